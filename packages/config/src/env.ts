@@ -18,6 +18,8 @@ export const sharedEnv = {
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL"),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").default("redis://127.0.0.1:6379"),
   ARTIFACT_DIR: z.string().min(1).default(".costgate/artifacts"),
+  /** Redis key prefix of the queues; separate prefixes keep deployments (or test files) apart. */
+  QUEUE_PREFIX: z.string().regex(/^[\w.-]+$/, "letters, digits, _ . - only").default("costgate"),
 };
 
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);

@@ -1,0 +1,44 @@
+import { SignJWT, jwtVerify, errors } from "jose";
+
+const ISSUER = "costgate";
+const AUDIENCE = "costgate-api";
+
+export interface SessionClaims {
+  userId: string;
+}
+
+/** Signed (HS256), expiring session tokens. The user row is re-read on every request. */
+export class SessionTokens {
+  private readonly key: Uint8Array;
+
+  constructor(secret: string, private readonly ttlSeconds: number) {
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  async issue(userId: string, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
+    const iat = Math.floor(now.getTime() / 1000);
+    const exp = iat + this.ttlSeconds;
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .setSubject(userId)
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .sign(this.key);
+    return { token, expiresAt: new Date(exp * 1000) };
+  }
+
+  /** The claims of a valid token; null when it is malformed, forged or expired. */
+  async verify(token: string): Promise<SessionClaims | null> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ["HS256"] });
+      return payload.sub ? { userId: payload.sub } : null;
+    } catch (e) {
+      if (e instanceof errors.JOSEError) return null;
+      throw e;
+    }
+  }
+}
+
+export const looksLikeJwt = (token: string): boolean => token.split(".").length === 3;

@@ -1,0 +1,28 @@
+import { z } from "zod";
+import { parseEnv, port, positiveInt, sharedEnv } from "@costgate/config";
+
+export const apiEnvSchema = z.object({
+  ...sharedEnv,
+  API_PORT: port(4000),
+  API_HOST: z.string().default("127.0.0.1"),
+  /** Signs session tokens (HS256). At least 32 characters; `npm start` generates one. */
+  COSTGATE_SESSION_SECRET: z.string().min(32, "must be at least 32 characters"),
+  SESSION_TTL_SECONDS: positiveInt(12 * 3600),
+  UPLOAD_MAX_FILES: positiveInt(64),
+  UPLOAD_MAX_FILE_BYTES: positiveInt(512 * 1024 * 1024),
+  UPLOAD_MAX_TOTAL_BYTES: positiveInt(1024 * 1024 * 1024),
+  /** Largest JSON body /graphql accepts (recordUsage takes up to 10,000 records). */
+  GRAPHQL_BODY_LIMIT: z.string().default("8mb"),
+  GRAPHQL_MAX_DEPTH: positiveInt(10),
+  GRAPHQL_MAX_COST: positiveInt(20_000),
+  /** Failed logins allowed per account / per address in LOGIN_WINDOW_SECONDS before RATE_LIMITED. */
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt(5),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: positiveInt(20),
+  LOGIN_WINDOW_SECONDS: positiveInt(15 * 60),
+  /** Serve Apollo's landing page and introspection (off in production unless set). */
+  GRAPHQL_INTROSPECTION: z.enum(["true", "false"]).optional(),
+});
+
+export type ApiEnv = z.infer<typeof apiEnvSchema>;
+
+export const loadApiEnv = (source: NodeJS.ProcessEnv = process.env): ApiEnv => parseEnv(apiEnvSchema, source);

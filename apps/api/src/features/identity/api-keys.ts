@@ -1,0 +1,57 @@
+import { z } from "zod";
+import { AppError, ErrorCode, Roles, assertTeamAccess, badInput, notFound, type Principal, type Role } from "@costgate/core";
+import type { Db } from "@costgate/db";
+import { generateApiKey } from "../../auth/api-keys.ts";
+import { writeAudit } from "../audit/write-audit.ts";
+import { validate } from "../validate.ts";
+
+const Input = z.object({
+  name: z.string().trim().min(1, "must not be empty").max(100),
+  role: z.enum(Roles),
+  teamId: z.string().min(1).nullish(),
+});
+
+/** A non-admin may only mint keys for their own team, with their own role or VIEWER. */
+function assertMayGrant(principal: Principal, role: Role): void {
+  if (principal.role === "ADMIN") return;
+  if (role !== principal.role && role !== "VIEWER") {
+    throw new AppError(ErrorCode.FORBIDDEN, `A ${principal.role} may create keys with role ${principal.role} or VIEWER, not ${role}`);
+  }
+}
+
+export async function createApiKey(db: Db, principal: Principal, input: unknown) {
+  const data = validate(Input, input);
+  const teamId = data.teamId ?? (principal.role === "ADMIN" ? null : principal.teamId);
+  assertMayGrant(principal, data.role);
+  if (teamId) {
+    assertTeamAccess(principal, teamId);
+    if (!(await db.team.findUnique({ where: { id: teamId } }))) throw notFound("Team", teamId);
+  } else if (data.role !== "ADMIN") {
+    throw badInput(`teamId: a ${data.role} key must belong to a team`, { field: "teamId" });
+  }
+  const { prefix, secret, secretHash } = generateApiKey();
+  const apiKey = await db.$transaction(async (tx) => {
+    const key = await tx.apiKey.create({
+      data: { name: data.name, role: data.role, teamId, prefix, secretHash, createdById: principal.kind === "user" ? principal.id : null },
+    });
+    await writeAudit(tx, { actor: principal.actor, action: "apikey.create", entityType: "ApiKey", entityId: key.id, teamId, after: key });
+    return key;
+  });
+  return { apiKey, secret };
+}
+
+export async function revokeApiKey(db: Db, principal: Principal, id: string) {
+  const key = await db.apiKey.findUnique({ where: { id } });
+  if (!key) throw notFound("API key", id);
+  if (principal.role !== "ADMIN") {
+    if (!key.teamId) throw new AppError(ErrorCode.FORBIDDEN, "Only an ADMIN may revoke a key that belongs to no team");
+    assertTeamAccess(principal, key.teamId);
+    assertMayGrant(principal, key.role);
+  }
+  if (key.revokedAt) return key; // revoking twice is idempotent; the first revocation time stands
+  return db.$transaction(async (tx) => {
+    const revoked = await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
+    await writeAudit(tx, { actor: principal.actor, action: "apikey.revoke", entityType: "ApiKey", entityId: id, teamId: key.teamId, before: key, after: revoked });
+    return revoked;
+  });
+}

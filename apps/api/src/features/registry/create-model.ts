@@ -1,0 +1,28 @@
+import { z } from "zod";
+import { assertTeamAccess, notFound, type Principal } from "@costgate/core";
+import type { Db } from "@costgate/db";
+import { writeAudit } from "../audit/write-audit.ts";
+import { validate } from "../validate.ts";
+import { conflictOnDuplicate } from "../unique-violation.ts";
+
+const Input = z.object({
+  teamId: z.string().min(1),
+  name: z.string().trim().min(1, "must not be empty").max(120).regex(/^[\w.\- ]+$/, "may contain letters, digits, spaces, '.', '_' and '-'"),
+  description: z.string().trim().max(2000).nullish(),
+  task: z.enum(["CLASSIFICATION", "REGRESSION"]),
+});
+
+export async function createModel(db: Db, principal: Principal, input: unknown) {
+  const data = validate(Input, input);
+  assertTeamAccess(principal, data.teamId);
+  if (!(await db.team.findUnique({ where: { id: data.teamId } }))) throw notFound("Team", data.teamId);
+  return conflictOnDuplicate(
+    () =>
+      db.$transaction(async (tx) => {
+        const model = await tx.model.create({ data: { ...data, description: data.description ?? null } });
+        await writeAudit(tx, { actor: principal.actor, action: "model.create", entityType: "Model", entityId: model.id, teamId: model.teamId, after: model });
+        return model;
+      }),
+    `The team already has a model named "${data.name}"`,
+  );
+}

@@ -1,0 +1,32 @@
+import { z } from "zod";
+import { assertTeamAccess, notFound, type Principal } from "@costgate/core";
+import type { Db } from "@costgate/db";
+import { writeAudit } from "../audit/write-audit.ts";
+import { validate } from "../validate.ts";
+import { conflictOnDuplicate } from "../unique-violation.ts";
+import { loadArtifactFor } from "./artifact-access.ts";
+
+const Input = z.object({
+  modelId: z.string().min(1),
+  name: z.string().trim().min(1, "must not be empty").max(120),
+  role: z.enum(["TRAIN", "EVALUATION"]),
+  artifactId: z.string().min(1),
+});
+
+export async function registerDataset(db: Db, principal: Principal, input: unknown) {
+  const data = validate(Input, input);
+  const model = await db.model.findUnique({ where: { id: data.modelId } });
+  if (!model) throw notFound("Model", data.modelId);
+  assertTeamAccess(principal, model.teamId);
+  const artifact = await loadArtifactFor(db, principal, data.artifactId, "DATASET", model.teamId);
+  const rows = Number((artifact.metadata as { rows?: number } | null)?.rows ?? 0);
+  return conflictOnDuplicate(
+    () =>
+      db.$transaction(async (tx) => {
+        const dataset = await tx.dataset.create({ data: { ...data, rows } });
+        await writeAudit(tx, { actor: principal.actor, action: "dataset.register", entityType: "Dataset", entityId: dataset.id, teamId: model.teamId, after: dataset });
+        return dataset;
+      }),
+    `Model ${model.name} already has a dataset named "${data.name}"`,
+  );
+}

@@ -1,0 +1,112 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildSchema as parseSdl } from "graphql";
+import { MUTATION_PERMISSIONS, Roles, type Role } from "@costgate/core";
+import { TestApi } from "../../../test/harness.ts";
+import { buildSchema } from "../schema.ts";
+
+const uid = () => randomBytes(4).toString("hex");
+
+/**
+ * Runs every served mutation as every role, against the caller's own team, and checks the
+ * permission table holds: a role outside the row gets FORBIDDEN and nothing is written;
+ * a role inside it gets its result (never a silent no-op).
+ */
+describe("permission table", () => {
+  let api: TestApi;
+  let teamId: string;
+  const tokens = {} as Record<Role, string>;
+
+  beforeAll(async () => {
+    api = await TestApi.start();
+    teamId = await api.createTeam();
+    for (const role of Roles) tokens[role] = (await api.userToken(role, teamId)).token;
+  });
+  afterAll(() => api?.stop());
+
+  const artifact = (kind: "TFJS_LAYERS_MODEL" | "DATASET") =>
+    api.db.artifact.create({
+      data: { kind, sha256: randomBytes(32).toString("hex"), sizeBytes: 10, files: [], metadata: kind === "DATASET" ? { rows: 3 } : { parameterCount: 5, weights: [] }, teamId, createdBy: "system" },
+    });
+  const model = () => api.db.model.create({ data: { teamId, name: `m-${uid()}`, task: "CLASSIFICATION" } });
+
+  /** One valid call of each mutation, with fresh fixtures so every role's call could succeed. */
+  const calls: Record<string, () => Promise<{ query: string; variables: Record<string, unknown> }>> = {
+    login: async () => ({ query: `mutation($e:String!,$p:String!){ login(email:$e,password:$p){ token } }`, variables: { e: "admin@test.local", p: "admin-password-123" } }),
+    createUser: async () => ({
+      query: `mutation($i:CreateUserInput!){ createUser(input:$i){ id } }`,
+      variables: { i: { email: `u-${uid()}@test.local`, name: "U", password: "long-enough-password", role: "VIEWER", teamId } },
+    }),
+    createTeam: async () => ({ query: `mutation($i:CreateTeamInput!){ createTeam(input:$i){ id } }`, variables: { i: { name: "T", slug: `t-${uid()}` } } }),
+    createApiKey: async () => ({ query: `mutation($i:CreateApiKeyInput!){ createApiKey(input:$i){ secret } }`, variables: { i: { name: "k", role: "VIEWER", teamId } } }),
+    revokeApiKey: async () => {
+      const key = await api.db.apiKey.create({ data: { name: "k", role: "VIEWER", teamId, prefix: uid() + uid().slice(0, 4), secretHash: "0".repeat(64) } });
+      return { query: `mutation($id:ID!){ revokeApiKey(id:$id){ revokedAt } }`, variables: { id: key.id } };
+    },
+    createModel: async () => ({ query: `mutation($i:CreateModelInput!){ createModel(input:$i){ id } }`, variables: { i: { teamId, name: `m-${uid()}`, task: "REGRESSION" } } }),
+    registerModelVersion: async () => {
+      const [m, a] = [await model(), await artifact("TFJS_LAYERS_MODEL")];
+      return { query: `mutation($i:RegisterModelVersionInput!){ registerModelVersion(input:$i){ id number } }`, variables: { i: { modelId: m.id, artifactId: a.id } } };
+    },
+    registerDataset: async () => {
+      const [m, a] = [await model(), await artifact("DATASET")];
+      return { query: `mutation($i:RegisterDatasetInput!){ registerDataset(input:$i){ id } }`, variables: { i: { modelId: m.id, artifactId: a.id, name: "eval", role: "EVALUATION" } } };
+    },
+    upsertHardwareProfile: async () => ({
+      query: `mutation($i:HardwareProfileInput!){ upsertHardwareProfile(input:$i){ id } }`,
+      variables: { i: { name: `hw-${uid()}`, hourlyPriceUsd: "0.1", vcpus: 2, memoryGiB: 4 } },
+    }),
+  };
+
+  const served = Object.keys(buildSchema().getMutationType()!.getFields());
+
+  it("has a row for every mutation of the public contract", () => {
+    const contract = parseSdl(readFileSync(new URL("../../../../../../shared/contract/schema.graphql", import.meta.url), "utf8"));
+    const missing = Object.keys(contract.getMutationType()!.getFields()).filter((m) => !(m in MUTATION_PERMISSIONS));
+    expect(missing).toEqual([]);
+  });
+
+  it("has a sample call for every served mutation", () => {
+    expect(served.filter((m) => !(m in calls))).toEqual([]);
+  });
+
+  for (const mutationName of Object.keys(calls)) {
+    for (const role of Roles) {
+      const row = MUTATION_PERMISSIONS[mutationName as keyof typeof MUTATION_PERMISSIONS];
+      const allowed = row === "PUBLIC" || (row as readonly Role[]).includes(role);
+      it(`${mutationName} as ${role}: ${allowed ? "allowed" : "FORBIDDEN"}`, async () => {
+        const { query, variables } = await calls[mutationName]!();
+        const auditBefore = await api.db.auditEvent.count();
+        const r = await api.gql(query, variables, tokens[role]);
+        if (allowed) {
+          expect(r.errors).toBeUndefined();
+          expect(r.data?.[mutationName]).toBeTruthy();
+          if (mutationName !== "login") expect(await api.db.auditEvent.count()).toBeGreaterThan(auditBefore);
+        } else {
+          expect(r.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+          expect(r.data).toBeNull();
+          expect(await api.db.auditEvent.count()).toBe(auditBefore);
+        }
+      });
+    }
+  }
+
+  it("refuses every mutation but login without credentials", async () => {
+    for (const mutationName of served.filter((m) => m !== "login")) {
+      const { query, variables } = await calls[mutationName]!();
+      const r = await api.gql(query, variables, null);
+      expect(r.errors?.[0]?.extensions?.code, mutationName).toBe("UNAUTHENTICATED");
+    }
+  });
+
+  it("keeps non-admins inside their own team", async () => {
+    const otherTeam = await api.createTeam();
+    const r = await api.gql(`mutation($i:CreateModelInput!){ createModel(input:$i){ id } }`, { i: { teamId: otherTeam, name: "x", task: "REGRESSION" } }, tokens.ML_ENGINEER);
+    expect(r.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    const list = await api.ok<{ models: { totalCount: number } }>(`{ models(teamId: "${otherTeam}") { totalCount } }`, {}, tokens.ADMIN);
+    expect(list.models.totalCount).toBe(0);
+    const peek = await api.gql(`{ models(teamId: "${otherTeam}") { totalCount } }`, {}, tokens.VIEWER);
+    expect(peek.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+  });
+});

@@ -1,0 +1,35 @@
+import { AppError, ErrorCode, assertCan, type MutationName, type Principal } from "@costgate/core";
+import type { Db } from "@costgate/db";
+import type { Producer } from "@costgate/queue";
+import type { LoginThrottle } from "../auth/login-throttle.ts";
+import type { SessionTokens } from "../auth/session-token.ts";
+import type { Logger } from "../logger.ts";
+
+export interface Services {
+  db: Db;
+  producer: Producer;
+  sessions: SessionTokens;
+  throttle: LoginThrottle;
+  logger: Logger;
+}
+
+export interface Context extends Services {
+  principal: Principal | null;
+  ip: string;
+}
+
+/** Every query needs a caller. */
+export function caller(ctx: Context): Principal {
+  if (!ctx.principal) throw new AppError(ErrorCode.UNAUTHENTICATED, "Sign in first: send Authorization: Bearer <token or API key>");
+  return ctx.principal;
+}
+
+type Resolver<A, R> = (parent: unknown, args: A, ctx: Context) => Promise<R>;
+
+/** Wraps a mutation resolver with its row of the permission table. */
+export function mutation<A, R>(name: MutationName, fn: (args: A, ctx: Context, principal: Principal) => Promise<R>): Resolver<A, R> {
+  return async (_parent, args, ctx) => {
+    assertCan(ctx.principal, name);
+    return fn(args, ctx, ctx.principal!);
+  };
+}

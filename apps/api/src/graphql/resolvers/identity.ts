@@ -1,0 +1,65 @@
+import { teamScope, assertTeamAccess } from "@costgate/core";
+import type { ApiKey, Team, User } from "@costgate/db";
+import { caller, mutation, type Context } from "../context.ts";
+import { paginate, newestFirst } from "../pagination.ts";
+import { login } from "../../features/identity/login.ts";
+import { createUser } from "../../features/identity/create-user.ts";
+import { createTeam } from "../../features/identity/create-team.ts";
+import { createApiKey, revokeApiKey } from "../../features/identity/api-keys.ts";
+
+const teamOf = (parent: { teamId: string | null }, _a: unknown, ctx: Context) =>
+  parent.teamId ? ctx.db.team.findUnique({ where: { id: parent.teamId } }) : null;
+
+export const identityResolvers = {
+  Query: {
+    async me(_p: unknown, _a: unknown, ctx: Context) {
+      const principal = caller(ctx);
+      if (principal.kind === "user") return ctx.db.user.findUniqueOrThrow({ where: { id: principal.id } });
+      // An API key acts as a user-like principal of its own.
+      const key = await ctx.db.apiKey.findUniqueOrThrow({ where: { id: principal.id } });
+      return { id: key.id, email: `apikey+${key.prefix}@costgate.local`, name: key.name, role: key.role, teamId: key.teamId };
+    },
+    teams(_p: unknown, _a: unknown, ctx: Context) {
+      const principal = caller(ctx);
+      if (principal.role === "ADMIN") return ctx.db.team.findMany({ orderBy: { name: "asc" } });
+      return principal.teamId ? ctx.db.team.findMany({ where: { id: principal.teamId } }) : [];
+    },
+    async team(_p: unknown, { id }: { id: string }, ctx: Context) {
+      const principal = caller(ctx);
+      const team = await ctx.db.team.findUnique({ where: { id } });
+      if (team) assertTeamAccess(principal, team.id);
+      return team;
+    },
+    users(_p: unknown, { teamId }: { teamId?: string | null }, ctx: Context) {
+      const scope = teamScope(caller(ctx), teamId);
+      return ctx.db.user.findMany({ where: scope ? { teamId: scope } : {}, orderBy: { email: "asc" } });
+    },
+    apiKeys(_p: unknown, args: { teamId?: string | null; includeRevoked?: boolean | null }, ctx: Context) {
+      const scope = teamScope(caller(ctx), args.teamId);
+      return ctx.db.apiKey.findMany({
+        where: { ...(scope ? { teamId: scope } : {}), ...(args.includeRevoked ? {} : { revokedAt: null }) },
+        orderBy: newestFirst,
+      });
+    },
+  },
+  Mutation: {
+    login: (_p: unknown, args: { email: string; password: string }, ctx: Context) =>
+      login({ db: ctx.db, sessions: ctx.sessions, throttle: ctx.throttle }, args, ctx.ip),
+    createUser: mutation("createUser", (a: { input: unknown }, ctx, p) => createUser(ctx.db, p, a.input)),
+    createTeam: mutation("createTeam", (a: { input: unknown }, ctx, p) => createTeam(ctx.db, p, a.input)),
+    createApiKey: mutation("createApiKey", (a: { input: unknown }, ctx, p) => createApiKey(ctx.db, p, a.input)),
+    revokeApiKey: mutation("revokeApiKey", (a: { id: string }, ctx, p) => revokeApiKey(ctx.db, p, a.id)),
+  },
+  User: { team: teamOf },
+  ApiKey: { team: teamOf },
+  Team: {
+    models: (team: Team, args: { first?: number; after?: string }, ctx: Context) =>
+      paginate(
+        args,
+        (page) => ctx.db.model.findMany({ where: { teamId: team.id }, orderBy: newestFirst, ...page }),
+        () => ctx.db.model.count({ where: { teamId: team.id } }),
+      ),
+  },
+} satisfies Record<string, Record<string, unknown>>;
+
+export type { ApiKey, User };

@@ -1,0 +1,84 @@
+import { assertTeamAccess, teamScope, type Principal } from "@costgate/core";
+import type { Dataset, Model, ModelVersion, Prisma } from "@costgate/db";
+import { caller, mutation, type Context } from "../context.ts";
+import { newestFirst, paginate } from "../pagination.ts";
+import { createModel } from "../../features/registry/create-model.ts";
+import { registerModelVersion } from "../../features/registry/register-model-version.ts";
+import { registerDataset } from "../../features/registry/register-dataset.ts";
+
+/** Reads of one model-owned row: missing and other team's rows both answer null to non-admins. */
+async function visible<T extends { teamId: string }>(principal: Principal, row: T | null): Promise<T | null> {
+  if (!row) return null;
+  assertTeamAccess(principal, row.teamId);
+  return row;
+}
+
+export const registryResolvers = {
+  Query: {
+    models(_p: unknown, args: { teamId?: string | null; search?: string | null; first?: number; after?: string | null }, ctx: Context) {
+      const scope = teamScope(caller(ctx), args.teamId);
+      const search = args.search?.trim();
+      const where: Prisma.ModelWhereInput = {
+        ...(scope ? { teamId: scope } : {}),
+        ...(search
+          ? { OR: [{ name: { contains: search, mode: "insensitive" } }, { description: { contains: search, mode: "insensitive" } }] }
+          : {}),
+      };
+      return paginate(
+        args,
+        (page) => ctx.db.model.findMany({ where, orderBy: newestFirst, ...page }),
+        () => ctx.db.model.count({ where }),
+      );
+    },
+    async model(_p: unknown, { id }: { id: string }, ctx: Context) {
+      return visible(caller(ctx), await ctx.db.model.findUnique({ where: { id } }));
+    },
+    async modelVersion(_p: unknown, { id }: { id: string }, ctx: Context) {
+      const principal = caller(ctx);
+      const version = await ctx.db.modelVersion.findUnique({ where: { id }, include: { model: { select: { teamId: true } } } });
+      if (!version) return null;
+      assertTeamAccess(principal, version.model.teamId);
+      return version;
+    },
+  },
+  Mutation: {
+    createModel: mutation("createModel", (a: { input: unknown }, ctx, p) => createModel(ctx.db, p, a.input)),
+    registerModelVersion: mutation("registerModelVersion", (a: { input: unknown }, ctx, p) => registerModelVersion(ctx, p, a.input)),
+    registerDataset: mutation("registerDataset", (a: { input: unknown }, ctx, p) => registerDataset(ctx.db, p, a.input)),
+  },
+  Model: {
+    team: (m: Model, _a: unknown, ctx: Context) => ctx.db.team.findUniqueOrThrow({ where: { id: m.teamId } }),
+    versions: (m: Model, args: { first?: number; after?: string }, ctx: Context) =>
+      paginate(
+        args,
+        (page) => ctx.db.modelVersion.findMany({ where: { modelId: m.id }, orderBy: [{ number: "desc" }], ...page }),
+        () => ctx.db.modelVersion.count({ where: { modelId: m.id } }),
+      ),
+    productionVersion: (m: Model, _a: unknown, ctx: Context) =>
+      ctx.db.modelVersion.findFirst({ where: { modelId: m.id, stage: "PRODUCTION" } }),
+    datasets: (m: Model, _a: unknown, ctx: Context) =>
+      ctx.db.dataset.findMany({ where: { modelId: m.id }, orderBy: newestFirst }),
+  },
+  ModelVersion: {
+    model: (v: ModelVersion, _a: unknown, ctx: Context) => ctx.db.model.findUniqueOrThrow({ where: { id: v.modelId } }),
+    parent: (v: ModelVersion, _a: unknown, ctx: Context) => (v.parentId ? ctx.db.modelVersion.findUnique({ where: { id: v.parentId } }) : null),
+    children: (v: ModelVersion, _a: unknown, ctx: Context) =>
+      ctx.db.modelVersion.findMany({ where: { parentId: v.id }, orderBy: { number: "asc" } }),
+    artifact: (v: ModelVersion, _a: unknown, ctx: Context) => ctx.db.artifact.findUniqueOrThrow({ where: { id: v.artifactId } }),
+    evaluation: (v: ModelVersion, _a: unknown, ctx: Context) =>
+      ctx.db.evaluation.findFirst({ where: { versionId: v.id }, orderBy: { evaluatedAt: "desc" } }),
+    costs: (v: ModelVersion, _a: unknown, ctx: Context) =>
+      ctx.db.costMeasurement.findMany({ where: { versionId: v.id }, orderBy: { measuredAt: "desc" } }),
+    async cost(v: ModelVersion, { hardwareProfileId }: { hardwareProfileId?: string | null }, ctx: Context) {
+      const profileId = hardwareProfileId ?? (await ctx.db.hardwareProfile.findFirst({ where: { isDefault: true } }))?.id;
+      if (!profileId) return null;
+      return ctx.db.costMeasurement.findFirst({ where: { versionId: v.id, hardwareProfileId: profileId }, orderBy: { measuredAt: "desc" } });
+    },
+  },
+  Dataset: {
+    artifact: (d: Dataset, _a: unknown, ctx: Context) => ctx.db.artifact.findUniqueOrThrow({ where: { id: d.artifactId } }),
+  },
+  Evaluation: {
+    dataset: (e: { datasetId: string }, _a: unknown, ctx: Context) => ctx.db.dataset.findUniqueOrThrow({ where: { id: e.datasetId } }),
+  },
+} satisfies Record<string, Record<string, unknown>>;

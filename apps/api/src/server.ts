@@ -1,0 +1,171 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import express, { type ErrorRequestHandler } from "express";
+import { ApolloServer } from "@apollo/server";
+import { expressMiddleware } from "@as-integrations/express5";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { AppError, ErrorCode, isAppError } from "@costgate/core";
+import { createDb, type Db } from "@costgate/db";
+import { Producer, createRedis } from "@costgate/queue";
+import { createFsArtifactStore, type ArtifactStore } from "@costgate/artifacts";
+import type { Redis } from "ioredis";
+import type { ApiEnv } from "./env.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { SessionTokens } from "./auth/session-token.ts";
+import { LoginThrottle } from "./auth/login-throttle.ts";
+import { createAuthenticator } from "./auth/authenticate.ts";
+import { buildSchema } from "./graphql/schema.ts";
+import { costLimitPlugin, depthLimit } from "./graphql/limits.ts";
+import { createFormatError } from "./graphql/format-error.ts";
+import type { Context } from "./graphql/context.ts";
+import { ApiMetrics } from "./http/metrics.ts";
+import { createHealthRouter } from "./http/health.ts";
+import { createUploadsRouter } from "./uploads/uploads-route.ts";
+
+export interface ApiServer {
+  app: express.Express;
+  httpServer: http.Server;
+  db: Db;
+  redis: Redis;
+  store: ArtifactStore;
+  logger: Logger;
+  /** Starts Apollo and listens; port 0 picks a free one. Returns the base URL. */
+  listen(port?: number, host?: string): Promise<string>;
+  /** Stops accepting, drains requests, closes queues, Redis and the database. */
+  close(): Promise<void>;
+}
+
+export interface ServerOverrides {
+  db?: Db;
+  redis?: Redis;
+  logger?: Logger;
+}
+
+/** Builds the API (HTTP routes, GraphQL, auth, limits, metrics) without listening. */
+export async function createServer(env: ApiEnv, overrides: ServerOverrides = {}): Promise<ApiServer> {
+  const logger = overrides.logger ?? createLogger(env.LOG_LEVEL);
+  const db = overrides.db ?? createDb(env.DATABASE_URL);
+  const redis = overrides.redis ?? createRedis(env.REDIS_URL);
+  const producer = new Producer(redis, env.QUEUE_PREFIX);
+  const store = createFsArtifactStore(env.ARTIFACT_DIR);
+  const sessions = new SessionTokens(env.COSTGATE_SESSION_SECRET, env.SESSION_TTL_SECONDS);
+  const throttle = new LoginThrottle(db, {
+    maxFailuresPerAccount: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+    maxFailuresPerAddress: env.LOGIN_MAX_FAILURES_PER_ADDRESS,
+    windowSeconds: env.LOGIN_WINDOW_SECONDS,
+  });
+  const authenticate = createAuthenticator(db, sessions);
+  const metrics = new ApiMetrics();
+
+  const app = express();
+  app.disable("x-powered-by");
+  const httpServer = http.createServer(app);
+  const schema = buildSchema();
+  const apollo = new ApolloServer<Context>({
+    schema,
+    introspection: env.GRAPHQL_INTROSPECTION ? env.GRAPHQL_INTROSPECTION === "true" : env.NODE_ENV !== "production",
+    validationRules: [depthLimit(env.GRAPHQL_MAX_DEPTH)],
+    formatError: createFormatError(logger),
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      costLimitPlugin(schema, env.GRAPHQL_MAX_COST),
+      metrics.plugin(),
+    ],
+  });
+
+  app.use((req, res, next) => {
+    res.on("finish", () => {
+      if (req.path !== "/graphql") metrics.httpRequests.labels(req.route?.path ?? req.path, String(res.statusCode)).inc();
+    });
+    next();
+  });
+  app.use(createHealthRouter(db, redis));
+  app.get("/metrics", async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.use(
+    createUploadsRouter({
+      db,
+      store,
+      logger,
+      limits: { maxFiles: env.UPLOAD_MAX_FILES, maxFileBytes: env.UPLOAD_MAX_FILE_BYTES, maxTotalBytes: env.UPLOAD_MAX_TOTAL_BYTES },
+      authenticate: async (req) => {
+        const principal = await authenticate(req.headers.authorization);
+        if (!principal) throw new AppError(ErrorCode.UNAUTHENTICATED, "Sign in first: send Authorization: Bearer <token or API key>");
+        return principal;
+      },
+    }),
+  );
+
+  let started = false;
+  const mountGraphql = async () => {
+    await apollo.start();
+    app.use(
+      "/graphql",
+      express.json({ limit: env.GRAPHQL_BODY_LIMIT }),
+      expressMiddleware(apollo, {
+        context: async ({ req }): Promise<Context> => ({
+          db,
+          producer,
+          sessions,
+          throttle,
+          logger,
+          ip: req.ip ?? req.socket.remoteAddress ?? "unknown",
+          principal: await authenticate(req.headers.authorization),
+        }),
+      }),
+    );
+    app.use((_req, res) => {
+      res.status(404).json({ error: { code: ErrorCode.NOT_FOUND, message: "No such route" } });
+    });
+    app.use(errorHandler(logger));
+    started = true;
+  };
+
+  return {
+    app,
+    httpServer,
+    db,
+    redis,
+    store,
+    logger,
+    async listen(port = env.API_PORT, host = env.API_HOST) {
+      if (!started) await mountGraphql();
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once("error", reject);
+        httpServer.listen(port, host, () => resolve());
+      });
+      const { port: actual } = httpServer.address() as AddressInfo;
+      return `http://${host}:${actual}`;
+    },
+    async close() {
+      if (started) await apollo.stop();
+      else if (httpServer.listening) await new Promise((r) => httpServer.close(r));
+      await producer.close();
+      if (!overrides.redis) await redis.quit().catch(() => redis.disconnect());
+      if (!overrides.db) await db.$disconnect();
+    },
+  };
+}
+
+/** Errors outside GraphQL (auth on /uploads, bodies too large, bad JSON) as `{ error: { code, message } }`. */
+function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, _req, res, _next) => {
+    if (isAppError(err)) {
+      res.status(err.httpStatus).json({ error: { code: err.code, message: err.message } });
+      return;
+    }
+    const status = typeof err?.status === "number" ? err.status : 500;
+    if (err?.type === "entity.too.large") {
+      res.status(413).json({ error: { code: ErrorCode.PAYLOAD_TOO_LARGE, message: `Request body is over the limit of ${err.limit} bytes` } });
+    } else if (status >= 400 && status < 500) {
+      res.status(status).json({ error: { code: ErrorCode.BAD_USER_INPUT, message: err.message ?? "Bad request" } });
+    } else {
+      logger.error({ err }, "unhandled HTTP error");
+      res.status(500).json({ error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: "Internal server error" } });
+    }
+  };
+}

@@ -1,0 +1,83 @@
+import { AppError, ErrorCode } from "./errors.ts";
+import type { Principal } from "./principal.ts";
+import type { Role } from "./roles.ts";
+
+/**
+ * Who may call each mutation of the public contract (and each non-GraphQL write).
+ * ADMIN does everything; FINANCE manages budgets, hardware profiles, alerts and webhooks;
+ * ML_ENGINEER manages models, versions, datasets, policies, jobs and usage; VIEWER reads.
+ * Non-admins act only within their own team (checked by `assertTeamAccess`).
+ */
+export const MUTATION_PERMISSIONS = {
+  login: "PUBLIC",
+  createUser: ["ADMIN"],
+  createTeam: ["ADMIN"],
+  createApiKey: ["ADMIN", "FINANCE", "ML_ENGINEER"],
+  revokeApiKey: ["ADMIN", "FINANCE", "ML_ENGINEER"],
+
+  createModel: ["ADMIN", "ML_ENGINEER"],
+  registerModelVersion: ["ADMIN", "ML_ENGINEER"],
+  registerDataset: ["ADMIN", "ML_ENGINEER"],
+  promoteModelVersion: ["ADMIN", "ML_ENGINEER"],
+
+  upsertHardwareProfile: ["ADMIN", "FINANCE"],
+
+  createBudget: ["ADMIN", "FINANCE"],
+  updateBudget: ["ADMIN", "FINANCE"],
+  deleteBudget: ["ADMIN", "FINANCE"],
+  recordUsage: ["ADMIN", "ML_ENGINEER"],
+  acknowledgeAlert: ["ADMIN", "FINANCE"],
+  createWebhook: ["ADMIN", "FINANCE"],
+
+  createOptimizationPolicy: ["ADMIN", "ML_ENGINEER"],
+  updateOptimizationPolicy: ["ADMIN", "ML_ENGINEER"],
+  runOptimizationPolicy: ["ADMIN", "ML_ENGINEER"],
+  cancelOptimizationJob: ["ADMIN", "ML_ENGINEER"],
+} as const satisfies Record<string, readonly Role[] | "PUBLIC">;
+
+/** Writes outside GraphQL. */
+export const ENDPOINT_PERMISSIONS = {
+  "POST /uploads": ["ADMIN", "ML_ENGINEER"],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type MutationName = keyof typeof MUTATION_PERMISSIONS;
+export type Action = MutationName | keyof typeof ENDPOINT_PERMISSIONS;
+
+export function allowedRoles(action: Action): readonly Role[] | "PUBLIC" {
+  if (action in MUTATION_PERMISSIONS) return MUTATION_PERMISSIONS[action as MutationName];
+  return ENDPOINT_PERMISSIONS[action as keyof typeof ENDPOINT_PERMISSIONS];
+}
+
+export function can(principal: Principal | null, action: Action): boolean {
+  const roles = allowedRoles(action);
+  if (roles === "PUBLIC") return true;
+  return principal !== null && roles.includes(principal.role);
+}
+
+/** Throws UNAUTHENTICATED without a caller and FORBIDDEN when the role may not act. */
+export function assertCan(principal: Principal | null, action: Action): asserts principal is Principal {
+  const roles = allowedRoles(action);
+  if (roles === "PUBLIC") return;
+  if (!principal) throw new AppError(ErrorCode.UNAUTHENTICATED, "Sign in first: send Authorization: Bearer <token or API key>");
+  if (!roles.includes(principal.role)) {
+    throw new AppError(ErrorCode.FORBIDDEN, `Role ${principal.role} may not ${action} (allowed: ${roles.join(", ")})`);
+  }
+}
+
+/** Non-admins read and write only their own team's data. */
+export function assertTeamAccess(principal: Principal, teamId: string): void {
+  if (principal.role === "ADMIN") return;
+  if (principal.teamId !== teamId) {
+    throw new AppError(ErrorCode.FORBIDDEN, "You can only act on your own team's resources");
+  }
+}
+
+/** The team filter for list queries: admins see every team (or the one asked), others only theirs. */
+export function teamScope(principal: Principal, requestedTeamId?: string | null): string | undefined {
+  if (principal.role === "ADMIN") return requestedTeamId ?? undefined;
+  if (requestedTeamId && requestedTeamId !== principal.teamId) {
+    throw new AppError(ErrorCode.FORBIDDEN, "You can only read your own team's resources");
+  }
+  if (!principal.teamId) throw new AppError(ErrorCode.FORBIDDEN, "Your account belongs to no team");
+  return principal.teamId;
+}

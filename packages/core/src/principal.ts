@@ -1,0 +1,15 @@
+import type { Role } from "./roles.ts";
+
+/** Who is calling: a logged-in user (session token) or an API key. */
+export interface Principal {
+  kind: "user" | "apikey";
+  id: string;
+  role: Role;
+  /** Non-admins act within their own team; null for an admin without a team. */
+  teamId: string | null;
+  /** user:<id> or apikey:<id>, as written to the audit log. */
+  actor: string;
+}
+
+/** The actor string for work the system does on its own (workers, schedules). */
+export const SYSTEM_ACTOR = "system";

@@ -1,0 +1,3 @@
+export * from "./queues.ts";
+export * from "./connection.ts";
+export * from "./producer.ts";
