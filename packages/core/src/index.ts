@@ -4,3 +4,4 @@ export * from "./principal.ts";
 export * from "./permissions.ts";
 export * from "./decimal.ts";
 export * from "./passwords.ts";
+export * from "./policy-steps.ts";

@@ -416,7 +416,11 @@ CREATE INDEX "models_team_id_idx" ON "models"("team_id");
 CREATE UNIQUE INDEX "models_team_id_name_key" ON "models"("team_id", "name");
 
 -- CreateIndex
-CREATE UNIQUE INDEX "artifacts_kind_sha256_key" ON "artifacts"("kind", "sha256");
+CREATE INDEX "artifacts_sha256_idx" ON "artifacts"("sha256");
+
+-- CreateIndex
+-- NULLS NOT DISTINCT: admin uploads (no team) of the same content share one row too.
+CREATE UNIQUE INDEX "artifacts_kind_sha256_team_id_key" ON "artifacts"("kind", "sha256", "team_id") NULLS NOT DISTINCT;
 
 -- CreateIndex
 CREATE INDEX "model_versions_model_id_stage_idx" ON "model_versions"("model_id", "stage");

@@ -8,9 +8,10 @@ export async function loadArtifactFor(db: Db, principal: Principal, artifactId: 
   if (artifact.kind !== kind) {
     throw badInput(`artifactId: artifact ${artifactId} is a ${artifact.kind}, expected a ${kind} (upload it with kind=${kind === "DATASET" ? "dataset" : "model"})`, { field: "artifactId" });
   }
-  // An artifact uploaded by one team is not another team's to register (admins excepted).
-  if (principal.role !== "ADMIN" && artifact.teamId && artifact.teamId !== teamId) {
-    throw new AppError(ErrorCode.FORBIDDEN, "That artifact was uploaded by another team");
+  // A team registers only what it uploaded itself (the same bytes uploaded by another team
+  // make a row of their own); admins may register any artifact into any team.
+  if (principal.role !== "ADMIN" && artifact.teamId !== teamId) {
+    throw new AppError(ErrorCode.FORBIDDEN, "That artifact was not uploaded by this model's team: upload it again from this team");
   }
   return artifact;
 }

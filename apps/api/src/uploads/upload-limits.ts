@@ -1,0 +1,58 @@
+/** How much one POST /uploads may carry. Enforced while the body streams in. */
+export interface UploadLimits {
+  maxFiles: number;
+  maxFileBytes: number;
+  maxTotalBytes: number;
+  /** model.json is parsed in memory, so it has its own, smaller limit. */
+  maxModelJsonBytes?: number;
+  /** A CSV line is held in memory while it is checked. */
+  maxCsvLineBytes?: number;
+  /** Uploads one caller (user or API key) may have in flight in this process; more get RATE_LIMITED. */
+  maxConcurrentUploadsPerActor?: number;
+}
+
+export type ResolvedUploadLimits = Required<UploadLimits>;
+
+const MiB = 1024 * 1024;
+
+export const DEFAULT_UPLOAD_LIMITS: ResolvedUploadLimits = {
+  maxFiles: 64,
+  maxFileBytes: 512 * MiB,
+  maxTotalBytes: 1024 * MiB,
+  maxModelJsonBytes: 64 * MiB,
+  maxCsvLineBytes: 1 * MiB,
+  maxConcurrentUploadsPerActor: 4,
+};
+
+/** Artifact.sizeBytes is a 32-bit Int column. */
+const MAX_ARTIFACT_BYTES = 2_147_483_647;
+
+/** Fills in defaults and refuses settings the database or the code cannot honour (at boot, not per request). */
+export function resolveUploadLimits(limits: UploadLimits): ResolvedUploadLimits {
+  const resolved: ResolvedUploadLimits = { ...DEFAULT_UPLOAD_LIMITS };
+  for (const [key, value] of Object.entries(limits) as [keyof UploadLimits, number | undefined][]) {
+    if (value === undefined) continue;
+    if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`upload limit ${key} must be a positive integer (got ${value})`);
+    resolved[key] = value;
+  }
+  if (resolved.maxTotalBytes > MAX_ARTIFACT_BYTES) {
+    throw new Error(`upload limit maxTotalBytes ${resolved.maxTotalBytes} is over ${MAX_ARTIFACT_BYTES}, the largest size the artifacts table records`);
+  }
+  return resolved;
+}
+
+/** "512 MiB", "1 GiB", "300 bytes": limits as people read them. */
+export function formatBytes(bytes: number): string {
+  const units: [number, string][] = [
+    [1024 ** 3, "GiB"],
+    [1024 ** 2, "MiB"],
+    [1024, "KiB"],
+  ];
+  for (const [size, unit] of units) {
+    if (bytes >= size) {
+      const value = bytes / size;
+      return `${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`;
+    }
+  }
+  return `${bytes} bytes`;
+}

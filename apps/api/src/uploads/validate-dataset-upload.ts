@@ -1,0 +1,149 @@
+import { createReadStream } from "node:fs";
+import { StringDecoder } from "node:string_decoder";
+import { badInput } from "@costgate/core";
+
+/** What validation learned about a dataset; kept as Artifact.metadata. */
+export interface DatasetUploadMetadata {
+  /** Data rows (the header and blank lines not counted). */
+  rows: number;
+  columns: string[];
+  featureColumns: string[];
+  labelColumn: "label";
+}
+
+export interface DatasetValidationOptions {
+  /** Longest line held in memory; longer is refused. */
+  maxLineBytes?: number;
+}
+
+const LABEL = "label";
+/** A decimal number as people and CSV writers write it; no hex, no "Infinity", no empty cell. */
+const NUMERIC = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * Validates a dataset CSV as it streams (memory bounded by the longest line): a header of
+ * unique non-empty names with a `label` column and at least one feature column, then at
+ * least one data row, every row as wide as the header, every cell a finite number.
+ * RFC 4180 quoting is understood within a line (a quoted cell cannot span lines); a UTF-8
+ * byte-order mark and CRLF line ends are accepted; blank lines are skipped. Line numbers in
+ * messages count from 1 at the header, as an editor shows them.
+ */
+export async function validateDatasetUpload(
+  source: AsyncIterable<Buffer | string>,
+  opts: DatasetValidationOptions = {},
+): Promise<DatasetUploadMetadata> {
+  let header: string[] | null = null;
+  let rows = 0;
+  for await (const { line, number } of lines(source, opts.maxLineBytes ?? 1024 * 1024)) {
+    const text = number === 1 ? line.replace(/^\uFEFF/, "") : line;
+    if (text.trim() === "") continue;
+    const cells = splitCsvLine(text, number);
+    if (header === null) {
+      header = checkHeader(cells, number);
+      continue;
+    }
+    if (cells.length !== header.length) {
+      throw badInput(`CSV line ${number} has ${cells.length} cells, but the header has ${header.length} columns`);
+    }
+    for (let c = 0; c < cells.length; c++) {
+      const cell = cells[c]!.trim();
+      if (!NUMERIC.test(cell)) {
+        throw badInput(`CSV line ${number}, column "${header[c]}": ${JSON.stringify(cells[c]!.slice(0, 40))} is not a number (every cell must be numeric)`);
+      }
+      if (!Number.isFinite(Number(cell))) {
+        throw badInput(`CSV line ${number}, column "${header[c]}": ${JSON.stringify(cell.slice(0, 40))} is not a finite number`);
+      }
+    }
+    rows++;
+  }
+  if (header === null) throw badInput('the CSV is empty: it needs a header row with a "label" column and at least one feature column, then data rows');
+  if (rows === 0) throw badInput("the CSV has a header but no data rows");
+  return { rows, columns: header, featureColumns: header.filter((h) => h !== LABEL), labelColumn: LABEL };
+}
+
+export function validateDatasetFile(path: string, opts?: DatasetValidationOptions): Promise<DatasetUploadMetadata> {
+  return validateDatasetUpload(createReadStream(path), opts);
+}
+
+function checkHeader(cells: string[], number: number): string[] {
+  const names = cells.map((c) => c.trim());
+  const seen = new Set<string>();
+  names.forEach((name, i) => {
+    if (name === "") throw badInput(`CSV header (line ${number}): column ${i + 1} has no name`);
+    if (seen.has(name)) throw badInput(`CSV header (line ${number}): column name "${name}" appears twice`);
+    seen.add(name);
+  });
+  if (!seen.has(LABEL)) {
+    const nearly = names.find((n) => n.toLowerCase() === LABEL);
+    const hint = nearly ? ` ("${nearly}" is close: the name is lowercase "label")` : "";
+    throw badInput(`CSV header has no "label" column${hint}; columns: ${names.map((n) => `"${n}"`).join(", ")}`);
+  }
+  if (names.length < 2) throw badInput('CSV header has only the "label" column; a dataset needs at least one feature column');
+  return names;
+}
+
+/** Cells of one CSV line. Quoted cells may hold commas and "" for a quote. */
+export function splitCsvLine(line: string, number: number): string[] {
+  const cells: string[] = [];
+  let i = 0;
+  for (;;) {
+    if (line[i] === '"') {
+      let value = "";
+      i++;
+      for (;;) {
+        const q = line.indexOf('"', i);
+        if (q < 0) throw badInput(`CSV line ${number}: a quoted cell is not closed (quoted cells cannot span lines)`);
+        value += line.slice(i, q);
+        if (line[q + 1] === '"') {
+          value += '"';
+          i = q + 2;
+          continue;
+        }
+        i = q + 1;
+        break;
+      }
+      if (i < line.length && line[i] !== ",") throw badInput(`CSV line ${number}: text after a closing quote at character ${i + 1}`);
+      cells.push(value);
+    } else {
+      const comma = line.indexOf(",", i);
+      const end = comma < 0 ? line.length : comma;
+      cells.push(line.slice(i, end));
+      i = end;
+    }
+    if (i >= line.length) return cells;
+    i++; // the comma
+    if (i === line.length) {
+      cells.push("");
+      return cells;
+    }
+  }
+}
+
+/** Lines of a byte stream (LF or CRLF), each at most maxLineBytes, decoded as UTF-8. */
+async function* lines(source: AsyncIterable<Buffer | string>, maxLineBytes: number): AsyncGenerator<{ line: string; number: number }> {
+  const decoder = new StringDecoder("utf8");
+  let pending = "";
+  let number = 0;
+  const tooLong = () => badInput(`CSV line ${number + 1} is longer than ${maxLineBytes} bytes`);
+  for await (const chunk of source) {
+    pending += typeof chunk === "string" ? chunk : decoder.write(chunk);
+    let start = 0;
+    for (let nl = pending.indexOf("\n"); nl >= 0; nl = pending.indexOf("\n", start)) {
+      const end = nl > start && pending.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      if (end - start > maxLineBytes) throw tooLong();
+      number++;
+      yield { line: pending.slice(start, end), number };
+      start = nl + 1;
+    }
+    pending = pending.slice(start);
+    // Characters are at least one byte each, so a longer pending string is over the limit.
+    if (pending.length > maxLineBytes) throw tooLong();
+  }
+  pending += decoder.end();
+  if (pending.endsWith("\r")) pending = pending.slice(0, -1);
+  if (pending.length > 0) {
+    if (pending.length > maxLineBytes) throw tooLong();
+    number++;
+    yield { line: pending, number };
+  }
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { validateDatasetUpload, splitCsvLine } from "./validate-dataset-upload.ts";
+
+/** Feeds text in small chunks, so lines and multi-byte characters straddle chunk boundaries. */
+async function* chunks(text: string, size = 3): AsyncGenerator<Buffer> {
+  const bytes = Buffer.from(text);
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+}
+const validate = (text: string, maxLineBytes?: number) => validateDatasetUpload(chunks(text), { maxLineBytes });
+
+describe("validateDatasetUpload", () => {
+  it("accepts a numeric CSV with a label column and counts its rows", async () => {
+    await expect(validate("a,b,label\n1,2,0\n3.5,-4e2,1\n.5,+6.,2\n")).resolves.toEqual({
+      rows: 3,
+      columns: ["a", "b", "label"],
+      featureColumns: ["a", "b"],
+      labelColumn: "label",
+    });
+  });
+
+  it("accepts CRLF, a byte-order mark, quoted cells, blank lines and no final newline", async () => {
+    const meta = await validate('\uFEFF"x","label"\r\n"1",0\r\n\r\n 2 ,1');
+    expect(meta).toMatchObject({ rows: 2, columns: ["x", "label"] });
+  });
+
+  const refusals: [string, string, RegExp][] = [
+    ["an empty file", "", /the CSV is empty/],
+    ["a header without data", "a,label\n", /has a header but no data rows/],
+    ["no label column", "a,b\n1,2\n", /CSV header has no "label" column; columns: "a", "b"/],
+    ["Label in another case", "a,Label\n1,2\n", /no "label" column \("Label" is close/],
+    ["only a label column", "label\n1\n", /at least one feature column/],
+    ["an empty column name", "a,,label\n1,2,3\n", /column 2 has no name/],
+    ["a duplicate column", "a,a,label\n1,2,3\n", /column name "a" appears twice/],
+    ["a ragged row", "a,b,label\n1,2,3\n4,5\n", /CSV line 3 has 2 cells, but the header has 3 columns/],
+    ["a text cell", "a,b,label\n1,2,3\n4,cat,5\n", /CSV line 3, column "b": "cat" is not a number/],
+    ["an empty cell", "a,label\n1,\n", /CSV line 2, column "label": "" is not a number/],
+    ["a hex cell", "a,label\n0x10,1\n", /"0x10" is not a number/],
+    ["Infinity", "a,label\nInfinity,1\n", /"Infinity" is not a number/],
+    ["an overflowing number", "a,label\n1e999,1\n", /"1e999" is not a finite number/],
+    ["an unclosed quote", 'a,label\n"1,2\n', /CSV line 2: a quoted cell is not closed/],
+  ];
+  it.each(refusals)("refuses %s, saying where", async (_what, text, message) => {
+    await expect(validate(text)).rejects.toThrow(message);
+  });
+
+  it("refuses a line longer than the limit without holding it", async () => {
+    await expect(validate(`a,label\n${"1".repeat(100)},1\n`, 50)).rejects.toThrow(/CSV line 2 is longer than 50 bytes/);
+    await expect(validate(`a,label\n${"1".repeat(100)}`, 50)).rejects.toThrow(/CSV line 2 is longer than 50 bytes/);
+  });
+
+  it("splits quoted cells with commas and doubled quotes", () => {
+    expect(splitCsvLine('"a,b","say ""hi""",c,', 1)).toEqual(["a,b", 'say "hi"', "c", ""]);
+  });
+});
