@@ -1,6 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import express, { type ErrorRequestHandler } from "express";
+import { GraphQLError } from "graphql";
 import { ApolloServer } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
@@ -46,8 +47,11 @@ export interface ServerOverrides {
 export async function createServer(env: ApiEnv, overrides: ServerOverrides = {}): Promise<ApiServer> {
   const logger = overrides.logger ?? createLogger(env.LOG_LEVEL);
   const db = overrides.db ?? createDb(env.DATABASE_URL);
-  const redis = overrides.redis ?? createRedis(env.REDIS_URL);
-  const producer = new Producer(redis, env.QUEUE_PREFIX);
+  // No offline queue: while Redis is unreachable, commands (the readiness ping, quit on shutdown)
+  // fail at once instead of waiting forever for a reconnect. BullMQ waits for "ready" itself.
+  const redis = overrides.redis ?? createRedis(env.REDIS_URL, { enableOfflineQueue: false });
+  if (!overrides.redis) redis.on("error", (err: Error) => logger.warn({ err: err.message }, "redis connection error"));
+  const producer = new Producer(redis, env.QUEUE_PREFIX, { onError: (err) => logger.warn({ err: err.message }, "queue error") });
   const store = createFsArtifactStore(env.ARTIFACT_DIR);
   const sessions = new SessionTokens(env.COSTGATE_SESSION_SECRET, env.SESSION_TTL_SECONDS);
   const throttle = new LoginThrottle(db, {
@@ -114,7 +118,12 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
           throttle,
           logger,
           ip: req.ip ?? req.socket.remoteAddress ?? "unknown",
-          principal: await authenticate(req.headers.authorization),
+          principal: await authenticate(req.headers.authorization).catch((e: unknown) => {
+            // Thrown here, outside any resolver, an AppError would reach the client as a 500
+            // "Context creation failed"; keep its code and HTTP status (401 for a bad token).
+            if (!isAppError(e)) throw e;
+            throw new GraphQLError(e.message, { originalError: e, extensions: { code: e.code, ...e.details, http: { status: e.httpStatus } } });
+          }),
         }),
       }),
     );

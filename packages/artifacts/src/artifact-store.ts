@@ -15,6 +15,10 @@ export interface ArtifactStore {
   delete(sha256: string): Promise<void>;
   /** Removes a staging folder (after a failure). */
   discard(stagedDir: string): Promise<void>;
+  /** Every published object's sha256 (for garbage collection of objects no row references). */
+  list(): AsyncIterable<string>;
+  /** Removes staging folders older than maxAgeMs (left by crashed writers); returns how many. */
+  sweepStaging(maxAgeMs: number): Promise<number>;
 }
 
 export class ArtifactNotFoundError extends Error {

@@ -114,3 +114,25 @@ describe("fs artifact store", () => {
     expect(await readdir(join(root, "staging"))).toEqual([fresh.split("/").pop()]);
   });
 });
+
+describe("list", () => {
+  it("yields every published object's sha256 and nothing staged or deleted", async () => {
+    const root = await mkdtemp(join(tmpdir(), "costgate-store-list-"));
+    try {
+      const store = createFsArtifactStore(root);
+      const shas = ["a".repeat(64), "ab" + "c".repeat(62), "0".repeat(64)];
+      for (const sha of shas) {
+        const staged = await store.stage();
+        await writeFile(join(staged, "f"), sha);
+        await store.publish(sha, staged);
+      }
+      await store.stage(); // staged but never published
+      await store.delete(shas[0]!);
+      const listed: string[] = [];
+      for await (const sha of store.list()) listed.push(sha);
+      expect(listed.sort()).toEqual([shas[2], shas[1]].sort());
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmod, mkdir, mkdtemp, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { ArtifactNotFoundError, assertSha256, type ArtifactStore } from "./artifact-store.ts";
+import { ArtifactNotFoundError, assertSha256, isSha256, type ArtifactStore } from "./artifact-store.ts";
 
 const STAGE_PREFIX = "stage-";
 const TRASH_PREFIX = "trash-";
@@ -9,8 +9,6 @@ const TRASH_PREFIX = "trash-";
 export interface FsArtifactStore extends ArtifactStore {
   /** Absolute root folder: `<root>/objects/<sha[0:2]>/<sha>/` and `<root>/staging/`. */
   readonly root: string;
-  /** Removes staging and trash folders older than `maxAgeMs` (left by a crash); returns how many. */
-  sweepStaging(maxAgeMs: number): Promise<number>;
 }
 
 /**
@@ -104,6 +102,25 @@ export function createFsArtifactStore(rootDir: string): FsArtifactStore {
 
     async discard(stagedDir) {
       await rm(checkStaged(stagedDir), { recursive: true, force: true });
+    },
+
+    async *list() {
+      let prefixes: string[];
+      try {
+        prefixes = await readdir(objectsDir);
+      } catch (e) {
+        if (errno(e) === "ENOENT") return;
+        throw e;
+      }
+      for (const prefix of prefixes.sort()) {
+        let names: string[] = [];
+        try {
+          names = await readdir(join(objectsDir, prefix));
+        } catch (e) {
+          if (errno(e) !== "ENOENT" && errno(e) !== "ENOTDIR") throw e;
+        }
+        for (const name of names.sort()) if (isSha256(name) && name.startsWith(prefix)) yield name;
+      }
     },
 
     async sweepStaging(maxAgeMs) {

@@ -5,3 +5,4 @@ export * from "./permissions.ts";
 export * from "./decimal.ts";
 export * from "./passwords.ts";
 export * from "./policy-steps.ts";
+export * from "./guardrail.ts";

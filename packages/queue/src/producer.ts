@@ -9,12 +9,22 @@ import { QueueName, defaultJobOptions, payloadSchemas, type Payload } from "./qu
 export class Producer {
   private readonly queues = new Map<QueueName, Queue>();
 
-  constructor(private readonly connection: Redis, private readonly prefix = "costgate") {}
+  /**
+   * `enqueueTimeoutMs` bounds each enqueue: BullMQ waits for Redis to come back without limit,
+   * which would hold an API request open for as long as Redis is down.
+   */
+  constructor(
+    private readonly connection: Redis,
+    private readonly prefix = "costgate",
+    private readonly opts: { enqueueTimeoutMs?: number; onError?: (err: Error) => void } = {},
+  ) {}
 
   queue(name: QueueName): Queue {
     let q = this.queues.get(name);
     if (!q) {
       q = new Queue(name, { connection: this.connection, prefix: this.prefix, defaultJobOptions });
+      // Without a listener BullMQ prints every connection error to stderr.
+      q.on("error", (err) => this.opts.onError?.(err));
       this.queues.set(name, q);
     }
     return q;
@@ -22,8 +32,17 @@ export class Producer {
 
   async enqueue<Q extends QueueName>(name: Q, payload: Payload<Q>, opts: { jobId?: string; delay?: number } = {}): Promise<string> {
     const data = payloadSchemas[name].parse(payload);
-    const job = await this.queue(name).add(name, data, { ...opts });
-    return job.id!;
+    const timeoutMs = this.opts.enqueueTimeoutMs ?? 5_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not accept the ${name} job within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      const job = await Promise.race([this.queue(name).add(name, data, { ...opts }), timeout]);
+      return job.id!;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   evaluateVersion(versionId: string): Promise<string> {

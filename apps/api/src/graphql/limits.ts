@@ -10,7 +10,8 @@ import {
 } from "graphql";
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from "graphql-query-complexity";
 
-const tooComplex = (message: string) => new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT" } });
+// http.status: thrown from a plugin hook, an error without it is answered with HTTP 500.
+const tooComplex = (message: string) => new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } });
 
 /** Validation rule: refuses operations nested deeper than maxDepth (fragments followed, introspection counted). */
 export function depthLimit(maxDepth: number) {
@@ -61,13 +62,21 @@ export function costLimitPlugin(schema: GraphQLSchema, maxCost: number): ApolloS
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          const cost = getComplexity({
-            schema,
-            query: document,
-            operationName: request.operationName ?? undefined,
-            variables: request.variables ?? {},
-            estimators: [paginatedEstimator, simpleEstimator({ defaultComplexity: 1 })],
-          });
+          let cost: number;
+          try {
+            cost = getComplexity({
+              schema,
+              query: document,
+              operationName: request.operationName ?? undefined,
+              variables: request.variables ?? {},
+              estimators: [paginatedEstimator, simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch (e) {
+            // getComplexity coerces the variables first and throws graphql-js's error (no code) for a
+            // bad one, e.g. an unknown enum value; that is the client's mistake, not an internal error.
+            if (e instanceof GraphQLError) throw tooComplex(e.message);
+            throw e;
+          }
           if (cost > maxCost) throw tooComplex(`Query costs ${cost}; the limit is ${maxCost}. Ask for smaller pages (first) or fewer nested fields.`);
         },
       };

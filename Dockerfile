@@ -1,0 +1,49 @@
+# syntax=docker/dockerfile:1
+# One image for every Costgate app: the whole workspace, TypeScript run by tsx (no build step).
+# docker-compose.yml picks the app with `command:` (api now; the worker and web later).
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS base
+ENV CHECKPOINT_DISABLE=1 \
+    PRISMA_HIDE_UPDATE_MESSAGE=1 \
+    TURBO_TELEMETRY_DISABLED=1 \
+    NEXT_TELEMETRY_DISABLED=1 \
+    NPM_CONFIG_UPDATE_NOTIFIER=false \
+    NPM_CONFIG_FUND=false \
+    NPM_CONFIG_AUDIT=false
+WORKDIR /app
+
+# Only the package manifests, so the dependency layer below is rebuilt only when they change.
+FROM base AS manifests
+COPY . /src
+RUN mkdir -p /out \
+ && cd /src \
+ && cp package.json package-lock.json /out/ \
+ && for f in apps/*/package.json packages/*/package.json; do \
+      mkdir -p "/out/$(dirname "$f")" && cp "$f" "/out/$f"; \
+    done
+
+FROM base AS deps
+COPY --from=manifests /out/ ./
+# Install scripts are skipped here: the root postinstall (prisma generate) needs the sources,
+# and only tfjs-node's matters at run time. It downloads libtensorflow; without internet it
+# fails and the worker falls back to the wasm backend (see PLATFORM.md).
+RUN npm ci --ignore-scripts \
+ && (npm rebuild @tensorflow/tfjs-node --foreground-scripts \
+     || echo "tfjs-node unavailable: TensorFlow.js will use the wasm backend")
+
+FROM deps AS build
+COPY . .
+RUN node scripts/prisma.mjs generate
+
+FROM build AS runtime
+ENV NODE_ENV=production \
+    API_HOST=0.0.0.0 \
+    API_PORT=4000 \
+    ARTIFACT_DIR=/var/lib/costgate/artifacts
+# The app files stay owned by root (read-only for the app); only the artifact store is writable.
+RUN mkdir -p /var/lib/costgate/artifacts && chown node:node /var/lib/costgate/artifacts
+USER node
+EXPOSE 4000
+CMD ["node", "--import", "tsx", "apps/api/src/main.ts"]

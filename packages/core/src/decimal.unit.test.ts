@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { MoneyDecimal, formatMoney, parseMoney } from "./decimal.ts";
+
+describe("parseMoney", () => {
+  it.each([
+    ["12.50", "12.5"],
+    ["0", "0"],
+    ["0.000001", "0.000001"],
+    ["1.123456", "1.123456"],
+    ["-3.25", "-3.25"],
+    ["  3.5 ", "3.5"],
+    ["99999999999999", "99999999999999"],
+    ["99999999999999.999999", "99999999999999.999999"],
+  ])("accepts %j as %s", (input, expected) => {
+    expect(parseMoney(input).toFixed()).toBe(expected);
+  });
+
+  it.each([
+    ["7 decimals", "1.1234567"],
+    ["an exponent", "1e3"],
+    ["a trailing dot", "1."],
+    ["a leading dot", ".5"],
+    ["a plus sign", "+1"],
+    ["a comma", "1,5"],
+    ["letters", "abc"],
+    ["an empty string", ""],
+    ["NaN", "NaN"],
+    ["Infinity", "Infinity"],
+    ["15 integer digits", "999999999999999"],
+    ["a float", 0.5],
+    ["an integer number", 12],
+    ["null", null],
+    ["undefined", undefined],
+    ["an object", { value: "1" }],
+  ])("refuses %s", (_what, input) => {
+    expect(() => parseMoney(input)).toThrow(/decimal string with at most 6 decimals/);
+  });
+
+  it("names the field and shows what it got", () => {
+    expect(() => parseMoney("1.1234567", "hourlyPriceUsd")).toThrow('hourlyPriceUsd must be a decimal string with at most 6 decimals, like "12.50" (got "1.1234567")');
+    expect(() => parseMoney(0.5, "amountUsd")).toThrow(/^amountUsd .*\(got 0\.5\)$/);
+  });
+
+  it("adds without float artefacts", () => {
+    expect(parseMoney("0.1").plus(parseMoney("0.2")).toFixed()).toBe("0.3");
+    expect(parseMoney("0.000001").times(1_000_000).toFixed()).toBe("1");
+  });
+});
+
+describe("formatMoney", () => {
+  it.each([
+    ["12.5", "12.50"],
+    ["12", "12.00"],
+    ["100.10", "100.10"],
+    ["0.08925", "0.08925"],
+    ["0.123456", "0.123456"],
+    ["1.123", "1.123"],
+    ["-12.5", "-12.50"],
+    ["0", "0.00"],
+    ["-0", "0.00"],
+  ])("formats %j as %j", (input, expected) => {
+    expect(formatMoney(input)).toBe(expected);
+  });
+
+  it("rounds to 6 decimals, half to even", () => {
+    expect(formatMoney("1.1234565")).toBe("1.123456");
+    expect(formatMoney("1.1234575")).toBe("1.123458");
+    expect(formatMoney("1.12345651")).toBe("1.123457");
+    expect(formatMoney("0.0000004")).toBe("0.00");
+    expect(formatMoney("-0.0000001")).toBe("0.00");
+  });
+
+  it("never uses exponent notation", () => {
+    expect(formatMoney("1e21")).toBe("1000000000000000000000.00");
+    expect(formatMoney(1e-7)).toBe("0.00");
+    expect(formatMoney("12345678901234.5")).toBe("12345678901234.50");
+  });
+
+  it("accepts numbers, Decimals and anything with a decimal toString (Prisma's Decimal)", () => {
+    expect(formatMoney(0.1)).toBe("0.10");
+    expect(formatMoney(new MoneyDecimal("2.5"))).toBe("2.50");
+    expect(formatMoney({ toString: () => "7.250000" })).toBe("7.25");
+  });
+
+  it("round-trips what parseMoney accepts", () => {
+    for (const s of ["0.01", "12.50", "0.000001", "1234.567891"]) expect(formatMoney(parseMoney(s))).toBe(s);
+  });
+});

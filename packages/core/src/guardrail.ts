@@ -1,0 +1,56 @@
+import { MoneyDecimal } from "./decimal.ts";
+
+/** Metrics the evaluator reports: accuracy (higher is better) and mse (lower is better). */
+export type MetricName = "accuracy" | "mse";
+
+export interface GuardrailVerdict {
+  ok: boolean;
+  /** The drop as the guardrail counts it: points of accuracy, or the relative mse increase. */
+  drop: number;
+  reason: string;
+}
+
+/**
+ * The accuracy guardrail of a policy. For accuracy the drop is absolute (0.01 = one point);
+ * for mse it is the relative increase ((candidate - source) / source).
+ */
+export function checkGuardrail(metric: MetricName, source: number, candidate: number, maxDrop: number): GuardrailVerdict {
+  const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+  if (metric === "accuracy") {
+    const drop = source - candidate;
+    const ok = drop <= maxDrop + 1e-12;
+    return { ok, drop, reason: `accuracy ${pct(candidate)} vs source ${pct(source)}: ${drop > 0 ? `drop of ${(drop * 100).toFixed(2)} points` : "no drop"} (allowed ${(maxDrop * 100).toFixed(2)})` };
+  }
+  const drop = source > 0 ? (candidate - source) / source : candidate > 0 ? Infinity : 0;
+  const ok = drop <= maxDrop + 1e-12;
+  return { ok, drop, reason: `mse ${candidate.toPrecision(4)} vs source ${source.toPrecision(4)}: ${drop > 0 ? `${pct(drop)} higher` : "no increase"} (allowed ${pct(maxDrop)})` };
+}
+
+export interface Candidate {
+  id: string;
+  costPerMillionUsd: string;
+  verdict: GuardrailVerdict;
+}
+
+/** The cheapest candidate (costPerMillionUsd, compared as Decimal) that passes the guardrail; null when none does. */
+export function pickBest<C extends Candidate>(candidates: readonly C[]): C | null {
+  let best: C | null = null;
+  for (const c of candidates) {
+    if (!c.verdict.ok) continue;
+    if (!best || new MoneyDecimal(c.costPerMillionUsd).lt(best.costPerMillionUsd)) best = c;
+  }
+  return best;
+}
+
+/**
+ * Whether a step saved measured cost against its input. Differences inside the measurement's
+ * own noise (the larger spread of the two, at least 3%) are not a saving: unstructured pruning
+ * and quantization make the same dense kernels run, and the product says so.
+ */
+export function measuredSaving(before: { costPerMillionUsd: string; spread?: number | null }, after: { costPerMillionUsd: string; spread?: number | null }) {
+  const b = new MoneyDecimal(before.costPerMillionUsd);
+  const a = new MoneyDecimal(after.costPerMillionUsd);
+  const relative = b.isZero() ? 0 : b.minus(a).div(b).toNumber();
+  const noise = Math.max(0.03, before.spread ?? 0, after.spread ?? 0);
+  return { saves: relative > noise, relative, noise };
+}

@@ -1,0 +1,203 @@
+#!/usr/bin/env node
+// `npm test`: every workspace's tests (turbo run test), the printed GraphQL schema is current,
+// the public contract holds, then the e2e suite when there is one. The very last line printed
+// is `N passed, N failed` (what CI reads); the exit code is non-zero when anything failed or
+// when no test ran at all.
+//
+// Each workspace's vitest.config.ts uses vitest.shared.ts, which writes reports/<package>.json;
+// those reports are the source of the counts. A check outside vitest (schema, contract) counts
+// as one test. Set COSTGATE_SKIP_E2E=1 to leave the e2e suite out.
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const reportsDir = join(root, "reports");
+const e2eReport = join(reportsDir, "e2e.playwright.json");
+
+/** One line per problem found outside the reports, listed again just before the totals. */
+const problems = [];
+const tally = { passed: 0, failed: 0 };
+
+function run(command, args, options = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: "inherit", ...options });
+    child.on("error", (error) => {
+      console.error(`could not run ${command}: ${error.message}`);
+      resolve(127);
+    });
+    child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+function heading(text) {
+  console.log(`\n== ${text}`);
+}
+
+/** A check that is not a vitest test but counts as one. */
+function check(name, ok, detail) {
+  if (ok) tally.passed += 1;
+  else {
+    tally.failed += 1;
+    problems.push(`${name}: ${detail}`);
+  }
+}
+
+/** Workspaces (apps/*, packages/*) that declare a `test` script. */
+function testedWorkspaces() {
+  const workspaces = [];
+  for (const group of ["apps", "packages"]) {
+    const dir = join(root, group);
+    if (!existsSync(dir)) continue;
+    for (const entry of readdirSync(dir)) {
+      const manifest = join(dir, entry, "package.json");
+      if (!existsSync(manifest)) continue;
+      const pkg = JSON.parse(readFileSync(manifest, "utf8"));
+      if (pkg.scripts?.test) workspaces.push({ name: pkg.name, dir: join(group, entry) });
+    }
+  }
+  return workspaces;
+}
+
+/** Where vitest.shared.ts writes a workspace's report (the same rule as its reportName). */
+const reportFileFor = (packageName) =>
+  join(reportsDir, `${packageName.replace(/^@/, "").replace(/[^a-zA-Z0-9._-]+/g, "-")}.json`);
+
+async function runWorkspaceTests() {
+  heading("workspace tests (turbo run test)");
+  const turbo = join(root, "node_modules", "turbo", "bin", "turbo");
+  if (!existsSync(turbo)) {
+    check("turbo run test", false, "turbo is not installed: run npm install (or npm ci) first");
+    return;
+  }
+  const code = await run(process.execPath, [turbo, "run", "test", "--continue"], {
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1", FORCE_COLOR: process.env.FORCE_COLOR ?? (process.stdout.isTTY ? "1" : "0") },
+  });
+
+  let failedInReports = 0;
+  for (const workspace of testedWorkspaces()) {
+    const file = reportFileFor(workspace.name);
+    if (!existsSync(file)) {
+      check(workspace.name, false, `wrote no ${relative(root, file)} (its vitest.config.ts must use workspaceTestConfig from vitest.shared.ts)`);
+      continue;
+    }
+    failedInReports += addVitestReport(workspace.name, JSON.parse(readFileSync(file, "utf8")));
+  }
+  if (code !== 0 && failedInReports === 0) {
+    check("turbo run test", false, `exited with code ${code} although no report shows a failed test (see the output above)`);
+  }
+}
+
+/** Adds a vitest JSON report to the tally; returns how many failures it contributed. */
+function addVitestReport(name, report) {
+  let failed = report.numFailedTests ?? 0;
+  tally.passed += report.numPassedTests ?? 0;
+  // A file that fails to load, or an error in a hook outside any test, fails no test: count the file.
+  for (const file of report.testResults ?? []) {
+    const failedTests = (file.assertionResults ?? []).filter((a) => a.status === "failed").length;
+    if (file.status === "failed" && failedTests === 0) {
+      failed += 1;
+      problems.push(`${name}: ${relative(root, file.name)} failed outside any test: ${firstLine(file.message)}`);
+    }
+  }
+  if (report.success === false && failed === 0) {
+    failed += 1;
+    problems.push(`${name}: vitest reported a failure outside the tests (an unhandled error?)`);
+  }
+  tally.failed += failed;
+  return failed;
+}
+
+const firstLine = (text) => String(text ?? "").split("\n").find((l) => l.trim()) ?? "(no message)";
+
+async function checkPrintedSchema() {
+  const schema = join(root, "apps", "api", "schema.graphql");
+  const printer = join(root, "apps", "api", "scripts", "print-schema.ts");
+  heading("printed schema is current (apps/api/schema.graphql)");
+  if (!existsSync(schema) || !existsSync(printer)) {
+    console.log("skipped: apps/api/schema.graphql or apps/api/scripts/print-schema.ts does not exist yet");
+    return;
+  }
+  const before = readFileSync(schema, "utf8");
+  const code = await run("npm", ["run", "--silent", "schema:print", "--workspace", "@costgate/api"]);
+  if (code !== 0) {
+    check("schema:print", false, `npm run schema:print exited with code ${code}`);
+    return;
+  }
+  const current = readFileSync(schema, "utf8") === before;
+  check("schema:print", current, "apps/api/schema.graphql was out of date; it has been re-printed: review and commit it");
+  console.log(current ? "apps/api/schema.graphql is current" : "apps/api/schema.graphql was stale (now re-printed)");
+}
+
+async function checkContract() {
+  heading("public contract (../shared/contract)");
+  const checker = join(root, "..", "shared", "contract", "check.mjs");
+  if (!existsSync(join(root, "apps", "api", "schema.graphql"))) {
+    console.log("skipped: apps/api/schema.graphql does not exist yet");
+    return;
+  }
+  if (!existsSync(checker)) {
+    console.log(`skipped: ${checker} not found (the contract lives next to the repository, in ../shared)`);
+    return;
+  }
+  const code = await run(process.execPath, [checker, "--allow-missing", "apps/api/schema.graphql"]);
+  check("contract", code === 0, "apps/api/schema.graphql breaks the public contract (see above)");
+}
+
+/**
+ * E2E hook: runs when e2e/ has a Playwright config (e2e/playwright.config.ts). The suite is
+ * expected to start what it needs itself (Playwright `webServer`); its JSON report is counted.
+ */
+async function runE2e() {
+  const dir = join(root, "e2e");
+  const config = ["playwright.config.ts", "playwright.config.mjs", "playwright.config.js"]
+    .map((f) => join(dir, f))
+    .find((f) => existsSync(f));
+  if (!config) return;
+  heading("e2e (Playwright)");
+  if (process.env.COSTGATE_SKIP_E2E === "1") {
+    console.log("skipped: COSTGATE_SKIP_E2E=1");
+    return;
+  }
+  const cli = join(root, "node_modules", "@playwright", "test", "cli.js");
+  if (!existsSync(cli)) {
+    check("e2e", false, "e2e/ exists but @playwright/test is not installed");
+    return;
+  }
+  const code = await run(process.execPath, [cli, "test", "--config", config, "--reporter=list,json"], {
+    env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: e2eReport },
+  });
+  if (!existsSync(e2eReport)) {
+    check("e2e", false, `playwright exited with code ${code} and wrote no report`);
+    return;
+  }
+  const { stats = {}, errors = [] } = JSON.parse(readFileSync(e2eReport, "utf8"));
+  tally.passed += (stats.expected ?? 0) + (stats.flaky ?? 0);
+  tally.failed += stats.unexpected ?? 0;
+  if (errors.length || (code !== 0 && !stats.unexpected)) {
+    check("e2e", false, `playwright exited with code ${code}: ${firstLine(errors[0]?.message)}`);
+  }
+}
+
+async function main() {
+  rmSync(reportsDir, { recursive: true, force: true });
+  mkdirSync(reportsDir, { recursive: true });
+
+  await runWorkspaceTests();
+  await checkPrintedSchema();
+  await checkContract();
+  await runE2e();
+
+  heading("summary");
+  for (const problem of problems) console.log(`FAILED ${problem}`);
+  if (tally.passed + tally.failed === 0) console.log("no test ran: that counts as a failure");
+  console.log(`${tally.passed} passed, ${tally.failed} failed`);
+  process.exitCode = tally.failed > 0 || tally.passed === 0 ? 1 : 0;
+}
+
+main().catch((error) => {
+  console.error(error);
+  console.log(`${tally.passed} passed, ${tally.failed + 1} failed`);
+  process.exitCode = 1;
+});
