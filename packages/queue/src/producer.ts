@@ -45,6 +45,19 @@ export class Producer {
     }
   }
 
+  optimizeJob(jobId: string): Promise<string> {
+    return this.enqueue(QueueName.optimize, { jobId }, { jobId: `optimize-${jobId}` });
+  }
+
+  /** Removes a job that has not started (e.g. a cancelled optimization); false when it is running or gone. */
+  async removeWaiting(name: QueueName, jobId: string): Promise<boolean> {
+    const job = await this.queue(name).getJob(jobId);
+    if (!job) return false;
+    if (await job.isActive()) return false;
+    await job.remove();
+    return true;
+  }
+
   evaluateVersion(versionId: string): Promise<string> {
     return this.enqueue(QueueName.evaluate, { versionId }, { jobId: `evaluate-${versionId}` });
   }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { AppError, ErrorCode, Roles, assertTeamAccess, badInput, notFound, type Principal, type Role } from "@costgate/core";
 import type { Db } from "@costgate/db";
 import { generateApiKey } from "../../auth/api-keys.ts";
-import { writeAudit } from "../audit/write-audit.ts";
+import { writeAudit } from "@costgate/services";
 import { validate } from "../validate.ts";
 
 const Input = z.object({

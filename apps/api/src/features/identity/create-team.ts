@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Principal } from "@costgate/core";
 import type { Db } from "@costgate/db";
-import { writeAudit } from "../audit/write-audit.ts";
+import { writeAudit } from "@costgate/services";
 import { validate } from "../validate.ts";
 import { conflictOnDuplicate } from "../unique-violation.ts";
 

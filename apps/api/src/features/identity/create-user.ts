@@ -2,7 +2,7 @@ import { z } from "zod";
 import { Roles, badInput, notFound, type Principal } from "@costgate/core";
 import type { Db } from "@costgate/db";
 import { assertPasswordStrength, hashPassword } from "@costgate/core";
-import { writeAudit } from "../audit/write-audit.ts";
+import { writeAudit } from "@costgate/services";
 import { validate } from "../validate.ts";
 import { conflictOnDuplicate } from "../unique-violation.ts";
 

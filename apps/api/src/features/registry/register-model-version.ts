@@ -3,7 +3,7 @@ import { assertTeamAccess, notFound, type Principal } from "@costgate/core";
 import type { Db } from "@costgate/db";
 import type { Producer } from "@costgate/queue";
 import type { Logger } from "../../logger.ts";
-import { writeAudit } from "../audit/write-audit.ts";
+import { writeAudit } from "@costgate/services";
 import { validate } from "../validate.ts";
 import { loadArtifactFor } from "./artifact-access.ts";
 

@@ -3,6 +3,8 @@ import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, TestApi } from "../../../../test/harness.ts";
 
+type Created = { createApiKey: { secret: string; apiKey: { id: string; name: string; role: string; prefix: string; team: { id: string } | null; lastUsedAt: string | null; revokedAt: string | null } } };
+
 const uid = () => randomBytes(4).toString("hex");
 const KEY_RE = /^cg_([a-z0-9]{12})_[A-Za-z0-9_-]{43}$/;
 
@@ -251,7 +253,6 @@ describe("identity", () => {
   });
 
   describe("API keys", () => {
-    type Created = { createApiKey: { secret: string; apiKey: { id: string; name: string; role: string; prefix: string; team: { id: string } | null; lastUsedAt: string | null; revokedAt: string | null } } };
 
     it("shows the secret once, stores only its sha256, works as Bearer and records lastUsedAt", async () => {
       const { createApiKey } = await api.ok<Created>(CREATE_KEY, { i: { name: "ci", role: "ML_ENGINEER", teamId: teamA } });

@@ -1,0 +1,60 @@
+import { artifactLockKey, type ArtifactFile, type ArtifactStore } from "@costgate/artifacts";
+import type { Artifact, ArtifactKind, Prisma } from "@costgate/db";
+
+type Tx = Prisma.TransactionClient;
+
+/**
+ * Every writer of artifacts (uploads, and workers making new versions) publishes an object
+ * and writes its Artifact row while holding this transaction-scoped advisory lock, so that
+ * "no row references this sha256", checked under the lock, means nobody needs the object.
+ */
+export const lockArtifact = (tx: Tx, sha256: string) => tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${artifactLockKey(sha256)}, 0))`;
+
+export interface PublishArtifactInput {
+  kind: ArtifactKind;
+  sha256: string;
+  sizeBytes: number;
+  files: ArtifactFile[];
+  metadata: object;
+  stagedDir: string;
+  teamId: string | null;
+  actor: string;
+}
+
+/**
+ * Inside the caller's transaction: takes the artifact lock, publishes the staged folder under
+ * its sha256 (an existing object is kept and the staged copy dropped) and finds or creates the
+ * team's Artifact row. `publishedHere` says whether this call created the object, so a caller
+ * whose transaction then fails can remove it again (see removeIfUnreferenced).
+ */
+export async function publishArtifact(tx: Tx, store: ArtifactStore, input: PublishArtifactInput): Promise<{ artifact: Artifact; created: boolean; publishedHere: boolean }> {
+  await lockArtifact(tx, input.sha256);
+  const existing = await tx.artifact.findFirst({ where: { kind: input.kind, sha256: input.sha256, teamId: input.teamId } });
+  const objectThere = await store.exists(input.sha256);
+  // publish() keeps an existing object; it also heals a row whose object went missing.
+  await store.publish(input.sha256, input.stagedDir);
+  const artifact =
+    existing ??
+    (await tx.artifact.create({
+      data: {
+        kind: input.kind,
+        sha256: input.sha256,
+        sizeBytes: input.sizeBytes,
+        files: input.files as unknown as Prisma.InputJsonValue,
+        metadata: input.metadata as Prisma.InputJsonValue,
+        teamId: input.teamId,
+        createdBy: input.actor,
+      },
+    }));
+  return { artifact, created: existing === null, publishedHere: !objectThere };
+}
+
+/** Deletes an object no Artifact row references, under the lock (so no writer is mid-way with it). Returns whether it did. */
+export async function removeIfUnreferenced(db: { $transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> }, store: ArtifactStore, sha256: string): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    await lockArtifact(tx, sha256);
+    if ((await tx.artifact.count({ where: { sha256 } })) > 0) return false;
+    await store.delete(sha256);
+    return true;
+  });
+}

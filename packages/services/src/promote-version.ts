@@ -1,0 +1,71 @@
+import { AppError, ErrorCode, badInput, notFound } from "@costgate/core";
+import type { Db, ModelVersion, Prisma, VersionStage } from "@costgate/db";
+import { writeAudit } from "./audit.ts";
+
+/** Who promotes: a caller with a role, or the system (auto-promotion). */
+export type Promoter = { actor: string; role?: string };
+
+export interface PromoteArgs {
+  versionId: string;
+  stage: VersionStage;
+  /** ADMIN only: promote although the cost gate blocks; recorded in the audit log. */
+  overrideReason?: string | null;
+}
+
+export interface PromotionGate {
+  /**
+   * Called inside the promotion's transaction before anything changes. Throws to refuse
+   * (the budgets issue adds the cost gate here: COST_GATE_BLOCKED with the numbers), or
+   * returns what the audit event should record (e.g. the projection).
+   */
+  check(tx: Prisma.TransactionClient, ctx: { version: ModelVersion & { model: { teamId: string } }; stage: VersionStage; promoter: Promoter; overrideReason?: string | null }): Promise<Record<string, unknown> | void>;
+}
+
+/** Until budgets exist, every promotion passes the gate. */
+export const openGate: PromotionGate = { check: async () => undefined };
+
+/**
+ * The one way a version changes stage, for people and for auto-promotion: only READY
+ * versions go to STAGING or PRODUCTION; a model has at most one PRODUCTION version (the
+ * previous one becomes ARCHIVED in the same transaction, serialised by a lock on the model
+ * row); audited with the before and after stage and any override reason.
+ */
+export async function promoteVersion(deps: { db: Db; gate?: PromotionGate }, promoter: Promoter, args: PromoteArgs) {
+  const { db } = deps;
+  const gate = deps.gate ?? openGate;
+  if (args.overrideReason != null) {
+    if (promoter.role !== "ADMIN") throw new AppError(ErrorCode.FORBIDDEN, "Only an ADMIN may override the cost gate (overrideReason)");
+    if (!args.overrideReason.trim()) throw badInput("overrideReason must say why the gate is overridden", { field: "overrideReason" });
+  }
+  return db.$transaction(async (tx) => {
+    const version = await tx.modelVersion.findUnique({ where: { id: args.versionId }, include: { model: { select: { teamId: true, name: true } } } });
+    if (!version) throw notFound("Model version", args.versionId);
+    await tx.$queryRaw`SELECT id FROM models WHERE id = ${version.modelId} FOR UPDATE`;
+    const current = await tx.modelVersion.findUniqueOrThrow({ where: { id: version.id }, include: { model: { select: { teamId: true, name: true } } } });
+    if ((args.stage === "STAGING" || args.stage === "PRODUCTION") && current.status !== "READY") {
+      throw badInput(`Version ${current.number} is ${current.status}${current.statusMessage ? ` (${current.statusMessage})` : ""}: only READY versions go to ${args.stage}`, { field: "versionId" });
+    }
+    if (current.stage === args.stage) return { version: current, previousProduction: null };
+    const gateRecord = await gate.check(tx, { version: current, stage: args.stage, promoter, overrideReason: args.overrideReason });
+
+    let previousProduction: ModelVersion | null = null;
+    if (args.stage === "PRODUCTION") {
+      const prev = await tx.modelVersion.findFirst({ where: { modelId: current.modelId, stage: "PRODUCTION", id: { not: current.id } } });
+      if (prev) {
+        previousProduction = await tx.modelVersion.update({ where: { id: prev.id }, data: { stage: "ARCHIVED" } });
+        await writeAudit(tx, { actor: promoter.actor, action: "version.archive", entityType: "ModelVersion", entityId: prev.id, teamId: current.model.teamId, before: { stage: prev.stage }, after: { stage: "ARCHIVED", replacedBy: current.id } });
+      }
+    }
+    const updated = await tx.modelVersion.update({ where: { id: current.id }, data: { stage: args.stage } });
+    await writeAudit(tx, {
+      actor: promoter.actor,
+      action: "version.promote",
+      entityType: "ModelVersion",
+      entityId: current.id,
+      teamId: current.model.teamId,
+      before: { stage: current.stage },
+      after: { stage: args.stage, ...(args.overrideReason ? { overrideReason: args.overrideReason } : {}), ...(gateRecord ?? {}) },
+    });
+    return { version: updated, previousProduction };
+  });
+}
