@@ -1,0 +1,124 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from './backend.ts';
+import { inspectModel } from './inspect.ts';
+import { coefficientOfVariation, costPerMillion, measureCost, percentile } from './measure-cost.ts';
+import { saveModel } from './model-io.ts';
+import { buildReferenceModel } from './reference/reference-models.ts';
+import { tf } from './tf.ts';
+
+let root: string;
+beforeAll(async () => {
+  await initBackend();
+  root = await mkdtemp(join(tmpdir(), 'costgate-cost-'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('costPerMillion', () => {
+  it('is hourly price / (throughput x 3600) x 1e6 as a 6-decimal string', () => {
+    expect(costPerMillion('3.6', 1000)).toBe('1.000000');
+    expect(costPerMillion('0.10', 3)).toBe('9.259259');
+    expect(costPerMillion(0.07, 70)).toBe('0.277778');
+    expect(costPerMillion('0', 10)).toBe('0.000000');
+    expect(costPerMillion('1234.5', 0.5)).toBe('685833.333333');
+  });
+
+  it('rounds the exact decimal value half-up, where float arithmetic would round down', () => {
+    // exact value 0.1953125; 0.0225 / (32 * 3600) * 1e6 in floats prints 0.195312
+    expect((0.0225 / (32 * 3600)) * 1e6).not.toBe(0.1953125);
+    expect(costPerMillion('0.0225', 32)).toBe('0.195313');
+    expect(costPerMillion('0.0909', 32)).toBe('0.789063');
+  });
+
+  it('refuses prices and throughputs that make no sense', () => {
+    for (const bad of ['-1', 'abc', '', '1,5', Number.NaN, Number.POSITIVE_INFINITY, -0.5]) {
+      expect(() => costPerMillion(bad, 10), String(bad)).toThrow(/hourlyPriceUsd must be a non-negative decimal/);
+    }
+    expect(() => costPerMillion('1', 0)).toThrow(/throughput must be a positive/);
+  });
+});
+
+describe('statistics helpers', () => {
+  it('percentile interpolates between ranks; CV of equal values is 0', () => {
+    const s = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+    expect(percentile(s, 0.5)).toBe(5.5);
+    expect(percentile(s, 0.95)).toBeCloseTo(9.55, 10);
+    expect(percentile([7], 0.99)).toBe(7);
+    expect(coefficientOfVariation([2, 2, 2])).toBe(0);
+    expect(coefficientOfVariation([1, 3])).toBe(0.5);
+    expect(coefficientOfVariation([5])).toBe(0);
+  });
+});
+
+describe('measureCost', () => {
+  it('measures latency, throughput, memory, size and load time and prices it', async () => {
+    const m = buildReferenceModel('tabular-mlp', 1);
+    const saved = await saveModel(m, join(root, 'mlp'));
+    const before = tf.memory().numTensors;
+    const r = await measureCost(m, {
+      hourlyPriceUsd: '0.0416',
+      batchSize: 16,
+      minRuns: 30,
+      minTimeMs: 60,
+      warmupRuns: 3,
+      warmupMs: 20,
+      rounds: 3,
+      modelJsonPath: saved.modelJsonPath,
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(r.backend).toBe(tf.getBackend());
+    expect(r.runs).toBeGreaterThanOrEqual(30);
+    expect(r.rounds).toBe(3);
+    expect(r.batchSize).toBe(16);
+    expect(r.batchRuns).toBeGreaterThanOrEqual(9);
+    const l = r.latencyMs;
+    expect(l.min).toBeGreaterThan(0);
+    expect(l.min).toBeLessThanOrEqual(l.p50);
+    expect(l.p50).toBeLessThanOrEqual(l.p95);
+    expect(l.p95).toBeLessThanOrEqual(l.p99);
+    expect(l.p99).toBeLessThanOrEqual(l.max);
+    // the timed runs covered at least the minimum time
+    expect(l.mean * r.runs).toBeGreaterThanOrEqual(60);
+    expect(r.throughputPerSecond).toBeGreaterThan(0);
+    expect(r.spread).toBeGreaterThanOrEqual(0);
+    expect(r.macs).toBe(inspectModel(m).macs);
+    // weights + input + activations of one batch: at least weights + input + the 256+128+10 outputs per row
+    expect(r.peakMemoryBytes).toBeGreaterThanOrEqual(m.countParams() * 4 + 16 * 40 * 4 + 16 * 10 * 4);
+    // independent of unrelated tensors alive in the engine
+    const ballast = tf.zeros([1024, 1024]);
+    const again = await measureCost(m, { hourlyPriceUsd: 1, batchSize: 16, minRuns: 3, minTimeMs: 0, warmupRuns: 1, warmupMs: 0, rounds: 1 });
+    expect(again.peakMemoryBytes).toBe(r.peakMemoryBytes);
+    ballast.dispose();
+    expect(r.fileSizeBytes).toBe(saved.totalBytes);
+    expect(r.loadTimeMs).toBeGreaterThan(0);
+    expect(r.hourlyPriceUsd).toBe('0.0416');
+    expect(r.costPerMillionUsd).toMatch(/^\d+\.\d{6}$/);
+    expect(r.costPerMillionUsd).toBe(costPerMillion('0.0416', r.throughputPerSecond));
+    m.dispose();
+  }, 60_000);
+
+  it('a CNN on 28x28 images, without files: no size or load time', async () => {
+    const m = buildReferenceModel('digits-cnn', 1);
+    const r = await measureCost(m, { hourlyPriceUsd: 1, batchSize: 4, minRuns: 6, minTimeMs: 0, warmupRuns: 1, warmupMs: 0, rounds: 1 });
+    expect(r.runs).toBe(6);
+    expect(r.spread).toBe(0);
+    expect(r.fileSizeBytes).toBeNull();
+    expect(r.loadTimeMs).toBeNull();
+    expect(Number(r.costPerMillionUsd)).toBeGreaterThan(0);
+    m.dispose();
+  }, 60_000);
+
+  it('refuses bad options', async () => {
+    const m = buildReferenceModel('iris-mlp', 1);
+    await expect(measureCost(m, { hourlyPriceUsd: '-2' })).rejects.toMatchObject({ code: 'BAD_PARAM' });
+    await expect(measureCost(m, { hourlyPriceUsd: 1, batchSize: 0 })).rejects.toThrow(/batchSize/);
+    await expect(measureCost(m, { hourlyPriceUsd: 1, rounds: 1.5 })).rejects.toThrow(/rounds/);
+    await expect(measureCost(m, { hourlyPriceUsd: 1, minTimeMs: -1 })).rejects.toThrow(/minTimeMs/);
+    await expect(measureCost(m, { hourlyPriceUsd: 1, warmupMs: Number.NaN })).rejects.toThrow(/warmupMs/);
+    m.dispose();
+  });
+});
