@@ -8,6 +8,7 @@ import { identityResolvers } from "./resolvers/identity.ts";
 import { registryResolvers } from "./resolvers/registry.ts";
 import { costResolvers } from "./resolvers/cost.ts";
 import { auditResolvers } from "./resolvers/audit.ts";
+import { optimizationResolvers } from "./resolvers/optimization.ts";
 
 const schemaDir = fileURLToPath(new URL("./schema/", import.meta.url));
 
@@ -26,6 +27,7 @@ export function buildSchema(): GraphQLSchema {
       registryResolvers,
       costResolvers,
       auditResolvers,
+      optimizationResolvers,
     ],
     resolverValidationOptions: { requireResolversToMatchSchema: "error" },
   });

@@ -30,6 +30,21 @@ describe("permission table", () => {
       data: { kind, sha256: randomBytes(32).toString("hex"), sizeBytes: 10, files: [], metadata: kind === "DATASET" ? { rows: 3 } : { parameterCount: 5, weights: [] }, teamId, createdBy: "system" },
     });
   const model = () => api.db.model.create({ data: { teamId, name: `m-${uid()}`, task: "CLASSIFICATION" } });
+  /** A READY version (evaluated and measured, as the worker leaves it) of a fresh model with TRAIN and EVALUATION datasets. */
+  const readyVersion = async () => {
+    const m = await model();
+    const version = await api.db.modelVersion.create({ data: { modelId: m.id, number: 1, source: "UPLOAD", status: "READY", artifactId: (await artifact("TFJS_LAYERS_MODEL")).id, createdBy: "system" } });
+    for (const role of ["TRAIN", "EVALUATION"] as const) {
+      await api.db.dataset.create({ data: { modelId: m.id, name: role.toLowerCase(), role, rows: 3, artifactId: (await artifact("DATASET")).id } });
+    }
+    return version;
+  };
+  const STEPS = [
+    { kind: "PRUNE", params: { method: "structured", sparsity: 0.5 } },
+    { kind: "FINE_TUNE", params: { epochs: 1, learningRate: 0.01, batchSize: 16 } },
+    { kind: "QUANTIZE", params: { dtype: "uint8" } },
+  ];
+  const policy = () => api.db.optimizationPolicy.create({ data: { teamId, name: `p-${uid()}`, steps: STEPS, maxAccuracyDrop: 0.02 } });
 
   /** One valid call of each mutation, with fresh fixtures so every role's call could succeed. */
   const calls: Record<string, () => Promise<{ query: string; variables: Record<string, unknown> }>> = {
@@ -57,6 +72,27 @@ describe("permission table", () => {
       query: `mutation($i:HardwareProfileInput!){ upsertHardwareProfile(input:$i){ id } }`,
       variables: { i: { name: `hw-${uid()}`, hourlyPriceUsd: "0.1", vcpus: 2, memoryGiB: 4 } },
     }),
+    promoteModelVersion: async () => {
+      const v = await readyVersion();
+      return { query: `mutation($i:PromoteModelVersionInput!){ promoteModelVersion(input:$i){ version { id stage } } }`, variables: { i: { versionId: v.id, stage: "STAGING" } } };
+    },
+    createOptimizationPolicy: async () => ({
+      query: `mutation($i:CreateOptimizationPolicyInput!){ createOptimizationPolicy(input:$i){ id } }`,
+      variables: { i: { teamId, name: `p-${uid()}`, steps: STEPS, maxAccuracyDrop: 0.01 } },
+    }),
+    updateOptimizationPolicy: async () => {
+      const p = await policy();
+      return { query: `mutation($id:ID!,$i:UpdateOptimizationPolicyInput!){ updateOptimizationPolicy(id:$id, input:$i){ id enabled } }`, variables: { id: p.id, i: { maxAccuracyDrop: 0.05, enabled: false } } };
+    },
+    runOptimizationPolicy: async () => {
+      const [p, v] = [await policy(), await readyVersion()];
+      return { query: `mutation($p:ID!,$v:ID!){ runOptimizationPolicy(policyId:$p, versionId:$v){ id status } }`, variables: { p: p.id, v: v.id } };
+    },
+    cancelOptimizationJob: async () => {
+      const [p, v] = [await policy(), await readyVersion()];
+      const job = await api.db.optimizationJob.create({ data: { policyId: p.id, sourceVersionId: v.id, steps: STEPS, triggeredBy: "manual", createdBy: "system" } });
+      return { query: `mutation($id:ID!){ cancelOptimizationJob(id:$id){ id status } }`, variables: { id: job.id } };
+    },
   };
 
   const served = Object.keys(buildSchema().getMutationType()!.getFields());

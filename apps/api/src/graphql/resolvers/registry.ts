@@ -5,6 +5,7 @@ import { newestFirst, paginate } from "../pagination.ts";
 import { createModel } from "../../features/registry/create-model.ts";
 import { registerModelVersion } from "../../features/registry/register-model-version.ts";
 import { registerDataset } from "../../features/registry/register-dataset.ts";
+import { promoteModelVersion } from "../../features/registry/promote-model-version.ts";
 
 /** Reads of one model-owned row: missing and other team's rows both answer null to non-admins. */
 async function visible<T extends { teamId: string }>(principal: Principal, row: T | null): Promise<T | null> {
@@ -45,6 +46,7 @@ export const registryResolvers = {
     createModel: mutation("createModel", (a: { input: unknown }, ctx, p) => createModel(ctx.db, p, a.input)),
     registerModelVersion: mutation("registerModelVersion", (a: { input: unknown }, ctx, p) => registerModelVersion(ctx, p, a.input)),
     registerDataset: mutation("registerDataset", (a: { input: unknown }, ctx, p) => registerDataset(ctx.db, p, a.input)),
+    promoteModelVersion: mutation("promoteModelVersion", (a: { input: unknown }, ctx, p) => promoteModelVersion(ctx, p, a.input)),
   },
   Model: {
     team: (m: Model, _a: unknown, ctx: Context) => ctx.db.team.findUniqueOrThrow({ where: { id: m.teamId } }),

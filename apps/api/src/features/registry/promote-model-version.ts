@@ -1,0 +1,20 @@
+import { z } from "zod";
+import { assertTeamAccess, notFound, type Principal } from "@costgate/core";
+import type { Db } from "@costgate/db";
+import { promoteVersion, type PromotionGate } from "@costgate/services";
+import { validate } from "../validate.ts";
+
+const Input = z.object({
+  versionId: z.string().min(1),
+  stage: z.enum(["CANDIDATE", "STAGING", "PRODUCTION", "ARCHIVED", "REJECTED"]),
+  overrideReason: z.string().max(2000, "must be at most 2000 characters").nullish(),
+});
+
+/** Moves a version of the caller's team between stages through services' promoteVersion (the one promotion path, gate included). */
+export async function promoteModelVersion(deps: { db: Db; gate?: PromotionGate }, principal: Principal, input: unknown) {
+  const data = validate(Input, input);
+  const version = await deps.db.modelVersion.findUnique({ where: { id: data.versionId }, select: { model: { select: { teamId: true } } } });
+  if (!version) throw notFound("Model version", data.versionId);
+  assertTeamAccess(principal, version.model.teamId);
+  return promoteVersion(deps, { actor: principal.actor, role: principal.role }, { versionId: data.versionId, stage: data.stage, overrideReason: data.overrideReason ?? null });
+}
