@@ -3,6 +3,7 @@ import type { Dataset, Task } from './dataset-types.ts';
 import { MlError } from './errors.ts';
 import { batchLoss, batchMetricSum, checkDatasetFits, metricName } from './task-loss.ts';
 import { tf } from './tf.ts';
+import { createYielder } from './yield-to-host.ts';
 
 export interface EvaluateOptions {
   task: Task;
@@ -45,7 +46,9 @@ export async function evaluateModel(model: tf.LayersModel, dataset: Dataset, opt
   const rows = dataset.xs.shape[0] as number;
   let lossSum = 0;
   let metricSum = 0;
+  const yieldToHost = createYielder();
   for (let start = 0; start < rows; start += batchSize) {
+    await yieldToHost();
     const size = Math.min(batchSize, rows - start);
     const sums = tf.tidy(() => {
       const x = sliceRows(dataset.xs, start, size);

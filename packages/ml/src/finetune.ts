@@ -10,6 +10,7 @@ import { checkBatchSize, evaluateModel, sliceRows } from './evaluate.ts';
 import { shuffledIndices } from './random.ts';
 import { batchLoss, batchMetricSum, checkDatasetFits, isBetter } from './task-loss.ts';
 import { tf } from './tf.ts';
+import { createYielder } from './yield-to-host.ts';
 
 export interface FineTuneProgress {
   /** 1-based. */
@@ -179,6 +180,7 @@ export async function fineTune(model: tf.LayersModel, dataset: Dataset, opts: Fi
   let finalLoss = Number.NaN;
   let best: { epoch: number; metric: number; weights: tf.Tensor[] } | null = null;
   let sinceBest = 0;
+  const yieldToHost = createYielder();
 
   try {
     for (let epoch = 1; epoch <= epochs && !cancelled; epoch++) {
@@ -187,6 +189,7 @@ export async function fineTune(model: tf.LayersModel, dataset: Dataset, opts: Fi
       let metricSum = 0;
       let seen = 0;
       for (let b = 0; b < batches; b++) {
+        await yieldToHost(); // lets a cancel request, progress writes and lock renewals through
         if (opts.signal?.aborted) {
           cancelled = true;
           break;
