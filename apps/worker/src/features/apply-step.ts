@@ -1,0 +1,94 @@
+import type { PolicyStep } from "@costgate/core";
+import {
+  fineTune,
+  modelToArtifacts,
+  pruneMagnitude,
+  pruneStructured,
+  quantizeAccuracyAware,
+  quantizeArtifacts,
+  type Dataset,
+  type Task,
+  type tf,
+} from "@costgate/ml";
+
+export interface StepContext {
+  task: Task;
+  /** Loaded on first use; the caller disposes them. */
+  trainDataset: () => Promise<Dataset>;
+  evalDataset: () => Promise<Dataset>;
+  maxAccuracyDrop: number;
+  signal: AbortSignal;
+  /** Fraction (0..1) of this step done, and what it is doing. */
+  onProgress: (fraction: number, stage: string) => void;
+  seed: number;
+}
+
+export interface StepOutput {
+  source: "PRUNE" | "FINE_TUNE" | "QUANTIZE";
+  artifacts: tf.io.ModelArtifacts;
+  /** Exact parameters and what the step did. */
+  recipe: Record<string, unknown>;
+  cancelled: boolean;
+}
+
+/** Applies one policy step to a model with packages/ml and returns the new model's files. */
+export async function applyStep(step: PolicyStep, model: tf.LayersModel, ctx: StepContext): Promise<StepOutput> {
+  switch (step.kind) {
+    case "PRUNE": {
+      const { method, sparsity } = step.params;
+      ctx.onProgress(0, `${method} pruning to ${Math.round(sparsity * 100)}%`);
+      const result = method === "structured" ? await pruneStructured(model, { sparsity }) : await pruneMagnitude(model, { sparsity });
+      try {
+        return { source: "PRUNE", artifacts: await modelToArtifacts(result.model), recipe: { kind: "PRUNE", params: step.params, result: result.recipe }, cancelled: false };
+      } finally {
+        if (result.model !== model) result.model.dispose();
+      }
+    }
+    case "FINE_TUNE": {
+      const { epochs, learningRate, batchSize, momentum } = step.params;
+      const train = await ctx.trainDataset();
+      // Weights that an earlier magnitude-pruning step zeroed stay zero.
+      const result = await fineTune(model, train, {
+        task: ctx.task,
+        epochs,
+        learningRate,
+        batchSize,
+        momentum: momentum ?? 0,
+        seed: ctx.seed,
+        preserveSparsity: true,
+        signal: ctx.signal,
+        onProgress: (p) => ctx.onProgress(p.fraction, `fine-tuning: epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batches}, loss ${p.loss.toFixed(4)}`),
+      });
+      return {
+        source: "FINE_TUNE",
+        artifacts: await modelToArtifacts(model),
+        recipe: {
+          kind: "FINE_TUNE",
+          params: { ...step.params, momentum: momentum ?? 0, seed: ctx.seed, optimizer: (momentum ?? 0) > 0 ? "sgd+momentum" : "sgd" },
+          result: { epochsRun: result.epochsRun, finalLoss: result.finalLoss, history: result.history, stoppedEarly: result.stoppedEarly, trainRows: train.rows },
+        },
+        cancelled: result.cancelled,
+      };
+    }
+    case "QUANTIZE": {
+      const { dtype, accuracyAware } = step.params;
+      if (accuracyAware && dtype === "uint8") {
+        ctx.onProgress(0, "accuracy-aware uint8 quantization: measuring tensor sensitivity");
+        const result = await quantizeAccuracyAware(model, await ctx.evalDataset(), { task: ctx.task, dtype: "uint8", maxDrop: ctx.maxAccuracyDrop, signal: ctx.signal });
+        return { source: "QUANTIZE", artifacts: result.artifacts, recipe: { kind: "QUANTIZE", params: step.params, result: result.recipe }, cancelled: ctx.signal.aborted };
+      }
+      ctx.onProgress(0, `quantizing weights to ${dtype}`);
+      const result = quantizeArtifacts(await modelToArtifacts(model), { dtype });
+      return {
+        source: "QUANTIZE",
+        artifacts: result.artifacts,
+        recipe: {
+          kind: "QUANTIZE",
+          params: { ...step.params, accuracyAware: accuracyAware ?? false, ...(accuracyAware ? { note: `accuracy-aware mode applies to uint8; ${dtype} is already 16-bit` } : {}) },
+          result: { bytesBefore: result.bytesBefore, bytesAfter: result.bytesAfter, tensors: result.tensors },
+        },
+        cancelled: false,
+      };
+    }
+  }
+}

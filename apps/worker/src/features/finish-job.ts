@@ -1,0 +1,136 @@
+import { checkGuardrail, measuredSaving, pickBest, type MetricName } from "@costgate/core";
+import { Prisma } from "@costgate/db";
+import { promoteVersion } from "@costgate/services";
+import type { WorkerDeps } from "../create-worker.ts";
+
+type Outcome = { cancelled?: boolean; error?: string };
+
+/** Only a job still QUEUED or RUNNING is ended here: a status someone else set (CANCELLED by the API, say) is never overwritten. */
+const OPEN: Prisma.OptimizationJobWhereInput = { status: { in: ["QUEUED", "RUNNING"] } };
+
+class AlreadyEnded extends Error {}
+
+/** Runs `write` in a transaction that is rolled back when the job was ended meanwhile; false then. */
+async function whileOpen(db: WorkerDeps["db"], jobId: string, data: Prisma.OptimizationJobUncheckedUpdateManyInput, write: (tx: Prisma.TransactionClient) => Promise<unknown>): Promise<boolean> {
+  try {
+    await db.$transaction(async (tx) => {
+      const { count } = await tx.optimizationJob.updateMany({ where: { id: jobId, ...OPEN }, data });
+      if (count === 0) throw new AlreadyEnded();
+      await write(tx);
+    });
+    return true;
+  } catch (e) {
+    if (e instanceof AlreadyEnded) return false;
+    throw e;
+  }
+}
+
+/**
+ * Ends a job: SUCCEEDED with its bestVersion and a per-step result, CANCELLED (the versions
+ * already made stay, marked as made by a cancelled job), or FAILED with a readable error.
+ * The best candidate is the cheapest on the policy's hardware profile (this worker's profile
+ * when the policy names none) within the accuracy guardrail; candidates outside it are
+ * REJECTED with the reason. A step that saved no measured cost says so.
+ */
+export async function finishJob(deps: WorkerDeps, jobId: string, outcome: Outcome): Promise<void> {
+  const { db } = deps;
+  const job = await db.optimizationJob.findUniqueOrThrow({ where: { id: jobId }, include: { policy: true } });
+  const candidates = await db.modelVersion.findMany({ where: { jobId }, orderBy: { stepIndex: "asc" }, include: { evaluations: true, costs: true } });
+  const now = new Date();
+
+  if (outcome.error || outcome.cancelled) {
+    const data: Prisma.OptimizationJobUpdateManyMutationInput = outcome.cancelled
+      ? { status: "CANCELLED", stage: `Cancelled after ${candidates.length} of ${(job.steps as unknown[]).length} step(s)`, finishedAt: now }
+      : { status: "FAILED", error: outcome.error ?? null, stage: "Failed", finishedAt: now };
+    await whileOpen(db, jobId, data, async (tx) => {
+      if (outcome.cancelled && candidates.length) {
+        await tx.modelVersion.updateMany({ where: { jobId }, data: { statusMessage: `Made by optimization job ${jobId}, which was cancelled` } });
+      }
+      await tx.auditEvent.create({ data: { actor: "system", action: outcome.cancelled ? "job.cancelled" : "job.failed", entityType: "OptimizationJob", entityId: jobId, after: { error: outcome.error ?? null } } });
+    });
+    return;
+  }
+
+  const profileId = job.policy.hardwareProfileId ?? deps.profile.id;
+  const source = await db.modelVersion.findUniqueOrThrow({ where: { id: job.sourceVersionId }, include: { evaluations: true, costs: true } });
+  const latestCost = (v: typeof source, pid: string) =>
+    v.costs.filter((c) => c.hardwareProfileId === pid).sort((a, b) => b.measuredAt.getTime() - a.measuredAt.getTime())[0];
+  // Costs are measured by workers on their own hardware; fall back to this worker's profile if the policy's was not measured.
+  const measuredOnPolicyProfile = [source, ...candidates].every((v) => latestCost(v, profileId));
+  const pid = measuredOnPolicyProfile ? profileId : deps.profile.id;
+  const sourceEval = source.evaluations[0];
+  const sourceCost = latestCost(source, pid);
+  if (!sourceEval || !sourceCost) {
+    await finishJob(deps, jobId, { error: "The source version has no evaluation or cost measurement to compare candidates with" });
+    return;
+  }
+
+  const byId = new Map([source, ...candidates].map((v) => [v.id, v]));
+  const rows = candidates.map((v) => {
+    const evaluation = v.evaluations.find((e) => e.datasetId === sourceEval.datasetId);
+    const cost = latestCost(v, pid);
+    const parent = v.parentId ? byId.get(v.parentId) : undefined;
+    const parentCost = parent ? latestCost(parent, pid) : undefined;
+    const verdict = evaluation
+      ? checkGuardrail(sourceEval.metric as MetricName, sourceEval.value, evaluation.value, job.policy.maxAccuracyDrop)
+      : { ok: false, drop: NaN, reason: "not evaluated on the source's evaluation dataset" };
+    const costPerMillionUsd = cost ? cost.costPerMillionUsd.toFixed(6) : "Infinity";
+    const vsParent = cost && parentCost ? measuredSaving({ costPerMillionUsd: parentCost.costPerMillionUsd.toFixed(6), spread: parentCost.spread }, { costPerMillionUsd, spread: cost.spread }) : null;
+    const vsSource = cost ? measuredSaving({ costPerMillionUsd: sourceCost.costPerMillionUsd.toFixed(6), spread: sourceCost.spread }, { costPerMillionUsd, spread: cost.spread }) : null;
+    return { id: v.id, number: v.number, stepIndex: v.stepIndex, source: v.source, metric: evaluation?.value ?? null, costPerMillionUsd, verdict, vsParent, vsSource, cost };
+  });
+  const best = pickBest(rows.filter((r) => r.cost));
+
+  const result = {
+    hardwareProfileId: pid,
+    measuredOnPolicyProfile,
+    metric: sourceEval.metric,
+    source: { versionId: source.id, number: source.number, metric: sourceEval.value, costPerMillionUsd: sourceCost.costPerMillionUsd.toFixed(6) },
+    maxAccuracyDrop: job.policy.maxAccuracyDrop,
+    steps: rows.map((r) => ({
+      stepIndex: r.stepIndex,
+      kind: r.source,
+      versionId: r.id,
+      number: r.number,
+      metric: r.metric,
+      costPerMillionUsd: r.costPerMillionUsd,
+      withinGuardrail: r.verdict.ok,
+      reason: r.verdict.reason,
+      savingVsInput: r.vsParent ? { relative: round(r.vsParent.relative), measured: r.vsParent.saves } : null,
+      savingVsSource: r.vsSource ? { relative: round(r.vsSource.relative), measured: r.vsSource.saves } : null,
+      note: r.vsParent && !r.vsParent.saves ? "No measured cost saving against its input: same latency and throughput within the measurement noise" : undefined,
+    })),
+    bestVersionId: best?.id ?? null,
+    bestSavesCost: best?.vsSource?.saves ?? false,
+  };
+
+  const succeeded = await whileOpen(
+    db,
+    jobId,
+    {
+      status: "SUCCEEDED",
+      progress: 1,
+      stage: best ? `Done: best is version ${best.number} at $${best.costPerMillionUsd}/1M` : "Done: no candidate stayed within the accuracy guardrail",
+      bestVersionId: best?.id ?? null,
+      result: result as unknown as Prisma.InputJsonValue,
+      finishedAt: now,
+    },
+    async (tx) => {
+      for (const r of rows) {
+        if (!r.verdict.ok) await tx.modelVersion.update({ where: { id: r.id }, data: { stage: "REJECTED", statusMessage: `Rejected by the accuracy guardrail: ${r.verdict.reason}` } });
+      }
+      await tx.auditEvent.create({ data: { actor: "system", action: "job.succeeded", entityType: "OptimizationJob", entityId: jobId, after: { bestVersionId: best?.id ?? null } } });
+    },
+  );
+  if (!succeeded) return;
+
+  if (best && job.policy.autoPromote) {
+    try {
+      await promoteVersion({ db }, { actor: "system" }, { versionId: best.id, stage: "PRODUCTION" });
+    } catch (e) {
+      await db.optimizationJob.update({ where: { id: jobId }, data: { stage: `Done, but auto-promotion of version ${best.number} was refused: ${(e as Error).message}` } });
+    }
+  }
+}
+
+const round = (x: number) => Math.round(x * 10_000) / 10_000;

@@ -1,0 +1,51 @@
+import type { Db } from "@costgate/db";
+
+/**
+ * Writes a running job's progress (0..1) and stage in words, at most every `intervalMs`
+ * (the last value always lands on flush), and watches the job row for a cancellation
+ * request, turning it into an AbortSignal that steps check between batches.
+ */
+export class JobProgress {
+  readonly abort = new AbortController();
+  private pending: { progress: number; stage: string } | null = null;
+  private lastWrite = 0;
+  private writing: Promise<unknown> = Promise.resolve();
+  private readonly poll: NodeJS.Timeout;
+
+  constructor(private readonly db: Db, private readonly jobId: string, private readonly intervalMs = 500, pollMs = 1000) {
+    this.poll = setInterval(() => void this.checkCancel(), pollMs);
+    this.poll.unref();
+  }
+
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  report(progress: number, stage: string): void {
+    this.pending = { progress: Math.min(1, Math.max(0, progress)), stage };
+    if (Date.now() - this.lastWrite >= this.intervalMs) void this.flush();
+  }
+
+  async flush(): Promise<void> {
+    const next = this.pending;
+    this.pending = null;
+    if (!next) return this.writing.then(() => undefined);
+    this.lastWrite = Date.now();
+    this.writing = this.writing
+      .then(() => this.db.optimizationJob.updateMany({ where: { id: this.jobId, status: "RUNNING" }, data: next }))
+      .catch(() => undefined);
+    await this.writing;
+  }
+
+  async checkCancel(): Promise<boolean> {
+    if (this.abort.signal.aborted) return true;
+    const row = await this.db.optimizationJob.findUnique({ where: { id: this.jobId }, select: { cancelRequested: true, status: true } }).catch(() => null);
+    if (row && (row.cancelRequested || row.status === "CANCELLED")) this.abort.abort();
+    return this.abort.signal.aborted;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.poll);
+    await this.flush();
+  }
+}

@@ -1,0 +1,114 @@
+import { UnrecoverableError } from "bullmq";
+import { parsePolicySteps, type PolicyStep } from "@costgate/core";
+import { disposeDataset, isMlError, type Dataset } from "@costgate/ml";
+import type { ModelVersion } from "@costgate/db";
+import type { WorkerDeps } from "../create-worker.ts";
+import { applyStep } from "./apply-step.ts";
+import { evaluateVersion } from "./evaluate-version.ts";
+import { JobProgress } from "./job-progress.ts";
+import { loadStoredDataset, loadStoredModel, taskOf } from "./model-files.ts";
+import { storeStepVersion } from "./store-step-version.ts";
+import { finishJob } from "./finish-job.ts";
+
+const describe = (step: PolicyStep): string => {
+  switch (step.kind) {
+    case "PRUNE":
+      return `${step.params.method} pruning ${Math.round(step.params.sparsity * 100)}%`;
+    case "FINE_TUNE":
+      return `SGD fine-tuning, ${step.params.epochs} epoch(s) at lr ${step.params.learningRate}`;
+    case "QUANTIZE":
+      return `${step.params.accuracyAware ? "accuracy-aware " : ""}${step.params.dtype} quantization`;
+  }
+};
+
+/**
+ * Flow 3 of DESIGN.md: the policy's steps in order, each step's output feeding the next.
+ * Every step makes one version (unique per job and step: a retried job skips the steps it
+ * finished), evaluated and measured like any version; then the best candidate is chosen.
+ * Cancellation is honoured between batches and between steps; versions already made stay.
+ */
+export async function runOptimizationJob(deps: WorkerDeps, jobId: string, opts: { attempt: number; finalAttempt: boolean }): Promise<void> {
+  const { db, logger } = deps;
+  const job = await db.optimizationJob.findUnique({ where: { id: jobId }, include: { policy: true, sourceVersion: { include: { model: true, artifact: true } } } });
+  if (!job) return;
+  if (job.status === "SUCCEEDED" || job.status === "FAILED" || job.status === "CANCELLED") return;
+  const steps = parsePolicySteps(job.steps);
+  // Conditional, so a cancellation (or an end) that lands between the read and this write is never overwritten.
+  const started = await db.optimizationJob.updateMany({
+    where: { id: jobId, status: { in: ["QUEUED", "RUNNING"] }, cancelRequested: false },
+    data: { status: "RUNNING", startedAt: job.startedAt ?? new Date(), attempts: opts.attempt, stage: "Starting", error: null },
+  });
+  if (started.count === 0) {
+    // Cancelled while it waited: end it as CANCELLED (finishJob only ends a job still open).
+    await finishJob(deps, jobId, { cancelled: true });
+    return;
+  }
+  const progress = new JobProgress(db, jobId);
+  const model = job.sourceVersion.model;
+  const datasets: { train?: Promise<Dataset>; eval?: Promise<Dataset> } = {};
+
+  try {
+    if (job.sourceVersion.status !== "READY") {
+      const outcome = await evaluateVersion(deps, job.sourceVersion.id, { trigger: false });
+      if (outcome.status === "FAILED") throw new UnrecoverableError(`The source version could not be evaluated: ${outcome.message}`);
+    }
+    const trainDs = await db.dataset.findFirst({ where: { modelId: model.id, role: "TRAIN" }, orderBy: { createdAt: "desc" }, include: { artifact: true } });
+    const evalDs = await db.dataset.findFirst({ where: { modelId: model.id, role: "EVALUATION" }, orderBy: { createdAt: "desc" }, include: { artifact: true } });
+
+    let input: ModelVersion & { artifact: { sha256: string } } = job.sourceVersion;
+    for (const [index, step] of steps.entries()) {
+      const base = index / steps.length;
+      if (await progress.checkCancel()) break;
+      const existing = await db.modelVersion.findUnique({ where: { jobId_stepIndex: { jobId, stepIndex: index } }, include: { artifact: true } });
+      if (existing) {
+        // Finished by an earlier attempt: do not make it again; finish its evaluation if that was cut short.
+        if (existing.status === "PENDING") await evaluateVersion(deps, existing.id, { trigger: false });
+        input = existing;
+        continue;
+      }
+      progress.report(base, `Step ${index + 1}/${steps.length}: ${describe(step)}`);
+      const { model: tfModel } = await loadStoredModel(deps, input.artifact.sha256);
+      let output;
+      try {
+        output = await applyStep(step, tfModel, {
+          task: taskOf(model.task),
+          trainDataset: () => (datasets.train ??= requireDataset(trainDs, "TRAIN").then((d) => loadStoredDataset(deps, d.artifact.sha256, tfModel, model.task))),
+          evalDataset: () => (datasets.eval ??= requireDataset(evalDs, "EVALUATION").then((d) => loadStoredDataset(deps, d.artifact.sha256, tfModel, model.task))),
+          maxAccuracyDrop: job.policy.maxAccuracyDrop,
+          signal: progress.signal,
+          seed: index,
+          onProgress: (fraction, stage) => progress.report(base + (fraction * 0.8) / steps.length, `Step ${index + 1}/${steps.length}: ${stage}`),
+        });
+      } finally {
+        tfModel.dispose();
+      }
+      if (output.cancelled) break;
+      progress.report(base + 0.8 / steps.length, `Step ${index + 1}/${steps.length}: saving and measuring the new version`);
+      const version = await storeStepVersion(deps, { job, stepIndex: index, parent: input, output });
+      const outcome = await evaluateVersion(deps, version.id, { trigger: false });
+      if (outcome.status === "FAILED") throw new UnrecoverableError(`Step ${index + 1} made a version that could not be evaluated: ${outcome.message}`);
+      input = version;
+    }
+    await progress.stop();
+    await finishJob(deps, jobId, { cancelled: progress.signal.aborted });
+  } catch (e) {
+    await progress.stop();
+    const readable = e instanceof UnrecoverableError ? e.message : isMlError(e) ? `A step could not run: ${e.message}` : null;
+    if (readable || opts.finalAttempt) {
+      const message = readable ?? `The job failed after ${opts.attempt} attempt(s): ${(e as Error).message}`;
+      await finishJob(deps, jobId, { error: message });
+      logger.warn({ jobId, message }, "optimization job failed");
+      if (readable) throw e instanceof UnrecoverableError ? e : new UnrecoverableError(message);
+    } else {
+      await db.optimizationJob.update({ where: { id: jobId }, data: { stage: `Attempt ${opts.attempt} failed (${(e as Error).message}); retrying` } });
+    }
+    throw e;
+  } finally {
+    for (const d of Object.values(datasets)) void d?.then(disposeDataset, () => undefined);
+  }
+}
+
+async function requireDataset<T>(dataset: T | null, role: "TRAIN" | "EVALUATION"): Promise<T> {
+  if (!dataset) throw new UnrecoverableError(`The model has no ${role} dataset: register one with registerDataset(role: ${role})`);
+  return dataset;
+}

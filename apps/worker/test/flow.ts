@@ -1,0 +1,108 @@
+// Drives Costgate the way an internal tool does: HTTP uploads and GraphQL against a real API
+// (apps/api's test harness: its own database, queue prefix and artifact folder), with the
+// reference models packages/ml generates.
+import { mkdtempSync } from "node:fs";
+import { readFile, readdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
+import { pino } from "pino";
+import { ensureReferenceModels, type ReferenceModelName } from "@costgate/ml";
+import { TestApi } from "../../api/test/harness.ts";
+import { loadWorkerEnv, type WorkerEnv } from "../src/env.ts";
+import { createWorker, type CostgateWorker } from "../src/create-worker.ts";
+
+export { TestApi };
+
+/** Reference models generated once per test file into a private folder (seconds for the MLPs). */
+export async function referenceFiles(name: ReferenceModelName) {
+  const dir = mkdtempSync(join(tmpdir(), "costgate-reference-"));
+  const manifest = await ensureReferenceModels(dir, { only: [name] });
+  const entry = manifest.models.find((m) => m.name === name)!;
+  return { ...entry.files, metric: entry.value };
+}
+
+export async function uploadFiles(api: TestApi, kind: "model" | "dataset", paths: string[], token = api.adminToken) {
+  const form = new FormData();
+  form.append("kind", kind);
+  for (const p of paths) form.append("file", new Blob([await readFile(p)]), basename(p));
+  const res = await fetch(`${api.url}/uploads`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: form });
+  const body = (await res.json()) as { artifactId: string; sha256: string; sizeBytes: number; error?: { message: string } };
+  if (!res.ok) throw new Error(`upload refused (${res.status}): ${body.error?.message}`);
+  return body;
+}
+
+export async function uploadModelFolder(api: TestApi, modelJson: string, token?: string) {
+  const dir = dirname(modelJson);
+  const files = (await readdir(dir)).filter((f) => f === "model.json" || f.endsWith(".bin")).map((f) => join(dir, f));
+  return uploadFiles(api, "model", files, token);
+}
+
+/** A team, a model with TRAIN and EVALUATION datasets, and its version 1 registered from the reference model. */
+export async function registerReference(api: TestApi, name: ReferenceModelName, task: "CLASSIFICATION" | "REGRESSION") {
+  const files = await referenceFiles(name);
+  const teamId = await api.createTeam();
+  const { createModel } = await api.ok<{ createModel: { id: string } }>(`mutation($i:CreateModelInput!){ createModel(input:$i){ id } }`, { i: { teamId, name, task } });
+  for (const [role, path] of [["TRAIN", files.train], ["EVALUATION", files.evaluation]] as const) {
+    const { artifactId } = await uploadFiles(api, "dataset", [path]);
+    await api.ok(`mutation($i:RegisterDatasetInput!){ registerDataset(input:$i){ id } }`, { i: { modelId: createModel.id, name: role.toLowerCase(), role, artifactId } });
+  }
+  const version = await registerVersion(api, createModel.id, files.modelJson);
+  return { teamId, modelId: createModel.id, versionId: version.id, files };
+}
+
+export async function registerVersion(api: TestApi, modelId: string, modelJson: string) {
+  const { artifactId } = await uploadModelFolder(api, modelJson);
+  const { registerModelVersion } = await api.ok<{ registerModelVersion: { id: string; number: number } }>(
+    `mutation($i:RegisterModelVersionInput!){ registerModelVersion(input:$i){ id number } }`,
+    { i: { modelId, artifactId } },
+  );
+  return registerModelVersion;
+}
+
+/** Worker settings for tests: the API's database, queue prefix and artifact folder; short measurements. */
+export function workerEnvFor(api: TestApi, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: "test",
+    LOG_LEVEL: process.env.TEST_WORKER_LOG_LEVEL ?? "silent",
+    DATABASE_URL: api.env.DATABASE_URL,
+    REDIS_URL: api.env.REDIS_URL,
+    QUEUE_PREFIX: api.env.QUEUE_PREFIX,
+    ARTIFACT_DIR: api.env.ARTIFACT_DIR,
+    COSTGATE_TF_BACKEND: process.env.COSTGATE_TF_BACKEND ?? "wasm",
+    MEASURE_MIN_RUNS: "20",
+    MEASURE_MIN_TIME_MS: "200",
+    MEASURE_ROUNDS: "2",
+    WORKER_METRICS_PORT: "0",
+    ...overrides,
+  };
+}
+
+export async function startWorker(api: TestApi, overrides: Record<string, string> = {}): Promise<CostgateWorker> {
+  const env: WorkerEnv = loadWorkerEnv(workerEnvFor(api, overrides));
+  return createWorker(env, pino({ level: env.LOG_LEVEL }));
+}
+
+/** Polls until `check` returns a value (not undefined/false), or fails with what it saw last. */
+export async function until<T>(what: string, check: () => Promise<T | undefined | false | null>, timeoutMs = 120_000, everyMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export const VERSION_FIELDS = `id number source stage status statusMessage recipe parent { id number } parameterCount nonZeroParameterCount weightDtypes
+  evaluation { metric value samples dataset { role } } cost { costPerMillionUsd throughputPerSecond latencyP50Ms runs backend modelSizeBytes macsPerInference } artifact { sha256 sizeBytes }`;
+
+export async function version(api: TestApi, id: string) {
+  return (await api.ok<{ modelVersion: any }>(`query($id:ID!){ modelVersion(id:$id){ ${VERSION_FIELDS} } }`, { id })).modelVersion;
+}
+
+export async function waitReady(api: TestApi, id: string, timeoutMs = 120_000) {
+  return until(`version ${id} to leave PENDING`, async () => {
+    const v = await version(api, id);
+    return v.status !== "PENDING" ? v : undefined;
+  }, timeoutMs);
+}
