@@ -6,3 +6,4 @@ export * from "./decimal.ts";
 export * from "./passwords.ts";
 export * from "./policy-steps.ts";
 export * from "./guardrail.ts";
+export * from "./budget-status.ts";
