@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker, type Job } from "bullmq";
+import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createDb, type Db, type HardwareProfile } from "@costgate/db";
@@ -8,7 +8,7 @@ import { initBackend } from "@costgate/ml";
 import type { WorkerEnv } from "./env.ts";
 import { WorkerMetrics } from "./metrics.ts";
 import { evaluateVersion } from "./features/evaluate-version.ts";
-import { runOptimizationJob } from "./features/run-optimization-job.ts";
+import { HandBack, runOptimizationJob } from "./features/run-optimization-job.ts";
 import { resolveHardwareProfile } from "./features/hardware-profile.ts";
 import { requeuePendingVersions } from "./features/requeue-pending.ts";
 import { collectOrphanedArtifacts } from "./features/collect-orphans.ts";
@@ -22,12 +22,18 @@ export interface WorkerDeps {
   profile: HardwareProfile;
   backend: string;
   measure: { minRuns: number; minTimeMs: number; rounds: number };
+  /** Aborts when the worker stops: running optimization jobs stop at the next batch or step and are handed back. */
+  shutdown: AbortSignal;
 }
 
 export interface CostgateWorker {
   deps: WorkerDeps;
   metrics: WorkerMetrics;
-  /** Finishes or hands back the current jobs, then closes Redis and the database. */
+  /**
+   * Stops taking jobs; evaluations in progress finish, optimization jobs stop at the next
+   * batch or step boundary and go back to the queue for the next worker (their finished
+   * steps are kept); then closes Redis and the database.
+   */
   close(): Promise<void>;
 }
 
@@ -43,6 +49,7 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
   const producer = new Producer(redis, env.QUEUE_PREFIX);
   const store = createFsArtifactStore(env.ARTIFACT_DIR);
   const profile = await resolveHardwareProfile(db, env.WORKER_HARDWARE_PROFILE);
+  const shutdown = new AbortController();
   const deps: WorkerDeps = {
     db,
     store,
@@ -51,6 +58,7 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
     profile,
     backend,
     measure: { minRuns: env.MEASURE_MIN_RUNS, minTimeMs: env.MEASURE_MIN_TIME_MS, rounds: env.MEASURE_ROUNDS },
+    shutdown: shutdown.signal,
   };
   const metrics = new WorkerMetrics();
   logger.info({ backend, hardwareProfile: profile.name }, "worker starting");
@@ -59,17 +67,17 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
   await collectOrphanedArtifacts(deps);
 
   const connections: Redis[] = [];
-  const worker = <Q extends "evaluate" | "optimize">(name: Q, concurrency: number, run: (data: ReturnType<(typeof payloadSchemas)[Q]["parse"]>, job: Job) => Promise<unknown>) => {
+  const worker = <Q extends "evaluate" | "optimize">(name: Q, concurrency: number, run: (data: ReturnType<(typeof payloadSchemas)[Q]["parse"]>, job: Job, token?: string) => Promise<unknown>) => {
     const connection = createRedis(env.REDIS_URL);
     connections.push(connection);
     const w = new Worker(
       name,
-      async (job: Job) => {
+      async (job: Job, token?: string) => {
         const parsed = payloadSchemas[name].safeParse(job.data);
         if (!parsed.success) throw new UnrecoverableError(`bad ${name} payload: ${parsed.error.message}`);
         const stop = metrics.duration.labels(name).startTimer();
         try {
-          return await run(parsed.data as never, job);
+          return await run(parsed.data as never, job, token);
         } finally {
           stop();
         }
@@ -87,7 +95,16 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
 
   const workers = [
     worker(QueueName.evaluate, env.WORKER_EVALUATE_CONCURRENCY, (data, job) => evaluateVersion(deps, data.versionId, { finalAttempt: isFinalAttempt(job) })),
-    worker(QueueName.optimize, env.WORKER_OPTIMIZE_CONCURRENCY, (data, job) => runOptimizationJob(deps, data.jobId, { attempt: Math.max(job.attemptsStarted, job.attemptsMade + 1), finalAttempt: isFinalAttempt(job) })),
+    worker(QueueName.optimize, env.WORKER_OPTIMIZE_CONCURRENCY, async (data, job, token) => {
+      try {
+        return await runOptimizationJob(deps, data.jobId, { attempt: Math.max(job.attemptsStarted, job.attemptsMade + 1), finalAttempt: isFinalAttempt(job) });
+      } catch (e) {
+        if (!(e instanceof HandBack)) throw e;
+        // Back to the queue at once, without counting as a failed attempt.
+        await job.moveToDelayed(Date.now(), token);
+        throw new DelayedError();
+      }
+    }),
   ];
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   await requeuePendingVersions(deps);
@@ -96,6 +113,7 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
     deps,
     metrics,
     async close() {
+      shutdown.abort();
       await Promise.all(workers.map((w) => w.close()));
       await producer.close();
       await Promise.all([redis, ...connections].map((c) => c.quit().catch(() => c.disconnect())));

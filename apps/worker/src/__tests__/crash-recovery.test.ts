@@ -4,12 +4,15 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { TestApi, registerReference, until, waitReady, workerEnvFor } from "../../test/flow.ts";
 
 /**
- * kill -9 of a worker process in the middle of a job, then a new worker: the job finishes,
- * with exactly one version per step and no artifact that no row points to.
+ * The worker as a real child process, stopped in the middle of a job — by kill -9 and by
+ * SIGTERM — then a new worker: the job finishes, with exactly one version per step and no
+ * artifact that no row points to.
  */
 const main = fileURLToPath(new URL("../main.ts", import.meta.url));
 const children: ChildProcess[] = [];
 let api: TestApi;
+let ref: Awaited<ReturnType<typeof registerReference>>;
+let policyId: string;
 
 function startWorkerProcess(): ChildProcess {
   const child = spawn(process.execPath, ["--import", "tsx", main], {
@@ -20,25 +23,18 @@ function startWorkerProcess(): ChildProcess {
   return child;
 }
 
+const exited = (child: ChildProcess) => new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once("exit", (code) => r(code))));
+const jobRow = (id: string) => api.db.optimizationJob.findUniqueOrThrow({ where: { id } });
+
 beforeAll(async () => {
   api = await TestApi.start();
-}, 60_000);
-
-afterAll(async () => {
-  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
-  await api?.stop();
-});
-
-it("finishes a job after its worker is killed mid-step, making each step's version exactly once", async () => {
-  const ref = await registerReference(api, "tabular-mlp", "CLASSIFICATION");
-  const first = startWorkerProcess();
-  await waitReady(api, ref.versionId);
+  ref = await registerReference(api, "tabular-mlp", "CLASSIFICATION");
   const { createOptimizationPolicy } = await api.ok<{ createOptimizationPolicy: { id: string } }>(
     `mutation($i:CreateOptimizationPolicyInput!){ createOptimizationPolicy(input:$i){ id } }`,
     {
       i: {
         teamId: ref.teamId,
-        name: "crash",
+        name: "interrupted",
         steps: [
           { kind: "PRUNE", params: { method: "structured", sparsity: 0.5 } },
           { kind: "FINE_TUNE", params: { epochs: 8, learningRate: 0.02, batchSize: 16 } },
@@ -48,36 +44,75 @@ it("finishes a job after its worker is killed mid-step, making each step's versi
       },
     },
   );
-  const { runOptimizationPolicy: job } = await api.ok<{ runOptimizationPolicy: { id: string } }>(`mutation($p:ID!,$v:ID!){ runOptimizationPolicy(policyId:$p, versionId:$v){ id } }`, { p: createOptimizationPolicy.id, v: ref.versionId });
+  policyId = createOptimizationPolicy.id;
+}, 120_000);
 
-  // Killed in the middle of fine-tuning: step 1 is done and stored, step 2 is half-way.
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  await api?.stop();
+});
+
+/** Runs the policy on a first worker and stops that worker, as `stop` says, once fine-tuning is past its first epoch. */
+async function interruptMidFineTune(stop: (worker: ChildProcess) => void) {
+  const first = startWorkerProcess();
+  await waitReady(api, ref.versionId);
+  const { runOptimizationPolicy: job } = await api.ok<{ runOptimizationPolicy: { id: string } }>(`mutation($p:ID!,$v:ID!){ runOptimizationPolicy(policyId:$p, versionId:$v){ id } }`, { p: policyId, v: ref.versionId });
   await until("fine-tuning to be past its first epoch", async () => {
-    const j = await api.db.optimizationJob.findUniqueOrThrow({ where: { id: job.id } });
-    if (j.status !== "QUEUED" && j.status !== "RUNNING") throw new Error(`the job ended (${j.status}) before the worker could be killed`);
+    const j = await jobRow(job.id);
+    if (j.status !== "QUEUED" && j.status !== "RUNNING") throw new Error(`the job ended (${j.status}) before the worker could be stopped`);
     const epoch = /fine-tuning: epoch (\d+)\//.exec(j.stage ?? "")?.[1];
     return epoch !== undefined && Number(epoch) >= 2;
   }, 120_000, 100);
-  first.kill("SIGKILL");
-  await new Promise((r) => first.once("exit", r));
-  const atKill = await api.db.modelVersion.findMany({ where: { jobId: job.id } });
-  expect(atKill.map((v) => v.stepIndex)).toEqual([0]);
+  stop(first);
+  const exitCode = await exited(first);
+  const atStop = await api.db.modelVersion.findMany({ where: { jobId: job.id } });
+  return { jobId: job.id, exitCode, atStop };
+}
 
-  startWorkerProcess();
+async function finishOnNewWorker(jobId: string) {
+  const second = startWorkerProcess();
   const done = await until("the job to finish on the new worker", async () => {
-    const j = await api.db.optimizationJob.findUniqueOrThrow({ where: { id: job.id } });
+    const j = await jobRow(jobId);
     return ["SUCCEEDED", "FAILED", "CANCELLED"].includes(j.status) ? j : undefined;
   }, 180_000, 250);
-  expect(done.status).toBe("SUCCEEDED");
-  expect(done.attempts).toBe(2);
+  second.kill("SIGTERM");
+  await exited(second);
+  return done;
+}
 
-  const versions = await api.db.modelVersion.findMany({ where: { jobId: job.id }, orderBy: { stepIndex: "asc" }, include: { artifact: true } });
+async function expectOneVersionPerStepAndNoOrphans(jobId: string, firstStepId: string) {
+  const versions = await api.db.modelVersion.findMany({ where: { jobId }, orderBy: { stepIndex: "asc" } });
   expect(versions.map((v) => v.stepIndex)).toEqual([0, 1, 2]);
-  expect(versions[0]!.id).toBe(atKill[0]!.id); // step 1 was not made again
+  expect(versions[0]!.id).toBe(firstStepId); // step 1 was not made again
   expect(versions.map((v) => v.parentId)).toEqual([ref.versionId, versions[0]!.id, versions[1]!.id]);
-
   // Every stored object has a row and every row its object: nothing orphaned, nothing lost.
   const rows = new Set((await api.db.artifact.findMany({ select: { sha256: true } })).map((a) => a.sha256));
   const objects = new Set<string>();
   for await (const sha of api.server.store.list()) objects.add(sha);
   expect([...objects].sort()).toEqual([...rows].sort());
+}
+
+it("finishes a job after its worker is killed (-9) mid-step, making each step's version exactly once", async () => {
+  const { jobId, atStop } = await interruptMidFineTune((w) => w.kill("SIGKILL"));
+  expect(atStop.map((v) => v.stepIndex)).toEqual([0]);
+
+  const done = await finishOnNewWorker(jobId);
+  expect(done.status).toBe("SUCCEEDED");
+  expect(done.attempts).toBe(2);
+  await expectOneVersionPerStepAndNoOrphans(jobId, atStop[0]!.id);
+}, 360_000);
+
+it("on SIGTERM hands a running job back to the queue at the next batch, and the next worker finishes it", async () => {
+  const { jobId, exitCode, atStop } = await interruptMidFineTune((w) => w.kill("SIGTERM"));
+  expect(exitCode).toBe(0);
+  expect(atStop.map((v) => v.stepIndex)).toEqual([0]);
+  const handedBack = await jobRow(jobId);
+  expect(handedBack.status).toBe("RUNNING");
+  expect(handedBack.stage).toMatch(/handed back/i);
+  expect(handedBack.cancelRequested).toBe(false);
+
+  const done = await finishOnNewWorker(jobId);
+  expect(done.status).toBe("SUCCEEDED");
+  expect(done.error).toBeNull();
+  await expectOneVersionPerStepAndNoOrphans(jobId, atStop[0]!.id);
 }, 360_000);

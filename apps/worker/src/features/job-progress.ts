@@ -12,10 +12,23 @@ export class JobProgress {
   private writing: Promise<unknown> = Promise.resolve();
   private readonly poll: NodeJS.Timeout;
 
-  constructor(private readonly db: Db, private readonly jobId: string, private readonly intervalMs = 500, pollMs = 1000) {
+  /**
+   * @param shutdown aborts when the worker is stopping: the job then stops at the next batch or
+   *   step boundary like a cancellation, but is handed back to the queue rather than ended.
+   */
+  constructor(private readonly db: Db, private readonly jobId: string, private readonly shutdown?: AbortSignal, private readonly intervalMs = 500, pollMs = 1000) {
     this.poll = setInterval(() => void this.checkCancel(), pollMs);
     this.poll.unref();
+    if (shutdown?.aborted) this.abort.abort();
+    else shutdown?.addEventListener("abort", () => this.abort.abort(), { once: true });
   }
+
+  /** Stopped because the worker shuts down, and nobody asked to cancel the job: hand it back. */
+  get handingBack(): boolean {
+    return this.shutdown?.aborted === true && !this.cancelSeen;
+  }
+
+  private cancelSeen = false;
 
   get signal(): AbortSignal {
     return this.abort.signal;
@@ -38,9 +51,12 @@ export class JobProgress {
   }
 
   async checkCancel(): Promise<boolean> {
-    if (this.abort.signal.aborted) return true;
+    if (this.cancelSeen) return true;
     const row = await this.db.optimizationJob.findUnique({ where: { id: this.jobId }, select: { cancelRequested: true, status: true } }).catch(() => null);
-    if (row && (row.cancelRequested || row.status === "CANCELLED")) this.abort.abort();
+    if (row && (row.cancelRequested || row.status === "CANCELLED")) {
+      this.cancelSeen = true;
+      this.abort.abort();
+    }
     return this.abort.signal.aborted;
   }
 

@@ -10,6 +10,13 @@ import { loadStoredDataset, loadStoredModel, taskOf } from "./model-files.ts";
 import { storeStepVersion } from "./store-step-version.ts";
 import { finishJob } from "./finish-job.ts";
 
+/** Thrown when the worker shuts down mid-job: the processor hands the job back to the queue. */
+export class HandBack extends Error {
+  constructor(jobId: string) {
+    super(`job ${jobId} handed back: the worker is shutting down`);
+  }
+}
+
 const describe = (step: PolicyStep): string => {
   switch (step.kind) {
     case "PRUNE":
@@ -43,7 +50,7 @@ export async function runOptimizationJob(deps: WorkerDeps, jobId: string, opts: 
     await finishJob(deps, jobId, { cancelled: true });
     return;
   }
-  const progress = new JobProgress(db, jobId);
+  const progress = new JobProgress(db, jobId, deps.shutdown);
   const model = job.sourceVersion.model;
   const datasets: { train?: Promise<Dataset>; eval?: Promise<Dataset> } = {};
 
@@ -90,9 +97,17 @@ export async function runOptimizationJob(deps: WorkerDeps, jobId: string, opts: 
       input = version;
     }
     await progress.stop();
+    if (progress.signal.aborted) await handBackIfShuttingDown(deps, jobId, progress);
     await finishJob(deps, jobId, { cancelled: progress.signal.aborted });
   } catch (e) {
     await progress.stop();
+    if (e instanceof HandBack) throw e;
+    // A step that stops on the abort signal may throw instead of returning (accuracy-aware quantization does).
+    if (progress.signal.aborted) {
+      await handBackIfShuttingDown(deps, jobId, progress);
+      await finishJob(deps, jobId, { cancelled: true });
+      return;
+    }
     const readable = e instanceof UnrecoverableError ? e.message : isMlError(e) ? `A step could not run: ${e.message}` : null;
     if (readable || opts.finalAttempt) {
       const message = readable ?? `The job failed after ${opts.attempt} attempt(s): ${(e as Error).message}`;
@@ -106,6 +121,14 @@ export async function runOptimizationJob(deps: WorkerDeps, jobId: string, opts: 
   } finally {
     for (const d of Object.values(datasets)) void d?.then(disposeDataset, () => undefined);
   }
+}
+
+/** Throws HandBack when the stop came from a worker shutdown rather than a cancel request (checked once more). */
+async function handBackIfShuttingDown(deps: WorkerDeps, jobId: string, progress: JobProgress): Promise<false> {
+  await progress.checkCancel();
+  if (!progress.handingBack) return false;
+  await deps.db.optimizationJob.updateMany({ where: { id: jobId, status: "RUNNING" }, data: { stage: "Handed back to the queue: the worker shut down; the next worker continues after the last finished step" } });
+  throw new HandBack(jobId);
 }
 
 async function requireDataset<T>(dataset: T | null, role: "TRAIN" | "EVALUATION"): Promise<T> {
