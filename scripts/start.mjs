@@ -72,6 +72,17 @@ function sessionSecret(env) {
   return secret;
 }
 
+/** The key that encrypts webhook secrets, kept in .costgate/ so they still open after a restart, unless one is configured. */
+function secretKey(env) {
+  if (env.COSTGATE_SECRET_KEY) return env.COSTGATE_SECRET_KEY;
+  const file = join(stateDir, "secret-key");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(stateDir, { recursive: true });
+  const key = randomBytes(32).toString("hex");
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}
+
 /** The environment every app, the migrations and the seed get. */
 function appEnvironment(config, database, redis) {
   return {
@@ -85,6 +96,7 @@ function appEnvironment(config, database, redis) {
     // One folder for api and worker alike, whatever their working directory.
     ARTIFACT_DIR: resolve(root, process.env.ARTIFACT_DIR ?? ".costgate/artifacts"),
     COSTGATE_SESSION_SECRET: sessionSecret(process.env),
+    COSTGATE_SECRET_KEY: secretKey(process.env),
     CHECKPOINT_DISABLE: "1",
     NEXT_TELEMETRY_DISABLED: "1",
   };
@@ -134,7 +146,7 @@ function printPlan(config, database, redis, services, env) {
   log.info(`  seed       ${show(seedCommand)}  (COSTGATE_ADMIN_EMAIL=${config.admin.email} COSTGATE_SEED_DEMO=${seedEnvironment(config, env).COSTGATE_SEED_DEMO})`);
   for (const service of services) log.info(`  ${service.name.padEnd(10)} ${show(service.command)}  (cwd ${service.cwd})`);
   if (!services.length) log.info("  (no app to start yet: apps/api/src/main.ts does not exist)");
-  log.info(`  env        DATABASE_URL REDIS_URL API_PORT=${env.API_PORT} WORKER_METRICS_PORT=${env.WORKER_METRICS_PORT} WEB_PORT=${env.WEB_PORT} ARTIFACT_DIR=${env.ARTIFACT_DIR} COSTGATE_SESSION_SECRET=(set)`);
+  log.info(`  env        DATABASE_URL REDIS_URL API_PORT=${env.API_PORT} WORKER_METRICS_PORT=${env.WORKER_METRICS_PORT} WEB_PORT=${env.WEB_PORT} ARTIFACT_DIR=${env.ARTIFACT_DIR} COSTGATE_SESSION_SECRET=(set) COSTGATE_SECRET_KEY=(set)`);
 }
 
 function redact(url) {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseEnv, port, positiveInt, sharedEnv } from "@costgate/config";
+import { parseEnv, port, positiveInt, sharedEnv, withSecretKey } from "@costgate/config";
 
 export const apiEnvSchema = z.object({
   ...sharedEnv,
@@ -21,7 +21,7 @@ export const apiEnvSchema = z.object({
   LOGIN_WINDOW_SECONDS: positiveInt(15 * 60),
   /** Serve Apollo's landing page and introspection (off in production unless set). */
   GRAPHQL_INTROSPECTION: z.enum(["true", "false"]).optional(),
-});
+}).transform(withSecretKey);
 
 export type ApiEnv = z.infer<typeof apiEnvSchema>;
 

@@ -6,7 +6,7 @@ import { ApolloServer } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import { AppError, ErrorCode, isAppError } from "@costgate/core";
+import { AppError, ErrorCode, isAppError, secretBoxKey } from "@costgate/core";
 import { createDb, type Db } from "@costgate/db";
 import { Producer, createRedis } from "@costgate/queue";
 import { createFsArtifactStore, type ArtifactStore } from "@costgate/artifacts";
@@ -41,6 +41,8 @@ export interface ServerOverrides {
   db?: Db;
   redis?: Redis;
   logger?: Logger;
+  /** Clock for budget periods, usage dates and the cost gate; tests set it, production never does. */
+  now?: () => Date;
 }
 
 /** Builds the API (HTTP routes, GraphQL, auth, limits, metrics) without listening. */
@@ -61,6 +63,8 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
   });
   const authenticate = createAuthenticator(db, sessions);
   const metrics = new ApiMetrics();
+  const now = overrides.now ?? (() => new Date());
+  const secretKey = secretBoxKey(env.COSTGATE_SECRET_KEY);
 
   const app = express();
   app.disable("x-powered-by");
@@ -117,6 +121,8 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
           sessions,
           throttle,
           logger,
+          now,
+          secretKey,
           ip: req.ip ?? req.socket.remoteAddress ?? "unknown",
           principal: await authenticate(req.headers.authorization).catch((e: unknown) => {
             // Thrown here, outside any resolver, an AppError would reach the client as a 500

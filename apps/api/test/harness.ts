@@ -30,6 +30,8 @@ export class TestApi {
   private database!: TestDatabase;
   private artifactDir = "";
   adminToken = "";
+  /** The API's clock: null is real time; set it with setNow to test budget periods and usage dates. */
+  private fixedNow: Date | null = null;
 
   static async start(overrides: Record<string, string> = {}): Promise<TestApi> {
     const api = new TestApi();
@@ -43,9 +45,10 @@ export class TestApi {
       QUEUE_PREFIX: `costgate-test-${randomBytes(4).toString("hex")}`,
       ARTIFACT_DIR: api.artifactDir,
       COSTGATE_SESSION_SECRET: randomBytes(32).toString("hex"),
+      COSTGATE_SECRET_KEY: randomBytes(32).toString("hex"),
       ...overrides,
     });
-    api.server = await createServer(api.env);
+    api.server = await createServer(api.env, { now: () => (api.fixedNow ? new Date(api.fixedNow) : new Date()) });
     api.db = api.server.db;
     api.url = await api.server.listen(0, "127.0.0.1");
     await seedDatabase(api.db, { adminEmail: ADMIN_EMAIL, adminPassword: ADMIN_PASSWORD, demo: false });
@@ -57,6 +60,11 @@ export class TestApi {
     await this.server.close();
     await this.database.drop();
     rmSync(this.artifactDir, { recursive: true, force: true });
+  }
+
+  /** Sets the API's clock to a fixed instant (or back to real time with null). */
+  setNow(at: Date | string | null): void {
+    this.fixedNow = at === null ? null : new Date(at);
   }
 
   get artifactRoot(): string {

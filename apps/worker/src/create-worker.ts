@@ -1,8 +1,9 @@
-import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
+import { DelayedError, UnrecoverableError, Worker, type Job, type WorkerOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createDb, type Db, type HardwareProfile } from "@costgate/db";
-import { Producer, QueueName, createRedis, payloadSchemas } from "@costgate/queue";
+import { BUDGET_SCHEDULER_ID, BUDGET_SCHEDULE_EVERY_MS, Producer, QueueName, createRedis, payloadSchemas } from "@costgate/queue";
+import { secretBoxKey } from "@costgate/core";
 import { createFsArtifactStore, type ArtifactStore } from "@costgate/artifacts";
 import { initBackend } from "@costgate/ml";
 import type { WorkerEnv } from "./env.ts";
@@ -12,6 +13,9 @@ import { HandBack, runOptimizationJob } from "./features/run-optimization-job.ts
 import { resolveHardwareProfile } from "./features/hardware-profile.ts";
 import { requeuePendingVersions } from "./features/requeue-pending.ts";
 import { collectOrphanedArtifacts } from "./features/collect-orphans.ts";
+import { checkBudgets } from "./features/check-budgets.ts";
+import { deliverWebhook, webhookBackoff, type WebhookSettings } from "./features/deliver-webhook.ts";
+import { requeuePendingDeliveries } from "./features/requeue-pending-deliveries.ts";
 
 /** What the feature functions need: the database, the store, the queues, and where cost is measured. */
 export interface WorkerDeps {
@@ -24,6 +28,8 @@ export interface WorkerDeps {
   measure: { minRuns: number; minTimeMs: number; rounds: number };
   /** Aborts when the worker stops: running optimization jobs stop at the next batch or step and are handed back. */
   shutdown: AbortSignal;
+  /** Webhook deliveries: the key that opens stored secrets, and how long a receiver may take. */
+  webhooks: WebhookSettings;
 }
 
 export interface CostgateWorker {
@@ -38,7 +44,7 @@ export interface CostgateWorker {
 }
 
 /**
- * Builds the BullMQ workers for the evaluate and optimize queues. Processors are thin: parse
+ * Builds the BullMQ workers for the evaluate, optimize, budgets and webhooks queues. Processors are thin: parse
  * the payload, call one feature function. Each job has 3 attempts with exponential backoff
  * (packages/queue); an error a retry cannot fix (a corrupt artifact) is unrecoverable.
  */
@@ -59,6 +65,7 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
     backend,
     measure: { minRuns: env.MEASURE_MIN_RUNS, minTimeMs: env.MEASURE_MIN_TIME_MS, rounds: env.MEASURE_ROUNDS },
     shutdown: shutdown.signal,
+    webhooks: { secretKey: secretBoxKey(env.COSTGATE_SECRET_KEY), timeoutMs: env.WEBHOOK_TIMEOUT_MS },
   };
   const metrics = new WorkerMetrics();
   logger.info({ backend, hardwareProfile: profile.name }, "worker starting");
@@ -67,7 +74,7 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
   await collectOrphanedArtifacts(deps);
 
   const connections: Redis[] = [];
-  const worker = <Q extends "evaluate" | "optimize">(name: Q, concurrency: number, run: (data: ReturnType<(typeof payloadSchemas)[Q]["parse"]>, job: Job, token?: string) => Promise<unknown>) => {
+  const worker = <Q extends QueueName>(name: Q, concurrency: number, run: (data: ReturnType<(typeof payloadSchemas)[Q]["parse"]>, job: Job, token?: string) => Promise<unknown>, extra: Partial<WorkerOptions> = {}) => {
     const connection = createRedis(env.REDIS_URL);
     connections.push(connection);
     const w = new Worker(
@@ -82,7 +89,7 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
           stop();
         }
       },
-      { connection, prefix: env.QUEUE_PREFIX, concurrency, lockDuration: env.WORKER_LOCK_DURATION_MS, stalledInterval: Math.max(1000, Math.floor(env.WORKER_LOCK_DURATION_MS / 2)) },
+      { connection, prefix: env.QUEUE_PREFIX, concurrency, lockDuration: env.WORKER_LOCK_DURATION_MS, stalledInterval: Math.max(1000, Math.floor(env.WORKER_LOCK_DURATION_MS / 2)), ...extra },
     );
     w.on("completed", () => metrics.jobs.labels(name, "completed").inc());
     w.on("failed", (job, err) => {
@@ -105,9 +112,22 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
         throw new DelayedError();
       }
     }),
+    // Every minute (scheduled) and soon after ingestions (debounced per team): alerts and AUTO_OPTIMIZE.
+    worker(QueueName.budgets, 1, async (data) => {
+      const result = await checkBudgets(deps, { teamId: data.teamId });
+      if (data.reason === "schedule") await requeuePendingDeliveries(deps);
+      return result;
+    }),
+    // Retries back off exponentially from WEBHOOK_BACKOFF_BASE_MS (the jobs' backoff type is "webhook").
+    worker(QueueName.webhooks, env.WORKER_WEBHOOK_CONCURRENCY, (data, job) => deliverWebhook(deps, data.deliveryId, { finalAttempt: isFinalAttempt(job) }), {
+      settings: { backoffStrategy: webhookBackoff(env.WEBHOOK_BACKOFF_BASE_MS) },
+    }),
   ];
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   await requeuePendingVersions(deps);
+  await requeuePendingDeliveries(deps, 0);
+  // Idempotent: every worker upserts the same scheduler id, so there is one schedule however many run.
+  await producer.queue(QueueName.budgets).upsertJobScheduler(BUDGET_SCHEDULER_ID, { every: BUDGET_SCHEDULE_EVERY_MS }, { name: QueueName.budgets, data: { reason: "schedule" }, opts: { attempts: 1 } });
 
   return {
     deps,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseEnv, port, positiveInt, sharedEnv } from "@costgate/config";
+import { parseEnv, port, positiveInt, sharedEnv, withSecretKey } from "@costgate/config";
 
 export const workerEnvSchema = z.object({
   ...sharedEnv,
@@ -17,7 +17,12 @@ export const workerEnvSchema = z.object({
   MEASURE_MIN_RUNS: positiveInt(50),
   MEASURE_MIN_TIME_MS: positiveInt(1000),
   MEASURE_ROUNDS: positiveInt(3),
-});
+  /** Webhook deliveries one worker sends at once; each waits at most WEBHOOK_TIMEOUT_MS for the receiver. */
+  WORKER_WEBHOOK_CONCURRENCY: positiveInt(10),
+  WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
+  /** Delay before the first webhook retry; it doubles for each further one (capped at an hour). */
+  WEBHOOK_BACKOFF_BASE_MS: positiveInt(10_000),
+}).transform(withSecretKey);
 
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 

@@ -68,6 +68,7 @@ export function workerEnvFor(api: TestApi, overrides: Record<string, string> = {
     REDIS_URL: api.env.REDIS_URL,
     QUEUE_PREFIX: api.env.QUEUE_PREFIX,
     ARTIFACT_DIR: api.env.ARTIFACT_DIR,
+    COSTGATE_SECRET_KEY: api.env.COSTGATE_SECRET_KEY,
     COSTGATE_TF_BACKEND: process.env.COSTGATE_TF_BACKEND ?? "wasm",
     MEASURE_MIN_RUNS: "20",
     MEASURE_MIN_TIME_MS: "200",

@@ -20,7 +20,29 @@ export const sharedEnv = {
   ARTIFACT_DIR: z.string().min(1).default(".costgate/artifacts"),
   /** Redis key prefix of the queues; separate prefixes keep deployments (or test files) apart. */
   QUEUE_PREFIX: z.string().regex(/^[\w.-]+$/, "letters, digits, _ . - only").default("costgate"),
+  /**
+   * Encrypts secrets Costgate must use again (webhook signing secrets, AES-256-GCM with its
+   * SHA-256 as key). Required in production; elsewhere DEV_SECRET_KEY when unset (see withSecretKey).
+   */
+  COSTGATE_SECRET_KEY: z.string().min(32, "must be at least 32 characters").optional(),
 };
+
+/** The documented development/test default of COSTGATE_SECRET_KEY. Never use it in production. */
+export const DEV_SECRET_KEY = "costgate-development-secret-key-not-for-production";
+
+/**
+ * Applied to an app schema (`.transform(withSecretKey)`): COSTGATE_SECRET_KEY must be set in
+ * production (the process stops at start naming it); in development and test it defaults to
+ * DEV_SECRET_KEY, so every process of a local stack encrypts and decrypts alike.
+ */
+export function withSecretKey<E extends { NODE_ENV: string; COSTGATE_SECRET_KEY?: string | undefined }>(env: E, ctx: z.RefinementCtx): E & { COSTGATE_SECRET_KEY: string } {
+  if (env.COSTGATE_SECRET_KEY) return env as E & { COSTGATE_SECRET_KEY: string };
+  if (env.NODE_ENV === "production") {
+    ctx.addIssue({ code: "custom", path: ["COSTGATE_SECRET_KEY"], message: "required in production (at least 32 characters, e.g. openssl rand -hex 32)" });
+    return z.NEVER;
+  }
+  return { ...env, COSTGATE_SECRET_KEY: DEV_SECRET_KEY };
+}
 
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MoneyDecimal, formatMoney, parseMoney } from "./decimal.ts";
+import { MoneyDecimal, formatMoney, parseMoney, requestsCost } from "./decimal.ts";
 
 describe("parseMoney", () => {
   it.each([
@@ -84,5 +84,26 @@ describe("formatMoney", () => {
 
   it("round-trips what parseMoney accepts", () => {
     for (const s of ["0.01", "12.50", "0.000001", "1234.567891"]) expect(formatMoney(parseMoney(s))).toBe(s);
+  });
+});
+
+describe("requestsCost", () => {
+  it("equals requests × price / 1e6 in MoneyDecimal, rounded half-even to 6 decimals", () => {
+    let seed = 42;
+    const rand = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    for (let i = 0; i < 20_000; i++) {
+      const requests = Math.floor(rand() ** 2 * 2 ** 31);
+      const price = (rand() * 10 ** Math.floor(rand() * 8 - 3)).toFixed(6);
+      expect(requestsCost(requests, price), `${requests} × ${price}`).toBe(new MoneyDecimal(requests).mul(price).div(1_000_000).toDecimalPlaces(6).toFixed(6));
+    }
+  });
+
+  it("rounds ties to even and keeps six decimals", () => {
+    expect(requestsCost(333, "1.5")).toBe("0.000500");
+    expect(requestsCost(1, "0.5")).toBe("0.000000");
+    expect(requestsCost(3, "0.5")).toBe("0.000002");
+    expect(requestsCost(0, "12.345678")).toBe("0.000000");
+    expect(requestsCost(2_147_483_647, "99999.999999")).toBe("214748364.697853");
+    expect(() => requestsCost(-1, "1")).toThrow(RangeError);
   });
 });

@@ -7,3 +7,6 @@ export * from "./passwords.ts";
 export * from "./policy-steps.ts";
 export * from "./guardrail.ts";
 export * from "./budget-status.ts";
+export * from "./secret-box.ts";
+export * from "./webhook-signature.ts";
+export * from "./cost-projection.ts";

@@ -1,6 +1,6 @@
-import { Queue } from "bullmq";
+import { Queue, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
-import { QueueName, defaultJobOptions, payloadSchemas, type Payload } from "./queues.ts";
+import { BUDGET_CHECK_WINDOW_MS, QueueName, WEBHOOK_ATTEMPTS, WEBHOOK_BACKOFF_TYPE, defaultJobOptions, payloadSchemas, type Payload } from "./queues.ts";
 
 /**
  * Typed enqueue helpers for the API (which only enqueues; it never imports worker code).
@@ -30,7 +30,7 @@ export class Producer {
     return q;
   }
 
-  async enqueue<Q extends QueueName>(name: Q, payload: Payload<Q>, opts: { jobId?: string; delay?: number } = {}): Promise<string> {
+  async enqueue<Q extends QueueName>(name: Q, payload: Payload<Q>, opts: Pick<JobsOptions, "jobId" | "delay" | "deduplication" | "attempts" | "backoff"> = {}): Promise<string> {
     const data = payloadSchemas[name].parse(payload);
     const timeoutMs = this.opts.enqueueTimeoutMs ?? 5_000;
     let timer: NodeJS.Timeout | undefined;
@@ -60,6 +60,21 @@ export class Producer {
 
   evaluateVersion(versionId: string): Promise<string> {
     return this.enqueue(QueueName.evaluate, { versionId }, { jobId: `evaluate-${versionId}` });
+  }
+
+  /**
+   * A budget check of one team soon after its usage changed, debounced: the first call in a
+   * window enqueues a job delayed by the window; calls within it are absorbed (BullMQ
+   * deduplication with ttl = delay), and since each call comes after its usage committed, the
+   * job still sees that usage.
+   */
+  budgetCheck(teamId: string, windowMs = BUDGET_CHECK_WINDOW_MS): Promise<string> {
+    return this.enqueue(QueueName.budgets, { reason: "ingestion", teamId }, { delay: windowMs, deduplication: { id: `budgets-team-${teamId}`, ttl: windowMs } });
+  }
+
+  /** One webhook delivery; retried by the worker with exponential backoff (WEBHOOK_ATTEMPTS in all). */
+  webhookDelivery(deliveryId: string): Promise<string> {
+    return this.enqueue(QueueName.webhooks, { deliveryId }, { jobId: `webhook-${deliveryId}`, attempts: WEBHOOK_ATTEMPTS, backoff: { type: WEBHOOK_BACKOFF_TYPE } });
   }
 
   async close(): Promise<void> {

@@ -25,3 +25,16 @@ export const defaultJobOptions = {
   removeOnComplete: { age: 24 * 3600, count: 1_000 },
   removeOnFail: { age: 7 * 24 * 3600 },
 } as const;
+
+/**
+ * Ingestion-triggered budget checks: one per team per window. The job waits the window out
+ * and later calls within it are absorbed, so the check sees everything committed meanwhile.
+ */
+export const BUDGET_CHECK_WINDOW_MS = 2_000;
+/** The every-minute budget check (a BullMQ job scheduler; upserting it again is a no-op). */
+export const BUDGET_SCHEDULER_ID = "budgets-every-minute";
+export const BUDGET_SCHEDULE_EVERY_MS = 60_000;
+
+/** Webhook deliveries: attempts in all; the delay between them doubles (custom "webhook" backoff, set by the worker). */
+export const WEBHOOK_ATTEMPTS = 8;
+export const WEBHOOK_BACKOFF_TYPE = "webhook";

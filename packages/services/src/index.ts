@@ -3,3 +3,8 @@ export { lockArtifact, publishArtifact, removeIfUnreferenced, type PublishArtifa
 export { createOptimizationJob, type CreateJobArgs } from "./optimization-jobs.ts";
 export { promoteVersion, openGate, type PromoteArgs, type PromotionGate, type Promoter } from "./promote-version.ts";
 export { budgetStatus, spendBetween, spendScope } from "./budgets/budget-status.ts";
+export { emitEvent } from "./events/emit-event.ts";
+export { recordEvent, type EventEnvelope } from "./events/record-event.ts";
+export { enqueueDeliveries } from "./events/enqueue-deliveries.ts";
+export { emitJobFinished } from "./events/emit-job-finished.ts";
+export { costGate, costGateRecord, coveringBudgets, projectPromotion, type CostGateRecord, type PromotionProjection } from "./budgets/cost-gate.ts";

@@ -1,6 +1,10 @@
 import { AppError, ErrorCode, badInput, notFound } from "@costgate/core";
 import type { Db, ModelVersion, Prisma, VersionStage } from "@costgate/db";
+import type { Producer } from "@costgate/queue";
 import { writeAudit } from "./audit.ts";
+import { costGate } from "./budgets/cost-gate.ts";
+import { enqueueDeliveries } from "./events/enqueue-deliveries.ts";
+import { recordEvent } from "./events/record-event.ts";
 
 /** Who promotes: a caller with a role, or the system (auto-promotion). */
 export type Promoter = { actor: string; role?: string };
@@ -21,23 +25,26 @@ export interface PromotionGate {
   check(tx: Prisma.TransactionClient, ctx: { version: ModelVersion & { model: { teamId: string } }; stage: VersionStage; promoter: Promoter; overrideReason?: string | null }): Promise<Record<string, unknown> | void>;
 }
 
-/** Until budgets exist, every promotion passes the gate. */
+/** A gate that lets every promotion through (the default is the cost gate, budgets/cost-gate.ts). */
 export const openGate: PromotionGate = { check: async () => undefined };
 
 /**
  * The one way a version changes stage, for people and for auto-promotion: only READY
  * versions go to STAGING or PRODUCTION; a model has at most one PRODUCTION version (the
  * previous one becomes ARCHIVED in the same transaction, serialised by a lock on the model
- * row); audited with the before and after stage and any override reason.
+ * row); audited with the before and after stage and any override reason. A stage change
+ * emits `version.promoted` to the team's webhooks (recorded in the same transaction,
+ * enqueued after the commit).
  */
-export async function promoteVersion(deps: { db: Db; gate?: PromotionGate }, promoter: Promoter, args: PromoteArgs) {
+export async function promoteVersion(deps: { db: Db; producer: Producer; gate?: PromotionGate }, promoter: Promoter, args: PromoteArgs) {
   const { db } = deps;
-  const gate = deps.gate ?? openGate;
+  // The cost gate unless a caller passes another (its clock, or openGate in a test).
+  const gate = deps.gate ?? costGate();
   if (args.overrideReason != null) {
     if (promoter.role !== "ADMIN") throw new AppError(ErrorCode.FORBIDDEN, "Only an ADMIN may override the cost gate (overrideReason)");
     if (!args.overrideReason.trim()) throw badInput("overrideReason must say why the gate is overridden", { field: "overrideReason" });
   }
-  return db.$transaction(async (tx) => {
+  const result = await db.$transaction(async (tx) => {
     const version = await tx.modelVersion.findUnique({ where: { id: args.versionId }, include: { model: { select: { teamId: true, name: true } } } });
     if (!version) throw notFound("Model version", args.versionId);
     await tx.$queryRaw`SELECT id FROM models WHERE id = ${version.modelId} FOR UPDATE`;
@@ -45,7 +52,7 @@ export async function promoteVersion(deps: { db: Db; gate?: PromotionGate }, pro
     if ((args.stage === "STAGING" || args.stage === "PRODUCTION") && current.status !== "READY") {
       throw badInput(`Version ${current.number} is ${current.status}${current.statusMessage ? ` (${current.statusMessage})` : ""}: only READY versions go to ${args.stage}`, { field: "versionId" });
     }
-    if (current.stage === args.stage) return { version: current, previousProduction: null };
+    if (current.stage === args.stage) return { version: current, previousProduction: null, deliveryIds: [] as string[], gate: null };
     const gateRecord = await gate.check(tx, { version: current, stage: args.stage, promoter, overrideReason: args.overrideReason });
 
     let previousProduction: ModelVersion | null = null;
@@ -66,6 +73,17 @@ export async function promoteVersion(deps: { db: Db; gate?: PromotionGate }, pro
       before: { stage: current.stage },
       after: { stage: args.stage, ...(args.overrideReason ? { overrideReason: args.overrideReason } : {}), ...(gateRecord ?? {}) },
     });
-    return { version: updated, previousProduction };
+    const deliveryIds = await recordEvent(
+      tx,
+      current.model.teamId,
+      "version.promoted",
+      { versionId: current.id, modelId: current.modelId, modelName: current.model.name, number: current.number, fromStage: current.stage, stage: args.stage, actor: promoter.actor, previousProductionVersionId: previousProduction?.id ?? null, ...(args.overrideReason ? { overrideReason: args.overrideReason } : {}) },
+      // One event per stage change: the row's updatedAt is new with every change.
+      `version.promoted:${current.id}:${updated.updatedAt.toISOString()}:${args.stage}`,
+    );
+    return { version: updated, previousProduction, deliveryIds, gate: gateRecord ?? null };
   });
+  await enqueueDeliveries(deps.producer, result.deliveryIds);
+  // `gate`: what the gate recorded (the cost gate's projection under `costGate`), null when it recorded nothing.
+  return { version: result.version, previousProduction: result.previousProduction, gate: result.gate };
 }

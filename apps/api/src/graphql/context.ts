@@ -11,6 +11,10 @@ export interface Services {
   sessions: SessionTokens;
   throttle: LoginThrottle;
   logger: Logger;
+  /** The clock: real time, except in tests that set it through the harness (budget periods, usage dates). */
+  now: () => Date;
+  /** AES-256-GCM key for secrets stored encrypted (webhook secrets), from COSTGATE_SECRET_KEY. */
+  secretKey: Buffer;
 }
 
 export interface Context extends Services {

@@ -9,6 +9,9 @@ import { registryResolvers } from "./resolvers/registry.ts";
 import { costResolvers } from "./resolvers/cost.ts";
 import { auditResolvers } from "./resolvers/audit.ts";
 import { optimizationResolvers } from "./resolvers/optimization.ts";
+import { webhookResolvers } from "./resolvers/webhooks.ts";
+import { alertResolvers } from "./resolvers/alerts.ts";
+import { budgetsResolvers } from "./resolvers/budgets.ts";
 
 const schemaDir = fileURLToPath(new URL("./schema/", import.meta.url));
 
@@ -28,6 +31,9 @@ export function buildSchema(): GraphQLSchema {
       costResolvers,
       auditResolvers,
       optimizationResolvers,
+      webhookResolvers,
+      alertResolvers,
+      budgetsResolvers,
     ],
     resolverValidationOptions: { requireResolversToMatchSchema: "error" },
   });

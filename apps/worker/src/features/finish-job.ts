@@ -1,6 +1,6 @@
 import { checkGuardrail, measuredSaving, pickBest, type MetricName } from "@costgate/core";
 import { Prisma } from "@costgate/db";
-import { promoteVersion } from "@costgate/services";
+import { costGate, emitJobFinished, promoteVersion } from "@costgate/services";
 import type { WorkerDeps } from "../create-worker.ts";
 
 type Outcome = { cancelled?: boolean; error?: string };
@@ -42,12 +42,13 @@ export async function finishJob(deps: WorkerDeps, jobId: string, outcome: Outcom
     const data: Prisma.OptimizationJobUpdateManyMutationInput = outcome.cancelled
       ? { status: "CANCELLED", stage: `Cancelled after ${candidates.length} of ${(job.steps as unknown[]).length} step(s)`, finishedAt: now }
       : { status: "FAILED", error: outcome.error ?? null, stage: "Failed", finishedAt: now };
-    await whileOpen(db, jobId, data, async (tx) => {
+    const ended = await whileOpen(db, jobId, data, async (tx) => {
       if (outcome.cancelled && candidates.length) {
         await tx.modelVersion.updateMany({ where: { jobId }, data: { statusMessage: `Made by optimization job ${jobId}, which was cancelled` } });
       }
       await tx.auditEvent.create({ data: { actor: "system", action: outcome.cancelled ? "job.cancelled" : "job.failed", entityType: "OptimizationJob", entityId: jobId, after: { error: outcome.error ?? null } } });
     });
+    if (ended) await emitJobFinished(deps, jobId);
     return;
   }
 
@@ -123,10 +124,12 @@ export async function finishJob(deps: WorkerDeps, jobId: string, outcome: Outcom
     },
   );
   if (!succeeded) return;
+  await emitJobFinished(deps, jobId);
 
   if (best && job.policy.autoPromote) {
     try {
-      await promoteVersion({ db }, { actor: "system" }, { versionId: best.id, stage: "PRODUCTION" });
+      // Through the same cost gate as a person's promotion, never overridden: a block ends up in the job's stage below.
+      await promoteVersion({ db, producer: deps.producer, gate: costGate() }, { actor: "system" }, { versionId: best.id, stage: "PRODUCTION" });
     } catch (e) {
       await db.optimizationJob.update({ where: { id: jobId }, data: { stage: `Done, but auto-promotion of version ${best.number} was refused: ${(e as Error).message}` } });
     }

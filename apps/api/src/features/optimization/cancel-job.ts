@@ -1,7 +1,7 @@
 import { AppError, ErrorCode, assertTeamAccess, notFound, type Principal } from "@costgate/core";
 import type { Db, OptimizationJob, Prisma } from "@costgate/db";
 import { QueueName, type Producer } from "@costgate/queue";
-import { writeAudit } from "@costgate/services";
+import { emitJobFinished, writeAudit } from "@costgate/services";
 
 export const CANCEL_REQUESTED_STAGE = "Cancellation requested; stopping at the next batch or step";
 export const CANCELLED_BEFORE_START_STAGE = "Cancelled before it started";
@@ -27,7 +27,7 @@ async function takenOffQueue(producer: Producer, jobId: string): Promise<boolean
  * keeping the versions it made, and sets CANCELLED itself. Finished jobs: CONFLICT.
  * Each transition is conditional on the status read, so a worker finishing meanwhile wins cleanly.
  */
-export async function cancelOptimizationJob(deps: { db: Db; producer: Producer }, principal: Principal, id: string): Promise<OptimizationJob> {
+export async function cancelOptimizationJob(deps: { db: Db; producer: Producer; logger?: { warn(obj: object, msg: string): void } }, principal: Principal, id: string): Promise<OptimizationJob> {
   const { db } = deps;
   const job = await db.optimizationJob.findUnique({ where: { id }, include: { policy: { select: { teamId: true } } } });
   if (!job) throw notFound("Optimization job", id);
@@ -46,7 +46,11 @@ export async function cancelOptimizationJob(deps: { db: Db; producer: Producer }
   if (job.status === "QUEUED" && (await takenOffQueue(deps.producer, id))) {
     // cancelRequested too: should a worker still pick it up from a stale copy, it stops at once.
     const cancelled = await transition(["QUEUED"], { status: "CANCELLED", cancelRequested: true, finishedAt: new Date(), stage: CANCELLED_BEFORE_START_STAGE }, "job.cancel");
-    if (cancelled) return cancelled;
+    if (cancelled) {
+      // No worker will end this job, so job.finished is emitted here.
+      await emitJobFinished(deps, id);
+      return cancelled;
+    }
   }
   const requested = await transition(["QUEUED", "RUNNING"], { cancelRequested: true, stage: CANCEL_REQUESTED_STAGE }, "job.cancel_request");
   if (requested) return requested;

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { assertTeamAccess, notFound, type Principal } from "@costgate/core";
 import type { Db } from "@costgate/db";
-import { promoteVersion, type PromotionGate } from "@costgate/services";
+import type { Producer } from "@costgate/queue";
+import { costGate, promoteVersion, type PromotionGate } from "@costgate/services";
 import { validate } from "../validate.ts";
 
 const Input = z.object({
@@ -11,10 +12,11 @@ const Input = z.object({
 });
 
 /** Moves a version of the caller's team between stages through services' promoteVersion (the one promotion path, gate included). */
-export async function promoteModelVersion(deps: { db: Db; gate?: PromotionGate }, principal: Principal, input: unknown) {
+export async function promoteModelVersion(deps: { db: Db; producer: Producer; gate?: PromotionGate; now?: () => Date }, principal: Principal, input: unknown) {
   const data = validate(Input, input);
   const version = await deps.db.modelVersion.findUnique({ where: { id: data.versionId }, select: { model: { select: { teamId: true } } } });
   if (!version) throw notFound("Model version", data.versionId);
   assertTeamAccess(principal, version.model.teamId);
-  return promoteVersion(deps, { actor: principal.actor, role: principal.role }, { versionId: data.versionId, stage: data.stage, overrideReason: data.overrideReason ?? null });
+  // The cost gate on the API's clock (tests set it); PromotionResult.projection shows what it recorded.
+  return promoteVersion({ ...deps, gate: deps.gate ?? costGate({ now: deps.now }) }, { actor: principal.actor, role: principal.role }, { versionId: data.versionId, stage: data.stage, overrideReason: data.overrideReason ?? null });
 }

@@ -45,6 +45,16 @@ describe("permission table", () => {
     { kind: "QUANTIZE", params: { dtype: "uint8" } },
   ];
   const policy = () => api.db.optimizationPolicy.create({ data: { teamId, name: `p-${uid()}`, steps: STEPS, maxAccuracyDrop: 0.02 } });
+  const budget = () => api.db.budget.create({ data: { teamId, name: `b-${uid()}`, amountUsd: "100", period: "MONTHLY", alertThresholds: [0.5, 1] } });
+  /** A READY version with a cost measurement on the default hardware profile, so its usage can be priced. */
+  const measuredVersion = async () => {
+    const v = await readyVersion();
+    const profile = await api.db.hardwareProfile.findFirstOrThrow({ where: { isDefault: true } });
+    await api.db.costMeasurement.create({
+      data: { versionId: v.id, hardwareProfileId: profile.id, backend: "wasm", batchSize: 32, latencyP50Ms: 1, latencyP95Ms: 1, latencyP99Ms: 1, throughputPerSecond: 1000, peakMemoryBytes: 1, modelSizeBytes: 1, loadTimeMs: 1, macsPerInference: 1, costPerMillionUsd: "0.024792", runs: 10 },
+    });
+    return v;
+  };
 
   /** One valid call of each mutation, with fresh fixtures so every role's call could succeed. */
   const calls: Record<string, () => Promise<{ query: string; variables: Record<string, unknown> }>> = {
@@ -93,6 +103,33 @@ describe("permission table", () => {
       const job = await api.db.optimizationJob.create({ data: { policyId: p.id, sourceVersionId: v.id, steps: STEPS, triggeredBy: "manual", createdBy: "system" } });
       return { query: `mutation($id:ID!){ cancelOptimizationJob(id:$id){ id status } }`, variables: { id: job.id } };
     },
+    createBudget: async () => ({
+      query: `mutation($i:CreateBudgetInput!){ createBudget(input:$i){ id } }`,
+      variables: { i: { name: "Monthly", teamId, amountUsd: "100.00", period: "MONTHLY", alertThresholds: [0.5, 0.8, 1] } },
+    }),
+    updateBudget: async () => {
+      const b = await budget();
+      return { query: `mutation($id:ID!,$i:UpdateBudgetInput!){ updateBudget(id:$id, input:$i){ id amountUsd } }`, variables: { id: b.id, i: { amountUsd: "150" } } };
+    },
+    deleteBudget: async () => {
+      const b = await budget();
+      return { query: `mutation($id:ID!){ deleteBudget(id:$id) }`, variables: { id: b.id } };
+    },
+    recordUsage: async () => {
+      const v = await measuredVersion();
+      return {
+        query: `mutation($i:[UsageInput!]!){ recordUsage(input:$i){ accepted duplicates costUsd } }`,
+        variables: { i: [{ versionId: v.id, requests: 1000, occurredAt: new Date().toISOString(), idempotencyKey: `k-${uid()}` }] },
+      };
+    },
+    acknowledgeAlert: async () => {
+      const alert = await api.db.alert.create({ data: { budgetId: (await budget()).id, kind: "THRESHOLD_ACTUAL", threshold: 0.5, spentUsd: "50", forecastUsd: "90", periodStart: new Date("2026-01-01T00:00:00Z") } });
+      return { query: `mutation($id:ID!){ acknowledgeAlert(id:$id){ id acknowledgedAt } }`, variables: { id: alert.id } };
+    },
+    createWebhook: async () => ({
+      query: `mutation($i:CreateWebhookInput!){ createWebhook(input:$i){ id url events } }`,
+      variables: { i: { teamId, url: "https://hooks.example.com/costgate", secret: "a-signing-secret-0123", events: ["alert.created"] } },
+    }),
   };
 
   const served = Object.keys(buildSchema().getMutationType()!.getFields());

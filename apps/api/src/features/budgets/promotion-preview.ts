@@ -1,0 +1,34 @@
+import { assertTeamAccess, badInput, notFound, type Principal } from "@costgate/core";
+import type { Budget, Db } from "@costgate/db";
+import { projectPromotion } from "@costgate/services";
+
+export interface CostProjectionView {
+  currentMonthlyUsd: string;
+  projectedMonthlyUsd: string;
+  deltaMonthlyUsd: string;
+  budget: Budget | null;
+  withinBudget: boolean;
+}
+
+/**
+ * promotionPreview: what promoting the version to PRODUCTION would do to its model's monthly
+ * spend, with the budget that would block it or else the one it constrains most — the same projection the cost gate applies
+ * (services' projectPromotion). Any role may look, within its team.
+ */
+export async function promotionPreview(deps: { db: Db; now: () => Date }, principal: Principal, versionId: string): Promise<CostProjectionView> {
+  const version = await deps.db.modelVersion.findUnique({ where: { id: versionId }, include: { model: { select: { teamId: true, name: true } } } });
+  if (!version) throw notFound("Model version", versionId);
+  assertTeamAccess(principal, version.model.teamId);
+  const projection = await projectPromotion(deps.db, version, version.model.teamId, deps.now());
+  if (!projection) {
+    throw badInput(`versionId: version ${version.number} of model "${version.model.name}" has no cost measurement yet (status ${version.status}), so its cost cannot be projected`, { field: "versionId" });
+  }
+  const v = projection.value;
+  return {
+    currentMonthlyUsd: v.currentMonthlyUsd.toFixed(6),
+    projectedMonthlyUsd: v.projectedMonthlyUsd.toFixed(6),
+    deltaMonthlyUsd: v.deltaMonthlyUsd.toFixed(6),
+    budget: (v.blockedBy ?? v.mostConstraining)?.budget.row ?? null,
+    withinBudget: v.withinBudget,
+  };
+}

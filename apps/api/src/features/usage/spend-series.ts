@@ -1,0 +1,64 @@
+import { assertTeamAccess, badInput, notFound, teamScope, type Principal } from "@costgate/core";
+import { Prisma, type Db } from "@costgate/db";
+
+export type Granularity = "DAY" | "MONTH";
+
+export interface SpendPoint {
+  periodStart: Date;
+  costUsd: string;
+  requests: number;
+}
+
+/** Most points one spend query answers (about 2.7 years of days). */
+export const MAX_SPEND_POINTS = 1_000;
+
+const DAY_MS = 86_400_000;
+const startOfDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+const startOfMonth = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
+const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+const next = (d: Date, g: Granularity) => (g === "DAY" ? new Date(d.getTime() + DAY_MS) : new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)));
+
+/**
+ * The spend query: one point per UTC day or calendar month whose start lies in [from, to)
+ * — `from` is taken back to the start of its day or month, and every period is listed, with
+ * zero when nothing was spent — for a model, or a team (a non-admin's own team when neither
+ * is given; every team for an admin). Summed from the daily rollups only, never the raw rows.
+ */
+export async function spendSeries(db: Db, principal: Principal, args: { teamId?: string | null; modelId?: string | null; from: Date; to: Date; granularity?: Granularity | null }): Promise<SpendPoint[]> {
+  const granularity = args.granularity ?? "DAY";
+  if (args.from.getTime() >= args.to.getTime()) throw badInput(`from (${args.from.toISOString()}) must be before to (${args.to.toISOString()})`, { field: "from" });
+
+  let where: Prisma.Sql;
+  if (args.modelId) {
+    const model = await db.model.findUnique({ where: { id: args.modelId }, select: { teamId: true, name: true } });
+    if (!model) throw notFound("Model", args.modelId);
+    assertTeamAccess(principal, model.teamId);
+    if (args.teamId && args.teamId !== model.teamId) throw badInput(`modelId: model ${model.name} belongs to another team than teamId`, { field: "modelId" });
+    where = Prisma.sql`model_id = ${args.modelId}`;
+  } else {
+    const scope = teamScope(principal, args.teamId);
+    where = scope ? Prisma.sql`team_id = ${scope}` : Prisma.sql`TRUE`;
+  }
+
+  const starts: Date[] = [];
+  for (let d = granularity === "DAY" ? startOfDay(args.from) : startOfMonth(args.from); d < args.to; d = next(d, granularity)) {
+    if (starts.length === MAX_SPEND_POINTS) {
+      throw badInput(`from..to spans more than ${MAX_SPEND_POINTS} ${granularity === "DAY" ? "days" : "months"}: ask for a shorter range${granularity === "DAY" ? " or MONTH" : ""}`, { field: "to" });
+    }
+    starts.push(d);
+  }
+  // Days whose start is before `to`: up to (exclusive) the day after the one `to` falls in, unless `to` is a midnight.
+  const lastDay = startOfDay(new Date(args.to.getTime() - 1));
+  const bucket = granularity === "DAY" ? Prisma.sql`day` : Prisma.sql`date_trunc('month', day)::date`;
+  // Dates cross as 'YYYY-MM-DD' text both ways: no session time zone can shift them.
+  const rows = await db.$queryRaw<{ start: string; cost: string; requests: string }[]>`
+    SELECT to_char(${bucket}, 'YYYY-MM-DD') AS start, sum(cost_usd)::text AS cost, sum(requests)::text AS requests
+    FROM daily_spend
+    WHERE ${where} AND day >= ${isoDay(starts[0]!)}::date AND day <= ${isoDay(lastDay)}::date
+    GROUP BY 1`;
+  const found = new Map(rows.map((r) => [Date.parse(`${r.start}T00:00:00Z`), r]));
+  return starts.map((periodStart) => {
+    const row = found.get(periodStart.getTime());
+    return { periodStart, costUsd: row?.cost ?? "0", requests: row ? Number(row.requests) : 0 };
+  });
+}

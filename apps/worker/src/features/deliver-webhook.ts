@@ -1,0 +1,84 @@
+import { UnrecoverableError } from "bullmq";
+import { openSecret, signWebhook } from "@costgate/core";
+import type { WorkerDeps } from "../create-worker.ts";
+
+export interface WebhookSettings {
+  /** AES-256 key that opens the stored webhook secrets (from COSTGATE_SECRET_KEY). */
+  secretKey: Buffer;
+  timeoutMs: number;
+}
+
+/** A response the receiver did not accept, or no response: the job fails and BullMQ retries it with backoff. */
+export class DeliveryAttemptFailed extends Error {}
+
+/**
+ * One attempt at a webhook delivery: POSTs the stored JSON body with Costgate-Event,
+ * Costgate-Delivery, Costgate-Timestamp and Costgate-Signature (t=<ts>,v1=<hex HMAC-SHA256 of
+ * `${ts}.${body}`>, docs/WEBHOOKS.md), waits at most timeoutMs, follows no redirects, and
+ * records the attempt (status code, duration, error). A 2xx answer makes the delivery
+ * SUCCEEDED; anything else throws for a retry, and the final attempt makes it FAILED.
+ * Delivery is at least once: receivers dedupe on Costgate-Delivery.
+ */
+export async function deliverWebhook(deps: Pick<WorkerDeps, "db" | "logger"> & { webhooks: WebhookSettings }, deliveryId: string, opts: { finalAttempt: boolean }): Promise<"SUCCEEDED" | "FAILED" | "skipped"> {
+  const { db } = deps;
+  const delivery = await db.webhookDelivery.findUnique({ where: { id: deliveryId }, include: { webhook: true } });
+  if (!delivery || delivery.status !== "PENDING") return "skipped";
+  const { webhook } = delivery;
+
+  const record = (statusCode: number | null, durationMs: number, error: string | null, final: boolean) => {
+    const status = statusCode !== null && statusCode >= 200 && statusCode < 300 ? "SUCCEEDED" : final ? "FAILED" : "PENDING";
+    return db.$transaction(async (tx) => {
+      await tx.webhookAttempt.create({ data: { deliveryId, statusCode, durationMs, error } });
+      await tx.webhookDelivery.update({ where: { id: deliveryId }, data: { attempts: { increment: 1 }, status, ...(status === "SUCCEEDED" ? { deliveredAt: new Date() } : {}) } });
+      return status;
+    });
+  };
+
+  if (!webhook.enabled) {
+    await record(null, 0, "webhook disabled", true);
+    return "FAILED";
+  }
+  let secret: string;
+  try {
+    secret = openSecret(deps.webhooks.secretKey, webhook.secret);
+  } catch (e) {
+    await record(null, 0, (e as Error).message, true);
+    throw new UnrecoverableError(`webhook ${webhook.id}: ${(e as Error).message}`);
+  }
+
+  const body = JSON.stringify(delivery.payload);
+  const timestamp = Math.floor(Date.now() / 1000);
+  const started = performance.now();
+  let statusCode: number | null = null;
+  let error: string | null = null;
+  try {
+    const res = await fetch(webhook.url, {
+      method: "POST",
+      redirect: "manual",
+      signal: AbortSignal.timeout(deps.webhooks.timeoutMs),
+      headers: {
+        "content-type": "application/json",
+        "user-agent": "Costgate-Webhooks/1",
+        "costgate-event": delivery.event,
+        "costgate-delivery": delivery.id,
+        "costgate-timestamp": String(timestamp),
+        "costgate-signature": signWebhook(secret, timestamp, body),
+      },
+      body,
+    });
+    statusCode = res.status;
+    await res.body?.cancel().catch(() => undefined);
+    if (statusCode < 200 || statusCode >= 300) error = `receiver answered HTTP ${statusCode}`;
+  } catch (e) {
+    const err = e as Error & { cause?: { code?: string; message?: string } };
+    error = err.name === "TimeoutError" ? `no answer within ${deps.webhooks.timeoutMs} ms` : `request failed: ${err.cause?.code ?? err.cause?.message ?? err.message}`;
+  }
+  const durationMs = Math.round(performance.now() - started);
+  const status = await record(statusCode, durationMs, error, opts.finalAttempt);
+  if (status === "SUCCEEDED") return status;
+  // The worker's `failed` listener logs it; BullMQ retries unless this was the final attempt.
+  throw new DeliveryAttemptFailed(`webhook ${webhook.id}, delivery ${deliveryId}: ${error ?? "delivery failed"}`);
+}
+
+/** Delay before retry n (1-based): base, 2×base, 4×base … capped at an hour. */
+export const webhookBackoff = (baseMs: number) => (attemptsMade: number) => Math.min(baseMs * 2 ** Math.max(0, attemptsMade - 1), 3_600_000);
