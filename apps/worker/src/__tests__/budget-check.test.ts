@@ -27,7 +27,7 @@ const webhook = (teamId: string, events: string[]) =>
   api.ok(`mutation($i:CreateWebhookInput!){ createWebhook(input:$i){ id } }`, { i: { teamId, url: "http://127.0.0.1:9/unused", secret: "a-signing-secret-0123", events } });
 
 describe("alerts", () => {
-  it("raises one alert per threshold and kind, and one alert.created delivery each, when 20 checks race", async () => {
+  it("raises one alert per crossed threshold (forecast only while spend is below it), one delivery each, when 20 checks race", async () => {
     const teamId = await api.createTeam();
     const { version } = await readyModel(api.db, teamId);
     await spend(api.db, version, teamId, "2025-01-10", "60.000000");
@@ -40,7 +40,6 @@ describe("alerts", () => {
     const alerts = await api.db.alert.findMany({ where: { budgetId: b.id }, orderBy: [{ kind: "asc" }, { threshold: "asc" }] });
     expect(alerts.map((a) => [a.kind, a.threshold])).toEqual([
       ["THRESHOLD_ACTUAL", 0.5],
-      ["THRESHOLD_FORECAST", 0.5],
       ["THRESHOLD_FORECAST", 0.8],
       ["THRESHOLD_FORECAST", 1],
     ]);
@@ -49,7 +48,7 @@ describe("alerts", () => {
     expect(results.flatMap((r) => r.alertsCreated).sort()).toEqual(alerts.map((a) => a.id).sort());
 
     const deliveries = await api.db.webhookDelivery.findMany({ where: { webhook: { teamId } } });
-    expect(deliveries).toHaveLength(4);
+    expect(deliveries).toHaveLength(3);
     expect(deliveries.every((d) => d.event === "alert.created")).toBe(true);
     expect(deliveries.map((d) => d.eventKey).sort()).toEqual(alerts.map((a) => `alert.created:${a.id}`).sort());
 
@@ -58,7 +57,7 @@ describe("alerts", () => {
     const later = await checkBudgets(deps, { teamId, now: new Date("2025-01-21T00:00:00.000Z") });
     const added = await api.db.alert.findMany({ where: { id: { in: later.alertsCreated } } });
     expect(added.map((a) => [a.kind, a.threshold])).toEqual([["THRESHOLD_ACTUAL", 0.8]]);
-    expect(await api.db.auditEvent.count({ where: { action: "alert.create", teamId } })).toBe(5);
+    expect(await api.db.auditEvent.count({ where: { action: "alert.create", teamId } })).toBe(4);
   });
 
   it("raises nothing below the lowest threshold, and starts again in the next period", async () => {
@@ -72,7 +71,6 @@ describe("alerts", () => {
     const alerts = await api.db.alert.findMany({ where: { budgetId: b.id } });
     expect(alerts.map((a) => [a.kind, a.periodStart.toISOString()]).sort()).toEqual([
       ["THRESHOLD_ACTUAL", "2025-02-01T00:00:00.000Z"],
-      ["THRESHOLD_FORECAST", "2025-02-01T00:00:00.000Z"],
     ]);
   });
 });

@@ -3,12 +3,17 @@ import type { AlertKind, Budget } from "@costgate/db";
 import { enqueueDeliveries, recordEvent, writeAudit } from "@costgate/services";
 import type { WorkerDeps } from "../create-worker.ts";
 
-/** The alerts a status calls for: per threshold, THRESHOLD_ACTUAL at utilization ≥ t and THRESHOLD_FORECAST at forecast utilization ≥ t. */
+/**
+ * The alerts a status calls for, per threshold t: THRESHOLD_ACTUAL once spend has reached t;
+ * THRESHOLD_FORECAST when the run rate will reach t although spend has not yet — the early
+ * warning. Spend past t makes the forecast alert redundant (the forecast is never below
+ * spend), so it is not raised then: a person gets one alert per crossing, not two.
+ */
 export function alertsDue(thresholds: readonly number[], status: Pick<BudgetStatusValue, "utilization" | "forecastUtilization">): { kind: AlertKind; threshold: number }[] {
   const due: { kind: AlertKind; threshold: number }[] = [];
   for (const threshold of thresholds) {
     if (status.utilization >= threshold) due.push({ kind: "THRESHOLD_ACTUAL", threshold });
-    if (status.forecastUtilization >= threshold) due.push({ kind: "THRESHOLD_FORECAST", threshold });
+    else if (status.forecastUtilization >= threshold) due.push({ kind: "THRESHOLD_FORECAST", threshold });
   }
   return due;
 }
