@@ -175,6 +175,11 @@ async function runE2e() {
   const { stats = {}, errors = [] } = JSON.parse(readFileSync(e2eReport, "utf8"));
   tally.passed += (stats.expected ?? 0) + (stats.flaky ?? 0);
   tally.failed += stats.unexpected ?? 0;
+  // A skipped end-to-end test checked nothing: count it as a failure, not as a pass or nothing.
+  if (stats.skipped) {
+    tally.failed += stats.skipped;
+    problems.push(`e2e: ${stats.skipped} test(s) skipped (every e2e test must run)`);
+  }
   if (errors.length || (code !== 0 && !stats.unexpected)) {
     check("e2e", false, `playwright exited with code ${code}: ${firstLine(errors[0]?.message)}`);
   }

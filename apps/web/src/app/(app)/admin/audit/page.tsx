@@ -1,0 +1,129 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { Card, EmptyState, PageHeader, TableWrap } from "@/components/ui";
+import { query } from "@/lib/api";
+import { formatDateTime } from "@/lib/format";
+import { AuditQuery } from "@/lib/operations";
+
+export const metadata: Metadata = { title: "Audit log" };
+
+type Filters = { entityType?: string; entityId?: string; action?: string; actor?: string; after?: string };
+
+function compact(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  const json = JSON.stringify(value);
+  return json.length > 300 ? `${json.slice(0, 297)}…` : json;
+}
+
+export default async function AuditPage({ searchParams }: { searchParams: Promise<Filters> }) {
+  const f = await searchParams;
+  const clean = (v?: string) => (v && v.trim() ? v.trim() : null);
+  const { auditEvents } = await query(AuditQuery, {
+    entityType: clean(f.entityType),
+    entityId: clean(f.entityId),
+    action: clean(f.action),
+    actor: clean(f.actor),
+    first: 50,
+    after: clean(f.after),
+  });
+  const events = auditEvents.edges.map((e) => e.node);
+  const filters = Object.fromEntries(Object.entries({ entityType: f.entityType, entityId: f.entityId, action: f.action, actor: f.actor }).filter(([, v]) => v)) as Record<string, string>;
+  const next = auditEvents.pageInfo.hasNextPage && auditEvents.pageInfo.endCursor ? `/admin/audit?${new URLSearchParams({ ...filters, after: auditEvents.pageInfo.endCursor })}` : null;
+  return (
+    <>
+      <PageHeader title="Audit log" lead="Every change, who made it and what it was before and after; newest first." />
+      <Card>
+        <form method="get" action="/admin/audit" className="inline-form">
+          <div className="field">
+            <label htmlFor="audit-type">Entity type</label>
+            <input id="audit-type" name="entityType" defaultValue={f.entityType ?? ""} placeholder="Budget, ModelVersion…" />
+          </div>
+          <div className="field">
+            <label htmlFor="audit-id">Entity ID</label>
+            <input id="audit-id" name="entityId" defaultValue={f.entityId ?? ""} />
+          </div>
+          <div className="field">
+            <label htmlFor="audit-action">Action</label>
+            <input id="audit-action" name="action" defaultValue={f.action ?? ""} placeholder="budget.create" />
+          </div>
+          <div className="field">
+            <label htmlFor="audit-actor">Actor</label>
+            <input id="audit-actor" name="actor" defaultValue={f.actor ?? ""} placeholder="user:…, apikey:…, system" />
+          </div>
+          <button type="submit" className="button">
+            Filter
+          </button>
+          {Object.keys(filters).length ? (
+            <Link href="/admin/audit" className="button">
+              Clear
+            </Link>
+          ) : null}
+        </form>
+      </Card>
+      {events.length === 0 ? (
+        <Card>
+          <EmptyState title="No audit events match" />
+        </Card>
+      ) : (
+        <>
+          <TableWrap label="Audit events">
+            <table>
+              <caption>{auditEvents.totalCount} event(s)</caption>
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">Actor</th>
+                  <th scope="col">Action</th>
+                  <th scope="col">Entity</th>
+                  <th scope="col">Change</th>
+                </tr>
+              </thead>
+              <tbody>
+                {events.map((e) => (
+                  <tr key={e.id}>
+                    <td className="nowrap">{formatDateTime(e.createdAt)}</td>
+                    <td className="small">
+                      <Link href={`/admin/audit?actor=${encodeURIComponent(e.actor)}`}>{e.actor}</Link>
+                    </td>
+                    <td>
+                      <Link href={`/admin/audit?action=${encodeURIComponent(e.action)}`}>{e.action}</Link>
+                    </td>
+                    <td className="small">
+                      <Link href={`/admin/audit?entityType=${encodeURIComponent(e.entityType)}&entityId=${encodeURIComponent(e.entityId)}`}>
+                        {e.entityType} {e.entityId.slice(-8)}
+                      </Link>
+                    </td>
+                    <td className="small" style={{ maxWidth: 420 }}>
+                      {e.before ? (
+                        <span className="recipe">
+                          before: <code>{compact(e.before)}</code>
+                        </span>
+                      ) : null}
+                      {e.after ? (
+                        <span className="recipe">
+                          after: <code>{compact(e.after)}</code>
+                        </span>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableWrap>
+          <nav aria-label="Pages" className="row" style={{ marginTop: "0.75rem" }}>
+            {f.after ? (
+              <Link className="button small" href={`/admin/audit?${new URLSearchParams(filters)}`}>
+                ← First page
+              </Link>
+            ) : null}
+            {next ? (
+              <Link className="button small" href={next}>
+                Next page →
+              </Link>
+            ) : null}
+          </nav>
+        </>
+      )}
+    </>
+  );
+}

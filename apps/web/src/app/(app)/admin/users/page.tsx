@@ -1,0 +1,101 @@
+import type { Metadata } from "next";
+import { Badge, Card, EmptyState, PageHeader, TableWrap } from "@/components/ui";
+import { query } from "@/lib/api";
+import { formatDateTime, humanize } from "@/lib/format";
+import { UsersQuery } from "@/lib/operations";
+import { can } from "@/lib/permissions";
+import { getMe } from "@/lib/session";
+import { ApiKeyForm, RevokeKeyButton, TeamForm, UserForm } from "./forms";
+
+export const metadata: Metadata = { title: "Users and API keys" };
+
+export default async function UsersPage() {
+  const [me, { users, apiKeys, teams }] = await Promise.all([getMe(), query(UsersQuery)]);
+  const isAdmin = can(me.role, "createUsers");
+  const canKeys = can(me.role, "manageApiKeys");
+  const teamOptions = teams.map((t) => ({ value: t.id, label: t.name }));
+  return (
+    <>
+      <PageHeader title="Users and API keys" lead="People sign in with email and password; internal tools use API keys (Authorization: Bearer <secret>)." />
+      <Card title="Users" id="users">
+        {users.length === 0 ? (
+          <EmptyState title="No users" />
+        ) : (
+          <TableWrap label="Users">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Email</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Team</th>
+                </tr>
+              </thead>
+              <tbody>
+                {users.map((u) => (
+                  <tr key={u.id}>
+                    <td>{u.name}</td>
+                    <td>{u.email}</td>
+                    <td>{humanize(u.role)}</td>
+                    <td>{u.team?.name ?? "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableWrap>
+        )}
+      </Card>
+      {isAdmin ? (
+        <div className="grid">
+          <Card title="Create user" id="create-user">
+            <UserForm teams={teamOptions} />
+          </Card>
+          <Card title="Create team" id="create-team">
+            <TeamForm />
+          </Card>
+        </div>
+      ) : null}
+      <Card title="API keys" id="keys">
+        {apiKeys.length === 0 ? (
+          <p className="muted">No API keys yet.</p>
+        ) : (
+          <TableWrap label="API keys">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Prefix</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Team</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">State</th>
+                </tr>
+              </thead>
+              <tbody>
+                {apiKeys.map((k) => (
+                  <tr key={k.id}>
+                    <td>{k.name}</td>
+                    <td>
+                      <code>{k.prefix}…</code>
+                    </td>
+                    <td>{humanize(k.role)}</td>
+                    <td>{k.team?.name ?? "—"}</td>
+                    <td className="nowrap">{formatDateTime(k.createdAt)}</td>
+                    <td className="nowrap">{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : "never"}</td>
+                    <td>{k.revokedAt ? <Badge tone="bad">Revoked</Badge> : canKeys ? <RevokeKeyButton id={k.id} name={k.name} /> : <Badge tone="ok">Active</Badge>}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableWrap>
+        )}
+      </Card>
+      {canKeys ? (
+        <Card title="Create API key" id="create-key">
+          <ApiKeyForm teams={teamOptions} defaultTeamId={me.team?.id ?? ""} isAdmin={isAdmin} />
+        </Card>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,218 @@
+import type { Metadata } from "next";
+import { AutoRefresh } from "@/components/auto-refresh";
+import { Card, EmptyState, PageHeader, StatusBadge, TableWrap } from "@/components/ui";
+import { query, type ResultOf } from "@/lib/api";
+import { formatBytes, formatCount, formatDate, formatMetric, formatMs, formatPerMillion, formatThroughput, humanize } from "@/lib/format";
+import { ModelQuery } from "@/lib/operations";
+import { higherIsBetter, paretoFrontier } from "@/lib/pareto";
+import { can } from "@/lib/permissions";
+import { describeRecipe } from "@/lib/recipe";
+import { getMe } from "@/lib/session";
+import { notFound } from "next/navigation";
+import { ParetoChart } from "./pareto-chart";
+import { PromoteButton } from "./promote-button";
+import { UploadPanel } from "./upload-panel";
+
+type Version = NonNullable<ResultOf<typeof ModelQuery>["model"]>["versions"]["edges"][number]["node"];
+
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
+  const { id } = await params;
+  const { model } = await query(ModelQuery, { id });
+  return { title: model?.name ?? "Model" };
+}
+
+export default async function ModelPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const [me, { model }] = await Promise.all([getMe(), query(ModelQuery, { id })]);
+  if (!model) notFound();
+  const versions = model.versions.edges.map((e) => e.node).sort((a, b) => a.number - b.number);
+  const canUpload = can(me.role, "upload");
+  const canPromote = can(me.role, "promote");
+  const pending = versions.some((v) => v.status === "PENDING");
+  const metricName = versions.find((v) => v.evaluation)?.evaluation?.metric ?? (model.task === "REGRESSION" ? "mse" : "accuracy");
+  const points = versions
+    .filter((v) => v.evaluation && v.cost)
+    .map((v) => ({ id: v.id, number: v.number, source: v.source, cost: Number(v.cost!.costPerMillionUsd), metric: v.evaluation!.value, stage: v.stage }));
+  const frontier = paretoFrontier(points, higherIsBetter(metricName));
+
+  return (
+    <>
+      <AutoRefresh active={pending} intervalMs={3000} />
+      <PageHeader
+        title={model.name}
+        breadcrumb={{ href: "/models", label: "Models" }}
+        lead={
+          <>
+            {humanize(model.task)} model of {model.team.name}
+            {model.description ? ` — ${model.description}` : ""}. Production: {model.productionVersion ? `v${model.productionVersion.number}` : "none yet"}.
+          </>
+        }
+      />
+
+      <Card title="Versions" id="versions">
+        {versions.length === 0 ? (
+          <EmptyState title="No versions yet">
+            <p>{canUpload ? "Upload the datasets, then the model files (model.json and its weight files) below." : "An ML engineer uploads versions here."}</p>
+          </EmptyState>
+        ) : (
+          <TableWrap label="Versions">
+            <table>
+              <caption>
+                {pending ? "Versions marked Pending are being evaluated and measured; this page updates by itself." : "Cost measured on the default hardware profile."}
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Version</th>
+                  <th scope="col">Source</th>
+                  <th scope="col">Stage</th>
+                  <th scope="col">Status</th>
+                  <th scope="col" className="num">
+                    {metricName === "accuracy" ? "Accuracy" : metricName}
+                  </th>
+                  <th scope="col" className="num">
+                    Size
+                  </th>
+                  <th scope="col" className="num">
+                    p50
+                  </th>
+                  <th scope="col" className="num">
+                    Throughput
+                  </th>
+                  <th scope="col" className="num">
+                    $/1M
+                  </th>
+                  {canPromote ? <th scope="col">Actions</th> : null}
+                </tr>
+              </thead>
+              <tbody>
+                {[...versions].reverse().map((v) => (
+                  <VersionRow key={v.id} v={v} modelId={model.id} canPromote={canPromote} isAdmin={me.role === "ADMIN"} />
+                ))}
+              </tbody>
+            </table>
+          </TableWrap>
+        )}
+      </Card>
+
+      <div className="grid">
+        <Card title="Cost against quality" id="pareto">
+          {points.length === 0 ? (
+            <EmptyState title="Nothing measured yet">
+              <p>Versions appear here once evaluated and measured.</p>
+            </EmptyState>
+          ) : (
+            <>
+              <ParetoChart points={points} frontierIds={frontier.map((p) => p.id)} metric={metricName} />
+              <p className="small muted">
+                Pareto frontier (no other version is both cheaper and {higherIsBetter(metricName) ? "more accurate" : "lower in error"}):{" "}
+                {frontier.map((p) => `v${p.number} (${formatPerMillion(p.cost)}, ${formatMetric(metricName, p.metric)})`).join(", ")}.
+              </p>
+            </>
+          )}
+        </Card>
+        <Card title="Lineage" id="lineage">
+          {versions.length === 0 ? <p className="muted">No versions yet.</p> : <Lineage versions={versions} />}
+        </Card>
+      </div>
+
+      <Card title="Datasets" id="datasets">
+        {model.datasets.length === 0 ? (
+          <p className="muted">No datasets yet. Evaluation needs an Evaluation dataset; fine-tuning needs a Train dataset (CSV).</p>
+        ) : (
+          <TableWrap label="Datasets">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Role</th>
+                  <th scope="col" className="num">
+                    Rows
+                  </th>
+                  <th scope="col" className="num">
+                    Size
+                  </th>
+                  <th scope="col">Added</th>
+                </tr>
+              </thead>
+              <tbody>
+                {model.datasets.map((d) => (
+                  <tr key={d.id}>
+                    <td>{d.name}</td>
+                    <td>{humanize(d.role)}</td>
+                    <td className="num">{formatCount(d.rows)}</td>
+                    <td className="num">{formatBytes(d.artifact.sizeBytes)}</td>
+                    <td className="nowrap">{formatDate(d.createdAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableWrap>
+        )}
+      </Card>
+
+      {canUpload ? (
+        <Card title="Upload" id="upload">
+          <UploadPanel modelId={model.id} />
+        </Card>
+      ) : null}
+    </>
+  );
+}
+
+function VersionRow({ v, modelId, canPromote, isAdmin }: { v: Version; modelId: string; canPromote: boolean; isAdmin: boolean }) {
+  return (
+    <tr>
+      <td>v{v.number}</td>
+      <td>
+        {humanize(v.source)}
+        {v.parent ? <span className="recipe">from v{v.parent.number}</span> : null}
+      </td>
+      <td>
+        <StatusBadge value={v.stage} />
+      </td>
+      <td>
+        <StatusBadge value={v.status} />
+        {v.statusMessage ? <span className="recipe">{v.statusMessage}</span> : null}
+      </td>
+      <td className="num">{v.evaluation ? formatMetric(v.evaluation.metric, v.evaluation.value) : "—"}</td>
+      <td className="num">{formatBytes(v.cost?.modelSizeBytes ?? v.artifact.sizeBytes)}</td>
+      <td className="num">{formatMs(v.cost?.latencyP50Ms)}</td>
+      <td className="num">{formatThroughput(v.cost?.throughputPerSecond)}</td>
+      <td className="num">{formatPerMillion(v.cost?.costPerMillionUsd)}</td>
+      {canPromote ? (
+        <td>{v.status === "READY" && v.stage !== "PRODUCTION" ? <PromoteButton modelId={modelId} versionId={v.id} number={v.number} isAdmin={isAdmin} /> : null}</td>
+      ) : null}
+    </tr>
+  );
+}
+
+function Lineage({ versions }: { versions: Version[] }) {
+  const byParent = new Map<string | null, Version[]>();
+  const ids = new Set(versions.map((v) => v.id));
+  for (const v of versions) {
+    const key = v.parent && ids.has(v.parent.id) ? v.parent.id : null;
+    byParent.set(key, [...(byParent.get(key) ?? []), v]);
+  }
+  const render = (parent: string | null, depth: number): React.ReactNode => {
+    const children = byParent.get(parent) ?? [];
+    if (!children.length || depth > 30) return null;
+    return (
+      <ul className={depth === 0 ? "tree" : undefined}>
+        {children.map((v) => (
+          <li key={v.id}>
+            <span className="node">
+              <strong>v{v.number}</strong>
+              <span>{humanize(v.source)}</span>
+              <StatusBadge value={v.stage} />
+              {v.evaluation ? <span className="small">{formatMetric(v.evaluation.metric, v.evaluation.value)}</span> : null}
+              {v.cost ? <span className="small">{formatPerMillion(v.cost.costPerMillionUsd)}/1M</span> : null}
+            </span>
+            {v.source !== "UPLOAD" || v.recipe ? <span className="recipe">{describeRecipe(v.source, v.recipe)}</span> : null}
+            {render(v.id, depth + 1)}
+          </li>
+        ))}
+      </ul>
+    );
+  };
+  return <>{render(null, 0)}</>;
+}

@@ -1,0 +1,124 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { useState, useTransition } from "react";
+import { Dialog } from "@/components/dialog";
+import { previewPromotionAction, promoteAction, type PreviewResult } from "@/lib/actions/models";
+import type { ActionState } from "@/lib/form-state";
+import { formatMoney, formatMoneyDelta } from "@/lib/format";
+
+export function PromoteButton({ modelId, versionId, number, isAdmin }: { modelId: string; versionId: string; number: number; isAdmin: boolean }) {
+  const router = useRouter();
+  const [open, setOpen] = useState(false);
+  const [preview, setPreview] = useState<PreviewResult | null>(null);
+  const [stage, setStage] = useState("PRODUCTION");
+  const [reason, setReason] = useState("");
+  const [result, setResult] = useState<ActionState | null>(null);
+  const [loading, startLoading] = useTransition();
+  const [promoting, startPromoting] = useTransition();
+
+  const openDialog = () => {
+    setOpen(true);
+    setResult(null);
+    setPreview(null);
+    startLoading(async () => setPreview(await previewPromotionAction(versionId)));
+  };
+  const close = () => setOpen(false);
+  const confirm = () =>
+    startPromoting(async () => {
+      const r = await promoteAction(modelId, versionId, stage, isAdmin ? reason.trim() : "");
+      setResult(r);
+      if (r.ok) {
+        setOpen(false);
+        router.refresh();
+      }
+    });
+
+  const blocked = result?.code === "COST_GATE_BLOCKED";
+  const p = preview?.ok ? preview.preview : null;
+  const showOverride = isAdmin && stage === "PRODUCTION" && (blocked || (p && !p.withinBudget));
+
+  return (
+    <>
+      <button type="button" className="button small" onClick={openDialog} aria-haspopup="dialog">
+        Promote
+      </button>
+      <Dialog open={open} onClose={close} title={`Promote version ${number}`}>
+        <div className="field">
+          <label htmlFor={`stage-${versionId}`}>Stage</label>
+          <select id={`stage-${versionId}`} value={stage} onChange={(e) => setStage(e.target.value)}>
+            <option value="PRODUCTION">Production</option>
+            <option value="STAGING">Staging</option>
+            <option value="CANDIDATE">Candidate</option>
+            <option value="ARCHIVED">Archived</option>
+          </select>
+        </div>
+        {stage === "PRODUCTION" ? (
+          <div aria-busy={loading} aria-live="polite">
+            {loading || !preview ? (
+              <p className="muted">Projecting the monthly cost…</p>
+            ) : preview.ok && p ? (
+              <>
+                <p style={{ margin: "0 0 0.5rem" }}>At the model&apos;s traffic of the last 30 days, serving it with version {number}:</p>
+                <dl className="stats">
+                  <div>
+                    <dt>Now, per month</dt>
+                    <dd>{formatMoney(p.currentMonthlyUsd)}</dd>
+                  </div>
+                  <div>
+                    <dt>With v{number}</dt>
+                    <dd>{formatMoney(p.projectedMonthlyUsd)}</dd>
+                  </div>
+                  <div>
+                    <dt>Change</dt>
+                    <dd>{formatMoneyDelta(p.deltaMonthlyUsd)}</dd>
+                  </div>
+                </dl>
+                <p className="small" style={{ marginTop: "0.6rem" }}>
+                  {p.budget
+                    ? `Budget “${p.budget.name}”: ${formatMoney(p.budget.spentUsd)} of ${formatMoney(p.budget.amountUsd)} spent this period (${p.budget.action.replace(/_/g, " ").toLowerCase()}). `
+                    : "No budget covers this model. "}
+                  {p.withinBudget ? "Within budget." : "Over what the budget has left: the cost gate will refuse it unless an admin overrides."}
+                </p>
+              </>
+            ) : (
+              <p className="alert error" role="alert">
+                Could not project the cost: {preview.ok ? "" : preview.message}
+              </p>
+            )}
+          </div>
+        ) : (
+          <p className="muted">Only promotions to production go through the cost gate.</p>
+        )}
+        {result && !result.ok ? (
+          <div className="alert error" role="alert">
+            <strong>{blocked ? "Blocked by the cost gate" : "Not promoted"}</strong>
+            <p style={{ margin: "0.3rem 0 0" }}>{result.message}</p>
+            {blocked && result.data?.projectedMonthlyUsd ? (
+              <p className="small" style={{ margin: "0.3rem 0 0" }}>
+                {formatMoney(String(result.data.currentMonthlyUsd))} → {formatMoney(String(result.data.projectedMonthlyUsd))} a month ({formatMoneyDelta(String(result.data.deltaMonthlyUsd))}); left in “
+                {String(result.data.budgetName)}”: {formatMoney(String(result.data.remainingUsd))}.
+              </p>
+            ) : null}
+          </div>
+        ) : null}
+        {showOverride ? (
+          <div className="field">
+            <label htmlFor={`override-${versionId}`}>Override reason</label>
+            <textarea id={`override-${versionId}`} rows={2} value={reason} onChange={(e) => setReason(e.target.value)} aria-describedby={`override-${versionId}-hint`} />
+            <p className="hint" id={`override-${versionId}-hint`}>
+              Admins only: promotes despite the cost gate; the reason is kept in the audit log.
+            </p>
+          </div>
+        ) : null}
+        <div className="dialog-actions">
+          <button type="button" className="button" onClick={close}>
+            Cancel
+          </button>
+          <button type="button" className="button primary" onClick={confirm} disabled={promoting || (stage === "PRODUCTION" && loading)}>
+            {promoting ? "Promoting…" : showOverride && reason.trim() ? "Override and promote" : "Promote"}
+          </button>
+        </div>
+      </Dialog>
+    </>
+  );
+}

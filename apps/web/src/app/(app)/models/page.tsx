@@ -1,0 +1,116 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { Card, EmptyState, PageHeader, TableWrap } from "@/components/ui";
+import { query } from "@/lib/api";
+import { formatDate, formatMetric, formatPerMillion, humanize } from "@/lib/format";
+import { ModelsQuery, TeamsQuery } from "@/lib/operations";
+import { can } from "@/lib/permissions";
+import { getMe } from "@/lib/session";
+import { NewModelForm } from "./new-model-form";
+import { SearchBox } from "./search-box";
+
+export const metadata: Metadata = { title: "Models" };
+
+const PAGE_SIZE = 20;
+
+export default async function ModelsPage({ searchParams }: { searchParams: Promise<{ q?: string; after?: string }> }) {
+  const { q = "", after } = await searchParams;
+  const me = await getMe();
+  const canCreate = can(me.role, "manageModels");
+  const [{ models }, teams] = await Promise.all([
+    query(ModelsQuery, { search: q.trim() || null, first: PAGE_SIZE, after: after || null }),
+    canCreate ? query(TeamsQuery).then((r) => r.teams) : Promise.resolve([]),
+  ]);
+  const rows = models.edges.map((e) => e.node);
+  const nextHref = models.pageInfo.hasNextPage && models.pageInfo.endCursor ? `/models?${new URLSearchParams({ ...(q ? { q } : {}), after: models.pageInfo.endCursor })}` : null;
+
+  return (
+    <>
+      <PageHeader title="Models" lead="Every registered model, its production version and what one million inferences of it cost." />
+      <Card>
+        <form role="search" method="get" action="/models" className="inline-form">
+          <SearchBox initial={q} />
+          <button type="submit" className="button">
+            Search
+          </button>
+          {q ? (
+            <Link href="/models" className="button">
+              Clear
+            </Link>
+          ) : null}
+        </form>
+      </Card>
+
+      {rows.length === 0 ? (
+        <Card>
+          <EmptyState title={q ? `No model matches “${q}”` : "No models yet"}>
+            {q ? <p>Try another name, or clear the search.</p> : <p>{canCreate ? "Create one below, then upload its first version." : "An ML engineer registers models here."}</p>}
+          </EmptyState>
+        </Card>
+      ) : (
+        <>
+          <TableWrap label="Models">
+            <table>
+              <caption>
+                {models.totalCount} model{models.totalCount === 1 ? "" : "s"}
+                {q ? ` matching “${q}”` : ""}
+                {after ? " (later page)" : ""}
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Team</th>
+                  <th scope="col">Task</th>
+                  <th scope="col" className="num">
+                    Versions
+                  </th>
+                  <th scope="col">Production</th>
+                  <th scope="col">Metric</th>
+                  <th scope="col" className="num">
+                    $/1M inferences
+                  </th>
+                  <th scope="col">Created</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((m) => (
+                  <tr key={m.id}>
+                    <td>
+                      <Link href={`/models/${m.id}`}>{m.name}</Link>
+                      {m.description ? <span className="recipe">{m.description}</span> : null}
+                    </td>
+                    <td>{m.team.name}</td>
+                    <td>{humanize(m.task)}</td>
+                    <td className="num">{m.versions.totalCount}</td>
+                    <td>{m.productionVersion ? `v${m.productionVersion.number}` : <span className="muted">none</span>}</td>
+                    <td>{m.productionVersion?.evaluation ? `${formatMetric(m.productionVersion.evaluation.metric, m.productionVersion.evaluation.value)} ${m.productionVersion.evaluation.metric}` : "—"}</td>
+                    <td className="num">{formatPerMillion(m.productionVersion?.cost?.costPerMillionUsd)}</td>
+                    <td className="nowrap">{formatDate(m.createdAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableWrap>
+          <nav aria-label="Pages" className="row" style={{ marginTop: "0.75rem" }}>
+            {after ? (
+              <Link href={q ? `/models?q=${encodeURIComponent(q)}` : "/models"} className="button small">
+                ← First page
+              </Link>
+            ) : null}
+            {nextHref ? (
+              <Link href={nextHref} className="button small">
+                Next page →
+              </Link>
+            ) : null}
+          </nav>
+        </>
+      )}
+
+      {canCreate ? (
+        <Card title="New model" id="new-model">
+          <NewModelForm teams={teams} defaultTeamId={me.team?.id ?? ""} />
+        </Card>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,117 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { Card, PageHeader, StatusBadge, TableWrap } from "@/components/ui";
+import { query } from "@/lib/api";
+import { formatDateTime, humanize } from "@/lib/format";
+import { PoliciesQuery, PolicyRunOptionsQuery } from "@/lib/operations";
+import { can } from "@/lib/permissions";
+import { getMe } from "@/lib/session";
+import { describeParams, STEP_DEFS, type StepKind } from "@/lib/steps";
+import { RunPolicyForm } from "./run-form";
+
+export const metadata: Metadata = { title: "Policy" };
+
+export default async function PolicyPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const [me, { optimizationPolicies }] = await Promise.all([getMe(), query(PoliciesQuery)]);
+  const policy = optimizationPolicies.find((p) => p.id === id);
+  if (!policy) notFound();
+  const canRun = can(me.role, "runPolicies") && policy.enabled;
+  const options = await query(PolicyRunOptionsQuery);
+  const versions = options.models.edges
+    .map((e) => e.node)
+    .filter((m) => m.team.id === policy.team.id && (!policy.model || policy.model.id === m.id))
+    .flatMap((m) => m.versions.edges.map((v) => ({ ...v.node, modelName: m.name })))
+    .filter((v) => v.status === "READY")
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  const jobs = options.optimizationJobs.edges.map((e) => e.node).filter((j) => j.policy.id === policy.id);
+
+  return (
+    <>
+      <PageHeader
+        title={policy.name}
+        breadcrumb={{ href: "/policies", label: "Policies" }}
+        lead={`${policy.team.name} · ${policy.model ? `for ${policy.model.name}` : "any model of the team"} · created ${formatDateTime(policy.createdAt)}`}
+      />
+      <div className="grid">
+        <Card title="Steps" id="steps">
+          <ol style={{ margin: 0, paddingLeft: "1.2rem", display: "grid", gap: "0.5rem" }}>
+            {policy.steps.map((s, i) => (
+              <li key={i}>
+                <strong>{STEP_DEFS[s.kind as StepKind]?.label ?? humanize(s.kind)}</strong> <span className="muted">{describeParams(s.kind, s.params)}</span>
+              </li>
+            ))}
+          </ol>
+        </Card>
+        <Card title="Settings" id="settings">
+          <dl className="stats">
+            <div>
+              <dt>Max accuracy drop</dt>
+              <dd>{policy.maxAccuracyDrop}</dd>
+            </div>
+            <div>
+              <dt>Hardware</dt>
+              <dd>{policy.hardwareProfile?.name ?? "Default profile"}</dd>
+            </div>
+            <div>
+              <dt>Trigger</dt>
+              <dd>{humanize(policy.trigger)}</dd>
+            </div>
+            <div>
+              <dt>Auto-promote</dt>
+              <dd>{policy.autoPromote ? "Yes" : "No"}</dd>
+            </div>
+            <div>
+              <dt>State</dt>
+              <dd>{policy.enabled ? "Enabled" : "Disabled"}</dd>
+            </div>
+          </dl>
+        </Card>
+      </div>
+      {canRun ? (
+        <Card title="Run on a version" id="run">
+          {versions.length === 0 ? (
+            <p className="muted">No READY version to run it on yet: upload a version and wait for its measurement.</p>
+          ) : (
+            <RunPolicyForm policyId={policy.id} versions={versions.map((v) => ({ id: v.id, label: `${v.modelName} v${v.number} (${humanize(v.source)}, ${humanize(v.stage)})` }))} />
+          )}
+        </Card>
+      ) : null}
+      <Card title="Recent jobs of this policy" id="jobs">
+        {jobs.length === 0 ? (
+          <p className="muted">None among the latest jobs.</p>
+        ) : (
+          <TableWrap label="Recent jobs">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Job</th>
+                  <th scope="col">Source</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Created</th>
+                </tr>
+              </thead>
+              <tbody>
+                {jobs.map((j) => (
+                  <tr key={j.id}>
+                    <td>
+                      <Link href={`/jobs/${j.id}`}>Job {j.id.slice(-6)}</Link>
+                    </td>
+                    <td>
+                      {j.sourceVersion.model.name} v{j.sourceVersion.number}
+                    </td>
+                    <td>
+                      <StatusBadge value={j.status} />
+                    </td>
+                    <td className="nowrap">{formatDateTime(j.createdAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableWrap>
+        )}
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,41 @@
+import type { Metadata } from "next";
+import { Forbidden, PageHeader } from "@/components/ui";
+import { query } from "@/lib/api";
+import { PolicyFormOptionsQuery } from "@/lib/operations";
+import { can } from "@/lib/permissions";
+import { getMe } from "@/lib/session";
+import { PolicyForm } from "./policy-form";
+
+export const metadata: Metadata = { title: "New policy" };
+
+export default async function NewPolicyPage({ searchParams }: { searchParams: Promise<{ modelId?: string }> }) {
+  const { modelId } = await searchParams;
+  const me = await getMe();
+  if (!can(me.role, "managePolicies")) {
+    return (
+      <>
+        <PageHeader title="New policy" breadcrumb={{ href: "/policies", label: "Policies" }} />
+        <Forbidden what="create optimization policies" />
+      </>
+    );
+  }
+  const { teams, models, hardwareProfiles } = await query(PolicyFormOptionsQuery);
+  return (
+    <>
+      <PageHeader
+        title="New policy"
+        breadcrumb={{ href: "/policies", label: "Policies" }}
+        lead="Steps run in order, each on the previous step's output; every step makes a new version that is evaluated and measured. The best candidate is the cheapest one within the accuracy guardrail."
+      />
+      <div className="card">
+        <PolicyForm
+          teams={teams}
+          models={models.edges.map((e) => ({ id: e.node.id, name: e.node.name, teamId: e.node.team.id }))}
+          profiles={hardwareProfiles.map((h) => ({ id: h.id, name: h.name, isDefault: h.isDefault, hourlyPriceUsd: h.hourlyPriceUsd }))}
+          defaultTeamId={me.team?.id ?? teams[0]?.id ?? ""}
+          defaultModelId={modelId ?? ""}
+        />
+      </div>
+    </>
+  );
+}

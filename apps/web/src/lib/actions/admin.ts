@@ -1,0 +1,126 @@
+"use server";
+import { revalidatePath } from "next/cache";
+import { errorState, request } from "../api";
+import type { ActionState } from "../form-state";
+import { CreateApiKeyMutation, CreateTeamMutation, CreateUserMutation, CreateWebhookMutation, RevokeApiKeyMutation, UpsertHardwareProfileMutation } from "../operations";
+
+const str = (form: FormData, name: string) => String(form.get(name) ?? "").trim();
+const ROLES = ["ADMIN", "FINANCE", "ML_ENGINEER", "VIEWER"] as const;
+const role = (v: string) => ROLES.find((r) => r === v);
+
+export async function upsertHardwareAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const values = {
+    name: str(form, "name"),
+    hourlyPriceUsd: str(form, "hourlyPriceUsd").replace(/[$,\s]/g, ""),
+    vcpus: str(form, "vcpus"),
+    memoryGiB: str(form, "memoryGiB"),
+    batchSize: str(form, "batchSize"),
+    description: str(form, "description"),
+    priceSource: str(form, "priceSource"),
+    isDefault: form.get("isDefault") ? "true" : "",
+  };
+  const e: Record<string, string> = {};
+  if (!values.name) e.name = "Name the profile (e.g. the instance type)";
+  if (!/^\d+(\.\d{1,6})?$/.test(values.hourlyPriceUsd) || Number(values.hourlyPriceUsd) <= 0) e.hourlyPriceUsd = "Enter the hourly price in dollars, e.g. 0.192";
+  if (!/^\d+$/.test(values.vcpus) || Number(values.vcpus) < 1) e.vcpus = "A whole number of vCPUs, 1 or more";
+  if (!(Number(values.memoryGiB) > 0)) e.memoryGiB = "Memory in GiB, more than 0";
+  if (values.batchSize && (!/^\d+$/.test(values.batchSize) || Number(values.batchSize) < 1)) e.batchSize = "A whole number, 1 or more";
+  if (Object.keys(e).length) return { ok: false, fieldErrors: e, values };
+  try {
+    const { upsertHardwareProfile } = await request(UpsertHardwareProfileMutation, {
+      input: {
+        name: values.name,
+        hourlyPriceUsd: values.hourlyPriceUsd,
+        vcpus: Number(values.vcpus),
+        memoryGiB: Number(values.memoryGiB),
+        batchSize: values.batchSize ? Number(values.batchSize) : null,
+        description: values.description || null,
+        priceSource: values.priceSource || null,
+        isDefault: values.isDefault === "true",
+      },
+    });
+    revalidatePath("/admin/hardware");
+    return { ok: true, message: `Saved “${upsertHardwareProfile.name}”.` };
+  } catch (error) {
+    return errorState(error, values);
+  }
+}
+
+export async function createUserAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const values = { email: str(form, "email"), name: str(form, "name"), role: str(form, "role"), teamId: str(form, "teamId") };
+  const password = String(form.get("password") ?? "");
+  const e: Record<string, string> = {};
+  if (!/^\S+@\S+\.\S+$/.test(values.email)) e.email = "Enter an email address";
+  if (!values.name) e.name = "Enter the person's name";
+  if (password.length < 12) e.password = "At least 12 characters";
+  const r = role(values.role);
+  if (!r) e.role = "Choose a role";
+  if (Object.keys(e).length) return { ok: false, fieldErrors: e, values };
+  try {
+    const { createUser } = await request(CreateUserMutation, { input: { email: values.email, name: values.name, password, role: r!, teamId: values.teamId || null } });
+    revalidatePath("/admin/users");
+    return { ok: true, message: `Created ${createUser.email}.` };
+  } catch (error) {
+    return errorState(error, values);
+  }
+}
+
+export async function createTeamAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const values = { name: str(form, "name"), slug: str(form, "slug") };
+  const e: Record<string, string> = {};
+  if (!values.name) e.name = "Name the team";
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(values.slug)) e.slug = "Lowercase letters, digits and dashes, e.g. fraud-detection";
+  if (Object.keys(e).length) return { ok: false, fieldErrors: e, values };
+  try {
+    const { createTeam } = await request(CreateTeamMutation, { input: values });
+    revalidatePath("/admin/users");
+    return { ok: true, message: `Created team ${createTeam.name}.` };
+  } catch (error) {
+    return errorState(error, values);
+  }
+}
+
+export async function createApiKeyAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const values = { name: str(form, "name"), role: str(form, "role"), teamId: str(form, "teamId") };
+  const e: Record<string, string> = {};
+  if (!values.name) e.name = "Name the key after what uses it";
+  const r = role(values.role);
+  if (!r) e.role = "Choose a role";
+  if (Object.keys(e).length) return { ok: false, fieldErrors: e, values };
+  try {
+    const { createApiKey } = await request(CreateApiKeyMutation, { input: { name: values.name, role: r!, teamId: values.teamId || null } });
+    revalidatePath("/admin/users");
+    return { ok: true, message: `Created key “${createApiKey.apiKey.name}”.`, data: { secret: createApiKey.secret } };
+  } catch (error) {
+    return errorState(error, values);
+  }
+}
+
+export async function revokeApiKeyAction(id: string): Promise<ActionState> {
+  try {
+    await request(RevokeApiKeyMutation, { id });
+    revalidatePath("/admin/users");
+    return { ok: true, message: "Revoked." };
+  } catch (error) {
+    return errorState(error);
+  }
+}
+
+export async function createWebhookAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const values = { url: str(form, "url"), teamId: str(form, "teamId"), events: form.getAll("events").map(String).join(",") };
+  const secret = String(form.get("secret") ?? "");
+  const e: Record<string, string> = {};
+  if (!/^https?:\/\/\S+$/.test(values.url)) e.url = "An http(s) URL, e.g. https://hooks.example.com/costgate";
+  if (!values.teamId) e.teamId = "Choose a team";
+  if (secret.length < 16) e.secret = "At least 16 characters";
+  const events = values.events.split(",").filter(Boolean);
+  if (events.length === 0) e.events = "Choose at least one event";
+  if (Object.keys(e).length) return { ok: false, fieldErrors: e, values };
+  try {
+    const { createWebhook } = await request(CreateWebhookMutation, { input: { url: values.url, teamId: values.teamId, secret, events } });
+    revalidatePath("/admin/webhooks");
+    return { ok: true, message: `Webhook to ${createWebhook.url} created for ${createWebhook.events.join(", ")}.` };
+  } catch (error) {
+    return errorState(error, values);
+  }
+}

@@ -1,0 +1,58 @@
+"use server";
+import { cookies, headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { ApiError, request } from "../api";
+import type { ActionState } from "../form-state";
+import { SESSION_COOKIE } from "../config";
+import { LoginMutation } from "../operations";
+
+/** Only same-site paths: never redirect to another origin after login. */
+function safeNext(next: FormDataEntryValue | null): string {
+  const value = typeof next === "string" ? next : "";
+  return value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/login") ? value : "/";
+}
+
+/** Secure cookies when the dashboard is served over HTTPS (or COSTGATE_COOKIE_SECURE=1). */
+async function secureCookies(): Promise<boolean> {
+  if (process.env.COSTGATE_COOKIE_SECURE === "1") return true;
+  if (process.env.COSTGATE_COOKIE_SECURE === "0") return false;
+  const h = await headers();
+  const proto = h.get("x-forwarded-proto")?.split(",")[0]?.trim();
+  return process.env.NODE_ENV === "production" && proto === "https";
+}
+
+export async function loginAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const email = String(form.get("email") ?? "").trim();
+  const password = String(form.get("password") ?? "");
+  const fieldErrors: Record<string, string> = {};
+  if (!email) fieldErrors.email = "Enter your email address";
+  if (!password) fieldErrors.password = "Enter your password";
+  if (Object.keys(fieldErrors).length) return { ok: false, fieldErrors, values: { email } };
+
+  let login;
+  try {
+    ({ login } = await request(LoginMutation, { email, password }, null));
+  } catch (error) {
+    const message =
+      error instanceof ApiError && error.code === "UNAUTHENTICATED"
+        ? "That email and password do not match an account."
+        : error instanceof ApiError
+          ? error.message
+          : "Could not sign in.";
+    return { ok: false, message, values: { email } };
+  }
+  const expires = new Date(login.expiresAt);
+  (await cookies()).set(SESSION_COOKIE, login.token, {
+    httpOnly: true,
+    sameSite: "lax",
+    secure: await secureCookies(),
+    path: "/",
+    expires: Number.isNaN(expires.getTime()) ? undefined : expires,
+  });
+  redirect(safeNext(form.get("next")));
+}
+
+export async function logoutAction(): Promise<void> {
+  (await cookies()).delete(SESSION_COOKIE);
+  redirect("/login");
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { formatBytes, formatMetric, formatMoney, formatMoneyDelta, formatPercent, formatPerMillion, humanize } from "./format";
+
+describe("money", () => {
+  it("formats dollars with cents and thousands separators", () => {
+    expect(formatMoney("1234.56")).toBe("$1,234.56");
+    expect(formatMoney(2500)).toBe("$2,500.00");
+    expect(formatMoney("0")).toBe("$0.00");
+    expect(formatMoney("12.5")).toBe("$12.50");
+    expect(formatMoney(null)).toBe("—");
+  });
+  it("shows tiny costs per million inferences with enough significant digits", () => {
+    expect(formatPerMillion("0.000094")).toBe("$0.000094");
+    expect(formatPerMillion("0.0123")).toBe("$0.0123");
+    expect(formatPerMillion("0.5")).toBe("$0.50");
+    expect(formatPerMillion("3.456")).toBe("$3.46");
+    expect(formatPerMillion("0")).toBe("$0.00");
+  });
+  it("signs changes", () => {
+    expect(formatMoneyDelta("12")).toBe("+$12.00");
+    expect(formatMoneyDelta("-3.5")).toBe("-$3.50");
+    expect(formatMoneyDelta(0)).toBe("$0.00");
+  });
+});
+
+describe("percentages and the rest", () => {
+  it("formats fractions as percentages without needless decimals", () => {
+    expect(formatPercent(0.8)).toBe("80%");
+    expect(formatPercent(0.825)).toBe("82.5%");
+    expect(formatPercent(1.234)).toBe("123.4%");
+    expect(formatPercent(0)).toBe("0%");
+    expect(formatPercent(Number.NaN)).toBe("—");
+  });
+  it("formats metrics, bytes and enum names", () => {
+    expect(formatMetric("accuracy", 0.93125)).toBe("93.13%");
+    expect(formatMetric("mse", 0.012345)).toBe("0.01235");
+    expect(formatBytes(1536)).toBe("1.5 KB");
+    expect(formatBytes(512)).toBe("512 B");
+    expect(humanize("ML_ENGINEER")).toBe("ML engineer");
+    expect(humanize("AT_RISK")).toBe("At risk");
+  });
+});

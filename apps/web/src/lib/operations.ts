@@ -1,0 +1,375 @@
+// Every GraphQL operation the dashboard sends. `npm run codegen` turns each into a typed
+// document (src/gql/) checked against apps/api/schema.graphql.
+import { graphql } from "@/gql";
+
+export const MeQuery = graphql(`
+  query Me {
+    me { id email name role team { id name } }
+  }
+`);
+
+export const LoginMutation = graphql(`
+  mutation Login($email: String!, $password: String!) {
+    login(email: $email, password: $password) { token expiresAt user { id name role } }
+  }
+`);
+
+export const TeamsQuery = graphql(`
+  query Teams {
+    teams { id name slug }
+  }
+`);
+
+// ------------------------------------------------------------------ overview
+
+export const OverviewQuery = graphql(`
+  query Overview {
+    budgets {
+      id name amountUsd period alertThresholds action
+      team { id name }
+      model { id name }
+      status { periodStart periodEnd spentUsd forecastUsd utilization forecastUtilization state exhaustsAt }
+    }
+    alerts(acknowledged: false, first: 10) {
+      totalCount
+      edges { node { id kind threshold spentUsd forecastUsd createdAt budget { id name amountUsd } } }
+    }
+    models(first: 100) {
+      totalCount
+      edges {
+        node {
+          id name
+          team { id name }
+          productionVersion {
+            id number source
+            evaluation { metric value }
+            cost { costPerMillionUsd }
+            parent {
+              id number source cost { costPerMillionUsd }
+              parent {
+                id number source cost { costPerMillionUsd }
+                parent { id number source cost { costPerMillionUsd } }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+// ------------------------------------------------------------------ budgets
+
+export const BudgetsQuery = graphql(`
+  query Budgets {
+    budgets {
+      id name amountUsd period alertThresholds action
+      team { id name }
+      model { id name }
+      status { spentUsd forecastUsd utilization forecastUtilization state exhaustsAt periodEnd }
+    }
+  }
+`);
+
+export const BudgetFormOptionsQuery = graphql(`
+  query BudgetFormOptions {
+    teams { id name }
+    models(first: 100) { edges { node { id name team { id } } } }
+    optimizationPolicies { id name team { id } model { id } }
+  }
+`);
+
+export const BudgetQuery = graphql(`
+  query Budget($id: ID!) {
+    budget(id: $id) {
+      id name amountUsd period alertThresholds action createdAt updatedAt
+      team { id name }
+      model { id name }
+      policy { id name }
+      status { periodStart periodEnd spentUsd forecastUsd utilization forecastUtilization state exhaustsAt }
+    }
+  }
+`);
+
+export const BudgetDetailQuery = graphql(`
+  query BudgetDetail($id: ID!, $teamId: ID, $modelId: ID, $from: DateTime!, $to: DateTime!) {
+    spend(teamId: $teamId, modelId: $modelId, from: $from, to: $to, granularity: DAY) { periodStart costUsd requests }
+    alerts(budgetId: $id, first: 50) {
+      totalCount
+      edges { node { id kind threshold spentUsd forecastUsd periodStart createdAt acknowledgedAt } }
+    }
+  }
+`);
+
+export const CreateBudgetMutation = graphql(`
+  mutation CreateBudget($input: CreateBudgetInput!) {
+    createBudget(input: $input) { id }
+  }
+`);
+
+export const UpdateBudgetMutation = graphql(`
+  mutation UpdateBudget($id: ID!, $input: UpdateBudgetInput!) {
+    updateBudget(id: $id, input: $input) { id }
+  }
+`);
+
+export const DeleteBudgetMutation = graphql(`
+  mutation DeleteBudget($id: ID!) {
+    deleteBudget(id: $id)
+  }
+`);
+
+export const AcknowledgeAlertMutation = graphql(`
+  mutation AcknowledgeAlert($id: ID!) {
+    acknowledgeAlert(id: $id) { id acknowledgedAt }
+  }
+`);
+
+// ------------------------------------------------------------------ models
+
+export const ModelsQuery = graphql(`
+  query Models($search: String, $first: Int!, $after: String) {
+    models(search: $search, first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges {
+        node {
+          id name task description createdAt
+          team { id name }
+          versions(first: 1) { totalCount }
+          productionVersion { id number cost { costPerMillionUsd } evaluation { metric value } }
+        }
+      }
+    }
+  }
+`);
+
+export const CreateModelMutation = graphql(`
+  mutation CreateModel($input: CreateModelInput!) {
+    createModel(input: $input) { id }
+  }
+`);
+
+export const ModelQuery = graphql(`
+  query Model($id: ID!) {
+    model(id: $id) {
+      id name description task createdAt
+      team { id name }
+      productionVersion { id number }
+      datasets { id name role rows createdAt artifact { sizeBytes } }
+      versions(first: 100) {
+        totalCount
+        edges {
+          node {
+            id number source recipe stage status statusMessage createdAt notes
+            parent { id number }
+            parameterCount nonZeroParameterCount weightDtypes
+            evaluation { metric value }
+            artifact { sizeBytes }
+            cost { costPerMillionUsd latencyP50Ms throughputPerSecond modelSizeBytes backend hardwareProfile { name } }
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const RegisterModelVersionMutation = graphql(`
+  mutation RegisterModelVersion($input: RegisterModelVersionInput!) {
+    registerModelVersion(input: $input) { id number }
+  }
+`);
+
+export const RegisterDatasetMutation = graphql(`
+  mutation RegisterDataset($input: RegisterDatasetInput!) {
+    registerDataset(input: $input) { id name role rows }
+  }
+`);
+
+export const PromotionPreviewQuery = graphql(`
+  query PromotionPreview($versionId: ID!) {
+    promotionPreview(versionId: $versionId) {
+      currentMonthlyUsd projectedMonthlyUsd deltaMonthlyUsd withinBudget
+      budget { id name amountUsd action status { spentUsd } }
+    }
+  }
+`);
+
+export const PromoteMutation = graphql(`
+  mutation Promote($input: PromoteModelVersionInput!) {
+    promoteModelVersion(input: $input) {
+      version { id number stage }
+      projection { projectedMonthlyUsd deltaMonthlyUsd withinBudget }
+    }
+  }
+`);
+
+// ------------------------------------------------------------------ policies and jobs
+
+export const PoliciesQuery = graphql(`
+  query Policies {
+    optimizationPolicies {
+      id name maxAccuracyDrop trigger autoPromote enabled createdAt
+      team { id name }
+      model { id name }
+      hardwareProfile { id name }
+      steps { kind params }
+    }
+  }
+`);
+
+export const PolicyFormOptionsQuery = graphql(`
+  query PolicyFormOptions {
+    teams { id name }
+    models(first: 100) { edges { node { id name team { id } } } }
+    hardwareProfiles { id name isDefault hourlyPriceUsd }
+  }
+`);
+
+export const PolicyRunOptionsQuery = graphql(`
+  query PolicyRunOptions {
+    models(first: 50) {
+      edges {
+        node {
+          id name team { id }
+          versions(first: 20) { edges { node { id number source status stage createdAt } } }
+        }
+      }
+    }
+    optimizationJobs(first: 10) {
+      edges { node { id status createdAt policy { id } sourceVersion { number model { name } } } }
+    }
+  }
+`);
+
+export const CreatePolicyMutation = graphql(`
+  mutation CreatePolicy($input: CreateOptimizationPolicyInput!) {
+    createOptimizationPolicy(input: $input) { id }
+  }
+`);
+
+export const UpdatePolicyMutation = graphql(`
+  mutation UpdatePolicy($id: ID!, $input: UpdateOptimizationPolicyInput!) {
+    updateOptimizationPolicy(id: $id, input: $input) { id enabled }
+  }
+`);
+
+export const RunPolicyMutation = graphql(`
+  mutation RunPolicy($policyId: ID!, $versionId: ID!) {
+    runOptimizationPolicy(policyId: $policyId, versionId: $versionId) { id }
+  }
+`);
+
+export const JobsQuery = graphql(`
+  query Jobs($status: JobStatus, $first: Int!, $after: String) {
+    optimizationJobs(status: $status, first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges {
+        node {
+          id status progress stage createdAt finishedAt triggeredBy
+          policy { id name }
+          model { id name }
+          sourceVersion { id number }
+          bestVersion { id number }
+        }
+      }
+    }
+  }
+`);
+
+export const JobQuery = graphql(`
+  query Job($id: ID!) {
+    optimizationJob(id: $id) {
+      id status progress stage error attempts triggeredBy cancelRequested result
+      createdAt startedAt finishedAt
+      policy { id name maxAccuracyDrop }
+      model { id name }
+      steps { kind params }
+      sourceVersion { id number evaluation { metric value } cost { costPerMillionUsd } }
+      bestVersion { id number }
+      candidates {
+        id number source recipe stage status statusMessage
+        evaluation { metric value }
+        cost { costPerMillionUsd latencyP50Ms throughputPerSecond modelSizeBytes }
+      }
+    }
+  }
+`);
+
+export const CancelJobMutation = graphql(`
+  mutation CancelJob($id: ID!) {
+    cancelOptimizationJob(id: $id) { id status cancelRequested }
+  }
+`);
+
+// ------------------------------------------------------------------ admin
+
+export const HardwareProfilesQuery = graphql(`
+  query HardwareProfiles {
+    hardwareProfiles { id name hourlyPriceUsd vcpus memoryGiB batchSize description priceSource isDefault }
+  }
+`);
+
+export const UpsertHardwareProfileMutation = graphql(`
+  mutation UpsertHardwareProfile($input: HardwareProfileInput!) {
+    upsertHardwareProfile(input: $input) { id name }
+  }
+`);
+
+export const UsersQuery = graphql(`
+  query UsersAndKeys {
+    users { id name email role team { id name } }
+    apiKeys { id name role prefix createdAt lastUsedAt revokedAt team { id name } }
+    teams { id name }
+  }
+`);
+
+export const CreateUserMutation = graphql(`
+  mutation CreateUser($input: CreateUserInput!) {
+    createUser(input: $input) { id email }
+  }
+`);
+
+export const CreateTeamMutation = graphql(`
+  mutation CreateTeam($input: CreateTeamInput!) {
+    createTeam(input: $input) { id name }
+  }
+`);
+
+export const CreateApiKeyMutation = graphql(`
+  mutation CreateApiKey($input: CreateApiKeyInput!) {
+    createApiKey(input: $input) { secret apiKey { id name prefix role } }
+  }
+`);
+
+export const RevokeApiKeyMutation = graphql(`
+  mutation RevokeApiKey($id: ID!) {
+    revokeApiKey(id: $id) { id revokedAt }
+  }
+`);
+
+export const CreateWebhookMutation = graphql(`
+  mutation CreateWebhook($input: CreateWebhookInput!) {
+    createWebhook(input: $input) { id url events createdAt }
+  }
+`);
+
+export const WebhookEventsQuery = graphql(`
+  query WebhookAudit($first: Int!) {
+    teams { id name }
+    auditEvents(entityType: "Webhook", first: $first) {
+      edges { node { id actor action entityId after createdAt } }
+    }
+  }
+`);
+
+export const AuditQuery = graphql(`
+  query Audit($entityType: String, $entityId: ID, $action: String, $actor: String, $first: Int!, $after: String) {
+    auditEvents(entityType: $entityType, entityId: $entityId, action: $action, actor: $actor, first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node { id actor action entityType entityId before after createdAt } }
+    }
+  }
+`);

@@ -1,0 +1,128 @@
+// Optimization policy steps as the contract's StepKind docs define them, for the step builder:
+// each kind's parameters, their valid ranges in words, defaults, and validation that names the
+// step and the parameter like the API does (packages/core/src/policy-steps.ts).
+
+export type StepKind = "PRUNE" | "FINE_TUNE" | "QUANTIZE";
+export const STEP_KINDS: StepKind[] = ["PRUNE", "FINE_TUNE", "QUANTIZE"];
+
+export type ParamDef =
+  | { name: string; label: string; type: "select"; options: { value: string; label: string }[]; help: string; optional?: false }
+  | { name: string; label: string; type: "number"; min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean; integer?: boolean; step: string; help: string; optional?: boolean }
+  | { name: string; label: string; type: "boolean"; help: string; optional: true };
+
+export const STEP_DEFS: Record<StepKind, { label: string; summary: string; params: ParamDef[]; defaults: Record<string, string> }> = {
+  PRUNE: {
+    label: "Prune",
+    summary: "Removes weights. Structured pruning drops whole units or filters, so the matrices get smaller and inference gets cheaper; magnitude pruning zeroes single weights, which shrinks nothing the dense kernels see.",
+    params: [
+      {
+        name: "method",
+        label: "Method",
+        type: "select",
+        options: [
+          { value: "structured", label: "Structured (fewer units/filters)" },
+          { value: "magnitude", label: "Magnitude (zero small weights)" },
+        ],
+        help: "Structured is the step that lowers latency and $/1M inferences.",
+      },
+      { name: "sparsity", label: "Sparsity", type: "number", min: 0, max: 1, minExclusive: true, maxExclusive: true, step: "0.05", help: "Share of units (structured) or weights (magnitude) removed: more than 0, less than 1, e.g. 0.5." },
+    ],
+    defaults: { method: "structured", sparsity: "0.5" },
+  },
+  FINE_TUNE: {
+    label: "Fine-tune",
+    summary: "Trains the model further with SGD on its TRAIN dataset, usually to win back accuracy lost by pruning.",
+    params: [
+      { name: "epochs", label: "Epochs", type: "number", min: 1, max: 100, integer: true, step: "1", help: "Passes over the training data: a whole number from 1 to 100." },
+      { name: "learningRate", label: "Learning rate", type: "number", min: 0, max: 10, minExclusive: true, step: "any", help: "SGD step size: more than 0, at most 10 (0.01 is a common start)." },
+      { name: "batchSize", label: "Batch size", type: "number", min: 1, max: 4096, integer: true, step: "1", help: "Samples per update: a whole number from 1 to 4096." },
+      { name: "momentum", label: "Momentum", type: "number", min: 0, max: 1, maxExclusive: true, step: "0.05", help: "Optional: at least 0, less than 1 (e.g. 0.9). Leave empty for plain SGD.", optional: true },
+    ],
+    defaults: { epochs: "2", learningRate: "0.01", batchSize: "32", momentum: "" },
+  },
+  QUANTIZE: {
+    label: "Quantize",
+    summary: "Stores weights in fewer bits. Files shrink (uint8: 4×, uint16/float16: 2×) but they are decoded to float32 at load, so inference is not faster in TensorFlow.js.",
+    params: [
+      {
+        name: "dtype",
+        label: "Weight dtype",
+        type: "select",
+        options: [
+          { value: "uint8", label: "uint8 (4× smaller)" },
+          { value: "uint16", label: "uint16 (2× smaller)" },
+          { value: "float16", label: "float16 (2× smaller)" },
+        ],
+        help: "Storage type of the weights.",
+      },
+      { name: "accuracyAware", label: "Accuracy-aware", type: "boolean", help: "Keeps tensors that lose too much accuracy at 16 bits.", optional: true },
+    ],
+    defaults: { dtype: "uint8", accuracyAware: "" },
+  },
+};
+
+export interface StepDraft {
+  kind: StepKind;
+  /** Raw form values by parameter name ("" = empty; booleans as "true"/""). */
+  values: Record<string, string>;
+}
+
+export function newStep(kind: StepKind): StepDraft {
+  return { kind, values: { ...STEP_DEFS[kind].defaults } };
+}
+
+export type StepErrors = Record<string, string>;
+
+/** Turns the drafts into API params; errors are keyed "<index>.<param>". */
+export function buildSteps(drafts: readonly StepDraft[]): { steps: { kind: StepKind; params: Record<string, unknown> }[]; errors: StepErrors } {
+  const errors: StepErrors = {};
+  const steps = drafts.map((draft, i) => {
+    const params: Record<string, unknown> = {};
+    for (const def of STEP_DEFS[draft.kind].params) {
+      const raw = (draft.values[def.name] ?? "").trim();
+      const key = `${i}.${def.name}`;
+      if (def.type === "boolean") {
+        if (raw === "true") params[def.name] = true;
+        continue;
+      }
+      if (def.type === "select") {
+        if (!def.options.some((o) => o.value === raw)) errors[key] = `Choose a ${def.label.toLowerCase()}`;
+        else params[def.name] = raw;
+        continue;
+      }
+      if (raw === "") {
+        if (!def.optional) errors[key] = `${def.label} is required`;
+        continue;
+      }
+      const n = Number(raw);
+      const problem = numberProblem(def, n);
+      if (problem) errors[key] = `${def.label} ${problem}`;
+      else params[def.name] = n;
+    }
+    return { kind: draft.kind, params };
+  });
+  return { steps, errors };
+}
+
+function numberProblem(def: Extract<ParamDef, { type: "number" }>, n: number): string | null {
+  if (!Number.isFinite(n)) return "must be a number";
+  if (def.integer && !Number.isInteger(n)) return "must be a whole number";
+  if (def.min !== undefined && (def.minExclusive ? n <= def.min : n < def.min)) return `must be ${def.minExclusive ? "more than" : "at least"} ${def.min}`;
+  if (def.max !== undefined && (def.maxExclusive ? n >= def.max : n > def.max)) return `must be ${def.maxExclusive ? "less than" : "at most"} ${def.max}`;
+  return null;
+}
+
+/** "structured, sparsity 0.5" — one line describing a step's params. */
+export function describeParams(kind: string, params: unknown): string {
+  if (!params || typeof params !== "object") return "";
+  const p = params as Record<string, unknown>;
+  const defs = STEP_DEFS[kind as StepKind]?.params ?? [];
+  const parts: string[] = [];
+  for (const def of defs) {
+    const v = p[def.name];
+    if (v === undefined || v === null || v === false) continue;
+    parts.push(def.type === "boolean" ? def.label.toLowerCase() : def.type === "select" ? String(v) : `${def.label.toLowerCase()} ${String(v)}`);
+  }
+  for (const [k, v] of Object.entries(p)) if (!defs.some((d) => d.name === k)) parts.push(`${k} ${JSON.stringify(v)}`);
+  return parts.join(", ");
+}

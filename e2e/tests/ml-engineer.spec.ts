@@ -1,0 +1,101 @@
+// An ML engineer's day: upload a model and its datasets, see version 1 measured, build a
+// three-step policy, run it, watch the job to the end and promote the best version through
+// the cost-gate preview. Labels and controls: apps/web/README.md ("Routes, headings and controls").
+import { asAdmin, choose, expect, login, stackInfo, test } from "./fixtures.ts";
+
+test("an ML_ENGINEER uploads a model, optimizes it with a three-step policy and promotes the best version", async ({ page, consoleErrors }) => {
+  test.setTimeout(420_000);
+  const { models, reference } = stackInfo();
+  const model = models.upload;
+  const policyName = "Prune, fine-tune, quantize";
+  await login(page, "ML_ENGINEER");
+
+  // Find the model through the search box (filters as you type).
+  await page.goto("/models");
+  await expect(page.getByRole("heading", { level: 1, name: "Models" })).toBeVisible();
+  await page.getByLabel("Search models").fill("churn");
+  await expect(page).toHaveURL(/[?&]q=churn/);
+  const list = page.getByRole("region", { name: "Models" });
+  await expect(list.getByRole("link", { name: models.demo.name })).toHaveCount(0);
+  await list.getByRole("link", { name: model.name }).click();
+  await expect(page.getByRole("heading", { level: 1, name: model.name })).toBeVisible();
+
+  // Datasets first (evaluation needs the Evaluation set, fine-tuning the Train set), then the model files.
+  const datasets = page.getByRole("region", { name: "Datasets" });
+  for (const [role, file] of [["Train", reference.train], ["Evaluation", reference.evaluation]] as const) {
+    await page.getByLabel("Dataset file").setInputFiles(file);
+    await choose(page.getByLabel("Dataset role"), role);
+    await page.getByRole("button", { name: "Upload dataset" }).click();
+    await expect(datasets.getByRole("cell", { name: role, exact: true })).toBeVisible({ timeout: 30_000 });
+  }
+  await page.getByLabel("Model files").setInputFiles(reference.modelFiles);
+  await page.getByRole("button", { name: "Upload version" }).click();
+
+  // Version 1 is evaluated and measured by the worker; the page refreshes itself while it is
+  // Pending, until v1 is Ready with its $/1M inferences.
+  const versions = page.getByRole("region", { name: "Versions" });
+  const v1 = versions.getByRole("row").filter({ has: page.getByRole("cell", { name: "v1", exact: true }) });
+  await expect(v1).toBeVisible({ timeout: 30_000 });
+  await expect(v1.getByRole("cell").nth(3)).toHaveText(/^Ready/, { timeout: 180_000 });
+  await expect(v1.getByRole("cell").nth(8)).toHaveText(/^\$\d[\d,]*\.\d+$/);
+
+  // A three-step policy in the step builder, for this model.
+  await page.goto(`/policies/new?modelId=${model.id}`);
+  await expect(page.getByRole("heading", { level: 1, name: "New policy" })).toBeVisible();
+  await page.getByLabel("Name", { exact: true }).fill(policyName);
+  await expect(page.getByLabel("Model (optional)")).toHaveValue(model.id);
+  const addStep = page.getByRole("button", { name: "Add step" });
+  await addStep.click();
+  let step = page.getByRole("group", { name: /^Step 1:/ });
+  await choose(step.getByLabel("Kind"), "Prune");
+  await choose(step.getByLabel("Method"), /^Structured/);
+  await step.getByLabel("Sparsity").fill("0.5");
+  await addStep.click();
+  step = page.getByRole("group", { name: /^Step 2:/ });
+  await choose(step.getByLabel("Kind"), "Fine-tune");
+  await expect(step).toHaveAccessibleName("Step 2: Fine-tune");
+  await step.getByLabel("Epochs").fill("2");
+  await addStep.click();
+  step = page.getByRole("group", { name: /^Step 3:/ });
+  await choose(step.getByLabel("Kind"), "Quantize");
+  await choose(step.getByLabel("Weight dtype"), /^uint8/);
+  await page.getByRole("button", { name: "Create policy" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: policyName })).toBeVisible({ timeout: 30_000 });
+  const steps = page.getByRole("region", { name: "Steps" }).getByRole("listitem");
+  await expect(steps).toHaveText([/^Prune\s+structured, sparsity 0\.5/, /^Fine-tune\s+epochs 2/, /^Quantize\s+uint8/]);
+
+  // Run it on version 1 and follow the job page (it refreshes itself) to the end.
+  await choose(page.getByLabel("Version to optimize"), /^Churn classifier v1 /);
+  await page.getByRole("button", { name: "Run policy" }).click();
+  await expect(page).toHaveURL(/\/jobs\/[^/?]+$/, { timeout: 30_000 });
+  await expect(page.getByRole("heading", { level: 1, name: `${policyName} on ${model.name} v1` })).toBeVisible();
+  const progress = page.getByRole("region", { name: "Progress" });
+  await expect(progress.getByText("Succeeded", { exact: true })).toBeVisible({ timeout: 300_000 });
+  await expect(progress.getByRole("progressbar", { name: "Job progress" })).toHaveAttribute("aria-valuenow", "100");
+  const candidates = page.getByRole("region", { name: "Candidates" }).getByRole("row");
+  await expect(candidates).toHaveCount(4); // header + one candidate per step
+  await expect(page.getByText("Best: accepted")).toBeVisible();
+
+  // Promote the best candidate through the preview dialog.
+  const jobId = page.url().split("/").pop()!;
+  const { optimizationJob } = await asAdmin(`query($id:ID!){ optimizationJob(id:$id){ status bestVersion { id number } } }`, { id: jobId });
+  expect(optimizationJob.status).toBe("SUCCEEDED");
+  expect(optimizationJob.bestVersion).not.toBeNull();
+  const bestNumber: number = optimizationJob.bestVersion.number;
+  await page.goto(`/models/${model.id}`);
+  const best = page.getByRole("region", { name: "Versions" }).getByRole("row").filter({ has: page.getByRole("cell", { name: `v${bestNumber}`, exact: true }) });
+  await best.getByRole("button", { name: "Promote" }).click();
+  const dialog = page.getByRole("dialog", { name: `Promote version ${bestNumber}` });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByLabel("Stage")).toHaveValue("PRODUCTION");
+  await expect(dialog.getByText(`With v${bestNumber}`)).toBeVisible({ timeout: 30_000 });
+  await expect(dialog).toContainText(/\$\d/);
+  await expect(dialog).toContainText("Within budget.");
+  await dialog.getByRole("button", { name: "Promote", exact: true }).click();
+  await expect(dialog).toBeHidden({ timeout: 30_000 });
+  await expect(best.getByRole("cell").nth(2)).toHaveText("Production");
+  await expect(page.getByText(`Production: v${bestNumber}.`)).toBeVisible();
+  const { modelVersion } = await asAdmin(`query($id:ID!){ modelVersion(id:$id){ stage } }`, { id: optimizationJob.bestVersion.id });
+  expect(modelVersion.stage).toBe("PRODUCTION");
+  expect(consoleErrors).toEqual([]);
+});
