@@ -9,25 +9,21 @@ import { can } from "@/lib/permissions";
 import { describeRecipe } from "@/lib/recipe";
 import { getMe } from "@/lib/session";
 import { notFound } from "next/navigation";
-import { cache } from "react";
 import { ParetoChart } from "./pareto-chart";
 import { PromoteButton } from "./promote-button";
 import { UploadPanel } from "./upload-panel";
-
-/** One API call per request for the model: generateMetadata and the page share it. */
-const loadModel = cache((id: string) => query(ModelQuery, { id }));
 
 type Version = NonNullable<ResultOf<typeof ModelQuery>["model"]>["versions"]["edges"][number]["node"];
 
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
   const { id } = await params;
-  const { model } = await loadModel(id);
+  const { model } = await query(ModelQuery, { id });
   return { title: model?.name ?? "Model" };
 }
 
 export default async function ModelPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const [me, { model }] = await Promise.all([getMe(), loadModel(id)]);
+  const [me, { model }] = await Promise.all([getMe(), query(ModelQuery, { id })]);
   if (!model) notFound();
   const versions = model.versions.edges.map((e) => e.node).sort((a, b) => a.number - b.number);
   const canUpload = can(me.role, "upload");
