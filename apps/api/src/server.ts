@@ -20,6 +20,7 @@ import { buildSchema } from "./graphql/schema.ts";
 import { costLimitPlugin, depthLimit } from "./graphql/limits.ts";
 import { createFormatError } from "./graphql/format-error.ts";
 import type { Context } from "./graphql/context.ts";
+import { createLoaders } from "./graphql/loaders.ts";
 import { ApiMetrics } from "./http/metrics.ts";
 import { createHealthRouter } from "./http/health.ts";
 import { createUploadsRouter } from "./uploads/uploads-route.ts";
@@ -123,6 +124,7 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
           logger,
           now,
           secretKey,
+          loaders: createLoaders(db, now),
           ip: req.ip ?? req.socket.remoteAddress ?? "unknown",
           principal: await authenticate(req.headers.authorization).catch((e: unknown) => {
             // Thrown here, outside any resolver, an AppError would reach the client as a 500

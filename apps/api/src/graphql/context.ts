@@ -4,6 +4,7 @@ import type { Producer } from "@costgate/queue";
 import type { LoginThrottle } from "../auth/login-throttle.ts";
 import type { SessionTokens } from "../auth/session-token.ts";
 import type { Logger } from "../logger.ts";
+import type { Loaders } from "./loaders.ts";
 
 export interface Services {
   db: Db;
@@ -20,6 +21,8 @@ export interface Services {
 export interface Context extends Services {
   principal: Principal | null;
   ip: string;
+  /** Batched lookups for nested fields, fresh per request. */
+  loaders: Loaders;
 }
 
 /** Every query needs a caller. */
@@ -34,6 +37,10 @@ type Resolver<A, R> = (parent: unknown, args: A, ctx: Context) => Promise<R>;
 export function mutation<A, R>(name: MutationName, fn: (args: A, ctx: Context, principal: Principal) => Promise<R>): Resolver<A, R> {
   return async (_parent, args, ctx) => {
     assertCan(ctx.principal, name);
-    return fn(args, ctx, ctx.principal!);
+    try {
+      return await fn(args, ctx, ctx.principal!);
+    } finally {
+      ctx.loaders.clear();
+    }
   };
 }

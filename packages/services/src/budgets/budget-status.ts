@@ -9,13 +9,48 @@ export const spendScope = (b: BudgetScope): Prisma.DailySpendWhereInput => (b.mo
 
 /** Spend of a budget's scope over [from, to) in whole UTC days, from the daily rollups (never the raw usage rows). */
 export async function spendBetween(db: Reader, scope: BudgetScope, from: Date, to: Date): Promise<Money> {
-  const agg = await db.dailySpend.aggregate({ _sum: { costUsd: true }, where: { ...spendScope(scope), day: { gte: from, lt: to } } });
-  return new MoneyDecimal((agg._sum.costUsd ?? 0).toString());
+  return (await spendsBetween(db, [{ scope, from, to }]))[0]!;
 }
 
+/**
+ * spendBetween for many scopes and ranges in one statement (a page of budgets): each range is
+ * the UTC days whose midnight lies in [from, to).
+ */
+export async function spendsBetween(db: Reader, ranges: { scope: BudgetScope; from: Date; to: Date }[]): Promise<Money[]> {
+  if (ranges.length === 0) return [];
+  const teams = ranges.map((r) => r.scope.teamId);
+  const models = ranges.map((r) => r.scope.modelId ?? null);
+  const firsts = ranges.map((r) => firstDayFrom(r.from));
+  const ends = ranges.map((r) => firstDayFrom(r.to));
+  const rows = await db.$queryRaw<{ i: bigint; spent: string }[]>`
+    SELECT k.i, coalesce(sum(d.cost_usd), 0)::text AS spent
+    FROM unnest(${teams}::text[], ${models}::text[], ${firsts}::date[], ${ends}::date[]) WITH ORDINALITY AS k(team_id, model_id, first_day, end_day, i)
+    -- A model budget's model is in the budget's team (checked when the budget is written).
+    LEFT JOIN daily_spend d
+      ON d.team_id = k.team_id AND (k.model_id IS NULL OR d.model_id = k.model_id) AND d.day >= k.first_day AND d.day < k.end_day
+    GROUP BY k.i`;
+  const spent = new Map(rows.map((r) => [Number(r.i), r.spent]));
+  return ranges.map((_, i) => new MoneyDecimal(spent.get(i + 1) ?? 0));
+}
+
+/** The first UTC day whose midnight is at or after `t`, as 'YYYY-MM-DD'. */
+function firstDayFrom(t: Date): string {
+  const midnight = Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate());
+  return new Date(midnight === t.getTime() ? midnight : midnight + 86_400_000).toISOString().slice(0, 10);
+}
+
+type StatusInput = Pick<Budget, "teamId" | "modelId" | "amountUsd" | "period" | "alertThresholds">;
+
 /** The budget's status now (or at `now`): its current calendar period, spent, forecast, state and exhaust date. */
-export async function budgetStatus(db: Reader, budget: Pick<Budget, "teamId" | "modelId" | "amountUsd" | "period" | "alertThresholds">, now = new Date()): Promise<BudgetStatusValue> {
-  const { start, end } = periodBounds(budget.period, now);
-  const spentUsd = await spendBetween(db, budget, start, end);
-  return computeBudgetStatus({ amountUsd: new MoneyDecimal(budget.amountUsd.toString()), spentUsd, thresholds: budget.alertThresholds, period: budget.period, now });
+export async function budgetStatus(db: Reader, budget: StatusInput, now = new Date()): Promise<BudgetStatusValue> {
+  return (await budgetStatuses(db, [budget], now))[0]!;
+}
+
+/** budgetStatus of many budgets, their spend read in one statement. */
+export async function budgetStatuses(db: Reader, budgets: StatusInput[], now = new Date()): Promise<BudgetStatusValue[]> {
+  const periods = budgets.map((b) => periodBounds(b.period, now));
+  const spent = await spendsBetween(db, budgets.map((b, i) => ({ scope: b, from: periods[i]!.start, to: periods[i]!.end })));
+  return budgets.map((b, i) =>
+    computeBudgetStatus({ amountUsd: new MoneyDecimal(b.amountUsd.toString()), spentUsd: spent[i]!, thresholds: b.alertThresholds, period: b.period, now }),
+  );
 }

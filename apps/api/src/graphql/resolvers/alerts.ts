@@ -11,6 +11,6 @@ export const alertResolvers = {
     acknowledgeAlert: mutation("acknowledgeAlert", (a: { id: string }, ctx, p) => acknowledgeAlert(ctx, p, a.id)),
   },
   Alert: {
-    budget: (a: Alert, _args: unknown, ctx: Context) => ctx.db.budget.findUniqueOrThrow({ where: { id: a.budgetId } }),
+    budget: (a: Alert, _args: unknown, ctx: Context) => ctx.loaders.budget.load(a.budgetId),
   },
 } satisfies Record<string, Record<string, unknown>>;

@@ -13,7 +13,6 @@ export const costResolvers = {
     upsertHardwareProfile: mutation("upsertHardwareProfile", (a: { input: unknown }, ctx, p) => upsertHardwareProfile(ctx.db, p, a.input)),
   },
   CostMeasurement: {
-    hardwareProfile: (c: CostMeasurement, _a: unknown, ctx: Context) =>
-      ctx.db.hardwareProfile.findUniqueOrThrow({ where: { id: c.hardwareProfileId } }),
+    hardwareProfile: (c: CostMeasurement, _a: unknown, ctx: Context) => ctx.loaders.hardwareProfile.load(c.hardwareProfileId),
   },
 } satisfies Record<string, Record<string, unknown>>;

@@ -8,7 +8,7 @@ import { createTeam } from "../../features/identity/create-team.ts";
 import { createApiKey, revokeApiKey } from "../../features/identity/api-keys.ts";
 
 const teamOf = (parent: { teamId: string | null }, _a: unknown, ctx: Context) =>
-  parent.teamId ? ctx.db.team.findUnique({ where: { id: parent.teamId } }) : null;
+  parent.teamId ? ctx.loaders.team.load(parent.teamId) : null;
 
 export const identityResolvers = {
   Query: {

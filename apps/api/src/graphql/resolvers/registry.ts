@@ -7,7 +7,7 @@ import { registerModelVersion } from "../../features/registry/register-model-ver
 import { registerDataset } from "../../features/registry/register-dataset.ts";
 import { promoteModelVersion } from "../../features/registry/promote-model-version.ts";
 
-/** Reads of one model-owned row: missing and other team's rows both answer null to non-admins. */
+/** Reads of one model-owned row: missing answers null; another team's row is FORBIDDEN to a non-admin. */
 async function visible<T extends { teamId: string }>(principal: Principal, row: T | null): Promise<T | null> {
   if (!row) return null;
   assertTeamAccess(principal, row.teamId);
@@ -49,38 +49,35 @@ export const registryResolvers = {
     promoteModelVersion: mutation("promoteModelVersion", (a: { input: unknown }, ctx, p) => promoteModelVersion(ctx, p, a.input)),
   },
   Model: {
-    team: (m: Model, _a: unknown, ctx: Context) => ctx.db.team.findUniqueOrThrow({ where: { id: m.teamId } }),
+    team: (m: Model, _a: unknown, ctx: Context) => ctx.loaders.team.load(m.teamId),
     versions: (m: Model, args: { first?: number; after?: string }, ctx: Context) =>
       paginate(
         args,
         (page) => ctx.db.modelVersion.findMany({ where: { modelId: m.id }, orderBy: [{ number: "desc" }], ...page }),
         () => ctx.db.modelVersion.count({ where: { modelId: m.id } }),
       ),
-    productionVersion: (m: Model, _a: unknown, ctx: Context) =>
-      ctx.db.modelVersion.findFirst({ where: { modelId: m.id, stage: "PRODUCTION" } }),
+    productionVersion: (m: Model, _a: unknown, ctx: Context) => ctx.loaders.productionVersion.load(m.id),
     datasets: (m: Model, _a: unknown, ctx: Context) =>
       ctx.db.dataset.findMany({ where: { modelId: m.id }, orderBy: newestFirst }),
   },
   ModelVersion: {
-    model: (v: ModelVersion, _a: unknown, ctx: Context) => ctx.db.model.findUniqueOrThrow({ where: { id: v.modelId } }),
-    parent: (v: ModelVersion, _a: unknown, ctx: Context) => (v.parentId ? ctx.db.modelVersion.findUnique({ where: { id: v.parentId } }) : null),
-    children: (v: ModelVersion, _a: unknown, ctx: Context) =>
-      ctx.db.modelVersion.findMany({ where: { parentId: v.id }, orderBy: { number: "asc" } }),
-    artifact: (v: ModelVersion, _a: unknown, ctx: Context) => ctx.db.artifact.findUniqueOrThrow({ where: { id: v.artifactId } }),
-    evaluation: (v: ModelVersion, _a: unknown, ctx: Context) =>
-      ctx.db.evaluation.findFirst({ where: { versionId: v.id }, orderBy: { evaluatedAt: "desc" } }),
+    model: (v: ModelVersion, _a: unknown, ctx: Context) => ctx.loaders.model.load(v.modelId),
+    parent: (v: ModelVersion, _a: unknown, ctx: Context) => (v.parentId ? ctx.loaders.version.load(v.parentId) : null),
+    children: (v: ModelVersion, _a: unknown, ctx: Context) => ctx.loaders.children.load(v.id),
+    artifact: (v: ModelVersion, _a: unknown, ctx: Context) => ctx.loaders.artifact.load(v.artifactId),
+    evaluation: (v: ModelVersion, _a: unknown, ctx: Context) => ctx.loaders.latestEvaluation.load(v.id),
     costs: (v: ModelVersion, _a: unknown, ctx: Context) =>
       ctx.db.costMeasurement.findMany({ where: { versionId: v.id }, orderBy: { measuredAt: "desc" } }),
     async cost(v: ModelVersion, { hardwareProfileId }: { hardwareProfileId?: string | null }, ctx: Context) {
-      const profileId = hardwareProfileId ?? (await ctx.db.hardwareProfile.findFirst({ where: { isDefault: true } }))?.id;
+      const profileId = hardwareProfileId ?? (await ctx.loaders.defaultProfile())?.id;
       if (!profileId) return null;
-      return ctx.db.costMeasurement.findFirst({ where: { versionId: v.id, hardwareProfileId: profileId }, orderBy: { measuredAt: "desc" } });
+      return ctx.loaders.cost.load({ versionId: v.id, profileId });
     },
   },
   Dataset: {
-    artifact: (d: Dataset, _a: unknown, ctx: Context) => ctx.db.artifact.findUniqueOrThrow({ where: { id: d.artifactId } }),
+    artifact: (d: Dataset, _a: unknown, ctx: Context) => ctx.loaders.artifact.load(d.artifactId),
   },
   Evaluation: {
-    dataset: (e: { datasetId: string }, _a: unknown, ctx: Context) => ctx.db.dataset.findUniqueOrThrow({ where: { id: e.datasetId } }),
+    dataset: (e: { datasetId: string }, _a: unknown, ctx: Context) => ctx.loaders.dataset.load(e.datasetId),
   },
 } satisfies Record<string, Record<string, unknown>>;

@@ -1,0 +1,87 @@
+import DataLoader from "dataloader";
+import type { BudgetStatusValue } from "@costgate/core";
+import { budgetStatuses } from "@costgate/services";
+import type { Artifact, Budget, CostMeasurement, Dataset, Db, Evaluation, HardwareProfile, Model, ModelVersion, OptimizationPolicy, Team } from "@costgate/db";
+
+/**
+ * Per-request batching of the lookups that nested fields repeat (a list of 100 models asking
+ * each for its team, production version, cost...): every loader turns the N lookups one level
+ * of a query makes into one `WHERE id IN (...)`. Made fresh for each request, so nothing is
+ * cached across requests or callers; access checks stay in the resolvers.
+ */
+export function createLoaders(db: Db, now: () => Date) {
+  let defaultProfile: Promise<HardwareProfile | null> | undefined;
+  const loaders = {
+    team: byId<Team>((ids) => db.team.findMany({ where: { id: { in: ids } } })),
+    model: byId<Model>((ids) => db.model.findMany({ where: { id: { in: ids } } })),
+    version: byId<ModelVersion>((ids) => db.modelVersion.findMany({ where: { id: { in: ids } } })),
+    artifact: byId<Artifact>((ids) => db.artifact.findMany({ where: { id: { in: ids } } })),
+    dataset: byId<Dataset>((ids) => db.dataset.findMany({ where: { id: { in: ids } } })),
+    hardwareProfile: byId<HardwareProfile>((ids) => db.hardwareProfile.findMany({ where: { id: { in: ids } } })),
+    budget: byId<Budget>((ids) => db.budget.findMany({ where: { id: { in: ids } } })),
+    policy: byId<OptimizationPolicy>((ids) => db.optimizationPolicy.findMany({ where: { id: { in: ids } } })),
+    /** A model's version in PRODUCTION (at most one). */
+    productionVersion: firstBy<ModelVersion>("modelId", (ids) => db.modelVersion.findMany({ where: { modelId: { in: ids }, stage: "PRODUCTION" } })),
+    /** A version's newest evaluation. */
+    latestEvaluation: firstBy<Evaluation>("versionId", (ids) =>
+      db.evaluation.findMany({ where: { versionId: { in: ids } }, orderBy: { evaluatedAt: "desc" } }),
+    ),
+    /** A version's children in the lineage, oldest first. */
+    children: groupBy<ModelVersion>("parentId", (ids) => db.modelVersion.findMany({ where: { parentId: { in: ids } }, orderBy: { number: "asc" } })),
+    /** The newest cost measurement of a version on a hardware profile. */
+    cost: new DataLoader<{ versionId: string; profileId: string }, CostMeasurement | null, string>(
+      async (keys) => {
+        const rows = await db.costMeasurement.findMany({
+          where: { versionId: { in: [...new Set(keys.map((k) => k.versionId))] }, hardwareProfileId: { in: [...new Set(keys.map((k) => k.profileId))] } },
+          orderBy: { measuredAt: "desc" },
+        });
+        const newest = new Map<string, CostMeasurement>();
+        for (const r of rows) if (!newest.has(`${r.versionId}:${r.hardwareProfileId}`)) newest.set(`${r.versionId}:${r.hardwareProfileId}`, r);
+        return keys.map((k) => newest.get(`${k.versionId}:${k.profileId}`) ?? null);
+      },
+      { cacheKeyFn: (k) => `${k.versionId}:${k.profileId}` },
+    ),
+    /** A budget's status this period; the spend of every budget asked for in one statement. */
+    budgetStatus: new DataLoader<Budget, BudgetStatusValue, string>((budgets) => budgetStatuses(db, [...budgets], now()), { cacheKeyFn: (b) => b.id }),
+    /** The default hardware profile, read once per request. */
+    defaultProfile: () => (defaultProfile ??= db.hardwareProfile.findFirst({ where: { isDefault: true } })),
+  };
+  return {
+    ...loaders,
+    /** Forgets everything loaded: after a mutation, later fields of the same request read fresh rows. */
+    clear(): void {
+      defaultProfile = undefined;
+      for (const l of Object.values(loaders)) if (l instanceof DataLoader) l.clearAll();
+    },
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;
+
+function byId<T extends { id: string }>(load: (ids: string[]) => Promise<T[]>) {
+  return new DataLoader<string, T | null>(async (ids) => {
+    const found = new Map((await load([...ids])).map((r) => [r.id, r]));
+    return ids.map((id) => found.get(id) ?? null);
+  });
+}
+
+/** The first row (in the query's order) per value of `field`. */
+function firstBy<T>(field: keyof T & string, load: (ids: string[]) => Promise<T[]>) {
+  return new DataLoader<string, T | null>(async (ids) => {
+    const first = new Map<string, T>();
+    for (const r of await load([...ids])) {
+      const k = r[field] as string;
+      if (!first.has(k)) first.set(k, r);
+    }
+    return ids.map((id) => first.get(id) ?? null);
+  });
+}
+
+/** Every row per value of `field`, in the query's order. */
+function groupBy<T>(field: keyof T & string, load: (ids: string[]) => Promise<T[]>) {
+  return new DataLoader<string, T[]>(async (ids) => {
+    const groups = new Map<string, T[]>(ids.map((id) => [id, []]));
+    for (const r of await load([...ids])) groups.get(r[field] as string)?.push(r);
+    return ids.map((id) => groups.get(id)!);
+  });
+}
