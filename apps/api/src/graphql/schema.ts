@@ -12,6 +12,7 @@ import { optimizationResolvers } from "./resolvers/optimization.ts";
 import { webhookResolvers } from "./resolvers/webhooks.ts";
 import { alertResolvers } from "./resolvers/alerts.ts";
 import { budgetsResolvers } from "./resolvers/budgets.ts";
+import { usageResolvers } from "./resolvers/usage.ts";
 
 const schemaDir = fileURLToPath(new URL("./schema/", import.meta.url));
 
@@ -34,6 +35,7 @@ export function buildSchema(): GraphQLSchema {
       webhookResolvers,
       alertResolvers,
       budgetsResolvers,
+      usageResolvers,
     ],
     resolverValidationOptions: { requireResolversToMatchSchema: "error" },
   });

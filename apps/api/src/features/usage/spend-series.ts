@@ -24,9 +24,19 @@ const next = (d: Date, g: Granularity) => (g === "DAY" ? new Date(d.getTime() + 
  * zero when nothing was spent — for a model, or a team (a non-admin's own team when neither
  * is given; every team for an admin). Summed from the daily rollups only, never the raw rows.
  */
+/**
+ * The UTC days (as 'YYYY-MM-DD', inclusive) whose start lies in [from, to), `from` taken back to
+ * the start of its day: the rows of daily_spend a range covers. Refuses an empty or reversed range.
+ */
+export function daysStartingIn(from: Date, to: Date): { firstDay: string; lastDay: string } {
+  if (from.getTime() >= to.getTime()) throw badInput(`from (${from.toISOString()}) must be before to (${to.toISOString()})`, { field: "from" });
+  // Up to (inclusive) the day `to` falls in, unless `to` is a midnight.
+  return { firstDay: isoDay(startOfDay(from)), lastDay: isoDay(startOfDay(new Date(to.getTime() - 1))) };
+}
+
 export async function spendSeries(db: Db, principal: Principal, args: { teamId?: string | null; modelId?: string | null; from: Date; to: Date; granularity?: Granularity | null }): Promise<SpendPoint[]> {
   const granularity = args.granularity ?? "DAY";
-  if (args.from.getTime() >= args.to.getTime()) throw badInput(`from (${args.from.toISOString()}) must be before to (${args.to.toISOString()})`, { field: "from" });
+  const { lastDay } = daysStartingIn(args.from, args.to);
 
   let where: Prisma.Sql;
   if (args.modelId) {
@@ -47,14 +57,12 @@ export async function spendSeries(db: Db, principal: Principal, args: { teamId?:
     }
     starts.push(d);
   }
-  // Days whose start is before `to`: up to (exclusive) the day after the one `to` falls in, unless `to` is a midnight.
-  const lastDay = startOfDay(new Date(args.to.getTime() - 1));
   const bucket = granularity === "DAY" ? Prisma.sql`day` : Prisma.sql`date_trunc('month', day)::date`;
   // Dates cross as 'YYYY-MM-DD' text both ways: no session time zone can shift them.
   const rows = await db.$queryRaw<{ start: string; cost: string; requests: string }[]>`
     SELECT to_char(${bucket}, 'YYYY-MM-DD') AS start, sum(cost_usd)::text AS cost, sum(requests)::text AS requests
     FROM daily_spend
-    WHERE ${where} AND day >= ${isoDay(starts[0]!)}::date AND day <= ${isoDay(lastDay)}::date
+    WHERE ${where} AND day >= ${isoDay(starts[0]!)}::date AND day <= ${lastDay}::date
     GROUP BY 1`;
   const found = new Map(rows.map((r) => [Date.parse(`${r.start}T00:00:00Z`), r]));
   return starts.map((periodStart) => {

@@ -1,17 +1,12 @@
 import { assertTeamAccess, teamScope, type BudgetStatusValue } from "@costgate/core";
 import type { Budget, Team } from "@costgate/db";
-import { budgetStatus, type CostGateRecord } from "@costgate/services";
+import type { CostGateRecord } from "@costgate/services";
 import { caller, mutation, type Context } from "../context.ts";
 import { newestFirst } from "../pagination.ts";
 import { createBudget } from "../../features/budgets/create-budget.ts";
 import { updateBudget } from "../../features/budgets/update-budget.ts";
 import { deleteBudget } from "../../features/budgets/delete-budget.ts";
 import { promotionPreview } from "../../features/budgets/promotion-preview.ts";
-import { recordUsage } from "../../features/usage/record-usage.ts";
-import { spendSeries, type Granularity } from "../../features/usage/spend-series.ts";
-import type { UsageInput } from "../../features/usage/usage-input.ts";
-
-type SpendArgs = { teamId?: string | null; modelId?: string | null; from: Date; to: Date; granularity?: Granularity | null };
 
 export const budgetsResolvers = {
   Query: {
@@ -26,19 +21,17 @@ export const budgetsResolvers = {
       if (budget) assertTeamAccess(principal, budget.teamId);
       return budget;
     },
-    spend: (_p: unknown, args: SpendArgs, ctx: Context) => spendSeries(ctx.db, caller(ctx), args),
   },
   Mutation: {
     createBudget: mutation("createBudget", (a: { input: unknown }, ctx, p) => createBudget(ctx.db, p, a.input)),
     updateBudget: mutation("updateBudget", (a: { id: string; input: unknown }, ctx, p) => updateBudget(ctx, p, a.id, a.input)),
     deleteBudget: mutation("deleteBudget", (a: { id: string }, ctx, p) => deleteBudget(ctx.db, p, a.id)),
-    recordUsage: mutation("recordUsage", (a: { input: UsageInput[] }, ctx, p) => recordUsage(ctx, p, a.input)),
   },
   Budget: {
-    team: (b: Budget, _a: unknown, ctx: Context) => ctx.db.team.findUniqueOrThrow({ where: { id: b.teamId } }),
-    model: (b: Budget, _a: unknown, ctx: Context) => (b.modelId ? ctx.db.model.findUnique({ where: { id: b.modelId } }) : null),
-    policy: (b: Budget, _a: unknown, ctx: Context) => (b.policyId ? ctx.db.optimizationPolicy.findUnique({ where: { id: b.policyId } }) : null),
-    status: (b: Budget, _a: unknown, ctx: Context) => budgetStatus(ctx.db, b, ctx.now()),
+    team: (b: Budget, _a: unknown, ctx: Context) => ctx.loaders.team.load(b.teamId),
+    model: (b: Budget, _a: unknown, ctx: Context) => (b.modelId ? ctx.loaders.model.load(b.modelId) : null),
+    policy: (b: Budget, _a: unknown, ctx: Context) => (b.policyId ? ctx.loaders.policy.load(b.policyId) : null),
+    status: (b: Budget, _a: unknown, ctx: Context) => ctx.loaders.budgetStatus.load(b),
   },
   BudgetStatus: {
     periodStart: (s: BudgetStatusValue) => s.start,
