@@ -19,6 +19,13 @@ export const apiEnvSchema = z.object({
   LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt(5),
   LOGIN_MAX_FAILURES_PER_ADDRESS: positiveInt(20),
   LOGIN_WINDOW_SECONDS: positiveInt(15 * 60),
+  /**
+   * Peers whose X-Forwarded-For names the client (Express "trust proxy": loopback, linklocal,
+   * uniquelocal, addresses or CIDRs, comma-separated; "false" for none). The dashboard runs in
+   * front of the API and forwards the browser's address, so login throttling counts browsers,
+   * not the dashboard. Never list addresses the public can connect from.
+   */
+  TRUST_PROXY: z.string().default("loopback"),
   /** Serve Apollo's landing page and introspection (off in production unless set). */
   GRAPHQL_INTROSPECTION: z.enum(["true", "false"]).optional(),
 }).transform(withSecretKey);

@@ -69,6 +69,7 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
 
   const app = express();
   app.disable("x-powered-by");
+  app.set("trust proxy", env.TRUST_PROXY.trim() === "false" ? false : env.TRUST_PROXY.split(",").map((s) => s.trim()).filter(Boolean));
   const httpServer = http.createServer(app);
   const schema = buildSchema();
   const apollo = new ApolloServer<Context>({

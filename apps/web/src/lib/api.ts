@@ -1,6 +1,6 @@
 // Server-side GraphQL client: every page, server action and route handler talks to the API
 // through here, with the session token from the httpOnly cookie.
-import { cookies } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { notFound, redirect } from "next/navigation";
 import { SESSION_COOKIE, graphqlUrl } from "./config";
 import type { ActionState } from "./form-state";
@@ -28,6 +28,20 @@ export async function sessionToken(): Promise<string | null> {
   return (await cookies()).get(SESSION_COOKIE)?.value ?? null;
 }
 
+/**
+ * The browser's address, for the API's login throttling (the API believes X-Forwarded-For from
+ * the peers in its TRUST_PROXY). Next.js fills x-forwarded-for with the socket's address unless a
+ * proxy in front already set it; exposed without such a proxy, a client can choose what it sends.
+ */
+async function forwardedFor(): Promise<Record<string, string>> {
+  try {
+    const value = (await headers()).get("x-forwarded-for");
+    return value ? { "x-forwarded-for": value } : {};
+  } catch {
+    return {}; // outside a request (build time): nothing to forward
+  }
+}
+
 type Vars<V> = V extends Record<string, never> ? [variables?: V] : [variables: V];
 
 /** Runs one operation; throws ApiError with the API's extensions.code on any error. */
@@ -37,7 +51,7 @@ export async function request<R, V>(doc: TypedDocument<R, V>, variables?: V, tok
   try {
     res = await fetch(graphqlUrl(), {
       method: "POST",
-      headers: { "content-type": "application/json", ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
+      headers: { "content-type": "application/json", ...(await forwardedFor()), ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
       body: JSON.stringify({ query: doc.toString(), variables: variables ?? {} }),
       cache: "no-store",
     });
@@ -57,15 +71,16 @@ export async function request<R, V>(doc: TypedDocument<R, V>, variables?: V, tok
 }
 
 /**
- * For pages (server components): a missing or expired session goes to /login, NOT_FOUND to
- * the not-found page; other errors reach the route's error boundary.
+ * For pages (server components): a missing or expired session goes to /login, NOT_FOUND and
+ * FORBIDDEN to the not-found page; other errors reach the route's error boundary.
  */
 export async function query<R, V>(doc: TypedDocument<R, V>, ...args: Vars<V>): Promise<R> {
   try {
     return await request(doc, args[0]);
   } catch (error) {
     if (error instanceof ApiError && error.code === "UNAUTHENTICATED") redirect("/login?expired=1");
-    if (error instanceof ApiError && error.code === "NOT_FOUND") notFound();
+    // Another team's row is refused (FORBIDDEN); to the reader it is simply not there.
+    if (error instanceof ApiError && (error.code === "NOT_FOUND" || error.code === "FORBIDDEN")) notFound();
     throw error;
   }
 }

@@ -182,6 +182,39 @@ describe("identity", () => {
     });
   });
 
+  describe("login throttling behind the dashboard", () => {
+    let proxied: TestApi;
+    let direct: TestApi;
+    beforeAll(async () => {
+      const limits = { LOGIN_MAX_FAILURES_PER_ACCOUNT: "50", LOGIN_MAX_FAILURES_PER_ADDRESS: "2" };
+      [proxied, direct] = await Promise.all([TestApi.start(limits), TestApi.start({ ...limits, TRUST_PROXY: "false" })]);
+    });
+    afterAll(() => Promise.all([proxied?.stop(), direct?.stop()]));
+
+    /** A login as the dashboard sends it: from this host, naming the browser in X-Forwarded-For. */
+    const loginVia = async (api: TestApi, browser: string, password: string) => {
+      const res = await fetch(`${api.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-forwarded-for": browser },
+        body: JSON.stringify({ query: LOGIN, variables: { e: ADMIN_EMAIL, p: password } }),
+      });
+      return (await res.json()) as { errors?: { message: string; extensions?: { code?: string } }[] };
+    };
+
+    it("counts failures per browser address the dashboard forwards, so one browser cannot lock out the rest", async () => {
+      for (let i = 0; i < 2; i++) expect(code(await loginVia(proxied, "203.0.113.7", "wrong-password"))).toBe("UNAUTHENTICATED");
+      expect(code(await loginVia(proxied, "203.0.113.7", ADMIN_PASSWORD))).toBe("RATE_LIMITED");
+      expect((await loginVia(proxied, "198.51.100.20", ADMIN_PASSWORD)).errors).toBeUndefined();
+      // A spoofed header sent through the dashboard arrives with the real address appended: the last one counts.
+      expect(code(await loginVia(proxied, "198.51.100.20, 203.0.113.7", ADMIN_PASSWORD))).toBe("RATE_LIMITED");
+    });
+
+    it("ignores X-Forwarded-For with TRUST_PROXY=false: every request counts for its TCP peer", async () => {
+      for (let i = 0; i < 2; i++) expect(code(await loginVia(direct, "203.0.113.7", "wrong-password"))).toBe("UNAUTHENTICATED");
+      expect(code(await loginVia(direct, "198.51.100.20", ADMIN_PASSWORD))).toBe("RATE_LIMITED");
+    });
+  });
+
   describe("createUser", () => {
     const input = (over: Record<string, unknown> = {}) => ({ email: `u-${uid()}@test.local`, name: "User", password: "a-long-enough-password", role: "VIEWER", teamId: teamA, ...over });
 
