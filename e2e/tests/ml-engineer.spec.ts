@@ -1,7 +1,7 @@
 // An ML engineer's day: upload a model and its datasets, see version 1 measured, build a
 // three-step policy, run it, watch the job to the end and promote the best version through
 // the cost-gate preview. Labels and controls: apps/web/README.md ("Routes, headings and controls").
-import { asAdmin, choose, expect, login, stackInfo, test } from "./fixtures.ts";
+import { asAdmin, choose, expect, graphql, login, sessionToken, stackInfo, test } from "./fixtures.ts";
 
 test("an ML_ENGINEER uploads a model, optimizes it with a three-step policy and promotes the best version", async ({ page, consoleErrors }) => {
   test.setTimeout(420_000);
@@ -97,5 +97,28 @@ test("an ML_ENGINEER uploads a model, optimizes it with a three-step policy and 
   await expect(page.getByText(`Production: v${bestNumber}.`)).toBeVisible();
   const { modelVersion } = await asAdmin(`query($id:ID!){ modelVersion(id:$id){ stage } }`, { id: optimizationJob.bestVersion.id });
   expect(modelVersion.stage).toBe("PRODUCTION");
+
+  // Internal tools report the traffic the optimized version serves; the overview then shows the
+  // model among the spenders and what the optimization saved: 2M inferences × (v1's $/1M − its own).
+  const served = 2_000_000;
+  const report = await graphql(await sessionToken(page), `mutation($i:[UsageInput!]!){ recordUsage(input:$i){ accepted } }`, {
+    i: [{ versionId: optimizationJob.bestVersion.id, requests: served, occurredAt: new Date().toISOString(), idempotencyKey: `e2e-${jobId}` }],
+  });
+  expect(report.errors).toBeUndefined();
+  const { model: priced } = await asAdmin(`query($m:ID!){ model(id:$m){ versions(first: 50){ edges { node { number cost { costPerMillionUsd } } } } } }`, { m: model.id });
+  const priceOf = (n: number) => priced.versions.edges.find((e: { node: { number: number } }) => e.node.number === n).node.cost.costPerMillionUsd as string;
+  // Exact arithmetic in millionths of a dollar: prices have at most 6 decimals.
+  const micros = (usd: string) => {
+    const [whole, frac = ""] = usd.split(".");
+    return BigInt(whole!) * BigInt(1_000_000) + BigInt(frac.padEnd(6, "0"));
+  };
+  const savedMicros = (micros(priceOf(1)) - micros(priceOf(bestNumber))) * BigInt(served / 1_000_000);
+  const usd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  await page.goto("/");
+  const savingsRow = page.getByRole("region", { name: "Savings from optimized versions in production" }).getByRole("row").filter({ has: page.getByRole("link", { name: model.name }) });
+  await expect(savingsRow.getByRole("cell").nth(1)).toContainText(`v${bestNumber} (`);
+  await expect(savingsRow.getByRole("cell").nth(4)).toHaveText("2,000,000");
+  await expect(savingsRow.getByRole("cell").last()).toHaveText(usd.format(Number(savedMicros) / 1e6));
+  await expect(page.getByRole("region", { name: "Top-spending models this month" }).getByRole("link", { name: model.name })).toBeVisible();
   expect(consoleErrors).toEqual([]);
 });

@@ -42,7 +42,15 @@ export function formatPercent(fraction: number | null | undefined, maxDecimals =
   if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return "—";
   const pct = fraction * 100;
   const rounded = Number(pct.toFixed(maxDecimals));
-  return `${new Intl.NumberFormat("en-US", { maximumFractionDigits: maxDecimals }).format(Object.is(rounded, -0) ? 0 : rounded)}%`;
+  return `${plainFormat(maxDecimals).format(Object.is(rounded, -0) ? 0 : rounded)}%`;
+}
+
+const plainFormats = new Map<number, Intl.NumberFormat>();
+/** A plain en-US number format with up to `maxDecimals`: Intl formatters are slow to make, so each is made once. */
+function plainFormat(maxDecimals: number): Intl.NumberFormat {
+  let f = plainFormats.get(maxDecimals);
+  if (!f) plainFormats.set(maxDecimals, (f = new Intl.NumberFormat("en-US", { maximumFractionDigits: maxDecimals })));
+  return f;
 }
 
 /** An evaluation metric: accuracy as a percentage with two decimals, mse with 4 significant digits. */
@@ -69,13 +77,13 @@ export function formatBytes(bytes: number | null | undefined): string {
 export function formatMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return "—";
   const digits = ms < 1 ? 2 : ms < 100 ? 1 : 0;
-  return `${new Intl.NumberFormat("en-US", { maximumFractionDigits: digits, minimumFractionDigits: 0 }).format(ms)} ms`;
+  return `${plainFormat(digits).format(ms)} ms`;
 }
 
 /** Plain counts: 12345.6 → "12,346". */
 export function formatCount(n: number | null | undefined, maxDecimals = 0): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return "—";
-  return new Intl.NumberFormat("en-US", { maximumFractionDigits: maxDecimals }).format(n);
+  return plainFormat(maxDecimals).format(n);
 }
 
 /** Throughput: "7,412/s". */

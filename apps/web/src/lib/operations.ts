@@ -23,7 +23,7 @@ export const TeamsQuery = graphql(`
 // ------------------------------------------------------------------ overview
 
 export const OverviewQuery = graphql(`
-  query Overview {
+  query Overview($from: DateTime!, $to: DateTime!) {
     budgets {
       id name amountUsd period alertThresholds action
       team { id name }
@@ -34,25 +34,17 @@ export const OverviewQuery = graphql(`
       totalCount
       edges { node { id kind threshold spentUsd forecastUsd createdAt budget { id name amountUsd } } }
     }
-    models(first: 100) {
-      totalCount
-      edges {
-        node {
-          id name
-          team { id name }
-          productionVersion {
-            id number source
-            evaluation { metric value }
-            cost { costPerMillionUsd }
-            parent {
-              id number source cost { costPerMillionUsd }
-              parent {
-                id number source cost { costPerMillionUsd }
-                parent { id number source cost { costPerMillionUsd } }
-              }
-            }
-          }
-        }
+    topSpenders(from: $from, to: $to, first: 8) {
+      costUsd requests
+      model { id name team { id name } }
+    }
+    optimizationSavings(from: $from, to: $to, first: 10) {
+      totalUsd count
+      versions {
+        requests costPerMillionUsd sourceCostPerMillionUsd savedUsd
+        model { id name }
+        version { id number source evaluation { metric value } }
+        source { id number evaluation { metric value } }
       }
     }
   }
@@ -150,6 +142,13 @@ export const CreateModelMutation = graphql(`
   }
 `);
 
+/** The model page's title: a name only, so the page's metadata does not repeat its big query. */
+export const ModelTitleQuery = graphql(`
+  query ModelTitle($id: ID!) {
+    model(id: $id) { id name }
+  }
+`);
+
 export const ModelQuery = graphql(`
   query Model($id: ID!) {
     model(id: $id) {
@@ -226,17 +225,53 @@ export const PolicyFormOptionsQuery = graphql(`
   }
 `);
 
-export const PolicyRunOptionsQuery = graphql(`
-  query PolicyRunOptions {
-    models(first: 50) {
+export const PolicyQuery = graphql(`
+  query Policy($id: ID!) {
+    optimizationPolicy(id: $id) {
+      id name maxAccuracyDrop trigger autoPromote enabled createdAt updatedAt
+      team { id name }
+      model { id name }
+      hardwareProfile { id name }
+      steps { kind params }
+    }
+  }
+`);
+
+/** The edit form's choices: team and model cannot change, so only the hardware profiles. */
+export const PolicyEditOptionsQuery = graphql(`
+  query PolicyEditOptions {
+    hardwareProfiles { id name isDefault hourlyPriceUsd }
+  }
+`);
+
+/** The run form of a policy for one model: that model's latest versions (the page keeps the READY ones). */
+export const PolicyModelVersionsQuery = graphql(`
+  query PolicyModelVersions($modelId: ID!) {
+    model(id: $modelId) {
+      id name
+      versions(first: 100) { edges { node { id number source status stage createdAt } } }
+    }
+  }
+`);
+
+/** The run form of a team-wide policy: the team's newest models, each with its latest versions. */
+export const PolicyTeamVersionsQuery = graphql(`
+  query PolicyTeamVersions($teamId: ID!) {
+    models(teamId: $teamId, first: 50) {
       edges {
         node {
-          id name team { id }
+          id name
           versions(first: 20) { edges { node { id number source status stage createdAt } } }
         }
       }
     }
-    optimizationJobs(first: 10) {
+  }
+`);
+
+/** Latest jobs (of the policy's model when it has one); the page keeps the policy's own. */
+export const PolicyJobsQuery = graphql(`
+  query PolicyJobs($policyId: ID!) {
+    optimizationJobs(policyId: $policyId, first: 20) {
       edges { node { id status createdAt policy { id } sourceVersion { number model { name } } } }
     }
   }

@@ -71,6 +71,35 @@ export function newStep(kind: StepKind): StepDraft {
   return { kind, values: { ...STEP_DEFS[kind].defaults } };
 }
 
+/** The drafts of saved steps (`{ kind, params }` as the API answers them), to edit them in the step builder. */
+export function draftsFromSteps(steps: readonly { kind: string; params: unknown }[]): StepDraft[] {
+  return steps
+    .filter((s): s is { kind: StepKind; params: unknown } => STEP_KINDS.includes(s.kind as StepKind))
+    .map((s) => {
+      const params = s.params && typeof s.params === "object" ? (s.params as Record<string, unknown>) : {};
+      const values: Record<string, string> = {};
+      for (const def of STEP_DEFS[s.kind].params) {
+        const v = params[def.name];
+        values[def.name] = def.type === "boolean" ? (v === true ? "true" : "") : v === undefined || v === null ? "" : String(v);
+      }
+      return { kind: s.kind, values };
+    });
+}
+
+/**
+ * The form field an API error about steps belongs beside: `steps.<i>.params.<name>` is that
+ * step's parameter field (`step.<i>.<name>`, the key buildSteps uses) when the step builder
+ * shows it, any other `steps…` is the steps list; null when the field is not about steps.
+ */
+export function stepErrorField(apiField: string, drafts: readonly StepDraft[]): string | null {
+  const param = /^steps\.(\d+)\.params\.(\w+)$/.exec(apiField);
+  if (param) {
+    const draft = drafts[Number(param[1])];
+    if (draft && STEP_DEFS[draft.kind].params.some((p) => p.name === param[2] && p.type !== "boolean")) return `step.${param[1]}.${param[2]}`;
+  }
+  return apiField === "steps" || apiField.startsWith("steps.") ? "steps" : null;
+}
+
 export type StepErrors = Record<string, string>;
 
 /** Turns the drafts into API params; errors are keyed "<index>.<param>". */

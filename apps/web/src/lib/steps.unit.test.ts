@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildSteps, describeParams, newStep } from "./steps";
+import { buildSteps, describeParams, draftsFromSteps, newStep, stepErrorField } from "./steps";
 
 describe("policy steps", () => {
   it("builds the API's params from the defaults", () => {
@@ -24,5 +24,45 @@ describe("policy steps", () => {
   it("describes params in one line", () => {
     expect(describeParams("PRUNE", { method: "structured", sparsity: 0.5 })).toBe("structured, sparsity 0.5");
     expect(describeParams("QUANTIZE", { dtype: "uint8", accuracyAware: true })).toBe("uint8, accuracy-aware");
+  });
+});
+
+describe("editing saved steps", () => {
+  const saved = [
+    { kind: "PRUNE", params: { method: "magnitude", sparsity: 0.3 } },
+    { kind: "FINE_TUNE", params: { epochs: 3, learningRate: 0.05, batchSize: 64, momentum: 0.9 } },
+    { kind: "QUANTIZE", params: { dtype: "float16", accuracyAware: true } },
+  ];
+
+  it("fills the step builder with the saved params, and builds the same steps back", () => {
+    const drafts = draftsFromSteps(saved);
+    expect(drafts).toEqual([
+      { kind: "PRUNE", values: { method: "magnitude", sparsity: "0.3" } },
+      { kind: "FINE_TUNE", values: { epochs: "3", learningRate: "0.05", batchSize: "64", momentum: "0.9" } },
+      { kind: "QUANTIZE", values: { dtype: "float16", accuracyAware: "true" } },
+    ]);
+    expect(buildSteps(drafts)).toEqual({ steps: saved, errors: {} });
+  });
+
+  it("leaves optional params that were not saved empty", () => {
+    const drafts = draftsFromSteps([{ kind: "FINE_TUNE", params: { epochs: 1, learningRate: 0.01, batchSize: 8 } }, { kind: "QUANTIZE", params: { dtype: "uint8", accuracyAware: false } }]);
+    expect(drafts.map((d) => d.values)).toEqual([
+      { epochs: "1", learningRate: "0.01", batchSize: "8", momentum: "" },
+      { dtype: "uint8", accuracyAware: "" },
+    ]);
+  });
+
+  it("puts the API's error about a step parameter beside that parameter, other step errors beside the list", () => {
+    const drafts = draftsFromSteps(saved);
+    expect(stepErrorField("steps.0.params.sparsity", drafts)).toBe("step.0.sparsity");
+    expect(stepErrorField("steps.1.params.learningRate", drafts)).toBe("step.1.learningRate");
+    // A parameter the builder has no field for (or shows as a checkbox, without an error), or another step's kind.
+    expect(stepErrorField("steps.0.params.bits", drafts)).toBe("steps");
+    expect(stepErrorField("steps.2.params.accuracyAware", drafts)).toBe("steps");
+    expect(stepErrorField("steps.0.params.learningRate", drafts)).toBe("steps");
+    expect(stepErrorField("steps.5.params.sparsity", drafts)).toBe("steps");
+    expect(stepErrorField("steps.1.kind", drafts)).toBe("steps");
+    expect(stepErrorField("steps", drafts)).toBe("steps");
+    expect(stepErrorField("maxAccuracyDrop", drafts)).toBeNull();
   });
 });

@@ -18,6 +18,13 @@ export const optimizationResolvers = {
       const scope = teamScope(caller(ctx), args.teamId);
       return ctx.db.optimizationPolicy.findMany({ where: scope ? { teamId: scope } : {}, orderBy: newestFirst });
     },
+    async optimizationPolicy(_p: unknown, { id }: { id: string }, ctx: Context) {
+      const principal = caller(ctx);
+      const policy = await ctx.db.optimizationPolicy.findUnique({ where: { id } });
+      if (!policy) return null;
+      assertTeamAccess(principal, policy.teamId);
+      return policy;
+    },
     async optimizationJob(_p: unknown, { id }: { id: string }, ctx: Context) {
       const principal = caller(ctx);
       const job = await ctx.db.optimizationJob.findUnique({ where: { id }, include: { policy: { select: { teamId: true } } } });
@@ -25,12 +32,13 @@ export const optimizationResolvers = {
       assertTeamAccess(principal, job.policy.teamId);
       return job;
     },
-    optimizationJobs(_p: unknown, args: { status?: JobStatus | null; modelId?: string | null; first?: number; after?: string | null }, ctx: Context) {
+    optimizationJobs(_p: unknown, args: { status?: JobStatus | null; modelId?: string | null; policyId?: string | null; first?: number; after?: string | null }, ctx: Context) {
       const scope = teamScope(caller(ctx));
       const where: Prisma.OptimizationJobWhereInput = {
         ...(scope ? { policy: { teamId: scope } } : {}),
         ...(args.status ? { status: args.status } : {}),
         ...(args.modelId ? { sourceVersion: { modelId: args.modelId } } : {}),
+        ...(args.policyId ? { policyId: args.policyId } : {}),
       };
       return paginate(
         args,

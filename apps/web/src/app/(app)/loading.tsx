@@ -1,9 +1,5 @@
+import { PageLoading } from "@/components/page-loading";
+
 export default function Loading() {
-  return (
-    <div aria-busy="true" aria-live="polite" className="card">
-      <p className="muted" style={{ margin: 0 }}>
-        Loading…
-      </p>
-    </div>
-  );
+  return <PageLoading title="Overview" cards={3} />;
 }

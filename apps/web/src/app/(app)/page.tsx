@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { BudgetMeter } from "@/components/budget-meter";
 import { Card, EmptyState, PageHeader, StatusBadge, TableWrap } from "@/components/ui";
-import { query, request, type ResultOf, type TypedDocument } from "@/lib/api";
-import { formatCount, formatDate, formatDateTime, formatMoney, formatPercent, formatPerMillion, humanize } from "@/lib/format";
+import { query } from "@/lib/api";
+import { formatCount, formatDate, formatDateTime, formatMetric, formatMoney, formatPercent, formatPerMillion, humanize } from "@/lib/format";
 import { OverviewQuery } from "@/lib/operations";
 import { can } from "@/lib/permissions";
 import { getMe } from "@/lib/session";
@@ -11,66 +11,13 @@ import { AcknowledgeButton } from "./budgets/[id]/acknowledge-button";
 
 export const metadata: Metadata = { title: "Overview" };
 
-type ModelNode = ResultOf<typeof OverviewQuery>["models"]["edges"][number]["node"];
-type SpendTotals = Map<string, { cost: number; requests: number }>;
-
-/**
- * This month's spend of each model, in one request (one aliased `spend` per model): the API has
- * no per-model aggregate yet.
- */
-async function modelSpend(models: ModelNode[], from: string, to: string): Promise<SpendTotals> {
-  const totals: SpendTotals = new Map();
-  if (models.length === 0) return totals;
-  const fields = models.map((m, i) => `m${i}: spend(modelId: ${JSON.stringify(m.id)}, from: $from, to: $to, granularity: MONTH) { costUsd requests }`);
-  const doc = { toString: () => `query ModelSpend($from: DateTime!, $to: DateTime!) { ${fields.join(" ")} }` } as TypedDocument<Record<string, { costUsd: string; requests: number }[]>, { from: string; to: string }>;
-  try {
-    const data = await request(doc, { from, to });
-    models.forEach((m, i) => {
-      const points = data[`m${i}`] ?? [];
-      totals.set(m.id, { cost: points.reduce((s, p) => s + Number(p.costUsd), 0), requests: points.reduce((s, p) => s + p.requests, 0) });
-    });
-  } catch {
-    // Shown as "no data" rather than failing the whole overview.
-  }
-  return totals;
-}
-
-/** The version an optimized production version was made from: its furthest known ancestor (the upload). */
-function sourceOf(v: NonNullable<ModelNode["productionVersion"]>) {
-  let node: { id: string; number: number; source: string; cost?: { costPerMillionUsd: string } | null; parent?: unknown } | null | undefined = v.parent;
-  let found = node;
-  while (node) {
-    found = node;
-    if (node.source === "UPLOAD") break;
-    node = node.parent as typeof node;
-  }
-  return found ?? null;
-}
-
 export default async function OverviewPage() {
   const now = new Date();
   const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString();
   const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString();
-  const [me, data] = await Promise.all([getMe(), query(OverviewQuery)]);
-  const models = data.models.edges.map((e) => e.node);
-  const spend = await modelSpend(models, from, to);
-  const top = models
-    .map((m) => ({ m, ...(spend.get(m.id) ?? { cost: 0, requests: 0 }) }))
-    .filter((r) => r.cost > 0)
-    .sort((a, b) => b.cost - a.cost)
-    .slice(0, 8);
-  const savings = models
-    .filter((m) => m.productionVersion && m.productionVersion.source !== "UPLOAD" && m.productionVersion.cost)
-    .map((m) => {
-      const v = m.productionVersion!;
-      const src = sourceOf(v);
-      const prodCost = Number(v.cost!.costPerMillionUsd);
-      const srcCost = src?.cost ? Number(src.cost.costPerMillionUsd) : null;
-      const requests = spend.get(m.id)?.requests ?? 0;
-      const saved = srcCost === null ? null : ((srcCost - prodCost) * requests) / 1e6;
-      return { m, v, src, prodCost, srcCost, requests, saved };
-    });
-  const totalSaved = savings.reduce((s, r) => s + (r.saved ?? 0), 0);
+  const [me, data] = await Promise.all([getMe(), query(OverviewQuery, { from, to })]);
+  const top = data.topSpenders;
+  const savings = data.optimizationSavings;
   const alerts = data.alerts.edges.map((e) => e.node);
   const canAck = can(me.role, "acknowledgeAlerts");
   const monthName = new Intl.DateTimeFormat("en-US", { month: "long", year: "numeric", timeZone: "UTC" }).format(now);
@@ -149,11 +96,11 @@ export default async function OverviewPage() {
                 </thead>
                 <tbody>
                   {top.map((r) => (
-                    <tr key={r.m.id}>
+                    <tr key={r.model.id}>
                       <td>
-                        <Link href={`/models/${r.m.id}`}>{r.m.name}</Link>
+                        <Link href={`/models/${r.model.id}`}>{r.model.name}</Link> <span className="small muted">{r.model.team.name}</span>
                       </td>
-                      <td className="num">{formatMoney(r.cost)}</td>
+                      <td className="num">{formatMoney(r.costUsd)}</td>
                       <td className="num">{formatCount(r.requests)}</td>
                     </tr>
                   ))}
@@ -161,17 +108,17 @@ export default async function OverviewPage() {
               </table>
             </TableWrap>
           )}
-          {data.models.totalCount > models.length ? <p className="small muted">Among the {models.length} most recent of {data.models.totalCount} models.</p> : null}
         </Card>
       </div>
 
       <Card title="Savings from optimized versions in production" id="savings">
-        {savings.length === 0 ? (
+        {savings.versions.length === 0 ? (
           <p className="muted">No optimized version is in production yet. Run a policy on a model and promote its best candidate.</p>
         ) : (
           <>
             <p>
-              Saved this month: <strong>{formatMoney(totalSaved)}</strong> — each optimized production version&apos;s $/1M against its source&apos;s, times the model&apos;s inferences this month.
+              Saved this month: <strong>{formatMoney(savings.totalUsd)}</strong> — each optimized production version&apos;s $/1M against the upload it came from (on the
+              default hardware), times the inferences it served this month.
             </p>
             <TableWrap label="Savings">
               <table>
@@ -194,23 +141,34 @@ export default async function OverviewPage() {
                   </tr>
                 </thead>
                 <tbody>
-                  {savings.map((r) => (
-                    <tr key={r.m.id}>
+                  {savings.versions.map((r) => (
+                    <tr key={r.version.id}>
                       <td>
-                        <Link href={`/models/${r.m.id}`}>{r.m.name}</Link>
+                        <Link href={`/models/${r.model.id}`}>{r.model.name}</Link>
                       </td>
                       <td>
-                        v{r.v.number} ({humanize(r.v.source)})<span className="recipe">{r.src ? `from v${r.src.number}` : ""}</span>
+                        v{r.version.number} ({humanize(r.version.source)})
+                        <span className="recipe">
+                          from v{r.source.number}
+                          {r.version.evaluation && r.source.evaluation
+                            ? ` · ${formatMetric(r.version.evaluation.metric, r.version.evaluation.value)} vs ${formatMetric(r.source.evaluation.metric, r.source.evaluation.value)}`
+                            : ""}
+                        </span>
                       </td>
-                      <td className="num">{formatPerMillion(r.prodCost)}</td>
-                      <td className="num">{formatPerMillion(r.srcCost)}</td>
+                      <td className="num">{formatPerMillion(r.costPerMillionUsd)}</td>
+                      <td className="num">{formatPerMillion(r.sourceCostPerMillionUsd)}</td>
                       <td className="num">{formatCount(r.requests)}</td>
-                      <td className="num">{r.saved === null ? "—" : formatMoney(r.saved)}</td>
+                      <td className="num">{r.savedUsd === null ? "not measured" : formatMoney(r.savedUsd)}</td>
                     </tr>
                   ))}
                 </tbody>
               </table>
             </TableWrap>
+            {savings.count > savings.versions.length ? (
+              <p className="small muted">
+                The {savings.versions.length} biggest of {savings.count} optimized versions in production; the total counts them all.
+              </p>
+            ) : null}
           </>
         )}
       </Card>

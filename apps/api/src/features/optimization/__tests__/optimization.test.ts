@@ -18,7 +18,7 @@ const JOB_FIELDS = `id status progress stage error attempts triggeredBy cancelRe
 const RUN = `mutation($p:ID!,$v:ID!){ runOptimizationPolicy(policyId:$p, versionId:$v){ ${JOB_FIELDS} } }`;
 const CANCEL = `mutation($id:ID!){ cancelOptimizationJob(id:$id){ ${JOB_FIELDS} } }`;
 const JOB = `query($id:ID!){ optimizationJob(id:$id){ ${JOB_FIELDS} } }`;
-const JOBS = `query($s:JobStatus,$m:ID,$f:Int,$a:String){ optimizationJobs(status:$s, modelId:$m, first:$f, after:$a){ totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id status } } } }`;
+const JOBS = `query($s:JobStatus,$m:ID,$p:ID,$f:Int,$a:String){ optimizationJobs(status:$s, modelId:$m, policyId:$p, first:$f, after:$a){ totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id status } } } }`;
 
 const PRUNE = { kind: "PRUNE", params: { method: "structured", sparsity: 0.5 } };
 const FINE_TUNE = { kind: "FINE_TUNE", params: { epochs: 2, learningRate: 0.05, batchSize: 32, momentum: 0.9 } };
@@ -488,6 +488,17 @@ describe("optimization policies and jobs", () => {
       expect(code(await api.gql(JOB, { id: ids.all![0] }, engineerA))).toBe("FORBIDDEN");
       expect((await api.ok<{ optimizationJob: null }>(JOB, { id: "no-such-job" }, engineerA)).optimizationJob).toBeNull();
       expect((await jobs({ m: modelX }, api.adminToken)).totalCount).toBe(4);
+    });
+
+    it("filters by policy: a policy's page lists its own runs only", async () => {
+      const { policyId } = await api.db.optimizationJob.findUniqueOrThrow({ where: { id: ids.all![0] }, select: { policyId: true } });
+      const { model, version } = await modelWithVersion(teamJ);
+      const other = await api.db.optimizationPolicy.create({ data: { teamId: teamJ, modelId: model.id, name: `other-${uid()}`, steps: THREE_STEPS, maxAccuracyDrop: 0.02 } });
+      const job = await api.db.optimizationJob.create({ data: { policyId: other.id, sourceVersionId: version.id, steps: THREE_STEPS, triggeredBy: "manual", createdBy: "system" } });
+      expect((await jobs({ p: other.id })).edges.map((e) => e.node.id)).toEqual([job.id]);
+      expect((await jobs({ p: policyId, f: 100 })).edges.map((e) => e.node.id)).toEqual([...ids.all!].reverse());
+      // Another team's policy id finds nothing of theirs.
+      expect((await jobs({ p: other.id }, engineerA)).totalCount).toBe(0);
     });
 
     it("answers the candidates in step order, the best version with its cost, and the worker's result", async () => {

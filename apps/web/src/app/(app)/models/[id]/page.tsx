@@ -3,7 +3,7 @@ import { AutoRefresh } from "@/components/auto-refresh";
 import { Card, EmptyState, PageHeader, StatusBadge, TableWrap } from "@/components/ui";
 import { query, type ResultOf } from "@/lib/api";
 import { formatBytes, formatCount, formatDate, formatMetric, formatMs, formatPerMillion, formatThroughput, humanize } from "@/lib/format";
-import { ModelQuery } from "@/lib/operations";
+import { ModelQuery, ModelTitleQuery } from "@/lib/operations";
 import { higherIsBetter, paretoFrontier } from "@/lib/pareto";
 import { can } from "@/lib/permissions";
 import { describeRecipe } from "@/lib/recipe";
@@ -17,7 +17,7 @@ type Version = NonNullable<ResultOf<typeof ModelQuery>["model"]>["versions"]["ed
 
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
   const { id } = await params;
-  const { model } = await query(ModelQuery, { id });
+  const { model } = await query(ModelTitleQuery, { id });
   return { title: model?.name ?? "Model" };
 }
 

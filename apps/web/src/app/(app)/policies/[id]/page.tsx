@@ -1,38 +1,55 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
-import { Card, PageHeader, StatusBadge, TableWrap } from "@/components/ui";
+import { Badge, Card, PageHeader, StatusBadge, TableWrap } from "@/components/ui";
 import { query } from "@/lib/api";
 import { formatDateTime, humanize } from "@/lib/format";
-import { PoliciesQuery, PolicyRunOptionsQuery } from "@/lib/operations";
+import { PolicyJobsQuery } from "@/lib/operations";
 import { can } from "@/lib/permissions";
 import { getMe } from "@/lib/session";
 import { describeParams, STEP_DEFS, type StepKind } from "@/lib/steps";
+import { EnabledToggle } from "./enabled-toggle";
+import { loadPolicy } from "./load-policy";
+import { loadRunOptions } from "./load-run-options";
 import { RunPolicyForm } from "./run-form";
 
 export const metadata: Metadata = { title: "Policy" };
 
 export default async function PolicyPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const [me, { optimizationPolicies }] = await Promise.all([getMe(), query(PoliciesQuery)]);
-  const policy = optimizationPolicies.find((p) => p.id === id);
-  if (!policy) notFound();
-  const canRun = can(me.role, "runPolicies") && policy.enabled;
-  const options = await query(PolicyRunOptionsQuery);
-  const versions = options.models.edges
-    .map((e) => e.node)
-    .filter((m) => m.team.id === policy.team.id && (!policy.model || policy.model.id === m.id))
-    .flatMap((m) => m.versions.edges.map((v) => ({ ...v.node, modelName: m.name })))
-    .filter((v) => v.status === "READY")
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  const jobs = options.optimizationJobs.edges.map((e) => e.node).filter((j) => j.policy.id === policy.id);
+  const [me, policy] = await Promise.all([getMe(), loadPolicy(id)]);
+  const canEdit = can(me.role, "managePolicies");
+  const canRun = can(me.role, "runPolicies");
+  const [versions, { optimizationJobs }] = await Promise.all([
+    canRun && policy.enabled ? loadRunOptions(policy) : Promise.resolve([]),
+    query(PolicyJobsQuery, { policyId: policy.id }),
+  ]);
+  const jobs = optimizationJobs.edges.map((e) => e.node);
 
   return (
     <>
       <PageHeader
         title={policy.name}
         breadcrumb={{ href: "/policies", label: "Policies" }}
-        lead={`${policy.team.name} · ${policy.model ? `for ${policy.model.name}` : "any model of the team"} · created ${formatDateTime(policy.createdAt)}`}
+        lead={
+          <>
+            {policy.enabled ? null : (
+              <>
+                <Badge tone="warn">Disabled</Badge>{" "}
+              </>
+            )}
+            {`${policy.team.name} · ${policy.model ? `for ${policy.model.name}` : "any model of the team"} · created ${formatDateTime(policy.createdAt)}`}
+          </>
+        }
+        actions={
+          canEdit ? (
+            <>
+              <Link href={`/policies/${policy.id}/edit`} className="button">
+                Edit
+              </Link>
+              <EnabledToggle policyId={policy.id} enabled={policy.enabled} />
+            </>
+          ) : null
+        }
       />
       <div className="grid">
         <Card title="Steps" id="steps">
@@ -64,17 +81,21 @@ export default async function PolicyPage({ params }: { params: Promise<{ id: str
             </div>
             <div>
               <dt>State</dt>
-              <dd>{policy.enabled ? "Enabled" : "Disabled"}</dd>
+              <dd>{policy.enabled ? <Badge tone="ok">Enabled</Badge> : <Badge tone="warn">Disabled</Badge>}</dd>
             </div>
           </dl>
         </Card>
       </div>
       {canRun ? (
         <Card title="Run on a version" id="run">
-          {versions.length === 0 ? (
+          {!policy.enabled ? (
+            <p className="muted" style={{ margin: 0 }}>
+              This policy is disabled: it does not run, neither by hand nor from its trigger or a budget.{canEdit ? " Enable it to run it again." : ""}
+            </p>
+          ) : versions.length === 0 ? (
             <p className="muted">No READY version to run it on yet: upload a version and wait for its measurement.</p>
           ) : (
-            <RunPolicyForm policyId={policy.id} versions={versions.map((v) => ({ id: v.id, label: `${v.modelName} v${v.number} (${humanize(v.source)}, ${humanize(v.stage)})` }))} />
+            <RunPolicyForm policyId={policy.id} versions={versions} />
           )}
         </Card>
       ) : null}

@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
+import { PolicyForm } from "@/components/policy-form";
 import { Forbidden, PageHeader } from "@/components/ui";
 import { query } from "@/lib/api";
 import { PolicyFormOptionsQuery } from "@/lib/operations";
 import { can } from "@/lib/permissions";
 import { getMe } from "@/lib/session";
-import { PolicyForm } from "./policy-form";
 
 export const metadata: Metadata = { title: "New policy" };
 
@@ -29,11 +29,22 @@ export default async function NewPolicyPage({ searchParams }: { searchParams: Pr
       />
       <div className="card">
         <PolicyForm
-          teams={teams}
-          models={models.edges.map((e) => ({ id: e.node.id, name: e.node.name, teamId: e.node.team.id }))}
-          profiles={hardwareProfiles.map((h) => ({ id: h.id, name: h.name, isDefault: h.isDefault, hourlyPriceUsd: h.hourlyPriceUsd }))}
-          defaultTeamId={me.team?.id ?? teams[0]?.id ?? ""}
-          defaultModelId={modelId ?? ""}
+          mode="create"
+          options={{
+            teams,
+            models: models.edges.map((e) => ({ id: e.node.id, name: e.node.name, teamId: e.node.team.id })),
+            profiles: hardwareProfiles.map((h) => ({ id: h.id, name: h.name, isDefault: h.isDefault, hourlyPriceUsd: h.hourlyPriceUsd })),
+          }}
+          defaults={{
+            name: "",
+            teamId: me.team?.id ?? teams[0]?.id ?? "",
+            modelId: modelId ?? "",
+            steps: [],
+            maxAccuracyDrop: "0.01",
+            hardwareProfileId: "",
+            trigger: "MANUAL",
+            autoPromote: "",
+          }}
         />
       </div>
     </>
