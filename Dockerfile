@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # One image for every Costgate app: the whole workspace, TypeScript run by tsx (no build step).
-# docker-compose.yml picks the app with `command:` (api now; the worker and web later).
+# docker-compose.yml picks the app with `command:` (api, worker); the dashboard has its own
+# `web` target with its production build made at image build time.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
@@ -37,6 +38,20 @@ FROM deps AS build
 COPY . .
 RUN node scripts/prisma.mjs generate
 
+# The dashboard: `next build` at image build time (codegen reads apps/api/schema.graphql, no API
+# needed), then `next start` as the unprivileged node user.
+FROM build AS web
+ENV NODE_ENV=production \
+    PORT=3000 \
+    HOSTNAME=0.0.0.0
+RUN cd apps/web && npm run codegen && node /app/node_modules/next/dist/bin/next build \
+ && chown -R node:node /app/apps/web/.next
+USER node
+WORKDIR /app/apps/web
+EXPOSE 3000
+CMD ["node", "/app/node_modules/next/dist/bin/next", "start", "--port", "3000", "--hostname", "0.0.0.0"]
+
+# Last, so a plain `docker build` makes the api/worker image.
 FROM build AS runtime
 ENV NODE_ENV=production \
     API_HOST=0.0.0.0 \
