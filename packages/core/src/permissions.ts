@@ -28,6 +28,8 @@ export const MUTATION_PERMISSIONS = {
   recordUsage: ["ADMIN", "ML_ENGINEER"],
   acknowledgeAlert: ["ADMIN", "FINANCE"],
   createWebhook: ["ADMIN", "FINANCE"],
+  updateWebhook: ["ADMIN", "FINANCE"],
+  deleteWebhook: ["ADMIN", "FINANCE"],
 
   createOptimizationPolicy: ["ADMIN", "ML_ENGINEER"],
   updateOptimizationPolicy: ["ADMIN", "ML_ENGINEER"],
@@ -35,18 +37,32 @@ export const MUTATION_PERMISSIONS = {
   cancelOptimizationJob: ["ADMIN", "ML_ENGINEER"],
 } as const satisfies Record<string, readonly Role[] | "PUBLIC">;
 
+/**
+ * Queries only some roles may run; every other query is open to any signed-in caller, within
+ * its team. Webhooks are read by the roles that manage them: their URLs and delivery history
+ * describe a team's integrations.
+ */
+export const QUERY_PERMISSIONS = {
+  webhooks: ["ADMIN", "FINANCE"],
+} as const satisfies Record<string, readonly Role[]>;
+
 /** Writes outside GraphQL. */
 export const ENDPOINT_PERMISSIONS = {
   "POST /uploads": ["ADMIN", "ML_ENGINEER"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type MutationName = keyof typeof MUTATION_PERMISSIONS;
-export type Action = MutationName | keyof typeof ENDPOINT_PERMISSIONS;
+export type QueryName = keyof typeof QUERY_PERMISSIONS;
+export type Action = MutationName | QueryName | keyof typeof ENDPOINT_PERMISSIONS;
 
 export function allowedRoles(action: Action): readonly Role[] | "PUBLIC" {
   if (action in MUTATION_PERMISSIONS) return MUTATION_PERMISSIONS[action as MutationName];
+  if (action in QUERY_PERMISSIONS) return QUERY_PERMISSIONS[action as QueryName];
   return ENDPOINT_PERMISSIONS[action as keyof typeof ENDPOINT_PERMISSIONS];
 }
+
+/** The action as the refusal names it: "createWebhook", "read webhooks", "POST /uploads". */
+const describeAction = (action: Action): string => (action in QUERY_PERMISSIONS ? `read ${action}` : action);
 
 export function can(principal: Principal | null, action: Action): boolean {
   const roles = allowedRoles(action);
@@ -60,7 +76,7 @@ export function assertCan(principal: Principal | null, action: Action): asserts 
   if (roles === "PUBLIC") return;
   if (!principal) throw new AppError(ErrorCode.UNAUTHENTICATED, "Sign in first: send Authorization: Bearer <token or API key>");
   if (!roles.includes(principal.role)) {
-    throw new AppError(ErrorCode.FORBIDDEN, `Role ${principal.role} may not ${action} (allowed: ${roles.join(", ")})`);
+    throw new AppError(ErrorCode.FORBIDDEN, `Role ${principal.role} may not ${describeAction(action)} (allowed: ${roles.join(", ")})`);
   }
 }
 

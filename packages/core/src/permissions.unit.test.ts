@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "./errors.ts";
-import { MUTATION_PERMISSIONS, assertCan, assertTeamAccess, can, teamScope, type Action } from "./permissions.ts";
+import { MUTATION_PERMISSIONS, QUERY_PERMISSIONS, assertCan, assertTeamAccess, can, teamScope, type Action } from "./permissions.ts";
 import type { Principal } from "./principal.ts";
 import type { Role } from "./roles.ts";
 
@@ -18,6 +18,7 @@ function thrown(fn: () => unknown): AppError {
 }
 
 const mutations = Object.keys(MUTATION_PERMISSIONS) as (keyof typeof MUTATION_PERMISSIONS)[];
+const queries = Object.keys(QUERY_PERMISSIONS) as (keyof typeof QUERY_PERMISSIONS)[];
 
 describe("assertCan", () => {
   it("lets anyone log in, signed in or not", () => {
@@ -34,7 +35,7 @@ describe("assertCan", () => {
   });
 
   it("lets an ADMIN do everything", () => {
-    for (const m of mutations) expect(() => assertCan(principal("ADMIN", null), m)).not.toThrow();
+    for (const m of [...mutations, ...queries]) expect(() => assertCan(principal("ADMIN", null), m)).not.toThrow();
     expect(() => assertCan(principal("ADMIN", null), "POST /uploads")).not.toThrow();
   });
 
@@ -51,8 +52,16 @@ describe("assertCan", () => {
   });
 
   it.each<[Role, Action[], Action[]]>([
-    ["FINANCE", ["upsertHardwareProfile", "createBudget", "updateBudget", "deleteBudget", "acknowledgeAlert", "createWebhook", "createApiKey"], ["createModel", "registerModelVersion", "recordUsage", "createUser", "createTeam", "POST /uploads", "runOptimizationPolicy"]],
-    ["ML_ENGINEER", ["createModel", "registerModelVersion", "registerDataset", "promoteModelVersion", "recordUsage", "createOptimizationPolicy", "runOptimizationPolicy", "POST /uploads", "createApiKey"], ["upsertHardwareProfile", "createBudget", "acknowledgeAlert", "createUser", "createTeam"]],
+    [
+      "FINANCE",
+      ["upsertHardwareProfile", "createBudget", "updateBudget", "deleteBudget", "acknowledgeAlert", "createWebhook", "updateWebhook", "deleteWebhook", "webhooks", "createApiKey"],
+      ["createModel", "registerModelVersion", "recordUsage", "createUser", "createTeam", "POST /uploads", "runOptimizationPolicy"],
+    ],
+    [
+      "ML_ENGINEER",
+      ["createModel", "registerModelVersion", "registerDataset", "promoteModelVersion", "recordUsage", "createOptimizationPolicy", "runOptimizationPolicy", "POST /uploads", "createApiKey"],
+      ["upsertHardwareProfile", "createBudget", "acknowledgeAlert", "createWebhook", "updateWebhook", "deleteWebhook", "webhooks", "createUser", "createTeam"],
+    ],
   ])("a %s may do its own work and nothing else", (role, allowed, refused) => {
     for (const a of allowed) {
       expect(can(principal(role), a), a).toBe(true);
@@ -62,6 +71,18 @@ describe("assertCan", () => {
       expect(can(principal(role), a), a).toBe(false);
       expect(thrown(() => assertCan(principal(role), a)).code, a).toBe("FORBIDDEN");
     }
+  });
+
+  it("lets only the roles that manage webhooks read them, with a FORBIDDEN that says it is a read", () => {
+    expect(QUERY_PERMISSIONS.webhooks).toEqual(MUTATION_PERMISSIONS.createWebhook);
+    expect(MUTATION_PERMISSIONS.updateWebhook).toEqual(MUTATION_PERMISSIONS.createWebhook);
+    expect(MUTATION_PERMISSIONS.deleteWebhook).toEqual(MUTATION_PERMISSIONS.createWebhook);
+    for (const role of ["VIEWER", "ML_ENGINEER"] as const) {
+      const e = thrown(() => assertCan(principal(role), "webhooks"));
+      expect(e.code).toBe("FORBIDDEN");
+      expect(e.message).toBe(`Role ${role} may not read webhooks (allowed: ADMIN, FINANCE)`);
+    }
+    expect(thrown(() => assertCan(null, "webhooks")).code).toBe("UNAUTHENTICATED");
   });
 
   it("only ADMIN may create users and teams", () => {

@@ -2,6 +2,7 @@ import DataLoader from "dataloader";
 import type { BudgetStatusValue } from "@costgate/core";
 import { budgetStatuses } from "@costgate/services";
 import type { Artifact, Budget, CostMeasurement, Dataset, Db, Evaluation, HardwareProfile, Model, ModelVersion, OptimizationPolicy, Team } from "@costgate/db";
+import { recentDeliveries, type DeliveryWithLastAttempt } from "../features/webhooks/recent-deliveries.ts";
 
 /**
  * Per-request batching of the lookups that nested fields repeat (a list of 100 models asking
@@ -40,6 +41,14 @@ export function createLoaders(db: Db, now: () => Date) {
         return keys.map((k) => newest.get(`${k.versionId}:${k.profileId}`) ?? null);
       },
       { cacheKeyFn: (k) => `${k.versionId}:${k.profileId}` },
+    ),
+    /** A webhook's newest `first` deliveries with their last attempt; every webhook of the list in two statements. */
+    webhookDeliveries: new DataLoader<{ webhookId: string; first: number }, DeliveryWithLastAttempt[], string>(
+      async (keys) => {
+        const found = await recentDeliveries(db, [...new Set(keys.map((k) => k.webhookId))], Math.max(...keys.map((k) => k.first)));
+        return keys.map((k) => (found.get(k.webhookId) ?? []).slice(0, k.first));
+      },
+      { cacheKeyFn: (k) => `${k.webhookId}:${k.first}` },
     ),
     /** A budget's status this period; the spend of every budget asked for in one statement. */
     budgetStatus: new DataLoader<Budget, BudgetStatusValue, string>((budgets) => budgetStatuses(db, [...budgets], now()), { cacheKeyFn: (b) => b.id }),

@@ -390,12 +390,29 @@ export const CreateWebhookMutation = graphql(`
   }
 `);
 
-export const WebhookEventsQuery = graphql(`
-  query WebhookAudit($first: Int!) {
+export const WebhooksQuery = graphql(`
+  query Webhooks($deliveries: Int!) {
     teams { id name }
-    auditEvents(entityType: "Webhook", first: $first) {
-      edges { node { id actor action entityId after createdAt } }
+    webhooks {
+      id url events enabled createdAt
+      team { id name }
+      deliveries(first: $deliveries) {
+        id event status attempts createdAt deliveredAt
+        lastAttempt { statusCode durationMs error createdAt }
+      }
     }
+  }
+`);
+
+export const UpdateWebhookMutation = graphql(`
+  mutation UpdateWebhook($id: ID!, $input: UpdateWebhookInput!) {
+    updateWebhook(id: $id, input: $input) { id enabled }
+  }
+`);
+
+export const DeleteWebhookMutation = graphql(`
+  mutation DeleteWebhook($id: ID!) {
+    deleteWebhook(id: $id)
   }
 `);
 

@@ -1,33 +1,15 @@
 import { z } from "zod";
-import { WEBHOOK_EVENTS, assertTeamAccess, notFound, sealSecret, type Principal } from "@costgate/core";
+import { assertTeamAccess, notFound, sealSecret, type Principal } from "@costgate/core";
 import type { Db } from "@costgate/db";
 import { writeAudit } from "@costgate/services";
 import { validate } from "../validate.ts";
-
-const Url = z
-  .string()
-  .trim()
-  .max(2000, "must be at most 2000 characters")
-  .superRefine((raw, ctx) => {
-    let url: URL;
-    try {
-      url = new URL(raw);
-    } catch {
-      ctx.addIssue({ code: "custom", message: `"${raw}" is not an absolute URL (e.g. https://hooks.example.com/costgate)` });
-      return;
-    }
-    if (url.protocol !== "https:" && url.protocol !== "http:") ctx.addIssue({ code: "custom", message: `must be an http or https URL (got ${url.protocol.slice(0, -1)})` });
-    if (url.username || url.password) ctx.addIssue({ code: "custom", message: "must not carry credentials (user:password@); deliveries are authenticated by their signature" });
-  });
+import { WebhookEvents, WebhookSecret, WebhookUrl } from "./webhook-fields.ts";
 
 const Input = z.object({
   teamId: z.string().min(1),
-  url: Url,
-  secret: z.string().min(16, "must be at least 16 characters (e.g. openssl rand -hex 32)").max(256, "must be at most 256 characters"),
-  events: z
-    .array(z.enum(WEBHOOK_EVENTS, { error: (i) => `unknown event ${JSON.stringify(i.input)}: known events are ${WEBHOOK_EVENTS.join(", ")}` }))
-    .min(1, `name at least one event (${WEBHOOK_EVENTS.join(", ")})`)
-    .transform((events) => [...new Set(events)]),
+  url: WebhookUrl,
+  secret: WebhookSecret,
+  events: WebhookEvents,
 });
 
 /**

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSchema as parseSdl } from "graphql";
-import { MUTATION_PERMISSIONS, Roles, type Role } from "@costgate/core";
+import { MUTATION_PERMISSIONS, QUERY_PERMISSIONS, Roles, type Role } from "@costgate/core";
 import { TestApi } from "../../../test/harness.ts";
 import { buildSchema } from "../schema.ts";
 
@@ -45,6 +45,7 @@ describe("permission table", () => {
     { kind: "QUANTIZE", params: { dtype: "uint8" } },
   ];
   const policy = () => api.db.optimizationPolicy.create({ data: { teamId, name: `p-${uid()}`, steps: STEPS, maxAccuracyDrop: 0.02 } });
+  const webhook = () => api.db.webhook.create({ data: { teamId, url: "https://hooks.example.com/costgate", secret: "v1.sealed-elsewhere", events: ["alert.created"] } });
   const budget = () => api.db.budget.create({ data: { teamId, name: `b-${uid()}`, amountUsd: "100", period: "MONTHLY", alertThresholds: [0.5, 1] } });
   /** A READY version with a cost measurement on the default hardware profile, so its usage can be priced. */
   const measuredVersion = async () => {
@@ -130,6 +131,14 @@ describe("permission table", () => {
       query: `mutation($i:CreateWebhookInput!){ createWebhook(input:$i){ id url events } }`,
       variables: { i: { teamId, url: "https://hooks.example.com/costgate", secret: "a-signing-secret-0123", events: ["alert.created"] } },
     }),
+    updateWebhook: async () => {
+      const w = await webhook();
+      return { query: `mutation($id:ID!,$i:UpdateWebhookInput!){ updateWebhook(id:$id, input:$i){ id enabled } }`, variables: { id: w.id, i: { enabled: false } } };
+    },
+    deleteWebhook: async () => {
+      const w = await webhook();
+      return { query: `mutation($id:ID!){ deleteWebhook(id:$id) }`, variables: { id: w.id } };
+    },
   };
 
   const served = Object.keys(buildSchema().getMutationType()!.getFields());
@@ -160,6 +169,27 @@ describe("permission table", () => {
           expect(r.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
           expect(r.data).toBeNull();
           expect(await api.db.auditEvent.count()).toBe(auditBefore);
+        }
+      });
+    }
+  }
+
+  /** One call of each query only some roles may run (QUERY_PERMISSIONS). */
+  const restrictedQueries: Record<keyof typeof QUERY_PERMISSIONS, string> = {
+    webhooks: `{ webhooks { id url } }`,
+  };
+
+  for (const [queryName, query] of Object.entries(restrictedQueries)) {
+    for (const role of Roles) {
+      const allowed = (QUERY_PERMISSIONS[queryName as keyof typeof QUERY_PERMISSIONS] as readonly Role[]).includes(role);
+      it(`query ${queryName} as ${role}: ${allowed ? "allowed" : "FORBIDDEN"}`, async () => {
+        const r = await api.gql(query, {}, tokens[role]);
+        if (allowed) {
+          expect(r.errors).toBeUndefined();
+          expect(r.data?.[queryName]).toBeInstanceOf(Array);
+        } else {
+          expect(r.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+          expect(r.data).toBeNull();
         }
       });
     }

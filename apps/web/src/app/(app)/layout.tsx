@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import { NavLinks } from "@/components/nav-links";
 import { logoutAction } from "@/lib/actions/auth";
 import { humanize } from "@/lib/format";
+import { can } from "@/lib/permissions";
 import { getMe } from "@/lib/session";
 
 export default async function AppLayout({ children }: { children: ReactNode }) {
@@ -15,7 +16,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
     { href: "/jobs", label: "Jobs" },
     { href: "/admin/hardware", label: "Hardware" },
     { href: "/admin/users", label: me.role === "ADMIN" ? "Users & keys" : "API keys" },
-    { href: "/admin/webhooks", label: "Webhooks" },
+    ...(can(me.role, "manageWebhooks") ? [{ href: "/admin/webhooks", label: "Webhooks" }] : []),
     { href: "/admin/audit", label: "Audit log" },
   ];
   return (

@@ -1,8 +1,18 @@
 "use server";
 import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
 import { errorState, request } from "../api";
 import type { ActionState } from "../form-state";
-import { CreateApiKeyMutation, CreateTeamMutation, CreateUserMutation, CreateWebhookMutation, RevokeApiKeyMutation, UpsertHardwareProfileMutation } from "../operations";
+import {
+  CreateApiKeyMutation,
+  CreateTeamMutation,
+  CreateUserMutation,
+  CreateWebhookMutation,
+  DeleteWebhookMutation,
+  RevokeApiKeyMutation,
+  UpdateWebhookMutation,
+  UpsertHardwareProfileMutation,
+} from "../operations";
 
 const str = (form: FormData, name: string) => String(form.get(name) ?? "").trim();
 const ROLES = ["ADMIN", "FINANCE", "ML_ENGINEER", "VIEWER"] as const;
@@ -123,4 +133,24 @@ export async function createWebhookAction(_prev: ActionState, form: FormData): P
   } catch (error) {
     return errorState(error, values);
   }
+}
+
+export async function setWebhookEnabledAction(id: string, enabled: boolean): Promise<ActionState> {
+  try {
+    await request(UpdateWebhookMutation, { id, input: { enabled } });
+    revalidatePath("/admin/webhooks");
+    return { ok: true, message: enabled ? "Webhook enabled." : "Webhook disabled: it gets no new deliveries." };
+  } catch (error) {
+    return errorState(error);
+  }
+}
+
+export async function deleteWebhookAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  try {
+    await request(DeleteWebhookMutation, { id: str(form, "id") });
+  } catch (error) {
+    return errorState(error);
+  }
+  revalidatePath("/admin/webhooks");
+  redirect("/admin/webhooks?deleted=1");
 }

@@ -7,7 +7,8 @@ import { PolicyJobsQuery } from "@/lib/operations";
 import { can } from "@/lib/permissions";
 import { getMe } from "@/lib/session";
 import { describeParams, STEP_DEFS, type StepKind } from "@/lib/steps";
-import { EnabledToggle } from "./enabled-toggle";
+import { EnabledToggle } from "@/components/enabled-toggle";
+import { setPolicyEnabledAction } from "@/lib/actions/policies";
 import { loadPolicy } from "./load-policy";
 import { loadRunOptions } from "./load-run-options";
 import { RunPolicyForm } from "./run-form";
@@ -46,7 +47,7 @@ export default async function PolicyPage({ params }: { params: Promise<{ id: str
               <Link href={`/policies/${policy.id}/edit`} className="button">
                 Edit
               </Link>
-              <EnabledToggle policyId={policy.id} enabled={policy.enabled} />
+              <EnabledToggle enabled={policy.enabled} setEnabled={setPolicyEnabledAction.bind(null, policy.id)} />
             </>
           ) : null
         }

@@ -1,0 +1,50 @@
+import { z } from "zod";
+import { assertTeamAccess, notFound, sealSecret, type Principal } from "@costgate/core";
+import type { Db, Prisma } from "@costgate/db";
+import { writeAudit } from "@costgate/services";
+import { validate } from "../validate.ts";
+import { WebhookEvents, WebhookSecret, WebhookUrl } from "./webhook-fields.ts";
+
+// Omitted (or null) fields stay as they are; given ones are validated as createWebhook does.
+const Input = z.object({
+  url: WebhookUrl.nullish(),
+  events: WebhookEvents.nullish(),
+  secret: WebhookSecret.nullish(),
+  enabled: z.boolean().nullish(),
+});
+
+/**
+ * Changes the given fields of a webhook of the caller's team. A new secret is stored encrypted
+ * and signs every delivery attempt from now on (retries of pending deliveries included); the
+ * audit event records that it changed, never what it is. A disabled webhook gets no new
+ * deliveries, and its pending ones fail at their next attempt.
+ */
+export async function updateWebhook(deps: { db: Db; secretKey: Buffer }, principal: Principal, id: string, input: unknown) {
+  const data = validate(Input, input);
+  const { db } = deps;
+  const webhook = await db.webhook.findUnique({ where: { id }, select: { teamId: true } });
+  if (!webhook) throw notFound("Webhook", id);
+  assertTeamAccess(principal, webhook.teamId);
+
+  const changes: Prisma.WebhookUpdateInput = {};
+  if (data.url != null) changes.url = data.url;
+  if (data.events != null) changes.events = data.events;
+  if (data.secret != null) changes.secret = sealSecret(deps.secretKey, data.secret);
+  if (data.enabled != null) changes.enabled = data.enabled;
+
+  return db.$transaction(async (tx) => {
+    const before = await tx.webhook.findUnique({ where: { id } });
+    if (!before) throw notFound("Webhook", id);
+    const after = await tx.webhook.update({ where: { id }, data: changes });
+    await writeAudit(tx, {
+      actor: principal.actor,
+      action: "webhook.update",
+      entityType: "Webhook",
+      entityId: id,
+      teamId: after.teamId,
+      before,
+      after: { ...after, ...(data.secret != null ? { secretRotated: true } : {}) },
+    });
+    return after;
+  });
+}
