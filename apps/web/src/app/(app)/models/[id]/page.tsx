@@ -34,6 +34,7 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
     .filter((v) => v.evaluation && v.cost)
     .map((v) => ({ id: v.id, number: v.number, source: v.source, cost: Number(v.cost!.costPerMillionUsd), metric: v.evaluation!.value, stage: v.stage }));
   const frontier = paretoFrontier(points, higherIsBetter(metricName));
+  const frontierIds = new Set(frontier.map((p) => p.id));
 
   return (
     <>
@@ -86,7 +87,7 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
               </thead>
               <tbody>
                 {[...versions].reverse().map((v) => (
-                  <VersionRow key={v.id} v={v} modelId={model.id} canPromote={canPromote} isAdmin={me.role === "ADMIN"} />
+                  <VersionRow key={v.id} v={v} modelId={model.id} canPromote={canPromote} isAdmin={me.role === "ADMIN"} onFrontier={frontierIds.has(v.id)} />
                 ))}
               </tbody>
             </table>
@@ -159,13 +160,14 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
   );
 }
 
-function VersionRow({ v, modelId, canPromote, isAdmin }: { v: Version; modelId: string; canPromote: boolean; isAdmin: boolean }) {
+function VersionRow({ v, modelId, canPromote, isAdmin, onFrontier }: { v: Version; modelId: string; canPromote: boolean; isAdmin: boolean; onFrontier: boolean }) {
   return (
     <tr>
       <td>v{v.number}</td>
       <td>
         {humanize(v.source)}
         {v.parent ? <span className="recipe">from v{v.parent.number}</span> : null}
+        {onFrontier ? <span className="recipe frontier">On the Pareto frontier</span> : null}
       </td>
       <td>
         <StatusBadge value={v.stage} />
