@@ -144,7 +144,10 @@ function printPlan(config, database, redis, services, env) {
   log.info(`  redis      ${redis.description}: ${redis.url}`);
   log.info(`  migrate    ${show(migrateCommand)}`);
   log.info(`  seed       ${show(seedCommand)}  (COSTGATE_ADMIN_EMAIL=${config.admin.email} COSTGATE_SEED_DEMO=${seedEnvironment(config, env).COSTGATE_SEED_DEMO})`);
-  for (const service of services) log.info(`  ${service.name.padEnd(10)} ${show(service.command)}  (cwd ${service.cwd})`);
+  for (const service of services) {
+    if (service.build) log.info(`  ${`${service.name} build`.padEnd(10)} ${show(service.build)}  (cwd ${service.cwd})`);
+    log.info(`  ${service.name.padEnd(10)} ${show(service.command)}  (cwd ${service.cwd})`);
+  }
   if (!services.length) log.info("  (no app to start yet: apps/api/src/main.ts does not exist)");
   log.info(`  env        DATABASE_URL REDIS_URL API_PORT=${env.API_PORT} WORKER_METRICS_PORT=${env.WORKER_METRICS_PORT} WEB_PORT=${env.WEB_PORT} ARTIFACT_DIR=${env.ARTIFACT_DIR} COSTGATE_SESSION_SECRET=(set) COSTGATE_SECRET_KEY=(set)`);
 }
@@ -153,6 +156,14 @@ function redact(url) {
   const parsed = new URL(url);
   if (parsed.password) parsed.password = "***";
   return parsed.toString();
+}
+
+/** Builds what needs a build before it starts (the dashboard, when its production build is missing or older than its sources). */
+async function buildServices(services, env) {
+  for (const service of services.filter((s) => s.build)) {
+    log.info(`building ${service.name} (${service.build.flat().join(" ")}): its build is missing or older than its sources; about a minute or two`);
+    await runToCompletion(`${service.name} build`, ...service.build, { cwd: service.cwd, env: { ...env, NODE_ENV: "production" } });
+  }
 }
 
 async function startServices(services, env) {
@@ -255,6 +266,7 @@ async function main() {
   if (!services.length) {
     log.warn("no app to start yet (apps/api/src/main.ts does not exist); database and Redis are ready");
   }
+  await buildServices(services, env);
   await startServices(services, env);
   printBanner(config, database, redis, services);
 }

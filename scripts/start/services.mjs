@@ -1,6 +1,6 @@
 // The apps `npm start` runs, in start order. A row whose entry file does not exist yet is left
 // out, so the script starts whatever apps the repository has.
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 /**
@@ -37,6 +37,8 @@ export function serviceTable(root, { urls, ports, webMode }) {
       entry: "apps/web/package.json",
       requires: next,
       command: [node, [next, webMode(join(root, "apps", "web")), "--port", String(ports.web), "--hostname", "127.0.0.1"]],
+      // A production build older than the sources would serve yesterday's dashboard: rebuild it first.
+      build: webMode(join(root, "apps", "web")) === "start" && !webBuildIsCurrent(root) ? ["npm", ["run", "build"]] : null,
       cwd: join(root, "apps", "web"),
       port: "WEB_PORT",
       health: urls.web,
@@ -46,10 +48,25 @@ export function serviceTable(root, { urls, ports, webMode }) {
   return rows.filter((row) => existsSync(join(root, row.entry)));
 }
 
-/** `next start` when a production build exists, else `next dev` (COSTGATE_WEB_MODE forces one). */
+/** `next start` on a production build (made or remade first when missing or stale); COSTGATE_WEB_MODE=dev runs `next dev` instead. */
 export function chooseWebMode(forced) {
-  return (webDir) => {
-    if (forced === "start" || forced === "dev") return forced;
-    return existsSync(join(webDir, ".next", "BUILD_ID")) ? "start" : "dev";
+  return () => (forced === "dev" ? "dev" : "start");
+}
+
+/** The inputs of the dashboard's build: its sources and the API schema its client is generated from. */
+const WEB_BUILD_INPUTS = ["apps/web/src", "apps/web/public", "apps/web/next.config.ts", "apps/web/codegen.ts", "apps/web/package.json", "apps/api/schema.graphql", "package-lock.json"];
+
+/** Whether apps/web/.next holds a build newer than every input (generated src/gql aside). */
+export function webBuildIsCurrent(root) {
+  const buildId = join(root, "apps", "web", ".next", "BUILD_ID");
+  if (!existsSync(buildId)) return false;
+  const built = statSync(buildId).mtimeMs;
+  const generated = join(root, "apps", "web", "src", "gql");
+  const newer = (path) => {
+    if (path === generated || !existsSync(path)) return false;
+    const stat = statSync(path);
+    if (!stat.isDirectory()) return stat.mtimeMs > built;
+    return readdirSync(path).some((name) => newer(join(path, name)));
   };
+  return !WEB_BUILD_INPUTS.some((input) => newer(join(root, input)));
 }
