@@ -33,7 +33,8 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
   const points = versions
     .filter((v) => v.evaluation && v.cost)
     .map((v) => ({ id: v.id, number: v.number, source: v.source, cost: Number(v.cost!.costPerMillionUsd), metric: v.evaluation!.value, stage: v.stage }));
-  const frontier = paretoFrontier(points, higherIsBetter(metricName));
+  // Versions the accuracy guardrail rejected are plotted but are no candidates for the frontier.
+  const frontier = paretoFrontier(points.filter((p) => p.stage !== "REJECTED"), higherIsBetter(metricName));
   const frontierIds = new Set(frontier.map((p) => p.id));
 
   return (
@@ -105,7 +106,7 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
             <>
               <ParetoChart points={points} frontierIds={frontier.map((p) => p.id)} metric={metricName} />
               <p className="small muted">
-                Pareto frontier (no other version is both cheaper and {higherIsBetter(metricName) ? "more accurate" : "lower in error"}):{" "}
+                Pareto frontier (no other version is both cheaper and {higherIsBetter(metricName) ? "more accurate" : "lower in error"}; rejected versions left out):{" "}
                 {frontier.map((p) => `v${p.number} (${formatPerMillion(p.cost)}, ${formatMetric(metricName, p.metric)})`).join(", ")}.
               </p>
             </>
