@@ -27,6 +27,12 @@ export function createLoaders(db: Db, now: () => Date) {
     latestEvaluation: firstBy<Evaluation>("versionId", (ids) =>
       db.evaluation.findMany({ where: { versionId: { in: ids } }, orderBy: { evaluatedAt: "desc" } }),
     ),
+    /** How many versions a model has. */
+    versionCount: new DataLoader<string, number>(async (ids) => {
+      const counts = await db.modelVersion.groupBy({ by: ["modelId"], where: { modelId: { in: [...ids] } }, _count: { _all: true } });
+      const of = new Map(counts.map((c) => [c.modelId, c._count._all]));
+      return ids.map((id) => of.get(id) ?? 0);
+    }),
     /** A version's children in the lineage, oldest first. */
     children: groupBy<ModelVersion>("parentId", (ids) => db.modelVersion.findMany({ where: { parentId: { in: ids } }, orderBy: { number: "asc" } })),
     /** The newest cost measurement of a version on a hardware profile. */

@@ -1,9 +1,14 @@
 import { badInput } from "@costgate/core";
 
+/**
+ * A page of rows. Each field is a function, which graphql-js's default resolver calls only when
+ * the field is selected: `versions(first: 1) { totalCount }` counts without reading rows, and
+ * `edges` alone reads rows without counting.
+ */
 export interface Connection<T> {
-  edges: { cursor: string; node: T }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  totalCount: number;
+  edges: () => Promise<{ cursor: string; node: T }[]>;
+  pageInfo: () => Promise<{ hasNextPage: boolean; endCursor: string | null }>;
+  totalCount: () => Promise<number>;
 }
 
 export const MAX_PAGE_SIZE = 100;
@@ -26,23 +31,29 @@ export function pageSize(first: number | null | undefined, fallback = 20): numbe
  * Cursor pagination over rows ordered newest first (createdAt desc, id desc).
  * `fetch` receives Prisma's cursor/skip/take; one extra row tells whether there is a next page.
  */
-export async function paginate<T extends { id: string }>(
+export function paginate<T extends { id: string }>(
   args: { first?: number | null; after?: string | null },
   fetch: (page: { take: number; skip?: number; cursor?: { id: string } }) => Promise<T[]>,
   count: () => Promise<number>,
   fallbackSize = 20,
-): Promise<Connection<T>> {
+): Connection<T> {
+  // Arguments are checked at once, so a bad `first` or `after` fails the field whatever is selected.
   const size = pageSize(args.first, fallbackSize);
   const cursorId = args.after ? decodeCursor(args.after) : undefined;
-  const [rows, totalCount] = await Promise.all([
-    fetch(cursorId ? { take: size + 1, skip: 1, cursor: { id: cursorId } } : { take: size + 1 }),
-    count(),
-  ]);
-  const page = rows.slice(0, size);
+  let rows: Promise<T[]> | undefined;
+  const page = async () => {
+    rows ??= fetch(cursorId ? { take: size + 1, skip: 1, cursor: { id: cursorId } } : { take: size + 1 });
+    const all = await rows;
+    return { page: all.slice(0, size), hasNextPage: all.length > size };
+  };
+  let total: Promise<number> | undefined;
   return {
-    edges: page.map((node) => ({ cursor: encodeCursor(node.id), node })),
-    pageInfo: { hasNextPage: rows.length > size, endCursor: page.length ? encodeCursor(page[page.length - 1]!.id) : null },
-    totalCount,
+    edges: async () => (await page()).page.map((node) => ({ cursor: encodeCursor(node.id), node })),
+    pageInfo: async () => {
+      const { page: p, hasNextPage } = await page();
+      return { hasNextPage, endCursor: p.length ? encodeCursor(p[p.length - 1]!.id) : null };
+    },
+    totalCount: () => (total ??= count()),
   };
 }
 

@@ -22,13 +22,18 @@ export async function spendsBetween(db: Reader, ranges: { scope: BudgetScope; fr
   const models = ranges.map((r) => r.scope.modelId ?? null);
   const firsts = ranges.map((r) => firstDayFrom(r.from));
   const ends = ranges.map((r) => firstDayFrom(r.to));
+  // Per range, an index lookup: (team_id, day) for a team budget, (model_id, day) for a model budget.
   const rows = await db.$queryRaw<{ i: bigint; spent: string }[]>`
-    SELECT k.i, coalesce(sum(d.cost_usd), 0)::text AS spent
+    SELECT k.i, coalesce(CASE WHEN k.model_id IS NULL THEN t.spent ELSE m.spent END, 0)::text AS spent
     FROM unnest(${teams}::text[], ${models}::text[], ${firsts}::date[], ${ends}::date[]) WITH ORDINALITY AS k(team_id, model_id, first_day, end_day, i)
-    -- A model budget's model is in the budget's team (checked when the budget is written).
-    LEFT JOIN daily_spend d
-      ON d.team_id = k.team_id AND (k.model_id IS NULL OR d.model_id = k.model_id) AND d.day >= k.first_day AND d.day < k.end_day
-    GROUP BY k.i`;
+    LEFT JOIN LATERAL (
+      SELECT sum(d.cost_usd) AS spent FROM daily_spend d
+      WHERE k.model_id IS NULL AND d.team_id = k.team_id AND d.day >= k.first_day AND d.day < k.end_day
+    ) t ON TRUE
+    LEFT JOIN LATERAL (
+      SELECT sum(d.cost_usd) AS spent FROM daily_spend d
+      WHERE k.model_id IS NOT NULL AND d.model_id = k.model_id AND d.day >= k.first_day AND d.day < k.end_day
+    ) m ON TRUE`;
   const spent = new Map(rows.map((r) => [Number(r.i), r.spent]));
   return ranges.map((_, i) => new MoneyDecimal(spent.get(i + 1) ?? 0));
 }

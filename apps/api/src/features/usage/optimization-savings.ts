@@ -1,4 +1,4 @@
-import { badInput, formatMoney, MoneyDecimal, teamScope, type Principal } from "@costgate/core";
+import { badInput, formatMoney, MoneyDecimal, teamScope, type Money, type Principal } from "@costgate/core";
 import { Prisma, type Db, type ModelVersion } from "@costgate/db";
 import type { Loaders } from "../../graphql/loaders.ts";
 import { daysStartingIn } from "./spend-series.ts";
@@ -38,53 +38,64 @@ export async function optimizationSavings(db: Db, loaders: Loaders, principal: P
   if (!Number.isInteger(first) || first < 0 || first > MAX_SAVINGS_LISTED) throw badInput(`first must be 0 to ${MAX_SAVINGS_LISTED} (got ${first})`, { field: "first" });
   const { firstDay, lastDay } = daysStartingIn(args.from, args.to);
   const scope = teamScope(principal, args.teamId);
-  const production = await db.modelVersion.findMany({
-    where: { stage: "PRODUCTION", source: { not: "UPLOAD" }, parentId: { not: null }, ...(scope ? { model: { teamId: scope } } : {}) },
-    orderBy: { modelId: "asc" },
-  });
-  if (production.length === 0) return { totalUsd: "0.00", count: 0, versions: [] };
-
-  const ids = Prisma.join(production.map((v) => v.id));
-  const [sourceIds, served, profile] = await Promise.all([
-    // Up each lineage in one statement: from the parent, on while the version is not an UPLOAD
-    // and has a parent; the deepest row of each walk is the source.
-    db.$queryRaw<{ start_id: string; source_id: string }[]>`
-      WITH RECURSIVE walk AS (
-        SELECT v.id AS start_id, v.parent_id AS cur_id, 1 AS depth FROM model_versions v WHERE v.id IN (${ids})
-        UNION ALL
-        SELECT w.start_id, p.parent_id, w.depth + 1
-        FROM walk w JOIN model_versions p ON p.id = w.cur_id
-        WHERE p.source <> 'UPLOAD' AND p.parent_id IS NOT NULL AND w.depth < ${MAX_LINEAGE_DEPTH}
-      )
-      SELECT DISTINCT ON (start_id) start_id, cur_id AS source_id FROM walk ORDER BY start_id, depth DESC`,
-    db.$queryRaw<{ version_id: string; requests: string }[]>`
-      SELECT version_id, sum(requests)::text AS requests FROM daily_spend
-      WHERE version_id IN (${ids}) AND day >= ${firstDay}::date AND day <= ${lastDay}::date
-      GROUP BY version_id`,
-    loaders.defaultProfile(),
-  ]);
-  const requestsOf = new Map(served.map((r) => [r.version_id, Number(r.requests)]));
-  const sourceIdOf = new Map(sourceIds.map((r) => [r.start_id, r.source_id]));
-  const sources = await loaders.version.loadMany(production.map((v) => sourceIdOf.get(v.id) ?? v.id));
-  const priceOf = async (v: ModelVersion) => (profile ? ((await loaders.cost.load({ versionId: v.id, profileId: profile.id }))?.costPerMillionUsd.toString() ?? null) : null);
+  const profile = await loaders.defaultProfile();
+  // One statement for every version: the production versions, each one's source up its lineage
+  // (from the parent, on while the version is not an UPLOAD and has a parent; the deepest row of
+  // each walk), the requests it served in the range and both latest prices on the default profile.
+  const rows = await db.$queryRaw<{ id: string; model_id: string; source_id: string; requests: string; price: string | null; source_price: string | null }[]>`
+    WITH RECURSIVE prod AS (
+      SELECT v.id, v.model_id, v.parent_id FROM model_versions v JOIN models m ON m.id = v.model_id
+      WHERE v.stage = 'PRODUCTION' AND v.source <> 'UPLOAD' AND v.parent_id IS NOT NULL
+        AND ${scope ? Prisma.sql`m.team_id = ${scope}` : Prisma.sql`TRUE`}
+    ), walk AS (
+      SELECT p.id AS start_id, p.parent_id AS cur_id, 1 AS depth FROM prod p
+      UNION ALL
+      SELECT w.start_id, a.parent_id, w.depth + 1 FROM walk w JOIN model_versions a ON a.id = w.cur_id
+      WHERE a.source <> 'UPLOAD' AND a.parent_id IS NOT NULL AND w.depth < ${MAX_LINEAGE_DEPTH}
+    ), src AS (
+      SELECT DISTINCT ON (start_id) start_id, cur_id AS source_id FROM walk ORDER BY start_id, depth DESC
+    ), served AS (
+      SELECT version_id, sum(requests) AS requests FROM daily_spend
+      WHERE version_id IN (SELECT id FROM prod) AND day >= ${firstDay}::date AND day <= ${lastDay}::date
+      GROUP BY version_id
+    )
+    SELECT p.id, p.model_id, s.source_id, coalesce(sv.requests, 0)::text AS requests,
+      (SELECT c.cost_per_million_usd::text FROM cost_measurements c
+        WHERE c.version_id = p.id AND c.hardware_profile_id = ${profile?.id ?? null} ORDER BY c.measured_at DESC LIMIT 1) AS price,
+      (SELECT c.cost_per_million_usd::text FROM cost_measurements c
+        WHERE c.version_id = s.source_id AND c.hardware_profile_id = ${profile?.id ?? null} ORDER BY c.measured_at DESC LIMIT 1) AS source_price
+    FROM prod p JOIN src s ON s.start_id = p.id LEFT JOIN served sv ON sv.version_id = p.id
+    ORDER BY p.model_id`;
 
   let total = new MoneyDecimal(0);
-  const versions = await Promise.all(
-    production.map(async (version, i): Promise<VersionSavings> => {
-      const loaded = sources[i];
-      const source = loaded && !(loaded instanceof Error) ? loaded : version;
-      const [price, sourcePrice] = await Promise.all([priceOf(version), priceOf(source)]);
-      const requests = requestsOf.get(version.id) ?? 0;
-      let savedUsd: string | null = null;
-      if (price !== null && sourcePrice !== null) {
-        const saved = new MoneyDecimal(sourcePrice).minus(price).mul(requests).div(1_000_000).toDecimalPlaces(6);
-        total = total.plus(saved);
-        savedUsd = formatMoney(saved);
-      }
-      return { modelId: version.modelId, version, source, requests, costPerMillionUsd: price, sourceCostPerMillionUsd: sourcePrice, savedUsd };
-    }),
-  );
-  // Biggest saving first; unmeasured last.
-  versions.sort((a, b) => (a.savedUsd === null ? 1 : b.savedUsd === null ? -1 : new MoneyDecimal(b.savedUsd).comparedTo(a.savedUsd)));
-  return { totalUsd: formatMoney(total), count: versions.length, versions: versions.slice(0, first) };
+  const priced = rows.map((r) => {
+    let saved: Money | null = null;
+    if (r.price !== null && r.source_price !== null) {
+      saved = new MoneyDecimal(r.source_price).minus(r.price).mul(r.requests).div(1_000_000).toDecimalPlaces(6);
+      total = total.plus(saved);
+    }
+    return { row: r, saved };
+  });
+  // Biggest saving first; unknown savings last.
+  priced.sort((a, b) => (a.saved === null ? (b.saved === null ? 0 : 1) : b.saved === null ? -1 : b.saved.comparedTo(a.saved)));
+  const listed = priced.slice(0, first);
+  const versions = await loaders.version.loadMany(listed.flatMap(({ row }) => [row.id, row.source_id]));
+  return {
+    totalUsd: formatMoney(total),
+    count: rows.length,
+    versions: listed.map(({ row, saved }, i): VersionSavings => ({
+      modelId: row.model_id,
+      version: loadedRow(versions[2 * i], row.id),
+      source: loadedRow(versions[2 * i + 1], row.source_id),
+      requests: Number(row.requests),
+      costPerMillionUsd: row.price,
+      sourceCostPerMillionUsd: row.source_price,
+      savedUsd: saved === null ? null : formatMoney(saved),
+    })),
+  };
+}
+
+function loadedRow(v: ModelVersion | Error | null | undefined, id: string): ModelVersion {
+  if (!v || v instanceof Error) throw new Error(`model version ${id} vanished while the savings report was read`);
+  return v;
 }

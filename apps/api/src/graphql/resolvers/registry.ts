@@ -54,7 +54,7 @@ export const registryResolvers = {
       paginate(
         args,
         (page) => ctx.db.modelVersion.findMany({ where: { modelId: m.id }, orderBy: [{ number: "desc" }], ...page }),
-        () => ctx.db.modelVersion.count({ where: { modelId: m.id } }),
+        () => ctx.loaders.versionCount.load(m.id),
       ),
     productionVersion: (m: Model, _a: unknown, ctx: Context) => ctx.loaders.productionVersion.load(m.id),
     datasets: (m: Model, _a: unknown, ctx: Context) =>
