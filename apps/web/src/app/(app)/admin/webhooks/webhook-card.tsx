@@ -1,8 +1,8 @@
 import { EnabledToggle } from "@/components/enabled-toggle";
 import { Badge } from "@/components/ui";
-import { setWebhookEnabledAction } from "@/lib/actions/admin";
+import { deleteWebhookAction, setWebhookEnabledAction } from "@/lib/actions/admin";
 import { formatDateTime } from "@/lib/format";
-import { DeleteWebhook } from "./delete-webhook";
+import { ConfirmDelete } from "@/components/confirm-delete";
 import { DeliveriesTable, type Webhook } from "./deliveries-table";
 
 /** One webhook: where it sends, which events, whether it is on, its controls and its recent deliveries. */
@@ -18,7 +18,9 @@ export function WebhookCard({ webhook: w, showTeam, deliveryLimit }: { webhook: 
         <span className="spacer" />
         <div className="page-actions">
           <EnabledToggle enabled={w.enabled} setEnabled={setWebhookEnabledAction.bind(null, w.id)} describedBy={titleId} />
-          <DeleteWebhook id={w.id} url={w.url} describedBy={titleId} />
+          <ConfirmDelete id={w.id} what="webhook" action={deleteWebhookAction} describedBy={titleId}>
+            Costgate stops sending events to {w.url}. Its delivery history is deleted with it, and deliveries still waiting for a retry are dropped. This cannot be undone.
+          </ConfirmDelete>
         </div>
       </div>
       <p className="small muted" style={{ margin: "0 0 1rem" }}>

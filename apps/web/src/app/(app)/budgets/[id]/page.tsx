@@ -9,7 +9,8 @@ import { BudgetDetailQuery, BudgetQuery } from "@/lib/operations";
 import { can } from "@/lib/permissions";
 import { getMe } from "@/lib/session";
 import { AcknowledgeButton } from "./acknowledge-button";
-import { DeleteBudget } from "./delete-budget";
+import { ConfirmDelete } from "@/components/confirm-delete";
+import { deleteBudgetAction } from "@/lib/actions/budgets";
 import { SpendChart } from "./spend-chart";
 
 export const metadata: Metadata = { title: "Budget" };
@@ -44,7 +45,9 @@ export default async function BudgetPage({ params }: { params: Promise<{ id: str
               <Link href={`/budgets/${id}/edit`} className="button">
                 Edit
               </Link>
-              <DeleteBudget id={id} name={budget.name} />
+              <ConfirmDelete id={id} what="budget" action={deleteBudgetAction}>
+                “{budget.name}” and its alerts will be deleted. Spend records stay. This cannot be undone.
+              </ConfirmDelete>
             </>
           ) : null
         }
