@@ -72,6 +72,7 @@ const TONES: Record<string, Tone> = {
   CANDIDATE: "neutral",
   ARCHIVED: "neutral",
   REJECTED: "bad",
+  RETRYING: "warn",
 };
 
 const LABELS: Record<string, string> = { AT_RISK: "At risk", ML_ENGINEER: "ML engineer" };

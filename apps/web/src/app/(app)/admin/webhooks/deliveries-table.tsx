@@ -45,7 +45,8 @@ export function DeliveriesTable({ deliveries, label, limit }: { deliveries: Deli
             <tr key={d.id}>
               <td className="nowrap">{d.event}</td>
               <td>
-                <StatusBadge value={d.status} />
+                {/* A pending delivery that has already failed is waiting for its next try. */}
+                <StatusBadge value={d.status === "PENDING" && d.attempts > 0 ? "RETRYING" : d.status} />
               </td>
               <td className="num">{formatCount(d.attempts)}</td>
               <td style={{ minWidth: "12rem", overflowWrap: "anywhere" }}>
