@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Pager } from "@/components/pager";
 import { AutoRefresh } from "@/components/auto-refresh";
 import { Card, EmptyState, PageHeader, ProgressBar, StatusBadge, TableWrap } from "@/components/ui";
 import { query } from "@/lib/api";
@@ -16,7 +17,6 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
   const { optimizationJobs } = await query(JobsQuery, { status, first: 25, after: sp.after || null });
   const jobs = optimizationJobs.edges.map((e) => e.node);
   const live = jobs.some((j) => j.status === "QUEUED" || j.status === "RUNNING");
-  const next = optimizationJobs.pageInfo.hasNextPage && optimizationJobs.pageInfo.endCursor ? `/jobs?${new URLSearchParams({ ...(status ? { status } : {}), after: optimizationJobs.pageInfo.endCursor })}` : null;
   return (
     <>
       <AutoRefresh active={live} intervalMs={2000} />
@@ -88,18 +88,7 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
               </tbody>
             </table>
           </TableWrap>
-          <nav aria-label="Pages" className="row" style={{ marginTop: "0.75rem" }}>
-            {sp.after ? (
-              <Link className="button small" href={status ? `/jobs?status=${status}` : "/jobs"}>
-                ← First page
-              </Link>
-            ) : null}
-            {next ? (
-              <Link className="button small" href={next}>
-                Next page →
-              </Link>
-            ) : null}
-          </nav>
+          <Pager path="/jobs" params={{ status }} after={sp.after} pageInfo={optimizationJobs.pageInfo} />
         </>
       )}
     </>

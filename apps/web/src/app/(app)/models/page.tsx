@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Pager } from "@/components/pager";
 import { Card, EmptyState, PageHeader, TableWrap } from "@/components/ui";
 import { query } from "@/lib/api";
 import { formatDate, formatMetric, formatPerMillion, humanize } from "@/lib/format";
@@ -22,7 +23,6 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
     canCreate ? query(TeamsQuery).then((r) => r.teams) : Promise.resolve([]),
   ]);
   const rows = models.edges.map((e) => e.node);
-  const nextHref = models.pageInfo.hasNextPage && models.pageInfo.endCursor ? `/models?${new URLSearchParams({ ...(q ? { q } : {}), after: models.pageInfo.endCursor })}` : null;
 
   return (
     <>
@@ -91,18 +91,7 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
               </tbody>
             </table>
           </TableWrap>
-          <nav aria-label="Pages" className="row" style={{ marginTop: "0.75rem" }}>
-            {after ? (
-              <Link href={q ? `/models?q=${encodeURIComponent(q)}` : "/models"} className="button small">
-                ← First page
-              </Link>
-            ) : null}
-            {nextHref ? (
-              <Link href={nextHref} className="button small">
-                Next page →
-              </Link>
-            ) : null}
-          </nav>
+          <Pager path="/models" params={{ q }} after={after} pageInfo={models.pageInfo} />
         </>
       )}
 

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Pager } from "@/components/pager";
 import { Card, EmptyState, PageHeader, TableWrap } from "@/components/ui";
 import { query } from "@/lib/api";
 import { formatDateTime } from "@/lib/format";
@@ -28,7 +29,6 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   });
   const events = auditEvents.edges.map((e) => e.node);
   const filters = Object.fromEntries(Object.entries({ entityType: f.entityType, entityId: f.entityId, action: f.action, actor: f.actor }).filter(([, v]) => v)) as Record<string, string>;
-  const next = auditEvents.pageInfo.hasNextPage && auditEvents.pageInfo.endCursor ? `/admin/audit?${new URLSearchParams({ ...filters, after: auditEvents.pageInfo.endCursor })}` : null;
   return (
     <>
       <PageHeader title="Audit log" lead="Every change, who made it and what it was before and after; newest first." />
@@ -110,18 +110,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               </tbody>
             </table>
           </TableWrap>
-          <nav aria-label="Pages" className="row" style={{ marginTop: "0.75rem" }}>
-            {f.after ? (
-              <Link className="button small" href={`/admin/audit?${new URLSearchParams(filters)}`}>
-                ← First page
-              </Link>
-            ) : null}
-            {next ? (
-              <Link className="button small" href={next}>
-                Next page →
-              </Link>
-            ) : null}
-          </nav>
+          <Pager path="/admin/audit" params={filters} after={f.after} pageInfo={auditEvents.pageInfo} />
         </>
       )}
     </>
