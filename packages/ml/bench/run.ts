@@ -21,7 +21,7 @@ import { ensureReferenceModels } from '../src/reference/generate.ts';
 import { REFERENCE_DIR, REFERENCE_MODELS, referencePaths } from '../src/reference/reference-models.ts';
 import { tf } from '../src/tf.ts';
 import { checklist, checklistText, median, modelNotes, modelTable, section, writeDocSection, type Measured, type ModelReport } from './report.ts';
-import { cpuProbeMs, MAX_OTHER_CORES, otherCores, snapshot } from './quiet.ts';
+import { cpuProbeMs, MAX_OTHER_CORES, otherCores, snapshot } from '../src/machine-load.ts';
 import { buildVariants, type Variant } from './variants.ts';
 
 const PRICE = '0.08925';

@@ -66,8 +66,14 @@ export {
   type InspectOptions,
   type StorageDtype,
 } from './inspect.ts';
+export { setComputeGate } from './yield-to-host.ts';
 export {
   measureCost,
+  compareCost,
+  meanInterval,
+  t95,
+  type CostComparison,
+  type ComparedCost,
   costPerMillion,
   parseUsd,
   percentile,

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend.ts';
 import { inspectModel } from './inspect.ts';
-import { coefficientOfVariation, costPerMillion, measureCost, percentile } from './measure-cost.ts';
+import { coefficientOfVariation, compareCost, costPerMillion, meanInterval, measureCost, percentile, t95 } from './measure-cost.ts';
+import { pruneStructured } from './prune-structured.ts';
 import { saveModel } from './model-io.ts';
 import { buildReferenceModel } from './reference/reference-models.ts';
 import { tf } from './tf.ts';
@@ -81,8 +82,9 @@ describe('measureCost', () => {
     expect(l.p50).toBeLessThanOrEqual(l.p95);
     expect(l.p95).toBeLessThanOrEqual(l.p99);
     expect(l.p99).toBeLessThanOrEqual(l.max);
-    // the timed runs covered at least the minimum time
-    expect(l.mean * r.runs).toBeGreaterThanOrEqual(60);
+    // half the minimum time goes to batch-1 runs (latency), half to batch runs (throughput)
+    expect(l.mean * r.runs).toBeGreaterThanOrEqual(30);
+    expect(r.uncertainty).toBeGreaterThan(0);
     expect(r.throughputPerSecond).toBeGreaterThan(0);
     expect(r.spread).toBeGreaterThanOrEqual(0);
     expect(r.macs).toBe(inspectModel(m).macs);
@@ -120,5 +122,59 @@ describe('measureCost', () => {
     await expect(measureCost(m, { hourlyPriceUsd: 1, minTimeMs: -1 })).rejects.toThrow(/minTimeMs/);
     await expect(measureCost(m, { hourlyPriceUsd: 1, warmupMs: Number.NaN })).rejects.toThrow(/warmupMs/);
     m.dispose();
+  });
+});
+
+describe('intervals', () => {
+  it('uses Student t for few values and the normal beyond 30', () => {
+    expect(t95(1)).toBeCloseTo(12.706, 3);
+    expect(t95(9)).toBeCloseTo(2.262, 3);
+    expect(t95(100)).toBe(1.96);
+    const { mean, halfWidth } = meanInterval([1, 2, 3, 4, 5]);
+    expect(mean).toBe(3);
+    // s = sqrt(2.5), t(4) = 2.776
+    expect(halfWidth).toBeCloseTo((2.776 * Math.sqrt(2.5)) / Math.sqrt(5), 6);
+    expect(meanInterval([7]).halfWidth).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
+describe('compareCost', () => {
+  const opts = { hourlyPriceUsd: '0.0416', batchSize: 16, minRuns: 24, minTimeMs: 300, warmupRuns: 3, warmupMs: 50, rounds: 8 };
+
+  it('finds no measurable difference between a model and an identical copy', async () => {
+    const m = buildReferenceModel('digits-cnn', 1);
+    const copy = buildReferenceModel('digits-cnn', 1);
+    const r = await compareCost(copy, m, opts);
+    expect(r.comparison.rounds).toBeGreaterThanOrEqual(8);
+    expect(r.comparison.low).toBeLessThanOrEqual(1);
+    expect(r.comparison.high).toBeGreaterThanOrEqual(1);
+    expect(r.comparison.significant).toBe(false);
+    expect(r.candidate.uncertainty).toBeGreaterThan(0);
+    expect(r.parent.uncertainty).toBeGreaterThan(0);
+    m.dispose();
+    copy.dispose();
+  }, 60_000);
+
+  it('finds the saving of half the filters significant, with an interval around the ratio', async () => {
+    const m = buildReferenceModel('digits-cnn', 1);
+    const pruned = await pruneStructured(m, { sparsity: 0.5 });
+    const r = await compareCost(pruned.model, m, opts);
+    expect(r.comparison.significant).toBe(true);
+    expect(r.comparison.throughputRatio).toBeGreaterThan(1.3);
+    expect(r.comparison.low).toBeLessThan(r.comparison.throughputRatio);
+    expect(r.comparison.high).toBeGreaterThan(r.comparison.throughputRatio);
+    expect(r.comparison.low).toBeGreaterThan(1);
+    // the candidate's own measurement agrees with the ratio's direction
+    expect(r.candidate.throughputPerSecond).toBeGreaterThan(r.parent.throughputPerSecond);
+    m.dispose();
+    pruned.model.dispose();
+  }, 60_000);
+
+  it('refuses a parent of another input shape', async () => {
+    const a = buildReferenceModel('digits-cnn', 1);
+    const b = buildReferenceModel('iris-mlp', 1);
+    await expect(compareCost(a, b, opts)).rejects.toThrow(/input shape/);
+    a.dispose();
+    b.dispose();
   });
 });

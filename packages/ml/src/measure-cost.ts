@@ -1,15 +1,27 @@
 /**
- * The measured cost of running a model on this machine's tfjs backend:
- * warm-up, then timed batch-1 runs (until both a minimum count and a minimum time are reached)
- * in several rounds, throughput at a batch size, peak tensor memory, file size and load time.
+ * The measured cost of running a model on this machine's tfjs backend.
+ *
+ * Method (docs/ARCHITECTURE.md, "How cost is measured"): warm-up, then rounds. Each round
+ * times batch-1 runs (latency) and batch runs at the profile's batch size (throughput); rounds
+ * continue until a minimum number of rounds, runs and time are reached. A round during which
+ * other processes used more than `maxOtherCores` of CPU (Linux /proc/stat) is discarded and run
+ * again. Throughput is the geometric mean of the rounds' throughputs; its uncertainty is the
+ * relative half-width of the 95% t-interval of the mean log throughput.
+ *
+ * A candidate is compared with its parent in one session: rounds alternate between them
+ * (A B, B A, A B, ...) so drift of the machine's speed falls on both; the throughput ratio and
+ * its 95% interval come from the paired per-round log ratios, and the saving is significant
+ * only when the interval excludes 1.
  *
  *   costPerMillionUsd = hourlyPriceUsd / (throughputPerSecond x 3600) x 1e6
  */
 import Decimal from 'decimal.js';
 import { initBackend, type BackendName } from './backend.ts';
+import { modelInputShape } from './dataset.ts';
 import { MlError } from './errors.ts';
 import { inspectModel } from './inspect.ts';
 import { modelFileSize, modelFromArtifacts, readModelArtifacts } from './model-io.ts';
+import { otherCores, snapshot } from './machine-load.ts';
 import { createRandom } from './random.ts';
 import { tf } from './tf.ts';
 
@@ -20,14 +32,20 @@ export interface MeasureCostOptions {
   batchSize?: number;
   /** Minimum timed batch-1 runs over all rounds (default 50). */
   minRuns?: number;
-  /** Minimum time of the timed batch-1 runs over all rounds, ms (default 1000). */
+  /** Minimum timed time per model over all rounds, ms (default 1000): half batch-1 runs, half batch runs. */
   minTimeMs?: number;
   /** Untimed runs first (default 10)... */
   warmupRuns?: number;
   /** ...lasting at least this long, ms (default 500: the first second of a process runs up to 2x slower, JIT). */
   warmupMs?: number;
-  /** Rounds the timed runs are split into; their p50 spread is reported (default 3). */
+  /** Minimum rounds (default 6); more run until minRuns and minTimeMs are reached. */
   rounds?: number;
+  /** A round during which other processes used more CPU than this (cores) is run again (default 0.5). */
+  maxOtherCores?: number;
+  /** How many disturbed rounds are run again at most, per model (default 2 x rounds); later ones count. */
+  maxRepeats?: number;
+  /** Smallest relative half-width an interval is given (default 0.01): session-to-session effects the rounds cannot see. */
+  minRelativeUncertainty?: number;
   /** The model's files: adds file size and load time (read + parse + decode). */
   modelJsonPath?: string;
   /** Seed of the random inputs (default 0). */
@@ -57,6 +75,10 @@ export interface CostMeasurement {
   rounds: number;
   /** Coefficient of variation of the per-round batch-1 p50 (0 with one round). */
   spread: number;
+  /** Relative half-width of the 95% interval of throughputPerSecond (0.03 = plus or minus 3%). */
+  uncertainty: number;
+  /** Rounds discarded and run again because other processes used the CPU meanwhile. */
+  disturbedRounds: number;
   /** Peak tensor bytes of one inference at `batchSize`: weights + input + the largest transient. */
   peakMemoryBytes: number;
   fileSizeBytes: number | null;
@@ -154,97 +176,246 @@ async function measureLoad(modelJsonPath: string): Promise<number> {
   return latencyStats(times).p50;
 }
 
+/** Two-sided 95% critical values of Student's t for 1..30 degrees of freedom (then the normal's). */
+const T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+export const t95 = (df: number): number => (df < 1 ? Number.POSITIVE_INFINITY : (T95[df - 1] ?? 1.96));
+
+/** Mean and 95% t-interval half-width of a sample (half-width infinite for fewer than 2 values). */
+export function meanInterval(xs: readonly number[]): { mean: number; halfWidth: number } {
+  const n = xs.length;
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  if (n < 2) return { mean, halfWidth: Number.POSITIVE_INFINITY };
+  const variance = xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1);
+  return { mean, halfWidth: (t95(n - 1) * Math.sqrt(variance)) / Math.sqrt(n) };
+}
+
+/** A candidate's throughput against its parent's from one interleaved session. */
+export interface CostComparison {
+  /** candidate throughput / parent throughput. */
+  throughputRatio: number;
+  /** 95% interval of throughputRatio. */
+  low: number;
+  high: number;
+  /** false when the interval contains 1: no measurable saving (or loss). */
+  significant: boolean;
+  /** Paired rounds the interval is computed from. */
+  rounds: number;
+}
+
+export interface ComparedCost {
+  candidate: CostMeasurement;
+  parent: CostMeasurement;
+  comparison: CostComparison;
+}
+
+interface Settings {
+  price: Decimal;
+  batchSize: number;
+  minRuns: number;
+  minTimeMs: number;
+  warmupRuns: number;
+  warmupMs: number;
+  rounds: number;
+  maxOtherCores: number;
+  maxRepeats: number;
+  minRel: number;
+  seed: number;
+}
+
+function settingsOf(opts: MeasureCostOptions): Settings {
+  const price = parseUsd(opts.hourlyPriceUsd);
+  const nonNegative = (name: string, v: number | undefined, fallback: number) => {
+    const x = v ?? fallback;
+    if (!(Number.isFinite(x) && x >= 0)) throw new MlError('BAD_PARAM', `${name} must be >= 0, got ${String(v)}`);
+    return x;
+  };
+  const rounds = positiveInt('rounds', opts.rounds, 6);
+  return {
+    price,
+    batchSize: positiveInt('batchSize', opts.batchSize, 32),
+    minRuns: positiveInt('minRuns', opts.minRuns, 50),
+    minTimeMs: nonNegative('minTimeMs', opts.minTimeMs, 1000),
+    warmupRuns: positiveInt('warmupRuns', opts.warmupRuns, 10, true),
+    warmupMs: nonNegative('warmupMs', opts.warmupMs, 500),
+    rounds,
+    maxOtherCores: nonNegative('maxOtherCores', opts.maxOtherCores, 0.5),
+    maxRepeats: positiveInt('maxRepeats', opts.maxRepeats, 2 * rounds, true),
+    minRel: nonNegative('minRelativeUncertainty', opts.minRelativeUncertainty, 0.01),
+    seed: opts.seed ?? 0,
+  };
+}
+
+/** One model under measurement: its inputs and what its rounds recorded. */
+class Subject {
+  readonly x1: tf.Tensor;
+  readonly xb: tf.Tensor;
+  readonly latencies: number[] = [];
+  readonly roundP50: number[] = [];
+  readonly roundThroughput: number[] = [];
+  batchRuns = 0;
+  timedMs = 0;
+  disturbed = 0;
+  private last: { latencies: number; batchRuns: number; ms: number } | null = null;
+
+  constructor(readonly model: tf.LayersModel, shape: number[], s: Settings) {
+    this.x1 = randomInput([1, ...shape], s.seed);
+    this.xb = randomInput([s.batchSize, ...shape], s.seed + 1);
+  }
+
+  warmUp(s: Settings): void {
+    const start = performance.now();
+    for (let i = 0; i < s.warmupRuns || performance.now() - start < s.warmupMs; i++) {
+      runOnce(this.model, this.x1);
+      if (i % 5 === 0) runOnce(this.model, this.xb);
+    }
+  }
+
+  /** One round: batch-1 latencies, then batch throughput; false (and nothing kept) when disturbed. */
+  round(s: Settings, keepDisturbed: boolean): boolean {
+    const perRoundRuns = Math.ceil(s.minRuns / s.rounds);
+    const perRoundMs = s.minTimeMs / s.rounds;
+    const before = snapshot();
+    const latencies: number[] = [];
+    let spent = 0;
+    while (latencies.length < perRoundRuns || spent < perRoundMs / 2) {
+      const t0 = performance.now();
+      runOnce(this.model, this.x1);
+      const dt = performance.now() - t0;
+      latencies.push(dt);
+      spent += dt;
+    }
+    let n = 0;
+    let ms = 0;
+    while (n < 3 || ms < perRoundMs / 2) {
+      const t0 = performance.now();
+      runOnce(this.model, this.xb);
+      ms += performance.now() - t0;
+      n++;
+    }
+    if (!keepDisturbed && otherCores(before) > s.maxOtherCores) {
+      this.disturbed++;
+      return false;
+    }
+    this.latencies.push(...latencies);
+    this.roundP50.push(latencyStats(latencies).p50);
+    this.roundThroughput.push((n * s.batchSize) / (ms / 1000));
+    this.batchRuns += n;
+    this.timedMs += spent + ms;
+    this.last = { latencies: latencies.length, batchRuns: n, ms: spent + ms };
+    return true;
+  }
+
+  /** Forgets the last kept round (its partner's part of the round was disturbed). */
+  dropLastRound(): void {
+    if (!this.last) return;
+    this.roundThroughput.pop();
+    this.roundP50.pop();
+    this.latencies.splice(this.latencies.length - this.last.latencies);
+    this.batchRuns -= this.last.batchRuns;
+    this.timedMs -= this.last.ms;
+    this.last = null;
+  }
+
+  get logThroughputs(): number[] {
+    return this.roundThroughput.map(Math.log);
+  }
+
+  dispose(): void {
+    tf.dispose([this.x1, this.xb]);
+  }
+}
+
+/** Runs the rounds of a session over one or two models, alternating their order round by round. */
+async function runSession(subjects: Subject[], s: Settings): Promise<void> {
+  for (const subject of subjects) subject.warmUp(s);
+  const enough = () =>
+    subjects.every((x) => x.roundThroughput.length >= s.rounds && x.latencies.length >= s.minRuns && x.timedMs >= s.minTimeMs);
+  for (let r = 0; !enough(); r++) {
+    const order = r % 2 === 0 ? subjects : [...subjects].reverse();
+    // A round is kept only when every subject's part of it was undisturbed, so pairs stay paired.
+    const kept = order.map((subject) => subject.round(s, subject.disturbed >= s.maxRepeats));
+    if (kept.some((k) => !k)) order.forEach((subject, i) => kept[i] && subject.dropLastRound());
+    // let timers and I/O of the host process run between rounds
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+async function summarize(subject: Subject, s: Settings, modelJsonPath: string | undefined, backend: BackendName): Promise<CostMeasurement> {
+  const logs = subject.logThroughputs;
+  const { mean, halfWidth } = meanInterval(logs);
+  const throughputPerSecond = Math.exp(mean);
+  const uncertainty = Math.max(s.minRel, Number.isFinite(halfWidth) ? Math.expm1(halfWidth) : 1);
+  const { model, xb } = subject;
+  // tf.profile's peak is engine-wide: keep only what this inference adds to the weights and input
+  const bytesBefore = tf.memory().numBytes;
+  const profile = await tf.profile(() => runOnce(model, xb));
+  const weightBytes = model.weights.reduce((a, w) => a + (w.shape as number[]).reduce((x, y) => x * y, 1) * 4, 0);
+  const peakMemoryBytes = weightBytes + xb.size * 4 + Math.max(0, profile.peakBytes - bytesBefore);
+  return {
+    backend,
+    latencyMs: latencyStats(subject.latencies),
+    throughputPerSecond,
+    batchSize: s.batchSize,
+    runs: subject.latencies.length,
+    batchRuns: subject.batchRuns,
+    rounds: subject.roundThroughput.length,
+    spread: coefficientOfVariation(subject.roundP50),
+    uncertainty,
+    disturbedRounds: subject.disturbed,
+    peakMemoryBytes,
+    fileSizeBytes: modelJsonPath ? await modelFileSize(modelJsonPath) : null,
+    loadTimeMs: modelJsonPath ? await measureLoad(modelJsonPath) : null,
+    macs: inspectModel(model).macs,
+    hourlyPriceUsd: s.price.toString(),
+    costPerMillionUsd: costPerMillion(s.price.toString(), throughputPerSecond),
+  };
+}
+
+/** Measures one model's cost on this machine (see the method at the top of this file). */
 export async function measureCost(model: tf.LayersModel, opts: MeasureCostOptions): Promise<CostMeasurement> {
   const backend = await initBackend();
-  const price = parseUsd(opts.hourlyPriceUsd);
-  const batchSize = positiveInt('batchSize', opts.batchSize, 32);
-  const minRuns = positiveInt('minRuns', opts.minRuns, 50);
-  const minTimeMs = opts.minTimeMs ?? 1000;
-  if (!(Number.isFinite(minTimeMs) && minTimeMs >= 0)) throw new MlError('BAD_PARAM', `minTimeMs must be >= 0, got ${String(opts.minTimeMs)}`);
-  const warmupRuns = positiveInt('warmupRuns', opts.warmupRuns, 10, true);
-  const warmupMs = opts.warmupMs ?? 500;
-  if (!(Number.isFinite(warmupMs) && warmupMs >= 0)) throw new MlError('BAD_PARAM', `warmupMs must be >= 0, got ${String(opts.warmupMs)}`);
-  const rounds = positiveInt('rounds', opts.rounds, 3);
-  if (model.inputs.length !== 1) {
-    throw new MlError('BAD_PARAM', `the model has ${model.inputs.length} inputs; Costgate measures single-input models`);
-  }
-  const rowShape = model.inputs[0]!.shape.slice(1);
-  if (rowShape.some((d) => d === null)) {
-    throw new MlError('BAD_PARAM', `the model's input shape [${rowShape.map((d) => d ?? '?').join(', ')}] has free dimensions`);
-  }
-  const shape = rowShape as number[];
-  const macs = inspectModel(model).macs;
-  const seed = opts.seed ?? 0;
-
-  const x1 = randomInput([1, ...shape], seed);
-  const xb = randomInput([batchSize, ...shape], seed + 1);
+  const s = settingsOf(opts);
+  const subject = new Subject(model, modelInputShape(model), s);
   try {
-    const warmStart = performance.now();
-    for (let i = 0; i < warmupRuns || performance.now() - warmStart < warmupMs; i++) {
-      runOnce(model, x1);
-      if (i % 5 === 0) runOnce(model, xb);
-    }
+    await runSession([subject], s);
+    return await summarize(subject, s, opts.modelJsonPath, backend);
+  } finally {
+    subject.dispose();
+  }
+}
 
-    const perRoundRuns = Math.ceil(minRuns / rounds);
-    const perRoundMs = minTimeMs / rounds;
-    const batchMinRuns = Math.max(3, Math.ceil(perRoundRuns / 10));
-    const samples: number[] = [];
-    const roundP50: number[] = [];
-    let batchRuns = 0;
-    let batchMs = 0;
-    for (let r = 0; r < rounds; r++) {
-      const round: number[] = [];
-      let spent = 0;
-      while (round.length < perRoundRuns || spent < perRoundMs) {
-        const t0 = performance.now();
-        runOnce(model, x1);
-        const dt = performance.now() - t0;
-        round.push(dt);
-        spent += dt;
-      }
-      samples.push(...round);
-      roundP50.push(latencyStats(round).p50);
-      // throughput at the batch size, same rule with a tenth of the runs and half the time
-      let n = 0;
-      let ms = 0;
-      while (n < batchMinRuns || ms < perRoundMs / 2) {
-        const t0 = performance.now();
-        runOnce(model, xb);
-        ms += performance.now() - t0;
-        n++;
-      }
-      batchRuns += n;
-      batchMs += ms;
-      // let timers and I/O of the host process run between rounds
-      await new Promise((r2) => setImmediate(r2));
-    }
-    const throughputPerSecond = (batchRuns * batchSize) / (batchMs / 1000);
-
-    // tf.profile's peak is engine-wide: keep only what this inference adds to the weights and input
-    const bytesBefore = tf.memory().numBytes;
-    const profile = await tf.profile(() => runOnce(model, xb));
-    const weightBytes = model.weights.reduce((a, w) => a + (w.shape as number[]).reduce((x, y) => x * y, 1) * 4, 0);
-    const peakMemoryBytes = weightBytes + xb.size * 4 + Math.max(0, profile.peakBytes - bytesBefore);
-    const fileSizeBytes = opts.modelJsonPath ? await modelFileSize(opts.modelJsonPath) : null;
-    const loadTimeMs = opts.modelJsonPath ? await measureLoad(opts.modelJsonPath) : null;
-
+/**
+ * Measures a candidate and its parent interleaved in one session: both costs, and the
+ * candidate's throughput ratio to its parent with its 95% interval (paired per-round log ratios).
+ */
+export async function compareCost(
+  candidate: tf.LayersModel,
+  parent: tf.LayersModel,
+  opts: MeasureCostOptions & { parentModelJsonPath?: string },
+): Promise<ComparedCost> {
+  const backend = await initBackend();
+  const s = settingsOf(opts);
+  const shape = modelInputShape(candidate);
+  const parentShape = modelInputShape(parent);
+  if (shape.join('x') !== parentShape.join('x')) {
+    throw new MlError('BAD_PARAM', `the candidate's input shape [${shape.join(', ')}] differs from its parent's [${parentShape.join(', ')}]`);
+  }
+  const a = new Subject(parent, shape, s);
+  const b = new Subject(candidate, shape, s);
+  try {
+    await runSession([a, b], s);
+    const diffs = b.logThroughputs.map((lb, i) => lb - a.logThroughputs[i]!);
+    const { mean, halfWidth } = meanInterval(diffs);
+    const half = Math.max(Math.log1p(s.minRel), halfWidth);
+    const low = Math.exp(mean - half);
+    const high = Math.exp(mean + half);
     return {
-      backend,
-      latencyMs: latencyStats(samples),
-      throughputPerSecond,
-      batchSize,
-      runs: samples.length,
-      batchRuns,
-      rounds,
-      spread: coefficientOfVariation(roundP50),
-      peakMemoryBytes,
-      fileSizeBytes,
-      loadTimeMs,
-      macs,
-      hourlyPriceUsd: price.toString(),
-      costPerMillionUsd: costPerMillion(price.toString(), throughputPerSecond),
+      parent: await summarize(a, s, opts.parentModelJsonPath, backend),
+      candidate: await summarize(b, s, opts.modelJsonPath, backend),
+      comparison: { throughputRatio: Math.exp(mean), low, high: Number.isFinite(high) ? high : Number.MAX_VALUE, significant: low > 1 || high < 1, rounds: diffs.length },
     };
   } finally {
-    tf.dispose([x1, xb]);
+    a.dispose();
+    b.dispose();
   }
 }
