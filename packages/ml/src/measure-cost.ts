@@ -6,7 +6,8 @@
  * continue until a minimum number of rounds, runs and time are reached. A round during which
  * other processes used more than `maxOtherCores` of CPU (Linux /proc/stat) is discarded and run
  * again. Throughput is the geometric mean of the rounds' throughputs; its uncertainty is the
- * relative half-width of the 95% t-interval of the mean log throughput.
+ * relative half-width of the 95% t-interval of the mean log throughput. On single-threaded
+ * backends throughput is timed by the process's CPU time (see clockFor).
  *
  * A candidate is compared with its parent in one session: rounds alternate between them
  * (A B, B A, A B, ...) so drift of the machine's speed falls on both; the throughput ratio and
@@ -46,6 +47,8 @@ export interface MeasureCostOptions {
   maxRepeats?: number;
   /** Smallest relative half-width an interval is given (default 0.01): session-to-session effects the rounds cannot see. */
   minRelativeUncertainty?: number;
+  /** What times throughput: the process's CPU time (default on wasm and cpu) or wall time (default on tfjs-node). */
+  clock?: 'cpu' | 'wall';
   /** The model's files: adds file size and load time (read + parse + decode). */
   modelJsonPath?: string;
   /** Seed of the random inputs (default 0). */
@@ -79,6 +82,8 @@ export interface CostMeasurement {
   uncertainty: number;
   /** Rounds discarded and run again because other processes used the CPU meanwhile. */
   disturbedRounds: number;
+  /** What timed throughput: this process's CPU time or wall time. */
+  clock: 'cpu' | 'wall';
   /** Peak tensor bytes of one inference at `batchSize`: weights + input + the largest transient. */
   peakMemoryBytes: number;
   fileSizeBytes: number | null;
@@ -220,9 +225,18 @@ interface Settings {
   maxRepeats: number;
   minRel: number;
   seed: number;
+  clock: 'cpu' | 'wall';
 }
 
-function settingsOf(opts: MeasureCostOptions): Settings {
+/**
+ * Throughput is timed by the process's CPU time on single-threaded backends (wasm, cpu): time
+ * the process spent descheduled, because other work shared the core, does not count, as it
+ * would not on the dedicated hardware the profile prices. tfjs-node runs several threads, so
+ * there it is wall time.
+ */
+const clockFor = (backend: BackendName): 'cpu' | 'wall' => (backend === 'tensorflow' ? 'wall' : 'cpu');
+
+function settingsOf(opts: MeasureCostOptions, backend: BackendName): Settings {
   const price = parseUsd(opts.hourlyPriceUsd);
   const nonNegative = (name: string, v: number | undefined, fallback: number) => {
     const x = v ?? fallback;
@@ -242,6 +256,7 @@ function settingsOf(opts: MeasureCostOptions): Settings {
     maxRepeats: positiveInt('maxRepeats', opts.maxRepeats, 2 * rounds, true),
     minRel: nonNegative('minRelativeUncertainty', opts.minRelativeUncertainty, 0.01),
     seed: opts.seed ?? 0,
+    clock: opts.clock ?? clockFor(backend),
   };
 }
 
@@ -286,19 +301,23 @@ class Subject {
     }
     let n = 0;
     let ms = 0;
+    const cpu0 = process.cpuUsage();
     while (n < 3 || ms < perRoundMs / 2) {
       const t0 = performance.now();
       runOnce(this.model, this.xb);
       ms += performance.now() - t0;
       n++;
     }
+    const cpu = process.cpuUsage(cpu0);
+    // Single-threaded backends: the process's CPU time leaves out the time it was descheduled.
+    const busyMs = s.clock === 'cpu' ? Math.max((cpu.user + cpu.system) / 1000, 1e-3) : ms;
     if (!keepDisturbed && otherCores(before) > s.maxOtherCores) {
       this.disturbed++;
       return false;
     }
     this.latencies.push(...latencies);
     this.roundP50.push(latencyStats(latencies).p50);
-    this.roundThroughput.push((n * s.batchSize) / (ms / 1000));
+    this.roundThroughput.push((n * s.batchSize) / (busyMs / 1000));
     this.batchRuns += n;
     this.timedMs += spent + ms;
     this.last = { latencies: latencies.length, batchRuns: n, ms: spent + ms };
@@ -362,6 +381,7 @@ async function summarize(subject: Subject, s: Settings, modelJsonPath: string | 
     spread: coefficientOfVariation(subject.roundP50),
     uncertainty,
     disturbedRounds: subject.disturbed,
+    clock: s.clock,
     peakMemoryBytes,
     fileSizeBytes: modelJsonPath ? await modelFileSize(modelJsonPath) : null,
     loadTimeMs: modelJsonPath ? await measureLoad(modelJsonPath) : null,
@@ -374,7 +394,7 @@ async function summarize(subject: Subject, s: Settings, modelJsonPath: string | 
 /** Measures one model's cost on this machine (see the method at the top of this file). */
 export async function measureCost(model: tf.LayersModel, opts: MeasureCostOptions): Promise<CostMeasurement> {
   const backend = await initBackend();
-  const s = settingsOf(opts);
+  const s = settingsOf(opts, backend);
   const subject = new Subject(model, modelInputShape(model), s);
   try {
     await runSession([subject], s);
@@ -394,7 +414,7 @@ export async function compareCost(
   opts: MeasureCostOptions & { parentModelJsonPath?: string },
 ): Promise<ComparedCost> {
   const backend = await initBackend();
-  const s = settingsOf(opts);
+  const s = settingsOf(opts, backend);
   const shape = modelInputShape(candidate);
   const parentShape = modelInputShape(parent);
   if (shape.join('x') !== parentShape.join('x')) {
