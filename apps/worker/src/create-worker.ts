@@ -2,10 +2,13 @@ import { DelayedError, UnrecoverableError, Worker, type Job, type WorkerOptions 
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createDb, type Db, type HardwareProfile } from "@costgate/db";
-import { BUDGET_SCHEDULER_ID, BUDGET_SCHEDULE_EVERY_MS, Producer, QueueName, createRedis, payloadSchemas } from "@costgate/queue";
+import { hostname } from "node:os";
+import { BUDGET_SCHEDULER_ID, BUDGET_SCHEDULE_EVERY_MS, Producer, QueueName, createRedis, measurePayloadSchema, measureQueueName, payloadSchemas } from "@costgate/queue";
 import { secretBoxKey } from "@costgate/core";
 import { createFsArtifactStore, type ArtifactStore } from "@costgate/artifacts";
-import { initBackend } from "@costgate/ml";
+import { MachineLock } from "./machine-lock.ts";
+import { TfHost } from "./tf/tf-host.ts";
+import { TfLane } from "./tf/tf-lane.ts";
 import type { WorkerEnv } from "./env.ts";
 import { WorkerMetrics } from "./metrics.ts";
 import { evaluateVersion } from "./features/evaluate-version.ts";
@@ -24,8 +27,11 @@ export interface WorkerDeps {
   producer: Producer;
   logger: Logger;
   profile: HardwareProfile;
+  /** The TensorFlow.js backend the TensorFlow processes use (COSTGATE_TF_BACKEND, else the best available). */
   backend: string;
-  measure: { minRuns: number; minTimeMs: number; rounds: number };
+  measure: { minRuns: number; minTimeMs: number; rounds: number; maxOtherCores: number };
+  /** Runs TensorFlow work off this process's event loop, under the machine's measurement lock. */
+  tf: TfLane;
   /** Aborts when the worker stops: running optimization jobs stop at the next batch or step and are handed back. */
   shutdown: AbortSignal;
   /** Webhook deliveries: the key that opens stored secrets, and how long a receiver may take. */
@@ -49,9 +55,15 @@ export interface CostgateWorker {
  * (packages/queue); an error a retry cannot fix (a corrupt artifact) is unrecoverable.
  */
 export async function createWorker(env: WorkerEnv, logger: Logger): Promise<CostgateWorker> {
-  const backend = await initBackend(env.COSTGATE_TF_BACKEND ? { force: env.COSTGATE_TF_BACKEND } : {});
+  const backend = env.COSTGATE_TF_BACKEND ?? "best available";
   const db = createDb(env.DATABASE_URL);
   const redis = createRedis(env.REDIS_URL);
+  // One lock per machine for every worker process on it (WORKER_HOST_ID names the machine when
+  // containers on one host have hostnames of their own).
+  const machineLock = new MachineLock(redis, `${env.QUEUE_PREFIX}:machine:${env.WORKER_HOST_ID ?? hostname()}`);
+  // A TensorFlow process per queue that computes, so an evaluation does not wait behind a training.
+  const lane = (name: string) => new TfLane(new TfHost({ name, logger, backend: env.COSTGATE_TF_BACKEND, maxOldSpaceMb: env.WORKER_TF_MAX_OLD_SPACE_MB }), machineLock);
+  const lanes = { evaluate: lane("evaluate"), optimize: lane("optimize") };
   const producer = new Producer(redis, env.QUEUE_PREFIX);
   const store = createFsArtifactStore(env.ARTIFACT_DIR);
   const profile = await resolveHardwareProfile(db, env.WORKER_HARDWARE_PROFILE);
@@ -63,7 +75,8 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
     logger,
     profile,
     backend,
-    measure: { minRuns: env.MEASURE_MIN_RUNS, minTimeMs: env.MEASURE_MIN_TIME_MS, rounds: env.MEASURE_ROUNDS },
+    measure: { minRuns: env.MEASURE_MIN_RUNS, minTimeMs: env.MEASURE_MIN_TIME_MS, rounds: env.MEASURE_ROUNDS, maxOtherCores: env.MEASURE_MAX_OTHER_CORES },
+    tf: lanes.optimize,
     shutdown: shutdown.signal,
     webhooks: { secretKey: secretBoxKey(env.COSTGATE_SECRET_KEY), timeoutMs: env.WEBHOOK_TIMEOUT_MS },
   };
@@ -73,14 +86,16 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
   // A worker killed mid-publish can leave an object no row points to; sweep before taking jobs.
   await collectOrphanedArtifacts(deps);
 
+  const evaluateDeps: WorkerDeps = { ...deps, tf: lanes.evaluate };
   const connections: Redis[] = [];
-  const worker = <Q extends QueueName>(name: Q, concurrency: number, run: (data: ReturnType<(typeof payloadSchemas)[Q]["parse"]>, job: Job, token?: string) => Promise<unknown>, extra: Partial<WorkerOptions> = {}) => {
+  const schemaOf = (name: string) => (name in payloadSchemas ? payloadSchemas[name as QueueName] : measurePayloadSchema);
+  const worker = <Q extends QueueName | string>(name: Q, concurrency: number, run: (data: Q extends QueueName ? ReturnType<(typeof payloadSchemas)[Q]["parse"]> : ReturnType<typeof measurePayloadSchema.parse>, job: Job, token?: string) => Promise<unknown>, extra: Partial<WorkerOptions> = {}) => {
     const connection = createRedis(env.REDIS_URL);
     connections.push(connection);
     const w = new Worker(
       name,
       async (job: Job, token?: string) => {
-        const parsed = payloadSchemas[name].safeParse(job.data);
+        const parsed = schemaOf(name).safeParse(job.data);
         if (!parsed.success) throw new UnrecoverableError(`bad ${name} payload: ${parsed.error.message}`);
         const stop = metrics.duration.labels(name).startTimer();
         try {
@@ -101,7 +116,9 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
   };
 
   const workers = [
-    worker(QueueName.evaluate, env.WORKER_EVALUATE_CONCURRENCY, (data, job) => evaluateVersion(deps, data.versionId, { finalAttempt: isFinalAttempt(job) })),
+    worker(QueueName.evaluate, env.WORKER_EVALUATE_CONCURRENCY, (data, job) => evaluateVersion(evaluateDeps, data.versionId, { finalAttempt: isFinalAttempt(job), reevaluate: data.reevaluate })),
+    // Re-measurements asked for this worker's hardware profile.
+    worker(measureQueueName(profile.id), 1, (data, job) => evaluateVersion(evaluateDeps, data.versionId, { finalAttempt: isFinalAttempt(job), remeasure: true })),
     worker(QueueName.optimize, env.WORKER_OPTIMIZE_CONCURRENCY, async (data, job, token) => {
       try {
         return await runOptimizationJob(deps, data.jobId, { attempt: Math.max(job.attemptsStarted, job.attemptsMade + 1), finalAttempt: isFinalAttempt(job) });
@@ -135,6 +152,7 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
     async close() {
       shutdown.abort();
       await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(Object.values(lanes).map((l) => l.close()));
       await producer.close();
       await Promise.all([redis, ...connections].map((c) => c.quit().catch(() => c.disconnect())));
       await db.$disconnect();

@@ -1,13 +1,15 @@
 import { Queue, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
-import { BUDGET_CHECK_WINDOW_MS, QueueName, WEBHOOK_ATTEMPTS, WEBHOOK_BACKOFF_TYPE, defaultJobOptions, payloadSchemas, type Payload } from "./queues.ts";
+import { BUDGET_CHECK_WINDOW_MS, QueueName, WEBHOOK_ATTEMPTS, WEBHOOK_BACKOFF_TYPE, defaultJobOptions, measurePayloadSchema, measureQueueName, payloadSchemas, type Payload } from "./queues.ts";
+
+type EnqueueOptions = Pick<JobsOptions, "jobId" | "delay" | "deduplication" | "attempts" | "backoff">;
 
 /**
  * Typed enqueue helpers for the API (which only enqueues; it never imports worker code).
  * Job ids are derived from the payload so that enqueueing the same work twice is a no-op.
  */
 export class Producer {
-  private readonly queues = new Map<QueueName, Queue>();
+  private readonly queues = new Map<string, Queue>();
 
   /**
    * `enqueueTimeoutMs` bounds each enqueue: BullMQ waits for Redis to come back without limit,
@@ -19,7 +21,8 @@ export class Producer {
     private readonly opts: { enqueueTimeoutMs?: number; onError?: (err: Error) => void } = {},
   ) {}
 
-  queue(name: QueueName): Queue {
+  /** A queue by name: one of QueueName, or a per-profile measure queue (measureQueueName). */
+  queue(name: QueueName | string): Queue {
     let q = this.queues.get(name);
     if (!q) {
       q = new Queue(name, { connection: this.connection, prefix: this.prefix, defaultJobOptions });
@@ -30,8 +33,11 @@ export class Producer {
     return q;
   }
 
-  async enqueue<Q extends QueueName>(name: Q, payload: Payload<Q>, opts: Pick<JobsOptions, "jobId" | "delay" | "deduplication" | "attempts" | "backoff"> = {}): Promise<string> {
-    const data = payloadSchemas[name].parse(payload);
+  async enqueue<Q extends QueueName>(name: Q, payload: Payload<Q>, opts: EnqueueOptions = {}): Promise<string> {
+    return this.add(name, payloadSchemas[name].parse(payload), opts);
+  }
+
+  private async add(name: string, data: unknown, opts: EnqueueOptions): Promise<string> {
     const timeoutMs = this.opts.enqueueTimeoutMs ?? 5_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -60,6 +66,16 @@ export class Producer {
 
   evaluateVersion(versionId: string): Promise<string> {
     return this.enqueue(QueueName.evaluate, { versionId }, { jobId: `evaluate-${versionId}` });
+  }
+
+  /** Evaluates a version again; asking again while one is waiting or running adds nothing. */
+  reevaluateVersion(versionId: string): Promise<string> {
+    return this.enqueue(QueueName.evaluate, { versionId, reevaluate: true }, { deduplication: { id: `reevaluate-${versionId}` } });
+  }
+
+  /** Measures a version again on a worker of that hardware profile; deduplicated while one is waiting or running. */
+  remeasureVersion(versionId: string, hardwareProfileId: string): Promise<string> {
+    return this.add(measureQueueName(hardwareProfileId), measurePayloadSchema.parse({ versionId }), { deduplication: { id: `remeasure-${versionId}-${hardwareProfileId}` } });
   }
 
   /**

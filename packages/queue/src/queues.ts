@@ -10,13 +10,22 @@ export const QueueName = {
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
 export const payloadSchemas = {
-  evaluate: z.object({ versionId: z.string().min(1) }),
+  /** reevaluate: evaluate again on the model's current EVALUATION dataset although an evaluation exists. */
+  evaluate: z.object({ versionId: z.string().min(1), reevaluate: z.boolean().optional() }),
   optimize: z.object({ jobId: z.string().min(1) }),
   budgets: z.object({ reason: z.enum(["schedule", "ingestion"]), teamId: z.string().optional() }),
   webhooks: z.object({ deliveryId: z.string().min(1) }),
 } satisfies Record<QueueName, z.ZodType>;
 
 export type Payload<Q extends QueueName> = z.infer<(typeof payloadSchemas)[Q]>;
+
+/**
+ * Re-measurements go to the workers of one hardware profile: each profile has its own queue,
+ * consumed only by workers that run on that hardware (WORKER_HARDWARE_PROFILE).
+ */
+export const measureQueueName = (hardwareProfileId: string): string => `measure-${hardwareProfileId}`;
+export const measurePayloadSchema = z.object({ versionId: z.string().min(1) });
+export type MeasurePayload = z.infer<typeof measurePayloadSchema>;
 
 /** Jobs default to 3 attempts with exponential backoff. */
 export const defaultJobOptions = {

@@ -1,26 +1,44 @@
 import { UnrecoverableError } from "bullmq";
-import { isMlError, inspectModel, evaluateModel, measureCost, disposeDataset, type tf } from "@costgate/ml";
+import { isMlError } from "@costgate/ml";
 import { ArtifactNotFoundError } from "@costgate/artifacts";
 import { Prisma } from "@costgate/db";
 import type { WorkerDeps } from "../create-worker.ts";
-import { loadStoredDataset, loadStoredModel, taskOf } from "./model-files.ts";
+import { TfProcessDied } from "../tf/tf-host.ts";
+import { datasetPathOf, modelJsonPathOf, taskOf } from "./model-files.ts";
 import { onVersionReady } from "./on-version-ready.ts";
+
+const NO_EVALUATION_DATASET = "No EVALUATION dataset registered for this model: cost measured, metric not evaluated";
 
 export interface EvaluateOutcome {
   status: "READY" | "FAILED" | "SKIPPED";
   message?: string;
 }
 
+export interface EvaluateOptions {
+  finalAttempt?: boolean;
+  /** Run the follow-ups of a newly READY version (budgets' AUTO_OPTIMIZE). Default true. */
+  trigger?: boolean;
+  /** Measure the cost again although a measurement on this profile exists (adds one). */
+  remeasure?: boolean;
+  /** Evaluate again on the model's current EVALUATION dataset although an evaluation exists. */
+  reevaluate?: boolean;
+  /** Said while the work waits for the machine (another measurement runs). */
+  onWait?: (why: string) => void;
+}
+
 /**
- * Flow 2 of DESIGN.md: load the version's artifact, inspect it, evaluate its metric on the
- * model's EVALUATION dataset (when it has one), measure its cost on this worker's hardware
- * profile, store the Evaluation and CostMeasurement and set READY — or FAILED with a message
- * a person can act on. Evaluating again replaces nothing and duplicates nothing: what is
- * already stored for this version, dataset and profile is kept and not measured twice.
+ * Evaluation of a version (docs/ARCHITECTURE.md, "Evaluate"): inspect it, evaluate its metric
+ * on the model's EVALUATION dataset (when it has one), measure its cost on this worker's
+ * hardware profile — interleaved with its parent when it has one, so its saving is a ratio
+ * with an interval — store the Evaluation, CostMeasurement (and CostComparison) and set READY,
+ * or FAILED with a message a person can act on. All TensorFlow work runs in the worker's
+ * TensorFlow process under the machine's measurement lock. Evaluating again duplicates
+ * nothing: what is stored for this version, dataset and profile is kept, unless asked to
+ * re-measure or re-evaluate.
  */
-export async function evaluateVersion(deps: WorkerDeps, versionId: string, opts: { finalAttempt?: boolean; trigger?: boolean } = {}): Promise<EvaluateOutcome> {
+export async function evaluateVersion(deps: WorkerDeps, versionId: string, opts: EvaluateOptions = {}): Promise<EvaluateOutcome> {
   const { db, profile } = deps;
-  const version = await db.modelVersion.findUnique({ where: { id: versionId }, include: { model: true, artifact: true } });
+  const version = await db.modelVersion.findUnique({ where: { id: versionId }, include: { model: true, artifact: true, parent: { include: { artifact: true } } } });
   if (!version) return { status: "SKIPPED", message: `version ${versionId} no longer exists` };
 
   const dataset = await db.dataset.findFirst({ where: { modelId: version.modelId, role: "EVALUATION" }, orderBy: { createdAt: "desc" }, include: { artifact: true } });
@@ -28,44 +46,42 @@ export async function evaluateVersion(deps: WorkerDeps, versionId: string, opts:
     dataset ? db.evaluation.findUnique({ where: { versionId_datasetId: { versionId, datasetId: dataset.id } } }) : null,
     db.costMeasurement.findFirst({ where: { versionId, hardwareProfileId: profile.id } }),
   ]);
-  if (version.status === "READY" && existingCost && (!dataset || existingEval)) return { status: "SKIPPED", message: "already evaluated and measured" };
+  const needEval = dataset !== null && (!existingEval || opts.reevaluate === true);
+  const needCost = !existingCost || opts.remeasure === true;
+  if (version.status === "READY" && !needEval && !needCost) return { status: "SKIPPED", message: "already evaluated and measured" };
 
-  let model: tf.LayersModel | undefined;
   try {
-    const loaded = await loadStoredModel(deps, version.artifact.sha256);
-    model = loaded.model;
-    const inspection = inspectModel(model, { modelJsonPath: loaded.modelJsonPath });
-
-    let evaluation: Awaited<ReturnType<typeof evaluateModel>> | null = null;
-    if (dataset && !existingEval) {
-      const data = await loadStoredDataset(deps, dataset.artifact.sha256, model, version.model.task);
-      try {
-        evaluation = await evaluateModel(model, data, { task: taskOf(version.model.task) });
-      } finally {
-        disposeDataset(data);
-      }
-    }
-
-    const cost = existingCost
-      ? null
-      : await measureCost(model, {
-          hourlyPriceUsd: profile.hourlyPriceUsd.toString(),
-          batchSize: profile.batchSize,
-          minRuns: deps.measure.minRuns,
-          minTimeMs: deps.measure.minTimeMs,
-          rounds: deps.measure.rounds,
-          modelJsonPath: loaded.modelJsonPath,
-        });
+    const modelJsonPath = await modelJsonPathOf(deps, version.artifact.sha256);
+    const task = taskOf(version.model.task);
+    const evaluated =
+      needEval || !needCost
+        ? await deps.tf.compute("evaluate", { modelJsonPath, dataset: needEval && dataset ? { path: await datasetPathOf(deps, dataset.artifact.sha256), task } : null }, { onWait: opts.onWait })
+        : null;
+    const measured = needCost
+      ? await deps.tf.measure(
+          {
+            modelJsonPath,
+            parentModelJsonPath: version.parent ? await modelJsonPathOf(deps, version.parent.artifact.sha256).catch(() => null) : null,
+            settings: { hourlyPriceUsd: profile.hourlyPriceUsd.toString(), batchSize: profile.batchSize, ...deps.measure },
+          },
+          { onWait: opts.onWait },
+        )
+      : null;
+    const facts = (measured ?? evaluated)!.facts;
+    const evaluation = evaluated?.evaluation ?? null;
+    const cost = measured?.cost ?? null;
 
     await db.$transaction(async (tx) => {
       if (evaluation && dataset) {
-        await tx.evaluation.createMany({
-          data: [{ versionId, datasetId: dataset.id, metric: evaluation.metric, value: evaluation.value, loss: Number.isFinite(evaluation.loss) ? evaluation.loss : null, samples: evaluation.samples }],
-          skipDuplicates: true,
+        const values = { metric: evaluation.metric, value: evaluation.value, loss: Number.isFinite(evaluation.loss) ? evaluation.loss : null, samples: evaluation.samples };
+        await tx.evaluation.upsert({
+          where: { versionId_datasetId: { versionId, datasetId: dataset.id } },
+          create: { versionId, datasetId: dataset.id, ...values },
+          update: { ...values, evaluatedAt: new Date() },
         });
       }
       if (cost) {
-        await tx.costMeasurement.create({
+        const row = await tx.costMeasurement.create({
           data: {
             versionId,
             hardwareProfileId: profile.id,
@@ -76,46 +92,65 @@ export async function evaluateVersion(deps: WorkerDeps, versionId: string, opts:
             latencyP99Ms: cost.latencyMs.p99,
             throughputPerSecond: cost.throughputPerSecond,
             peakMemoryBytes: Math.round(cost.peakMemoryBytes),
-            modelSizeBytes: cost.fileSizeBytes ?? inspection.fileSizeBytes ?? inspection.weightStorageBytes,
+            modelSizeBytes: cost.fileSizeBytes ?? facts.fileSizeBytes ?? facts.weightStorageBytes,
             loadTimeMs: cost.loadTimeMs ?? 0,
             macsPerInference: cost.macs,
             costPerMillionUsd: new Prisma.Decimal(cost.costPerMillionUsd),
             runs: cost.runs,
             spread: cost.spread,
+            uncertainty: cost.uncertainty,
+            disturbedRounds: cost.disturbedRounds,
           },
         });
+        const paired = measured?.paired;
+        if (paired && version.parentId) {
+          await tx.costComparison.create({
+            data: {
+              versionId,
+              parentId: version.parentId,
+              hardwareProfileId: profile.id,
+              measurementId: row.id,
+              throughputRatio: paired.comparison.throughputRatio,
+              low: paired.comparison.low,
+              high: paired.comparison.high,
+              significant: paired.comparison.significant,
+              rounds: paired.comparison.rounds,
+              parentThroughputPerSecond: paired.parent.throughputPerSecond,
+            },
+          });
+        }
       }
       await tx.modelVersion.update({
         where: { id: versionId },
         data: {
           status: "READY",
-          statusMessage: dataset ? null : "No EVALUATION dataset registered for this model: cost measured, metric not evaluated",
-          parameterCount: inspection.parameterCount,
-          nonZeroParameterCount: inspection.nonZeroParameterCount,
-          weightDtypes: inspection.weights.map((w) => w.storageDtype),
+          statusMessage: !dataset ? NO_EVALUATION_DATASET : version.status === "READY" && version.statusMessage !== NO_EVALUATION_DATASET ? version.statusMessage : null,
+          parameterCount: facts.parameterCount,
+          nonZeroParameterCount: facts.nonZeroParameterCount,
+          weightDtypes: facts.weightDtypes,
         },
       });
     });
-    deps.logger.info({ versionId, metric: evaluation?.value, costPerMillionUsd: cost?.costPerMillionUsd }, "version ready");
-    if (opts.trigger !== false) await onVersionReady(deps, versionId);
+    deps.logger.info({ versionId, metric: evaluation?.value, costPerMillionUsd: cost?.costPerMillionUsd, uncertainty: cost?.uncertainty, vsParent: measured?.paired?.comparison }, "version ready");
+    if (opts.trigger !== false && version.status !== "READY") await onVersionReady(deps, versionId);
     return { status: "READY" };
   } catch (e) {
     const readable = readableFailure(e);
     if (readable || opts.finalAttempt) {
       const message = readable ?? `Evaluation failed after retries: ${(e as Error).message}`;
-      await db.modelVersion.update({ where: { id: versionId }, data: { status: "FAILED", statusMessage: message } });
-      deps.logger.warn({ versionId, message }, "version failed");
+      // A version already READY (a re-measurement failed) keeps its status and numbers.
+      if (version.status !== "READY") await db.modelVersion.update({ where: { id: versionId }, data: { status: "FAILED", statusMessage: message } });
+      deps.logger.warn({ versionId, message }, "evaluation failed");
       if (readable) throw new UnrecoverableError(message);
     }
     throw e;
-  } finally {
-    model?.dispose();
   }
 }
 
 /** A failure no retry can fix, said so a person can act on it; null for transient errors. */
-function readableFailure(e: unknown): string | null {
+export function readableFailure(e: unknown): string | null {
   if (isMlError(e)) return `The model or its dataset cannot be used: ${e.message}`;
   if (e instanceof ArtifactNotFoundError) return `The artifact's files are missing from the artifact store (${e.sha256.slice(0, 12)}…): upload the model again`;
+  if (e instanceof TfProcessDied) return e.message;
   return null;
 }

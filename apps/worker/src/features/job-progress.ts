@@ -34,8 +34,12 @@ export class JobProgress {
     return this.abort.signal;
   }
 
+  /** The progress last reported (0 before any). */
+  current = 0;
+
   report(progress: number, stage: string): void {
-    this.pending = { progress: Math.min(1, Math.max(0, progress)), stage };
+    this.current = Math.min(1, Math.max(0, progress));
+    this.pending = { progress: this.current, stage };
     if (Date.now() - this.lastWrite >= this.intervalMs) void this.flush();
   }
 

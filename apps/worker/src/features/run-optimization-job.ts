@@ -1,12 +1,11 @@
 import { UnrecoverableError } from "bullmq";
 import { parsePolicySteps, type PolicyStep } from "@costgate/core";
-import { disposeDataset, isMlError, type Dataset } from "@costgate/ml";
+import { isMlError } from "@costgate/ml";
 import type { ModelVersion } from "@costgate/db";
 import type { WorkerDeps } from "../create-worker.ts";
-import { applyStep } from "./apply-step.ts";
-import { evaluateVersion } from "./evaluate-version.ts";
+import { evaluateVersion, readableFailure } from "./evaluate-version.ts";
 import { JobProgress } from "./job-progress.ts";
-import { loadStoredDataset, loadStoredModel, taskOf } from "./model-files.ts";
+import { datasetPathOf, modelJsonPathOf, taskOf } from "./model-files.ts";
 import { storeStepVersion } from "./store-step-version.ts";
 import { finishJob } from "./finish-job.ts";
 
@@ -52,15 +51,18 @@ export async function runOptimizationJob(deps: WorkerDeps, jobId: string, opts: 
   }
   const progress = new JobProgress(db, jobId, deps.shutdown);
   const model = job.sourceVersion.model;
-  const datasets: { train?: Promise<Dataset>; eval?: Promise<Dataset> } = {};
+  const task = taskOf(model.task);
 
   try {
+    const onWait = (why: string) => progress.report(progress.current, why);
     if (job.sourceVersion.status !== "READY") {
-      const outcome = await evaluateVersion(deps, job.sourceVersion.id, { trigger: false });
+      const outcome = await evaluateVersion(deps, job.sourceVersion.id, { trigger: false, onWait });
       if (outcome.status === "FAILED") throw new UnrecoverableError(`The source version could not be evaluated: ${outcome.message}`);
     }
     const trainDs = await db.dataset.findFirst({ where: { modelId: model.id, role: "TRAIN" }, orderBy: { createdAt: "desc" }, include: { artifact: true } });
     const evalDs = await db.dataset.findFirst({ where: { modelId: model.id, role: "EVALUATION" }, orderBy: { createdAt: "desc" }, include: { artifact: true } });
+    const train = trainDs ? { path: await datasetPathOf(deps, trainDs.artifact.sha256), task } : null;
+    const evaluation = evalDs ? { path: await datasetPathOf(deps, evalDs.artifact.sha256), task } : null;
 
     let input: ModelVersion & { artifact: { sha256: string } } = job.sourceVersion;
     for (const [index, step] of steps.entries()) {
@@ -69,30 +71,24 @@ export async function runOptimizationJob(deps: WorkerDeps, jobId: string, opts: 
       const existing = await db.modelVersion.findUnique({ where: { jobId_stepIndex: { jobId, stepIndex: index } }, include: { artifact: true } });
       if (existing) {
         // Finished by an earlier attempt: do not make it again; finish its evaluation if that was cut short.
-        if (existing.status === "PENDING") await evaluateVersion(deps, existing.id, { trigger: false });
+        if (existing.status === "PENDING") await evaluateVersion(deps, existing.id, { trigger: false, onWait });
         input = existing;
         continue;
       }
       progress.report(base, `Step ${index + 1}/${steps.length}: ${describe(step)}`);
-      const { model: tfModel } = await loadStoredModel(deps, input.artifact.sha256);
-      let output;
-      try {
-        output = await applyStep(step, tfModel, {
-          task: taskOf(model.task),
-          trainDataset: () => (datasets.train ??= requireDataset(trainDs, "TRAIN").then((d) => loadStoredDataset(deps, d.artifact.sha256, tfModel, model.task))),
-          evalDataset: () => (datasets.eval ??= requireDataset(evalDs, "EVALUATION").then((d) => loadStoredDataset(deps, d.artifact.sha256, tfModel, model.task))),
-          maxAccuracyDrop: job.policy.maxAccuracyDrop,
+      const output = await deps.tf.compute(
+        "applyStep",
+        { step, modelJsonPath: await modelJsonPathOf(deps, input.artifact.sha256), task, train, evaluation, maxAccuracyDrop: job.policy.maxAccuracyDrop, seed: index },
+        {
           signal: progress.signal,
-          seed: index,
+          onWait,
           onProgress: (fraction, stage) => progress.report(base + (fraction * 0.8) / steps.length, `Step ${index + 1}/${steps.length}: ${stage}`),
-        });
-      } finally {
-        tfModel.dispose();
-      }
+        },
+      );
       if (output.cancelled) break;
       progress.report(base + 0.8 / steps.length, `Step ${index + 1}/${steps.length}: saving and measuring the new version`);
       const version = await storeStepVersion(deps, { job, stepIndex: index, parent: input, output });
-      const outcome = await evaluateVersion(deps, version.id, { trigger: false });
+      const outcome = await evaluateVersion(deps, version.id, { trigger: false, onWait });
       if (outcome.status === "FAILED") throw new UnrecoverableError(`Step ${index + 1} made a version that could not be evaluated: ${outcome.message}`);
       input = version;
     }
@@ -108,7 +104,7 @@ export async function runOptimizationJob(deps: WorkerDeps, jobId: string, opts: 
       await finishJob(deps, jobId, { cancelled: true });
       return;
     }
-    const readable = e instanceof UnrecoverableError ? e.message : isMlError(e) ? `A step could not run: ${e.message}` : null;
+    const readable = e instanceof UnrecoverableError ? e.message : isMlError(e) ? `A step could not run: ${e.message}` : readableFailure(e);
     if (readable || opts.finalAttempt) {
       const message = readable ?? `The job failed after ${opts.attempt} attempt(s): ${(e as Error).message}`;
       await finishJob(deps, jobId, { error: message });
@@ -118,8 +114,6 @@ export async function runOptimizationJob(deps: WorkerDeps, jobId: string, opts: 
       await db.optimizationJob.update({ where: { id: jobId }, data: { stage: `Attempt ${opts.attempt} failed (${(e as Error).message}); retrying` } });
     }
     throw e;
-  } finally {
-    for (const d of Object.values(datasets)) void d?.then(disposeDataset, () => undefined);
   }
 }
 
@@ -129,9 +123,4 @@ async function handBackIfShuttingDown(deps: WorkerDeps, jobId: string, progress:
   if (!progress.handingBack) return false;
   await deps.db.optimizationJob.updateMany({ where: { id: jobId, status: "RUNNING" }, data: { stage: "Handed back to the queue: the worker shut down; the next worker continues after the last finished step" } });
   throw new HandBack(jobId);
-}
-
-async function requireDataset<T>(dataset: T | null, role: "TRAIN" | "EVALUATION"): Promise<T> {
-  if (!dataset) throw new UnrecoverableError(`The model has no ${role} dataset: register one with registerDataset(role: ${role})`);
-  return dataset;
 }

@@ -1,0 +1,98 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureReferenceModels } from "@costgate/ml";
+import { TfHost, TfProcessDied } from "../tf-host.ts";
+
+/**
+ * The worker's TensorFlow process: calls answer, progress arrives, a step can be aborted and
+ * paused, the worker's event loop stays free meanwhile, and a child that dies fails its call
+ * with a readable message while the next call gets a new child.
+ */
+let files: { modelJson: string; train: string; evaluation: string };
+const host = new TfHost({ name: "test", logger: pino({ level: "silent" }), backend: "wasm" });
+const fineTune = (epochs: number) => ({ kind: "FINE_TUNE" as const, params: { epochs, learningRate: 0.01, batchSize: 8 } });
+const stepArgs = (epochs: number) => ({
+  step: fineTune(epochs),
+  modelJsonPath: files.modelJson,
+  task: "classification" as const,
+  train: { path: files.train, task: "classification" as const },
+  evaluation: null,
+  maxAccuracyDrop: 0.01,
+  seed: 1,
+});
+
+beforeAll(async () => {
+  const manifest = await ensureReferenceModels(mkdtempSync(join(tmpdir(), "costgate-tf-host-")), { only: ["tabular-mlp"] });
+  files = manifest.models[0]!.files;
+}, 120_000);
+
+afterAll(() => host.close());
+
+describe("TfHost", () => {
+  it("evaluates a model in the child and answers its facts and metric", async () => {
+    const r = await host.call("evaluate", { modelJsonPath: files.modelJson, dataset: { path: files.evaluation, task: "classification" } });
+    expect(r.facts.parameterCount).toBe(40 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10);
+    expect(r.evaluation).toMatchObject({ metric: "accuracy", samples: 1000 });
+    expect(host.pid).not.toBe(process.pid);
+  }, 60_000);
+
+  it("keeps the worker's event loop free while the child trains, and forwards progress", async () => {
+    const gaps: number[] = [];
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      gaps.push(now - last);
+      last = now;
+    }, 20);
+    const progress: string[] = [];
+    const r = await host.call("applyStep", stepArgs(2), { onProgress: (_f, stage) => progress.push(stage) });
+    clearInterval(timer);
+    expect(r.source).toBe("FINE_TUNE");
+    expect(r.cancelled).toBe(false);
+    expect(r.artifacts.weightData).toBeDefined();
+    expect(progress.some((p) => p.startsWith("fine-tuning: epoch 2/2"))).toBe(true);
+    // a timer of the worker kept firing: no gap near the length of the training
+    expect(gaps.length).toBeGreaterThan(10);
+    expect(Math.max(...gaps)).toBeLessThan(250);
+  }, 60_000);
+
+  it("stops a step at its next batch when the call is aborted", async () => {
+    const abort = new AbortController();
+    const r = await host.call("applyStep", stepArgs(50), { signal: abort.signal, onProgress: (f) => f > 0.01 && abort.abort() });
+    expect(r.cancelled).toBe(true);
+  }, 60_000);
+
+  it("pauses a training at its compute gate and resumes it", async () => {
+    let batches = 0;
+    const running = host.call("applyStep", stepArgs(6), { onProgress: () => batches++ });
+    while (batches < 3) await new Promise((r) => setTimeout(r, 10));
+    await host.pause();
+    const atPause = batches;
+    await new Promise((r) => setTimeout(r, 400));
+    // at most one report in flight when the gate closed
+    expect(batches - atPause).toBeLessThanOrEqual(1);
+    host.resume();
+    const r = await running;
+    expect(r.cancelled).toBe(false);
+    expect(batches).toBeGreaterThan(atPause + 1);
+  }, 60_000);
+
+  it("fails the call with a readable message when the child dies, and starts a new child for the next", async () => {
+    const running = host.call("applyStep", stepArgs(50));
+    const pid = host.pid!;
+    await new Promise((r) => setTimeout(r, 300));
+    process.kill(pid, "SIGKILL");
+    const error = await running.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TfProcessDied);
+    expect((error as Error).message).toMatch(/TensorFlow process was killed \(SIGKILL\) while running applyStep: most likely it ran out of memory/);
+    const r = await host.call("evaluate", { modelJsonPath: files.modelJson, dataset: null });
+    expect(r.facts.parameterCount).toBeGreaterThan(0);
+    expect(host.pid).not.toBe(pid);
+  }, 60_000);
+});

@@ -1,0 +1,65 @@
+import type { PolicyStep } from "@costgate/core";
+import type { ComparedCost, CostMeasurement, Evaluation, MeasureCostOptions, MlErrorCode, Task } from "@costgate/ml";
+import type { StepOutput } from "../features/apply-step.ts";
+
+/**
+ * What the worker asks its TensorFlow child process to do, and what it answers. Messages go
+ * over the child's IPC channel with the "advanced" (structured clone) serialization, so model
+ * weights travel as ArrayBuffers. The child knows nothing of the database or the queues: it
+ * reads model and dataset files by path and returns numbers and model files.
+ */
+
+/** Numbers a version's row stores about its model. */
+export interface ModelFacts {
+  parameterCount: number;
+  nonZeroParameterCount: number;
+  weightDtypes: string[];
+  fileSizeBytes: number | null;
+  weightStorageBytes: number;
+}
+
+export interface DatasetRef {
+  path: string;
+  task: Task;
+}
+
+export interface Ops {
+  /** Inspects a model and evaluates it on a dataset when one is given. */
+  evaluate: { args: { modelJsonPath: string; dataset: DatasetRef | null }; result: { facts: ModelFacts; evaluation: Evaluation | null } };
+  /** Measures a model's cost; with a parent, both interleaved in one session and compared. */
+  measure: {
+    args: { modelJsonPath: string; parentModelJsonPath: string | null; settings: MeasureCostOptions };
+    result: { facts: ModelFacts; cost: CostMeasurement; paired: Omit<ComparedCost, "candidate"> | null };
+  };
+  /** Applies one policy step to a model and returns the new model's files. */
+  applyStep: {
+    args: { step: PolicyStep; modelJsonPath: string; task: Task; train: DatasetRef | null; evaluation: DatasetRef | null; maxAccuracyDrop: number; seed: number };
+    result: StepOutput;
+  };
+}
+export type OpName = keyof Ops;
+
+/** An error thrown in the child, as it crosses the process boundary. */
+export interface WireError {
+  message: string;
+  /** Set for @costgate/ml's MlError: the model or data cannot be used (no retry helps). */
+  mlCode?: MlErrorCode;
+  /** The step stopped because it was aborted. */
+  aborted?: boolean;
+}
+
+export type ToChild =
+  | { type: "call"; id: number; op: OpName; args: unknown }
+  | { type: "abort"; id: number }
+  /** Close the compute gate: training and evaluation stop at their next batch until "resume". */
+  | { type: "pause" }
+  | { type: "resume" }
+  | { type: "exit" };
+
+export type FromChild =
+  | { type: "ready"; backend: string }
+  | { type: "result"; id: number; result: unknown }
+  | { type: "error"; id: number; error: WireError }
+  | { type: "progress"; id: number; fraction: number; stage: string }
+  /** Every running computation is stopped at the gate (or none is running). */
+  | { type: "paused" };
