@@ -30,14 +30,22 @@ export interface Candidate {
   id: string;
   costPerMillionUsd: string;
   verdict: GuardrailVerdict;
+  /** The candidate's metric: breaks ties between candidates of equal cost. */
+  metric?: number | null;
 }
 
-/** The cheapest candidate (costPerMillionUsd, compared as Decimal) that passes the guardrail; null when none does. */
-export function pickBest<C extends Candidate>(candidates: readonly C[]): C | null {
+/**
+ * The cheapest candidate (costPerMillionUsd, compared as Decimal) that passes the guardrail;
+ * null when none does. Of candidates that cost the same, the one with the better metric.
+ */
+export function pickBest<C extends Candidate>(candidates: readonly C[], metric: MetricName = "accuracy"): C | null {
   let best: C | null = null;
+  const better = (a: number | null | undefined, b: number | null | undefined) =>
+    a != null && (b == null || (metric === "accuracy" ? a > b : a < b));
   for (const c of candidates) {
     if (!c.verdict.ok) continue;
-    if (!best || new MoneyDecimal(c.costPerMillionUsd).lt(best.costPerMillionUsd)) best = c;
+    const cost = new MoneyDecimal(c.costPerMillionUsd);
+    if (!best || cost.lt(best.costPerMillionUsd) || (cost.eq(best.costPerMillionUsd) && better(c.metric, best.metric))) best = c;
   }
   return best;
 }

@@ -40,3 +40,11 @@ describe("measuredSaving", () => {
     expect(measuredSaving({ costPerMillionUsd: "1.00" }, { costPerMillionUsd: "0.60" })).toMatchObject({ saves: true, relative: 0.4 });
   });
 });
+
+describe("pickBest between candidates of equal cost", () => {
+  const ok = { ok: true, drop: 0, reason: "" };
+  it("takes the better metric: higher accuracy, lower mse", () => {
+    expect(pickBest([{ id: "a", costPerMillionUsd: "1", verdict: ok, metric: 0.9 }, { id: "b", costPerMillionUsd: "1", verdict: ok, metric: 0.95 }])?.id).toBe("b");
+    expect(pickBest([{ id: "a", costPerMillionUsd: "1", verdict: ok, metric: 0.2 }, { id: "b", costPerMillionUsd: "1", verdict: ok, metric: 0.3 }], "mse")?.id).toBe("a");
+  });
+});

@@ -6,6 +6,7 @@ export * from "./decimal.ts";
 export * from "./passwords.ts";
 export * from "./policy-steps.ts";
 export * from "./guardrail.ts";
+export * from "./cost-saving.ts";
 export * from "./budget-status.ts";
 export * from "./secret-box.ts";
 export * from "./webhook-signature.ts";

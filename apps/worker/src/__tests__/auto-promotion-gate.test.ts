@@ -25,7 +25,11 @@ describe("auto-promotion and the cost gate", () => {
     await api?.stop();
   });
 
-  /** A finished-but-not-ended job: a production source at $1/1M, one candidate within the guardrail at `candidateCost`, 10M requests served today. */
+  /**
+   * A finished-but-not-ended job: production serves version 1 at $1/1M (10M requests today); the
+   * job optimized a newer, larger upload (version 2 at $5/1M) into one candidate within the
+   * guardrail at `candidateCost`: cheaper than its source, dearer than production.
+   */
   async function jobWithCandidate(candidateCost: string, budget: { amountUsd: string; action: "BLOCK_PROMOTION" | "NOTIFY" }) {
     const profile = await api.db.hardwareProfile.findFirstOrThrow({ where: { isDefault: true } });
     const teamId = await api.createTeam();
@@ -44,25 +48,26 @@ describe("auto-promotion and the cost gate", () => {
       });
       return v;
     };
-    const source = await version(1, "1", { stage: "PRODUCTION" });
+    const production = await version(1, "1", { stage: "PRODUCTION" });
+    const source = await version(2, "5");
     const job = await api.db.optimizationJob.create({ data: { policyId: policy.id, sourceVersionId: source.id, steps: [{ kind: "QUANTIZE", params: { dtype: "uint8" } }], status: "RUNNING", triggeredBy: "manual", createdBy: "system" } });
-    const candidate = await version(2, candidateCost, { jobId: job.id, parentId: source.id });
+    const candidate = await version(3, candidateCost, { jobId: job.id, parentId: source.id });
     const now = new Date();
-    await api.db.dailySpend.create({ data: { day: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())), versionId: source.id, modelId: model.id, teamId, requests: 10_000_000n, costUsd: "10" } });
+    await api.db.dailySpend.create({ data: { day: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())), versionId: production.id, modelId: model.id, teamId, requests: 10_000_000n, costUsd: "10" } });
     await api.db.budget.create({ data: { teamId, name: "Team monthly", amountUsd: budget.amountUsd, period: "MONTHLY", alertThresholds: [1], action: budget.action } });
     const deps = { db: api.db, producer, profile, logger: pino({ level: "silent" }) } as unknown as WorkerDeps;
-    return { deps, job, source, candidate };
+    return { deps, job, production, candidate };
   }
 
   it("leaves a costlier best candidate unpromoted when a BLOCK_PROMOTION budget has too little left, saying why", async () => {
     // $10 spent this month of $12: $2 left; the candidate would add $20 a month.
-    const { deps, job, source, candidate } = await jobWithCandidate("3", { amountUsd: "12", action: "BLOCK_PROMOTION" });
+    const { deps, job, production, candidate } = await jobWithCandidate("3", { amountUsd: "12", action: "BLOCK_PROMOTION" });
     await finishJob(deps, job.id, {});
     const ended = await api.db.optimizationJob.findUniqueOrThrow({ where: { id: job.id } });
     expect(ended.status).toBe("SUCCEEDED");
     expect(ended.bestVersionId).toBe(candidate.id);
-    expect(ended.stage).toMatch(/^Done, but auto-promotion of version 2 was refused: Cannot promote version 2 .* \(\+\$20\.00\), more than the \$2\.00 left this period in budget "Team monthly"/);
-    const stages = await api.db.modelVersion.findMany({ where: { id: { in: [source.id, candidate.id] } }, orderBy: { number: "asc" } });
+    expect(ended.stage).toMatch(/^Done, but auto-promotion of version 3 was refused: Cannot promote version 3 .* \(\+\$20\.00\), more than the \$2\.00 left this period in budget "Team monthly"/);
+    const stages = await api.db.modelVersion.findMany({ where: { id: { in: [production.id, candidate.id] } }, orderBy: { number: "asc" } });
     expect(stages.map((v) => v.stage)).toEqual(["PRODUCTION", "CANDIDATE"]);
   });
 

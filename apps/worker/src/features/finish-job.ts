@@ -1,4 +1,4 @@
-import { checkGuardrail, measuredSaving, pickBest, type MetricName } from "@costgate/core";
+import { NO_MEASURABLE_SAVING, checkGuardrail, composeRatios, measuredSaving, pickBest, savingOf, type MetricName, type RatioInterval } from "@costgate/core";
 import { Prisma } from "@costgate/db";
 import { costGate, emitJobFinished, promoteVersion } from "@costgate/services";
 import type { WorkerDeps } from "../create-worker.ts";
@@ -35,7 +35,7 @@ async function whileOpen(db: WorkerDeps["db"], jobId: string, data: Prisma.Optim
 export async function finishJob(deps: WorkerDeps, jobId: string, outcome: Outcome): Promise<void> {
   const { db } = deps;
   const job = await db.optimizationJob.findUniqueOrThrow({ where: { id: jobId }, include: { policy: true } });
-  const candidates = await db.modelVersion.findMany({ where: { jobId }, orderBy: { stepIndex: "asc" }, include: { evaluations: true, costs: true } });
+  const candidates = await db.modelVersion.findMany({ where: { jobId }, orderBy: { stepIndex: "asc" }, include: { evaluations: true, costs: true, comparisons: { orderBy: { measuredAt: "desc" } } } });
   const now = new Date();
 
   if (outcome.error || outcome.cancelled) {
@@ -53,7 +53,7 @@ export async function finishJob(deps: WorkerDeps, jobId: string, outcome: Outcom
   }
 
   const profileId = job.policy.hardwareProfileId ?? deps.profile.id;
-  const source = await db.modelVersion.findUniqueOrThrow({ where: { id: job.sourceVersionId }, include: { evaluations: true, costs: true } });
+  const source = await db.modelVersion.findUniqueOrThrow({ where: { id: job.sourceVersionId }, include: { evaluations: true, costs: true, comparisons: { orderBy: { measuredAt: "desc" } } } });
   const latestCost = (v: typeof source, pid: string) =>
     v.costs.filter((c) => c.hardwareProfileId === pid).sort((a, b) => b.measuredAt.getTime() - a.measuredAt.getTime())[0];
   // Costs are measured by workers on their own hardware; fall back to this worker's profile if the policy's was not measured.
@@ -67,20 +67,43 @@ export async function finishJob(deps: WorkerDeps, jobId: string, outcome: Outcom
   }
 
   const byId = new Map([source, ...candidates].map((v) => [v.id, v]));
+  const metric = sourceEval.metric as MetricName;
+  // A step whose paired measurement against its input shows no significant change costs what
+  // its input costs: it is never picked for a saving that is only noise.
+  const effectiveCost = new Map<string, string>([[source.id, sourceCost.costPerMillionUsd.toFixed(6)]]);
+  const lineage = new Map<string, RatioInterval[]>([[source.id, []]]);
   const rows = candidates.map((v) => {
     const evaluation = v.evaluations.find((e) => e.datasetId === sourceEval.datasetId);
     const cost = latestCost(v, pid);
     const parent = v.parentId ? byId.get(v.parentId) : undefined;
     const parentCost = parent ? latestCost(parent, pid) : undefined;
+    const comparison = v.comparisons.find((c) => c.hardwareProfileId === pid && c.parentId === v.parentId) ?? null;
     const verdict = evaluation
-      ? checkGuardrail(sourceEval.metric as MetricName, sourceEval.value, evaluation.value, job.policy.maxAccuracyDrop)
+      ? checkGuardrail(metric, sourceEval.value, evaluation.value, job.policy.maxAccuracyDrop)
       : { ok: false, drop: NaN, reason: "not evaluated on the source's evaluation dataset" };
     const costPerMillionUsd = cost ? cost.costPerMillionUsd.toFixed(6) : "Infinity";
-    const vsParent = cost && parentCost ? measuredSaving({ costPerMillionUsd: parentCost.costPerMillionUsd.toFixed(6), spread: parentCost.spread }, { costPerMillionUsd, spread: cost.spread }) : null;
-    const vsSource = cost ? measuredSaving({ costPerMillionUsd: sourceCost.costPerMillionUsd.toFixed(6), spread: sourceCost.spread }, { costPerMillionUsd, spread: cost.spread }) : null;
-    return { id: v.id, number: v.number, stepIndex: v.stepIndex, source: v.source, metric: evaluation?.value ?? null, costPerMillionUsd, verdict, vsParent, vsSource, cost };
+    let vsParent: { relative: number; saves: boolean; low?: number; high?: number } | null = null;
+    let vsSource: { relative: number; saves: boolean; low?: number; high?: number } | null = null;
+    const chain = parent ? lineage.get(parent.id) : undefined;
+    if (comparison) {
+      vsParent = savingOf(comparison);
+      if (chain) {
+        lineage.set(v.id, [...chain, comparison]);
+        vsSource = savingOf(composeRatios([...chain, comparison]));
+      }
+    } else if (cost && parentCost) {
+      // Measured before paired measurements existed (or on another profile): compare the two numbers, noise-aware.
+      vsParent = measuredSaving({ costPerMillionUsd: parentCost.costPerMillionUsd.toFixed(6), spread: parentCost.spread }, { costPerMillionUsd, spread: cost.spread });
+    }
+    if (!vsSource && cost) vsSource = measuredSaving({ costPerMillionUsd: sourceCost.costPerMillionUsd.toFixed(6), spread: sourceCost.spread }, { costPerMillionUsd, spread: cost.spread });
+    const inherited = comparison && !comparison.significant && parent ? effectiveCost.get(parent.id) : undefined;
+    effectiveCost.set(v.id, inherited ?? costPerMillionUsd);
+    return { id: v.id, number: v.number, stepIndex: v.stepIndex, source: v.source, metric: evaluation?.value ?? null, costPerMillionUsd, effective: inherited ?? costPerMillionUsd, verdict, comparison, vsParent, vsSource, cost };
   });
-  const best = pickBest(rows.filter((r) => r.cost));
+  const pick = pickBest(rows.filter((r) => r.cost).map((r) => ({ ...r, costPerMillionUsd: r.effective })), metric);
+  // Only a candidate that costs measurably less than the source is proposed.
+  const best = pick && pick.vsSource?.saves ? rows.find((r) => r.id === pick.id)! : null;
+  const noSaving = pick !== null && best === null;
 
   const result = {
     hardwareProfileId: pid,
@@ -99,7 +122,8 @@ export async function finishJob(deps: WorkerDeps, jobId: string, outcome: Outcom
       reason: r.verdict.reason,
       savingVsInput: r.vsParent ? { relative: round(r.vsParent.relative), measured: r.vsParent.saves } : null,
       savingVsSource: r.vsSource ? { relative: round(r.vsSource.relative), measured: r.vsSource.saves } : null,
-      note: r.vsParent && !r.vsParent.saves ? "No measured cost saving against its input: same latency and throughput within the measurement noise" : undefined,
+      vsInput: r.comparison ? { throughputRatio: round(r.comparison.throughputRatio), low: round(r.comparison.low), high: round(r.comparison.high), significant: r.comparison.significant } : null,
+      note: r.vsParent && !r.vsParent.saves ? NO_MEASURABLE_SAVING : undefined,
     })),
     bestVersionId: best?.id ?? null,
     bestSavesCost: best?.vsSource?.saves ?? false,
@@ -111,7 +135,11 @@ export async function finishJob(deps: WorkerDeps, jobId: string, outcome: Outcom
     {
       status: "SUCCEEDED",
       progress: 1,
-      stage: best ? `Done: best is version ${best.number} at $${best.costPerMillionUsd}/1M` : "Done: no candidate stayed within the accuracy guardrail",
+      stage: best
+        ? `Done: best is version ${best.number} at $${best.costPerMillionUsd}/1M`
+        : noSaving
+          ? `Done: no candidate saves measurable cost against version ${source.number} (differences within the measurement's 95% interval)`
+          : "Done: no candidate stayed within the accuracy guardrail",
       bestVersionId: best?.id ?? null,
       result: result as unknown as Prisma.InputJsonValue,
       finishedAt: now,
