@@ -70,9 +70,9 @@ export function workerEnvFor(api: TestApi, overrides: Record<string, string> = {
     ARTIFACT_DIR: api.env.ARTIFACT_DIR,
     COSTGATE_SECRET_KEY: api.env.COSTGATE_SECRET_KEY,
     COSTGATE_TF_BACKEND: process.env.COSTGATE_TF_BACKEND ?? "wasm",
-    MEASURE_MIN_RUNS: "20",
-    MEASURE_MIN_TIME_MS: "200",
-    MEASURE_ROUNDS: "2",
+    MEASURE_MIN_RUNS: "24",
+    MEASURE_MIN_TIME_MS: "300",
+    MEASURE_ROUNDS: "6",
     WORKER_METRICS_PORT: "0",
     ...overrides,
   };
@@ -95,7 +95,8 @@ export async function until<T>(what: string, check: () => Promise<T | undefined 
 }
 
 export const VERSION_FIELDS = `id number source stage status statusMessage recipe parent { id number } parameterCount nonZeroParameterCount weightDtypes
-  evaluation { metric value samples dataset { role } } cost { costPerMillionUsd throughputPerSecond latencyP50Ms runs backend modelSizeBytes macsPerInference } artifact { sha256 sizeBytes }`;
+  evaluation { metric value samples dataset { role } } cost { costPerMillionUsd throughputPerSecond latencyP50Ms runs backend modelSizeBytes macsPerInference uncertainty } artifact { sha256 sizeBytes }
+  comparedToParent { parent { id } throughputRatio low high significant rounds hardwareProfile { name } }`;
 
 export async function version(api: TestApi, id: string) {
   return (await api.ok<{ modelVersion: any }>(`query($id:ID!){ modelVersion(id:$id){ ${VERSION_FIELDS} } }`, { id })).modelVersion;

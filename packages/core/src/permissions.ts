@@ -10,6 +10,8 @@ import type { Role } from "./roles.ts";
  */
 export const MUTATION_PERMISSIONS = {
   login: "PUBLIC",
+  logout: ["ADMIN", "FINANCE", "ML_ENGINEER", "VIEWER"],
+  revokeUserSessions: ["ADMIN"],
   createUser: ["ADMIN"],
   createTeam: ["ADMIN"],
   createApiKey: ["ADMIN", "FINANCE", "ML_ENGINEER"],
@@ -19,6 +21,8 @@ export const MUTATION_PERMISSIONS = {
   registerModelVersion: ["ADMIN", "ML_ENGINEER"],
   registerDataset: ["ADMIN", "ML_ENGINEER"],
   promoteModelVersion: ["ADMIN", "ML_ENGINEER"],
+  remeasureModelVersion: ["ADMIN", "ML_ENGINEER"],
+  reevaluateModelVersion: ["ADMIN", "ML_ENGINEER"],
 
   upsertHardwareProfile: ["ADMIN", "FINANCE"],
 
@@ -27,6 +31,7 @@ export const MUTATION_PERMISSIONS = {
   deleteBudget: ["ADMIN", "FINANCE"],
   recordUsage: ["ADMIN", "ML_ENGINEER"],
   acknowledgeAlert: ["ADMIN", "FINANCE"],
+  createSpendExport: ["ADMIN", "FINANCE"],
   createWebhook: ["ADMIN", "FINANCE"],
   updateWebhook: ["ADMIN", "FINANCE"],
   deleteWebhook: ["ADMIN", "FINANCE"],

@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
 import type { BudgetStatusValue } from "@costgate/core";
 import { budgetStatuses } from "@costgate/services";
-import type { Artifact, Budget, CostMeasurement, Dataset, Db, Evaluation, HardwareProfile, Model, ModelVersion, OptimizationPolicy, Team } from "@costgate/db";
+import type { Artifact, Budget, CostComparison, CostMeasurement, Dataset, Db, Evaluation, HardwareProfile, Model, ModelVersion, OptimizationPolicy, Team } from "@costgate/db";
 import { recentDeliveries, type DeliveryWithLastAttempt } from "../features/webhooks/recent-deliveries.ts";
 
 /**
@@ -47,6 +47,14 @@ export function createLoaders(db: Db, now: () => Date) {
         return keys.map((k) => newest.get(`${k.versionId}:${k.profileId}`) ?? null);
       },
       { cacheKeyFn: (k) => `${k.versionId}:${k.profileId}` },
+    ),
+    /** The newest paired measurement of a version against its parent: on the profile when it has one there, else on any. */
+    comparison: new DataLoader<{ versionId: string; profileId: string | null }, CostComparison | null, string>(
+      async (keys) => {
+        const rows = await db.costComparison.findMany({ where: { versionId: { in: [...new Set(keys.map((k) => k.versionId))] } }, orderBy: { measuredAt: "desc" } });
+        return keys.map((k) => rows.find((r) => r.versionId === k.versionId && r.hardwareProfileId === k.profileId) ?? rows.find((r) => r.versionId === k.versionId) ?? null);
+      },
+      { cacheKeyFn: (k) => `${k.versionId}:${k.profileId ?? ""}` },
     ),
     /** A webhook's newest `first` deliveries with their last attempt; every webhook of the list in two statements. */
     webhookDeliveries: new DataLoader<{ webhookId: string; first: number }, DeliveryWithLastAttempt[], string>(

@@ -13,6 +13,7 @@ import { webhookResolvers } from "./resolvers/webhooks.ts";
 import { alertResolvers } from "./resolvers/alerts.ts";
 import { budgetsResolvers } from "./resolvers/budgets.ts";
 import { usageResolvers } from "./resolvers/usage.ts";
+import { measurementResolvers } from "./resolvers/measurement.ts";
 
 const schemaDir = fileURLToPath(new URL("./schema/", import.meta.url));
 
@@ -36,6 +37,7 @@ export function buildSchema(): GraphQLSchema {
       alertResolvers,
       budgetsResolvers,
       usageResolvers,
+      measurementResolvers,
     ],
     resolverValidationOptions: { requireResolversToMatchSchema: "error" },
   });

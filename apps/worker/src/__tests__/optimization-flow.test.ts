@@ -129,9 +129,31 @@ describe("optimize", () => {
     expect(quantized.cost.modelSizeBytes).toBeLessThan(tuned.cost.modelSizeBytes / 3);
     for (const c of done.candidates) expect(c.status).toBe("READY");
 
-    // The rule, recomputed from what the API shows: cheapest $/1M within maxAccuracyDrop of the source.
+    // Each step was measured interleaved with its input: half the units is a measurable saving.
+    for (const c of done.candidates) {
+      expect(c.comparedToParent).toMatchObject({ parent: { id: c.parent.id }, hardwareProfile: { name: "c7i.large" } });
+      expect(c.comparedToParent.low).toBeLessThanOrEqual(c.comparedToParent.throughputRatio);
+      expect(c.comparedToParent.high).toBeGreaterThanOrEqual(c.comparedToParent.throughputRatio);
+      expect(c.comparedToParent.rounds).toBeGreaterThanOrEqual(6);
+      expect(c.cost.uncertainty).toBeGreaterThan(0);
+    }
+    expect(pruned.comparedToParent).toMatchObject({ significant: true });
+    expect(pruned.comparedToParent.low).toBeGreaterThan(1);
+    // A step whose interval contains 1 is reported as no measurable saving.
+    done.result.steps.forEach((step: any, i: number) => {
+      const c = done.candidates[i].comparedToParent;
+      expect(step.vsInput).toMatchObject({ significant: c.significant });
+      if (!c.significant) expect(step.note).toMatch(/^No measurable saving/);
+    });
+
+    // The rule, recomputed from what the API shows: cheapest within maxAccuracyDrop of the source,
+    // where a step with no significant change against its input costs what its input costs.
     const source = await version(api, ref.versionId);
-    const expected = pickBest(done.candidates.map((c: any) => ({ id: c.id, costPerMillionUsd: c.cost.costPerMillionUsd, verdict: checkGuardrail("accuracy", source.evaluation.value, c.evaluation.value, 0.02) })));
+    const effective = new Map<string, string>([[source.id, source.cost.costPerMillionUsd]]);
+    for (const c of done.candidates) effective.set(c.id, c.comparedToParent.significant ? c.cost.costPerMillionUsd : effective.get(c.parent.id)!);
+    const expected = pickBest(
+      done.candidates.map((c: any) => ({ id: c.id, costPerMillionUsd: effective.get(c.id)!, metric: c.evaluation.value, verdict: checkGuardrail("accuracy", source.evaluation.value, c.evaluation.value, 0.02) })),
+    );
     expect(done.bestVersion?.id ?? null).toBe(expected?.id ?? null);
     expect(done.result.steps).toHaveLength(3);
     expect(done.result.steps[2]).toMatchObject({ kind: "QUANTIZE", withinGuardrail: expect.any(Boolean) });

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { assertTeamAccess, notFound, type Principal } from "@costgate/core";
 import type { Db } from "@costgate/db";
+import type { Producer } from "@costgate/queue";
+import type { Logger } from "../../logger.ts";
 import { writeAudit } from "@costgate/services";
 import { validate } from "../validate.ts";
 import { conflictOnDuplicate } from "../unique-violation.ts";
@@ -13,14 +15,19 @@ const Input = z.object({
   artifactId: z.string().min(1),
 });
 
-export async function registerDataset(db: Db, principal: Principal, input: unknown) {
+/**
+ * Registers a dataset of a model. A new EVALUATION dataset gets the model's versions that were
+ * never evaluated (registered before it) evaluated on it.
+ */
+export async function registerDataset(deps: { db: Db; producer: Producer; logger: Logger }, principal: Principal, input: unknown) {
+  const { db } = deps;
   const data = validate(Input, input);
   const model = await db.model.findUnique({ where: { id: data.modelId } });
   if (!model) throw notFound("Model", data.modelId);
   assertTeamAccess(principal, model.teamId);
   const artifact = await loadArtifactFor(db, principal, data.artifactId, "DATASET", model.teamId);
   const rows = Number((artifact.metadata as { rows?: number } | null)?.rows ?? 0);
-  return conflictOnDuplicate(
+  const dataset = await conflictOnDuplicate(
     () =>
       db.$transaction(async (tx) => {
         const dataset = await tx.dataset.create({ data: { ...data, rows } });
@@ -29,4 +36,12 @@ export async function registerDataset(db: Db, principal: Principal, input: unkno
       }),
     `Model ${model.name} already has a dataset named "${data.name}"`,
   );
+  if (dataset.role === "EVALUATION") {
+    const unevaluated = await db.modelVersion.findMany({ where: { modelId: model.id, status: "READY", evaluations: { none: {} } }, select: { id: true } });
+    for (const v of unevaluated) {
+      // A version left out (Redis down) is evaluated on reevaluateModelVersion.
+      await deps.producer.reevaluateVersion(v.id).catch((e: unknown) => deps.logger.error({ err: e, versionId: v.id }, "could not enqueue evaluation"));
+    }
+  }
+  return dataset;
 }

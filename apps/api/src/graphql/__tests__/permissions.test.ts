@@ -87,6 +87,14 @@ describe("permission table", () => {
       const v = await readyVersion();
       return { query: `mutation($i:PromoteModelVersionInput!){ promoteModelVersion(input:$i){ version { id stage } } }`, variables: { i: { versionId: v.id, stage: "STAGING" } } };
     },
+    remeasureModelVersion: async () => {
+      const v = await readyVersion();
+      return { query: `mutation($v:ID!){ remeasureModelVersion(versionId:$v){ id } }`, variables: { v: v.id } };
+    },
+    reevaluateModelVersion: async () => {
+      const v = await readyVersion();
+      return { query: `mutation($v:ID!){ reevaluateModelVersion(versionId:$v){ id } }`, variables: { v: v.id } };
+    },
     createOptimizationPolicy: async () => ({
       query: `mutation($i:CreateOptimizationPolicyInput!){ createOptimizationPolicy(input:$i){ id } }`,
       variables: { i: { teamId, name: `p-${uid()}`, steps: STEPS, maxAccuracyDrop: 0.01 } },

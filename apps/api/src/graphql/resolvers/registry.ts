@@ -45,7 +45,7 @@ export const registryResolvers = {
   Mutation: {
     createModel: mutation("createModel", (a: { input: unknown }, ctx, p) => createModel(ctx.db, p, a.input)),
     registerModelVersion: mutation("registerModelVersion", (a: { input: unknown }, ctx, p) => registerModelVersion(ctx, p, a.input)),
-    registerDataset: mutation("registerDataset", (a: { input: unknown }, ctx, p) => registerDataset(ctx.db, p, a.input)),
+    registerDataset: mutation("registerDataset", (a: { input: unknown }, ctx, p) => registerDataset(ctx, p, a.input)),
     promoteModelVersion: mutation("promoteModelVersion", (a: { input: unknown }, ctx, p) => promoteModelVersion(ctx, p, a.input)),
   },
   Model: {
