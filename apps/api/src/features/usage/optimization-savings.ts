@@ -1,4 +1,4 @@
-import { badInput, formatMoney, MoneyDecimal, teamScope, type Money, type Principal } from "@costgate/core";
+import { badInput, composeRatios, formatMoney, MoneyDecimal, teamScope, type Money, type Principal } from "@costgate/core";
 import { Prisma, type Db, type ModelVersion } from "@costgate/db";
 import type { Loaders } from "../../graphql/loaders.ts";
 import { daysStartingIn } from "./spend-series.ts";
@@ -11,6 +11,8 @@ export interface VersionSavings {
   costPerMillionUsd: string | null;
   sourceCostPerMillionUsd: string | null;
   savedUsd: string | null;
+  /** false: the paired measurements along the lineage show no change beyond the noise; null: not all steps were paired. */
+  measurable: boolean | null;
 }
 
 export interface SavingsReport {
@@ -42,7 +44,7 @@ export async function optimizationSavings(db: Db, loaders: Loaders, principal: P
   // One statement for every version: the production versions, each one's source up its lineage
   // (from the parent, on while the version is not an UPLOAD and has a parent; the deepest row of
   // each walk), the requests it served in the range and both latest prices on the default profile.
-  const rows = await db.$queryRaw<{ id: string; model_id: string; source_id: string; requests: string; price: string | null; source_price: string | null }[]>`
+  const rows = await db.$queryRaw<{ id: string; model_id: string; source_id: string; requests: string; price: string | null; source_price: string | null; step_ids: string[] | null }[]>`
     WITH RECURSIVE prod AS (
       SELECT v.id, v.model_id, v.parent_id FROM model_versions v JOIN models m ON m.id = v.model_id
       WHERE v.stage = 'PRODUCTION' AND v.source <> 'UPLOAD' AND v.parent_id IS NOT NULL
@@ -54,27 +56,32 @@ export async function optimizationSavings(db: Db, loaders: Loaders, principal: P
       WHERE a.source <> 'UPLOAD' AND a.parent_id IS NOT NULL AND w.depth < ${MAX_LINEAGE_DEPTH}
     ), src AS (
       SELECT DISTINCT ON (start_id) start_id, cur_id AS source_id FROM walk ORDER BY start_id, depth DESC
+    ), steps AS (
+      -- the versions between the production version and its source, each compared with its parent
+      SELECT w.start_id, array_agg(w.cur_id) AS ids FROM walk w JOIN src s ON s.start_id = w.start_id
+      WHERE w.cur_id <> s.source_id GROUP BY w.start_id
     ), served AS (
       SELECT version_id, sum(requests) AS requests FROM daily_spend
       WHERE version_id IN (SELECT id FROM prod) AND day >= ${firstDay}::date AND day <= ${lastDay}::date
       GROUP BY version_id
     )
-    SELECT p.id, p.model_id, s.source_id, coalesce(sv.requests, 0)::text AS requests,
+    SELECT p.id, p.model_id, s.source_id, coalesce(sv.requests, 0)::text AS requests, st.ids AS step_ids,
       (SELECT c.cost_per_million_usd::text FROM cost_measurements c
         WHERE c.version_id = p.id AND c.hardware_profile_id = ${profile?.id ?? null} ORDER BY c.measured_at DESC LIMIT 1) AS price,
       (SELECT c.cost_per_million_usd::text FROM cost_measurements c
         WHERE c.version_id = s.source_id AND c.hardware_profile_id = ${profile?.id ?? null} ORDER BY c.measured_at DESC LIMIT 1) AS source_price
-    FROM prod p JOIN src s ON s.start_id = p.id LEFT JOIN served sv ON sv.version_id = p.id
+    FROM prod p JOIN src s ON s.start_id = p.id LEFT JOIN served sv ON sv.version_id = p.id LEFT JOIN steps st ON st.start_id = p.id
     ORDER BY p.model_id`;
 
+  const measurable = await measurableSavings(db, profile?.id ?? null, rows.map((r) => [r.id, ...(r.step_ids ?? [])]));
   let total = new MoneyDecimal(0);
-  const priced = rows.map((r) => {
+  const priced = rows.map((r, i) => {
     let saved: Money | null = null;
-    if (r.price !== null && r.source_price !== null) {
+    if (r.price !== null && r.source_price !== null && measurable[i] !== false) {
       saved = new MoneyDecimal(r.source_price).minus(r.price).mul(r.requests).div(1_000_000).toDecimalPlaces(6);
       total = total.plus(saved);
     }
-    return { row: r, saved };
+    return { row: r, saved, measurable: measurable[i] ?? null };
   });
   // Biggest saving first; unknown savings last.
   priced.sort((a, b) => (a.saved === null ? (b.saved === null ? 0 : 1) : b.saved === null ? -1 : b.saved.comparedTo(a.saved)));
@@ -83,7 +90,7 @@ export async function optimizationSavings(db: Db, loaders: Loaders, principal: P
   return {
     totalUsd: formatMoney(total),
     count: rows.length,
-    versions: listed.map(({ row, saved }, i): VersionSavings => ({
+    versions: listed.map(({ row, saved, measurable }, i): VersionSavings => ({
       modelId: row.model_id,
       version: loadedRow(versions[2 * i], row.id),
       source: loadedRow(versions[2 * i + 1], row.source_id),
@@ -91,8 +98,26 @@ export async function optimizationSavings(db: Db, loaders: Loaders, principal: P
       costPerMillionUsd: row.price,
       sourceCostPerMillionUsd: row.source_price,
       savedUsd: saved === null ? null : formatMoney(saved),
+      measurable,
     })),
   };
+}
+
+/**
+ * For each lineage (a production version and the steps between it and its source), whether its
+ * paired comparisons on the profile compose to a significant saving; null when a step has none.
+ */
+async function measurableSavings(db: Db, profileId: string | null, lineages: string[][]): Promise<(boolean | null)[]> {
+  if (!profileId || lineages.length === 0) return lineages.map(() => null);
+  const comparisons = await db.costComparison.findMany({ where: { versionId: { in: lineages.flat() }, hardwareProfileId: profileId }, orderBy: { measuredAt: "desc" } });
+  const latest = new Map<string, (typeof comparisons)[number]>();
+  for (const c of comparisons) if (!latest.has(c.versionId)) latest.set(c.versionId, c);
+  return lineages.map((ids) => {
+    const steps = ids.map((id) => latest.get(id));
+    if (steps.some((s) => !s)) return null;
+    const composed = composeRatios(steps as NonNullable<(typeof steps)[number]>[]);
+    return composed.significant;
+  });
 }
 
 function loadedRow(v: ModelVersion | Error | null | undefined, id: string): ModelVersion {

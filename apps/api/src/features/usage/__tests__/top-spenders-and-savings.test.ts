@@ -5,13 +5,13 @@ import { measuredModel, recordUsage, usage } from "../../../../test/spend-fixtur
 const code = (r: { errors?: { extensions?: { code?: string } }[] }) => r.errors?.[0]?.extensions?.code;
 const TOP = `query($t:ID,$from:DateTime!,$to:DateTime!,$n:Int){ topSpenders(teamId:$t, from:$from, to:$to, first:$n){ model { id name } costUsd requests } }`;
 const SAVINGS = `query($t:ID,$from:DateTime!,$to:DateTime!,$n:Int){ optimizationSavings(teamId:$t, from:$from, to:$to, first:$n){
-  totalUsd count versions { model { id } version { id number source } source { id number } requests costPerMillionUsd sourceCostPerMillionUsd savedUsd } } }`;
+  totalUsd count versions { model { id } version { id number source } source { id number } requests costPerMillionUsd sourceCostPerMillionUsd savedUsd measurable } } }`;
 type Top = { topSpenders: { model: { id: string; name: string }; costUsd: string; requests: number }[] };
 type Savings = {
   optimizationSavings: {
     totalUsd: string;
     count: number;
-    versions: { model: { id: string }; version: { id: string; number: number; source: string }; source: { id: string; number: number }; requests: number; costPerMillionUsd: string | null; sourceCostPerMillionUsd: string | null; savedUsd: string | null }[];
+    versions: { model: { id: string }; version: { id: string; number: number; source: string }; source: { id: string; number: number }; requests: number; costPerMillionUsd: string | null; sourceCostPerMillionUsd: string | null; savedUsd: string | null; measurable: boolean | null }[];
   };
 };
 const MARCH = { from: "2028-03-01T00:00:00Z", to: "2028-04-01T00:00:00Z" };
@@ -118,6 +118,8 @@ describe("topSpenders and optimizationSavings", () => {
       sourceCostPerMillionUsd: "2.00",
       // 5M requests × ($2.00 − $0.50) / 1M
       savedUsd: "7.50",
+      // measured before paired measurements: the prices alone
+      measurable: null,
     });
     // The unmeasured source: listed, saving unknown, left out of the total; the production upload is not listed.
     expect(s.versions.slice(1)).toEqual([expect.objectContaining({ model: { id: unmeasured.model.id }, requests: 2_000_000, sourceCostPerMillionUsd: null, savedUsd: null })]);
@@ -140,6 +142,33 @@ describe("topSpenders and optimizationSavings", () => {
     const feb = (await api.ok<Savings>(SAVINGS, { from: "2028-02-01T00:00:00Z", to: "2028-03-01T00:00:00Z" }, engineerB)).optimizationSavings;
     // 7M requests × $1.50 / 1M
     expect(feb.totalUsd).toBe("10.50");
+  });
+
+  it("reports no measurable saving when the paired measurements along the lineage show none, and leaves it out of the total", async () => {
+    const profile = await api.db.hardwareProfile.findFirstOrThrow({ where: { isDefault: true } });
+    const compare = async (versionId: string, parentId: string, ratio: [number, number, number]) => {
+      const m = await api.db.costMeasurement.findFirstOrThrow({ where: { versionId } });
+      await api.db.costComparison.create({
+        data: { versionId, parentId, hardwareProfileId: profile.id, measurementId: m.id, throughputRatio: ratio[0], low: ratio[1], high: ratio[2], significant: ratio[1] > 1 || ratio[2] < 1, rounds: 8, parentThroughputPerSecond: 1000 },
+      });
+    };
+    // A uint8 copy in production that priced 10% below its upload by noise: paired, no difference.
+    const noise = await measuredModel(api, teamB, [{ costPerMillionUsd: "1.000000" }, { costPerMillionUsd: "0.900000", stage: "PRODUCTION" }]);
+    const [u1, u2] = noise.versions;
+    await api.db.modelVersion.update({ where: { id: u2!.id }, data: { source: "QUANTIZE", parentId: u1!.id } });
+    await compare(u2!.id, u1!.id, [1.02, 0.97, 1.07]);
+    // The team's lineage, now paired: pruning measurably faster, quantizing not; together still faster.
+    const [v1, v2, v3] = lineage.versions;
+    await compare(v2!.id, v1!.id, [1.6, 1.5, 1.7]);
+    await compare(v3!.id, v2!.id, [1.01, 0.98, 1.04]);
+    expect((await recordUsage(api, [usage(u2!.id, 10_000_000, "2028-03-20T00:00:00Z")], engineerB)).errors).toBeUndefined();
+
+    const s = (await api.ok<Savings>(SAVINGS, MARCH, viewerB)).optimizationSavings;
+    expect(s.versions.find((v) => v.model.id === noise.model.id)).toMatchObject({ requests: 10_000_000, savedUsd: null, measurable: false });
+    expect(s.versions.find((v) => v.model.id === lineage.model.id)).toMatchObject({ savedUsd: "7.50", measurable: true });
+    // 10M × $0.10 would have been $1.00 of "saving": not counted
+    expect(s.totalUsd).toBe("7.50");
+    expect(s.count).toBe(3);
   });
 
   it("asks who is calling", async () => {
