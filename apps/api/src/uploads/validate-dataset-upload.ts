@@ -12,9 +12,17 @@ export interface DatasetUploadMetadata {
 }
 
 export interface DatasetValidationOptions {
-  /** Longest line held in memory; longer is refused. */
+  /**
+   * Longest data line held in memory, at the least; a CSV of many columns may have lines of up
+   * to BYTES_PER_CELL bytes a column (a 224×224×3 image is 150,528 cells). Longer is refused.
+   */
   maxLineBytes?: number;
+  /** Longest header line (column names), default 16 MiB: over a million columns of short names. */
+  maxHeaderBytes?: number;
 }
+
+/** Room a data line gets per column: a float32 written out in full ("-1.23456789e-10,") fits. */
+export const BYTES_PER_CELL = 32;
 
 const LABEL = "label";
 /** A decimal number as people and CSV writers write it; no hex, no "Infinity", no empty cell. */
@@ -34,12 +42,16 @@ export async function validateDatasetUpload(
 ): Promise<DatasetUploadMetadata> {
   let header: string[] | null = null;
   let rows = 0;
-  for await (const { line, number } of lines(source, opts.maxLineBytes ?? 1024 * 1024)) {
+  const minLineBytes = opts.maxLineBytes ?? 1024 * 1024;
+  const limit = { bytes: opts.maxHeaderBytes ?? 16 * 1024 * 1024, why: "the limit for a header line" };
+  for await (const { line, number } of lines(source, limit)) {
     const text = number === 1 ? line.replace(/^\uFEFF/, "") : line;
     if (text.trim() === "") continue;
     const cells = splitCsvLine(text, number);
     if (header === null) {
       header = checkHeader(cells, number);
+      limit.bytes = Math.max(minLineBytes, header.length * BYTES_PER_CELL);
+      limit.why = `the limit for a CSV of ${header.length} columns: ${BYTES_PER_CELL} bytes a cell, at least ${minLineBytes}`;
       continue;
     }
     if (cells.length !== header.length) {
@@ -119,31 +131,43 @@ export function splitCsvLine(line: string, number: number): string[] {
   }
 }
 
-/** Lines of a byte stream (LF or CRLF), each at most maxLineBytes, decoded as UTF-8. */
-async function* lines(source: AsyncIterable<Buffer | string>, maxLineBytes: number): AsyncGenerator<{ line: string; number: number }> {
+/**
+ * Lines of a byte stream (LF or CRLF), each at most `limit.bytes` (read for every line), decoded
+ * as UTF-8. Linear in the input however it is chunked: a line's pieces are joined once.
+ */
+async function* lines(source: AsyncIterable<Buffer | string>, limit: { bytes: number; why: string }): AsyncGenerator<{ line: string; number: number }> {
   const decoder = new StringDecoder("utf8");
-  let pending = "";
+  let parts: string[] = [];
+  let partsLength = 0;
   let number = 0;
-  const tooLong = () => badInput(`CSV line ${number + 1} is longer than ${maxLineBytes} bytes`);
+  // Characters are at least one byte each, so a line longer in characters is over the limit.
+  const tooLong = () => badInput(`CSV line ${number + 1} is longer than ${limit.bytes} bytes (${limit.why})`);
+  const take = (last: string): string => {
+    let line = parts.length ? parts.join("") + last : last;
+    parts = [];
+    partsLength = 0;
+    if (line.endsWith("\r")) line = line.slice(0, -1);
+    if (line.length > limit.bytes) throw tooLong();
+    number++;
+    return line;
+  };
   for await (const chunk of source) {
-    pending += typeof chunk === "string" ? chunk : decoder.write(chunk);
+    const text = typeof chunk === "string" ? chunk : decoder.write(chunk);
     let start = 0;
-    for (let nl = pending.indexOf("\n"); nl >= 0; nl = pending.indexOf("\n", start)) {
-      const end = nl > start && pending.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      if (end - start > maxLineBytes) throw tooLong();
-      number++;
-      yield { line: pending.slice(start, end), number };
+    for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
+      const line = take(text.slice(start, nl));
+      yield { line, number };
       start = nl + 1;
     }
-    pending = pending.slice(start);
-    // Characters are at least one byte each, so a longer pending string is over the limit.
-    if (pending.length > maxLineBytes) throw tooLong();
+    if (start < text.length) {
+      parts.push(text.slice(start));
+      partsLength += text.length - start;
+      if (partsLength > limit.bytes + 1) throw tooLong();
+    }
   }
-  pending += decoder.end();
-  if (pending.endsWith("\r")) pending = pending.slice(0, -1);
-  if (pending.length > 0) {
-    if (pending.length > maxLineBytes) throw tooLong();
-    number++;
-    yield { line: pending, number };
+  const last = decoder.end();
+  if (partsLength + last.length > 0) {
+    const line = take(last);
+    if (line.length > 0) yield { line, number };
   }
 }
