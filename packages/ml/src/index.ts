@@ -67,6 +67,7 @@ export {
   type StorageDtype,
 } from './inspect.ts';
 export { setComputeGate } from './yield-to-host.ts';
+export { cpuProbeMs } from './machine-load.ts';
 export {
   measureCost,
   compareCost,
@@ -96,6 +97,7 @@ export {
   referenceDataset,
   trainReferenceModel,
   type ReferenceModelName,
+  type AnyReferenceModelName,
   type ReferenceModelDescriptor,
   type TrainedReference,
 } from './reference/reference-models.ts';

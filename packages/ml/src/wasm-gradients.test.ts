@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend.ts';
 import { createRandom } from './random.ts';
 import { tf } from './tf.ts';
-import { conv2dFilterGradient, depthwiseFilterGradient, depthwiseInputGradient } from './wasm-gradients.ts';
+import { conv2dFilterGradient, depthwiseFilterGradient, depthwiseInputGradient, registerBatchNormGradient } from './wasm-gradients.ts';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
@@ -288,5 +288,48 @@ describe('wasm gradient kernels', () => {
     const cpu = await on('cpu', grads);
     expect(wasm.length).toBe(cpu.length);
     for (let i = 0; i < wasm.length; i++) expect(maxError(wasm[i]!, cpu[i]!), `weight ${i}`).toBeLessThan(TOL);
+  });
+
+  it('the FusedBatchNorm gradient (broadcast, no Tile) is dy x scale / sqrt(variance + eps), in training mode too', async () => {
+    expect(registerBatchNormGradient()).toBe(false); // already registered at import
+    const shape: Shape4 = [3, 4, 5, 6];
+    const direct = () =>
+      tidyValue(() => {
+        const x = tf.tensor4d(values(size(shape), 11), shape);
+        const w = tf.tensor4d(values(size(shape), 12), shape);
+        const mean = tf.tensor1d(values(6, 13));
+        const variance = tf.abs(tf.tensor1d(values(6, 14)));
+        const scale = tf.tensor1d(values(6, 15));
+        const offset = tf.tensor1d(values(6, 16));
+        const g = tf.grads((a: tf.Tensor, v: tf.Tensor, s: tf.Tensor) => tf.sum(tf.mul(tf.batchNorm(a, mean, v, offset, s, 1e-3), w)));
+        const [dx, dv, ds] = g([x, variance, scale]);
+        const expected = tf.mul(w, tf.div(scale, tf.sqrt(tf.add(variance, 1e-3))));
+        return { dx: Array.from(dx!.dataSync()), dv: Array.from(dv!.dataSync()), ds: Array.from(ds!.dataSync()), expected: Array.from(expected.dataSync()) };
+      });
+    const training = () => {
+      const m = tf.sequential();
+      m.add(tf.layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
+      m.add(tf.layers.batchNormalization({ momentum: 0.9 }));
+      m.add(tf.layers.reLU({ maxValue: 6 }));
+      m.add(tf.layers.flatten());
+      m.add(tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }));
+      const out = tidyValue(() => {
+        const x = tf.tensor4d(values(5 * 6 * 6 * 2, 21), [5, 6, 6, 2]);
+        const y = tf.tensor2d(values(10, 22), [5, 2]);
+        const { grads: g } = tf.variableGrads(() => tf.losses.meanSquaredError(y, m.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
+        return m.trainableWeights.map((v) => Array.from(g[v.name]!.dataSync()));
+      });
+      m.dispose();
+      return out;
+    };
+    for (const backend of ['wasm', 'cpu'] as const) {
+      const r = await on(backend, direct);
+      expect(maxError(r.dx, r.expected), backend).toBeLessThan(1e-5);
+      expect(r.dv.every(Number.isFinite) && r.ds.every(Number.isFinite)).toBe(true);
+    }
+    const wasm = await on('wasm', training);
+    const cpu = await on('cpu', training);
+    for (let i = 0; i < wasm.length; i++) expect(maxError(wasm[i]!, cpu[i]!), `weight ${i}`).toBeLessThan(TOL);
+    await initBackend({ force: 'wasm' });
   });
 });

@@ -1,6 +1,8 @@
 /**
- * The reference models: descriptors (REFERENCE_MODELS), their architectures, their data and how
- * each is trained. `generateReferenceModels` (generate.ts) writes them to disk.
+ * The reference models: descriptors (REFERENCE_MODELS, IMAGE_REFERENCE_MODELS), their
+ * architectures, their data and how each is trained. `generateReferenceModels` (generate.ts)
+ * writes them to disk. The image models (MobileNetV2 on rendered shapes, image-models.ts) are
+ * generated only when asked for: the full-size one trains for minutes.
  */
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -10,6 +12,14 @@ import { MlError } from '../errors.ts';
 import { fineTune, type FineTuneResult } from '../finetune.ts';
 import { toSeed } from '../random.ts';
 import { tf } from '../tf.ts';
+import {
+  buildImageReferenceModel,
+  IMAGE_MODEL_SPECS,
+  IMAGE_ROWS,
+  isImageReferenceModel,
+  shapeImagesData,
+  type ImageReferenceModelName,
+} from './image-models.ts';
 import {
   DIGIT_FEATURES,
   digitsData,
@@ -23,10 +33,14 @@ import {
   type TabularData,
 } from './reference-data.ts';
 
+/** The models `npm run reference` generates by default (small, seconds each). */
 export type ReferenceModelName = 'linear-regression' | 'tabular-mlp' | 'digits-cnn' | 'iris-mlp';
+export type { ImageReferenceModelName } from './image-models.ts';
+/** Every reference model: the default ones and the image models generated on request. */
+export type AnyReferenceModelName = ReferenceModelName | ImageReferenceModelName;
 
-export interface ReferenceModelDescriptor {
-  name: ReferenceModelName;
+export interface ReferenceModelDescriptor<N extends AnyReferenceModelName = AnyReferenceModelName> {
+  name: N;
   description: string;
   task: Task;
   /** Shape of one input row (batch dimension dropped). */
@@ -49,7 +63,7 @@ const files = (name: string) => ({
   evaluation: `${name}/evaluation.csv`,
 });
 
-export const REFERENCE_MODELS: readonly ReferenceModelDescriptor[] = [
+export const REFERENCE_MODELS: readonly ReferenceModelDescriptor<ReferenceModelName>[] = [
   {
     name: 'linear-regression',
     description: 'the seed problem: linear regression 10 -> 1 on y = w.x + b + noise',
@@ -88,30 +102,62 @@ export const REFERENCE_MODELS: readonly ReferenceModelDescriptor[] = [
   },
 ];
 
+const imageDescriptor = (name: ImageReferenceModelName, description: string): ReferenceModelDescriptor<ImageReferenceModelName> => {
+  const { size } = IMAGE_MODEL_SPECS[name];
+  return {
+    name,
+    description,
+    task: 'classification',
+    inputShape: [size, size, 3],
+    outputs: IMAGE_MODEL_SPECS[name].classes,
+    files: files(name),
+    rows: IMAGE_ROWS[name],
+  };
+};
+
+/** Generated only when asked for (`--only <name>` or `--with-large`). */
+export const IMAGE_REFERENCE_MODELS: readonly ReferenceModelDescriptor<ImageReferenceModelName>[] = [
+  imageDescriptor('mobilenet-v2-small', 'MobileNetV2 (alpha 0.35, 64x64x3) on rendered colour shapes, 6 classes'),
+  imageDescriptor('mobilenet-v2', 'MobileNetV2 (alpha 1.0, 224x224x3, 2.3 M parameters) on rendered colour shapes, 6 classes'),
+];
+
+export const ALL_REFERENCE_MODELS: readonly ReferenceModelDescriptor[] = [...REFERENCE_MODELS, ...IMAGE_REFERENCE_MODELS];
+
+export function referenceDescriptor<N extends AnyReferenceModelName>(name: N): ReferenceModelDescriptor<N>;
+export function referenceDescriptor(name: string): ReferenceModelDescriptor;
 export function referenceDescriptor(name: string): ReferenceModelDescriptor {
-  const d = REFERENCE_MODELS.find((m) => m.name === name);
+  const d = ALL_REFERENCE_MODELS.find((m) => m.name === name);
   if (!d) {
-    throw new MlError('BAD_PARAM', `no reference model "${name}"; known: ${REFERENCE_MODELS.map((m) => m.name).join(', ')}`);
+    throw new MlError('BAD_PARAM', `no reference model "${name}"; known: ${ALL_REFERENCE_MODELS.map((m) => m.name).join(', ')}`);
   }
   return d;
 }
 
 /** Absolute paths of a reference model's files under `baseDir` (default REFERENCE_DIR). */
-export function referencePaths(name: ReferenceModelName, baseDir = REFERENCE_DIR): ReferenceModelDescriptor['files'] {
+export function referencePaths(name: AnyReferenceModelName, baseDir = REFERENCE_DIR): ReferenceModelDescriptor['files'] {
   const f = referenceDescriptor(name).files;
   return { modelJson: join(baseDir, f.modelJson), train: join(baseDir, f.train), evaluation: join(baseDir, f.evaluation) };
 }
 
 /** Training recipe of each reference model (SGD with momentum through fineTune). */
-export const TRAINING: Record<ReferenceModelName, { learningRate: number; momentum: number; epochs: number; batchSize: number }> = {
+/**
+ * Image models: an SGD recipe for fineTune after pruning (their own training from scratch is
+ * IMAGE_TRAINING, with Adam).
+ */
+export const TRAINING: Record<AnyReferenceModelName, { learningRate: number; momentum: number; epochs: number; batchSize: number }> = {
   'linear-regression': { learningRate: 0.02, momentum: 0.9, epochs: 8, batchSize: 32 },
   'tabular-mlp': { learningRate: 0.05, momentum: 0.9, epochs: 8, batchSize: 64 },
   'digits-cnn': { learningRate: 0.05, momentum: 0.9, epochs: 2, batchSize: 64 },
   'iris-mlp': { learningRate: 0.01, momentum: 0.9, epochs: 120, batchSize: 16 },
+  'mobilenet-v2-small': { learningRate: 0.002, momentum: 0.9, epochs: 1, batchSize: 32 },
+  'mobilenet-v2': { learningRate: 0.002, momentum: 0.9, epochs: 1, batchSize: 4 }, // batch 8 at 224x224 exhausts wasm's memory
 };
 
 /** The architecture of a reference model with seeded initial weights (untrained). */
-export function buildReferenceModel(name: ReferenceModelName, seed: number | string = DEFAULT_REFERENCE_SEED): tf.Sequential {
+export function buildReferenceModel(name: ReferenceModelName, seed?: number | string): tf.Sequential;
+export function buildReferenceModel(name: AnyReferenceModelName, seed?: number | string): tf.LayersModel;
+export function buildReferenceModel(name: AnyReferenceModelName, seed: number | string = DEFAULT_REFERENCE_SEED): tf.LayersModel {
+  if (isImageReferenceModel(name)) return buildImageReferenceModel(name, seed);
   const d = referenceDescriptor(name);
   let k = toSeed(`${String(seed)}:${name}:init`) % 1_000_000;
   const init = () => tf.initializers.glorotUniform({ seed: k++ });
@@ -144,9 +190,13 @@ export function buildReferenceModel(name: ReferenceModelName, seed: number | str
 }
 
 /** The rows of a reference problem (deterministic in `seed`). */
-export function referenceData(name: ReferenceModelName, seed: number, split: Split, rows?: number): TabularData {
+export function referenceData(name: AnyReferenceModelName, seed: number, split: Split, rows?: number): TabularData {
   const d = referenceDescriptor(name);
   const n = rows ?? d.rows[split];
+  if (isImageReferenceModel(name)) {
+    const { size } = IMAGE_MODEL_SPECS[name];
+    return { ...shapeImagesData(seed, split, n, size), featureCount: size * size * 3 };
+  }
   switch (name) {
     case 'linear-regression':
       return linearData(seed, split, n);
@@ -163,7 +213,7 @@ export function referenceData(name: ReferenceModelName, seed: number, split: Spl
 }
 
 /** A reference problem's rows as a Dataset shaped for its model. */
-export async function referenceDataset(name: ReferenceModelName, seed: number, split: Split, rows?: number): Promise<Dataset> {
+export async function referenceDataset(name: AnyReferenceModelName, seed: number, split: Split, rows?: number): Promise<Dataset> {
   const d = referenceDescriptor(name);
   const data = referenceData(name, seed, split, rows);
   return datasetFromArrays(data.features, data.labels, { inputShape: d.inputShape, task: d.task });
