@@ -27,8 +27,6 @@ export interface WorkerDeps {
   producer: Producer;
   logger: Logger;
   profile: HardwareProfile;
-  /** The TensorFlow.js backend the TensorFlow processes use (COSTGATE_TF_BACKEND, else the best available). */
-  backend: string;
   measure: { minRuns: number; minTimeMs: number; rounds: number; maxOtherCores: number };
   /** Runs TensorFlow work off this process's event loop, under the machine's measurement lock. */
   tf: TfLane;
@@ -55,7 +53,6 @@ export interface CostgateWorker {
  * (packages/queue); an error a retry cannot fix (a corrupt artifact) is unrecoverable.
  */
 export async function createWorker(env: WorkerEnv, logger: Logger): Promise<CostgateWorker> {
-  const backend = env.COSTGATE_TF_BACKEND ?? "best available";
   const db = createDb(env.DATABASE_URL);
   const redis = createRedis(env.REDIS_URL);
   // One lock per machine for every worker process on it (WORKER_HOST_ID names the machine when
@@ -74,14 +71,13 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
     producer,
     logger,
     profile,
-    backend,
     measure: { minRuns: env.MEASURE_MIN_RUNS, minTimeMs: env.MEASURE_MIN_TIME_MS, rounds: env.MEASURE_ROUNDS, maxOtherCores: env.MEASURE_MAX_OTHER_CORES },
     tf: lanes.optimize,
     shutdown: shutdown.signal,
     webhooks: { secretKey: secretBoxKey(env.COSTGATE_SECRET_KEY), timeoutMs: env.WEBHOOK_TIMEOUT_MS },
   };
   const metrics = new WorkerMetrics();
-  logger.info({ backend, hardwareProfile: profile.name }, "worker starting");
+  logger.info({ backend: env.COSTGATE_TF_BACKEND ?? "best available", hardwareProfile: profile.name, host: env.WORKER_HOST_ID ?? hostname() }, "worker starting");
 
   // A worker killed mid-publish can leave an object no row points to; sweep before taking jobs.
   await collectOrphanedArtifacts(deps);

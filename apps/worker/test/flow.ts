@@ -6,17 +6,25 @@ import { readFile, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { pino } from "pino";
-import { ensureReferenceModels, type ReferenceModelName } from "@costgate/ml";
+import { ensureReferenceModels, type AnyReferenceModelName } from "@costgate/ml";
 import { TestApi } from "../../api/test/harness.ts";
 import { loadWorkerEnv, type WorkerEnv } from "../src/env.ts";
 import { createWorker, type CostgateWorker } from "../src/create-worker.ts";
 
 export { TestApi };
 
+/**
+ * MobileNetV2-small (64x64x3, the block structure of the real network) for tests: trained on 96
+ * rendered images for one epoch instead of the reference recipe's 5 x 1200, and small CSVs.
+ */
+const TEST_IMAGE_RECIPE = {
+  "mobilenet-v2-small": { phases: [{ size: 64, images: 96, epochs: 1, batchSize: 16, learningRate: 0.003, fresh: true }], rows: { train: 64, evaluation: 48 } },
+};
+
 /** Reference models generated once per test file into a private folder (seconds for the MLPs). */
-export async function referenceFiles(name: ReferenceModelName) {
+export async function referenceFiles(name: AnyReferenceModelName) {
   const dir = mkdtempSync(join(tmpdir(), "costgate-reference-"));
-  const manifest = await ensureReferenceModels(dir, { only: [name] });
+  const manifest = await ensureReferenceModels(dir, { only: [name], imageRecipe: TEST_IMAGE_RECIPE });
   const entry = manifest.models.find((m) => m.name === name)!;
   return { ...entry.files, metric: entry.value };
 }
@@ -38,7 +46,7 @@ export async function uploadModelFolder(api: TestApi, modelJson: string, token?:
 }
 
 /** A team, a model with TRAIN and EVALUATION datasets, and its version 1 registered from the reference model. */
-export async function registerReference(api: TestApi, name: ReferenceModelName, task: "CLASSIFICATION" | "REGRESSION") {
+export async function registerReference(api: TestApi, name: AnyReferenceModelName, task: "CLASSIFICATION" | "REGRESSION") {
   const files = await referenceFiles(name);
   const teamId = await api.createTeam();
   const { createModel } = await api.ok<{ createModel: { id: string } }>(`mutation($i:CreateModelInput!){ createModel(input:$i){ id } }`, { i: { teamId, name, task } });
