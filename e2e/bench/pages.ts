@@ -6,13 +6,13 @@
 // statements (a wire-protocol proxy between the API and PostgreSQL).
 // Writes the section "## Dashboard pages (apps/web)" of docs/BENCHMARKS.md.
 import { execSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "@playwright/test";
 import { pgConfigFromUrl } from "@costgate/db";
-import { startStack, root } from "../support/stack.ts";
+import { startStack } from "../support/stack.ts";
 import { PgCountingProxy } from "./pg-counting-proxy.ts";
+import { writeBenchmarkSection } from "./benchmarks-file.ts";
 import { bulkSeed, SCALE } from "./seed.ts";
 
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 5);
@@ -196,16 +196,7 @@ How it was measured:
 ${rows.join("\n")}
 `;
 
-const file = join(root, "docs", "BENCHMARKS.md");
-const current = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
-const start = current.indexOf(SECTION);
-let next: string;
-if (start === -1) next = `${current.trimEnd()}\n\n${section}`;
-else {
-  const end = current.indexOf("\n## ", start + SECTION.length);
-  next = current.slice(0, start) + section + (end === -1 ? "" : `\n${current.slice(end + 1)}`);
-}
-writeFileSync(file, next.endsWith("\n") ? next : `${next}\n`);
+writeBenchmarkSection(SECTION, section);
 log(`wrote "${SECTION}" in docs/BENCHMARKS.md`);
 console.log(section);
 const failed = results.flatMap((r) => r.pages).filter((p) => p.status !== 200);

@@ -41,6 +41,8 @@ export interface StackOptions {
   logDir: string;
   /** Extra environment for the API process. */
   apiEnv?: Record<string, string>;
+  /** Extra environment for the worker process (e.g. the measurement settings of a benchmark). */
+  workerEnv?: Record<string, string>;
   /**
    * Runs on the new, seeded database before any service starts (bulk data for the benchmark);
    * may return another URL for the API to use (a counting proxy in front of the same database).
@@ -51,6 +53,8 @@ export interface StackOptions {
 
 export interface Stack {
   info: StackInfo;
+  /** The environment the API and worker were started with (database, Redis, queue prefix, artifacts, secret key). */
+  shared: Record<string, string | undefined>;
   /** Runs a GraphQL operation against the API as the user with this token; throws on errors. */
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<T>;
   adminToken: string;
@@ -241,10 +245,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           env: {
             ...shared,
             COSTGATE_TF_BACKEND: process.env.COSTGATE_TF_BACKEND ?? "wasm",
-            MEASURE_MIN_RUNS: "20",
-            MEASURE_MIN_TIME_MS: "200",
-            MEASURE_ROUNDS: "2",
+            // Short measurements, with enough rounds for a comparison's interval to mean something.
+            MEASURE_MIN_RUNS: "24",
+            MEASURE_MIN_TIME_MS: "300",
+            MEASURE_ROUNDS: "6",
             WORKER_METRICS_PORT: "0",
+            ...opts.workerEnv,
           },
           logDir: opts.logDir,
         }),
@@ -284,6 +290,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     }
 
     return {
+      shared,
       info: { apiUrl, webUrl, databaseUrl: database.url, databaseName: database.name, queuePrefix, artifactDir, logDir: opts.logDir, teamId: createTeam.id, users },
       gql,
       adminToken,

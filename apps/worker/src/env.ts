@@ -16,7 +16,7 @@ export const workerEnvSchema = z.object({
   /** Cost measurement: minimum timed batch-1 runs and timed time per model, and the minimum number of rounds. */
   MEASURE_MIN_RUNS: positiveInt(50),
   MEASURE_MIN_TIME_MS: positiveInt(1000),
-  MEASURE_ROUNDS: positiveInt(6),
+  MEASURE_ROUNDS: positiveInt(10),
   /** A measurement round during which other processes used more CPU than this (cores) is run again. */
   MEASURE_MAX_OTHER_CORES: z.coerce.number().min(0).default(0.5),
   /** Names the machine for the measurement lock (default: the hostname). Set it to the host's name when several worker containers share one machine. */

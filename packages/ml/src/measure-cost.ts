@@ -39,14 +39,20 @@ export interface MeasureCostOptions {
   warmupRuns?: number;
   /** ...lasting at least this long, ms (default 500: the first second of a process runs up to 2x slower, JIT). */
   warmupMs?: number;
-  /** Minimum rounds (default 6); more run until minRuns and minTimeMs are reached. */
+  /** Minimum rounds (default 10); more run until minRuns and minTimeMs are reached. */
   rounds?: number;
   /** A round during which other processes used more CPU than this (cores) is run again (default 0.5). */
   maxOtherCores?: number;
   /** How many disturbed rounds are run again at most, per model (default 2 x rounds); later ones count. */
   maxRepeats?: number;
-  /** Smallest relative half-width an interval is given (default 0.01): session-to-session effects the rounds cannot see. */
+  /** Smallest relative half-width a measurement's interval is given (default 0.01): session-to-session effects the rounds cannot see. */
   minRelativeUncertainty?: number;
+  /**
+   * Smallest relative half-width a comparison's interval is given (default 0.02): a difference
+   * of less than 2% between a candidate and its parent is never reported as a saving (effects of
+   * memory placement and order that pairing does not cancel).
+   */
+  minRelativeDifference?: number;
   /** What times throughput: the process's CPU time (default on wasm and cpu) or wall time (default on tfjs-node). */
   clock?: 'cpu' | 'wall';
   /** The model's files: adds file size and load time (read + parse + decode). */
@@ -224,6 +230,7 @@ interface Settings {
   maxOtherCores: number;
   maxRepeats: number;
   minRel: number;
+  minDiff: number;
   seed: number;
   clock: 'cpu' | 'wall';
 }
@@ -243,7 +250,7 @@ function settingsOf(opts: MeasureCostOptions, backend: BackendName): Settings {
     if (!(Number.isFinite(x) && x >= 0)) throw new MlError('BAD_PARAM', `${name} must be >= 0, got ${String(v)}`);
     return x;
   };
-  const rounds = positiveInt('rounds', opts.rounds, 6);
+  const rounds = positiveInt('rounds', opts.rounds, 10);
   return {
     price,
     batchSize: positiveInt('batchSize', opts.batchSize, 32),
@@ -255,6 +262,7 @@ function settingsOf(opts: MeasureCostOptions, backend: BackendName): Settings {
     maxOtherCores: nonNegative('maxOtherCores', opts.maxOtherCores, 0.5),
     maxRepeats: positiveInt('maxRepeats', opts.maxRepeats, 2 * rounds, true),
     minRel: nonNegative('minRelativeUncertainty', opts.minRelativeUncertainty, 0.01),
+    minDiff: nonNegative('minRelativeDifference', opts.minRelativeDifference, 0.02),
     seed: opts.seed ?? 0,
     clock: opts.clock ?? clockFor(backend),
   };
@@ -426,7 +434,7 @@ export async function compareCost(
     await runSession([a, b], s);
     const diffs = b.logThroughputs.map((lb, i) => lb - a.logThroughputs[i]!);
     const { mean, halfWidth } = meanInterval(diffs);
-    const half = Math.max(Math.log1p(s.minRel), halfWidth);
+    const half = Math.max(Math.log1p(s.minDiff), halfWidth);
     const low = Math.exp(mean - half);
     const high = Math.exp(mean + half);
     return {
