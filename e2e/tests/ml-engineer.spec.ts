@@ -37,7 +37,8 @@ test("an ML_ENGINEER uploads a model, optimizes it with a three-step policy and 
   const v1 = versions.getByRole("row").filter({ has: page.getByRole("cell", { name: "v1", exact: true }) });
   await expect(v1).toBeVisible({ timeout: 30_000 });
   await expect(v1.getByRole("cell").nth(3)).toHaveText(/^Ready/, { timeout: 180_000 });
-  await expect(v1.getByRole("cell").nth(8)).toHaveText(/^\$\d[\d,]*\.\d+$/);
+  // "$0.0123 ±2.1%" and, under it, what it was measured with (measurement.spec.ts checks the details).
+  await expect(v1.getByRole("cell").nth(8)).toHaveText(/^\$\d[\d,]*\.\d+ ±(<)?\d+(\.\d)?%/);
 
   // A three-step policy in the step builder, for this model.
   await page.goto(`/policies/new?modelId=${model.id}`);
@@ -113,7 +114,10 @@ test("an ML_ENGINEER uploads a model, optimizes it with a three-step policy and 
     return BigInt(whole!) * BigInt(1_000_000) + BigInt(frac.padEnd(6, "0"));
   };
   const savedMicros = (micros(priceOf(1)) - micros(priceOf(bestNumber))) * BigInt(served / 1_000_000);
-  const usd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  // Cents from a cent up; below, 2–3 significant digits (apps/web formatMoneyPrecise: a tiny saving is not "$0.00").
+  const cents = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const small = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumSignificantDigits: 2, maximumSignificantDigits: 3 });
+  const usd = { format: (n: number) => (n === 0 || Math.abs(n) >= 0.01 ? cents.format(n) : `${n < 0 ? "-" : ""}${small.format(Math.abs(n))}`) };
   await page.goto("/");
   const savingsRow = page.getByRole("region", { name: "Savings from optimized versions in production" }).getByRole("row").filter({ has: page.getByRole("link", { name: model.name }) });
   await expect(savingsRow.getByRole("cell").nth(1)).toContainText(`v${bestNumber} (`);

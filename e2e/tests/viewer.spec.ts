@@ -4,7 +4,7 @@ import { asAdmin, expect, graphql, login, sessionToken, stackInfo, test } from "
 
 // Every control that changes something (apps/web/README.md); "Sign out", "Search" and "Filter" stay.
 const EDIT_CONTROLS =
-  /^(New budget|Create budget|Save budget|Edit|Delete|Delete budget|Acknowledge|Create model|Upload version|Upload dataset|Promote|Override and promote|New policy|Add step|Create policy|Save policy|Enable|Disable|Run|Run policy|Cancel|Save profile|Create user|Create team|Create API key|Create webhook)$/;
+  /^(New budget|Create budget|Save budget|Edit|Delete|Delete budget|Acknowledge|Create model|Upload version|Upload dataset|Promote|Override and promote|New policy|Add step|Create policy|Save policy|Enable|Disable|Run|Run policy|Cancel|Save profile|Create user|Create team|Create API key|Create webhook|Re-measure|Re-evaluate|Queue measurement)$/;
 
 test("a VIEWER sees no edit controls, and a mutation sent with their session is refused", async ({ page, consoleErrors }) => {
   const { models, demoJobId, demoPolicyId, demoBudget } = stackInfo();

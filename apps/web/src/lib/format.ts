@@ -29,6 +29,25 @@ export function formatPerMillion(value: string | number | null | undefined): str
   return usdSmall.format(n);
 }
 
+/**
+ * Money that can be tiny (savings and spend of a few inferences): cents from a cent up, else
+ * enough significant digits to show it is not zero ("$0.000513", not "$0.00").
+ */
+export function formatMoneyPrecise(value: string | number | null | undefined): string {
+  const n = toNumber(value);
+  if (n === null) return "—";
+  if (n === 0 || Math.abs(n) >= 0.01) return usd.format(Object.is(n, -0) ? 0 : n);
+  return `${n < 0 ? "-" : ""}${usdSmall.format(Math.abs(n))}`;
+}
+
+/** A signed change in money that can be tiny: "+$0.000513", "-$3.50", "$0.00". */
+export function formatMoneyDeltaPrecise(value: string | number | null | undefined): string {
+  const n = toNumber(value);
+  if (n === null) return "—";
+  if (n === 0) return usd.format(0);
+  return `${n > 0 ? "+" : "-"}${formatMoneyPrecise(Math.abs(n))}`;
+}
+
 /** A signed change in money: "+$12.00", "-$3.50", "$0.00". */
 export function formatMoneyDelta(value: string | number | null | undefined): string {
   const n = toNumber(value);
@@ -131,4 +150,94 @@ export function formatDuration(ms: number | null | undefined): string {
   if (s < 60) return `${s} s`;
   const m = Math.floor(s / 60);
   return `${m} min ${s % 60} s`;
+}
+
+// ---------------------------------------------------------------- measurement honesty (issue #10)
+
+/**
+ * A measurement's relative uncertainty (half-width of its 95% interval) as "±2.1%"; "" when it is
+ * unknown (measured before uncertainties were kept), so callers can leave it out cleanly.
+ * Below 0.1% it says "±<0.1%" rather than a misleading "±0%".
+ */
+export function formatUncertainty(relative: number | null | undefined): string {
+  if (relative === null || relative === undefined || !Number.isFinite(relative) || relative < 0) return "";
+  if (relative < 0.0005) return "±<0.1%";
+  return `±${formatPercent(relative, relative < 0.1 ? 1 : 0)}`;
+}
+
+/** An hourly instance price: "$0.08925/h", "$3.06/h" (every digit the price source gave, up to 5 significant). */
+export function formatHourly(value: string | number | null | undefined): string {
+  const n = toNumber(value);
+  if (n === null) return "—";
+  const f = Math.abs(n) >= 1 ? usd : usdHourly;
+  return `${f.format(n)}/h`;
+}
+const usdHourly = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumSignificantDigits: 1, maximumSignificantDigits: 5 });
+
+/** A throughput ratio: 1.62 → "1.62×", 0.974 → "0.97×". */
+export function formatRatio(ratio: number | null | undefined): string {
+  if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return "—";
+  return `${ratio.toFixed(2)}×`;
+}
+
+export interface RatioInterval {
+  throughputRatio: number;
+  low: number;
+  high: number;
+  significant: boolean;
+}
+
+export type ComparisonVerdict = "cheaper" | "costlier" | "none";
+
+/**
+ * What a paired measurement against the parent says, in words a finance lead can act on:
+ * - significant and faster: "1.62× throughput (1.51–1.74), significant", 38% lower $/1M;
+ * - significant and slower: "0.80× throughput (0.75–0.85), significant", 25% higher $/1M;
+ * - not significant: "No measurable saving (0.97–1.04×)".
+ * `headline` and `range` are the two halves of `text` (a badge and what follows it).
+ * $/1M is price / throughput, so the cost changes by 1/ratio − 1.
+ */
+export function describeComparison(c: RatioInterval): { verdict: ComparisonVerdict; text: string; headline: string; range: string; costChange: string | null } {
+  const interval = `${c.low.toFixed(2)}–${c.high.toFixed(2)}`;
+  if (!c.significant) return { verdict: "none", text: `No measurable saving (${interval}×)`, headline: "No measurable saving", range: `(${interval}×)`, costChange: null };
+  const change = 1 / c.throughputRatio - 1;
+  const headline = `${formatRatio(c.throughputRatio)} throughput`;
+  const range = `(${interval}), significant`;
+  return {
+    verdict: c.throughputRatio >= 1 ? "cheaper" : "costlier",
+    text: `${headline} ${range}`,
+    headline,
+    range,
+    costChange: `${formatPercent(Math.abs(change), Math.abs(change) < 0.1 ? 1 : 0)} ${change <= 0 ? "lower" : "higher"} $/1M`,
+  };
+}
+
+export interface MeasurementFacts {
+  backend: string;
+  batchSize: number;
+  runs?: number | null;
+  uncertainty?: number | null;
+  disturbedRounds?: number | null;
+  measuredAt?: string | null;
+  hardwareProfile: { name: string; hourlyPriceUsd?: string | null };
+}
+
+/**
+ * What a $/1M was measured with, short enough for a table caption: "c7i.large · wasm · batch 32".
+ */
+export function describeMeasurementShort(m: MeasurementFacts): string {
+  return `${m.hardwareProfile.name} · ${m.backend} · batch ${formatCount(m.batchSize)}`;
+}
+
+/**
+ * The whole story of a $/1M: "measured on c7i.large ($0.08925/h), wasm, batch 32, 40 timed runs,
+ * ±2.1%" (and "1 round re-run: CPU busy" when other processes disturbed it).
+ */
+export function describeMeasurement(m: MeasurementFacts): string {
+  const parts = [`measured on ${m.hardwareProfile.name}${m.hardwareProfile.hourlyPriceUsd ? ` (${formatHourly(m.hardwareProfile.hourlyPriceUsd)})` : ""}`, m.backend, `batch ${formatCount(m.batchSize)}`];
+  if (m.runs) parts.push(`${formatCount(m.runs)} timed run${m.runs === 1 ? "" : "s"}`);
+  const u = formatUncertainty(m.uncertainty);
+  parts.push(u || "uncertainty not recorded");
+  if (m.disturbedRounds) parts.push(`${m.disturbedRounds} round${m.disturbedRounds === 1 ? "" : "s"} re-run (CPU busy)`);
+  return parts.join(", ");
 }

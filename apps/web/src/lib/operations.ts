@@ -41,10 +41,10 @@ export const OverviewQuery = graphql(`
     optimizationSavings(from: $from, to: $to, first: 10) {
       totalUsd count
       versions {
-        requests costPerMillionUsd sourceCostPerMillionUsd savedUsd
+        requests costPerMillionUsd sourceCostPerMillionUsd savedUsd measurable
         model { id name }
-        version { id number source evaluation { metric value } }
-        source { id number evaluation { metric value } }
+        version { id number source evaluation { metric value } cost { costPerMillionUsd uncertainty backend batchSize runs disturbedRounds measuredAt hardwareProfile { id name hourlyPriceUsd } } }
+        source { id number evaluation { metric value } cost { costPerMillionUsd uncertainty backend batchSize runs disturbedRounds measuredAt hardwareProfile { id name hourlyPriceUsd } } }
       }
     }
   }
@@ -129,7 +129,7 @@ export const ModelsQuery = graphql(`
           id name task description createdAt
           team { id name }
           versions(first: 1) { totalCount }
-          productionVersion { id number cost { costPerMillionUsd } evaluation { metric value } }
+          productionVersion { id number cost { costPerMillionUsd uncertainty backend batchSize runs disturbedRounds measuredAt hardwareProfile { id name hourlyPriceUsd } } evaluation { metric value } }
         }
       }
     }
@@ -163,9 +163,11 @@ export const ModelQuery = graphql(`
             id number source recipe stage status statusMessage createdAt notes
             parent { id number }
             parameterCount nonZeroParameterCount weightDtypes
-            evaluation { metric value }
+            evaluation { metric value evaluatedAt dataset { id name } }
             artifact { sizeBytes }
-            cost { costPerMillionUsd latencyP50Ms throughputPerSecond modelSizeBytes backend hardwareProfile { name } }
+            cost { id latencyP50Ms throughputPerSecond modelSizeBytes costPerMillionUsd uncertainty backend batchSize runs disturbedRounds measuredAt hardwareProfile { id name hourlyPriceUsd } }
+            costs { id throughputPerSecond costPerMillionUsd uncertainty backend batchSize runs disturbedRounds measuredAt hardwareProfile { id name hourlyPriceUsd } }
+            comparedToParent { parent { id number } hardwareProfile { name } throughputRatio low high significant rounds measuredAt }
           }
         }
       }
@@ -191,6 +193,27 @@ export const PromotionPreviewQuery = graphql(`
       currentMonthlyUsd projectedMonthlyUsd deltaMonthlyUsd withinBudget
       budget { id name amountUsd action status { spentUsd } }
     }
+  }
+`);
+
+/** ML_ENGINEER/ADMIN: queue a new cost measurement (on a hardware profile; the default when null). */
+export const RemeasureVersionMutation = graphql(`
+  mutation RemeasureVersion($versionId: ID!, $hardwareProfileId: ID) {
+    remeasureModelVersion(versionId: $versionId, hardwareProfileId: $hardwareProfileId) { id number }
+  }
+`);
+
+/** ML_ENGINEER/ADMIN: queue a new evaluation on the model's current EVALUATION dataset. */
+export const ReevaluateVersionMutation = graphql(`
+  mutation ReevaluateVersion($versionId: ID!) {
+    reevaluateModelVersion(versionId: $versionId) { id number }
+  }
+`);
+
+/** The hardware a version can be re-measured on. */
+export const MeasureProfilesQuery = graphql(`
+  query MeasureProfiles {
+    hardwareProfiles { id name hourlyPriceUsd isDefault }
   }
 `);
 
@@ -321,12 +344,13 @@ export const JobQuery = graphql(`
       policy { id name maxAccuracyDrop }
       model { id name }
       steps { kind params }
-      sourceVersion { id number evaluation { metric value } cost { costPerMillionUsd } }
+      sourceVersion { id number evaluation { metric value } cost { costPerMillionUsd uncertainty backend batchSize runs disturbedRounds measuredAt hardwareProfile { id name hourlyPriceUsd } } }
       bestVersion { id number }
       candidates {
         id number source recipe stage status statusMessage
         evaluation { metric value }
-        cost { costPerMillionUsd latencyP50Ms throughputPerSecond modelSizeBytes }
+        cost { latencyP50Ms throughputPerSecond modelSizeBytes costPerMillionUsd uncertainty backend batchSize runs disturbedRounds measuredAt hardwareProfile { id name hourlyPriceUsd } }
+        comparedToParent { parent { id number } hardwareProfile { name } throughputRatio low high significant rounds measuredAt }
       }
     }
   }

@@ -10,6 +10,8 @@ const RULES = {
   manageModels: ["ADMIN", "ML_ENGINEER"],
   upload: ["ADMIN", "ML_ENGINEER"],
   promote: ["ADMIN", "ML_ENGINEER"],
+  /** remeasureModelVersion / reevaluateModelVersion */
+  measureAgain: ["ADMIN", "ML_ENGINEER"],
   overrideCostGate: ["ADMIN"],
   managePolicies: ["ADMIN", "ML_ENGINEER"],
   runPolicies: ["ADMIN", "ML_ENGINEER"],

@@ -1,9 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { BudgetMeter } from "@/components/budget-meter";
-import { Card, EmptyState, PageHeader, StatusBadge, TableWrap } from "@/components/ui";
-import { query } from "@/lib/api";
-import { formatCount, formatDate, formatDateTime, formatMetric, formatMoney, formatPercent, formatPerMillion, humanize } from "@/lib/format";
+import { CostFigure } from "@/components/cost";
+import { Badge, Card, EmptyState, PageHeader, StatusBadge, TableWrap } from "@/components/ui";
+import { query, type ResultOf } from "@/lib/api";
+import { formatCount, formatDate, formatDateTime, formatMetric, formatMoney, formatMoneyPrecise, formatPercent, formatPerMillion, humanize } from "@/lib/format";
+
+type SavingsRow = ResultOf<typeof OverviewQuery>["optimizationSavings"]["versions"][number];
 import { OverviewQuery } from "@/lib/operations";
 import { can } from "@/lib/permissions";
 import { getMe } from "@/lib/session";
@@ -20,6 +23,8 @@ export default async function OverviewPage() {
   const savings = data.optimizationSavings;
   const alerts = data.alerts.edges.map((e) => e.node);
   const canAck = can(me.role, "acknowledgeAlerts");
+  const noSaving = savings.versions.filter((r) => r.measurable === false).length;
+  const hardware = savings.versions.map((r) => r.version.cost?.hardwareProfile ?? r.source.cost?.hardwareProfile).find(Boolean);
   const monthName = new Intl.DateTimeFormat("en-US", { month: "long", year: "numeric", timeZone: "UTC" }).format(now);
 
   return (
@@ -100,7 +105,7 @@ export default async function OverviewPage() {
                       <td>
                         <Link href={`/models/${r.model.id}`}>{r.model.name}</Link> <span className="small muted">{r.model.team.name}</span>
                       </td>
-                      <td className="num">{formatMoney(r.costUsd)}</td>
+                      <td className="num">{formatMoneyPrecise(r.costUsd)}</td>
                       <td className="num">{formatCount(r.requests)}</td>
                     </tr>
                   ))}
@@ -117,8 +122,9 @@ export default async function OverviewPage() {
         ) : (
           <>
             <p>
-              Saved this month: <strong>{formatMoney(savings.totalUsd)}</strong> — each optimized production version&apos;s $/1M against the upload it came from (on the
-              default hardware), times the inferences it served this month.
+              Saved this month: <strong>{formatMoneyPrecise(savings.totalUsd)}</strong> — each optimized production version&apos;s $/1M against the upload it came from (on the
+              default hardware{hardware ? `, ${hardware.name}` : ""}), times the inferences it served this month. Only savings the paired measurements show beyond their 95%
+              interval count{noSaving ? `: ${noSaving} version${noSaving === 1 ? "" : "s"} below save${noSaving === 1 ? "s" : ""} nothing measurable and ${noSaving === 1 ? "is" : "are"} left out of the total` : ""}.
             </p>
             <TableWrap label="Savings">
               <table>
@@ -155,10 +161,12 @@ export default async function OverviewPage() {
                             : ""}
                         </span>
                       </td>
-                      <td className="num">{formatPerMillion(r.costPerMillionUsd)}</td>
-                      <td className="num">{formatPerMillion(r.sourceCostPerMillionUsd)}</td>
+                      <td className="num">{r.version.cost ? <CostFigure cost={r.version.cost} caption="none" /> : formatPerMillion(r.costPerMillionUsd)}</td>
+                      <td className="num">{r.source.cost ? <CostFigure cost={r.source.cost} caption="none" /> : formatPerMillion(r.sourceCostPerMillionUsd)}</td>
                       <td className="num">{formatCount(r.requests)}</td>
-                      <td className="num">{r.savedUsd === null ? "not measured" : formatMoney(r.savedUsd)}</td>
+                      <td className="num">
+                        <Saved r={r} />
+                      </td>
                     </tr>
                   ))}
                 </tbody>
@@ -174,4 +182,30 @@ export default async function OverviewPage() {
       </Card>
     </>
   );
+}
+
+/** What one version saved: an amount only when the paired measurements show it is real. */
+function Saved({ r }: { r: SavingsRow }) {
+  if (r.measurable === false)
+    return (
+      <>
+        <Badge>No measurable saving</Badge>
+        <span className="recipe">within the measurements&apos; 95% interval; not in the total</span>
+      </>
+    );
+  if (r.savedUsd === null || r.savedUsd === undefined)
+    return (
+      <>
+        <span className="muted">not measured</span>
+        <span className="recipe">no $/1M on the default hardware for {r.costPerMillionUsd === null ? "this version" : "its upload"}</span>
+      </>
+    );
+  if (r.measurable === null || r.measurable === undefined)
+    return (
+      <>
+        {formatMoneyPrecise(r.savedUsd)}
+        <span className="recipe">measured before paired measurements: not checked against noise</span>
+      </>
+    );
+  return <>{formatMoneyPrecise(r.savedUsd)}</>;
 }

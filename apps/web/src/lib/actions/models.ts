@@ -3,7 +3,7 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { ApiError, errorState, request } from "../api";
 import type { ActionState } from "../form-state";
-import { CreateModelMutation, PromoteMutation, PromotionPreviewQuery } from "../operations";
+import { CreateModelMutation, PromoteMutation, PromotionPreviewQuery, ReevaluateVersionMutation, RemeasureVersionMutation } from "../operations";
 
 const str = (form: FormData, name: string) => String(form.get(name) ?? "").trim();
 
@@ -65,6 +65,31 @@ export async function promoteAction(modelId: string, versionId: string, stage: s
       }
       return { ok: false, code: error.code, message: error.message, data: numbers };
     }
+    return errorState(error);
+  }
+}
+
+/**
+ * Queues a new cost measurement of a version (on a hardware profile; the API's default when
+ * empty). The message names the hardware so the user knows which worker pool will take it.
+ */
+export async function remeasureAction(modelId: string, versionId: string, hardwareProfileId: string, profileName: string): Promise<ActionState> {
+  try {
+    const { remeasureModelVersion: v } = await request(RemeasureVersionMutation, { versionId, hardwareProfileId: hardwareProfileId || null });
+    revalidatePath(`/models/${modelId}`);
+    return { ok: true, message: `Queued: a worker of ${profileName || "the default hardware profile"} will measure version ${v.number} again.` };
+  } catch (error) {
+    return errorState(error);
+  }
+}
+
+/** Queues a new evaluation of a version on its model's current EVALUATION dataset. */
+export async function reevaluateAction(modelId: string, versionId: string): Promise<ActionState> {
+  try {
+    const { reevaluateModelVersion: v } = await request(ReevaluateVersionMutation, { versionId });
+    revalidatePath(`/models/${modelId}`);
+    return { ok: true, message: `Queued: version ${v.number} will be evaluated again on the model's Evaluation dataset.` };
+  } catch (error) {
     return errorState(error);
   }
 }

@@ -3,7 +3,8 @@ import Link from "next/link";
 import { Pager } from "@/components/pager";
 import { Card, EmptyState, PageHeader, TableWrap } from "@/components/ui";
 import { query } from "@/lib/api";
-import { formatDate, formatMetric, formatPerMillion, humanize } from "@/lib/format";
+import { CostFigure } from "@/components/cost";
+import { formatDate, formatMetric, humanize } from "@/lib/format";
 import { ModelsQuery, TeamsQuery } from "@/lib/operations";
 import { can } from "@/lib/permissions";
 import { getMe } from "@/lib/session";
@@ -84,7 +85,7 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
                     <td className="num">{m.versions.totalCount}</td>
                     <td>{m.productionVersion ? `v${m.productionVersion.number}` : <span className="muted">none</span>}</td>
                     <td>{m.productionVersion?.evaluation ? `${formatMetric(m.productionVersion.evaluation.metric, m.productionVersion.evaluation.value)} ${m.productionVersion.evaluation.metric}` : "—"}</td>
-                    <td className="num">{formatPerMillion(m.productionVersion?.cost?.costPerMillionUsd)}</td>
+                    <td className="num">{m.productionVersion?.cost ? <CostFigure cost={m.productionVersion.cost} /> : "—"}</td>
                     <td className="nowrap">{formatDate(m.createdAt)}</td>
                   </tr>
                 ))}

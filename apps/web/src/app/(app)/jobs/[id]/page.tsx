@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AutoRefresh } from "@/components/auto-refresh";
+import { ComparisonNote, CostFigure, type ComparisonFacts } from "@/components/cost";
 import { Badge, Card, EmptyState, PageHeader, ProgressBar, StatusBadge, TableWrap } from "@/components/ui";
 import { query } from "@/lib/api";
 import { formatBytes, formatDateTime, formatDuration, formatMetric, formatMs, formatPercent, formatPerMillion, humanize } from "@/lib/format";
@@ -25,6 +26,8 @@ interface StepResult {
   reason?: string;
   savingVsInput?: { relative: number; measured: boolean } | null;
   savingVsSource?: { relative: number; measured: boolean } | null;
+  /** the paired measurement against the step's input the job decided on (null: measured before paired measurements) */
+  vsInput?: { throughputRatio: number; low: number; high: number; significant: boolean } | null;
   note?: string;
 }
 
@@ -33,11 +36,19 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
   const [me, { optimizationJob: job }] = await Promise.all([getMe(), query(JobQuery, { id })]);
   if (!job) notFound();
   const live = job.status === "QUEUED" || job.status === "RUNNING";
-  const result = (job.result && typeof job.result === "object" ? job.result : {}) as { steps?: StepResult[]; metric?: string; maxAccuracyDrop?: number; bestSavesCost?: boolean };
+  const result = (job.result && typeof job.result === "object" ? job.result : {}) as {
+    steps?: StepResult[];
+    metric?: string;
+    maxAccuracyDrop?: number;
+    bestSavesCost?: boolean;
+    source?: { costPerMillionUsd?: string };
+  };
   const byVersion = new Map((result.steps ?? []).map((s) => [s.versionId, s]));
   const metric = result.metric ?? job.sourceVersion.evaluation?.metric ?? "accuracy";
   const started = job.startedAt ? Date.parse(job.startedAt) : null;
   const ended = job.finishedAt ? Date.parse(job.finishedAt) : null;
+  // Candidates within the guardrail, none of which saves measurable cost against the source.
+  const noMeasurableSaving = !job.bestVersion && (result.steps ?? []).some((s) => s.withinGuardrail);
 
   return (
     <>
@@ -79,7 +90,10 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
           </div>
           <div>
             <dt>Source $/1M</dt>
-            <dd>{formatPerMillion(job.sourceVersion.cost?.costPerMillionUsd)}</dd>
+            <dd>
+              <CostFigure cost={job.sourceVersion.cost} />
+              <WhenTheJobRan now={job.sourceVersion.cost?.costPerMillionUsd} then={result.source?.costPerMillionUsd} />
+            </dd>
           </div>
           <div>
             <dt>Guardrail</dt>
@@ -87,7 +101,7 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
           </div>
           <div>
             <dt>Best version</dt>
-            <dd>{job.bestVersion ? `v${job.bestVersion.number}` : job.status === "SUCCEEDED" ? "none qualified" : "—"}</dd>
+            <dd>{job.bestVersion ? `v${job.bestVersion.number}` : job.status === "SUCCEEDED" ? (noMeasurableSaving ? "none: no measurable saving" : "none qualified") : "—"}</dd>
           </div>
         </dl>
       </Card>
@@ -101,7 +115,11 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
           </EmptyState>
         ) : (
           <TableWrap label="Candidates">
-            <table>
+            <table className="compact">
+              <caption>
+                $/1M ± is each measurement&apos;s own 95% interval. Whether a step saves is decided by “vs its input”: the candidate and its input measured alternately in one session,
+                so the machine&apos;s load affects both alike. “No measurable saving” means the 95% interval of that ratio includes 1×.
+              </caption>
               <thead>
                 <tr>
                   <th scope="col">Step</th>
@@ -114,6 +132,7 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
                   <th scope="col" className="num">
                     $/1M
                   </th>
+                  <th scope="col">vs its input</th>
                   <th scope="col" className="num">
                     p50
                   </th>
@@ -133,7 +152,7 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
                         {i + 1}. {humanize(c.source)}
                       </td>
                       <td>v{c.number}</td>
-                      <td>
+                      <td className="recipe-cell">
                         <span className="recipe" style={{ color: "inherit" }}>
                           {describeRecipe(c.source, c.recipe)}
                         </span>
@@ -142,7 +161,13 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
                         <StatusBadge value={c.status} />
                       </td>
                       <td className="num">{formatMetric(metric, c.evaluation?.value ?? r?.metric ?? null)}</td>
-                      <td className="num">{formatPerMillion(c.cost?.costPerMillionUsd)}</td>
+                      <td className="num">
+                        <CostFigure cost={c.cost} />
+                        <WhenTheJobRan now={c.cost?.costPerMillionUsd} then={r?.costPerMillionUsd} />
+                      </td>
+                      <td>
+                        <VsInput comparison={inputComparison(r, c.comparedToParent)} step={r} pending={c.status === "PENDING"} inputLabel={i === 0 ? `v${job.sourceVersion.number}` : undefined} />
+                      </td>
                       <td className="num">{formatMs(c.cost?.latencyP50Ms)}</td>
                       <td className="num">{formatBytes(c.cost?.modelSizeBytes)}</td>
                       <td>
@@ -160,9 +185,44 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
   );
 }
 
+/**
+ * The pages show the latest measurement; when the version was measured again after the job, the
+ * number the job decided on is shown under it ("$0.000287 when the job ran").
+ */
+function WhenTheJobRan({ now, then }: { now: string | null | undefined; then: string | null | undefined }) {
+  if (!now || !then || !Number.isFinite(Number(then)) || Number(now) === Number(then)) return null;
+  return <span className="recipe cost-caption">{formatPerMillion(then)} when the job ran (measured again since)</span>;
+}
+
+/**
+ * The paired measurement against the step's input: what the job decided on (result.steps[i].vsInput),
+ * else (while the job runs, or for a job ended before paired measurements) the version's own.
+ */
+function inputComparison(r: StepResult | undefined, own: ComparisonFacts | null | undefined): ComparisonFacts | null {
+  if (!r?.vsInput) return own ?? null;
+  // The version's own comparison names the hardware and the rounds; borrow them only when it is
+  // the same measurement (a re-measure since the job may have replaced it).
+  const same = own && [own.throughputRatio - r.vsInput.throughputRatio, own.low - r.vsInput.low, own.high - r.vsInput.high].every((d) => Math.abs(d) < 5e-4);
+  return { ...r.vsInput, parent: own?.parent ?? null, hardwareProfile: same ? own.hardwareProfile : null, rounds: same ? own.rounds : null };
+}
+
+function VsInput({ comparison, step, pending, inputLabel }: { comparison: ComparisonFacts | null; step: StepResult | undefined; pending: boolean; inputLabel?: string }) {
+  if (comparison) return <ComparisonNote comparison={comparison} against={comparison.parent ? undefined : inputLabel ? `vs ${inputLabel}` : undefined} />;
+  // Measured before paired measurements: the job compared the two numbers with their spread.
+  const unpaired = step?.savingVsInput;
+  if (unpaired)
+    return (
+      <span className="comparison">
+        {unpaired.measured ? <Badge tone="ok">{formatPercent(unpaired.relative)} lower $/1M</Badge> : <Badge>No measurable saving</Badge>}
+        <span className="recipe">not paired: two separate measurements compared</span>
+      </span>
+    );
+  return <span className="small muted">{pending ? "Being measured" : "Not paired: measured before paired measurements"}</span>;
+}
+
 function saving(s: { relative: number; measured: boolean } | null | undefined, against: string): string | null {
   if (!s) return null;
-  if (!s.measured) return `no measured saving against ${against}`;
+  if (!s.measured) return `no measurable saving against ${against}`;
   return `${formatPercent(s.relative)} cheaper than ${against}`;
 }
 
@@ -172,14 +232,23 @@ function Verdict({ r, best, status, stage, statusMessage }: { r: StepResult | un
     if (stage === "REJECTED") return <span>{statusMessage ?? "Rejected"}</span>;
     return <span className="muted">Decided when the job ends</span>;
   }
-  const notes = [saving(r.savingVsInput, "its input"), saving(r.savingVsSource, "the source")].filter(Boolean).join("; ");
+  // The saving against the step's input is in the "vs its input" column; here, against the source.
+  const notes = [saving(r.savingVsSource, "the source")].filter(Boolean).join("; ");
   return (
     <div>
-      {best ? <Badge tone="ok">Best: accepted</Badge> : r.withinGuardrail ? <Badge tone="info">Accepted (within guardrail)</Badge> : <Badge tone="bad">Rejected</Badge>}
+      {best ? (
+        <Badge tone="ok">Best: accepted</Badge>
+      ) : !r.withinGuardrail ? (
+        <Badge tone="bad">Rejected</Badge>
+      ) : r.savingVsSource && !r.savingVsSource.measured ? (
+        <Badge>Not picked</Badge>
+      ) : (
+        <Badge tone="info">Accepted (within guardrail)</Badge>
+      )}
       <span className="recipe">
+        {!best && r.withinGuardrail && r.savingVsSource && !r.savingVsSource.measured ? "within the guardrail · " : ""}
         {r.reason ?? ""}
         {notes ? `${r.reason ? " · " : ""}${notes}` : ""}
-        {r.note ? ` · ${r.note}` : ""}
       </span>
     </div>
   );

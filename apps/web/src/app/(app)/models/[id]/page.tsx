@@ -1,14 +1,16 @@
 import type { Metadata } from "next";
 import { AutoRefresh } from "@/components/auto-refresh";
+import { ComparisonNote, CostFigure, costText } from "@/components/cost";
 import { Card, EmptyState, PageHeader, StatusBadge, TableWrap } from "@/components/ui";
 import { query, type ResultOf } from "@/lib/api";
-import { formatBytes, formatCount, formatDate, formatMetric, formatMs, formatPerMillion, formatThroughput, humanize } from "@/lib/format";
-import { ModelQuery, ModelTitleQuery } from "@/lib/operations";
+import { describeComparison, formatBytes, formatCount, formatDate, formatDateTime, formatHourly, formatMetric, formatMs, formatPerMillion, formatThroughput, formatUncertainty, humanize } from "@/lib/format";
+import { MeasureProfilesQuery, ModelQuery, ModelTitleQuery } from "@/lib/operations";
 import { higherIsBetter, paretoFrontier } from "@/lib/pareto";
 import { can } from "@/lib/permissions";
 import { describeRecipe } from "@/lib/recipe";
 import { getMe } from "@/lib/session";
 import { notFound } from "next/navigation";
+import { ReevaluateButton, RemeasureButton, type ProfileChoice } from "./measure-again";
 import { ParetoChart } from "./pareto-chart";
 import { PromoteButton } from "./promote-button";
 import { UploadPanel } from "./upload-panel";
@@ -23,7 +25,12 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 
 export default async function ModelPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const [me, { model }] = await Promise.all([getMe(), query(ModelQuery, { id })]);
+  const me = await getMe();
+  const canMeasure = can(me.role, "measureAgain");
+  const [{ model }, profiles] = await Promise.all([
+    query(ModelQuery, { id }),
+    canMeasure ? query(MeasureProfilesQuery).then((r) => r.hardwareProfiles) : Promise.resolve([] as ProfileChoice[]),
+  ]);
   if (!model) notFound();
   const versions = model.versions.edges.map((e) => e.node).sort((a, b) => a.number - b.number);
   const canUpload = can(me.role, "upload");
@@ -32,10 +39,12 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
   const metricName = versions.find((v) => v.evaluation)?.evaluation?.metric ?? (model.task === "REGRESSION" ? "mse" : "accuracy");
   const points = versions
     .filter((v) => v.evaluation && v.cost)
-    .map((v) => ({ id: v.id, number: v.number, source: v.source, cost: Number(v.cost!.costPerMillionUsd), metric: v.evaluation!.value, stage: v.stage }));
+    .map((v) => ({ id: v.id, number: v.number, source: v.source, cost: Number(v.cost!.costPerMillionUsd), uncertainty: v.cost!.uncertainty ?? null, metric: v.evaluation!.value, stage: v.stage }));
   // Versions the accuracy guardrail rejected are plotted but are no candidates for the frontier.
   const frontier = paretoFrontier(points.filter((p) => p.stage !== "REJECTED"), higherIsBetter(metricName));
   const frontierIds = new Set(frontier.map((p) => p.id));
+  const showActions = canPromote || canMeasure;
+  const defaultProfile = versions.find((v) => v.cost)?.cost?.hardwareProfile;
 
   return (
     <>
@@ -58,9 +67,12 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
           </EmptyState>
         ) : (
           <TableWrap label="Versions">
-            <table>
+            <table className="compact">
               <caption>
-                {pending ? "Versions marked Pending are being evaluated and measured; this page updates by itself." : "Cost measured on the default hardware profile."}
+                {pending ? "Versions marked Pending are being evaluated and measured; this page updates by itself. " : ""}
+                $/1M as last measured on the default hardware profile{defaultProfile ? ` (${defaultProfile.name}, ${formatHourly(defaultProfile.hourlyPriceUsd)})` : ""}; ± is that
+                measurement&apos;s own 95% interval. “vs parent” is the version measured alternately with its parent in one session (the machine&apos;s load affects both
+                alike): it decides whether a step saves, and says “No measurable saving” when the 95% interval of the ratio includes 1×.
               </caption>
               <thead>
                 <tr>
@@ -83,12 +95,22 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
                   <th scope="col" className="num">
                     $/1M
                   </th>
-                  {canPromote ? <th scope="col">Actions</th> : null}
+                  <th scope="col">vs parent</th>
+                  {showActions ? <th scope="col">Actions</th> : null}
                 </tr>
               </thead>
               <tbody>
                 {[...versions].reverse().map((v) => (
-                  <VersionRow key={v.id} v={v} modelId={model.id} canPromote={canPromote} isAdmin={me.role === "ADMIN"} onFrontier={frontierIds.has(v.id)} />
+                  <VersionRow
+                    key={v.id}
+                    v={v}
+                    modelId={model.id}
+                    canPromote={canPromote}
+                    canMeasure={canMeasure}
+                    profiles={profiles}
+                    isAdmin={me.role === "ADMIN"}
+                    onFrontier={frontierIds.has(v.id)}
+                  />
                 ))}
               </tbody>
             </table>
@@ -107,7 +129,7 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
               <ParetoChart points={points} frontierIds={frontier.map((p) => p.id)} metric={metricName} />
               <p className="small muted">
                 Pareto frontier (no other version is both cheaper and {higherIsBetter(metricName) ? "more accurate" : "lower in error"}; rejected versions left out):{" "}
-                {frontier.map((p) => `v${p.number} (${formatPerMillion(p.cost)}, ${formatMetric(metricName, p.metric)})`).join(", ")}.
+                {frontier.map((p) => `v${p.number} (${costText({ costPerMillionUsd: p.cost, uncertainty: p.uncertainty })}, ${formatMetric(metricName, p.metric)})`).join(", ")}.
               </p>
             </>
           )}
@@ -116,6 +138,14 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
           {versions.length === 0 ? <p className="muted">No versions yet.</p> : <Lineage versions={versions} />}
         </Card>
       </div>
+
+      <Card title="Cost measurements" id="measurements">
+        {versions.every((v) => v.costs.length === 0) ? (
+          <p className="muted">Nothing measured yet. Each version is measured on the hardware of the worker that benchmarks it.</p>
+        ) : (
+          <Measurements versions={versions} />
+        )}
+      </Card>
 
       <Card title="Datasets" id="datasets">
         {model.datasets.length === 0 ? (
@@ -161,7 +191,24 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
   );
 }
 
-function VersionRow({ v, modelId, canPromote, isAdmin, onFrontier }: { v: Version; modelId: string; canPromote: boolean; isAdmin: boolean; onFrontier: boolean }) {
+function VersionRow({
+  v,
+  modelId,
+  canPromote,
+  canMeasure,
+  profiles,
+  isAdmin,
+  onFrontier,
+}: {
+  v: Version;
+  modelId: string;
+  canPromote: boolean;
+  canMeasure: boolean;
+  profiles: ProfileChoice[];
+  isAdmin: boolean;
+  onFrontier: boolean;
+}) {
+  const ready = v.status === "READY";
   return (
     <tr>
       <td>v{v.number}</td>
@@ -181,11 +228,111 @@ function VersionRow({ v, modelId, canPromote, isAdmin, onFrontier }: { v: Versio
       <td className="num">{formatBytes(v.cost?.modelSizeBytes ?? v.artifact.sizeBytes)}</td>
       <td className="num">{formatMs(v.cost?.latencyP50Ms)}</td>
       <td className="num">{formatThroughput(v.cost?.throughputPerSecond)}</td>
-      <td className="num">{formatPerMillion(v.cost?.costPerMillionUsd)}</td>
-      {canPromote ? (
-        <td>{v.status === "READY" && v.stage !== "PRODUCTION" ? <PromoteButton modelId={modelId} versionId={v.id} number={v.number} isAdmin={isAdmin} /> : null}</td>
+      <td className="num">
+        <CostFigure cost={v.cost} />
+      </td>
+      <td>
+        {v.comparedToParent ? (
+          <ComparisonNote comparison={v.comparedToParent} />
+        ) : v.parent ? (
+          <span className="small muted">{v.status === "PENDING" ? "Being measured" : "Not paired: measured before paired measurements"}</span>
+        ) : (
+          <span className="small muted">Upload</span>
+        )}
+      </td>
+      {canPromote || canMeasure ? (
+        <td>
+          <div className="actions-cell">
+            {canPromote && ready && v.stage !== "PRODUCTION" ? (
+              <PromoteButton modelId={modelId} versionId={v.id} number={v.number} isAdmin={isAdmin} costLine={promoteCostLine(v)} />
+            ) : null}
+            {canMeasure && ready ? (
+              <>
+                <RemeasureButton modelId={modelId} versionId={v.id} number={v.number} profiles={profiles} measurements={v.costs.length} />
+                <ReevaluateButton modelId={modelId} versionId={v.id} evaluatedAt={v.evaluation?.evaluatedAt ?? null} />
+              </>
+            ) : null}
+          </div>
+        </td>
       ) : null}
     </tr>
+  );
+}
+
+/** What the promotion dialog says about the version's cost: its $/1M, how it was measured, and whether it saves anything measurable. */
+function promoteCostLine(v: Version): { cost: string; measured: string; comparison: string | null; noSaving: boolean } | null {
+  if (!v.cost) return null;
+  const c = v.comparedToParent;
+  const d = c ? describeComparison(c) : null;
+  return {
+    cost: costText(v.cost),
+    measured: `${v.cost.hardwareProfile.name} (${formatHourly(v.cost.hardwareProfile.hourlyPriceUsd)}), ${v.cost.backend}, batch ${v.cost.batchSize}`,
+    comparison: c && d ? `Against v${c.parent.number}: ${d.text}${d.costChange ? ` (${d.costChange})` : ""}.` : null,
+    noSaving: d?.verdict === "none",
+  };
+}
+
+/** Every cost measurement of every version, newest version first: what each $/1M was measured with. */
+function Measurements({ versions }: { versions: Version[] }) {
+  const rows = [...versions].reverse().flatMap((v) => v.costs.map((c, i) => ({ v, c, latest: i === 0, count: v.costs.length })));
+  return (
+    <>
+      <p className="small muted" style={{ marginTop: 0 }}>
+        $/1M = hourly price ÷ (throughput × 3,600) × 1,000,000, with throughput measured at the profile&apos;s batch size after a warm-up. ± is the 95% interval of that
+        throughput, so of the $/1M too. Re-measuring adds a row; the newest on each profile is the one used.
+      </p>
+      <TableWrap label="Cost measurements">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Version</th>
+              <th scope="col">Measured</th>
+              <th scope="col">Hardware</th>
+              <th scope="col">Backend</th>
+              <th scope="col" className="num">
+                Batch
+              </th>
+              <th scope="col" className="num">
+                Timed runs
+              </th>
+              <th scope="col" className="num">
+                Throughput
+              </th>
+              <th scope="col" className="num">
+                ±
+              </th>
+              <th scope="col" className="num">
+                $/1M
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map(({ v, c, latest, count }) => (
+              <tr key={c.id}>
+                <td>
+                  v{v.number}
+                  {count > 1 ? <span className="recipe">{latest ? `latest of ${count}` : "earlier"}</span> : null}
+                </td>
+                <td className="nowrap">{formatDateTime(c.measuredAt)}</td>
+                <td>
+                  {c.hardwareProfile.name}
+                  <span className="recipe">{formatHourly(c.hardwareProfile.hourlyPriceUsd)}</span>
+                </td>
+                <td>{c.backend}</td>
+                <td className="num">{formatCount(c.batchSize)}</td>
+                <td className="num">
+                  {formatCount(c.runs)}
+                  {c.disturbedRounds ? <span className="recipe">{`${c.disturbedRounds} round${c.disturbedRounds === 1 ? "" : "s"} re-run (CPU busy)`}</span> : null}
+                </td>
+                <td className="num">{formatThroughput(c.throughputPerSecond)}</td>
+                <td className="num">{formatUncertainty(c.uncertainty) || <span className="muted">not recorded</span>}</td>
+                <td className="num">{formatPerMillion(c.costPerMillionUsd)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableWrap>
+    </>
   );
 }
 
@@ -208,7 +355,8 @@ function Lineage({ versions }: { versions: Version[] }) {
               <span>{humanize(v.source)}</span>
               <StatusBadge value={v.stage} />
               {v.evaluation ? <span className="small">{formatMetric(v.evaluation.metric, v.evaluation.value)}</span> : null}
-              {v.cost ? <span className="small">{formatPerMillion(v.cost.costPerMillionUsd)}/1M</span> : null}
+              {v.cost ? <span className="small">{costText(v.cost, "/1M")}</span> : null}
+              {v.comparedToParent && !v.comparedToParent.significant ? <span className="small muted">no measurable saving</span> : null}
             </span>
             {v.source !== "UPLOAD" || v.recipe ? <span className="recipe">{describeRecipe(v.source, v.recipe)}</span> : null}
             {render(v.id, depth + 1)}

@@ -1,6 +1,7 @@
 "use client";
 import { CartesianGrid, Line, ResponsiveContainer, Scatter, ComposedChart, Tooltip, XAxis, YAxis, Legend } from "recharts";
 import { useMounted } from "@/components/use-mounted";
+import { costText } from "@/components/cost";
 import { formatMetric, formatPerMillion } from "@/lib/format";
 
 interface Point {
@@ -8,6 +9,8 @@ interface Point {
   number: number;
   source: string;
   cost: number;
+  /** relative half-width of the 95% interval of the cost */
+  uncertainty?: number | null;
   metric: number;
   stage: string;
 }
@@ -58,7 +61,7 @@ export function ParetoChart({ points, frontierIds, metric }: { points: Point[]; 
         Each dot is a measured version: cheaper to the left, {metric === "accuracy" ? "more accurate" : "lower error"} {metric === "accuracy" ? "higher up" : "lower down"}. The blue line joins the
         Pareto frontier.
         {" "}
-        {points.map((p) => `v${p.number}: ${formatPerMillion(p.cost)}, ${formatMetric(metric, p.metric)}`).join("; ")}.
+        {points.map((p) => `v${p.number}: ${costText({ costPerMillionUsd: p.cost, uncertainty: p.uncertainty })}, ${formatMetric(metric, p.metric)}`).join("; ")}.
       </figcaption>
     </figure>
   );

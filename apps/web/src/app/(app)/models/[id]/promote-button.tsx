@@ -4,9 +4,19 @@ import { useState, useTransition } from "react";
 import { Dialog } from "@/components/dialog";
 import { previewPromotionAction, promoteAction, type PreviewResult } from "@/lib/actions/models";
 import type { ActionState } from "@/lib/form-state";
-import { formatMoney, formatMoneyDelta } from "@/lib/format";
+import { formatMoney, formatMoneyDelta, formatMoneyDeltaPrecise, formatMoneyPrecise } from "@/lib/format";
 
-export function PromoteButton({ modelId, versionId, number, isAdmin }: { modelId: string; versionId: string; number: number; isAdmin: boolean }) {
+export interface PromoteCostLine {
+  /** "$0.000114 ±2.1%" */
+  cost: string;
+  /** "c7i.large ($0.08925/h), wasm, batch 32" */
+  measured: string;
+  /** "Against v1: No measurable saving (0.97–1.04×)." */
+  comparison: string | null;
+  noSaving: boolean;
+}
+
+export function PromoteButton({ modelId, versionId, number, isAdmin, costLine }: { modelId: string; versionId: string; number: number; isAdmin: boolean; costLine?: PromoteCostLine | null }) {
   const router = useRouter();
   const [open, setOpen] = useState(false);
   const [preview, setPreview] = useState<PreviewResult | null>(null);
@@ -62,17 +72,23 @@ export function PromoteButton({ modelId, versionId, number, isAdmin }: { modelId
                 <dl className="stats">
                   <div>
                     <dt>Now, per month</dt>
-                    <dd>{formatMoney(p.currentMonthlyUsd)}</dd>
+                    <dd>{formatMoneyPrecise(p.currentMonthlyUsd)}</dd>
                   </div>
                   <div>
                     <dt>With v{number}</dt>
-                    <dd>{formatMoney(p.projectedMonthlyUsd)}</dd>
+                    <dd>{formatMoneyPrecise(p.projectedMonthlyUsd)}</dd>
                   </div>
                   <div>
                     <dt>Change</dt>
-                    <dd>{formatMoneyDelta(p.deltaMonthlyUsd)}</dd>
+                    <dd>{formatMoneyDeltaPrecise(p.deltaMonthlyUsd)}</dd>
                   </div>
                 </dl>
+                {costLine ? (
+                  <p className="small" style={{ marginTop: "0.6rem" }}>
+                    v{number} costs {costLine.cost} per 1M inferences, measured on {costLine.measured}. {costLine.comparison}
+                    {costLine.noSaving ? " Any difference from its parent's $/1M is measurement noise, not a saving." : ""}
+                  </p>
+                ) : null}
                 <p className="small" style={{ marginTop: "0.6rem" }}>
                   {p.budget
                     ? `Budget “${p.budget.name}”: ${formatMoney(p.budget.spentUsd)} of ${formatMoney(p.budget.amountUsd)} spent this period (${p.budget.action.replace(/_/g, " ").toLowerCase()}). `
