@@ -19,7 +19,7 @@ export function checkGuardrail(metric: MetricName, source: number, candidate: nu
   if (metric === "accuracy") {
     const drop = source - candidate;
     const ok = drop <= maxDrop + 1e-12;
-    return { ok, drop, reason: `accuracy ${pct(candidate)} vs source ${pct(source)}: ${drop > 0 ? `drop of ${(drop * 100).toFixed(2)} points` : "no drop"} (allowed ${(maxDrop * 100).toFixed(2)})` };
+    return { ok, drop, reason: `accuracy ${pct(candidate)} vs source ${pct(source)}: ${drop > 0 ? `drop of ${(drop * 100).toFixed(2)} points` : "no drop"} (allowed ${(maxDrop * 100).toFixed(2)} points)` };
   }
   const drop = source > 0 ? (candidate - source) / source : candidate > 0 ? Infinity : 0;
   const ok = drop <= maxDrop + 1e-12;

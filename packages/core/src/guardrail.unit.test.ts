@@ -6,7 +6,7 @@ describe("accuracy guardrail", () => {
     expect(checkGuardrail("accuracy", 0.95, 0.94, 0.01).ok).toBe(true);
     expect(checkGuardrail("accuracy", 0.95, 0.939, 0.01).ok).toBe(false);
     expect(checkGuardrail("accuracy", 0.95, 0.96, 0).ok).toBe(true);
-    expect(checkGuardrail("accuracy", 0.95, 0.939, 0.01).reason).toMatch(/drop of 1\.10 points \(allowed 1\.00\)/);
+    expect(checkGuardrail("accuracy", 0.95, 0.939, 0.01).reason).toMatch(/drop of 1\.10 points \(allowed 1\.00 points\)/);
   });
 
   it("counts mse as a relative increase", () => {

@@ -35,6 +35,8 @@ export function createLoaders(db: Db, now: () => Date) {
     }),
     /** A version's children in the lineage, oldest first. */
     children: groupBy<ModelVersion>("parentId", (ids) => db.modelVersion.findMany({ where: { parentId: { in: ids } }, orderBy: { number: "asc" } })),
+    /** Every cost measurement of a version, newest first. */
+    costs: groupBy<CostMeasurement>("versionId", (ids) => db.costMeasurement.findMany({ where: { versionId: { in: ids } }, orderBy: { measuredAt: "desc" } })),
     /** The newest cost measurement of a version on a hardware profile. */
     cost: new DataLoader<{ versionId: string; profileId: string }, CostMeasurement | null, string>(
       async (keys) => {

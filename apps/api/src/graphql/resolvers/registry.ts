@@ -66,8 +66,7 @@ export const registryResolvers = {
     children: (v: ModelVersion, _a: unknown, ctx: Context) => ctx.loaders.children.load(v.id),
     artifact: (v: ModelVersion, _a: unknown, ctx: Context) => ctx.loaders.artifact.load(v.artifactId),
     evaluation: (v: ModelVersion, _a: unknown, ctx: Context) => ctx.loaders.latestEvaluation.load(v.id),
-    costs: (v: ModelVersion, _a: unknown, ctx: Context) =>
-      ctx.db.costMeasurement.findMany({ where: { versionId: v.id }, orderBy: { measuredAt: "desc" } }),
+    costs: (v: ModelVersion, _a: unknown, ctx: Context) => ctx.loaders.costs.load(v.id),
     async cost(v: ModelVersion, { hardwareProfileId }: { hardwareProfileId?: string | null }, ctx: Context) {
       const profileId = hardwareProfileId ?? (await ctx.loaders.defaultProfile())?.id;
       if (!profileId) return null;
