@@ -33,3 +33,33 @@ export function composeRatios(steps: readonly RatioInterval[]): RatioInterval {
 export function savingOf(r: RatioInterval): { relative: number; saves: boolean; low: number; high: number } {
   return { relative: 1 - 1 / r.throughputRatio, saves: r.significant && r.low > 1, low: 1 - 1 / r.low, high: 1 - 1 / r.high };
 }
+
+export interface LineageCost {
+  id: string;
+  parentId: string | null;
+  /** Its own latest $/1M (a decimal string), null when not measured. */
+  costPerMillionUsd: string | null;
+  /** Its paired comparison with its parent, when it has one. */
+  comparison: { significant: boolean } | null;
+}
+
+/**
+ * The cost each version counts with when versions are compared (a job's best pick, the Pareto
+ * frontier): its own $/1M, except that a version whose paired comparison with its parent shows
+ * no significant change costs what its parent counts with — a saving that is only noise is
+ * never a reason to prefer it. Parents outside the list count with their own $/1M.
+ */
+export function effectiveCosts(versions: readonly LineageCost[]): Map<string, string | null> {
+  const byId = new Map(versions.map((v) => [v.id, v]));
+  const memo = new Map<string, string | null>();
+  const resolve = (v: LineageCost, depth: number): string | null => {
+    const known = memo.get(v.id);
+    if (known !== undefined) return known;
+    const parent = v.parentId ? byId.get(v.parentId) : undefined;
+    const cost = v.comparison && !v.comparison.significant && parent && depth < versions.length ? resolve(parent, depth + 1) : v.costPerMillionUsd;
+    memo.set(v.id, cost);
+    return cost;
+  };
+  for (const v of versions) resolve(v, 0);
+  return memo;
+}

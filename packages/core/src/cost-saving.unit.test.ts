@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { composeRatios, savingOf } from "./cost-saving.ts";
+import { composeRatios, effectiveCosts, savingOf } from "./cost-saving.ts";
 
 describe("composeRatios", () => {
   it("multiplies the ratios of a lineage and widens the interval", () => {
@@ -25,5 +25,22 @@ describe("savingOf", () => {
     expect(savingOf({ throughputRatio: 1.25, low: 0.9, high: 1.6, significant: false }).saves).toBe(false);
     // significantly slower is no saving
     expect(savingOf({ throughputRatio: 0.5, low: 0.45, high: 0.55, significant: true }).saves).toBe(false);
+  });
+});
+
+describe("effectiveCosts", () => {
+  it("gives a step with no significant change its input's cost, down the lineage", () => {
+    const costs = effectiveCosts([
+      { id: "v1", parentId: null, costPerMillionUsd: "1.00", comparison: null },
+      { id: "v2", parentId: "v1", costPerMillionUsd: "0.50", comparison: { significant: true } },
+      { id: "v3", parentId: "v2", costPerMillionUsd: "0.45", comparison: { significant: false } },
+      { id: "v4", parentId: "v3", costPerMillionUsd: "0.40", comparison: { significant: false } },
+      { id: "v5", parentId: "v1", costPerMillionUsd: "0.90", comparison: null },
+    ]);
+    expect(Object.fromEntries(costs)).toEqual({ v1: "1.00", v2: "0.50", v3: "0.50", v4: "0.50", v5: "0.90" });
+  });
+
+  it("keeps a version's own cost when its parent is not in the list", () => {
+    expect(effectiveCosts([{ id: "v2", parentId: "gone", costPerMillionUsd: "0.5", comparison: { significant: false } }]).get("v2")).toBe("0.5");
   });
 });

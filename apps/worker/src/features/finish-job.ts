@@ -1,4 +1,4 @@
-import { NO_MEASURABLE_SAVING, checkGuardrail, composeRatios, measuredSaving, pickBest, savingOf, type MetricName, type RatioInterval } from "@costgate/core";
+import { NO_MEASURABLE_SAVING, checkGuardrail, composeRatios, effectiveCosts, measuredSaving, pickBest, savingOf, type MetricName, type RatioInterval } from "@costgate/core";
 import { Prisma } from "@costgate/db";
 import { costGate, emitJobFinished, promoteVersion } from "@costgate/services";
 import type { WorkerDeps } from "../create-worker.ts";
@@ -68,9 +68,6 @@ export async function finishJob(deps: WorkerDeps, jobId: string, outcome: Outcom
 
   const byId = new Map([source, ...candidates].map((v) => [v.id, v]));
   const metric = sourceEval.metric as MetricName;
-  // A step whose paired measurement against its input shows no significant change costs what
-  // its input costs: it is never picked for a saving that is only noise.
-  const effectiveCost = new Map<string, string>([[source.id, sourceCost.costPerMillionUsd.toFixed(6)]]);
   const lineage = new Map<string, RatioInterval[]>([[source.id, []]]);
   const rows = candidates.map((v) => {
     const evaluation = v.evaluations.find((e) => e.datasetId === sourceEval.datasetId);
@@ -96,11 +93,15 @@ export async function finishJob(deps: WorkerDeps, jobId: string, outcome: Outcom
       vsParent = measuredSaving({ costPerMillionUsd: parentCost.costPerMillionUsd.toFixed(6), spread: parentCost.spread }, { costPerMillionUsd, spread: cost.spread });
     }
     if (!vsSource && cost) vsSource = measuredSaving({ costPerMillionUsd: sourceCost.costPerMillionUsd.toFixed(6), spread: sourceCost.spread }, { costPerMillionUsd, spread: cost.spread });
-    const inherited = comparison && !comparison.significant && parent ? effectiveCost.get(parent.id) : undefined;
-    effectiveCost.set(v.id, inherited ?? costPerMillionUsd);
-    return { id: v.id, number: v.number, stepIndex: v.stepIndex, source: v.source, metric: evaluation?.value ?? null, costPerMillionUsd, effective: inherited ?? costPerMillionUsd, verdict, comparison, vsParent, vsSource, cost };
+    return { id: v.id, number: v.number, stepIndex: v.stepIndex, source: v.source, parentId: v.parentId, metric: evaluation?.value ?? null, costPerMillionUsd, verdict, comparison, vsParent, vsSource, cost };
   });
-  const pick = pickBest(rows.filter((r) => r.cost).map((r) => ({ ...r, costPerMillionUsd: r.effective })), metric);
+  // A step whose paired measurement against its input shows no significant change costs what
+  // its input costs: it is never picked for a saving that is only noise.
+  const effective = effectiveCosts([
+    { id: source.id, parentId: null, costPerMillionUsd: sourceCost.costPerMillionUsd.toFixed(6), comparison: null },
+    ...rows.map((r) => ({ id: r.id, parentId: r.parentId, costPerMillionUsd: r.costPerMillionUsd, comparison: r.comparison })),
+  ]);
+  const pick = pickBest(rows.filter((r) => r.cost).map((r) => ({ ...r, costPerMillionUsd: effective.get(r.id) ?? r.costPerMillionUsd })), metric);
   // Only a candidate that costs measurably less than the source is proposed.
   const best = pick && pick.vsSource?.saves ? rows.find((r) => r.id === pick.id)! : null;
   const noSaving = pick !== null && best === null;
