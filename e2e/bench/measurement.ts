@@ -1,7 +1,8 @@
-// Writes the section "## Cost measurement (apps/worker)" of docs/BENCHMARKS.md.
+// Writes the "## Cost measurement: ..." sections of docs/BENCHMARKS.md.
 //
-//   npm run bench:measure -w @costgate/e2e                 the full run (about 40 minutes)
-//   npm run bench:measure -w @costgate/e2e -- --quick      a smoke run: short spacing, small models (minutes)
+//   npm run bench:measure -w @costgate/e2e                        every part (over an hour with MobileNetV2 at 224x224)
+//   npm run bench:measure -w @costgate/e2e -- --part repro        one part: repro, significance or policy (comma-separated)
+//   npm run bench:measure -w @costgate/e2e -- --quick             a smoke run: short spacing, MobileNetV2-small
 //
 // Against the real stack (API and worker processes, PostgreSQL, Redis) with the worker's default
 // measurement settings, through the API as an internal tool would:
@@ -22,7 +23,9 @@ import { cpuProbeMs, ensureReferenceModels } from "@costgate/ml";
 import { startStack, root } from "../support/stack.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
 
-const SECTION = "## Cost measurement (apps/worker)";
+const REPRO = "## Cost measurement: reproducibility (apps/worker)";
+const SIGNIFICANCE = "## Cost measurement: significance of each step (apps/worker)";
+const POLICY = "## Cost measurement: a full policy on MobileNetV2 (apps/worker)";
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const REMEASURES = quick ? 2 : 5;
@@ -155,14 +158,31 @@ const round = (x: number, d = 3) => Number(x.toFixed(d));
 const spread = (xs: number[]) => Math.max(...xs) / Math.min(...xs);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-try {
-  worker = startWorker();
-  log(`registering ${FLEET.join(", ")}`);
-  const registered = new Map<string, Awaited<ReturnType<typeof registerModel>>>();
-  for (const name of FLEET) registered.set(name, await registerModel(name));
-  const measured = [registered.get("digits-cnn")!, registered.get(LARGE)!];
+const machineLine = (loads: number[], probes: number[]) =>
+  `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), load average ${loads.map((x) => x.toFixed(1)).join(", ")}; CPU probe (a fixed JavaScript loop) ${Math.min(...probes).toFixed(0)}–${Math.max(...probes).toFixed(0)} ms (median ${median(probes).toFixed(0)}).`;
+const commandLine = (part: string, t0: number) =>
+  `Command: \`npm run bench:measure -w @costgate/e2e -- --part ${part}${quick ? " --quick" : ""}\` (${((Date.now() - t0) / 60_000).toFixed(0)} min, ${new Date().toISOString().slice(0, 16)}Z).
+The real stack (API and one worker process, PostgreSQL, Redis); the worker's default measurement settings
+(MEASURE_MIN_RUNS 50, MEASURE_MIN_TIME_MS 1000, MEASURE_ROUNDS 10), tfjs ${process.env.COSTGATE_TF_BACKEND ?? "wasm"}, profile c7i.large.`;
+function write(heading: string, text: string) {
+  writeBenchmarkSection(heading, `${heading}\n\n${text}`);
+  log(`wrote "${heading}" in docs/BENCHMARKS.md`);
+  console.log(text);
+}
+const parts = (args.find((a) => a.startsWith("--part="))?.slice(7) ?? args[args.indexOf("--part") + 1] ?? "repro,significance,policy").split(",");
+type Registered = Awaited<ReturnType<typeof registerModel>>;
+const registered = new Map<string, Registered>();
+const model = async (name: ModelName): Promise<Registered> => {
+  if (!registered.has(name)) registered.set(name, await registerModel(name));
+  return registered.get(name)!;
+};
 
-  // 1. Reproducibility while another job fine-tunes on the machine, then on a quiet machine.
+async function reproPart() {
+  const t0 = Date.now();
+  const measured = [await model("digits-cnn"), await model(LARGE)];
+  const registeredAt = Date.now();
+  // 1. Reproducibility on a quiet machine, then while another job fine-tunes on it.
+  const quiet = await reproducibility(measured, "quiet", async () => async () => undefined);
   const stagesSeen = new Set<string>();
   const loaded = await reproducibility(measured, "while fine-tuning", async () => {
     // Fine-tuning jobs of the digits CNN, one after another, for the whole phase.
@@ -170,7 +190,7 @@ try {
     let current = "";
     const background = (async () => {
       while (running) {
-        current = await runPolicy(registered.get("digits-cnn")!, `background fine-tune ${Date.now()}`, [{ kind: "FINE_TUNE", params: { epochs: 100, learningRate: 0.0005, batchSize: 8 } }]);
+        current = await runPolicy((await model("digits-cnn")), `background fine-tune ${Date.now()}`, [{ kind: "FINE_TUNE", params: { epochs: 100, learningRate: 0.0005, batchSize: 8 } }]);
         for (;;) {
           const j = await job(current);
           if (j.stage) stagesSeen.add(j.stage.replace(/epoch \d+\/\d+, batch \d+\/\d+, loss [\d.]+/, "epoch …"));
@@ -186,9 +206,31 @@ try {
       await background;
     };
   });
-  const quiet = await reproducibility(measured, "quiet", async () => async () => undefined);
   const pausedSeen = [...stagesSeen].some((s) => s.startsWith("Paused: a cost measurement"));
 
+  const rows = [...quiet.series, ...loaded.series].map((s) => `| ${s.model} | ${s.phase} | ${s.costs.map((c) => c.toFixed(6)).join(", ")} | ${round(spread(s.costs))} | ${s.uncertainties.map((u) => `±${(u * 100).toFixed(1)}%`).join(", ")} | ${s.disturbed.join(", ")} |`);
+  void registeredAt;
+  write(
+    REPRO,
+    `${commandLine("repro", t0)}
+${machineLine([...quiet.load, ...loaded.load], [...quiet.probes, ...loaded.probes])}
+
+${REMEASURES} re-measurements of each model, each one \`remeasureModelVersion\` job: ${round(quiet.minutes, 1)} min on a quiet
+machine, then ${round(loaded.minutes, 1)} min while fine-tuning jobs of the digits CNN run on the same worker one after
+another; the measurement lock pauses them during each measurement (their stage said "Paused: a cost
+measurement is running on this machine": ${pausedSeen ? "seen" : "NOT seen"}). Target: max/min ≤ 1.05 quiet, ≤ 1.10 while fine-tuning.
+
+| model | phase | $/1M of each re-measurement | max/min | uncertainty | disturbed rounds |
+|:---|:---|:---|---:|:---|:---|
+${rows.join("\n")}
+`,
+  );
+}
+
+async function significancePart() {
+  const t0 = Date.now();
+  const loads: number[] = [loadavg()[0]!];
+  const probes: number[] = [cpuProbeMs()];
   // 2. Significance of each step against its input.
   const significance: { model: string; step: string; ratio: number; low: number; high: number; significant: boolean }[] = [];
   const steps: [string, unknown][] = [
@@ -197,7 +239,7 @@ try {
     ["fine-tune (same shape)", { kind: "FINE_TUNE", params: { epochs: 1, learningRate: 0.0005, batchSize: 32 } }],
   ];
   for (const name of FLEET) {
-    const m = registered.get(name)!;
+    const m = await model(name);
     const plan = [...steps, ...(name === "digits-cnn" ? ([["structured 50%", { kind: "PRUNE", params: { method: "structured", sparsity: 0.5 } }]] as [string, unknown][]) : [])];
     for (const [label, step] of plan) {
       const done = await finished(await runPolicy(m, `${name} ${label}`, [step], 1));
@@ -208,6 +250,28 @@ try {
     }
   }
 
+  loads.push(loadavg()[0]!);
+  probes.push(cpuProbeMs());
+  write(
+    SIGNIFICANCE,
+    `${commandLine("significance", t0)}
+${machineLine(loads, probes)}
+
+Each step run as a one-step policy on the model's upload; the candidate measured interleaved with its input
+in one session (\`comparedToParent\`). Target: uint8, float16 and the unchanged-shape fine-tune not
+significant; structured 50% of the digits CNN significant.
+
+| model | step | throughput ratio | 95% interval | significant |
+|:---|:---|---:|:---|:---|
+${significance.map((r) => `| ${r.model} | ${r.step} | ${r.ratio.toFixed(3)} | ${r.low.toFixed(3)}–${r.high.toFixed(3)} | ${r.significant} |`).join("\n")}
+`,
+  );
+}
+
+async function policyPart() {
+  const t0 = Date.now();
+  const loads: number[] = [loadavg()[0]!];
+  const probes: number[] = [cpuProbeMs()];
   // 3. The full policy on the MobileNetV2-size model, then again with kill -9 mid-step.
   const fullSteps = [
     { kind: "PRUNE", params: { method: "structured", sparsity: 0.3 } },
@@ -215,7 +279,7 @@ try {
     { kind: "FINE_TUNE", params: { epochs: 1, learningRate: 0.001, batchSize: quick ? 16 : 4 } },
     { kind: "QUANTIZE", params: { dtype: "uint8", accuracyAware: true } },
   ];
-  const large = registered.get(LARGE)!;
+  const large = await model(LARGE);
   const logBefore = readFileSync(workerLog, "utf8").length;
   const fullT0 = Date.now();
   const full = await finished(await runPolicy(large, "full policy", fullSteps, 0.05));
@@ -226,52 +290,33 @@ try {
 
   const killId = await runPolicy(large, "full policy, killed", fullSteps, 0.05);
   await until("fine-tuning (step 2) to run", async () => (await job(killId)).stage?.startsWith("Step 2/3: fine-tuning"), 30 * 60_000, 500);
-  worker.kill("SIGKILL");
-  await exited(worker);
+  worker!.kill("SIGKILL");
+  await exited(worker!);
   log("worker killed (-9) in the middle of step 2; starting a new one");
   worker = startWorker();
   const killed = await finished(killId);
   const perStep = [0, 1, 2].map((i) => killed.candidates.filter((c: any) => c.recipe && fullSteps[i]!.kind === c.recipe.kind).length);
   log(`after kill -9: ${killed.status}, versions per step ${perStep.join("/")}, attempts ${killed.attempts}`);
 
-  // The report.
-  const rows = [...loaded.series, ...quiet.series].map((s) => `| ${s.model} | ${s.phase} | ${s.costs.map((c) => c.toFixed(6)).join(", ")} | ${round(spread(s.costs))} | ${s.uncertainties.map((u) => `±${(u * 100).toFixed(1)}%`).join(", ")} | ${s.disturbed.join(", ")} |`);
-  const sig = significance.map((r) => `| ${r.model} | ${r.step} | ${r.ratio.toFixed(3)} | ${r.low.toFixed(3)}–${r.high.toFixed(3)} | ${r.significant} |`);
-  const section = `${SECTION}
+  loads.push(loadavg()[0]!);
+  probes.push(cpuProbeMs());
+  write(
+    POLICY,
+    `${commandLine("policy", t0)}
+${machineLine(loads, probes)}
 
-Command: \`npm run bench:measure -w @costgate/e2e${quick ? " -- --quick" : ""}\` (${((Date.now() - started) / 60_000).toFixed(0)} min, ${new Date().toISOString().slice(0, 16)}Z).
-Machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), load average at each re-measurement ${[...loaded.load, ...quiet.load].map((x) => x.toFixed(1)).join(", ")};
-CPU probe (a fixed JavaScript loop) ${Math.min(...loaded.probes, ...quiet.probes).toFixed(0)}–${Math.max(...loaded.probes, ...quiet.probes).toFixed(0)} ms (median ${median([...loaded.probes, ...quiet.probes]).toFixed(0)}).
-The real stack (API and one worker process, PostgreSQL, Redis); the worker's default measurement settings
-(MEASURE_MIN_RUNS 50, MEASURE_MIN_TIME_MS 1000, MEASURE_ROUNDS 10), tfjs ${process.env.COSTGATE_TF_BACKEND ?? "wasm"}, profile c7i.large.
-
-### Reproducibility: ${REMEASURES} re-measurements each, ${round(loaded.minutes, 1)} min while another job fine-tunes, ${round(quiet.minutes, 1)} min quiet
-
-Each is one \`remeasureModelVersion\` job. "While fine-tuning": a fine-tuning job runs on the
-same worker the whole time (FINE_TUNE jobs of the digits CNN, one after another); the measurement lock pauses it during each measurement (its stage said
-"Paused: a cost measurement is running on this machine": ${pausedSeen ? "seen" : "NOT seen"}).
-Target: max/min ≤ 1.10 while fine-tuning, ≤ 1.05 quiet.
-
-| model | phase | $/1M of each re-measurement | max/min | uncertainty | disturbed rounds |
-|:---|:---|:---|---:|:---|:---|
-${rows.join("\n")}
-
-### Significance of each step against its input (paired, interleaved in one session)
-
-Target: uint8, float16 and the unchanged-shape fine-tune not significant; structured 50% of the digits CNN significant.
-
-| model | step | throughput ratio | 95% interval | significant |
-|:---|:---|---:|:---|:---|
-${sig.join("\n")}
-
-### Full policy on ${LARGE} (structured 30% → fine-tune 1 epoch → accuracy-aware uint8)
-
+Structured 30% → fine-tune 1 epoch → accuracy-aware uint8 on ${LARGE}, through the API.
 - Uninterrupted: ${full.status}, ${full.candidates.length} versions for 3 steps, ${fullLockErrors} lock errors ("could not renew lock", "Missing lock", stalled) in the worker log, ${fullMinutes.toFixed(1)} min; best ${full.bestVersion ? `version ${full.bestVersion.number}` : "none"} (${full.stage}).
-- Worker killed with -9 in the middle of step 2, a new worker started: ${killed.status}, versions per step ${perStep.join(" / ")}, job attempts ${killed.attempts}.
-`;
-  writeBenchmarkSection(SECTION, section);
-  log(`wrote "${SECTION}" in docs/BENCHMARKS.md`);
-  console.log(section);
+- The worker killed with -9 in the middle of step 2, a new worker started: ${killed.status}, versions per step ${perStep.join(" / ")}, job attempts ${killed.attempts}.
+`,
+  );
+}
+
+try {
+  worker = startWorker();
+  if (parts.includes("repro")) await reproPart();
+  if (parts.includes("significance")) await significancePart();
+  if (parts.includes("policy")) await policyPart();
 } finally {
   if (worker && worker.exitCode === null) {
     worker.kill("SIGTERM");
