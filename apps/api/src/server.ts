@@ -17,7 +17,7 @@ import { SessionTokens } from "./auth/session-token.ts";
 import { LoginThrottle } from "./auth/login-throttle.ts";
 import { createAuthenticator } from "./auth/authenticate.ts";
 import { buildSchema } from "./graphql/schema.ts";
-import { costLimitPlugin, depthLimit } from "./graphql/limits.ts";
+import { costLimitPlugin, operationLimits } from "./graphql/limits.ts";
 import { createFormatError } from "./graphql/format-error.ts";
 import type { Context } from "./graphql/context.ts";
 import { createLoaders } from "./graphql/loaders.ts";
@@ -75,7 +75,16 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: env.GRAPHQL_INTROSPECTION ? env.GRAPHQL_INTROSPECTION === "true" : env.NODE_ENV !== "production",
-    validationRules: [depthLimit(env.GRAPHQL_MAX_DEPTH)],
+    parseOptions: { maxTokens: env.GRAPHQL_MAX_TOKENS },
+    validationRules: [
+      operationLimits({
+        maxDepth: env.GRAPHQL_MAX_DEPTH,
+        maxFields: env.GRAPHQL_MAX_FIELDS,
+        maxFragments: env.GRAPHQL_MAX_FRAGMENTS,
+        maxAliases: env.GRAPHQL_MAX_ALIASES,
+        maxRootFields: env.GRAPHQL_MAX_ROOT_FIELDS,
+      }),
+    ],
     formatError: createFormatError(logger),
     includeStacktraceInErrorResponses: false,
     plugins: [
