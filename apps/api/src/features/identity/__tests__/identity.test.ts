@@ -182,6 +182,26 @@ describe("identity", () => {
     });
   });
 
+  describe("login throttling under concurrent guesses", () => {
+    let raced: TestApi;
+    beforeAll(async () => {
+      raced = await TestApi.start({ LOGIN_MAX_FAILURES_PER_ACCOUNT: "5", LOGIN_MAX_FAILURES_PER_ADDRESS: "1000", LOGIN_WINDOW_SECONDS: "600" });
+    });
+    afterAll(() => raced?.stop());
+
+    it("lets exactly LOGIN_MAX_FAILURES_PER_ACCOUNT of 50 parallel wrong passwords be tried; the rest are RATE_LIMITED", async () => {
+      const team = await raced.createTeam();
+      const victim = await raced.userToken("VIEWER", team);
+      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => raced.gql(LOGIN, { e: victim.email, p: `wrong-guess-${i}` })));
+      const codes = results.map(code);
+      expect(codes.filter((c) => c === "UNAUTHENTICATED")).toHaveLength(5);
+      expect(codes.filter((c) => c === "RATE_LIMITED")).toHaveLength(45);
+      expect(await raced.db.loginAttempt.count({ where: { email: victim.email, succeeded: false } })).toBe(5);
+      // And the right password is refused too while the account is locked.
+      expect(code(await raced.gql(LOGIN, { e: victim.email, p: PASSWORD }))).toBe("RATE_LIMITED");
+    });
+  });
+
   describe("login throttling behind the dashboard", () => {
     let proxied: TestApi;
     let direct: TestApi;
