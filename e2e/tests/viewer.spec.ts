@@ -51,5 +51,11 @@ test("a VIEWER sees no edit controls, and a mutation sent with their session is 
   // Nothing changed.
   const { models: list } = await asAdmin(`query($s:String){ models(search:$s){ totalCount } }`, { s: "Sneaky" });
   expect(list.totalCount).toBe(0);
+
+  // Sign out ends the session at the API, not only the cookie in this browser.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login/);
+  const after = await graphql(token, `{ me { email } }`);
+  expect(after.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
   expect(consoleErrors).toEqual([]);
 });

@@ -14,17 +14,23 @@ export const MUTATION_PERMISSIONS = {
   createTeam: ["ADMIN"],
   createApiKey: ["ADMIN", "FINANCE", "ML_ENGINEER"],
   revokeApiKey: ["ADMIN", "FINANCE", "ML_ENGINEER"],
+  logout: ["ADMIN", "FINANCE", "ML_ENGINEER", "VIEWER"],
+  revokeUserSessions: ["ADMIN"],
+  changePassword: ["ADMIN", "FINANCE", "ML_ENGINEER", "VIEWER"],
 
   createModel: ["ADMIN", "ML_ENGINEER"],
   registerModelVersion: ["ADMIN", "ML_ENGINEER"],
   registerDataset: ["ADMIN", "ML_ENGINEER"],
   promoteModelVersion: ["ADMIN", "ML_ENGINEER"],
+  remeasureModelVersion: ["ADMIN", "ML_ENGINEER"],
+  reevaluateModelVersion: ["ADMIN", "ML_ENGINEER"],
 
   upsertHardwareProfile: ["ADMIN", "FINANCE"],
 
   createBudget: ["ADMIN", "FINANCE"],
   updateBudget: ["ADMIN", "FINANCE"],
   deleteBudget: ["ADMIN", "FINANCE"],
+  createSpendExport: ["ADMIN", "FINANCE"],
   recordUsage: ["ADMIN", "ML_ENGINEER"],
   acknowledgeAlert: ["ADMIN", "FINANCE"],
   createWebhook: ["ADMIN", "FINANCE"],

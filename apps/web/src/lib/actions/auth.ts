@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import { ApiError, request } from "../api";
 import type { ActionState } from "../form-state";
 import { SESSION_COOKIE } from "../config";
-import { LoginMutation } from "../operations";
+import { LoginMutation, LogoutMutation } from "../operations";
 
 /** Only same-site paths: never redirect to another origin after login. */
 function safeNext(next: FormDataEntryValue | null): string {
@@ -52,7 +52,13 @@ export async function loginAction(_prev: ActionState, form: FormData): Promise<A
   redirect(safeNext(form.get("next")));
 }
 
+/** Ends the session at the API (its token is refused from then on), then forgets the cookie. */
 export async function logoutAction(): Promise<void> {
+  try {
+    await request(LogoutMutation, {});
+  } catch {
+    // Already ended or expired, or the API is down: the cookie goes either way.
+  }
   (await cookies()).delete(SESSION_COOKIE);
   redirect("/login");
 }

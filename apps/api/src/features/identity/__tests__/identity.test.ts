@@ -62,9 +62,11 @@ describe("identity", () => {
     });
 
     it("refuses a token signed with another secret", async () => {
+      const { id: sessionId } = await api.db.session.create({ data: { userId: adminId, expiresAt: new Date(Date.now() + 3600_000) } });
       const forged = await new SignJWT({})
         .setProtectedHeader({ alg: "HS256", typ: "JWT" })
         .setSubject(adminId)
+        .setJti(sessionId)
         .setIssuer("costgate")
         .setAudience("costgate-api")
         .setIssuedAt()
@@ -78,9 +80,12 @@ describe("identity", () => {
 
     it("refuses an expired token signed with the right secret", async () => {
       const now = Math.floor(Date.now() / 1000);
+      // A token names its session (jti); this one is live, so only the expiry can refuse it.
+      const { id: sessionId } = await api.db.session.create({ data: { userId: adminId, expiresAt: new Date((now + 600) * 1000) } });
       const expired = await new SignJWT({})
         .setProtectedHeader({ alg: "HS256", typ: "JWT" })
         .setSubject(adminId)
+        .setJti(sessionId)
         .setIssuer("costgate")
         .setAudience("costgate-api")
         .setIssuedAt(now - 7200)
@@ -94,6 +99,7 @@ describe("identity", () => {
       const fresh = await new SignJWT({})
         .setProtectedHeader({ alg: "HS256", typ: "JWT" })
         .setSubject(adminId)
+        .setJti(sessionId)
         .setIssuer("costgate")
         .setAudience("costgate-api")
         .setIssuedAt(now)
