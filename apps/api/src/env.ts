@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseEnv, port, positiveInt, sharedEnv, withSecretKey } from "@costgate/config";
+import { parseEnv, port, positiveInt, productionSecrets, sharedEnv, withSecretKey } from "@costgate/config";
 
 export const apiEnvSchema = z.object({
   ...sharedEnv,
@@ -35,7 +35,10 @@ export const apiEnvSchema = z.object({
   TRUST_PROXY: z.string().default("loopback"),
   /** Serve Apollo's landing page and introspection (off in production unless set). */
   GRAPHQL_INTROSPECTION: z.enum(["true", "false"]).optional(),
-}).transform(withSecretKey);
+})
+  .transform(withSecretKey)
+  // In production a published, placeholder or guessable secret stops the process, naming it.
+  .superRefine(productionSecrets(["COSTGATE_SESSION_SECRET", "COSTGATE_SECRET_KEY"]));
 
 export type ApiEnv = z.infer<typeof apiEnvSchema>;
 
