@@ -134,6 +134,7 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
           logger,
           now,
           secretKey,
+          webhookTargets: { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE_TARGETS },
           loaders: createLoaders(db, now),
           ip: req.ip ?? req.socket.remoteAddress ?? "unknown",
           principal: await authenticate(req.headers.authorization).catch((e: unknown) => {

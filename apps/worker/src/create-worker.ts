@@ -65,7 +65,7 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
     backend,
     measure: { minRuns: env.MEASURE_MIN_RUNS, minTimeMs: env.MEASURE_MIN_TIME_MS, rounds: env.MEASURE_ROUNDS },
     shutdown: shutdown.signal,
-    webhooks: { secretKey: secretBoxKey(env.COSTGATE_SECRET_KEY), timeoutMs: env.WEBHOOK_TIMEOUT_MS },
+    webhooks: { secretKey: secretBoxKey(env.COSTGATE_SECRET_KEY), timeoutMs: env.WEBHOOK_TIMEOUT_MS, allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS },
   };
   const metrics = new WorkerMetrics();
   logger.info({ backend, hardwareProfile: profile.name }, "worker starting");

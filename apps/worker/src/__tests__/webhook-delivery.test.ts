@@ -17,8 +17,10 @@ const SECRET = "receiver-secret-0123456789";
 const receivers: { close(): Promise<void> }[] = [];
 
 beforeAll(async () => {
-  api = await TestApi.start();
-  worker = await startWorker(api, { WEBHOOK_BACKOFF_BASE_MS: "50", WEBHOOK_TIMEOUT_MS: "1500" });
+  // The receivers listen on 127.0.0.1: private targets allowed, in the API and the worker
+  // (webhook-ssrf.test.ts shows them refused otherwise).
+  api = await TestApi.start({ WEBHOOK_ALLOW_PRIVATE_TARGETS: "true" });
+  worker = await startWorker(api, { WEBHOOK_BACKOFF_BASE_MS: "50", WEBHOOK_TIMEOUT_MS: "1500", WEBHOOK_ALLOW_PRIVATE_TARGETS: "true" });
 }, 120_000);
 
 afterAll(async () => {
