@@ -18,6 +18,7 @@ import { LoginThrottle } from "./auth/login-throttle.ts";
 import { createAuthenticator } from "./auth/authenticate.ts";
 import { buildSchema } from "./graphql/schema.ts";
 import { costLimitPlugin, operationLimits } from "./graphql/limits.ts";
+import { inputTextPlugin } from "./graphql/input-text.ts";
 import { createFormatError } from "./graphql/format-error.ts";
 import type { Context } from "./graphql/context.ts";
 import { createLoaders } from "./graphql/loaders.ts";
@@ -90,6 +91,7 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
+      inputTextPlugin(),
       costLimitPlugin(schema, env.GRAPHQL_MAX_COST),
       metrics.plugin(),
     ],
