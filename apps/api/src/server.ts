@@ -93,13 +93,14 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
       ApolloServerPluginLandingPageDisabled(),
       inputTextPlugin(),
       costLimitPlugin(schema, env.GRAPHQL_MAX_COST),
-      metrics.plugin(),
+      metrics.plugin(schema),
     ],
   });
 
   app.use((req, res, next) => {
     res.on("finish", () => {
-      if (req.path !== "/graphql") metrics.httpRequests.labels(req.route?.path ?? req.path, String(res.statusCode)).inc();
+      // By route pattern; a path no route matched is `unmatched` (raw paths would add series without bound).
+      if (req.path !== "/graphql") metrics.httpRequests.labels(req.route?.path ?? "unmatched", String(res.statusCode)).inc();
     });
     next();
   });
