@@ -11,6 +11,15 @@ test("a VIEWER sees no edit controls, and a mutation sent with their session is 
   await login(page, "VIEWER");
   await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
 
+  // Pages may not be framed or sniffed.
+  const overview = await page.goto("/");
+  expect(overview?.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
+  expect(overview?.headers()["x-frame-options"]).toBe("DENY");
+  expect(overview?.headers()["x-content-type-options"]).toBe("nosniff");
+  // The upload route refuses a request from another origin, even with the session cookie.
+  const crossSite = await page.request.post("/api/uploads", { headers: { origin: "https://evil.example", "content-type": "multipart/form-data; boundary=x" }, data: "--x--" });
+  expect(crossSite.status()).toBe(403);
+
   for (const path of ["/", "/budgets", `/budgets/${demoBudget.id}`, "/models", `/models/${models.demo.id}`, "/policies", `/policies/${demoPolicyId}`, "/jobs", `/jobs/${demoJobId}`, "/admin/hardware", "/admin/webhooks"]) {
     await page.goto(path);
     // The page itself, not its error or not-found state (which would have no controls either).
