@@ -104,7 +104,7 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
     });
     next();
   });
-  app.use(createHealthRouter(db, redis));
+  app.use(createHealthRouter(db, redis, logger));
   app.get("/metrics", async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
