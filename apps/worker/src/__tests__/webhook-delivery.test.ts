@@ -101,7 +101,6 @@ describe("webhook deliveries", () => {
     const [delivery] = await settled(h.webhookId, 1);
     expect(delivery).toMatchObject({ status: "SUCCEEDED", attempts: 2, event: "job.finished" });
     expect(delivery!.attemptsLog.map((a) => [a.statusCode, a.error])).toEqual([[500, "receiver answered HTTP 500"], [200, null]]);
-    expect(delivery!.attemptsLog.every((a) => a.durationMs >= 0)).toBe(true);
     expect(h.received).toHaveLength(2);
     expect(h.received[0]!.headers["costgate-delivery"]).toBe(h.received[1]!.headers["costgate-delivery"]);
     const body = verified(h.received[1]!);
