@@ -18,8 +18,11 @@ const ADDRESS_LOCK = 0x4c4f4732; // "LOG2"
  *
  * Counting is atomic: `reserve` takes a transaction-scoped lock on the account and on the
  * address, counts, and records the attempt as failed before the password is even checked;
- * `settle` marks it succeeded afterwards. 50 parallel guesses therefore get exactly
+ * `succeeded` marks it afterwards. 50 parallel guesses therefore get at most
  * maxFailuresPerAccount tries, not as many as pass the count before the first is recorded.
+ * The locks are tried, not waited for: an attempt that finds another one of the same account
+ * or address being counted is RATE_LIMITED at once, so a flood of guesses never holds the
+ * connection pool waiting in line.
  */
 export class LoginThrottle {
   constructor(private readonly db: Db, private readonly limits: ThrottleLimits) {}
@@ -28,9 +31,12 @@ export class LoginThrottle {
   async reserve(email: string, ip: string, now = new Date()): Promise<string> {
     const since = new Date(now.getTime() - this.limits.windowSeconds * 1000);
     return this.db.$transaction(async (tx) => {
-      // Always account first, then address: two logins never wait for each other in a cycle.
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ACCOUNT_LOCK}::int, hashtext(${email}))`;
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADDRESS_LOCK}::int, hashtext(${ip}))`;
+      const [lock] = await tx.$queryRaw<{ account: boolean; address: boolean }[]>`
+        SELECT pg_try_advisory_xact_lock(${ACCOUNT_LOCK}::int, hashtext(${email})) AS account,
+               pg_try_advisory_xact_lock(${ADDRESS_LOCK}::int, hashtext(${ip})) AS address`;
+      if (!lock?.account || !lock.address) {
+        throw new AppError(ErrorCode.RATE_LIMITED, `Another login ${lock?.account ? "from this address" : "for this account"} is being checked; try again in a moment`, { retryAfterSeconds: 1 });
+      }
       const [byAccount, byAddress] = await Promise.all([
         tx.loginAttempt.count({ where: { email, succeeded: false, createdAt: { gte: since } } }),
         tx.loginAttempt.count({ where: { ip, succeeded: false, createdAt: { gte: since } } }),
@@ -45,7 +51,7 @@ export class LoginThrottle {
       }
       const attempt = await tx.loginAttempt.create({ data: { email, ip, succeeded: false, createdAt: now } });
       return attempt.id;
-    });
+    }, { maxWait: 5_000, timeout: 5_000 });
   }
 
   /** Marks a reserved attempt as succeeded (a failure stays as reserved). */
