@@ -1,10 +1,17 @@
 // `npm run db:seed`: the first admin, the hardware profiles and (COSTGATE_SEED_DEMO=1) a demo team.
 import { createDb, seedDatabase } from "@costgate/db";
+import { adminPasswordProblem } from "@costgate/config";
 
 const { DATABASE_URL, COSTGATE_ADMIN_EMAIL, COSTGATE_ADMIN_PASSWORD, COSTGATE_SEED_DEMO } = process.env;
 const missing = Object.entries({ DATABASE_URL, COSTGATE_ADMIN_EMAIL, COSTGATE_ADMIN_PASSWORD }).filter(([, v]) => !v).map(([k]) => k);
 if (missing.length) {
   console.error(`seed: set ${missing.join(", ")} (npm start sets demo values; see .env.example)`);
+  process.exit(1);
+}
+
+const passwordProblem = adminPasswordProblem(COSTGATE_ADMIN_PASSWORD!, process.env.NODE_ENV);
+if (passwordProblem) {
+  console.error(`seed: ${passwordProblem}`);
   process.exit(1);
 }
 

@@ -11,6 +11,15 @@ test("a VIEWER sees no edit controls, and a mutation sent with their session is 
   await login(page, "VIEWER");
   await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
 
+  // Pages may not be framed or sniffed.
+  const overview = await page.goto("/");
+  expect(overview?.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
+  expect(overview?.headers()["x-frame-options"]).toBe("DENY");
+  expect(overview?.headers()["x-content-type-options"]).toBe("nosniff");
+  // The upload route refuses a request from another origin, even with the session cookie.
+  const crossSite = await page.request.post("/api/uploads", { headers: { origin: "https://evil.example", "content-type": "multipart/form-data; boundary=x" }, data: "--x--" });
+  expect(crossSite.status()).toBe(403);
+
   for (const path of ["/", "/budgets", `/budgets/${demoBudget.id}`, "/models", `/models/${models.demo.id}`, "/policies", `/policies/${demoPolicyId}`, "/jobs", `/jobs/${demoJobId}`, "/admin/hardware", "/admin/webhooks"]) {
     await page.goto(path);
     // The page itself, not its error or not-found state (which would have no controls either).
@@ -51,5 +60,11 @@ test("a VIEWER sees no edit controls, and a mutation sent with their session is 
   // Nothing changed.
   const { models: list } = await asAdmin(`query($s:String){ models(search:$s){ totalCount } }`, { s: "Sneaky" });
   expect(list.totalCount).toBe(0);
+
+  // Sign out ends the session at the API, not only the cookie in this browser.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login/);
+  const after = await graphql(token, `{ me { email } }`);
+  expect(after.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
   expect(consoleErrors).toEqual([]);
 });

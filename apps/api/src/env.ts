@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseEnv, port, positiveInt, sharedEnv, withSecretKey } from "@costgate/config";
+import { parseEnv, port, positiveInt, productionSecrets, sharedEnv, withSecretKey } from "@costgate/config";
 
 export const apiEnvSchema = z.object({
   ...sharedEnv,
@@ -15,6 +15,13 @@ export const apiEnvSchema = z.object({
   GRAPHQL_BODY_LIMIT: z.string().default("8mb"),
   GRAPHQL_MAX_DEPTH: positiveInt(10),
   GRAPHQL_MAX_COST: positiveInt(20_000),
+  /** Fields of one operation once fragments are expanded, fragments per document, aliases and root fields per operation. */
+  GRAPHQL_MAX_FIELDS: positiveInt(2_000),
+  GRAPHQL_MAX_FRAGMENTS: positiveInt(50),
+  GRAPHQL_MAX_ALIASES: positiveInt(30),
+  GRAPHQL_MAX_ROOT_FIELDS: positiveInt(20),
+  /** Tokens in one GraphQL document; the parser stops there (a syntax error), before any validation. */
+  GRAPHQL_MAX_TOKENS: positiveInt(10_000),
   /** Failed logins allowed per account / per address in LOGIN_WINDOW_SECONDS before RATE_LIMITED. */
   LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt(5),
   LOGIN_MAX_FAILURES_PER_ADDRESS: positiveInt(20),
@@ -28,7 +35,10 @@ export const apiEnvSchema = z.object({
   TRUST_PROXY: z.string().default("loopback"),
   /** Serve Apollo's landing page and introspection (off in production unless set). */
   GRAPHQL_INTROSPECTION: z.enum(["true", "false"]).optional(),
-}).transform(withSecretKey);
+})
+  .transform(withSecretKey)
+  // In production a published, placeholder or guessable secret stops the process, naming it.
+  .superRefine(productionSecrets(["COSTGATE_SESSION_SECRET", "COSTGATE_SECRET_KEY"]));
 
 export type ApiEnv = z.infer<typeof apiEnvSchema>;
 

@@ -17,7 +17,8 @@ import { SessionTokens } from "./auth/session-token.ts";
 import { LoginThrottle } from "./auth/login-throttle.ts";
 import { createAuthenticator } from "./auth/authenticate.ts";
 import { buildSchema } from "./graphql/schema.ts";
-import { costLimitPlugin, depthLimit } from "./graphql/limits.ts";
+import { costLimitPlugin, operationLimits } from "./graphql/limits.ts";
+import { inputTextPlugin } from "./graphql/input-text.ts";
 import { createFormatError } from "./graphql/format-error.ts";
 import type { Context } from "./graphql/context.ts";
 import { createLoaders } from "./graphql/loaders.ts";
@@ -75,24 +76,35 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: env.GRAPHQL_INTROSPECTION ? env.GRAPHQL_INTROSPECTION === "true" : env.NODE_ENV !== "production",
-    validationRules: [depthLimit(env.GRAPHQL_MAX_DEPTH)],
+    parseOptions: { maxTokens: env.GRAPHQL_MAX_TOKENS },
+    validationRules: [
+      operationLimits({
+        maxDepth: env.GRAPHQL_MAX_DEPTH,
+        maxFields: env.GRAPHQL_MAX_FIELDS,
+        maxFragments: env.GRAPHQL_MAX_FRAGMENTS,
+        maxAliases: env.GRAPHQL_MAX_ALIASES,
+        maxRootFields: env.GRAPHQL_MAX_ROOT_FIELDS,
+      }),
+    ],
     formatError: createFormatError(logger),
     includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
+      inputTextPlugin(),
       costLimitPlugin(schema, env.GRAPHQL_MAX_COST),
-      metrics.plugin(),
+      metrics.plugin(schema),
     ],
   });
 
   app.use((req, res, next) => {
     res.on("finish", () => {
-      if (req.path !== "/graphql") metrics.httpRequests.labels(req.route?.path ?? req.path, String(res.statusCode)).inc();
+      // By route pattern; a path no route matched is `unmatched` (raw paths would add series without bound).
+      if (req.path !== "/graphql") metrics.httpRequests.labels(req.route?.path ?? "unmatched", String(res.statusCode)).inc();
     });
     next();
   });
-  app.use(createHealthRouter(db, redis));
+  app.use(createHealthRouter(db, redis, logger));
   app.get("/metrics", async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
@@ -125,6 +137,7 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
           logger,
           now,
           secretKey,
+          webhookTargets: { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE_TARGETS },
           loaders: createLoaders(db, now),
           ip: req.ip ?? req.socket.remoteAddress ?? "unknown",
           principal: await authenticate(req.headers.authorization).catch((e: unknown) => {

@@ -74,7 +74,7 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
     measure: { minRuns: env.MEASURE_MIN_RUNS, minTimeMs: env.MEASURE_MIN_TIME_MS, rounds: env.MEASURE_ROUNDS, maxOtherCores: env.MEASURE_MAX_OTHER_CORES },
     tf: lanes.optimize,
     shutdown: shutdown.signal,
-    webhooks: { secretKey: secretBoxKey(env.COSTGATE_SECRET_KEY), timeoutMs: env.WEBHOOK_TIMEOUT_MS },
+    webhooks: { secretKey: secretBoxKey(env.COSTGATE_SECRET_KEY), timeoutMs: env.WEBHOOK_TIMEOUT_MS, allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS },
   };
   const metrics = new WorkerMetrics();
   logger.info({ backend: env.COSTGATE_TF_BACKEND ?? "best available", hardwareProfile: profile.name, host: env.WORKER_HOST_ID ?? hostname() }, "worker starting");

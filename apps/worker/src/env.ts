@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseEnv, port, positiveInt, sharedEnv, withSecretKey } from "@costgate/config";
+import { parseEnv, port, positiveInt, productionSecrets, sharedEnv, withSecretKey } from "@costgate/config";
 
 export const workerEnvSchema = z.object({
   ...sharedEnv,
@@ -28,7 +28,9 @@ export const workerEnvSchema = z.object({
   WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
   /** Delay before the first webhook retry; it doubles for each further one (capped at an hour). */
   WEBHOOK_BACKOFF_BASE_MS: positiveInt(10_000),
-}).transform(withSecretKey);
+})
+  .transform(withSecretKey)
+  .superRefine(productionSecrets(["COSTGATE_SECRET_KEY"]));
 
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 

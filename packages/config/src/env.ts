@@ -25,6 +25,11 @@ export const sharedEnv = {
    * SHA-256 as key). Required in production; elsewhere DEV_SECRET_KEY when unset (see withSecretKey).
    */
   COSTGATE_SECRET_KEY: z.string().min(32, "must be at least 32 characters").optional(),
+  /**
+   * true: webhooks may point at loopback, private, link-local and metadata addresses (local
+   * development and tests). Otherwise the API refuses such URLs and the worker refuses to connect.
+   */
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
 };
 
 /** The documented development/test default of COSTGATE_SECRET_KEY. Never use it in production. */

@@ -4,18 +4,21 @@ import type { Role } from "./roles.ts";
 
 /**
  * Who may call each mutation of the public contract (and each non-GraphQL write).
- * ADMIN does everything; FINANCE manages budgets, hardware profiles, alerts and webhooks;
+ * ADMIN does everything (alone: hardware profiles, which price every team's usage); FINANCE
+ * manages budgets, alerts and webhooks;
  * ML_ENGINEER manages models, versions, datasets, policies, jobs and usage; VIEWER reads.
+ * Every signed-in user may end its own session (logout) and change its own password.
  * Non-admins act only within their own team (checked by `assertTeamAccess`).
  */
 export const MUTATION_PERMISSIONS = {
   login: "PUBLIC",
-  logout: ["ADMIN", "FINANCE", "ML_ENGINEER", "VIEWER"],
-  revokeUserSessions: ["ADMIN"],
   createUser: ["ADMIN"],
   createTeam: ["ADMIN"],
   createApiKey: ["ADMIN", "FINANCE", "ML_ENGINEER"],
   revokeApiKey: ["ADMIN", "FINANCE", "ML_ENGINEER"],
+  logout: ["ADMIN", "FINANCE", "ML_ENGINEER", "VIEWER"],
+  revokeUserSessions: ["ADMIN"],
+  changePassword: ["ADMIN", "FINANCE", "ML_ENGINEER", "VIEWER"],
 
   createModel: ["ADMIN", "ML_ENGINEER"],
   registerModelVersion: ["ADMIN", "ML_ENGINEER"],
@@ -24,7 +27,8 @@ export const MUTATION_PERMISSIONS = {
   remeasureModelVersion: ["ADMIN", "ML_ENGINEER"],
   reevaluateModelVersion: ["ADMIN", "ML_ENGINEER"],
 
-  upsertHardwareProfile: ["ADMIN", "FINANCE"],
+  // Hardware profiles are global (every team's versions are priced by them): ADMIN only.
+  upsertHardwareProfile: ["ADMIN"],
 
   createBudget: ["ADMIN", "FINANCE"],
   updateBudget: ["ADMIN", "FINANCE"],

@@ -39,9 +39,10 @@ describe("assertCan", () => {
     expect(() => assertCan(principal("ADMIN", null), "POST /uploads")).not.toThrow();
   });
 
-  it("lets a VIEWER change nothing, with a FORBIDDEN (403) naming the role and who may", () => {
-    // login is public and every signed-in caller may sign out
-    for (const m of mutations.filter((m) => m !== "login" && m !== "logout")) {
+  it("lets a VIEWER change nothing but its own session and password, with a FORBIDDEN (403) naming the role and who may", () => {
+    const selfService = ["login", "logout", "changePassword"];
+    for (const m of selfService) expect(can(principal("VIEWER"), m as Action), m).toBe(true);
+    for (const m of mutations.filter((m) => !selfService.includes(m))) {
       const e = thrown(() => assertCan(principal("VIEWER"), m));
       expect(e.code).toBe("FORBIDDEN");
       expect(e.httpStatus).toBe(403);
@@ -55,8 +56,8 @@ describe("assertCan", () => {
   it.each<[Role, Action[], Action[]]>([
     [
       "FINANCE",
-      ["upsertHardwareProfile", "createBudget", "updateBudget", "deleteBudget", "acknowledgeAlert", "createWebhook", "updateWebhook", "deleteWebhook", "webhooks", "createApiKey"],
-      ["createModel", "registerModelVersion", "recordUsage", "createUser", "createTeam", "POST /uploads", "runOptimizationPolicy"],
+      ["createBudget", "updateBudget", "deleteBudget", "acknowledgeAlert", "createWebhook", "updateWebhook", "deleteWebhook", "webhooks", "createApiKey"],
+      ["upsertHardwareProfile", "createModel", "registerModelVersion", "recordUsage", "createUser", "createTeam", "POST /uploads", "runOptimizationPolicy"],
     ],
     [
       "ML_ENGINEER",

@@ -9,6 +9,10 @@ export interface Principal {
   teamId: string | null;
   /** user:<id> or apikey:<id>, as written to the audit log. */
   actor: string;
+  /** The session of a user's token (absent for API keys). */
+  sessionId?: string;
+  /** When an API key expires (absent for sessions and keys without expiry). */
+  expiresAt?: Date | null;
 }
 
 /** The actor string for work the system does on its own (workers, schedules). */

@@ -12,12 +12,36 @@ export interface AuditInput {
   after?: unknown;
 }
 
-const SECRET_FIELDS = new Set(["passwordHash", "secretHash", "secret"]);
+/** Never stored, whatever the entity: secrets and their hashes. */
+const SECRET_FIELDS = new Set(["passwordHash", "secretHash", "secret", "password", "token"]);
 
-/** Plain JSON of an entity for the audit log: Decimals as strings, dates ISO, secrets left out. */
-export function auditJson(value: unknown): Prisma.InputJsonValue | undefined {
+/** An http(s) URL's origin only: receivers often carry their credential in the path or query. */
+function originOnly(raw: unknown): unknown {
+  if (typeof raw !== "string") return raw;
+  try {
+    const url = new URL(raw);
+    return `${url.origin}/…`;
+  } catch {
+    return "(redacted)";
+  }
+}
+
+/**
+ * Per entity, what the audit log keeps of a field readable by fewer roles than the log itself
+ * (every role of the team reads the log): a webhook's URL is read by FINANCE/ADMIN only.
+ */
+const REDACTED_FIELDS: Record<string, Record<string, (v: unknown) => unknown>> = {
+  Webhook: { url: originOnly },
+};
+
+/**
+ * Plain JSON of an entity for the audit log: Decimals as strings, dates ISO, secrets and hashes
+ * left out, fields of the entity type redacted as REDACTED_FIELDS says.
+ */
+export function auditJson(value: unknown, entityType?: string): Prisma.InputJsonValue | undefined {
   if (value === undefined || value === null) return undefined;
-  return JSON.parse(JSON.stringify(value, (k, v) => (SECRET_FIELDS.has(k) ? undefined : v))) as Prisma.InputJsonValue;
+  const redact = (entityType && REDACTED_FIELDS[entityType]) || {};
+  return JSON.parse(JSON.stringify(value, (k, v) => (SECRET_FIELDS.has(k) ? undefined : k in redact ? redact[k]!(v) : v))) as Prisma.InputJsonValue;
 }
 
 /** Every mutation writes one audit event in the same transaction as its change. */
@@ -29,8 +53,8 @@ export async function writeAudit(tx: Tx, input: AuditInput): Promise<void> {
       entityType: input.entityType,
       entityId: input.entityId,
       teamId: input.teamId ?? null,
-      before: auditJson(input.before),
-      after: auditJson(input.after),
+      before: auditJson(input.before, input.entityType),
+      after: auditJson(input.after, input.entityType),
     },
   });
 }

@@ -5,9 +5,11 @@ const AUDIENCE = "costgate-api";
 
 export interface SessionClaims {
   userId: string;
+  /** The Session row the token stands for (jti); a revoked row ends the token. */
+  sessionId: string;
 }
 
-/** Signed (HS256), expiring session tokens. The user row is re-read on every request. */
+/** Signed (HS256), expiring session tokens. The session and user rows are re-read on every request. */
 export class SessionTokens {
   private readonly key: Uint8Array;
 
@@ -15,12 +17,18 @@ export class SessionTokens {
     this.key = new TextEncoder().encode(secret);
   }
 
-  async issue(userId: string, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
+  /** When a token issued now stops being accepted. */
+  expiresAt(now = new Date()): Date {
+    return new Date((Math.floor(now.getTime() / 1000) + this.ttlSeconds) * 1000);
+  }
+
+  async issue(userId: string, sessionId: string, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
     const iat = Math.floor(now.getTime() / 1000);
     const exp = iat + this.ttlSeconds;
     const token = await new SignJWT({})
       .setProtectedHeader({ alg: "HS256", typ: "JWT" })
       .setSubject(userId)
+      .setJti(sessionId)
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
       .setIssuedAt(iat)
@@ -33,7 +41,7 @@ export class SessionTokens {
   async verify(token: string): Promise<SessionClaims | null> {
     try {
       const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ["HS256"] });
-      return payload.sub ? { userId: payload.sub } : null;
+      return payload.sub && payload.jti ? { userId: payload.sub, sessionId: payload.jti } : null;
     } catch (e) {
       if (e instanceof errors.JOSEError) return null;
       throw e;

@@ -1,6 +1,7 @@
 import { AppError, ErrorCode, assertCan, type MutationName, type Principal } from "@costgate/core";
 import type { Db } from "@costgate/db";
 import type { Producer } from "@costgate/queue";
+import type { TargetPolicy } from "@costgate/services";
 import type { LoginThrottle } from "../auth/login-throttle.ts";
 import type { SessionTokens } from "../auth/session-token.ts";
 import type { Logger } from "../logger.ts";
@@ -16,6 +17,8 @@ export interface Services {
   now: () => Date;
   /** AES-256-GCM key for secrets stored encrypted (webhook secrets), from COSTGATE_SECRET_KEY. */
   secretKey: Buffer;
+  /** Which webhook URLs are allowed (WEBHOOK_ALLOW_PRIVATE_TARGETS). */
+  webhookTargets: TargetPolicy;
 }
 
 export interface Context extends Services {

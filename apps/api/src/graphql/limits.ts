@@ -1,49 +1,49 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import {
-  GraphQLError,
-  Kind,
-  type ASTNode,
-  type FragmentDefinitionNode,
-  type GraphQLSchema,
-  type SelectionSetNode,
-  type ValidationContext,
-} from "graphql";
+import { BREAK, GraphQLError, Kind, type DocumentNode, type GraphQLSchema, type ValidationContext } from "graphql";
+import { operationShapes } from "./document-shape.ts";
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from "graphql-query-complexity";
 
 // http.status: thrown from a plugin hook, an error without it is answered with HTTP 500.
 const tooComplex = (message: string) => new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } });
 
-/** Validation rule: refuses operations nested deeper than maxDepth (fragments followed, introspection counted). */
-export function depthLimit(maxDepth: number) {
-  return (context: ValidationContext) => {
-    const fragments = new Map<string, FragmentDefinitionNode>();
-    for (const def of context.getDocument().definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+export interface OperationLimits {
+  maxDepth: number;
+  /** Fields once every fragment is expanded (fragment bombs). */
+  maxFields: number;
+  /** Fragment definitions in one document. */
+  maxFragments: number;
+  /** Aliased fields in one operation (one request must not be 10,000 logins). */
+  maxAliases: number;
+  /** Fields at the root of one operation, fragments expanded. */
+  maxRootFields: number;
+}
 
-    const depthOf = (set: SelectionSetNode | undefined, depth: number, seen: Set<string>): number => {
-      if (!set) return depth;
-      let max = depth;
-      for (const sel of set.selections) {
-        if (sel.kind === Kind.FIELD) max = Math.max(max, depthOf(sel.selectionSet, depth + (sel.selectionSet ? 1 : 0), seen));
-        else if (sel.kind === Kind.INLINE_FRAGMENT) max = Math.max(max, depthOf(sel.selectionSet, depth, seen));
-        else {
-          const name = sel.name.value;
-          const frag = fragments.get(name);
-          if (frag && !seen.has(name)) max = Math.max(max, depthOf(frag.selectionSet, depth, new Set([...seen, name])));
-        }
+/**
+ * Validation rule: refuses documents with too many fragments and operations too deep, too
+ * large once fragments are expanded, or with too many aliases or root fields. The whole check
+ * runs when the document is entered, in time linear in its size (operationShapes memoises each
+ * fragment), and reports at most one error per operation.
+ */
+export function operationLimits(limits: OperationLimits) {
+  return (context: ValidationContext) => ({
+    Document(node: DocumentNode) {
+      const fragments = node.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).length;
+      if (fragments > limits.maxFragments) {
+        context.reportError(tooComplex(`The document has ${fragments} fragments; the limit is ${limits.maxFragments}`));
+        return BREAK;
       }
-      return max;
-    };
-
-    return {
-      OperationDefinition(node: ASTNode) {
-        if (node.kind !== Kind.OPERATION_DEFINITION) return;
-        const depth = depthOf(node.selectionSet, 0, new Set());
-        if (depth > maxDepth) {
-          context.reportError(tooComplex(`Query is nested ${depth} levels deep; the limit is ${maxDepth}`));
-        }
-      },
-    };
-  };
+      for (const shape of operationShapes(node).values()) {
+        const problem =
+          shape.depth > limits.maxDepth ? `Query is nested ${shape.depth} levels deep; the limit is ${limits.maxDepth}`
+          : shape.fields > limits.maxFields ? `The operation selects ${shape.fields >= 1e12 ? "over 10^12" : shape.fields} fields once fragments are expanded; the limit is ${limits.maxFields}`
+          : shape.top > limits.maxRootFields ? `The operation has ${shape.top} root fields; the limit is ${limits.maxRootFields}`
+          : shape.aliases > limits.maxAliases ? `The operation has ${shape.aliases} aliases; the limit is ${limits.maxAliases}`
+          : null;
+        if (problem) context.reportError(tooComplex(problem));
+      }
+      return BREAK;
+    },
+  });
 }
 
 /**

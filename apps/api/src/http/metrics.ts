@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin } from "@apollo/server";
+import type { GraphQLSchema } from "graphql";
 import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { contractCode } from "../graphql/format-error.ts";
 
@@ -14,15 +15,20 @@ export class ApiMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: "costgate_api_" });
   }
 
-  plugin(): ApolloServerPlugin {
+  /**
+   * Operations are labelled by their first root field when the schema has it, else `other`:
+   * operation names are chosen by (anonymous) clients, so as labels they would add series
+   * without bound; the schema's root fields are a fixed set.
+   */
+  plugin(schema: GraphQLSchema): ApolloServerPlugin {
+    const known = new Set([...Object.keys(schema.getQueryType()?.getFields() ?? {}), ...Object.keys(schema.getMutationType()?.getFields() ?? {})]);
     return {
       requestDidStart: async () => {
         const started = process.hrtime.bigint();
         return {
-          willSendResponse: async ({ operationName, errors, operation }) => {
-            // Unnamed operations are labelled by their root field so the label set stays bounded.
+          willSendResponse: async ({ errors, operation }) => {
             const rootField = operation?.selectionSet.selections[0];
-            const name = operationName ?? (rootField?.kind === "Field" ? rootField.name.value : "anonymous");
+            const name = rootField?.kind === "Field" && known.has(rootField.name.value) ? rootField.name.value : "other";
             const seconds = Number(process.hrtime.bigint() - started) / 1e9;
             this.graphqlDuration.labels(name).observe(seconds);
             this.graphqlRequests.labels(name, errors?.length ? "error" : "ok").inc();

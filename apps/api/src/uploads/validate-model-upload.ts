@@ -2,6 +2,7 @@ import { badInput } from "@costgate/core";
 import { MODEL_JSON_FILE, modelFileOrder } from "@costgate/artifacts";
 import { jsonErrorPosition } from "./json-error-position.ts";
 import { checkUploadPath } from "./upload-path.ts";
+import { topologyProblem } from "./validate-topology.ts";
 
 /** A file as received: its path inside the upload and its size. */
 export interface UploadedFile {
@@ -101,6 +102,8 @@ export function validateModelUpload(modelJsonText: string, files: readonly Uploa
   if (!Number.isSafeInteger(parameterCount) || !Number.isSafeInteger(weightBytes)) {
     throw badInput("model.json's weight shapes add up to more values than can be stored");
   }
+  const topology = topologyProblem(json.modelTopology);
+  if (topology) throw badInput(`model.json: ${topology}`);
 
   // The upload must be exactly model.json plus the files the manifest names.
   const sizes = new Map(files.map((f) => [f.path, f.sizeBytes]));

@@ -15,7 +15,7 @@ const fixture = (variant: string) => {
 
 /** A one-group model.json around the given weights and paths. */
 const model = (weights: unknown[], paths = ["w.bin"], extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ modelTopology: { class_name: "Sequential", config: {} }, format: "layers-model", weightsManifest: [{ paths, weights }], ...extra });
+  JSON.stringify({ modelTopology: { class_name: "Sequential", config: { layers: [] } }, format: "layers-model", weightsManifest: [{ paths, weights }], ...extra });
 const files = (...list: [string, number][]) => [["model.json", 100] as [string, number], ...list].map(([path, sizeBytes]) => ({ path, sizeBytes }));
 
 describe("validateModelUpload", () => {

@@ -14,6 +14,12 @@ export const LoginMutation = graphql(`
   }
 `);
 
+export const LogoutMutation = graphql(`
+  mutation Logout {
+    logout
+  }
+`);
+
 export const TeamsQuery = graphql(`
   query Teams {
     teams { id name slug }

@@ -6,7 +6,7 @@ const RULES = {
   manageBudgets: ["ADMIN", "FINANCE"],
   acknowledgeAlerts: ["ADMIN", "FINANCE"],
   manageWebhooks: ["ADMIN", "FINANCE"],
-  manageHardware: ["ADMIN", "FINANCE"],
+  manageHardware: ["ADMIN"],
   manageModels: ["ADMIN", "ML_ENGINEER"],
   upload: ["ADMIN", "ML_ENGINEER"],
   promote: ["ADMIN", "ML_ENGINEER"],

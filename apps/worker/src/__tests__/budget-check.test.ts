@@ -14,7 +14,8 @@ let deps: ReturnType<typeof checkDeps>;
 const NOW = new Date("2025-01-16T00:00:00.000Z");
 
 beforeAll(async () => {
-  api = await TestApi.start();
+  // Its webhooks point at 127.0.0.1: allowed only with WEBHOOK_ALLOW_PRIVATE_TARGETS.
+  api = await TestApi.start({ WEBHOOK_ALLOW_PRIVATE_TARGETS: "true" });
   deps = checkDeps(api);
 }, 60_000);
 

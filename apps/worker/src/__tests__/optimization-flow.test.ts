@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkGuardrail, pickBest } from "@costgate/core";
 import { TestApi, registerReference, registerVersion, startWorker, until, version, waitReady, VERSION_FIELDS } from "../../test/flow.ts";
 import type { CostgateWorker } from "../create-worker.ts";
+import { onVersionReady } from "../features/on-version-ready.ts";
 
 /**
  * The optimization flow through the API alone, as an internal tool drives it, with a real
@@ -196,8 +197,11 @@ describe("optimize", () => {
     const { job: done } = await finished(triggered.id);
     expect(done.status).toBe("SUCCEEDED");
     expect(done.candidates[0].weightDtypes.every((d: string) => d === "float16")).toBe(true);
-    // The candidate became READY too, and did not trigger the policy again.
-    await new Promise((r) => setTimeout(r, 1500));
+    // The candidate became READY too, and does not trigger the policy again: run the handler the
+    // worker runs when a version becomes READY on it, now, instead of sleeping and hoping it ran.
+    const candidate = await api.db.modelVersion.findFirstOrThrow({ where: { jobId: triggered.id } });
+    expect(candidate.status).toBe("READY");
+    await onVersionReady(worker.deps, candidate.id);
     expect(await api.db.optimizationJob.count({ where: { policyId } })).toBe(1);
     await api.ok(`mutation($id:ID!){ updateOptimizationPolicy(id:$id, input:{ enabled: false }){ id } }`, { id: policyId });
   }, 180_000);

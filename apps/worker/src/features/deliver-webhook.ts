@@ -1,11 +1,14 @@
 import { UnrecoverableError } from "bullmq";
 import { openSecret, signWebhook } from "@costgate/core";
 import type { WorkerDeps } from "../create-worker.ts";
+import { postWebhook } from "./post-webhook.ts";
 
 export interface WebhookSettings {
   /** AES-256 key that opens the stored webhook secrets (from COSTGATE_SECRET_KEY). */
   secretKey: Buffer;
   timeoutMs: number;
+  /** WEBHOOK_ALLOW_PRIVATE_TARGETS: deliver to loopback/private/link-local addresses too. */
+  allowPrivateTargets: boolean;
 }
 
 /** A response the receiver did not accept, or no response: the job fails and BullMQ retries it with backoff. */
@@ -14,7 +17,8 @@ export class DeliveryAttemptFailed extends Error {}
 /**
  * One attempt at a webhook delivery: POSTs the stored JSON body with Costgate-Event,
  * Costgate-Delivery, Costgate-Timestamp and Costgate-Signature (t=<ts>,v1=<hex HMAC-SHA256 of
- * `${ts}.${body}`>, docs/WEBHOOKS.md), waits at most timeoutMs, follows no redirects, and
+ * `${ts}.${body}`>, docs/WEBHOOKS.md), waits at most timeoutMs, follows no redirects, connects
+ * only to public addresses (post-webhook.ts; a refused target fails for good), and
  * records the attempt (status code, duration, error). A 2xx answer makes the delivery
  * SUCCEEDED; anything else throws for a retry, and the final attempt makes it FAILED.
  * Delivery is at least once: receivers dedupe on Costgate-Delivery.
@@ -49,29 +53,26 @@ export async function deliverWebhook(deps: Pick<WorkerDeps, "db" | "logger"> & {
   const body = JSON.stringify(delivery.payload);
   const timestamp = Math.floor(Date.now() / 1000);
   const started = performance.now();
-  let statusCode: number | null = null;
-  let error: string | null = null;
-  try {
-    const res = await fetch(webhook.url, {
-      method: "POST",
-      redirect: "manual",
-      signal: AbortSignal.timeout(deps.webhooks.timeoutMs),
-      headers: {
-        "content-type": "application/json",
-        "user-agent": "Costgate-Webhooks/1",
-        "costgate-event": delivery.event,
-        "costgate-delivery": delivery.id,
-        "costgate-timestamp": String(timestamp),
-        "costgate-signature": signWebhook(secret, timestamp, body),
-      },
-      body,
-    });
-    statusCode = res.status;
-    await res.body?.cancel().catch(() => undefined);
-    if (statusCode < 200 || statusCode >= 300) error = `receiver answered HTTP ${statusCode}`;
-  } catch (e) {
-    const err = e as Error & { cause?: { code?: string; message?: string } };
-    error = err.name === "TimeoutError" ? `no answer within ${deps.webhooks.timeoutMs} ms` : `request failed: ${err.cause?.code ?? err.cause?.message ?? err.message}`;
+  const result = await postWebhook(
+    webhook.url,
+    {
+      "content-type": "application/json",
+      "user-agent": "Costgate-Webhooks/1",
+      "costgate-event": delivery.event,
+      "costgate-delivery": delivery.id,
+      "costgate-timestamp": String(timestamp),
+      "costgate-signature": signWebhook(secret, timestamp, body),
+    },
+    body,
+    deps.webhooks.timeoutMs,
+    { allowPrivate: deps.webhooks.allowPrivateTargets },
+  );
+  const statusCode = "statusCode" in result ? result.statusCode : null;
+  const error = "error" in result ? result.error : statusCode !== null && (statusCode < 200 || statusCode >= 300) ? `receiver answered HTTP ${statusCode}` : null;
+  if ("refused" in result && result.refused) {
+    // An internal target (WEBHOOK_ALLOW_PRIVATE_TARGETS is off): no retry can succeed.
+    await record(null, Math.round(performance.now() - started), error, true);
+    throw new UnrecoverableError(`webhook ${webhook.id}, delivery ${deliveryId}: ${error}`);
   }
   const durationMs = Math.round(performance.now() - started);
   const status = await record(statusCode, durationMs, error, opts.finalAttempt);

@@ -16,8 +16,10 @@ const Input = z.object({
 });
 
 /**
- * Creates or updates a hardware profile by name. At most one profile is the default:
- * making one the default clears the flag on the others in the same transaction.
+ * Creates or updates a hardware profile by name (ADMIN only: profiles are global). At most one
+ * profile is the default: making one the default clears the flag on the others in the same
+ * transaction. Audited once globally (naming the affected teams) and once per affected team.
+ * A price change never re-prices recorded usage: each record keeps its cost and measurement.
  */
 export async function upsertHardwareProfile(db: Db, principal: Principal, input: unknown) {
   const data = validate(Input, input);
@@ -46,15 +48,20 @@ export async function upsertHardwareProfile(db: Db, principal: Principal, input:
       batchSize: data.batchSize ?? before?.batchSize ?? 32,
       isDefault,
     };
+    const previousDefault = isDefault && !before?.isDefault ? await tx.hardwareProfile.findFirst({ where: { isDefault: true, name: { not: data.name } } }) : null;
     const profile = await tx.hardwareProfile.upsert({ where: { name: data.name }, create: { name: data.name, ...fields }, update: fields });
-    await writeAudit(tx, {
-      actor: principal.actor,
-      action: before ? "hardware_profile.update" : "hardware_profile.create",
-      entityType: "HardwareProfile",
-      entityId: profile.id,
-      before,
-      after: profile,
-    });
+    // Teams whose costs this profile decides: versions measured on it, and, when it becomes the
+    // default, on the profile their unnamed usage was priced by until now.
+    const profileIds = [profile.id, ...(previousDefault ? [previousDefault.id] : [])];
+    const teams = await tx.$queryRaw<{ teamId: string }[]>`
+      SELECT DISTINCT m.team_id AS "teamId" FROM cost_measurements cm
+      JOIN model_versions v ON v.id = cm.version_id JOIN models m ON m.id = v.model_id
+      WHERE cm.hardware_profile_id = ANY(${profileIds}::text[]) ORDER BY 1`;
+    const affectedTeamIds = teams.map((t) => t.teamId);
+    const event = { actor: principal.actor, action: before ? "hardware_profile.update" : "hardware_profile.create", entityType: "HardwareProfile", entityId: profile.id, before };
+    await writeAudit(tx, { ...event, after: { ...profile, affectedTeamIds } });
+    // One event in each affected team's own log, so its FINANCE sees who changed its prices.
+    for (const teamId of affectedTeamIds) await writeAudit(tx, { ...event, teamId, after: profile });
     return profile;
   });
 }

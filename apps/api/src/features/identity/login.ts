@@ -5,6 +5,7 @@ import { dummyPasswordHash, verifyPassword } from "@costgate/core";
 import type { SessionTokens } from "../../auth/session-token.ts";
 import type { LoginThrottle } from "../../auth/login-throttle.ts";
 import { validate } from "../validate.ts";
+import { startSession } from "./sessions.ts";
 
 const Input = z.object({ email: z.string().trim().toLowerCase().min(1, "must not be empty").max(320), password: z.string().min(1, "must not be empty").max(256) });
 
@@ -17,12 +18,12 @@ export interface LoginDeps {
 /** Email + password → a signed, expiring session token. Failures are counted and throttled. */
 export async function login(deps: LoginDeps, input: unknown, ip: string) {
   const { email, password } = validate(Input, input);
-  await deps.throttle.assertAllowed(email, ip);
+  const attempt = await deps.throttle.reserve(email, ip);
   const user = await deps.db.user.findUnique({ where: { email } });
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
-  await deps.throttle.record(email, ip, ok && !!user);
+  if (user && ok) await deps.throttle.succeeded(attempt);
   if (!user || !ok) throw new AppError(ErrorCode.UNAUTHENTICATED, "Email or password is wrong");
   await deps.db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
-  const { token, expiresAt } = await deps.sessions.issue(user.id);
+  const { token, expiresAt } = await startSession(deps, user.id);
   return { token, expiresAt, user };
 }

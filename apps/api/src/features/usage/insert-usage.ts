@@ -35,14 +35,14 @@ export async function insertUsage(db: Db, batch: { targets: readonly UsageTarget
       SELECT * FROM unnest(${t("versionId")}::text[], ${t("modelId")}::text[], ${t("teamId")}::text[], ${t("hardwareProfileId")}::text[])
         WITH ORDINALITY AS x(version_id, model_id, team_id, hardware_profile_id, n)
     ), input AS (
-      SELECT x.team_id || ':' || i.key AS idempotency_key, x.version_id, x.model_id, x.team_id, x.hardware_profile_id, i.requests, i.cost_usd,
+      SELECT x.team_id || ':' || i.key AS idempotency_key, x.version_id, x.model_id, x.team_id, x.hardware_profile_id, i.requests, i.cost_usd, i.measurement_id,
              timestamptz 'epoch' + i.at_ms * interval '1 millisecond' AS occurred_at
-      FROM unnest(${r("key")}::text[], ${r("target")}::int[], ${r("requests")}::int[], ${r("costUsd")}::numeric[], ${r("occurredAtMs")}::bigint[])
-        AS i(key, target, requests, cost_usd, at_ms)
+      FROM unnest(${r("key")}::text[], ${r("target")}::int[], ${r("requests")}::int[], ${r("costUsd")}::numeric[], ${r("measurementId")}::text[], ${r("occurredAtMs")}::bigint[])
+        AS i(key, target, requests, cost_usd, measurement_id, at_ms)
       JOIN target x ON x.n = i.target + 1
     ), inserted AS (
-      INSERT INTO usage_records (id, idempotency_key, version_id, model_id, team_id, hardware_profile_id, requests, cost_usd, occurred_at, recorded_by)
-      SELECT gen_random_uuid()::text, idempotency_key, version_id, model_id, team_id, hardware_profile_id, requests, cost_usd, occurred_at, ${actor}
+      INSERT INTO usage_records (id, idempotency_key, version_id, model_id, team_id, hardware_profile_id, requests, cost_usd, cost_measurement_id, occurred_at, recorded_by)
+      SELECT gen_random_uuid()::text, idempotency_key, version_id, model_id, team_id, hardware_profile_id, requests, cost_usd, measurement_id, occurred_at, ${actor}
       FROM input ORDER BY idempotency_key
       ON CONFLICT (idempotency_key) DO NOTHING
       RETURNING version_id, model_id, team_id, requests, cost_usd, occurred_at

@@ -19,6 +19,8 @@ export interface PricedRecord {
   requests: number;
   /** Decimal string, 6 decimals. */
   costUsd: string;
+  /** The measurement whose costPerMillionUsd fixed costUsd. */
+  measurementId: string;
   occurredAtMs: number;
 }
 
@@ -35,6 +37,7 @@ interface Price {
   modelName: string | null;
   teamId: string | null;
   cost: string | null;
+  measurementId: string | null;
 }
 
 /**
@@ -69,12 +72,12 @@ export async function priceUsage(db: Db, principal: Principal, records: readonly
 
   const list = [...pairs.values()];
   const rows = await db.$queryRaw<Price[]>`
-    SELECT p.version_id AS "versionId", p.profile_id AS "profileId", v.number, v.model_id AS "modelId", m.name AS "modelName", m.team_id AS "teamId", c.cost::text AS cost
+    SELECT p.version_id AS "versionId", p.profile_id AS "profileId", v.number, v.model_id AS "modelId", m.name AS "modelName", m.team_id AS "teamId", c.cost::text AS cost, c.id AS "measurementId"
     FROM unnest(${list.map((p) => p.versionId)}::text[], ${list.map((p) => p.profileId)}::text[]) AS p(version_id, profile_id)
     LEFT JOIN model_versions v ON v.id = p.version_id
     LEFT JOIN models m ON m.id = v.model_id
     LEFT JOIN LATERAL (
-      SELECT cm.cost_per_million_usd AS cost FROM cost_measurements cm
+      SELECT cm.id, cm.cost_per_million_usd AS cost FROM cost_measurements cm
       WHERE cm.version_id = p.version_id AND cm.hardware_profile_id = p.profile_id
       ORDER BY cm.measured_at DESC LIMIT 1
     ) c ON true`;
@@ -94,13 +97,13 @@ export async function priceUsage(db: Db, principal: Principal, records: readonly
     if (principal.role !== "ADMIN" && price.teamId !== principal.teamId) {
       throw new AppError(ErrorCode.FORBIDDEN, `input[${i}].versionId: version ${price.number} of model "${price.modelName}" belongs to another team; you can only record usage for your own team's versions. Nothing was recorded`, { field: `input.${i}.versionId`, index: i });
     }
-    if (price.micros === null) {
+    if (price.micros === null || price.measurementId === null) {
       throw badInput(
         `input[${i}].versionId: version ${price.number} of model "${price.modelName}" has no cost measurement on hardware profile ${profileNames.get(profileId)} yet, so its usage cannot be priced; nothing was recorded`,
         { field: `input.${i}.versionId`, index: i },
       );
     }
-    return { key: r.idempotencyKey, target: price.target, requests: r.requests, costUsd: requestsCost(r.requests, price.micros), occurredAtMs: r.occurredAt.getTime() };
+    return { key: r.idempotencyKey, target: price.target, requests: r.requests, costUsd: requestsCost(r.requests, price.micros), measurementId: price.measurementId, occurredAtMs: r.occurredAt.getTime() };
   });
   return { targets, records: priced };
 }

@@ -3,7 +3,8 @@ import { assertTeamAccess, notFound, sealSecret, type Principal } from "@costgat
 import type { Db } from "@costgate/db";
 import { writeAudit } from "@costgate/services";
 import { validate } from "../validate.ts";
-import { WebhookEvents, WebhookSecret, WebhookUrl } from "./webhook-fields.ts";
+import type { TargetPolicy } from "@costgate/services";
+import { WebhookEvents, WebhookSecret, WebhookUrl, assertWebhookTarget } from "./webhook-fields.ts";
 
 const Input = z.object({
   teamId: z.string().min(1),
@@ -18,9 +19,10 @@ const Input = z.object({
  * characters. The secret is stored encrypted (AES-256-GCM under COSTGATE_SECRET_KEY), since
  * every delivery is signed with it; it is never returned nor written to the audit log.
  */
-export async function createWebhook(deps: { db: Db; secretKey: Buffer }, principal: Principal, input: unknown) {
+export async function createWebhook(deps: { db: Db; secretKey: Buffer; webhookTargets: TargetPolicy }, principal: Principal, input: unknown) {
   const data = validate(Input, input);
   assertTeamAccess(principal, data.teamId);
+  await assertWebhookTarget(data.url, deps.webhookTargets);
   const team = await deps.db.team.findUnique({ where: { id: data.teamId }, select: { id: true } });
   if (!team) throw notFound("Team", data.teamId);
   return deps.db.$transaction(async (tx) => {

@@ -3,7 +3,8 @@ import { assertTeamAccess, notFound, sealSecret, type Principal } from "@costgat
 import type { Db, Prisma } from "@costgate/db";
 import { writeAudit } from "@costgate/services";
 import { validate } from "../validate.ts";
-import { WebhookEvents, WebhookSecret, WebhookUrl } from "./webhook-fields.ts";
+import type { TargetPolicy } from "@costgate/services";
+import { WebhookEvents, WebhookSecret, WebhookUrl, assertWebhookTarget } from "./webhook-fields.ts";
 
 // Omitted (or null) fields stay as they are; given ones are validated as createWebhook does.
 const Input = z.object({
@@ -19,12 +20,13 @@ const Input = z.object({
  * audit event records that it changed, never what it is. A disabled webhook gets no new
  * deliveries, and its pending ones fail at their next attempt.
  */
-export async function updateWebhook(deps: { db: Db; secretKey: Buffer }, principal: Principal, id: string, input: unknown) {
+export async function updateWebhook(deps: { db: Db; secretKey: Buffer; webhookTargets: TargetPolicy }, principal: Principal, id: string, input: unknown) {
   const data = validate(Input, input);
   const { db } = deps;
   const webhook = await db.webhook.findUnique({ where: { id }, select: { teamId: true } });
   if (!webhook) throw notFound("Webhook", id);
   assertTeamAccess(principal, webhook.teamId);
+  if (data.url != null) await assertWebhookTarget(data.url, deps.webhookTargets);
 
   const changes: Prisma.WebhookUpdateInput = {};
   if (data.url != null) changes.url = data.url;

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { WEBHOOK_EVENTS } from "@costgate/core";
+import { WEBHOOK_EVENTS, badInput } from "@costgate/core";
+import { webhookTargetProblem, type TargetPolicy } from "@costgate/services";
 
 /** An absolute http(s) URL without credentials: deliveries authenticate by their signature. */
 export const WebhookUrl = z
@@ -17,6 +18,12 @@ export const WebhookUrl = z
     if (url.protocol !== "https:" && url.protocol !== "http:") ctx.addIssue({ code: "custom", message: `must be an http or https URL (got ${url.protocol.slice(0, -1)})` });
     if (url.username || url.password) ctx.addIssue({ code: "custom", message: "must not carry credentials (user:password@); deliveries are authenticated by their signature" });
   });
+
+/** Refuses a URL whose host is (or resolves to) an internal address, unless the policy allows it. */
+export async function assertWebhookTarget(url: string, policy: TargetPolicy): Promise<void> {
+  const problem = await webhookTargetProblem(url, policy);
+  if (problem) throw badInput(`url: ${problem}; webhooks deliver to public addresses only`, { field: "url" });
+}
 
 /** The signing secret, as given: sealed with sealSecret before it is stored. */
 export const WebhookSecret = z.string().min(16, "must be at least 16 characters (e.g. openssl rand -hex 32)").max(256, "must be at most 256 characters");

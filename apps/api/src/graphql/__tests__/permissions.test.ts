@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSchema as parseSdl } from "graphql";
 import { MUTATION_PERMISSIONS, QUERY_PERMISSIONS, Roles, type Role } from "@costgate/core";
-import { TestApi } from "../../../test/harness.ts";
+import { PASSWORD, TestApi } from "../../../test/harness.ts";
 import { buildSchema } from "../schema.ts";
 
 const uid = () => randomBytes(4).toString("hex");
@@ -17,11 +17,12 @@ describe("permission table", () => {
   let api: TestApi;
   let teamId: string;
   const tokens = {} as Record<Role, string>;
+  const emails = {} as Record<Role, string>;
 
   beforeAll(async () => {
     api = await TestApi.start();
     teamId = await api.createTeam();
-    for (const role of Roles) tokens[role] = (await api.userToken(role, teamId)).token;
+    for (const role of Roles) ({ token: tokens[role], email: emails[role] } = await api.userToken(role, teamId));
   });
   afterAll(() => api?.stop());
 
@@ -57,13 +58,23 @@ describe("permission table", () => {
     return v;
   };
 
-  /** One valid call of each mutation, with fresh fixtures so every role's call could succeed. */
-  const calls: Record<string, () => Promise<{ query: string; variables: Record<string, unknown> }>> = {
+  /**
+   * One valid call of each mutation, with fresh fixtures so every role's call could succeed.
+   * A call that would end the caller's session (logout) brings a fresh token of that role.
+   */
+  const calls: Record<string, (role: Role) => Promise<{ query: string; variables: Record<string, unknown>; token?: string }>> = {
     login: async () => ({ query: `mutation($e:String!,$p:String!){ login(email:$e,password:$p){ token } }`, variables: { e: "admin@test.local", p: "admin-password-123" } }),
     createUser: async () => ({
       query: `mutation($i:CreateUserInput!){ createUser(input:$i){ id } }`,
       variables: { i: { email: `u-${uid()}@test.local`, name: "U", password: "long-enough-password", role: "VIEWER", teamId } },
     }),
+    logout: async (role) => ({ query: `mutation { logout }`, variables: {}, token: await api.login(emails[role], PASSWORD) }),
+    revokeUserSessions: async () => {
+      const user = await api.db.user.create({ data: { email: `s-${uid()}@test.local`, name: "S", role: "VIEWER", teamId, passwordHash: "x" } });
+      return { query: `mutation($u:ID!){ revokeUserSessions(userId:$u) }`, variables: { u: user.id } };
+    },
+    // The same password again: the caller's own session stays, so the next role's calls still work.
+    changePassword: async () => ({ query: `mutation($c:String!,$n:String!){ changePassword(currentPassword:$c, newPassword:$n) }`, variables: { c: PASSWORD, n: PASSWORD } }),
     createTeam: async () => ({ query: `mutation($i:CreateTeamInput!){ createTeam(input:$i){ id } }`, variables: { i: { name: "T", slug: `t-${uid()}` } } }),
     createApiKey: async () => ({ query: `mutation($i:CreateApiKeyInput!){ createApiKey(input:$i){ secret } }`, variables: { i: { name: "k", role: "VIEWER", teamId } } }),
     revokeApiKey: async () => {
@@ -166,9 +177,9 @@ describe("permission table", () => {
       const row = MUTATION_PERMISSIONS[mutationName as keyof typeof MUTATION_PERMISSIONS];
       const allowed = row === "PUBLIC" || (row as readonly Role[]).includes(role);
       it(`${mutationName} as ${role}: ${allowed ? "allowed" : "FORBIDDEN"}`, async () => {
-        const { query, variables } = await calls[mutationName]!();
+        const { query, variables, token } = await calls[mutationName]!(role);
         const auditBefore = await api.db.auditEvent.count();
-        const r = await api.gql(query, variables, tokens[role]);
+        const r = await api.gql(query, variables, token ?? tokens[role]);
         if (allowed) {
           expect(r.errors).toBeUndefined();
           expect(r.data?.[mutationName]).toBeTruthy();
@@ -205,7 +216,7 @@ describe("permission table", () => {
 
   it("refuses every mutation but login without credentials", async () => {
     for (const mutationName of served.filter((m) => m !== "login")) {
-      const { query, variables } = await calls[mutationName]!();
+      const { query, variables } = await calls[mutationName]!("VIEWER");
       const r = await api.gql(query, variables, null);
       expect(r.errors?.[0]?.extensions?.code, mutationName).toBe("UNAUTHENTICATED");
     }

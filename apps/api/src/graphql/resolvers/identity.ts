@@ -6,6 +6,7 @@ import { login } from "../../features/identity/login.ts";
 import { createUser } from "../../features/identity/create-user.ts";
 import { createTeam } from "../../features/identity/create-team.ts";
 import { createApiKey, revokeApiKey } from "../../features/identity/api-keys.ts";
+import { changePassword, logout, revokeUserSessions } from "../../features/identity/sessions.ts";
 
 const teamOf = (parent: { teamId: string | null }, _a: unknown, ctx: Context) =>
   parent.teamId ? ctx.loaders.team.load(parent.teamId) : null;
@@ -49,6 +50,9 @@ export const identityResolvers = {
     createTeam: mutation("createTeam", (a: { input: unknown }, ctx, p) => createTeam(ctx.db, p, a.input)),
     createApiKey: mutation("createApiKey", (a: { input: unknown }, ctx, p) => createApiKey(ctx.db, p, a.input)),
     revokeApiKey: mutation("revokeApiKey", (a: { id: string }, ctx, p) => revokeApiKey(ctx.db, p, a.id)),
+    logout: mutation("logout", (_a: unknown, ctx, p) => logout(ctx.db, p)),
+    revokeUserSessions: mutation("revokeUserSessions", (a: { userId: string }, ctx, p) => revokeUserSessions(ctx.db, p, a.userId)),
+    changePassword: mutation("changePassword", (a: { currentPassword: string; newPassword: string }, ctx, p) => changePassword(ctx.db, p, a)),
   },
   User: { team: teamOf },
   ApiKey: { team: teamOf },

@@ -4,21 +4,19 @@ import { redirect } from "next/navigation";
 import { ApiError, request } from "../api";
 import type { ActionState } from "../form-state";
 import { SESSION_COOKIE } from "../config";
-import { LoginMutation } from "../operations";
+import { LoginMutation, LogoutMutation } from "../operations";
+import { safeNext } from "../request-guards";
 
-/** Only same-site paths: never redirect to another origin after login. */
-function safeNext(next: FormDataEntryValue | null): string {
-  const value = typeof next === "string" ? next : "";
-  return value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/login") ? value : "/";
-}
-
-/** Secure cookies when the dashboard is served over HTTPS (or COSTGATE_COOKIE_SECURE=1). */
+/**
+ * Secure cookies in production (and over HTTPS anywhere), unless COSTGATE_COOKIE_SECURE=0 says
+ * the dashboard is served over plain HTTP on purpose (a local production build, the e2e tests).
+ */
 async function secureCookies(): Promise<boolean> {
   if (process.env.COSTGATE_COOKIE_SECURE === "1") return true;
   if (process.env.COSTGATE_COOKIE_SECURE === "0") return false;
+  if (process.env.NODE_ENV === "production") return true;
   const h = await headers();
-  const proto = h.get("x-forwarded-proto")?.split(",")[0]?.trim();
-  return process.env.NODE_ENV === "production" && proto === "https";
+  return h.get("x-forwarded-proto")?.split(",")[0]?.trim() === "https";
 }
 
 export async function loginAction(_prev: ActionState, form: FormData): Promise<ActionState> {
@@ -52,7 +50,13 @@ export async function loginAction(_prev: ActionState, form: FormData): Promise<A
   redirect(safeNext(form.get("next")));
 }
 
+/** Ends the session at the API (its token is refused from then on), then forgets the cookie. */
 export async function logoutAction(): Promise<void> {
+  try {
+    await request(LogoutMutation, {});
+  } catch {
+    // Already ended or expired, or the API is down: the cookie goes either way.
+  }
   (await cookies()).delete(SESSION_COOKIE);
   redirect("/login");
 }

@@ -62,9 +62,11 @@ describe("identity", () => {
     });
 
     it("refuses a token signed with another secret", async () => {
+      const { id: sessionId } = await api.db.session.create({ data: { userId: adminId, expiresAt: new Date(Date.now() + 3600_000) } });
       const forged = await new SignJWT({})
         .setProtectedHeader({ alg: "HS256", typ: "JWT" })
         .setSubject(adminId)
+        .setJti(sessionId)
         .setIssuer("costgate")
         .setAudience("costgate-api")
         .setIssuedAt()
@@ -78,9 +80,12 @@ describe("identity", () => {
 
     it("refuses an expired token signed with the right secret", async () => {
       const now = Math.floor(Date.now() / 1000);
+      // A token names its session (jti); this one is live, so only the expiry can refuse it.
+      const { id: sessionId } = await api.db.session.create({ data: { userId: adminId, expiresAt: new Date((now + 600) * 1000) } });
       const expired = await new SignJWT({})
         .setProtectedHeader({ alg: "HS256", typ: "JWT" })
         .setSubject(adminId)
+        .setJti(sessionId)
         .setIssuer("costgate")
         .setAudience("costgate-api")
         .setIssuedAt(now - 7200)
@@ -94,6 +99,7 @@ describe("identity", () => {
       const fresh = await new SignJWT({})
         .setProtectedHeader({ alg: "HS256", typ: "JWT" })
         .setSubject(adminId)
+        .setJti(sessionId)
         .setIssuer("costgate")
         .setAudience("costgate-api")
         .setIssuedAt(now)
@@ -179,6 +185,31 @@ describe("identity", () => {
       await throttled.db.loginAttempt.updateMany({ data: { createdAt: new Date(Date.now() - 601_000) } });
       const r = await throttled.gql(LOGIN, { e: ADMIN_EMAIL, p: ADMIN_PASSWORD });
       expect(r.errors).toBeUndefined();
+    });
+  });
+
+  describe("login throttling under concurrent guesses", () => {
+    let raced: TestApi;
+    beforeAll(async () => {
+      raced = await TestApi.start({ LOGIN_MAX_FAILURES_PER_ACCOUNT: "5", LOGIN_MAX_FAILURES_PER_ADDRESS: "1000", LOGIN_WINDOW_SECONDS: "600" });
+    });
+    afterAll(() => raced?.stop());
+
+    it("lets at most LOGIN_MAX_FAILURES_PER_ACCOUNT of 50 parallel wrong passwords be tried; the rest are RATE_LIMITED", async () => {
+      const team = await raced.createTeam();
+      const victim = await raced.userToken("VIEWER", team);
+      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => raced.gql(LOGIN, { e: victim.email, p: `wrong-guess-${i}` })));
+      const codes = results.map(code);
+      const tried = codes.filter((c) => c === "UNAUTHENTICATED").length;
+      expect(tried).toBeGreaterThanOrEqual(1);
+      expect(tried).toBeLessThanOrEqual(5);
+      expect(codes.filter((c) => c === "RATE_LIMITED")).toHaveLength(50 - tried);
+      // Every password that was tried is counted, and no more.
+      expect(await raced.db.loginAttempt.count({ where: { email: victim.email, succeeded: false } })).toBe(tried);
+      // One at a time, the account takes exactly the rest of its 5 tries, then even the right password is refused.
+      for (let i = tried; i < 5; i++) expect(code(await raced.gql(LOGIN, { e: victim.email, p: `wrong-again-${i}` }))).toBe("UNAUTHENTICATED");
+      expect(code(await raced.gql(LOGIN, { e: victim.email, p: PASSWORD }))).toBe("RATE_LIMITED");
+      expect(await raced.db.loginAttempt.count({ where: { email: victim.email, succeeded: false } })).toBe(5);
     });
   });
 

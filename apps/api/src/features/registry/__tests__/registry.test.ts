@@ -363,16 +363,17 @@ describe("registry", () => {
     });
 
     it("creates and updates by name; making one the default leaves exactly one default", async () => {
-      const finance = await api.userToken("FINANCE", teamA);
+      // Profiles are global: an ADMIN's to change (FINANCE is refused: hardware-profiles.test.ts).
+      const admin = { id: (await api.ok<{ me: { id: string } }>(`{ me { id } }`)).me.id, token: api.adminToken };
       const name = `hw-${uid()}`;
-      const created = await upsert({ name, hourlyPriceUsd: "12.5", vcpus: 8, memoryGiB: 32, description: "big box", priceSource: "quote 2026-01", isDefault: true }, finance.token);
+      const created = await upsert({ name, hourlyPriceUsd: "12.5", vcpus: 8, memoryGiB: 32, description: "big box", priceSource: "quote 2026-01", isDefault: true }, admin.token);
       expect(created.errors).toBeUndefined();
       expect(created.data!.upsertHardwareProfile).toMatchObject({ name, hourlyPriceUsd: "12.50", vcpus: 8, memoryGiB: 32, isDefault: true, description: "big box", priceSource: "quote 2026-01" });
       let profiles = await list();
       expect(profiles.filter((p) => p.isDefault).map((p) => p.name)).toEqual([name]);
 
       // Updating by name keeps the row (same id), and fields left out keep their values.
-      const updated = await upsert({ name, hourlyPriceUsd: "0.000001", vcpus: 8, memoryGiB: 32 }, finance.token);
+      const updated = await upsert({ name, hourlyPriceUsd: "0.000001", vcpus: 8, memoryGiB: 32 }, admin.token);
       expect(updated.data!.upsertHardwareProfile).toMatchObject({ id: created.data!.upsertHardwareProfile.id, hourlyPriceUsd: "0.000001", isDefault: true, description: "big box" });
       expect((await list()).length).toBe(profiles.length);
 
@@ -395,8 +396,8 @@ describe("registry", () => {
       const audit = await api.db.auditEvent.findMany({ where: { entityId: created.data!.upsertHardwareProfile.id }, orderBy: { createdAt: "asc" } });
       // The refused un-default wrote nothing.
       expect(audit.map((e) => [e.action, e.actor])).toEqual([
-        ["hardware_profile.create", `user:${finance.id}`],
-        ["hardware_profile.update", `user:${finance.id}`],
+        ["hardware_profile.create", `user:${admin.id}`],
+        ["hardware_profile.update", `user:${admin.id}`],
       ]);
       expect((audit[1]!.before as { hourlyPriceUsd: string }).hourlyPriceUsd).toBe("12.5");
       expect((audit[1]!.after as { hourlyPriceUsd: string }).hourlyPriceUsd).toBe("0.000001");

@@ -33,7 +33,7 @@ describe("deleteWebhook", () => {
     expect(listed.webhooks.map((w) => w.id)).toEqual([kept]);
 
     const audit = await api.db.auditEvent.findFirstOrThrow({ where: { entityId: id, action: "webhook.delete" } });
-    expect(audit).toMatchObject({ entityType: "Webhook", teamId, before: expect.objectContaining({ url: "https://gone.example.com/hook", deliveries: 2 }), after: null });
+    expect(audit).toMatchObject({ entityType: "Webhook", teamId, before: expect.objectContaining({ url: "https://gone.example.com/…", deliveries: 2 }), after: null });
     expect(JSON.stringify(audit)).not.toContain(SECRET);
     expect(JSON.stringify(audit.before)).not.toContain("secret");
   });

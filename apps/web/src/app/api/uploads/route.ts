@@ -8,6 +8,7 @@ import type { NextRequest } from "next/server";
 import { ApiError, request } from "@/lib/api";
 import { SESSION_COOKIE, uploadsUrl } from "@/lib/config";
 import { RegisterDatasetMutation, RegisterModelVersionMutation } from "@/lib/operations";
+import { isSameOrigin } from "@/lib/request-guards";
 
 export const dynamic = "force-dynamic";
 
@@ -15,6 +16,8 @@ const fail = (status: number, code: string, message: string) => Response.json({ 
 const STATUS: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, BAD_USER_INPUT: 400, CONFLICT: 409, RATE_LIMITED: 429 };
 
 export async function POST(req: NextRequest): Promise<Response> {
+  // Only the dashboard's own pages may upload with its session cookie (no cross-site form posts).
+  if (!isSameOrigin(req.headers)) return fail(403, "FORBIDDEN", "Uploads are accepted from the dashboard's own pages only (Origin does not match)");
   const token = req.cookies.get(SESSION_COOKIE)?.value;
   if (!token) return fail(401, "UNAUTHENTICATED", "Sign in first");
   const contentType = req.headers.get("content-type");
