@@ -6,6 +6,7 @@ import { BUDGET_SCHEDULER_ID, BUDGET_SCHEDULE_EVERY_MS, Producer, QueueName, cre
 import { secretBoxKey } from "@costgate/core";
 import { createFsArtifactStore, type ArtifactStore } from "@costgate/artifacts";
 import { initBackend } from "@costgate/ml";
+import type { WorkerDeps } from "./deps.ts";
 import type { WorkerEnv } from "./env.ts";
 import { WorkerMetrics } from "./metrics.ts";
 import { evaluateVersion } from "./features/evaluate-version.ts";
@@ -14,23 +15,8 @@ import { resolveHardwareProfile } from "./features/hardware-profile.ts";
 import { requeuePendingVersions } from "./features/requeue-pending.ts";
 import { collectOrphanedArtifacts } from "./features/collect-orphans.ts";
 import { checkBudgets } from "./features/check-budgets.ts";
-import { deliverWebhook, webhookBackoff, type WebhookSettings } from "./features/deliver-webhook.ts";
+import { deliverWebhook, webhookBackoff } from "./features/deliver-webhook.ts";
 import { requeuePendingDeliveries } from "./features/requeue-pending-deliveries.ts";
-
-/** What the feature functions need: the database, the store, the queues, and where cost is measured. */
-export interface WorkerDeps {
-  db: Db;
-  store: ArtifactStore;
-  producer: Producer;
-  logger: Logger;
-  profile: HardwareProfile;
-  backend: string;
-  measure: { minRuns: number; minTimeMs: number; rounds: number };
-  /** Aborts when the worker stops: running optimization jobs stop at the next batch or step and are handed back. */
-  shutdown: AbortSignal;
-  /** Webhook deliveries: the key that opens stored secrets, and how long a receiver may take. */
-  webhooks: WebhookSettings;
-}
 
 export interface CostgateWorker {
   deps: WorkerDeps;

@@ -1,12 +1,6 @@
 import { UnrecoverableError } from "bullmq";
 import { openSecret, signWebhook } from "@costgate/core";
-import type { WorkerDeps } from "../create-worker.ts";
-
-export interface WebhookSettings {
-  /** AES-256 key that opens the stored webhook secrets (from COSTGATE_SECRET_KEY). */
-  secretKey: Buffer;
-  timeoutMs: number;
-}
+import type { WebhookSettings, WorkerDeps } from "../deps.ts";
 
 /** A response the receiver did not accept, or no response: the job fails and BullMQ retries it with backoff. */
 export class DeliveryAttemptFailed extends Error {}

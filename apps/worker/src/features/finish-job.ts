@@ -1,7 +1,7 @@
 import { checkGuardrail, measuredSaving, pickBest, type MetricName } from "@costgate/core";
-import { Prisma } from "@costgate/db";
+import type { Prisma } from "@costgate/db";
 import { costGate, emitJobFinished, promoteVersion } from "@costgate/services";
-import type { WorkerDeps } from "../create-worker.ts";
+import type { WorkerDeps } from "../deps.ts";
 
 type Outcome = { cancelled?: boolean; error?: string };
 

@@ -1,6 +1,6 @@
 import { isAppError } from "@costgate/core";
 import { createOptimizationJob } from "@costgate/services";
-import type { WorkerDeps } from "../create-worker.ts";
+import type { WorkerDeps } from "../deps.ts";
 
 /**
  * Trigger NEW_VERSION: when a version becomes READY, every enabled NEW_VERSION policy of its

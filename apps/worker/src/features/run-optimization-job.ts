@@ -2,7 +2,7 @@ import { UnrecoverableError } from "bullmq";
 import { parsePolicySteps, type PolicyStep } from "@costgate/core";
 import { disposeDataset, isMlError, type Dataset } from "@costgate/ml";
 import type { ModelVersion } from "@costgate/db";
-import type { WorkerDeps } from "../create-worker.ts";
+import type { WorkerDeps } from "../deps.ts";
 import { applyStep } from "./apply-step.ts";
 import { evaluateVersion } from "./evaluate-version.ts";
 import { JobProgress } from "./job-progress.ts";

@@ -11,7 +11,6 @@ import { fineTune, type FineTuneResult } from '../finetune.ts';
 import { toSeed } from '../random.ts';
 import { tf } from '../tf.ts';
 import {
-  DIGIT_FEATURES,
   digitsData,
   irisData,
   linearData,

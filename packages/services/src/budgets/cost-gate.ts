@@ -11,7 +11,7 @@ import {
   type CoveringBudget,
 } from "@costgate/core";
 import type { Budget, Db, Prisma } from "@costgate/db";
-import type { PromotionGate } from "../promote-version.ts";
+import type { PromotionGate } from "../promotion-gate.ts";
 import { spendBetween } from "./budget-status.ts";
 
 type Reader = Db | Prisma.TransactionClient;
