@@ -1,6 +1,6 @@
 import { checkGuardrail, measuredSaving, pickBest, type MetricName } from "@costgate/core";
 import type { Prisma } from "@costgate/db";
-import { costGate, emitJobFinished, promoteVersion } from "@costgate/services";
+import { costGate, emitJobFinished, promoteVersion, writeAudit } from "@costgate/services";
 import type { WorkerDeps } from "../deps.ts";
 
 type Outcome = { cancelled?: boolean; error?: string };
@@ -46,7 +46,7 @@ export async function finishJob(deps: WorkerDeps, jobId: string, outcome: Outcom
       if (outcome.cancelled && candidates.length) {
         await tx.modelVersion.updateMany({ where: { jobId }, data: { statusMessage: `Made by optimization job ${jobId}, which was cancelled` } });
       }
-      await tx.auditEvent.create({ data: { actor: "system", action: outcome.cancelled ? "job.cancelled" : "job.failed", entityType: "OptimizationJob", entityId: jobId, after: { error: outcome.error ?? null } } });
+      await writeAudit(tx, { actor: "system", action: outcome.cancelled ? "job.cancelled" : "job.failed", entityType: "OptimizationJob", entityId: jobId, teamId: job.policy.teamId, after: { error: outcome.error ?? null } });
     });
     if (ended) await emitJobFinished(deps, jobId);
     return;
@@ -120,7 +120,7 @@ export async function finishJob(deps: WorkerDeps, jobId: string, outcome: Outcom
       for (const r of rows) {
         if (!r.verdict.ok) await tx.modelVersion.update({ where: { id: r.id }, data: { stage: "REJECTED", statusMessage: `Rejected by the accuracy guardrail: ${r.verdict.reason}` } });
       }
-      await tx.auditEvent.create({ data: { actor: "system", action: "job.succeeded", entityType: "OptimizationJob", entityId: jobId, after: { bestVersionId: best?.id ?? null } } });
+      await writeAudit(tx, { actor: "system", action: "job.succeeded", entityType: "OptimizationJob", entityId: jobId, teamId: job.policy.teamId, after: { bestVersionId: best?.id ?? null } });
     },
   );
   if (!succeeded) return;
