@@ -1,5 +1,5 @@
-import { AppError, ErrorCode, badInput, notFound } from "@costgate/core";
-import type { Db, ModelVersion, Prisma, VersionStage } from "@costgate/db";
+import { AppError, ErrorCode, POWER_PERMISSIONS, badInput, hasPower, notFound } from "@costgate/core";
+import type { Db, ModelVersion, VersionStage } from "@costgate/db";
 import type { Producer } from "@costgate/queue";
 import { writeAudit } from "./audit.ts";
 import type { PromotionGate, Promoter } from "./promotion-gate.ts";
@@ -30,7 +30,9 @@ export async function promoteVersion(deps: { db: Db; producer: Producer; gate?: 
   // The cost gate unless a caller passes another (its clock, or openGate in a test).
   const gate = deps.gate ?? costGate();
   if (args.overrideReason != null) {
-    if (promoter.role !== "ADMIN") throw new AppError(ErrorCode.FORBIDDEN, "Only an ADMIN may override the cost gate (overrideReason)");
+    if (!hasPower(promoter.role, "overrideCostGate")) {
+      throw new AppError(ErrorCode.FORBIDDEN, `Only ${POWER_PERMISSIONS.overrideCostGate.join(", ")} may override the cost gate (overrideReason)`);
+    }
     if (!args.overrideReason.trim()) throw badInput("overrideReason must say why the gate is overridden", { field: "overrideReason" });
   }
   const result = await db.$transaction(async (tx) => {

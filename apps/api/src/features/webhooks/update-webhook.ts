@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { assertTeamAccess, notFound, sealSecret, type Principal } from "@costgate/core";
+import { assertVisible, notFound, sealSecret, type Principal } from "@costgate/core";
 import type { Db, Prisma } from "@costgate/db";
 import { writeAudit } from "@costgate/services";
 import { validate } from "../validate.ts";
@@ -23,8 +23,7 @@ export async function updateWebhook(deps: { db: Db; secretKey: Buffer }, princip
   const data = validate(Input, input);
   const { db } = deps;
   const webhook = await db.webhook.findUnique({ where: { id }, select: { teamId: true } });
-  if (!webhook) throw notFound("Webhook", id);
-  assertTeamAccess(principal, webhook.teamId);
+  assertVisible(principal, webhook, (r) => r.teamId, "Webhook", id);
 
   const changes: Prisma.WebhookUpdateInput = {};
   if (data.url != null) changes.url = data.url;
