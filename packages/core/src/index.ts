@@ -10,3 +10,4 @@ export * from "./budget-status.ts";
 export * from "./secret-box.ts";
 export * from "./webhook-signature.ts";
 export * from "./cost-projection.ts";
+export * from "./prices.ts";

@@ -9,3 +9,4 @@ export { recordEvent, type EventEnvelope } from "./events/record-event.ts";
 export { enqueueDeliveries } from "./events/enqueue-deliveries.ts";
 export { emitJobFinished } from "./events/emit-job-finished.ts";
 export { costGate, costGateRecord, coveringBudgets, projectPromotion, type CostGateRecord, type PromotionProjection } from "./budgets/cost-gate.ts";
+export { latestCosts } from "./latest-costs.ts";

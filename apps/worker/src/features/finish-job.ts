@@ -1,4 +1,4 @@
-import { checkGuardrail, measuredSaving, pickBest, type MetricName } from "@costgate/core";
+import { checkGuardrail, latestMeasurement, measuredSaving, pickBest, type MetricName } from "@costgate/core";
 import type { Prisma } from "@costgate/db";
 import { costGate, emitJobFinished, promoteVersion, writeAudit } from "@costgate/services";
 import type { WorkerDeps } from "../deps.ts";
@@ -54,8 +54,7 @@ export async function finishJob(deps: WorkerDeps, jobId: string, outcome: Outcom
 
   const profileId = job.policy.hardwareProfileId ?? deps.profile.id;
   const source = await db.modelVersion.findUniqueOrThrow({ where: { id: job.sourceVersionId }, include: { evaluations: true, costs: true } });
-  const latestCost = (v: typeof source, pid: string) =>
-    v.costs.filter((c) => c.hardwareProfileId === pid).sort((a, b) => b.measuredAt.getTime() - a.measuredAt.getTime())[0];
+  const latestCost = (v: typeof source, pid: string) => latestMeasurement(v.costs.filter((c) => c.hardwareProfileId === pid));
   // Costs are measured by workers on their own hardware; fall back to this worker's profile if the policy's was not measured.
   const measuredOnPolicyProfile = [source, ...candidates].every((v) => latestCost(v, profileId));
   const pid = measuredOnPolicyProfile ? profileId : deps.profile.id;
