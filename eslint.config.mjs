@@ -53,7 +53,7 @@ export default tseslint.config(
     },
   },
   {
-    // Packages never import an app (DESIGN's arrows; dependency-cruiser checks the same graph).
+    // Packages never import an app (docs/ARCHITECTURE.md, "Arrows"; dependency-cruiser checks the same graph).
     files: ["packages/**/*.{ts,tsx}"],
     rules: {
       "no-restricted-imports": [

@@ -37,7 +37,7 @@ export interface BudgetStatusValue extends PeriodBounds {
 export const MIN_RUN_RATE_WINDOW_MS = 60 * 60 * 1000;
 
 /**
- * Budget status as DESIGN.md defines it: spent so far in the current calendar period;
+ * Budget status as docs/ARCHITECTURE.md (flow 5) defines it: spent so far in the current calendar period;
  * forecast at the current run rate (spent / elapsed × period length); utilisation of the
  * amount, actual and forecast; EXCEEDED when spent ≥ amount, AT_RISK when the forecast
  * reaches the amount or actual spend has crossed the highest threshold, else OK; and the

@@ -16,7 +16,7 @@ export interface UploadDeps {
   db: Db;
   store: ArtifactStore;
   limits: UploadLimits;
-  /** Resolves the Authorization header to a Principal; throws AppError(UNAUTHENTICATED) when missing/invalid. Provided by the lead's auth module. */
+  /** Resolves the Authorization header to a Principal; throws AppError(UNAUTHENTICATED) when missing/invalid. */
   authenticate(req: Request): Promise<Principal>;
   logger?: { warn: LogFn; error: LogFn; info: LogFn };
 }

@@ -12,7 +12,7 @@ export interface EvaluateOutcome {
 }
 
 /**
- * Flow 2 of DESIGN.md: load the version's artifact, inspect it, evaluate its metric on the
+ * Flow 2 of docs/ARCHITECTURE.md: load the version's artifact, inspect it, evaluate its metric on the
  * model's EVALUATION dataset (when it has one), measure its cost on this worker's hardware
  * profile, store the Evaluation and CostMeasurement and set READY — or FAILED with a message
  * a person can act on. Evaluating again replaces nothing and duplicates nothing: what is

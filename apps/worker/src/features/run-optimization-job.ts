@@ -29,7 +29,7 @@ const describe = (step: PolicyStep): string => {
 };
 
 /**
- * Flow 3 of DESIGN.md: the policy's steps in order, each step's output feeding the next.
+ * Flow 3 of docs/ARCHITECTURE.md: the policy's steps in order, each step's output feeding the next.
  * Every step makes one version (unique per job and step: a retried job skips the steps it
  * finished), evaluated and measured like any version; then the best candidate is chosen.
  * Cancellation is honoured between batches and between steps; versions already made stay.
