@@ -18,7 +18,8 @@ module.exports = {
       comment: "Arrows go one way: apps -> packages.",
       severity: "error",
       from: { path: "^packages/" },
-      to: { path: "^(apps|e2e)/" },
+      // An app's package name does not resolve (apps export nothing): match the name too.
+      to: { path: ["^(apps|e2e)/", "^@costgate/(api|worker|web|e2e)(/|$)"] },
     },
     {
       name: "pure-packages-stay-pure",
@@ -52,6 +53,13 @@ module.exports = {
       to: { path: "^packages/testkit/" },
     },
     {
+      name: "not-to-unresolvable",
+      comment: "Every import resolves (a typo, or a dependency that is not installed).",
+      severity: "error",
+      from: {},
+      to: { couldNotResolve: true },
+    },
+    {
       name: "no-circular",
       comment: "No import cycles.",
       severity: "error",
@@ -63,7 +71,8 @@ module.exports = {
     doNotFollow: { path: "node_modules" },
     exclude: { path: ["(^|/)node_modules/", "(^|/)\\.next/", "^apps/web/src/gql/", "(^|/)generated/"] },
     tsPreCompilationDeps: true,
-    tsConfig: { fileName: "tsconfig.base.json" },
+    // The base options plus the dashboard's `@/` alias.
+    tsConfig: { fileName: "tsconfig.json" },
     enhancedResolveOptions: {
       exportsFields: ["exports"],
       conditionNames: ["import", "require", "node", "default", "types"],
