@@ -1,10 +1,10 @@
 import { DelayedError, UnrecoverableError, Worker, type Job, type WorkerOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { createDb, type Db, type HardwareProfile } from "@costgate/db";
+import { createDb } from "@costgate/db";
 import { BUDGET_SCHEDULER_ID, BUDGET_SCHEDULE_EVERY_MS, Producer, QueueName, createRedis, payloadSchemas } from "@costgate/queue";
-import { secretBoxKey } from "@costgate/core";
-import { createFsArtifactStore, type ArtifactStore } from "@costgate/artifacts";
+import { secretBoxKey } from "@costgate/secrets";
+import { createFsArtifactStore } from "@costgate/artifacts";
 import { initBackend } from "@costgate/ml";
 import type { WorkerDeps } from "./deps.ts";
 import type { WorkerEnv } from "./env.ts";

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { hashPassword } from "@costgate/core";
+import { hashPassword } from "@costgate/secrets";
 import { createTestDatabase, seedDatabase, type Db, type Role, type TestDatabase } from "@costgate/db";
 
 export const ADMIN_EMAIL = "admin@test.local";

@@ -1,5 +1,5 @@
 import { UnrecoverableError } from "bullmq";
-import { openSecret, signWebhook } from "@costgate/core";
+import { openSecret, signWebhook } from "@costgate/secrets";
 import type { WebhookSettings, WorkerDeps } from "../deps.ts";
 
 /** A response the receiver did not accept, or no response: the job fails and BullMQ retries it with backoff. */

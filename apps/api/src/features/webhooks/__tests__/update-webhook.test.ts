@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openSecret, secretBoxKey } from "@costgate/core";
+import { openSecret, secretBoxKey } from "@costgate/secrets";
 import { TestApi } from "../../../../test/harness.ts";
 import { SECRET, createWebhook } from "../../../../test/webhook-fixtures.ts";
 
