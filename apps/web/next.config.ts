@@ -41,6 +41,8 @@ export default function config(phase: string): NextConfig {
   return {
     reactStrictMode: true,
     poweredByHeader: false,
+    // core's rules (permissions, step ranges, thresholds) are shared as TypeScript sources.
+    transpilePackages: ["@costgate/core"],
     // node_modules is a workspace symlink farm: Turbopack must see the workspace root.
     turbopack: { root: workspaceRoot },
     outputFileTracingRoot: workspaceRoot,
