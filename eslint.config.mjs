@@ -89,6 +89,14 @@ export default tseslint.config(
     rules: { "no-empty-pattern": "off" },
   },
   {
+    // CommonJS configs (.dependency-cruiser.cjs).
+    files: ["**/*.cjs"],
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: { module: "writable", require: "readonly", __dirname: "readonly" },
+    },
+  },
+  {
     // Plain JavaScript (scripts, configs): no type information, Node globals.
     files: ["**/*.{js,mjs,cjs}"],
     ...tseslint.configs.disableTypeChecked,
