@@ -69,7 +69,9 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: ["(^|/)node_modules/", "(^|/)\\.next/", "^apps/web/src/gql/", "(^|/)generated/"] },
+    exclude: {
+      path: ["(^|/)node_modules/", "(^|/)\\.next/", "^apps/web/src/gql/", "(^|/)generated/", "(^|/)next-env\\.d\\.ts$"],
+    },
     tsPreCompilationDeps: true,
     // The base options plus the dashboard's `@/` alias.
     tsConfig: { fileName: "tsconfig.json" },
