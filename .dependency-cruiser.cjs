@@ -57,7 +57,8 @@ module.exports = {
       comment: "Every import resolves (a typo, or a dependency that is not installed).",
       severity: "error",
       from: {},
-      to: { couldNotResolve: true },
+      // The dashboard's typed GraphQL client is generated (npm run codegen), absent in a fresh clone.
+      to: { couldNotResolve: true, pathNot: "^@/gql(/|$)" },
     },
     {
       name: "no-circular",

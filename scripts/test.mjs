@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: the static checks (format:check, lint, typecheck), every workspace's tests
+// `npm test`: the static checks (format:check, typecheck, lint), every workspace's tests
 // (turbo run test), the printed GraphQL schema is current, the public contract holds, then the
 // e2e suite when there is one. The very last line printed
 // is `N passed, N failed` (what CI reads); the exit code is non-zero when anything failed or
@@ -202,8 +202,9 @@ async function main() {
   mkdirSync(reportsDir, { recursive: true });
 
   await runScriptCheck("format:check", "formatting");
-  await runScriptCheck("lint", "lint and import boundaries");
+  // typecheck first: it generates the dashboard's typed GraphQL client, which typed lint reads.
   await runScriptCheck("typecheck", "typecheck of every workspace");
+  await runScriptCheck("lint", "lint and import boundaries");
   await runWorkspaceTests();
   await checkPrintedSchema();
   await checkContract();
