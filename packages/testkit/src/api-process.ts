@@ -18,7 +18,8 @@ export interface ApiProcess extends RunningApi {
   store: ArtifactStore;
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

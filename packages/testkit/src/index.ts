@@ -8,6 +8,6 @@ export {
   type RunningApi,
   type TestApiEnv,
 } from "./test-api.ts";
-export { startApiProcess, type ApiProcess } from "./api-process.ts";
+export { freePort, startApiProcess, type ApiProcess } from "./api-process.ts";
 export { uploadFiles, uploadModelFolder, type UploadTarget } from "./uploads.ts";
 export { until } from "./until.ts";
