@@ -29,7 +29,7 @@ FROM base AS deps
 COPY --from=manifests /out/ ./
 # Install scripts are skipped here: the root postinstall (prisma generate) needs the sources,
 # and only tfjs-node's matters at run time. It downloads libtensorflow; without internet it
-# fails and the worker falls back to the wasm backend (see PLATFORM.md).
+# fails and the worker falls back to the wasm backend (docs/ARCHITECTURE.md, "Platform notes").
 RUN npm ci --ignore-scripts \
  && (npm rebuild @tensorflow/tfjs-node --foreground-scripts \
      || echo "tfjs-node unavailable: TensorFlow.js will use the wasm backend")

@@ -3,7 +3,7 @@
 //
 // Prisma 6.19 with engineType "client" and the JavaScript schema engine needs no binary, yet
 // the CLI still tries to download a query engine unless PRISMA_QUERY_ENGINE_LIBRARY names an
-// existing file, and it phones home unless CHECKPOINT_DISABLE=1 (see PLATFORM.md). Both are set
+// existing file, and it phones home unless CHECKPOINT_DISABLE=1 (docs/ARCHITECTURE.md, "Platform notes"). Both are set
 // here, once, so `postinstall`, `db:*`, `npm start` and the test template all behave the same.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// `npm test`: every workspace's tests (turbo run test), the printed GraphQL schema is current,
-// the public contract holds, then the e2e suite when there is one. The very last line printed
+// `npm test`: the static checks (format:check, typecheck, lint), every workspace's tests
+// (turbo run test), the printed GraphQL schema is current, the public contract holds, then the
+// e2e suite when there is one. The very last line printed
 // is `N passed, N failed` (what CI reads); the exit code is non-zero when anything failed or
 // when no test ran at all.
 //
 // Each workspace's vitest.config.ts uses vitest.shared.ts, which writes reports/<package>.json;
-// those reports are the source of the counts. A check outside vitest (schema, contract) counts
-// as one test. Set COSTGATE_SKIP_E2E=1 to leave the e2e suite out.
+// those reports are the source of the counts. A check outside vitest (format, lint, typecheck,
+// schema, contract) counts as one test. Set COSTGATE_SKIP_E2E=1 to leave the e2e suite out.
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -63,6 +64,17 @@ function testedWorkspaces() {
 /** Where vitest.shared.ts writes a workspace's report (the same rule as its reportName). */
 const reportFileFor = (packageName) =>
   join(reportsDir, `${packageName.replace(/^@/, "").replace(/[^a-zA-Z0-9._-]+/g, "-")}.json`);
+
+/** `npm run <script>` at the root, counted as one check that passes when it exits 0. */
+async function runScriptCheck(script, what) {
+  heading(`${what} (npm run ${script})`);
+  const started = Date.now();
+  const code = await run("npm", ["run", "--silent", script], {
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
+  });
+  console.log(`${script}: ${code === 0 ? "passed" : `failed (exit code ${code})`} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  check(script, code === 0, `npm run ${script} exited with code ${code} (see its output above)`);
+}
 
 async function runWorkspaceTests() {
   heading("workspace tests (turbo run test)");
@@ -189,6 +201,10 @@ async function main() {
   rmSync(reportsDir, { recursive: true, force: true });
   mkdirSync(reportsDir, { recursive: true });
 
+  await runScriptCheck("format:check", "formatting");
+  // typecheck first: it generates the dashboard's typed GraphQL client, which typed lint reads.
+  await runScriptCheck("typecheck", "typecheck of every workspace");
+  await runScriptCheck("lint", "lint and import boundaries");
   await runWorkspaceTests();
   await checkPrintedSchema();
   await checkContract();

@@ -41,6 +41,8 @@ export default function config(phase: string): NextConfig {
   return {
     reactStrictMode: true,
     poweredByHeader: false,
+    // core's rules (permissions, step ranges, thresholds) are shared as TypeScript sources.
+    transpilePackages: ["@costgate/core"],
     // No framing (clickjacking), no MIME sniffing, no referrer to other sites; a CSP that needs
     // no nonces (Next's inline bootstrap scripts stay allowed) but forbids plugins, foreign
     // bases and form targets.

@@ -137,7 +137,7 @@ async function sessionCookie(role: "ADMIN" | "FINANCE"): Promise<string> {
   }
 }
 
-let results: { role: string; pages: PageResult[] }[] = [];
+const results: { role: string; pages: PageResult[] }[] = [];
 try {
   for (const role of ["ADMIN", "FINANCE"] as const) {
     const cookie = await sessionCookie(role);

@@ -5,11 +5,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createDb, createTestDatabase, seedDatabase, type TestDatabase } from "@costgate/db";
+import { freePort } from "@costgate/testkit";
 import { Redis } from "ioredis";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -65,18 +65,6 @@ interface Service {
   name: string;
   child: ChildProcess;
   exited: Promise<number | null>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function startService(name: string, command: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; logDir: string }): Service {

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { hashPassword } from "@costgate/core";
+import { hashPassword } from "@costgate/secrets";
 import { createTestDatabase, seedDatabase, type Db } from "@costgate/db";
 import { loadApiEnv } from "../src/env.ts";
 import { createServer } from "../src/server.ts";

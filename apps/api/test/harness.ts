@@ -1,110 +1,21 @@
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createDb, createTestDatabase, seedDatabase, type Db, type Role, type TestDatabase } from "@costgate/db";
-import { hashPassword } from "@costgate/core";
-import { loadApiEnv, type ApiEnv } from "../src/env.ts";
+// The API's tests run it in this process (its clock can be set, its internals reached through
+// `server`), on @costgate/testkit's isolated database, queue prefix and artifact folder.
+import { TestApi as KitTestApi, type ApiStarter, type RunningApi } from "@costgate/testkit";
+import { loadApiEnv } from "../src/env.ts";
 import { createServer, type ApiServer } from "../src/server.ts";
 
-export const ADMIN_EMAIL = "admin@test.local";
-export const ADMIN_PASSWORD = "admin-password-123";
-export const PASSWORD = "user-password-123";
+export { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, type GqlResult } from "@costgate/testkit";
 
-export interface GqlResult<T = Record<string, any>> {
-  status: number;
-  data: T | null;
-  errors?: { message: string; extensions?: { code?: string; [k: string]: unknown } }[];
-}
+type InProcessApi = ApiServer & RunningApi;
 
-/**
- * A real API for one test file: its own Postgres database (cloned from the migrated
- * template), its own queue prefix on the real Redis, its own artifact folder, listening
- * on an ephemeral port. Requests go over HTTP like any client's.
- */
-export class TestApi {
-  url = "";
-  server!: ApiServer;
-  db!: Db;
-  env!: ApiEnv;
-  private database!: TestDatabase;
-  private artifactDir = "";
-  adminToken = "";
-  /** The API's clock: null is real time; set it with setNow to test budget periods and usage dates. */
-  private fixedNow: Date | null = null;
+const inProcess: ApiStarter<InProcessApi> = async (env, clock) => {
+  const server = await createServer(loadApiEnv(env), { now: clock.now });
+  const url = await server.listen(0, "127.0.0.1");
+  return Object.assign(server, { url });
+};
 
-  static async start(overrides: Record<string, string> = {}): Promise<TestApi> {
-    const api = new TestApi();
-    api.database = await createTestDatabase();
-    api.artifactDir = mkdtempSync(join(tmpdir(), "costgate-artifacts-"));
-    api.env = loadApiEnv({
-      NODE_ENV: "test",
-      LOG_LEVEL: "silent",
-      DATABASE_URL: api.database.url,
-      REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
-      QUEUE_PREFIX: `costgate-test-${randomBytes(4).toString("hex")}`,
-      ARTIFACT_DIR: api.artifactDir,
-      COSTGATE_SESSION_SECRET: randomBytes(32).toString("hex"),
-      COSTGATE_SECRET_KEY: randomBytes(32).toString("hex"),
-      ...overrides,
-    });
-    api.server = await createServer(api.env, { now: () => (api.fixedNow ? new Date(api.fixedNow) : new Date()) });
-    api.db = api.server.db;
-    api.url = await api.server.listen(0, "127.0.0.1");
-    await seedDatabase(api.db, { adminEmail: ADMIN_EMAIL, adminPassword: ADMIN_PASSWORD, demo: false });
-    api.adminToken = await api.login(ADMIN_EMAIL, ADMIN_PASSWORD);
-    return api;
-  }
-
-  async stop(): Promise<void> {
-    await this.server.close();
-    await this.database.drop();
-    rmSync(this.artifactDir, { recursive: true, force: true });
-  }
-
-  /** Sets the API's clock to a fixed instant (or back to real time with null). */
-  setNow(at: Date | string | null): void {
-    this.fixedNow = at === null ? null : new Date(at);
-  }
-
-  get artifactRoot(): string {
-    return this.artifactDir;
-  }
-
-  async gql<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, token?: string | null): Promise<GqlResult<T>> {
-    const res = await fetch(`${this.url}/graphql`, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await res.json()) as { data?: T; errors?: GqlResult["errors"] };
-    return { status: res.status, data: body.data ?? null, errors: body.errors };
-  }
-
-  /** Runs a query that must succeed and returns its data. */
-  async ok<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, token: string | null = this.adminToken): Promise<T> {
-    const r = await this.gql<T>(query, variables, token);
-    if (r.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(r.errors)}`);
-    return r.data!;
-  }
-
-  async login(email: string, password: string): Promise<string> {
-    const r = await this.gql<{ login: { token: string } }>(`mutation($e:String!,$p:String!){ login(email:$e,password:$p){ token } }`, { e: email, p: password });
-    if (!r.data) throw new Error(`login failed: ${JSON.stringify(r.errors)}`);
-    return r.data.login.token;
-  }
-
-  async createTeam(slug = `team-${randomBytes(3).toString("hex")}`): Promise<string> {
-    const d = await this.ok<{ createTeam: { id: string } }>(`mutation($i:CreateTeamInput!){ createTeam(input:$i){ id } }`, { i: { name: slug, slug } });
-    return d.createTeam.id;
-  }
-
-  /** A user of the role in the team, created directly in the database, and their session token. */
-  async userToken(role: Role, teamId: string | null): Promise<{ id: string; token: string; email: string }> {
-    const email = `${role.toLowerCase()}-${randomBytes(4).toString("hex")}@test.local`;
-    const user = await this.db.user.create({ data: { email, name: role, role, teamId, passwordHash: await hashPassword(PASSWORD) } });
-    return { id: user.id, token: await this.login(email, PASSWORD), email };
-  }
-}
-
-export { createDb };
+/** A real API for one test file, in this process: see @costgate/testkit's TestApi. */
+export type TestApi = KitTestApi<InProcessApi>;
+export const TestApi = {
+  start: (overrides: Record<string, string> = {}): Promise<TestApi> => KitTestApi.start(inProcess, overrides),
+};

@@ -6,7 +6,7 @@
 // queue prefix and artifact folder. Usage: npx tsx scripts/walkthrough-budgets.ts
 import { createServer } from "node:http";
 import { pino } from "pino";
-import { webhookSignatureProblem } from "@costgate/core";
+import { webhookSignatureProblem } from "@costgate/secrets";
 import { createWorker } from "../src/create-worker.ts";
 import { loadWorkerEnv } from "../src/env.ts";
 import { TestApi, registerReference, until, version, waitReady, workerEnvFor } from "../test/flow.ts";

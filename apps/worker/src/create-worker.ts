@@ -1,11 +1,12 @@
 import { DelayedError, UnrecoverableError, Worker, type Job, type WorkerOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { createDb, type Db, type HardwareProfile } from "@costgate/db";
+import { createDb } from "@costgate/db";
 import { hostname } from "node:os";
 import { BUDGET_SCHEDULER_ID, BUDGET_SCHEDULE_EVERY_MS, Producer, QueueName, createRedis, measurePayloadSchema, measureQueueName, payloadSchemas } from "@costgate/queue";
-import { secretBoxKey } from "@costgate/core";
-import { createFsArtifactStore, type ArtifactStore } from "@costgate/artifacts";
+import { secretBoxKey } from "@costgate/secrets";
+import { createFsArtifactStore } from "@costgate/artifacts";
+import type { WorkerDeps } from "./deps.ts";
 import { MachineLock } from "./machine-lock.ts";
 import { TfHost } from "./tf/tf-host.ts";
 import { TfLane } from "./tf/tf-lane.ts";
@@ -17,24 +18,8 @@ import { resolveHardwareProfile } from "./features/hardware-profile.ts";
 import { requeuePendingVersions } from "./features/requeue-pending.ts";
 import { collectOrphanedArtifacts } from "./features/collect-orphans.ts";
 import { checkBudgets } from "./features/check-budgets.ts";
-import { deliverWebhook, webhookBackoff, type WebhookSettings } from "./features/deliver-webhook.ts";
+import { deliverWebhook, webhookBackoff } from "./features/deliver-webhook.ts";
 import { requeuePendingDeliveries } from "./features/requeue-pending-deliveries.ts";
-
-/** What the feature functions need: the database, the store, the queues, and where cost is measured. */
-export interface WorkerDeps {
-  db: Db;
-  store: ArtifactStore;
-  producer: Producer;
-  logger: Logger;
-  profile: HardwareProfile;
-  measure: { minRuns: number; minTimeMs: number; rounds: number; maxOtherCores: number };
-  /** Runs TensorFlow work off this process's event loop, under the machine's measurement lock. */
-  tf: TfLane;
-  /** Aborts when the worker stops: running optimization jobs stop at the next batch or step and are handed back. */
-  shutdown: AbortSignal;
-  /** Webhook deliveries: the key that opens stored secrets, and how long a receiver may take. */
-  webhooks: WebhookSettings;
-}
 
 export interface CostgateWorker {
   deps: WorkerDeps;

@@ -9,18 +9,18 @@ const metricsServer = await worker.metrics.serve(env.WORKER_METRICS_PORT, env.WO
 logger.info({ metrics: `http://${env.WORKER_METRICS_HOST}:${env.WORKER_METRICS_PORT}/metrics` }, "worker ready");
 
 let stopping = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, async () => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "finishing current jobs, then stopping");
-    try {
-      metricsServer.close();
-      await worker.close();
-      process.exit(0);
-    } catch (e) {
-      logger.error({ err: e }, "error during shutdown");
-      process.exit(1);
-    }
-  });
+/** Never rejects: a failure is logged and the process exits 1. */
+async function shutdown(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, "finishing current jobs, then stopping");
+  try {
+    metricsServer.close();
+    await worker.close();
+    process.exit(0);
+  } catch (e) {
+    logger.error({ err: e }, "error during shutdown");
+    process.exit(1);
+  }
 }
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void shutdown(signal));

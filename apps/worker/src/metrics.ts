@@ -19,9 +19,12 @@ export class WorkerMetrics {
 
   /** GET /metrics (and /healthz) on its own small server. */
   serve(port: number, host: string): Promise<http.Server> {
-    const server = http.createServer(async (req, res) => {
+    const server = http.createServer((req, res) => {
       if (req.url === "/metrics") {
-        res.writeHead(200, { "content-type": this.registry.contentType }).end(await this.registry.metrics());
+        this.registry.metrics().then(
+          (text) => res.writeHead(200, { "content-type": this.registry.contentType }).end(text),
+          () => res.writeHead(500).end(),
+        );
       } else if (req.url === "/healthz") {
         res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok"}');
       } else {

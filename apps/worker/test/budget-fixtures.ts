@@ -7,8 +7,8 @@ import type { AddressInfo } from "node:net";
 import { pino } from "pino";
 import { Producer, createRedis } from "@costgate/queue";
 import type { BudgetAction, Db, VersionStage } from "@costgate/db";
-import type { TestApi } from "../../api/test/harness.ts";
-import type { WorkerDeps } from "../src/create-worker.ts";
+import type { TestApi } from "./flow.ts";
+import type { WorkerDeps } from "../src/deps.ts";
 
 const uid = () => randomBytes(4).toString("hex");
 

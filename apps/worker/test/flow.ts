@@ -1,17 +1,22 @@
 // Drives Costgate the way an internal tool does: HTTP uploads and GraphQL against a real API
-// (apps/api's test harness: its own database, queue prefix and artifact folder), with the
-// reference models packages/ml generates.
+// (@costgate/testkit: the API in a child process, with its own database, queue prefix and
+// artifact folder), with the reference models packages/ml generates.
 import { mkdtempSync } from "node:fs";
-import { readFile, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { join } from "node:path";
 import { pino } from "pino";
 import { ensureReferenceModels, type AnyReferenceModelName } from "@costgate/ml";
-import { TestApi } from "../../api/test/harness.ts";
+import { TestApi as KitTestApi, startApiProcess, until, uploadFiles, uploadModelFolder, type ApiProcess } from "@costgate/testkit";
 import { loadWorkerEnv, type WorkerEnv } from "../src/env.ts";
 import { createWorker, type CostgateWorker } from "../src/create-worker.ts";
 
-export { TestApi };
+/** A real API in a child process, for one test file (the worker never imports the API's code). */
+export type TestApi = KitTestApi<ApiProcess>;
+export const TestApi = {
+  start: (overrides: Record<string, string> = {}): Promise<TestApi> => KitTestApi.start(startApiProcess, overrides),
+};
+
+export { until };
 
 /**
  * MobileNetV2-small (64x64x3, the block structure of the real network) for tests: trained on 96
@@ -27,22 +32,6 @@ export async function referenceFiles(name: AnyReferenceModelName) {
   const manifest = await ensureReferenceModels(dir, { only: [name], imageRecipe: TEST_IMAGE_RECIPE });
   const entry = manifest.models.find((m) => m.name === name)!;
   return { ...entry.files, metric: entry.value };
-}
-
-export async function uploadFiles(api: TestApi, kind: "model" | "dataset", paths: string[], token = api.adminToken) {
-  const form = new FormData();
-  form.append("kind", kind);
-  for (const p of paths) form.append("file", new Blob([await readFile(p)]), basename(p));
-  const res = await fetch(`${api.url}/uploads`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: form });
-  const body = (await res.json()) as { artifactId: string; sha256: string; sizeBytes: number; error?: { message: string } };
-  if (!res.ok) throw new Error(`upload refused (${res.status}): ${body.error?.message}`);
-  return body;
-}
-
-export async function uploadModelFolder(api: TestApi, modelJson: string, token?: string) {
-  const dir = dirname(modelJson);
-  const files = (await readdir(dir)).filter((f) => f === "model.json" || f.endsWith(".bin")).map((f) => join(dir, f));
-  return uploadFiles(api, "model", files, token);
 }
 
 /** A team, a model with TRAIN and EVALUATION datasets, and its version 1 registered from the reference model. */
@@ -89,17 +78,6 @@ export function workerEnvFor(api: TestApi, overrides: Record<string, string> = {
 export async function startWorker(api: TestApi, overrides: Record<string, string> = {}): Promise<CostgateWorker> {
   const env: WorkerEnv = loadWorkerEnv(workerEnvFor(api, overrides));
   return createWorker(env, pino({ level: env.LOG_LEVEL }));
-}
-
-/** Polls until `check` returns a value (not undefined/false), or fails with what it saw last. */
-export async function until<T>(what: string, check: () => Promise<T | undefined | false | null>, timeoutMs = 120_000, everyMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 export const VERSION_FIELDS = `id number source stage status statusMessage recipe parent { id number } parameterCount nonZeroParameterCount weightDtypes

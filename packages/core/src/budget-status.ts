@@ -37,7 +37,7 @@ export interface BudgetStatusValue extends PeriodBounds {
 export const MIN_RUN_RATE_WINDOW_MS = 60 * 60 * 1000;
 
 /**
- * Budget status as DESIGN.md defines it: spent so far in the current calendar period;
+ * Budget status as docs/ARCHITECTURE.md (flow 5) defines it: spent so far in the current calendar period;
  * forecast at the current run rate (spent / elapsed × period length); utilisation of the
  * amount, actual and forecast; EXCEEDED when spent ≥ amount, AT_RISK when the forecast
  * reaches the amount or actual spend has crossed the highest threshold, else OK; and the
@@ -65,11 +65,16 @@ export function computeBudgetStatus(input: { amountUsd: Money; spentUsd: Money; 
 }
 
 /** Alert thresholds: fractions of the amount, 0 < t, strictly ascending, at most 10 (e.g. [0.5, 0.8, 1]). */
+/** At most this many alert thresholds per budget. */
+export const MAX_ALERT_THRESHOLDS = 10;
+/** The highest alert threshold, as a fraction of the amount (10 = 1000%). */
+export const MAX_ALERT_THRESHOLD = 10;
+
 export function thresholdProblem(thresholds: readonly number[]): string | null {
-  if (thresholds.length > 10) return `at most 10 alert thresholds (got ${thresholds.length})`;
+  if (thresholds.length > MAX_ALERT_THRESHOLDS) return `at most ${MAX_ALERT_THRESHOLDS} alert thresholds (got ${thresholds.length})`;
   for (const [i, t] of thresholds.entries()) {
     if (!Number.isFinite(t) || t <= 0) return `alert threshold ${t} must be a fraction greater than 0 (e.g. 0.8 for 80%)`;
-    if (t > 10) return `alert threshold ${t} is a fraction of the amount: ${t} means ${t * 100}%; use at most 10`;
+    if (t > MAX_ALERT_THRESHOLD) return `alert threshold ${t} is a fraction of the amount: ${t} means ${t * 100}%; use at most ${MAX_ALERT_THRESHOLD}`;
     if (i > 0 && t <= (thresholds[i - 1] as number)) return `alert thresholds must be strictly ascending (${thresholds[i - 1]} then ${t})`;
   }
   return null;

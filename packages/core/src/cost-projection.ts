@@ -1,4 +1,5 @@
 import { MoneyDecimal, type Money } from "./decimal.ts";
+import { costOfRequests } from "./prices.ts";
 
 /** Days of traffic a projection looks back on, besides today; that window is taken as a month. */
 export const PROJECTION_WINDOW_DAYS = 30;
@@ -53,7 +54,7 @@ export function projectPromotionCost<B extends CoveringBudget>(input: {
   budgets: readonly B[];
 }): CostProjectionValue<B> {
   const current = new MoneyDecimal(input.currentCostUsd).toDecimalPlaces(6);
-  const projected = new MoneyDecimal(input.requests.toString()).mul(input.candidateCostPerMillionUsd).div(1_000_000).toDecimalPlaces(6);
+  const projected = costOfRequests(input.requests, input.candidateCostPerMillionUsd);
   const delta = projected.sub(current);
   const headrooms = input.budgets.map((budget) => ({ budget, remainingUsd: new MoneyDecimal(budget.amountUsd).sub(budget.spentUsd) }));
   const least = (list: BudgetHeadroom<B>[]) =>

@@ -1,4 +1,4 @@
-import { AppError, ErrorCode } from "./errors.ts";
+import { AppError, ErrorCode, notFound } from "./errors.ts";
 import type { Principal } from "./principal.ts";
 import type { Role } from "./roles.ts";
 
@@ -55,6 +55,19 @@ export const QUERY_PERMISSIONS = {
   webhooks: ["ADMIN", "FINANCE"],
 } as const satisfies Record<string, readonly Role[]>;
 
+/** Powers inside an action, not an action of their own. */
+export const POWER_PERMISSIONS = {
+  /** promoteModelVersion with an overrideReason: promote although the cost gate refuses. */
+  overrideCostGate: ["ADMIN"],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Power = keyof typeof POWER_PERMISSIONS;
+
+/** Whether a role has a power (roleless callers, such as the system's auto-promotion, have none). */
+export function hasPower(role: string | null | undefined, power: Power): boolean {
+  return !!role && (POWER_PERMISSIONS[power] as readonly string[]).includes(role);
+}
+
 /** Writes outside GraphQL. */
 export const ENDPOINT_PERMISSIONS = {
   "POST /uploads": ["ADMIN", "ML_ENGINEER"],
@@ -89,12 +102,38 @@ export function assertCan(principal: Principal | null, action: Action): asserts 
   }
 }
 
-/** Non-admins read and write only their own team's data. */
+/** The one team rule: an ADMIN reaches every team; anyone else only their own. */
+export function inTeam(principal: Pick<Principal, "role" | "teamId">, teamId: string | null): boolean {
+  return principal.role === "ADMIN" || (teamId !== null && principal.teamId === teamId);
+}
+
+/**
+ * For a team the caller names (an input's teamId): FORBIDDEN outside the caller's team.
+ * A row reached by its id uses assertVisible / visibleOrNull instead.
+ */
 export function assertTeamAccess(principal: Principal, teamId: string): void {
-  if (principal.role === "ADMIN") return;
-  if (principal.teamId !== teamId) {
+  if (!inTeam(principal, teamId)) {
     throw new AppError(ErrorCode.FORBIDDEN, "You can only act on your own team's resources");
   }
+}
+
+/**
+ * A row reached by its id for a write: unknown, or another team's to a non-admin, is the same
+ * NOT_FOUND, so the ids of other teams' rows do not leak.
+ */
+export function assertVisible<T>(
+  principal: Principal,
+  row: T | null | undefined,
+  teamOf: (row: T) => string | null,
+  entity: string,
+  id: string,
+): asserts row is T {
+  if (row === null || row === undefined || !inTeam(principal, teamOf(row))) throw notFound(entity, id);
+}
+
+/** A row reached by its id for a nullable read: another team's row reads as missing (null) to a non-admin. */
+export function visibleOrNull<T>(principal: Principal, row: T | null, teamOf: (row: T) => string | null): T | null {
+  return row !== null && inTeam(principal, teamOf(row)) ? row : null;
 }
 
 /** The team filter for list queries: admins see every team (or the one asked), others only theirs. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "./errors.ts";
-import { MUTATION_PERMISSIONS, QUERY_PERMISSIONS, assertCan, assertTeamAccess, can, teamScope, type Action } from "./permissions.ts";
+import { MUTATION_PERMISSIONS, QUERY_PERMISSIONS, assertCan, assertTeamAccess, assertVisible, can, hasPower, inTeam, teamScope, visibleOrNull, type Action } from "./permissions.ts";
 import type { Principal } from "./principal.ts";
 import type { Role } from "./roles.ts";
 
@@ -138,5 +138,31 @@ describe("teamScope", () => {
     const e = thrown(() => teamScope(principal("VIEWER", null)));
     expect(e.code).toBe("FORBIDDEN");
     expect(e.message).toMatch(/no team/);
+  });
+});
+
+describe("rows reached by id (assertVisible, visibleOrNull)", () => {
+  const row = { id: "b-1", teamId: "team-b" };
+
+  it("answers another team's row exactly as an unknown one, so its id does not leak", () => {
+    const other = thrown(() => assertVisible(principal("ML_ENGINEER", "team-a"), row, (r) => r.teamId, "Budget", "b-1"));
+    const unknown = thrown(() => assertVisible(principal("ML_ENGINEER", "team-a"), null, (r: typeof row) => r.teamId, "Budget", "b-1"));
+    expect([other.code, other.message]).toEqual([unknown.code, unknown.message]);
+    expect(other.code).toBe("NOT_FOUND");
+    expect(visibleOrNull(principal("VIEWER", "team-a"), row, (r) => r.teamId)).toBeNull();
+  });
+
+  it("lets the row's team and an ADMIN see it; a row of no team only an ADMIN", () => {
+    expect(() => assertVisible(principal("VIEWER", "team-b"), row, (r) => r.teamId, "Budget", "b-1")).not.toThrow();
+    expect(visibleOrNull(principal("ADMIN", null), row, (r) => r.teamId)).toBe(row);
+    expect(inTeam(principal("FINANCE", null), null)).toBe(false);
+    expect(inTeam(principal("ADMIN", null), null)).toBe(true);
+  });
+});
+
+describe("powers", () => {
+  it("lets only an ADMIN override the cost gate, and no roleless caller (the system)", () => {
+    expect(hasPower("ADMIN", "overrideCostGate")).toBe(true);
+    for (const role of ["FINANCE", "ML_ENGINEER", "VIEWER", undefined]) expect(hasPower(role, "overrideCostGate")).toBe(false);
   });
 });

@@ -10,24 +10,72 @@ import { badInput } from "./errors.ts";
 export const StepKinds = ["PRUNE", "FINE_TUNE", "QUANTIZE"] as const;
 export type StepKind = (typeof StepKinds)[number];
 
+/** A numeric parameter's valid range: min (or more than min when minExclusive), at most / less than max. */
+export interface NumberParam {
+  type: "number";
+  min: number;
+  max: number;
+  minExclusive?: boolean;
+  maxExclusive?: boolean;
+  integer?: boolean;
+  optional?: boolean;
+}
+
+/**
+ * Each step kind's parameters and their valid values: the one table the API's validation
+ * (stepParamSchemas below) and the dashboard's step builder both read.
+ */
+export const STEP_PARAMS = {
+  PRUNE: {
+    method: { type: "enum", values: ["structured", "magnitude"] },
+    sparsity: { type: "number", min: 0, minExclusive: true, max: 1, maxExclusive: true },
+  },
+  FINE_TUNE: {
+    epochs: { type: "number", integer: true, min: 1, max: 100 },
+    learningRate: { type: "number", min: 0, minExclusive: true, max: 10 },
+    batchSize: { type: "number", integer: true, min: 1, max: 4096 },
+    momentum: { type: "number", min: 0, max: 1, maxExclusive: true, optional: true },
+  },
+  QUANTIZE: {
+    dtype: { type: "enum", values: ["uint8", "uint16", "float16"] },
+    accuracyAware: { type: "boolean", optional: true },
+  },
+} as const satisfies Record<
+  StepKind,
+  Record<string, NumberParam | { type: "enum"; values: readonly string[] } | { type: "boolean"; optional: true }>
+>;
+
+function numberParam(r: NumberParam) {
+  let s = z.number({ message: "must be a number" });
+  if (r.integer) s = s.int("must be a whole number");
+  s = r.minExclusive ? s.gt(r.min, `must be greater than ${r.min}`) : s.min(r.min, `must be at least ${r.min}`);
+  return r.maxExclusive ? s.lt(r.max, `must be less than ${r.max}`) : s.max(r.max, `must be at most ${r.max}`);
+}
+
+const quoted = (values: readonly string[]) => {
+  const q = values.map((v) => `"${v}"`);
+  return `${q.slice(0, -1).join(", ")} or ${q[q.length - 1]}`;
+};
+
+function enumParam<const V extends readonly [string, ...string[]]>(r: { values: V }) {
+  return z.enum(r.values, { message: `must be ${quoted(r.values)}` });
+}
+
+const P = STEP_PARAMS;
+
 export const stepParamSchemas = {
-  PRUNE: z
-    .object({
-      method: z.enum(["structured", "magnitude"], { message: 'must be "structured" or "magnitude"' }),
-      sparsity: z.number({ message: "must be a number" }).gt(0, "must be greater than 0").lt(1, "must be less than 1"),
-    })
-    .strict(),
+  PRUNE: z.object({ method: enumParam(P.PRUNE.method), sparsity: numberParam(P.PRUNE.sparsity) }).strict(),
   FINE_TUNE: z
     .object({
-      epochs: z.number({ message: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(100, "must be at most 100"),
-      learningRate: z.number({ message: "must be a number" }).gt(0, "must be greater than 0").max(10, "must be at most 10"),
-      batchSize: z.number({ message: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(4096, "must be at most 4096"),
-      momentum: z.number({ message: "must be a number" }).min(0, "must be at least 0").lt(1, "must be less than 1").optional(),
+      epochs: numberParam(P.FINE_TUNE.epochs),
+      learningRate: numberParam(P.FINE_TUNE.learningRate),
+      batchSize: numberParam(P.FINE_TUNE.batchSize),
+      momentum: numberParam(P.FINE_TUNE.momentum).optional(),
     })
     .strict(),
   QUANTIZE: z
     .object({
-      dtype: z.enum(["uint8", "uint16", "float16"], { message: 'must be "uint8", "uint16" or "float16"' }),
+      dtype: enumParam(P.QUANTIZE.dtype),
       accuracyAware: z.boolean({ message: "must be true or false" }).optional(),
     })
     .strict(),
@@ -40,21 +88,32 @@ export const MAX_POLICY_STEPS = 10;
 
 /** Validates a policy's steps; the error names the step (1-based) and the parameter. */
 export function parsePolicySteps(steps: unknown): PolicyStep[] {
-  if (!Array.isArray(steps) || steps.length === 0) throw badInput("steps: a policy needs at least one step", { field: "steps" });
-  if (steps.length > MAX_POLICY_STEPS) throw badInput(`steps: at most ${MAX_POLICY_STEPS} steps (got ${steps.length})`, { field: "steps" });
+  if (!Array.isArray(steps) || steps.length === 0)
+    throw badInput("steps: a policy needs at least one step", { field: "steps" });
+  if (steps.length > MAX_POLICY_STEPS)
+    throw badInput(`steps: at most ${MAX_POLICY_STEPS} steps (got ${steps.length})`, { field: "steps" });
   return steps.map((step, i) => {
     const n = i + 1;
     const kind = (step as { kind?: unknown })?.kind;
     if (!StepKinds.includes(kind as StepKind)) {
-      throw badInput(`steps[${n}].kind: must be one of ${StepKinds.join(", ")} (got ${JSON.stringify(kind)})`, { field: `steps.${i}.kind`, step: n });
+      throw badInput(`steps[${n}].kind: must be one of ${StepKinds.join(", ")} (got ${JSON.stringify(kind)})`, {
+        field: `steps.${i}.kind`,
+        step: n,
+      });
     }
     const params = (step as { params?: unknown }).params;
     const result = stepParamSchemas[kind as StepKind].safeParse(params ?? {});
     if (!result.success) {
       const issue = result.error.issues[0]!;
-      const param = issue.path.join(".") || (issue.code === "unrecognized_keys" ? (issue as { keys?: string[] }).keys?.join(", ") : "");
+      const param =
+        issue.path.join(".") ||
+        (issue.code === "unrecognized_keys" ? (issue as { keys?: string[] }).keys?.join(", ") : "");
       const what = issue.code === "unrecognized_keys" ? `unknown parameter ${param}` : `${param} ${issue.message}`;
-      throw badInput(`steps[${n}] (${kind}): ${what}`, { field: `steps.${i}.params${param ? `.${param}` : ""}`, step: n, parameter: param || undefined });
+      throw badInput(`steps[${n}] (${kind}): ${what}`, {
+        field: `steps.${i}.params${param ? `.${param}` : ""}`,
+        step: n,
+        parameter: param || undefined,
+      });
     }
     return { kind, params: result.data } as PolicyStep;
   });

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { verifyPassword } from "@costgate/core";
+import { verifyPassword } from "@costgate/secrets";
 import { createDb, type Db } from "./client.ts";
 import { DEMO_TEAM, HARDWARE_PROFILES, seedDatabase } from "./seed.ts";
 import { createTestDatabase, type TestDatabase } from "./test-database.ts";

@@ -1,4 +1,5 @@
-import { assertPasswordStrength, hashPassword } from "@costgate/core";
+import { assertPasswordStrength } from "@costgate/core";
+import { hashPassword } from "@costgate/secrets";
 import type { PrismaClient } from "@prisma/client";
 
 /**

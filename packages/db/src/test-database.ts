@@ -90,7 +90,7 @@ function readMigrations(dir: string): Migrations {
   try {
     entries = readdirSync(dir).sort();
   } catch (error) {
-    throw new Error(`createTestDatabase: cannot read the migrations folder ${dir}: ${(error as Error).message}`);
+    throw new Error(`createTestDatabase: cannot read the migrations folder ${dir}: ${(error as Error).message}`, { cause: error });
   }
   const hash = createHash("sha256");
   const list: Migration[] = [];
@@ -121,7 +121,7 @@ async function ensureTemplate(admin: pg.Client, serverUrl: string, template: str
         try {
           await client.query(migration.sql);
         } catch (error) {
-          throw new Error(`createTestDatabase: migration ${migration.name} failed: ${(error as Error).message}`);
+          throw new Error(`createTestDatabase: migration ${migration.name} failed: ${(error as Error).message}`, { cause: error });
         }
       }
     });
@@ -165,6 +165,7 @@ async function withAdminClient<T>(url: string, use: (client: pg.Client) => Promi
     throw new Error(
       `createTestDatabase: cannot connect to ${redact(url)} (${(error as Error).message}). ` +
         "Start PostgreSQL or set TEST_DATABASE_URL to a server where this user may create databases.",
+      { cause: error },
     );
   }
   try {

@@ -308,7 +308,7 @@ export function replaceSection(doc: string, sectionText: string): string {
 }
 
 export async function writeDocSection(path: string, sectionText: string): Promise<void> {
-  let doc = '';
+  let doc: string;
   try {
     doc = await readFile(path, 'utf8');
   } catch {

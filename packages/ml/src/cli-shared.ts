@@ -3,7 +3,7 @@ import { UsageError, oneOf, type OptionSpec, type Parsed } from './cli-args.ts';
 import { initBackend } from './backend.ts';
 import { loadCsvDataset, modelInputShape, type Dataset, type Task } from './dataset.ts';
 import { loadModel } from './model-io.ts';
-import { tf } from './tf.ts';
+import type { tf } from './tf.ts';
 
 export interface CommandContext {
   json: boolean;

@@ -2,7 +2,7 @@
  * Structured pruning: removes whole units of Dense layers and filters of Conv1D/Conv2D/
  * SeparableConv2D layers (smallest L1 norm of their kernel first) together with the
  * matching inputs of every layer that consumes them, so the matrices really get smaller
- * (the only pruning that lowers latency in tfjs; see DESIGN.md "Cost of a version").
+ * (the only pruning that lowers latency in tfjs; see docs/ARCHITECTURE.md "Cost of a version").
  *
  * The new model is built from the original's JSON config with changed `units`/`filters`
  * (tf.models.modelFromJSON) and the sliced weights; the input model is not modified.

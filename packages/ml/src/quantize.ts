@@ -3,7 +3,7 @@
  * `quantization: { dtype: 'uint8' | 'uint16', scale, min }` (one affine per tensor, the
  * converter's scheme, value = q × scale + min) or `{ dtype: 'float16' }`. Plain
  * `tf.loadLayersModel` decodes them to float32 at load time: the files shrink 4× / 2×,
- * inference is not faster (DESIGN.md "Cost of a version").
+ * inference is not faster (docs/ARCHITECTURE.md "Cost of a version").
  *
  * Only float32 tensors are quantized; int32/bool/string tensors are copied as they are.
  */

@@ -1,28 +1,17 @@
-import { AppError, ErrorCode, badInput, notFound } from "@costgate/core";
-import type { Db, ModelVersion, Prisma, VersionStage } from "@costgate/db";
+import { AppError, ErrorCode, POWER_PERMISSIONS, badInput, hasPower, notFound } from "@costgate/core";
+import type { Db, ModelVersion, VersionStage } from "@costgate/db";
 import type { Producer } from "@costgate/queue";
 import { writeAudit } from "./audit.ts";
+import type { PromotionGate, Promoter } from "./promotion-gate.ts";
 import { costGate } from "./budgets/cost-gate.ts";
 import { enqueueDeliveries } from "./events/enqueue-deliveries.ts";
 import { recordEvent } from "./events/record-event.ts";
-
-/** Who promotes: a caller with a role, or the system (auto-promotion). */
-export type Promoter = { actor: string; role?: string };
 
 export interface PromoteArgs {
   versionId: string;
   stage: VersionStage;
   /** ADMIN only: promote although the cost gate blocks; recorded in the audit log. */
   overrideReason?: string | null;
-}
-
-export interface PromotionGate {
-  /**
-   * Called inside the promotion's transaction before anything changes. Throws to refuse
-   * (the budgets issue adds the cost gate here: COST_GATE_BLOCKED with the numbers), or
-   * returns what the audit event should record (e.g. the projection).
-   */
-  check(tx: Prisma.TransactionClient, ctx: { version: ModelVersion & { model: { teamId: string } }; stage: VersionStage; promoter: Promoter; overrideReason?: string | null }): Promise<Record<string, unknown> | void>;
 }
 
 /** A gate that lets every promotion through (the default is the cost gate, budgets/cost-gate.ts). */
@@ -41,7 +30,9 @@ export async function promoteVersion(deps: { db: Db; producer: Producer; gate?: 
   // The cost gate unless a caller passes another (its clock, or openGate in a test).
   const gate = deps.gate ?? costGate();
   if (args.overrideReason != null) {
-    if (promoter.role !== "ADMIN") throw new AppError(ErrorCode.FORBIDDEN, "Only an ADMIN may override the cost gate (overrideReason)");
+    if (!hasPower(promoter.role, "overrideCostGate")) {
+      throw new AppError(ErrorCode.FORBIDDEN, `Only ${POWER_PERMISSIONS.overrideCostGate.join(", ")} may override the cost gate (overrideReason)`);
+    }
     if (!args.overrideReason.trim()) throw badInput("overrideReason must say why the gate is overridden", { field: "overrideReason" });
   }
   const result = await db.$transaction(async (tx) => {

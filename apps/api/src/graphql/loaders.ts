@@ -1,6 +1,6 @@
 import DataLoader from "dataloader";
-import type { BudgetStatusValue } from "@costgate/core";
-import { budgetStatuses } from "@costgate/services";
+import { pricePairKey, type BudgetStatusValue } from "@costgate/core";
+import { budgetStatuses, latestCosts } from "@costgate/services";
 import type { Artifact, Budget, CostComparison, CostMeasurement, Dataset, Db, Evaluation, HardwareProfile, Model, ModelVersion, OptimizationPolicy, Team } from "@costgate/db";
 import { recentDeliveries, type DeliveryWithLastAttempt } from "../features/webhooks/recent-deliveries.ts";
 
@@ -40,13 +40,8 @@ export function createLoaders(db: Db, now: () => Date) {
     /** The newest cost measurement of a version on a hardware profile. */
     cost: new DataLoader<{ versionId: string; profileId: string }, CostMeasurement | null, string>(
       async (keys) => {
-        const rows = await db.costMeasurement.findMany({
-          where: { versionId: { in: [...new Set(keys.map((k) => k.versionId))] }, hardwareProfileId: { in: [...new Set(keys.map((k) => k.profileId))] } },
-          orderBy: { measuredAt: "desc" },
-        });
-        const newest = new Map<string, CostMeasurement>();
-        for (const r of rows) if (!newest.has(`${r.versionId}:${r.hardwareProfileId}`)) newest.set(`${r.versionId}:${r.hardwareProfileId}`, r);
-        return keys.map((k) => newest.get(`${k.versionId}:${k.profileId}`) ?? null);
+        const latest = await latestCosts(db, keys.map((k) => ({ versionId: k.versionId, hardwareProfileId: k.profileId })));
+        return keys.map((k) => latest.get(pricePairKey(k.versionId, k.profileId)) ?? null);
       },
       { cacheKeyFn: (k) => `${k.versionId}:${k.profileId}` },
     ),

@@ -12,7 +12,7 @@ export interface SaveArtifactInput {
   stagedDir: string;
 }
 
-type Logger = { error: Function };
+type Logger = { error: (...args: unknown[]) => void };
 
 /**
  * Publishes the staged folder under its sha256 and creates the Artifact row and its audit

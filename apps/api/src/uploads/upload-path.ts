@@ -14,6 +14,7 @@ export function checkUploadPath(raw: string, what: string): string {
   const refuse = (why: string) => badInput(`${what} ${JSON.stringify(raw)} is not allowed: ${why}`);
   if (raw.length === 0) throw badInput(`${what} is empty`);
   if (raw.includes("\0")) throw refuse("it contains a NUL character");
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   const control = /[\u0001-\u001f\u007f]/.exec(raw);
   if (control) throw refuse(`it contains the control character U+${control[0].charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()}`);
   if (raw.startsWith("/") || raw.startsWith("\\") || /^[A-Za-z]:/.test(raw)) throw refuse("it is an absolute path; paths must be relative to model.json");

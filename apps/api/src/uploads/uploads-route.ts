@@ -10,13 +10,15 @@ import { formatBytes, resolveUploadLimits, type ResolvedUploadLimits, type Uploa
 import { validateDatasetFile } from "./validate-dataset-upload.ts";
 import { validateModelUpload } from "./validate-model-upload.ts";
 
+type LogFn = (...args: unknown[]) => void;
+
 export interface UploadDeps {
   db: Db;
   store: ArtifactStore;
   limits: UploadLimits;
-  /** Resolves the Authorization header to a Principal; throws AppError(UNAUTHENTICATED) when missing/invalid. Provided by the lead's auth module. */
+  /** Resolves the Authorization header to a Principal; throws AppError(UNAUTHENTICATED) when missing/invalid. */
   authenticate(req: Request): Promise<Principal>;
-  logger?: { warn: Function; error: Function; info: Function };
+  logger?: { warn: LogFn; error: LogFn; info: LogFn };
 }
 
 export interface UploadResult {

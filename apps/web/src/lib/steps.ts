@@ -1,9 +1,17 @@
-// Optimization policy steps as the contract's StepKind docs define them, for the step builder:
-// each kind's parameters, their valid ranges in words, defaults, and validation that names the
-// step and the parameter like the API does (packages/core/src/policy-steps.ts).
+// Optimization policy steps for the step builder: each kind's parameters with labels, help and
+// defaults. The kinds, the valid ranges and the allowed values are core's (STEP_PARAMS in
+// packages/core/src/policy-steps.ts, the table the API validates with), so a range changes in
+// one place; the validation below names the step and the parameter like the API does.
+import { STEP_PARAMS, StepKinds } from "@costgate/core";
+import type { StepKind } from "@/gql/graphql";
 
-export type StepKind = "PRUNE" | "FINE_TUNE" | "QUANTIZE";
-export const STEP_KINDS: StepKind[] = ["PRUNE", "FINE_TUNE", "QUANTIZE"];
+export type { StepKind };
+export const STEP_KINDS: readonly StepKind[] = StepKinds;
+
+/** A select's options: one label for each value core allows (a new value fails to compile until labelled). */
+function options<V extends string>(values: readonly V[], labels: Record<V, string>): { value: string; label: string }[] {
+  return values.map((value) => ({ value, label: labels[value] }));
+}
 
 export type ParamDef =
   | { name: string; label: string; type: "select"; options: { value: string; label: string }[]; help: string; optional?: false }
@@ -19,13 +27,13 @@ export const STEP_DEFS: Record<StepKind, { label: string; summary: string; param
         name: "method",
         label: "Method",
         type: "select",
-        options: [
-          { value: "structured", label: "Structured (fewer units/filters)" },
-          { value: "magnitude", label: "Magnitude (zero small weights)" },
-        ],
+        options: options(STEP_PARAMS.PRUNE.method.values, {
+          structured: "Structured (fewer units/filters)",
+          magnitude: "Magnitude (zero small weights)",
+        }),
         help: "Structured is the step that lowers latency and $/1M inferences.",
       },
-      { name: "sparsity", label: "Sparsity", type: "number", min: 0, max: 1, minExclusive: true, maxExclusive: true, step: "0.05", help: "Share of units (structured) or weights (magnitude) removed: more than 0, less than 1, e.g. 0.5." },
+      { name: "sparsity", label: "Sparsity", ...STEP_PARAMS.PRUNE.sparsity, step: "0.05", help: "Share of units (structured) or weights (magnitude) removed: more than 0, less than 1, e.g. 0.5." },
     ],
     defaults: { method: "structured", sparsity: "0.5" },
   },
@@ -33,10 +41,10 @@ export const STEP_DEFS: Record<StepKind, { label: string; summary: string; param
     label: "Fine-tune",
     summary: "Trains the model further with SGD on its TRAIN dataset, usually to win back accuracy lost by pruning.",
     params: [
-      { name: "epochs", label: "Epochs", type: "number", min: 1, max: 100, integer: true, step: "1", help: "Passes over the training data: a whole number from 1 to 100." },
-      { name: "learningRate", label: "Learning rate", type: "number", min: 0, max: 10, minExclusive: true, step: "any", help: "SGD step size: more than 0, at most 10 (0.01 is a common start)." },
-      { name: "batchSize", label: "Batch size", type: "number", min: 1, max: 4096, integer: true, step: "1", help: "Samples per update: a whole number from 1 to 4096." },
-      { name: "momentum", label: "Momentum", type: "number", min: 0, max: 1, maxExclusive: true, step: "0.05", help: "Optional: at least 0, less than 1 (e.g. 0.9). Leave empty for plain SGD.", optional: true },
+      { name: "epochs", label: "Epochs", ...STEP_PARAMS.FINE_TUNE.epochs, step: "1", help: "Passes over the training data: a whole number from 1 to 100." },
+      { name: "learningRate", label: "Learning rate", ...STEP_PARAMS.FINE_TUNE.learningRate, step: "any", help: "SGD step size: more than 0, at most 10 (0.01 is a common start)." },
+      { name: "batchSize", label: "Batch size", ...STEP_PARAMS.FINE_TUNE.batchSize, step: "1", help: "Samples per update: a whole number from 1 to 4096." },
+      { name: "momentum", label: "Momentum", ...STEP_PARAMS.FINE_TUNE.momentum, step: "0.05", help: "Optional: at least 0, less than 1 (e.g. 0.9). Leave empty for plain SGD." },
     ],
     defaults: { epochs: "2", learningRate: "0.01", batchSize: "32", momentum: "" },
   },
@@ -48,11 +56,11 @@ export const STEP_DEFS: Record<StepKind, { label: string; summary: string; param
         name: "dtype",
         label: "Weight dtype",
         type: "select",
-        options: [
-          { value: "uint8", label: "uint8 (4× smaller)" },
-          { value: "uint16", label: "uint16 (2× smaller)" },
-          { value: "float16", label: "float16 (2× smaller)" },
-        ],
+        options: options(STEP_PARAMS.QUANTIZE.dtype.values, {
+          uint8: "uint8 (4× smaller)",
+          uint16: "uint16 (2× smaller)",
+          float16: "float16 (2× smaller)",
+        }),
         help: "Storage type of the weights.",
       },
       { name: "accuracyAware", label: "Accuracy-aware", type: "boolean", help: "Keeps tensors that lose too much accuracy at 16 bits.", optional: true },

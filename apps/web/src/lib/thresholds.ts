@@ -1,8 +1,8 @@
 // Alert thresholds as people type them: "50, 80, 100", "50%, 80%, 100%" or "0.5, 0.8, 1".
 // Each value is a percentage when it ends with "%" or is greater than 1, else a fraction of the
-// budget; the API takes fractions, strictly ascending, at most 10.
-
-export const MAX_THRESHOLDS = 10;
+// budget. The parsed list must then pass core's rule, the one the API applies
+// (thresholdProblem: fractions, strictly ascending, at most MAX_ALERT_THRESHOLDS of them).
+import { MAX_ALERT_THRESHOLDS, thresholdProblem } from "@costgate/core";
 
 export type ThresholdParse = { ok: true; values: number[] } | { ok: false; error: string };
 
@@ -26,7 +26,9 @@ export function parseThresholds(input: string): ThresholdParse {
   for (let i = 1; i < values.length; i++) {
     if (values[i] === values[i - 1]) return { ok: false, error: `${formatThreshold(values[i]!)} is listed twice` };
   }
-  if (values.length > MAX_THRESHOLDS) return { ok: false, error: `at most ${MAX_THRESHOLDS} thresholds` };
+  if (values.length > MAX_ALERT_THRESHOLDS) return { ok: false, error: `at most ${MAX_ALERT_THRESHOLDS} thresholds` };
+  const problem = thresholdProblem(values);
+  if (problem) return { ok: false, error: problem };
   return { ok: true, values };
 }
 

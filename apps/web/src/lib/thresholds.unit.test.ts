@@ -21,6 +21,12 @@ describe("parseThresholds", () => {
     expect(parseThresholds("50, 0.5")).toEqual({ ok: false, error: "50% is listed twice" });
     expect(parseThresholds("10,20,30,40,50,60,70,80,90,100,110").ok).toBe(false);
   });
+  it("refuses what the API would refuse: a threshold above 1000%", () => {
+    expect(parseThresholds("50, 1500")).toEqual({
+      ok: false,
+      error: "alert threshold 15 is a fraction of the amount: 15 means 1500%; use at most 10",
+    });
+  });
   it("writes them back for the edit form", () => {
     expect(thresholdsToInput([0.5, 0.8, 1])).toBe("50%, 80%, 100%");
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestApi, referenceFiles, registerReference, registerVersion, startWorker, until, uploadFiles, version, waitReady } from "../../test/flow.ts";
+import { uploadFiles } from "@costgate/testkit";
+import { TestApi, referenceFiles, registerReference, registerVersion, startWorker, until, version, waitReady } from "../../test/flow.ts";
 import type { CostgateWorker } from "../create-worker.ts";
 
 /**

@@ -8,7 +8,7 @@ import { onVersionReady } from "../features/on-version-ready.ts";
 
 /**
  * The optimization flow through the API alone, as an internal tool drives it, with a real
- * worker consuming the real queues: flows 2 and 3 of DESIGN.md on the tabular reference MLP.
+ * worker consuming the real queues: flows 2 and 3 of docs/ARCHITECTURE.md on the tabular reference MLP.
  */
 let api: TestApi;
 let worker: CostgateWorker;

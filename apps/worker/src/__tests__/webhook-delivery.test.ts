@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { webhookSignatureProblem } from "@costgate/core";
+import { webhookSignatureProblem } from "@costgate/secrets";
 import { TestApi, startWorker, until } from "../../test/flow.ts";
 import { budget, policy, readyModel, receiver, spend, type Received } from "../../test/budget-fixtures.ts";
 import type { CostgateWorker } from "../create-worker.ts";

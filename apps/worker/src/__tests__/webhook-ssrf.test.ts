@@ -4,7 +4,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestApi } from "../../test/flow.ts";
 import { deliverWebhook } from "../features/deliver-webhook.ts";
-import { sealSecret, secretBoxKey } from "@costgate/core";
+import { sealSecret, secretBoxKey } from "@costgate/secrets";
 
 /**
  * The API refuses internal webhook targets, but a name can be pointed at one later (DNS

@@ -1,7 +1,7 @@
 import { isAppError, type BudgetStatusValue } from "@costgate/core";
 import { Prisma, type Budget } from "@costgate/db";
 import { createOptimizationJob, spendScope, writeAudit } from "@costgate/services";
-import type { WorkerDeps } from "../create-worker.ts";
+import type { WorkerDeps } from "../deps.ts";
 
 /** How many of the costliest production versions a budget's policy runs on. */
 export const AUTO_OPTIMIZE_TOP_VERSIONS = 3;

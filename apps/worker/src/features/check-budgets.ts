@@ -1,6 +1,6 @@
 import type { Budget } from "@costgate/db";
 import { budgetStatus } from "@costgate/services";
-import type { WorkerDeps } from "../create-worker.ts";
+import type { WorkerDeps } from "../deps.ts";
 import { raiseAlerts } from "./raise-alerts.ts";
 import { autoOptimize } from "./auto-optimize.ts";
 

@@ -1,5 +1,5 @@
 import { lockArtifact } from "@costgate/services";
-import type { WorkerDeps } from "../create-worker.ts";
+import type { WorkerDeps } from "../deps.ts";
 
 /** Staging folders older than this belong to no live writer. */
 const STALE_STAGING_MS = 60 * 60 * 1000;

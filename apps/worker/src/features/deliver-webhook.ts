@@ -1,15 +1,7 @@
 import { UnrecoverableError } from "bullmq";
-import { openSecret, signWebhook } from "@costgate/core";
-import type { WorkerDeps } from "../create-worker.ts";
+import { openSecret, signWebhook } from "@costgate/secrets";
+import type { WebhookSettings, WorkerDeps } from "../deps.ts";
 import { postWebhook } from "./post-webhook.ts";
-
-export interface WebhookSettings {
-  /** AES-256 key that opens the stored webhook secrets (from COSTGATE_SECRET_KEY). */
-  secretKey: Buffer;
-  timeoutMs: number;
-  /** WEBHOOK_ALLOW_PRIVATE_TARGETS: deliver to loopback/private/link-local addresses too. */
-  allowPrivateTargets: boolean;
-}
 
 /** A response the receiver did not accept, or no response: the job fails and BullMQ retries it with backoff. */
 export class DeliveryAttemptFailed extends Error {}

@@ -2,7 +2,7 @@ import { UnrecoverableError } from "bullmq";
 import { isMlError } from "@costgate/ml";
 import { ArtifactNotFoundError } from "@costgate/artifacts";
 import { Prisma } from "@costgate/db";
-import type { WorkerDeps } from "../create-worker.ts";
+import type { WorkerDeps } from "../deps.ts";
 import { TfProcessDied } from "../tf/tf-host.ts";
 import { datasetPathOf, modelJsonPathOf, taskOf } from "./model-files.ts";
 import { onVersionReady } from "./on-version-ready.ts";

@@ -1,7 +1,7 @@
-import { NO_MEASURABLE_SAVING, checkGuardrail, composeRatios, effectiveCosts, measuredSaving, pickBest, savingOf, type MetricName, type RatioInterval } from "@costgate/core";
-import { Prisma } from "@costgate/db";
-import { costGate, emitJobFinished, promoteVersion } from "@costgate/services";
-import type { WorkerDeps } from "../create-worker.ts";
+import { NO_MEASURABLE_SAVING, checkGuardrail, composeRatios, effectiveCosts, latestMeasurement, measuredSaving, pickBest, savingOf, type MetricName, type RatioInterval } from "@costgate/core";
+import type { Prisma } from "@costgate/db";
+import { costGate, emitJobFinished, promoteVersion, writeAudit } from "@costgate/services";
+import type { WorkerDeps } from "../deps.ts";
 
 type Outcome = { cancelled?: boolean; error?: string };
 
@@ -46,7 +46,7 @@ export async function finishJob(deps: WorkerDeps, jobId: string, outcome: Outcom
       if (outcome.cancelled && candidates.length) {
         await tx.modelVersion.updateMany({ where: { jobId }, data: { statusMessage: `Made by optimization job ${jobId}, which was cancelled` } });
       }
-      await tx.auditEvent.create({ data: { actor: "system", action: outcome.cancelled ? "job.cancelled" : "job.failed", entityType: "OptimizationJob", entityId: jobId, after: { error: outcome.error ?? null } } });
+      await writeAudit(tx, { actor: "system", action: outcome.cancelled ? "job.cancelled" : "job.failed", entityType: "OptimizationJob", entityId: jobId, teamId: job.policy.teamId, after: { error: outcome.error ?? null } });
     });
     if (ended) await emitJobFinished(deps, jobId);
     return;
@@ -54,8 +54,7 @@ export async function finishJob(deps: WorkerDeps, jobId: string, outcome: Outcom
 
   const profileId = job.policy.hardwareProfileId ?? deps.profile.id;
   const source = await db.modelVersion.findUniqueOrThrow({ where: { id: job.sourceVersionId }, include: { evaluations: true, costs: true, comparisons: { orderBy: { measuredAt: "desc" } } } });
-  const latestCost = (v: typeof source, pid: string) =>
-    v.costs.filter((c) => c.hardwareProfileId === pid).sort((a, b) => b.measuredAt.getTime() - a.measuredAt.getTime())[0];
+  const latestCost = (v: typeof source, pid: string) => latestMeasurement(v.costs.filter((c) => c.hardwareProfileId === pid));
   // Costs are measured by workers on their own hardware; fall back to this worker's profile if the policy's was not measured.
   const measuredOnPolicyProfile = [source, ...candidates].every((v) => latestCost(v, profileId));
   const pid = measuredOnPolicyProfile ? profileId : deps.profile.id;
@@ -149,7 +148,7 @@ export async function finishJob(deps: WorkerDeps, jobId: string, outcome: Outcom
       for (const r of rows) {
         if (!r.verdict.ok) await tx.modelVersion.update({ where: { id: r.id }, data: { stage: "REJECTED", statusMessage: `Rejected by the accuracy guardrail: ${r.verdict.reason}` } });
       }
-      await tx.auditEvent.create({ data: { actor: "system", action: "job.succeeded", entityType: "OptimizationJob", entityId: jobId, after: { bestVersionId: best?.id ?? null } } });
+      await writeAudit(tx, { actor: "system", action: "job.succeeded", entityType: "OptimizationJob", entityId: jobId, teamId: job.policy.teamId, after: { bestVersionId: best?.id ?? null } });
     },
   );
   if (!succeeded) return;

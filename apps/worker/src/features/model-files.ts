@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { DATASET_FILE, MODEL_JSON_FILE } from "@costgate/artifacts";
 import type { Task } from "@costgate/ml";
 import type { ModelTask } from "@costgate/db";
-import type { WorkerDeps } from "../create-worker.ts";
+import type { WorkerDeps } from "../deps.ts";
 
 export const taskOf = (task: ModelTask): Task => (task === "CLASSIFICATION" ? "classification" : "regression");
 

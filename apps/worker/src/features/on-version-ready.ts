@@ -1,6 +1,6 @@
 import { isAppError } from "@costgate/core";
-import { createOptimizationJob } from "@costgate/services";
-import type { WorkerDeps } from "../create-worker.ts";
+import { createOptimizationJob, writeAudit } from "@costgate/services";
+import type { WorkerDeps } from "../deps.ts";
 
 /**
  * Trigger NEW_VERSION: when a version becomes READY, every enabled NEW_VERSION policy of its
@@ -24,9 +24,7 @@ export async function onVersionReady(deps: WorkerDeps, versionId: string): Promi
     } catch (e) {
       const reason = isAppError(e) ? e.message : (e as Error).message;
       deps.logger.warn({ policyId: policy.id, versionId, reason }, "NEW_VERSION policy not run");
-      await db.auditEvent.create({
-        data: { actor: "system", action: "policy.trigger_refused", entityType: "OptimizationPolicy", entityId: policy.id, teamId: version.model.teamId, after: { versionId, reason } },
-      });
+      await writeAudit(db, { actor: "system", action: "policy.trigger_refused", entityType: "OptimizationPolicy", entityId: policy.id, teamId: version.model.teamId, after: { versionId, reason } });
     }
   }
 }

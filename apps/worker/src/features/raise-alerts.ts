@@ -1,7 +1,7 @@
 import type { BudgetStatusValue } from "@costgate/core";
 import type { AlertKind, Budget } from "@costgate/db";
 import { enqueueDeliveries, recordEvent, writeAudit } from "@costgate/services";
-import type { WorkerDeps } from "../create-worker.ts";
+import type { WorkerDeps } from "../deps.ts";
 
 /**
  * The alerts a status calls for, per threshold t: THRESHOLD_ACTUAL once spend has reached t;

@@ -1,5 +1,5 @@
 import { enqueueDeliveries } from "@costgate/services";
-import type { WorkerDeps } from "../create-worker.ts";
+import type { WorkerDeps } from "../deps.ts";
 
 /**
  * Webhook deliveries recorded but never queued (Redis unreachable right after the commit that

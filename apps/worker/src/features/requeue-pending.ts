@@ -1,4 +1,4 @@
-import type { WorkerDeps } from "../create-worker.ts";
+import type { WorkerDeps } from "../deps.ts";
 
 /**
  * Versions left PENDING with no evaluation queued (the API could not reach Redis after

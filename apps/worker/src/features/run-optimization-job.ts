@@ -2,7 +2,7 @@ import { UnrecoverableError } from "bullmq";
 import { parsePolicySteps, type PolicyStep } from "@costgate/core";
 import { isMlError } from "@costgate/ml";
 import type { ModelVersion } from "@costgate/db";
-import type { WorkerDeps } from "../create-worker.ts";
+import type { WorkerDeps } from "../deps.ts";
 import { evaluateVersion, readableFailure } from "./evaluate-version.ts";
 import { JobProgress } from "./job-progress.ts";
 import { datasetPathOf, modelJsonPathOf, taskOf } from "./model-files.ts";
@@ -28,7 +28,7 @@ const describe = (step: PolicyStep): string => {
 };
 
 /**
- * Flow 3 of DESIGN.md: the policy's steps in order, each step's output feeding the next.
+ * Flow 3 of docs/ARCHITECTURE.md: the policy's steps in order, each step's output feeding the next.
  * Every step makes one version (unique per job and step: a retried job skips the steps it
  * finished), evaluated and measured like any version; then the best candidate is chosen.
  * Cancellation is honoured between batches and between steps; versions already made stay.

@@ -1,10 +1,10 @@
 import { artifactDigest, modelFileOrder, MODEL_JSON_FILE } from "@costgate/artifacts";
-import { Prisma, type ModelVersion, type OptimizationJob } from "@costgate/db";
+import type { Prisma, ModelVersion, OptimizationJob } from "@costgate/db";
 import { publishArtifact, writeAudit } from "@costgate/services";
 import { writeModelArtifacts } from "@costgate/ml";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { WorkerDeps } from "../create-worker.ts";
+import type { WorkerDeps } from "../deps.ts";
 import type { StepOutput } from "./apply-step.ts";
 
 /**

@@ -21,7 +21,6 @@ import {
   type ImageReferenceModelName,
 } from './image-models.ts';
 import {
-  DIGIT_FEATURES,
   digitsData,
   irisData,
   linearData,

@@ -3,6 +3,7 @@ import {
   ErrorCode,
   MoneyDecimal,
   formatMoney,
+  latestMeasurement,
   periodBounds,
   projectPromotionCost,
   projectionWindow,
@@ -11,7 +12,7 @@ import {
   type CoveringBudget,
 } from "@costgate/core";
 import type { Budget, Db, Prisma } from "@costgate/db";
-import type { PromotionGate } from "../promote-version.ts";
+import type { PromotionGate } from "../promotion-gate.ts";
 import { spendBetween } from "./budget-status.ts";
 
 type Reader = Db | Prisma.TransactionClient;
@@ -39,12 +40,8 @@ export async function coveringBudgets(db: Reader, model: { id: string; teamId: s
 
 /** The candidate's latest cost per million on the default hardware profile, else its latest on any profile; null when never measured. */
 async function candidateCost(db: Reader, versionId: string) {
-  const include = { hardwareProfile: { select: { name: true } } } as const;
-  const latest = { orderBy: { measuredAt: "desc" as const }, include };
-  return (
-    (await db.costMeasurement.findFirst({ where: { versionId, hardwareProfile: { isDefault: true } }, ...latest })) ??
-    (await db.costMeasurement.findFirst({ where: { versionId }, ...latest }))
-  );
+  const rows = await db.costMeasurement.findMany({ where: { versionId }, include: { hardwareProfile: { select: { name: true, isDefault: true } } } });
+  return latestMeasurement(rows.filter((r) => r.hardwareProfile.isDefault)) ?? latestMeasurement(rows) ?? null;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { assertTeamAccess, notFound, type Principal } from "@costgate/core";
+import { assertVisible, type Principal } from "@costgate/core";
 import type { Alert, Db } from "@costgate/db";
 import { writeAudit } from "@costgate/services";
 
@@ -11,8 +11,7 @@ import { writeAudit } from "@costgate/services";
 export async function acknowledgeAlert(deps: { db: Db; now: () => Date }, principal: Principal, id: string): Promise<Alert> {
   const { db } = deps;
   const alert = await db.alert.findUnique({ where: { id }, include: { budget: { select: { teamId: true } } } });
-  if (!alert) throw notFound("Alert", id);
-  assertTeamAccess(principal, alert.budget.teamId);
+  assertVisible(principal, alert, (r) => r.budget.teamId, "Alert", id);
   if (alert.acknowledgedAt) return stripBudget(alert);
 
   const userId = principal.kind === "user" ? principal.id : ((await db.apiKey.findUnique({ where: { id: principal.id }, select: { createdById: true } }))?.createdById ?? null);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MoneyDecimal, badInput, notFound, thresholdProblem, type Principal } from "@costgate/core";
+import { MoneyDecimal, badInput, thresholdProblem } from "@costgate/core";
 import type { Db } from "@costgate/db";
 
 /** Fields shared by createBudget and updateBudget. */
@@ -21,13 +21,6 @@ export function thresholdsOf(value: number[]): number[] {
   const problem = thresholdProblem(value);
   if (problem) throw badInput(`alertThresholds: ${problem}`, { field: "alertThresholds" });
   return value;
-}
-
-/** The model must exist, be visible to the caller (another team's is "not found" to a non-admin) and belong to the budget's team. */
-export async function assertModelInTeam(db: Db, principal: Principal, modelId: string, teamId: string): Promise<void> {
-  const model = await db.model.findUnique({ where: { id: modelId }, select: { teamId: true, name: true } });
-  if (!model || (principal.role !== "ADMIN" && model.teamId !== principal.teamId)) throw notFound("Model", modelId);
-  if (model.teamId !== teamId) throw badInput(`modelId: model ${model.name} belongs to another team than the budget`, { field: "modelId" });
 }
 
 /**

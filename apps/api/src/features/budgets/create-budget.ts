@@ -3,7 +3,8 @@ import { assertTeamAccess, notFound, type Principal } from "@costgate/core";
 import type { Db } from "@costgate/db";
 import { writeAudit } from "@costgate/services";
 import { validate } from "../validate.ts";
-import { BudgetAction, BudgetName, DEFAULT_THRESHOLDS, amountOf, assertModelInTeam, checkPolicy, thresholdsOf } from "./budget-fields.ts";
+import { assertModelInTeam } from "../model-in-team.ts";
+import { BudgetAction, BudgetName, DEFAULT_THRESHOLDS, amountOf, checkPolicy, thresholdsOf } from "./budget-fields.ts";
 
 const Input = z.object({
   name: BudgetName,
@@ -23,7 +24,7 @@ export async function createBudget(db: Db, principal: Principal, input: unknown)
   const amountUsd = amountOf(data.amountUsd);
   const alertThresholds = thresholdsOf(data.alertThresholds ?? DEFAULT_THRESHOLDS);
   if (!(await db.team.findUnique({ where: { id: data.teamId }, select: { id: true } }))) throw notFound("Team", data.teamId);
-  if (data.modelId) await assertModelInTeam(db, principal, data.modelId, data.teamId);
+  if (data.modelId) await assertModelInTeam(db, principal, data.modelId, data.teamId, "budget");
   const action = data.action ?? "NOTIFY";
   await checkPolicy(db, { teamId: data.teamId, modelId: data.modelId ?? null, action, policyId: data.policyId ?? null });
 

@@ -1,4 +1,4 @@
-import { assertTeamAccess, badInput, notFound, type Principal } from "@costgate/core";
+import { assertVisible, badInput, type Principal } from "@costgate/core";
 import type { Budget, Db } from "@costgate/db";
 import { projectPromotion } from "@costgate/services";
 
@@ -17,8 +17,7 @@ export interface CostProjectionView {
  */
 export async function promotionPreview(deps: { db: Db; now: () => Date }, principal: Principal, versionId: string): Promise<CostProjectionView> {
   const version = await deps.db.modelVersion.findUnique({ where: { id: versionId }, include: { model: { select: { teamId: true, name: true } } } });
-  if (!version) throw notFound("Model version", versionId);
-  assertTeamAccess(principal, version.model.teamId);
+  assertVisible(principal, version, (r) => r.model.teamId, "Model version", versionId);
   const projection = await projectPromotion(deps.db, version, version.model.teamId, deps.now());
   if (!projection) {
     throw badInput(`versionId: version ${version.number} of model "${version.model.name}" has no cost measurement yet (status ${version.status}), so its cost cannot be projected`, { field: "versionId" });

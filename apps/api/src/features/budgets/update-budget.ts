@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MoneyDecimal, assertTeamAccess, formatMoney, notFound, periodBounds, type Principal } from "@costgate/core";
+import { MoneyDecimal, assertVisible, formatMoney, periodBounds, type Principal } from "@costgate/core";
 import type { Db, Prisma } from "@costgate/db";
 import { writeAudit } from "@costgate/services";
 import { validate } from "../validate.ts";
@@ -23,8 +23,7 @@ export async function updateBudget(deps: { db: Db; now: () => Date }, principal:
   const data = validate(Input, input);
   const { db } = deps;
   const budget = await db.budget.findUnique({ where: { id } });
-  if (!budget) throw notFound("Budget", id);
-  assertTeamAccess(principal, budget.teamId);
+  assertVisible(principal, budget, (r) => r.teamId, "Budget", id);
 
   const changes: Prisma.BudgetUncheckedUpdateInput = {};
   if (data.name != null) changes.name = data.name;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AppError, ErrorCode, Roles, assertTeamAccess, badInput, notFound, type Principal, type Role } from "@costgate/core";
+import { AppError, ErrorCode, Roles, assertTeamAccess, assertVisible, badInput, notFound, type Principal, type Role } from "@costgate/core";
 import type { Db } from "@costgate/db";
 import { generateApiKey } from "../../auth/api-keys.ts";
 import { writeAudit } from "@costgate/services";
@@ -64,12 +64,9 @@ export async function createApiKey(db: Db, principal: Principal, input: unknown)
 
 export async function revokeApiKey(db: Db, principal: Principal, id: string) {
   const key = await db.apiKey.findUnique({ where: { id } });
-  if (!key) throw notFound("API key", id);
-  if (principal.role !== "ADMIN") {
-    if (!key.teamId) throw new AppError(ErrorCode.FORBIDDEN, "Only an ADMIN may revoke a key that belongs to no team");
-    assertTeamAccess(principal, key.teamId);
-    assertMayGrant(principal, key.role);
-  }
+  // Another team's key, or one of no team, is "not found" to a non-admin.
+  assertVisible(principal, key, (k) => k.teamId, "API key", id);
+  assertMayGrant(principal, key.role);
   if (key.revokedAt) return key; // revoking twice is idempotent; the first revocation time stands
   return db.$transaction(async (tx) => {
     const now = new Date();

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { Roles, badInput, notFound, type Principal } from "@costgate/core";
 import type { Db } from "@costgate/db";
-import { assertPasswordStrength, hashPassword } from "@costgate/core";
+import { assertPasswordStrength } from "@costgate/core";
+import { hashPassword } from "@costgate/secrets";
 import { writeAudit } from "@costgate/services";
 import { validate } from "../validate.ts";
 import { conflictOnDuplicate } from "../unique-violation.ts";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AppError, ErrorCode } from "@costgate/core";
 import type { Db } from "@costgate/db";
-import { dummyPasswordHash, verifyPassword } from "@costgate/core";
+import { dummyPasswordHash, verifyPassword } from "@costgate/secrets";
 import type { SessionTokens } from "../../auth/session-token.ts";
 import type { LoginThrottle } from "../../auth/login-throttle.ts";
 import { validate } from "../validate.ts";

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { assertPasswordStrength, badInput, hashPassword, notFound, verifyPassword, type Principal } from "@costgate/core";
+import { assertPasswordStrength, badInput, notFound, type Principal } from "@costgate/core";
+import { hashPassword, verifyPassword } from "@costgate/secrets";
 import type { Db } from "@costgate/db";
 import { writeAudit } from "@costgate/services";
 import type { SessionTokens } from "../../auth/session-token.ts";

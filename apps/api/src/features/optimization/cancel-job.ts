@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, assertTeamAccess, notFound, type Principal } from "@costgate/core";
+import { AppError, ErrorCode, assertVisible, type Principal } from "@costgate/core";
 import type { Db, OptimizationJob, Prisma } from "@costgate/db";
 import { QueueName, type Producer } from "@costgate/queue";
 import { emitJobFinished, writeAudit } from "@costgate/services";
@@ -30,9 +30,8 @@ async function takenOffQueue(producer: Producer, jobId: string): Promise<boolean
 export async function cancelOptimizationJob(deps: { db: Db; producer: Producer; logger?: { warn(obj: object, msg: string): void } }, principal: Principal, id: string): Promise<OptimizationJob> {
   const { db } = deps;
   const job = await db.optimizationJob.findUnique({ where: { id }, include: { policy: { select: { teamId: true } } } });
-  if (!job) throw notFound("Optimization job", id);
+  assertVisible(principal, job, (j) => j.policy.teamId, "Optimization job", id);
   const teamId = job.policy.teamId;
-  assertTeamAccess(principal, teamId);
 
   const transition = (from: ("QUEUED" | "RUNNING")[], data: Prisma.OptimizationJobUpdateManyMutationInput, action: string) =>
     db.$transaction(async (tx) => {

@@ -4,7 +4,8 @@ import type { Db } from "@costgate/db";
 import { writeAudit } from "@costgate/services";
 import { validate } from "../validate.ts";
 import { conflictOnDuplicate } from "../unique-violation.ts";
-import { MaxAccuracyDrop, PolicyName, Trigger, assertHardwareProfile, assertModelInTeam, stepsJson } from "./policy-fields.ts";
+import { assertModelInTeam } from "../model-in-team.ts";
+import { MaxAccuracyDrop, PolicyName, Trigger, assertHardwareProfile, stepsJson } from "./policy-fields.ts";
 
 const Input = z.object({
   name: PolicyName,
@@ -23,7 +24,7 @@ export async function createOptimizationPolicy(db: Db, principal: Principal, inp
   assertTeamAccess(principal, data.teamId);
   const steps = stepsJson(data.steps);
   if (!(await db.team.findUnique({ where: { id: data.teamId }, select: { id: true } }))) throw notFound("Team", data.teamId);
-  if (data.modelId) await assertModelInTeam(db, principal, data.modelId, data.teamId);
+  if (data.modelId) await assertModelInTeam(db, principal, data.modelId, data.teamId, "policy");
   if (data.hardwareProfileId) await assertHardwareProfile(db, data.hardwareProfileId);
   return conflictOnDuplicate(
     () =>

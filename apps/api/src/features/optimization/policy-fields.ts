@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { badInput, notFound, parsePolicySteps, type PolicyStep, type Principal } from "@costgate/core";
+import { notFound, parsePolicySteps, type PolicyStep } from "@costgate/core";
 import type { Db, Prisma } from "@costgate/db";
 
 /** Fields shared by create and update; steps are checked by parsePolicySteps (naming step and parameter). */
@@ -16,12 +16,3 @@ export async function assertHardwareProfile(db: Db, id: string): Promise<void> {
   if (!(await db.hardwareProfile.findUnique({ where: { id }, select: { id: true } }))) throw notFound("Hardware profile", id);
 }
 
-/** The model must exist, be visible to the caller, and belong to the policy's team. */
-export async function assertModelInTeam(db: Db, principal: Principal, modelId: string, teamId: string): Promise<void> {
-  const model = await db.model.findUnique({ where: { id: modelId }, select: { teamId: true, name: true } });
-  // Another team's model is "not found" to a non-admin, as it is to their reads.
-  if (!model || (principal.role !== "ADMIN" && model.teamId !== principal.teamId)) throw notFound("Model", modelId);
-  if (model.teamId !== teamId) {
-    throw badInput(`modelId: model ${model.name} belongs to another team than the policy`, { field: "modelId" });
-  }
-}

@@ -1,4 +1,4 @@
-import { assertTeamAccess, notFound, type Principal } from "@costgate/core";
+import { assertVisible, type Principal } from "@costgate/core";
 import type { Db } from "@costgate/db";
 import type { Producer } from "@costgate/queue";
 import { createOptimizationJob } from "@costgate/services";
@@ -10,11 +10,9 @@ import { createOptimizationJob } from "@costgate/services";
  */
 export async function runOptimizationPolicy(deps: { db: Db; producer: Producer }, principal: Principal, args: { policyId: string; versionId: string }) {
   const policy = await deps.db.optimizationPolicy.findUnique({ where: { id: args.policyId } });
-  if (!policy) throw notFound("Optimization policy", args.policyId);
-  assertTeamAccess(principal, policy.teamId);
+  assertVisible(principal, policy, (r) => r.teamId, "Optimization policy", args.policyId);
   const version = await deps.db.modelVersion.findUnique({ where: { id: args.versionId }, include: { model: { select: { teamId: true } } } });
-  if (!version) throw notFound("Model version", args.versionId);
-  assertTeamAccess(principal, version.model.teamId);
+  assertVisible(principal, version, (r) => r.model.teamId, "Model version", args.versionId);
   const { model: _model, ...sourceVersion } = version;
   return createOptimizationJob(deps, { policy, sourceVersion, triggeredBy: "manual", actor: principal.actor });
 }

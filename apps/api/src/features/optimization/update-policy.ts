@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { assertTeamAccess, notFound, type Principal } from "@costgate/core";
+import { assertVisible, type Principal } from "@costgate/core";
 import type { Db, Prisma } from "@costgate/db";
 import { writeAudit } from "@costgate/services";
 import { validate } from "../validate.ts";
@@ -21,8 +21,7 @@ const Input = z.object({
 export async function updateOptimizationPolicy(db: Db, principal: Principal, id: string, input: unknown) {
   const data = validate(Input, input);
   const policy = await db.optimizationPolicy.findUnique({ where: { id } });
-  if (!policy) throw notFound("Optimization policy", id);
-  assertTeamAccess(principal, policy.teamId);
+  assertVisible(principal, policy, (r) => r.teamId, "Optimization policy", id);
 
   const changes: Prisma.OptimizationPolicyUncheckedUpdateInput = {};
   if (data.name != null) changes.name = data.name;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { assertTeamAccess, notFound, type Principal } from "@costgate/core";
+import { assertVisible, type Principal } from "@costgate/core";
 import type { Db } from "@costgate/db";
 import type { Producer } from "@costgate/queue";
 import { costGate, promoteVersion, type PromotionGate } from "@costgate/services";
@@ -15,8 +15,7 @@ const Input = z.object({
 export async function promoteModelVersion(deps: { db: Db; producer: Producer; gate?: PromotionGate; now?: () => Date }, principal: Principal, input: unknown) {
   const data = validate(Input, input);
   const version = await deps.db.modelVersion.findUnique({ where: { id: data.versionId }, select: { model: { select: { teamId: true } } } });
-  if (!version) throw notFound("Model version", data.versionId);
-  assertTeamAccess(principal, version.model.teamId);
+  assertVisible(principal, version, (r) => r.model.teamId, "Model version", data.versionId);
   // The cost gate on the API's clock (tests set it); PromotionResult.projection shows what it recorded.
   return promoteVersion({ ...deps, gate: deps.gate ?? costGate({ now: deps.now }) }, { actor: principal.actor, role: principal.role }, { versionId: data.versionId, stage: data.stage, overrideReason: data.overrideReason ?? null });
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { assertTeamAccess, notFound, type Principal } from "@costgate/core";
+import { assertVisible, type Principal } from "@costgate/core";
 import type { Db } from "@costgate/db";
 import type { Producer } from "@costgate/queue";
 import type { Logger } from "../../logger.ts";
@@ -23,8 +23,7 @@ export async function registerDataset(deps: { db: Db; producer: Producer; logger
   const { db } = deps;
   const data = validate(Input, input);
   const model = await db.model.findUnique({ where: { id: data.modelId } });
-  if (!model) throw notFound("Model", data.modelId);
-  assertTeamAccess(principal, model.teamId);
+  assertVisible(principal, model, (r) => r.teamId, "Model", data.modelId);
   const artifact = await loadArtifactFor(db, principal, data.artifactId, "DATASET", model.teamId);
   const rows = Number((artifact.metadata as { rows?: number } | null)?.rows ?? 0);
   const dataset = await conflictOnDuplicate(

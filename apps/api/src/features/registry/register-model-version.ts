@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { assertTeamAccess, notFound, type Principal } from "@costgate/core";
+import { assertVisible, type Principal } from "@costgate/core";
 import type { Db } from "@costgate/db";
 import type { Producer } from "@costgate/queue";
 import type { Logger } from "../../logger.ts";
@@ -27,8 +27,7 @@ export async function registerModelVersion(deps: { db: Db; producer: Producer; l
   const data = validate(Input, input);
   const { db } = deps;
   const model = await db.model.findUnique({ where: { id: data.modelId } });
-  if (!model) throw notFound("Model", data.modelId);
-  assertTeamAccess(principal, model.teamId);
+  assertVisible(principal, model, (r) => r.teamId, "Model", data.modelId);
   const artifact = await loadArtifactFor(db, principal, data.artifactId, "TFJS_LAYERS_MODEL", model.teamId);
   const meta = (artifact.metadata ?? {}) as ModelArtifactMetadata;
 

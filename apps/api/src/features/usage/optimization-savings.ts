@@ -1,5 +1,6 @@
-import { badInput, composeRatios, formatMoney, MoneyDecimal, teamScope, type Money, type Principal } from "@costgate/core";
-import { Prisma, type Db, type ModelVersion } from "@costgate/db";
+import { MoneyDecimal, badInput, composeRatios, costOfRequests, formatMoney, pricePairKey, teamScope, type Money, type Principal } from "@costgate/core";
+import { Prisma, type CostMeasurement, type Db, type ModelVersion } from "@costgate/db";
+import { latestCosts } from "@costgate/services";
 import type { Loaders } from "../../graphql/loaders.ts";
 import { daysStartingIn } from "./spend-series.ts";
 
@@ -43,8 +44,9 @@ export async function optimizationSavings(db: Db, loaders: Loaders, principal: P
   const profile = await loaders.defaultProfile();
   // One statement for every version: the production versions, each one's source up its lineage
   // (from the parent, on while the version is not an UPLOAD and has a parent; the deepest row of
-  // each walk), the requests it served in the range and both latest prices on the default profile.
-  const rows = await db.$queryRaw<{ id: string; model_id: string; source_id: string; requests: string; price: string | null; source_price: string | null; step_ids: string[] | null }[]>`
+  // each walk) and the requests it served in the range; a second one for both current prices on
+  // the default profile (services' latestCosts).
+  const found = await db.$queryRaw<{ id: string; model_id: string; source_id: string; requests: string; step_ids: string[] | null }[]>`
     WITH RECURSIVE prod AS (
       SELECT v.id, v.model_id, v.parent_id FROM model_versions v JOIN models m ON m.id = v.model_id
       WHERE v.stage = 'PRODUCTION' AND v.source <> 'UPLOAD' AND v.parent_id IS NOT NULL
@@ -65,20 +67,21 @@ export async function optimizationSavings(db: Db, loaders: Loaders, principal: P
       WHERE version_id IN (SELECT id FROM prod) AND day >= ${firstDay}::date AND day <= ${lastDay}::date
       GROUP BY version_id
     )
-    SELECT p.id, p.model_id, s.source_id, coalesce(sv.requests, 0)::text AS requests, st.ids AS step_ids,
-      (SELECT c.cost_per_million_usd::text FROM cost_measurements c
-        WHERE c.version_id = p.id AND c.hardware_profile_id = ${profile?.id ?? null} ORDER BY c.measured_at DESC LIMIT 1) AS price,
-      (SELECT c.cost_per_million_usd::text FROM cost_measurements c
-        WHERE c.version_id = s.source_id AND c.hardware_profile_id = ${profile?.id ?? null} ORDER BY c.measured_at DESC LIMIT 1) AS source_price
+    SELECT p.id, p.model_id, s.source_id, coalesce(sv.requests, 0)::text AS requests, st.ids AS step_ids
     FROM prod p JOIN src s ON s.start_id = p.id LEFT JOIN served sv ON sv.version_id = p.id LEFT JOIN steps st ON st.start_id = p.id
     ORDER BY p.model_id`;
+  const prices = profile
+    ? await latestCosts(db, found.flatMap((r) => [r.id, r.source_id].map((versionId) => ({ versionId, hardwareProfileId: profile.id }))))
+    : new Map<string, CostMeasurement>();
+  const priceOf = (versionId: string) => (profile ? (prices.get(pricePairKey(versionId, profile.id))?.costPerMillionUsd.toFixed(6) ?? null) : null);
+  const rows = found.map((r) => ({ ...r, price: priceOf(r.id), source_price: priceOf(r.source_id) }));
 
   const measurable = await measurableSavings(db, profile?.id ?? null, rows.map((r) => [r.id, ...(r.step_ids ?? [])]));
   let total = new MoneyDecimal(0);
   const priced = rows.map((r, i) => {
     let saved: Money | null = null;
     if (r.price !== null && r.source_price !== null && measurable[i] !== false) {
-      saved = new MoneyDecimal(r.source_price).minus(r.price).mul(r.requests).div(1_000_000).toDecimalPlaces(6);
+      saved = costOfRequests(r.requests, new MoneyDecimal(r.source_price).minus(r.price));
       total = total.plus(saved);
     }
     return { row: r, saved, measurable: measurable[i] ?? null };
@@ -105,7 +108,7 @@ export async function optimizationSavings(db: Db, loaders: Loaders, principal: P
 
 /**
  * For each lineage (a production version and the steps between it and its source), whether its
- * paired comparisons on the profile compose to a significant saving; null when a step has none.
+ * paired comparisons on the profile compose to a significant change; null when a step has none.
  */
 async function measurableSavings(db: Db, profileId: string | null, lineages: string[][]): Promise<(boolean | null)[]> {
   if (!profileId || lineages.length === 0) return lineages.map(() => null);
@@ -115,8 +118,7 @@ async function measurableSavings(db: Db, profileId: string | null, lineages: str
   return lineages.map((ids) => {
     const steps = ids.map((id) => latest.get(id));
     if (steps.some((s) => !s)) return null;
-    const composed = composeRatios(steps as NonNullable<(typeof steps)[number]>[]);
-    return composed.significant;
+    return composeRatios(steps as NonNullable<(typeof steps)[number]>[]).significant;
   });
 }
 

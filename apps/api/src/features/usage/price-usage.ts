@@ -1,4 +1,5 @@
-import { AppError, ErrorCode, badInput, requestsCost, toMicros, type Principal } from "@costgate/core";
+import { badInput, inTeam, pricePairKey, requestsCost, toMicros, type AppError, type Principal } from "@costgate/core";
+import { latestCosts } from "@costgate/services";
 import type { Db } from "@costgate/db";
 import { recordProblem, type UsageInput } from "./usage-input.ts";
 
@@ -36,16 +37,14 @@ interface Price {
   modelId: string | null;
   modelName: string | null;
   teamId: string | null;
-  cost: string | null;
-  measurementId: string | null;
 }
 
 /**
  * Fixes every record's cost: requests × the version's latest costPerMillionUsd on the serving
  * hardware profile (the default when omitted) / 1e6, rounded half-even to the cent-millionth.
  * Refuses the whole call, naming the first bad record, for an unknown profile or version, a
- * version of another team (FORBIDDEN for non-admins) or one never measured on that profile.
- * Two queries whatever the number of records.
+ * version of another team (to a non-admin, "not found" like an unknown one) or one never
+ * measured on that profile. Three statements whatever the number of records.
  */
 export async function priceUsage(db: Db, principal: Principal, records: readonly UsageInput[]): Promise<PricedBatch> {
   if (!records.length) return { targets: [], records: [] };
@@ -62,7 +61,7 @@ export async function priceUsage(db: Db, principal: Principal, records: readonly
     }
     return defaultProfile?.id ?? recordProblem(i, "hardwareProfileId", "there is no default hardware profile: name the one that served these requests");
   };
-  const pairKey = (versionId: string, profileId: string) => `${versionId}\u0000${profileId}`;
+  const pairKey = pricePairKey;
   const pairs = new Map<string, { versionId: string; profileId: string }>();
   const recordProfiles = records.map((r, i) => {
     const profileId = profileOf(r, i);
@@ -72,20 +71,18 @@ export async function priceUsage(db: Db, principal: Principal, records: readonly
 
   const list = [...pairs.values()];
   const rows = await db.$queryRaw<Price[]>`
-    SELECT p.version_id AS "versionId", p.profile_id AS "profileId", v.number, v.model_id AS "modelId", m.name AS "modelName", m.team_id AS "teamId", c.cost::text AS cost, c.id AS "measurementId"
+    SELECT p.version_id AS "versionId", p.profile_id AS "profileId", v.number, v.model_id AS "modelId", m.name AS "modelName", m.team_id AS "teamId"
     FROM unnest(${list.map((p) => p.versionId)}::text[], ${list.map((p) => p.profileId)}::text[]) AS p(version_id, profile_id)
     LEFT JOIN model_versions v ON v.id = p.version_id
-    LEFT JOIN models m ON m.id = v.model_id
-    LEFT JOIN LATERAL (
-      SELECT cm.id, cm.cost_per_million_usd AS cost FROM cost_measurements cm
-      WHERE cm.version_id = p.version_id AND cm.hardware_profile_id = p.profile_id
-      ORDER BY cm.measured_at DESC LIMIT 1
-    ) c ON true`;
+    LEFT JOIN models m ON m.id = v.model_id`;
+  // The current price of each pair: its latest measurement (services' latestCosts, the one rule).
+  const costs = await latestCosts(db, list.map((p) => ({ versionId: p.versionId, hardwareProfileId: p.profileId })));
   const targets: UsageTarget[] = [];
   const prices = new Map(
     rows.map((p) => {
       const target = p.modelId && p.teamId ? targets.push({ versionId: p.versionId, modelId: p.modelId, teamId: p.teamId, hardwareProfileId: p.profileId }) - 1 : -1;
-      return [pairKey(p.versionId, p.profileId), { ...p, target, micros: p.cost === null ? null : toMicros(p.cost) }];
+      const cost = costs.get(pricePairKey(p.versionId, p.profileId));
+      return [pairKey(p.versionId, p.profileId), { ...p, target, micros: cost ? toMicros(cost.costPerMillionUsd.toFixed(6)) : null, measurementId: cost?.id ?? null }];
     }),
   );
 
@@ -93,10 +90,8 @@ export async function priceUsage(db: Db, principal: Principal, records: readonly
     const profileId = recordProfiles[i]!;
     if (typeof profileId !== "string") throw profileId;
     const price = prices.get(pairKey(r.versionId, profileId));
-    if (!price || price.target < 0) throw recordProblem(i, "versionId", `model version ${r.versionId} not found`);
-    if (principal.role !== "ADMIN" && price.teamId !== principal.teamId) {
-      throw new AppError(ErrorCode.FORBIDDEN, `input[${i}].versionId: version ${price.number} of model "${price.modelName}" belongs to another team; you can only record usage for your own team's versions. Nothing was recorded`, { field: `input.${i}.versionId`, index: i });
-    }
+    // Another team's version is "not found" to a non-admin, so other teams' ids do not leak.
+    if (!price || price.target < 0 || !inTeam(principal, price.teamId)) throw recordProblem(i, "versionId", `model version ${r.versionId} not found`);
     if (price.micros === null || price.measurementId === null) {
       throw badInput(
         `input[${i}].versionId: version ${price.number} of model "${price.modelName}" has no cost measurement on hardware profile ${profileNames.get(profileId)} yet, so its usage cannot be priced; nothing was recorded`,

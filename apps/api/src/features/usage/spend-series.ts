@@ -1,4 +1,4 @@
-import { assertTeamAccess, badInput, notFound, teamScope, type Principal } from "@costgate/core";
+import { assertVisible, badInput, teamScope, type Principal } from "@costgate/core";
 import { Prisma, type Db } from "@costgate/db";
 
 export type Granularity = "DAY" | "MONTH";
@@ -41,8 +41,7 @@ export async function spendSeries(db: Db, principal: Principal, args: { teamId?:
   let where: Prisma.Sql;
   if (args.modelId) {
     const model = await db.model.findUnique({ where: { id: args.modelId }, select: { teamId: true, name: true } });
-    if (!model) throw notFound("Model", args.modelId);
-    assertTeamAccess(principal, model.teamId);
+    assertVisible(principal, model, (r) => r.teamId, "Model", args.modelId);
     if (args.teamId && args.teamId !== model.teamId) throw badInput(`modelId: model ${model.name} belongs to another team than teamId`, { field: "modelId" });
     where = Prisma.sql`model_id = ${args.modelId}`;
   } else {

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { assertTeamAccess, notFound, sealSecret, type Principal } from "@costgate/core";
+import { assertTeamAccess, notFound, type Principal } from "@costgate/core";
+import { sealSecret } from "@costgate/secrets";
 import type { Db } from "@costgate/db";
 import { writeAudit } from "@costgate/services";
 import { validate } from "../validate.ts";

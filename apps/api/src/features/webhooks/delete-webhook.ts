@@ -1,4 +1,4 @@
-import { assertTeamAccess, notFound, type Principal } from "@costgate/core";
+import { assertVisible, notFound, type Principal } from "@costgate/core";
 import type { Db } from "@costgate/db";
 import { writeAudit } from "@costgate/services";
 
@@ -9,8 +9,7 @@ import { writeAudit } from "@costgate/services";
  */
 export async function deleteWebhook(db: Db, principal: Principal, id: string): Promise<boolean> {
   const webhook = await db.webhook.findUnique({ where: { id } });
-  if (!webhook) throw notFound("Webhook", id);
-  assertTeamAccess(principal, webhook.teamId);
+  assertVisible(principal, webhook, (r) => r.teamId, "Webhook", id);
   return db.$transaction(async (tx) => {
     const deliveries = await tx.webhookDelivery.count({ where: { webhookId: id } });
     const { count } = await tx.webhook.deleteMany({ where: { id } });

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { assertTeamAccess, notFound, sealSecret, type Principal } from "@costgate/core";
+import { assertVisible, notFound, type Principal } from "@costgate/core";
+import { sealSecret } from "@costgate/secrets";
 import type { Db, Prisma } from "@costgate/db";
 import { writeAudit } from "@costgate/services";
 import { validate } from "../validate.ts";
@@ -24,8 +25,7 @@ export async function updateWebhook(deps: { db: Db; secretKey: Buffer; webhookTa
   const data = validate(Input, input);
   const { db } = deps;
   const webhook = await db.webhook.findUnique({ where: { id }, select: { teamId: true } });
-  if (!webhook) throw notFound("Webhook", id);
-  assertTeamAccess(principal, webhook.teamId);
+  assertVisible(principal, webhook, (r) => r.teamId, "Webhook", id);
   if (data.url != null) await assertWebhookTarget(data.url, deps.webhookTargets);
 
   const changes: Prisma.WebhookUpdateInput = {};

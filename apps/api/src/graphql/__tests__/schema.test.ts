@@ -14,7 +14,7 @@ describe("served schema", () => {
   });
 
   it("is a compatible superset of the shared contract (check.mjs --allow-missing exits 0)", () => {
-    let output = "";
+    let output: string;
     let exitCode = 0;
     try {
       // The shared folder sits next to the repository (../shared), locally and in CI.

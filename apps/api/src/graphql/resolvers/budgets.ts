@@ -1,4 +1,4 @@
-import { assertTeamAccess, teamScope, type BudgetStatusValue } from "@costgate/core";
+import { teamScope, visibleOrNull, type BudgetStatusValue } from "@costgate/core";
 import type { Budget, Team } from "@costgate/db";
 import type { CostGateRecord } from "@costgate/services";
 import { caller, mutation, type Context } from "../context.ts";
@@ -18,8 +18,7 @@ export const budgetsResolvers = {
     async budget(_p: unknown, { id }: { id: string }, ctx: Context) {
       const principal = caller(ctx);
       const budget = await ctx.db.budget.findUnique({ where: { id } });
-      if (budget) assertTeamAccess(principal, budget.teamId);
-      return budget;
+      return visibleOrNull(principal, budget, (b) => b.teamId);
     },
   },
   Mutation: {

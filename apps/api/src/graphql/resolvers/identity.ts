@@ -1,4 +1,4 @@
-import { teamScope, assertTeamAccess } from "@costgate/core";
+import { teamScope, visibleOrNull } from "@costgate/core";
 import type { ApiKey, Team, User } from "@costgate/db";
 import { caller, mutation, type Context } from "../context.ts";
 import { paginate, newestFirst } from "../pagination.ts";
@@ -28,8 +28,7 @@ export const identityResolvers = {
     async team(_p: unknown, { id }: { id: string }, ctx: Context) {
       const principal = caller(ctx);
       const team = await ctx.db.team.findUnique({ where: { id } });
-      if (team) assertTeamAccess(principal, team.id);
-      return team;
+      return visibleOrNull(principal, team, (t) => t.id);
     },
     users(_p: unknown, { teamId }: { teamId?: string | null }, ctx: Context) {
       const scope = teamScope(caller(ctx), teamId);

@@ -1,4 +1,4 @@
-import { assertTeamAccess, teamScope } from "@costgate/core";
+import { teamScope, visibleOrNull } from "@costgate/core";
 import type { OptimizationJob, OptimizationPolicy, Prisma } from "@costgate/db";
 import { caller, mutation, type Context } from "../context.ts";
 import { newestFirst, paginate } from "../pagination.ts";
@@ -21,16 +21,12 @@ export const optimizationResolvers = {
     async optimizationPolicy(_p: unknown, { id }: { id: string }, ctx: Context) {
       const principal = caller(ctx);
       const policy = await ctx.db.optimizationPolicy.findUnique({ where: { id } });
-      if (!policy) return null;
-      assertTeamAccess(principal, policy.teamId);
-      return policy;
+      return visibleOrNull(principal, policy, (p) => p.teamId);
     },
     async optimizationJob(_p: unknown, { id }: { id: string }, ctx: Context) {
       const principal = caller(ctx);
       const job = await ctx.db.optimizationJob.findUnique({ where: { id }, include: { policy: { select: { teamId: true } } } });
-      if (!job) return null;
-      assertTeamAccess(principal, job.policy.teamId);
-      return job;
+      return visibleOrNull(principal, job, (j) => j.policy.teamId);
     },
     optimizationJobs(_p: unknown, args: { status?: JobStatus | null; modelId?: string | null; policyId?: string | null; first?: number; after?: string | null }, ctx: Context) {
       const scope = teamScope(caller(ctx));

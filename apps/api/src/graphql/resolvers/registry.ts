@@ -1,4 +1,4 @@
-import { assertTeamAccess, teamScope, type Principal } from "@costgate/core";
+import { teamScope, visibleOrNull } from "@costgate/core";
 import type { Dataset, Model, ModelVersion, Prisma } from "@costgate/db";
 import { caller, mutation, type Context } from "../context.ts";
 import { newestFirst, paginate } from "../pagination.ts";
@@ -6,13 +6,6 @@ import { createModel } from "../../features/registry/create-model.ts";
 import { registerModelVersion } from "../../features/registry/register-model-version.ts";
 import { registerDataset } from "../../features/registry/register-dataset.ts";
 import { promoteModelVersion } from "../../features/registry/promote-model-version.ts";
-
-/** Reads of one model-owned row: missing answers null; another team's row is FORBIDDEN to a non-admin. */
-async function visible<T extends { teamId: string }>(principal: Principal, row: T | null): Promise<T | null> {
-  if (!row) return null;
-  assertTeamAccess(principal, row.teamId);
-  return row;
-}
 
 export const registryResolvers = {
   Query: {
@@ -32,14 +25,12 @@ export const registryResolvers = {
       );
     },
     async model(_p: unknown, { id }: { id: string }, ctx: Context) {
-      return visible(caller(ctx), await ctx.db.model.findUnique({ where: { id } }));
+      return visibleOrNull(caller(ctx), await ctx.db.model.findUnique({ where: { id } }), (m) => m.teamId);
     },
     async modelVersion(_p: unknown, { id }: { id: string }, ctx: Context) {
       const principal = caller(ctx);
       const version = await ctx.db.modelVersion.findUnique({ where: { id }, include: { model: { select: { teamId: true } } } });
-      if (!version) return null;
-      assertTeamAccess(principal, version.model.teamId);
-      return version;
+      return visibleOrNull(principal, version, (v) => v.model.teamId);
     },
   },
   Mutation: {

@@ -26,7 +26,7 @@ function policyFields(form: FormData) {
   if (!values.name) fieldErrors.name = "Give the policy a name";
   const drop = Number(values.maxAccuracyDrop);
   if (values.maxAccuracyDrop === "" || !Number.isFinite(drop) || drop < 0 || drop > 1) fieldErrors.maxAccuracyDrop = "Enter the largest allowed drop, from 0 to 1 (e.g. 0.01 = one point of accuracy)";
-  let drafts: StepDraft[] = [];
+  let drafts: StepDraft[];
   try {
     drafts = (JSON.parse(values.steps || "[]") as StepDraft[]).filter((d) => STEP_KINDS.includes(d.kind));
   } catch {

@@ -92,13 +92,16 @@ describe("alerts and acknowledgeAlert", () => {
     expect((await api.db.auditEvent.findFirstOrThrow({ where: { action: "alert.acknowledge", entityId: ids[2] } })).actor).toBe(`apikey:${createApiKey.apiKey.id}`);
   });
 
-  it("refuses other teams, readers, and unknown alerts", async () => {
-    expect((await api.gql(ACK, { id: otherAlert }, finance.token)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+  it("refuses other teams (as not found), readers, and unknown alerts", async () => {
+    expect((await api.gql(ACK, { id: otherAlert }, finance.token)).errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
     expect((await api.gql(ACK, { id: ids[0] }, viewer)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     expect((await api.db.alert.findUniqueOrThrow({ where: { id: ids[0] } })).acknowledgedAt).toBeNull();
     expect((await api.gql(ACK, { id: "no-such-alert" }, finance.token)).errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
     const other = await api.db.alert.findUniqueOrThrow({ where: { id: otherAlert } });
-    expect((await api.gql(ALERTS, { b: other.budgetId }, viewer)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    // Another team's budget has no alerts for this caller, exactly like an unknown budget.
+    const theirs = await api.gql<{ alerts: { nodes: unknown[] } }>(ALERTS, { b: other.budgetId }, viewer);
+    expect(theirs.errors).toBeUndefined();
+    expect(JSON.stringify(theirs.data)).toBe(JSON.stringify((await api.gql(ALERTS, { b: "no-such-budget" }, viewer)).data));
     expect((await api.gql(ALERTS, {}, null)).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
   });
 });

@@ -187,9 +187,11 @@ describe("budgets", () => {
     const b = await scenario();
     const budget = (await create({ name: "A", teamId: a.teamId, amountUsd: "10", period: "YEARLY" }, a.finance)).data!.createBudget;
     expect(code(await create({ name: "x", teamId: a.teamId, amountUsd: "10", period: "YEARLY" }, a.engineer))).toBe("FORBIDDEN");
-    expect(code(await api.gql(UPDATE, { id: budget.id, i: { amountUsd: "1" } }, b.finance))).toBe("FORBIDDEN");
-    expect(code(await api.gql(DELETE, { id: budget.id }, b.finance))).toBe("FORBIDDEN");
-    expect(code(await api.gql(BUDGET, { id: budget.id }, b.finance))).toBe("FORBIDDEN");
+    // Another team's budget, reached by its id, is not found (its id does not leak).
+    expect(code(await api.gql(UPDATE, { id: budget.id, i: { amountUsd: "1" } }, b.finance))).toBe("NOT_FOUND");
+    expect(code(await api.gql(DELETE, { id: budget.id }, b.finance))).toBe("NOT_FOUND");
+    const read = await api.gql<{ budget: unknown }>(BUDGET, { id: budget.id }, b.finance);
+    expect([read.errors, read.data?.budget]).toEqual([undefined, null]);
     expect(code(await api.gql(BUDGETS, { t: a.teamId }, b.finance))).toBe("FORBIDDEN");
     expect((await api.ok<{ budgets: { id: string }[] }>(BUDGETS, {}, b.finance)).budgets).toEqual([]);
     expect((await api.ok<{ budgets: { id: string }[] }>(BUDGETS, {}, a.engineer)).budgets).toEqual([{ id: budget.id, team: { id: a.teamId } }]);

@@ -76,7 +76,7 @@ describe("the cost gate", () => {
     expect(code(unmeasured)).toBe("BAD_USER_INPUT");
     expect(message(unmeasured)).toContain("has no cost measurement yet");
     const stranger = (await api.userToken("VIEWER", await api.createTeam())).token;
-    expect(code(await api.gql(PREVIEW, { v: s.costlier.id }, stranger))).toBe("FORBIDDEN");
+    expect(code(await api.gql(PREVIEW, { v: s.costlier.id }, stranger))).toBe("NOT_FOUND");
   });
 
   it("blocks a promotion to PRODUCTION over a BLOCK_PROMOTION budget, with the numbers, and changes nothing", async () => {

@@ -113,7 +113,7 @@ describe("promoteModelVersion", () => {
 
   it("keeps other teams and unknown versions out", async () => {
     const { model, versions } = await modelWith({});
-    expect(code(await promote(versions[0]!.id, "STAGING", engineerB))).toBe("FORBIDDEN");
+    expect(code(await promote(versions[0]!.id, "STAGING", engineerB))).toBe("NOT_FOUND");
     expect(code(await promote("no-such-version", "STAGING"))).toBe("NOT_FOUND");
     expect(await stages(model.id)).toEqual({ 1: "CANDIDATE" });
   });

@@ -186,8 +186,9 @@ describe("recordUsage", () => {
     const { model, versions } = await measuredModel(api, teamA, [{ costPerMillionUsd: "1" }]);
     const other = await measuredModel(api, teamB, [{ costPerMillionUsd: "1" }]);
     const refused = await recordUsage(api, [usage(other.versions[0]!.id, 1, "2026-06-15T10:00:00Z"), usage(versions[0]!.id, 1, "2026-06-15T10:00:00Z")], engineerB);
-    expect(code(refused)).toBe("FORBIDDEN");
-    expect(message(refused)).toMatch(/^input\[1\]\.versionId: .* belongs to another team/);
+    // Another team's version is answered as an unknown one: its id does not leak.
+    expect(code(refused)).toBe("BAD_USER_INPUT");
+    expect(message(refused)).toMatch(new RegExp(`^input\\[1\\]\\.versionId: model version ${versions[0]!.id} not found`));
     expect((await stored(other.model.id)).rows).toHaveLength(0);
     expect((await stored(model.id)).rows).toHaveLength(0);
 

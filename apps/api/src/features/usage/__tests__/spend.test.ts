@@ -119,7 +119,7 @@ describe("spend", () => {
     const { model } = await measuredModel(api, teamA, [{ costPerMillionUsd: "1" }]);
     const range = { from: "2028-03-01T00:00:00Z", to: "2028-03-02T00:00:00Z" };
     expect(code(await spend({ t: teamA, ...range }, viewerB))).toBe("FORBIDDEN");
-    expect(code(await spend({ m: model.id, ...range }, viewerB))).toBe("FORBIDDEN");
+    expect(code(await spend({ m: model.id, ...range }, viewerB))).toBe("NOT_FOUND");
     expect((await spend(range, viewerA)).data!.spend).toHaveLength(1);
     expect(code(await spend({ m: "no-such-model", ...range }))).toBe("NOT_FOUND");
     expect(code(await spend({ from: range.to, to: range.from }))).toBe("BAD_USER_INPUT");

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openSecret, secretBoxKey } from "@costgate/core";
+import { openSecret, secretBoxKey } from "@costgate/secrets";
 import { TestApi } from "../../../../test/harness.ts";
 
 const CREATE = `mutation($i:CreateWebhookInput!){ createWebhook(input:$i){ id url events createdAt } }`;

@@ -38,7 +38,7 @@ describe("deleteWebhook", () => {
     expect(JSON.stringify(audit.before)).not.toContain("secret");
   });
 
-  it("answers NOT_FOUND for an unknown (or already deleted) id and FORBIDDEN for another team's webhook, deleting nothing", async () => {
+  it("answers NOT_FOUND for an unknown (or already deleted) id and for another team's webhook, deleting nothing", async () => {
     const id = await createWebhook(api, teamId);
     await api.ok(DELETE, { id }, finance);
     const auditBefore = await api.db.auditEvent.count();
@@ -50,7 +50,7 @@ describe("deleteWebhook", () => {
     await recordDelivery(api, theirs, { eventKey: "k1", at: "2026-03-01T00:00:00Z" });
     const auditAfterSetup = await api.db.auditEvent.count();
     const r = await api.gql(DELETE, { id: theirs }, finance);
-    expect(r.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
     expect(r.data).toBeNull();
     expect(await api.db.webhook.findUnique({ where: { id: theirs } })).not.toBeNull();
     expect(await api.db.webhookDelivery.count({ where: { webhookId: theirs } })).toBe(1);

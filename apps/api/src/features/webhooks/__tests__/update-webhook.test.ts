@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openSecret, secretBoxKey } from "@costgate/core";
+import { openSecret, secretBoxKey } from "@costgate/secrets";
 import { TestApi } from "../../../../test/harness.ts";
 import { SECRET, createWebhook } from "../../../../test/webhook-fixtures.ts";
 
@@ -71,7 +71,7 @@ describe("updateWebhook", () => {
     expect(await api.db.auditEvent.count()).toBe(auditBefore);
   });
 
-  it("answers NOT_FOUND for an unknown id and FORBIDDEN for another team's webhook, writing nothing", async () => {
+  it("answers NOT_FOUND for an unknown id and for another team's webhook, writing nothing", async () => {
     const auditBefore = await api.db.auditEvent.count();
     const missing = await api.gql(UPDATE, { id: "no-such-webhook", i: { enabled: false } }, finance);
     expect(missing.errors?.[0]?.extensions).toMatchObject({ code: "NOT_FOUND", id: "no-such-webhook" });
@@ -82,7 +82,7 @@ describe("updateWebhook", () => {
     const auditAfterSetup = await api.db.auditEvent.count();
     expect(auditAfterSetup).toBeGreaterThan(auditBefore);
     const r = await api.gql(UPDATE, { id: theirs, i: { enabled: false } }, finance);
-    expect(r.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
     expect(await api.db.webhook.findUniqueOrThrow({ where: { id: theirs } })).toEqual(before);
     expect(await api.db.auditEvent.count()).toBe(auditAfterSetup);
 

@@ -1,9 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
-/** The events a webhook can subscribe to. */
-export const WEBHOOK_EVENTS = ["alert.created", "job.finished", "version.promoted"] as const;
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
-
 /** Receivers should refuse deliveries whose timestamp is older than this (replays). */
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
 
@@ -12,19 +8,27 @@ export const webhookHmac = (secret: string, timestamp: number, rawBody: string):
   createHmac("sha256", secret).update(`${timestamp}.${rawBody}`, "utf8").digest("hex");
 
 /** The Costgate-Signature header: `t=<unix seconds>,v1=<hex HMAC>`. */
-export const signWebhook = (secret: string, timestamp: number, rawBody: string): string => `t=${timestamp},v1=${webhookHmac(secret, timestamp, rawBody)}`;
+export const signWebhook = (secret: string, timestamp: number, rawBody: string): string =>
+  `t=${timestamp},v1=${webhookHmac(secret, timestamp, rawBody)}`;
 
 /**
  * What a receiver does: parse the header, refuse a timestamp outside the tolerance, recompute
  * the HMAC over the raw body and compare in constant time. Returns why it failed, or null.
  */
-export function webhookSignatureProblem(secret: string, header: string | undefined, rawBody: string, nowSeconds = Math.floor(Date.now() / 1000), toleranceSeconds = WEBHOOK_TOLERANCE_SECONDS): string | null {
+export function webhookSignatureProblem(
+  secret: string,
+  header: string | undefined,
+  rawBody: string,
+  nowSeconds = Math.floor(Date.now() / 1000),
+  toleranceSeconds = WEBHOOK_TOLERANCE_SECONDS,
+): string | null {
   if (!header) return "no Costgate-Signature header";
   const parts = new Map(header.split(",").map((kv) => kv.trim().split("=", 2) as [string, string]));
   const t = Number(parts.get("t"));
   const v1 = parts.get("v1");
   if (!Number.isInteger(t) || !v1) return "malformed Costgate-Signature header";
-  if (Math.abs(nowSeconds - t) > toleranceSeconds) return `timestamp ${t} is outside the ${toleranceSeconds} s tolerance`;
+  if (Math.abs(nowSeconds - t) > toleranceSeconds)
+    return `timestamp ${t} is outside the ${toleranceSeconds} s tolerance`;
   const expected = Buffer.from(webhookHmac(secret, t, rawBody), "hex");
   const given = Buffer.from(v1, "hex");
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return "signature does not match";

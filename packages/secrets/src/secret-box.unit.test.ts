@@ -21,7 +21,9 @@ describe("secret box (AES-256-GCM)", () => {
     const parts = sealed.split(".");
     const flipped = Buffer.from(parts[3]!, "base64url");
     flipped[0] = flipped[0]! ^ 1;
-    expect(() => openSecret(key, [...parts.slice(0, 3), flipped.toString("base64url")].join("."))).toThrow(/does not open/);
+    expect(() => openSecret(key, [...parts.slice(0, 3), flipped.toString("base64url")].join("."))).toThrow(
+      /does not open/,
+    );
     expect(() => openSecret(key, "plaintext-secret")).toThrow(/not a sealed secret/);
   });
 });

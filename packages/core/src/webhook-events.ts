@@ -1,0 +1,3 @@
+/** The events a webhook can subscribe to. */
+export const WEBHOOK_EVENTS = ["alert.created", "job.finished", "version.promoted"] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];

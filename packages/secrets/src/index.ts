@@ -1,0 +1,3 @@
+export * from "./passwords.ts";
+export * from "./secret-box.ts";
+export * from "./webhook-signature.ts";
