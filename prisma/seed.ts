@@ -3,7 +3,9 @@ import { createDb, seedDatabase } from "@costgate/db";
 import { adminPasswordProblem } from "@costgate/config";
 
 const { DATABASE_URL, COSTGATE_ADMIN_EMAIL, COSTGATE_ADMIN_PASSWORD, COSTGATE_SEED_DEMO } = process.env;
-const missing = Object.entries({ DATABASE_URL, COSTGATE_ADMIN_EMAIL, COSTGATE_ADMIN_PASSWORD }).filter(([, v]) => !v).map(([k]) => k);
+const missing = Object.entries({ DATABASE_URL, COSTGATE_ADMIN_EMAIL, COSTGATE_ADMIN_PASSWORD })
+  .filter(([, v]) => !v)
+  .map(([k]) => k);
 if (missing.length) {
   console.error(`seed: set ${missing.join(", ")} (npm start sets demo values; see .env.example)`);
   process.exit(1);
@@ -17,7 +19,11 @@ if (passwordProblem) {
 
 const db = createDb(DATABASE_URL!);
 try {
-  const result = await seedDatabase(db, { adminEmail: COSTGATE_ADMIN_EMAIL!, adminPassword: COSTGATE_ADMIN_PASSWORD!, demo: COSTGATE_SEED_DEMO === "1" });
+  const result = await seedDatabase(db, {
+    adminEmail: COSTGATE_ADMIN_EMAIL!,
+    adminPassword: COSTGATE_ADMIN_PASSWORD!,
+    demo: COSTGATE_SEED_DEMO === "1",
+  });
   console.log(
     `seed: admin ${result.adminCreated ? "created" : "already there"}, ${result.profilesCreated} hardware profile(s) created` +
       (COSTGATE_SEED_DEMO === "1" ? `, demo team ${result.demoTeamCreated ? "created" : "already there"}` : ""),

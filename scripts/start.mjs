@@ -44,7 +44,8 @@ function loadDotEnv() {
 function settings(env) {
   const port = (name, fallback) => {
     const value = Number(env[name] ?? fallback);
-    if (!Number.isInteger(value) || value < 1 || value > 65535) throw new StartError(`${name} must be a port number (got ${env[name]})`);
+    if (!Number.isInteger(value) || value < 1 || value > 65535)
+      throw new StartError(`${name} must be a port number (got ${env[name]})`);
     return value;
   };
   const ports = { api: port("API_PORT", 4000), worker: port("WORKER_METRICS_PORT", 9464), web: port("WEB_PORT", 3000) };
@@ -143,13 +144,17 @@ function printPlan(config, database, redis, services, env) {
   log.info(`  database   ${database.description}: ${redact(database.url)}`);
   log.info(`  redis      ${redis.description}: ${redis.url}`);
   log.info(`  migrate    ${show(migrateCommand)}`);
-  log.info(`  seed       ${show(seedCommand)}  (COSTGATE_ADMIN_EMAIL=${config.admin.email} COSTGATE_SEED_DEMO=${seedEnvironment(config, env).COSTGATE_SEED_DEMO})`);
+  log.info(
+    `  seed       ${show(seedCommand)}  (COSTGATE_ADMIN_EMAIL=${config.admin.email} COSTGATE_SEED_DEMO=${seedEnvironment(config, env).COSTGATE_SEED_DEMO})`,
+  );
   for (const service of services) {
     if (service.build) log.info(`  ${`${service.name} build`.padEnd(10)} ${show(service.build)}  (cwd ${service.cwd})`);
     log.info(`  ${service.name.padEnd(10)} ${show(service.command)}  (cwd ${service.cwd})`);
   }
   if (!services.length) log.info("  (no app to start yet: apps/api/src/main.ts does not exist)");
-  log.info(`  env        DATABASE_URL REDIS_URL API_PORT=${env.API_PORT} WORKER_METRICS_PORT=${env.WORKER_METRICS_PORT} WEB_PORT=${env.WEB_PORT} ARTIFACT_DIR=${env.ARTIFACT_DIR} COSTGATE_SESSION_SECRET=(set) COSTGATE_SECRET_KEY=(set)`);
+  log.info(
+    `  env        DATABASE_URL REDIS_URL API_PORT=${env.API_PORT} WORKER_METRICS_PORT=${env.WORKER_METRICS_PORT} WEB_PORT=${env.WEB_PORT} ARTIFACT_DIR=${env.ARTIFACT_DIR} COSTGATE_SESSION_SECRET=(set) COSTGATE_SECRET_KEY=(set)`,
+  );
 }
 
 function redact(url) {
@@ -161,8 +166,13 @@ function redact(url) {
 /** Builds what needs a build before it starts (the dashboard, when its production build is missing or older than its sources). */
 async function buildServices(services, env) {
   for (const service of services.filter((s) => s.build)) {
-    log.info(`building ${service.name} (${service.build.flat().join(" ")}): its build is missing or older than its sources; about a minute or two`);
-    await runToCompletion(`${service.name} build`, ...service.build, { cwd: service.cwd, env: { ...env, NODE_ENV: "production" } });
+    log.info(
+      `building ${service.name} (${service.build.flat().join(" ")}): its build is missing or older than its sources; about a minute or two`,
+    );
+    await runToCompletion(`${service.name} build`, ...service.build, {
+      cwd: service.cwd,
+      env: { ...env, NODE_ENV: "production" },
+    });
   }
 }
 
@@ -208,7 +218,9 @@ async function shutdown(code) {
   if (shuttingDown) return;
   shuttingDown = true;
   log.info("stopping…");
-  for (const handle of runningProcesses().filter((h) => !h.infrastructure).reverse()) {
+  for (const handle of runningProcesses()
+    .filter((h) => !h.infrastructure)
+    .reverse()) {
     await handle.stop("SIGTERM", 15_000);
   }
   for (const part of [...infrastructure].reverse()) {

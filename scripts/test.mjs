@@ -72,7 +72,9 @@ async function runScriptCheck(script, what) {
   const code = await run("npm", ["run", "--silent", script], {
     env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
   });
-  console.log(`${script}: ${code === 0 ? "passed" : `failed (exit code ${code})`} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  console.log(
+    `${script}: ${code === 0 ? "passed" : `failed (exit code ${code})`} in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  );
   check(script, code === 0, `npm run ${script} exited with code ${code} (see its output above)`);
 }
 
@@ -84,20 +86,32 @@ async function runWorkspaceTests() {
     return;
   }
   const code = await run(process.execPath, [turbo, "run", "test", "--continue"], {
-    env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1", FORCE_COLOR: process.env.FORCE_COLOR ?? (process.stdout.isTTY ? "1" : "0") },
+    env: {
+      ...process.env,
+      TURBO_TELEMETRY_DISABLED: "1",
+      FORCE_COLOR: process.env.FORCE_COLOR ?? (process.stdout.isTTY ? "1" : "0"),
+    },
   });
 
   let failedInReports = 0;
   for (const workspace of testedWorkspaces()) {
     const file = reportFileFor(workspace.name);
     if (!existsSync(file)) {
-      check(workspace.name, false, `wrote no ${relative(root, file)} (its vitest.config.ts must use workspaceTestConfig from vitest.shared.ts)`);
+      check(
+        workspace.name,
+        false,
+        `wrote no ${relative(root, file)} (its vitest.config.ts must use workspaceTestConfig from vitest.shared.ts)`,
+      );
       continue;
     }
     failedInReports += addVitestReport(workspace.name, JSON.parse(readFileSync(file, "utf8")));
   }
   if (code !== 0 && failedInReports === 0) {
-    check("turbo run test", false, `exited with code ${code} although no report shows a failed test (see the output above)`);
+    check(
+      "turbo run test",
+      false,
+      `exited with code ${code} although no report shows a failed test (see the output above)`,
+    );
   }
 }
 
@@ -121,7 +135,10 @@ function addVitestReport(name, report) {
   return failed;
 }
 
-const firstLine = (text) => String(text ?? "").split("\n").find((l) => l.trim()) ?? "(no message)";
+const firstLine = (text) =>
+  String(text ?? "")
+    .split("\n")
+    .find((l) => l.trim()) ?? "(no message)";
 
 async function checkPrintedSchema() {
   const schema = join(root, "apps", "api", "schema.graphql");
@@ -138,7 +155,11 @@ async function checkPrintedSchema() {
     return;
   }
   const current = readFileSync(schema, "utf8") === before;
-  check("schema:print", current, "apps/api/schema.graphql was out of date; it has been re-printed: review and commit it");
+  check(
+    "schema:print",
+    current,
+    "apps/api/schema.graphql was out of date; it has been re-printed: review and commit it",
+  );
   console.log(current ? "apps/api/schema.graphql is current" : "apps/api/schema.graphql was stale (now re-printed)");
 }
 

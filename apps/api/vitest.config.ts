@@ -6,4 +6,6 @@ import { workspaceTestConfig } from "../../vitest.shared.ts";
 // `instanceof GraphQLError` then differs between tests and production.
 const graphqlEntry = createRequire(import.meta.url).resolve("graphql");
 
-export default workspaceTestConfig(import.meta.url, { resolve: { alias: [{ find: /^graphql$/, replacement: graphqlEntry }] } });
+export default workspaceTestConfig(import.meta.url, {
+  resolve: { alias: [{ find: /^graphql$/, replacement: graphqlEntry }] },
+});

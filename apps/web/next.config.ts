@@ -28,7 +28,9 @@ function newestInput(dir: string): number {
  */
 function ensureCodegen(): void {
   const schema = join(workspaceRoot, "apps", "api", "schema.graphql");
-  const stale = !existsSync(generated) || statSync(generated).mtimeMs < Math.max(statSync(schema).mtimeMs, newestInput(join(webDir, "src")));
+  const stale =
+    !existsSync(generated) ||
+    statSync(generated).mtimeMs < Math.max(statSync(schema).mtimeMs, newestInput(join(webDir, "src")));
   if (!stale) return;
   // The CLI's bin is not an exported subpath: locate it from its package.json.
   const pkg = createRequire(join(webDir, "package.json")).resolve("@graphql-codegen/cli/package.json");
@@ -51,7 +53,10 @@ export default function config(phase: string): NextConfig {
         {
           source: "/:path*",
           headers: [
-            { key: "Content-Security-Policy", value: "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'" },
+            {
+              key: "Content-Security-Policy",
+              value: "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+            },
             { key: "X-Frame-Options", value: "DENY" },
             { key: "X-Content-Type-Options", value: "nosniff" },
             { key: "Referrer-Policy", value: "same-origin" },

@@ -38,7 +38,6 @@ const TASK: Record<string, "CLASSIFICATION" | "REGRESSION"> = { "linear-regressi
 const log = (line: string) => console.log(`[bench:measure ${new Date().toISOString().slice(11, 19)}] ${line}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const logDir = join(tmpdir(), `costgate-bench-measure-${Date.now()}`);
-const started = Date.now();
 
 log(`reference models: ${FLEET.join(", ")} (generating what is missing)`);
 const manifest = await ensureReferenceModels(undefined, { only: [...FLEET] });
@@ -51,14 +50,23 @@ function startWorker(): ChildProcess {
   const out = createWriteStream(workerLog, { flags: "a" });
   const child = spawn(process.execPath, ["--import", "tsx", "apps/worker/src/main.ts"], {
     cwd: root,
-    env: { ...process.env, ...stack.shared, NODE_ENV: "production", COSTGATE_TF_BACKEND: process.env.COSTGATE_TF_BACKEND ?? "wasm", WORKER_METRICS_PORT: "0", WORKER_HOST_ID: "bench-host", LOG_LEVEL: "info" },
+    env: {
+      ...process.env,
+      ...stack.shared,
+      NODE_ENV: "production",
+      COSTGATE_TF_BACKEND: process.env.COSTGATE_TF_BACKEND ?? "wasm",
+      WORKER_METRICS_PORT: "0",
+      WORKER_HOST_ID: "bench-host",
+      LOG_LEVEL: "info",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout!.pipe(out, { end: false });
   child.stderr!.pipe(out, { end: false });
   return child;
 }
-const exited = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once("exit", () => r())));
+const exited = (c: ChildProcess) =>
+  new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once("exit", () => r())));
 
 const gql = stack.gql;
 const team = stack.info.teamId;
@@ -67,13 +75,22 @@ async function upload(kind: "model" | "dataset", paths: string[]): Promise<strin
   const form = new FormData();
   form.append("kind", kind);
   for (const p of paths) form.append("file", new Blob([await readFile(p)]), basename(p));
-  const res = await fetch(`${stack.info.apiUrl}/uploads`, { method: "POST", headers: { authorization: `Bearer ${stack.adminToken}` }, body: form });
+  const res = await fetch(`${stack.info.apiUrl}/uploads`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${stack.adminToken}` },
+    body: form,
+  });
   const body = (await res.json()) as { artifactId?: string; error?: { message: string } };
   if (!res.ok || !body.artifactId) throw new Error(`upload refused (${res.status}): ${body.error?.message}`);
   return body.artifactId;
 }
 
-async function until<T>(what: string, check: () => Promise<T | undefined | null | false>, timeoutMs = 30 * 60_000, everyMs = 1_000): Promise<T> {
+async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined | null | false>,
+  timeoutMs = 30 * 60_000,
+  everyMs = 1_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
@@ -85,19 +102,33 @@ async function until<T>(what: string, check: () => Promise<T | undefined | null 
 
 const VERSION = `id number status statusMessage costs { id costPerMillionUsd throughputPerSecond uncertainty disturbedRounds measuredAt }
   evaluation { value } comparedToParent { throughputRatio low high significant rounds }`;
-const version = async (id: string) => (await gql<{ modelVersion: any }>(`query($id:ID!){ modelVersion(id:$id){ ${VERSION} } }`, { id })).modelVersion;
+const version = async (id: string) =>
+  (await gql<{ modelVersion: any }>(`query($id:ID!){ modelVersion(id:$id){ ${VERSION} } }`, { id })).modelVersion;
 
 async function registerModel(name: ModelName) {
   const f = files(name);
-  const { createModel } = await gql<{ createModel: { id: string } }>(`mutation($i:CreateModelInput!){ createModel(input:$i){ id } }`, { i: { teamId: team, name, task: TASK[name] ?? "CLASSIFICATION" } });
-  for (const [role, path] of [["TRAIN", f.train], ["EVALUATION", f.evaluation]] as const) {
+  const { createModel } = await gql<{ createModel: { id: string } }>(
+    `mutation($i:CreateModelInput!){ createModel(input:$i){ id } }`,
+    { i: { teamId: team, name, task: TASK[name] ?? "CLASSIFICATION" } },
+  );
+  for (const [role, path] of [
+    ["TRAIN", f.train],
+    ["EVALUATION", f.evaluation],
+  ] as const) {
     const artifactId = await upload("dataset", [path]);
-    await gql(`mutation($i:RegisterDatasetInput!){ registerDataset(input:$i){ id } }`, { i: { modelId: createModel.id, name: role.toLowerCase(), role, artifactId } });
+    await gql(`mutation($i:RegisterDatasetInput!){ registerDataset(input:$i){ id } }`, {
+      i: { modelId: createModel.id, name: role.toLowerCase(), role, artifactId },
+    });
   }
   const dir = dirname(f.modelJson);
-  const modelFiles = (await readdir(dir)).filter((x) => x === "model.json" || x.endsWith(".bin")).map((x) => join(dir, x));
+  const modelFiles = (await readdir(dir))
+    .filter((x) => x === "model.json" || x.endsWith(".bin"))
+    .map((x) => join(dir, x));
   const artifactId = await upload("model", modelFiles);
-  const { registerModelVersion } = await gql<{ registerModelVersion: { id: string } }>(`mutation($i:RegisterModelVersionInput!){ registerModelVersion(input:$i){ id } }`, { i: { modelId: createModel.id, artifactId } });
+  const { registerModelVersion } = await gql<{ registerModelVersion: { id: string } }>(
+    `mutation($i:RegisterModelVersionInput!){ registerModelVersion(input:$i){ id } }`,
+    { i: { modelId: createModel.id, artifactId } },
+  );
   const v = await until(`${name} v1 READY`, async () => {
     const cur = await version(registerModelVersion.id);
     if (cur.status === "FAILED") throw new Error(`${name} v1 FAILED: ${cur.statusMessage}`);
@@ -106,32 +137,64 @@ async function registerModel(name: ModelName) {
   return { name, modelId: createModel.id, versionId: registerModelVersion.id as string, v };
 }
 
-async function runPolicy(model: { modelId: string; versionId: string }, name: string, steps: unknown[], maxAccuracyDrop = 0.05) {
-  const { createOptimizationPolicy } = await gql<{ createOptimizationPolicy: { id: string } }>(`mutation($i:CreateOptimizationPolicyInput!){ createOptimizationPolicy(input:$i){ id } }`, {
-    i: { teamId: team, modelId: model.modelId, name, steps, maxAccuracyDrop },
-  });
-  const { runOptimizationPolicy } = await gql<{ runOptimizationPolicy: { id: string } }>(`mutation($p:ID!,$v:ID!){ runOptimizationPolicy(policyId:$p, versionId:$v){ id } }`, { p: createOptimizationPolicy.id, v: model.versionId });
+async function runPolicy(
+  model: { modelId: string; versionId: string },
+  name: string,
+  steps: unknown[],
+  maxAccuracyDrop = 0.05,
+) {
+  const { createOptimizationPolicy } = await gql<{ createOptimizationPolicy: { id: string } }>(
+    `mutation($i:CreateOptimizationPolicyInput!){ createOptimizationPolicy(input:$i){ id } }`,
+    {
+      i: { teamId: team, modelId: model.modelId, name, steps, maxAccuracyDrop },
+    },
+  );
+  const { runOptimizationPolicy } = await gql<{ runOptimizationPolicy: { id: string } }>(
+    `mutation($p:ID!,$v:ID!){ runOptimizationPolicy(policyId:$p, versionId:$v){ id } }`,
+    { p: createOptimizationPolicy.id, v: model.versionId },
+  );
   return runOptimizationPolicy.id;
 }
 const JOB = `id status stage attempts error candidates { ${VERSION} recipe } bestVersion { number }`;
-const job = async (id: string) => (await gql<{ optimizationJob: any }>(`query($id:ID!){ optimizationJob(id:$id){ ${JOB} } }`, { id })).optimizationJob;
-const finished = (id: string, timeoutMs?: number) => until(`job ${id}`, async () => {
-  const j = await job(id);
-  return ["SUCCEEDED", "FAILED", "CANCELLED"].includes(j.status) ? j : null;
-}, timeoutMs);
+const job = async (id: string) =>
+  (await gql<{ optimizationJob: any }>(`query($id:ID!){ optimizationJob(id:$id){ ${JOB} } }`, { id })).optimizationJob;
+const finished = (id: string, timeoutMs?: number) =>
+  until(
+    `job ${id}`,
+    async () => {
+      const j = await job(id);
+      return ["SUCCEEDED", "FAILED", "CANCELLED"].includes(j.status) ? j : null;
+    },
+    timeoutMs,
+  );
 
 /** A new measurement of each model, one remeasureModelVersion job each. */
 async function remeasureAll(models: { versionId: string }[]): Promise<any[]> {
   const before = await Promise.all(models.map(async (m) => (await version(m.versionId)).costs.length));
-  for (const m of models) await gql(`mutation($v:ID!){ remeasureModelVersion(versionId:$v){ id } }`, { v: m.versionId });
-  return Promise.all(models.map((m, i) => until("the new measurement", async () => {
-    const v = await version(m.versionId);
-    return v.costs.length > before[i]! ? v.costs[0] : null;
-  })));
+  for (const m of models)
+    await gql(`mutation($v:ID!){ remeasureModelVersion(versionId:$v){ id } }`, { v: m.versionId });
+  return Promise.all(
+    models.map((m, i) =>
+      until("the new measurement", async () => {
+        const v = await version(m.versionId);
+        return v.costs.length > before[i]! ? v.costs[0] : null;
+      }),
+    ),
+  );
 }
 
-interface Series { model: string; phase: string; costs: number[]; uncertainties: number[]; disturbed: number[] }
-async function reproducibility(models: { name: string; versionId: string }[], phase: string, background: () => Promise<() => Promise<void>>) {
+interface Series {
+  model: string;
+  phase: string;
+  costs: number[];
+  uncertainties: number[];
+  disturbed: number[];
+}
+async function reproducibility(
+  models: { name: string; versionId: string }[],
+  phase: string,
+  background: () => Promise<() => Promise<void>>,
+) {
   const stopBackground = await background();
   const series: Series[] = models.map((m) => ({ model: m.name, phase, costs: [], uncertainties: [], disturbed: [] }));
   const t0 = Date.now();
@@ -147,7 +210,9 @@ async function reproducibility(models: { name: string; versionId: string }[], ph
       series[k]!.uncertainties.push(c.uncertainty);
       series[k]!.disturbed.push(c.disturbedRounds);
     });
-    log(`${phase} ${i + 1}/${REMEASURES}: ${costs.map((c, k) => `${models[k]!.name} $${c.costPerMillionUsd} ±${(c.uncertainty * 100).toFixed(1)}%`).join(", ")}`);
+    log(
+      `${phase} ${i + 1}/${REMEASURES}: ${costs.map((c, k) => `${models[k]!.name} $${c.costPerMillionUsd} ±${(c.uncertainty * 100).toFixed(1)}%`).join(", ")}`,
+    );
   }
   const minutes = (Date.now() - t0) / 60_000;
   await stopBackground();
@@ -169,7 +234,11 @@ function write(heading: string, text: string) {
   log(`wrote "${heading}" in docs/BENCHMARKS.md`);
   console.log(text);
 }
-const parts = (args.find((a) => a.startsWith("--part="))?.slice(7) ?? args[args.indexOf("--part") + 1] ?? "repro,significance,policy").split(",");
+const parts = (
+  args.find((a) => a.startsWith("--part="))?.slice(7) ??
+  args[args.indexOf("--part") + 1] ??
+  "repro,significance,policy"
+).split(",");
 type Registered = Awaited<ReturnType<typeof registerModel>>;
 const registered = new Map<string, Registered>();
 const model = async (name: ModelName): Promise<Registered> => {
@@ -180,7 +249,6 @@ const model = async (name: ModelName): Promise<Registered> => {
 async function reproPart() {
   const t0 = Date.now();
   const measured = [await model("digits-cnn"), await model(LARGE)];
-  const registeredAt = Date.now();
   // 1. Reproducibility on a quiet machine, then while another job fine-tunes on it.
   const quiet = await reproducibility(measured, "quiet", async () => async () => undefined);
   const stagesSeen = new Set<string>();
@@ -190,7 +258,9 @@ async function reproPart() {
     let current = "";
     const background = (async () => {
       while (running) {
-        current = await runPolicy((await model("digits-cnn")), `background fine-tune ${Date.now()}`, [{ kind: "FINE_TUNE", params: { epochs: 100, learningRate: 0.0005, batchSize: 8 } }]);
+        current = await runPolicy(await model("digits-cnn"), `background fine-tune ${Date.now()}`, [
+          { kind: "FINE_TUNE", params: { epochs: 100, learningRate: 0.0005, batchSize: 8 } },
+        ]);
         for (;;) {
           const j = await job(current);
           if (j.stage) stagesSeen.add(j.stage.replace(/epoch \d+\/\d+, batch \d+\/\d+, loss [\d.]+/, "epoch …"));
@@ -199,7 +269,10 @@ async function reproPart() {
         }
       }
     })();
-    await until("the background fine-tune to run", async () => current && (await job(current)).stage?.includes("fine-tuning"));
+    await until(
+      "the background fine-tune to run",
+      async () => current && (await job(current)).stage?.includes("fine-tuning"),
+    );
     return async () => {
       running = false;
       await gql(`mutation($id:ID!){ cancelOptimizationJob(id:$id){ status } }`, { id: current });
@@ -208,8 +281,10 @@ async function reproPart() {
   });
   const pausedSeen = [...stagesSeen].some((s) => s.startsWith("Paused: a cost measurement"));
 
-  const rows = [...quiet.series, ...loaded.series].map((s) => `| ${s.model} | ${s.phase} | ${s.costs.map((c) => c.toFixed(6)).join(", ")} | ${round(spread(s.costs))} | ${s.uncertainties.map((u) => `±${(u * 100).toFixed(1)}%`).join(", ")} | ${s.disturbed.join(", ")} |`);
-  void registeredAt;
+  const rows = [...quiet.series, ...loaded.series].map(
+    (s) =>
+      `| ${s.model} | ${s.phase} | ${s.costs.map((c) => c.toFixed(6)).join(", ")} | ${round(spread(s.costs))} | ${s.uncertainties.map((u) => `±${(u * 100).toFixed(1)}%`).join(", ")} | ${s.disturbed.join(", ")} |`,
+  );
   write(
     REPRO,
     `${commandLine("repro", t0)}
@@ -232,7 +307,14 @@ async function significancePart() {
   const loads: number[] = [loadavg()[0]!];
   const probes: number[] = [cpuProbeMs()];
   // 2. Significance of each step against its input.
-  const significance: { model: string; step: string; ratio: number; low: number; high: number; significant: boolean }[] = [];
+  const significance: {
+    model: string;
+    step: string;
+    ratio: number;
+    low: number;
+    high: number;
+    significant: boolean;
+  }[] = [];
   const steps: [string, unknown][] = [
     ["uint8", { kind: "QUANTIZE", params: { dtype: "uint8" } }],
     ["float16", { kind: "QUANTIZE", params: { dtype: "float16" } }],
@@ -240,13 +322,30 @@ async function significancePart() {
   ];
   for (const name of FLEET) {
     const m = await model(name);
-    const plan = [...steps, ...(name === "digits-cnn" ? ([["structured 50%", { kind: "PRUNE", params: { method: "structured", sparsity: 0.5 } }]] as [string, unknown][]) : [])];
+    const plan = [
+      ...steps,
+      ...(name === "digits-cnn"
+        ? ([["structured 50%", { kind: "PRUNE", params: { method: "structured", sparsity: 0.5 } }]] as [
+            string,
+            unknown,
+          ][])
+        : []),
+    ];
     for (const [label, step] of plan) {
       const done = await finished(await runPolicy(m, `${name} ${label}`, [step], 1));
       const c = done.candidates[0]?.comparedToParent;
       if (!c) throw new Error(`${name} ${label}: no comparison (${done.status}: ${done.error ?? done.stage})`);
-      significance.push({ model: name, step: label, ratio: c.throughputRatio, low: c.low, high: c.high, significant: c.significant });
-      log(`${name} ${label}: ${c.throughputRatio.toFixed(3)}x (${c.low.toFixed(3)}–${c.high.toFixed(3)}) ${c.significant ? "significant" : "not significant"}`);
+      significance.push({
+        model: name,
+        step: label,
+        ratio: c.throughputRatio,
+        low: c.low,
+        high: c.high,
+        significant: c.significant,
+      });
+      log(
+        `${name} ${label}: ${c.throughputRatio.toFixed(3)}x (${c.low.toFixed(3)}–${c.high.toFixed(3)}) ${c.significant ? "significant" : "not significant"}`,
+      );
     }
   }
 
@@ -284,18 +383,28 @@ async function policyPart() {
   const fullT0 = Date.now();
   const full = await finished(await runPolicy(large, "full policy", fullSteps, 0.05));
   const fullMinutes = (Date.now() - fullT0) / 60_000;
-  const lockErrors = (text: string) => (text.match(/could not renew lock|Missing lock|job stalled|stalled more than/gi) ?? []).length;
+  const lockErrors = (text: string) =>
+    (text.match(/could not renew lock|Missing lock|job stalled|stalled more than/gi) ?? []).length;
   const fullLockErrors = lockErrors(readFileSync(workerLog, "utf8").slice(logBefore));
-  log(`full policy: ${full.status}, ${full.candidates.length} versions, ${fullLockErrors} lock errors, ${fullMinutes.toFixed(1)} min`);
+  log(
+    `full policy: ${full.status}, ${full.candidates.length} versions, ${fullLockErrors} lock errors, ${fullMinutes.toFixed(1)} min`,
+  );
 
   const killId = await runPolicy(large, "full policy, killed", fullSteps, 0.05);
-  await until("fine-tuning (step 2) to run", async () => (await job(killId)).stage?.startsWith("Step 2/3: fine-tuning"), 30 * 60_000, 500);
+  await until(
+    "fine-tuning (step 2) to run",
+    async () => (await job(killId)).stage?.startsWith("Step 2/3: fine-tuning"),
+    30 * 60_000,
+    500,
+  );
   worker!.kill("SIGKILL");
   await exited(worker!);
   log("worker killed (-9) in the middle of step 2; starting a new one");
   worker = startWorker();
   const killed = await finished(killId);
-  const perStep = [0, 1, 2].map((i) => killed.candidates.filter((c: any) => c.recipe && fullSteps[i]!.kind === c.recipe.kind).length);
+  const perStep = [0, 1, 2].map(
+    (i) => killed.candidates.filter((c: any) => c.recipe && fullSteps[i]!.kind === c.recipe.kind).length,
+  );
   log(`after kill -9: ${killed.status}, versions per step ${perStep.join("/")}, attempts ${killed.attempts}`);
 
   loads.push(loadavg()[0]!);

@@ -32,7 +32,9 @@ const stack = await startStack({
   log,
   apiEnv: { LOG_LEVEL: "warn" },
   beforeServices: async (databaseUrl) => {
-    log(`seeding ${SCALE.models} models, ${SCALE.models * SCALE.versionsPerModel} versions, ${SCALE.usageRows.toLocaleString("en-US")} usage rows`);
+    log(
+      `seeding ${SCALE.models} models, ${SCALE.models * SCALE.versionsPerModel} versions, ${SCALE.usageRows.toLocaleString("en-US")} usage rows`,
+    );
     const t = Date.now();
     seeded = await bulkSeed(databaseUrl, log);
     seedSeconds = (Date.now() - t) / 1000;
@@ -66,7 +68,8 @@ interface PageResult {
   transactionControl: number;
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 async function graphqlCounters(): Promise<Record<string, number>> {
   const text = await (await fetch(`${stack.info.apiUrl}/metrics`)).text();
@@ -82,7 +85,10 @@ async function graphqlCounters(): Promise<Record<string, number>> {
 
 async function render(path: string, cookie: string): Promise<{ ms: number; status: number; bytes: number }> {
   const t = process.hrtime.bigint();
-  const res = await fetch(`${stack.info.webUrl}${path}`, { headers: { cookie, accept: "text/html" }, redirect: "manual" });
+  const res = await fetch(`${stack.info.webUrl}${path}`, {
+    headers: { cookie, accept: "text/html" },
+    redirect: "manual",
+  });
   const body = await res.text();
   return { ms: Number(process.hrtime.bigint() - t) / 1e6, status: res.status, bytes: body.length };
 }
@@ -120,7 +126,16 @@ async function measure(name: string, path: string, cookie: string): Promise<Page
 async function sessionCookie(role: "ADMIN" | "FINANCE"): Promise<string> {
   const browser = await chromium.launch({
     executablePath: process.env.COSTGATE_CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
   });
   try {
     const page = await browser.newPage({ baseURL: stack.info.webUrl! });
@@ -142,11 +157,18 @@ try {
   for (const role of ["ADMIN", "FINANCE"] as const) {
     const cookie = await sessionCookie(role);
     const pages: PageResult[] = [];
-    const targets: [string, string][] = [["Overview", "/"], ["Model page (10 versions)", "/models/bench-model-1"], ["Models list", "/models"], ["Budgets", "/budgets"]];
+    const targets: [string, string][] = [
+      ["Overview", "/"],
+      ["Model page (10 versions)", "/models/bench-model-1"],
+      ["Models list", "/models"],
+      ["Budgets", "/budgets"],
+    ];
     for (const [name, path] of targets) {
       log(`${role} ${name} (${path}): ${WARMUP} warm-up + ${RUNS} timed renders`);
       const result = await measure(name, path, cookie);
-      log(`  HTTP ${result.status}, p50 ${percentile(result.samples, 50).toFixed(0)} ms, p95 ${percentile(result.samples, 95).toFixed(0)} ms, ${result.graphql} GraphQL, ${result.sql} SQL`);
+      log(
+        `  HTTP ${result.status}, p50 ${percentile(result.samples, 50).toFixed(0)} ms, p95 ${percentile(result.samples, 95).toFixed(0)} ms, ${result.graphql} GraphQL, ${result.sql} SQL`,
+      );
       pages.push(result);
     }
     results.push({ role, pages });
@@ -157,12 +179,17 @@ try {
 }
 
 const machine = `${execSync("uname -sr").toString().trim()}, ${cpus()[0]?.model ?? "?"}, ${cpus().length} cores, Node ${process.version}`;
-const now = new Date().toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+const now = new Date()
+  .toISOString()
+  .replace("T", " ")
+  .replace(/\.\d+Z$/, " UTC");
 const fmt = (ms: number) => ms.toFixed(0);
 const rows = results.flatMap(({ role, pages }) =>
   pages.map((p) => {
     const p95 = percentile(p.samples, 95);
-    const ops = Object.entries(p.graphqlByOperation).map(([op, n]) => (n > 1 ? `${op} ×${n}` : op)).join(", ");
+    const ops = Object.entries(p.graphqlByOperation)
+      .map(([op, n]) => (n > 1 ? `${op} ×${n}` : op))
+      .join(", ");
     return `| ${p.name} | \`${p.path}\` | ${role} | ${p.status} | ${fmt(percentile(p.samples, 50))} | ${fmt(p95)} | ${fmt(p.samples.at(-1)!)} | ${p95 < TARGET_P95_MS ? "yes" : "**no**"} | ${p.graphql} (${ops || "none"}) | ${p.sql} + ${p.transactionControl} |`;
   }),
 );

@@ -58,7 +58,8 @@ export class PgCountingProxy {
       return [buffer.subarray(from, end).toString("utf8"), end + 1];
     };
     const count = (sql: string) => {
-      if (/^\s*(BEGIN|COMMIT|ROLLBACK|START TRANSACTION|SAVEPOINT|RELEASE)\b/i.test(sql)) this.counts.transactionControl++;
+      if (/^\s*(BEGIN|COMMIT|ROLLBACK|START TRANSACTION|SAVEPOINT|RELEASE)\b/i.test(sql))
+        this.counts.transactionControl++;
       else this.counts.statements++;
     };
     client.on("data", (chunk: Buffer) => {

@@ -18,7 +18,11 @@ export async function bulkSeed(databaseUrl: string, log: (line: string) => void)
   const { teams, models, versionsPerModel, usageRows, days } = SCALE;
   try {
     await client.query("BEGIN");
-    await step("teams", `INSERT INTO teams (id, name, slug, updated_at) SELECT 'bench-team-' || t, 'Bench team ' || t, 'bench-' || t, now() FROM generate_series(1, $1) t`, [teams]);
+    await step(
+      "teams",
+      `INSERT INTO teams (id, name, slug, updated_at) SELECT 'bench-team-' || t, 'Bench team ' || t, 'bench-' || t, now() FROM generate_series(1, $1) t`,
+      [teams],
+    );
     await step(
       "artifacts",
       `INSERT INTO artifacts (id, kind, sha256, size_bytes, files, team_id, created_by)
@@ -118,7 +122,15 @@ export async function bulkSeed(databaseUrl: string, log: (line: string) => void)
     await client.query("COMMIT");
     await step("analyze", "ANALYZE");
     const counts: Record<string, number> = {};
-    for (const table of ["models", "model_versions", "evaluations", "cost_measurements", "usage_records", "daily_spend", "budgets"]) {
+    for (const table of [
+      "models",
+      "model_versions",
+      "evaluations",
+      "cost_measurements",
+      "usage_records",
+      "daily_spend",
+      "budgets",
+    ]) {
       counts[table] = Number((await client.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n);
     }
     return counts;

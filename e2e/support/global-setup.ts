@@ -24,7 +24,13 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
       if (line.startsWith("STACK_READY ")) resolve(line.slice("STACK_READY ".length));
       else process.stderr.write(`${line}\n`);
     });
-    void exited.then((code) => reject(new Error(`the e2e stack exited with code ${code} before it was ready (see the lines above and e2e/artifacts/logs/)`)));
+    void exited.then((code) =>
+      reject(
+        new Error(
+          `the e2e stack exited with code ${code} before it was ready (see the lines above and e2e/artifacts/logs/)`,
+        ),
+      ),
+    );
   });
   process.env.COSTGATE_E2E_STACK = info;
   console.log(`[e2e] stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -28,13 +28,24 @@ async function upload(stack: Stack, kind: "model" | "dataset", paths: string[]):
   const form = new FormData();
   form.append("kind", kind);
   for (const p of paths) form.append("file", new Blob([await readFile(p)]), basename(p));
-  const res = await fetch(`${stack.info.apiUrl}/uploads`, { method: "POST", headers: { authorization: `Bearer ${stack.adminToken}` }, body: form });
+  const res = await fetch(`${stack.info.apiUrl}/uploads`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${stack.adminToken}` },
+    body: form,
+  });
   const body = (await res.json()) as { artifactId?: string; error?: { message: string } };
-  if (!res.ok || !body.artifactId) throw new Error(`upload of ${paths.map((p) => basename(p)).join(", ")} refused (${res.status}): ${body.error?.message}`);
+  if (!res.ok || !body.artifactId)
+    throw new Error(
+      `upload of ${paths.map((p) => basename(p)).join(", ")} refused (${res.status}): ${body.error?.message}`,
+    );
   return body.artifactId;
 }
 
-async function until<T>(what: string, check: () => Promise<T | undefined | null | false>, timeoutMs: number): Promise<T> {
+async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined | null | false>,
+  timeoutMs: number,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -49,20 +60,35 @@ async function prepare(stack: Stack): Promise<E2eInfo> {
   const manifest = await ensureReferenceModels(join(tmpdir(), "costgate-e2e-reference"), { only: ["tabular-mlp"] });
   const entry = manifest.models.find((m) => m.name === "tabular-mlp")!;
   const modelDir = dirname(entry.files.modelJson);
-  const modelFiles = readdirSync(modelDir).filter((f) => f === "model.json" || f.endsWith(".bin")).map((f) => join(modelDir, f));
+  const modelFiles = readdirSync(modelDir)
+    .filter((f) => f === "model.json" || f.endsWith(".bin"))
+    .map((f) => join(modelDir, f));
   log(`reference tabular-mlp ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   const teamId = stack.info.teamId;
   const createModel = async (name: string, description: string) =>
-    (await stack.gql<{ createModel: { id: string } }>(`mutation($i:CreateModelInput!){ createModel(input:$i){ id } }`, { i: { teamId, name, task: "CLASSIFICATION", description } })).createModel.id;
+    (
+      await stack.gql<{ createModel: { id: string } }>(
+        `mutation($i:CreateModelInput!){ createModel(input:$i){ id } }`,
+        { i: { teamId, name, task: "CLASSIFICATION", description } },
+      )
+    ).createModel.id;
 
-  const uploadModel = { id: await createModel("Churn classifier", "Predicts which customers cancel next month"), name: "Churn classifier" };
+  const uploadModel = {
+    id: await createModel("Churn classifier", "Predicts which customers cancel next month"),
+    name: "Churn classifier",
+  };
 
   const demoName = "Fraud scorer";
   const demoId = await createModel(demoName, "Scores card transactions for fraud");
-  for (const [role, path] of [["TRAIN", entry.files.train], ["EVALUATION", entry.files.evaluation]] as const) {
+  for (const [role, path] of [
+    ["TRAIN", entry.files.train],
+    ["EVALUATION", entry.files.evaluation],
+  ] as const) {
     const artifactId = await upload(stack, "dataset", [path]);
-    await stack.gql(`mutation($i:RegisterDatasetInput!){ registerDataset(input:$i){ id } }`, { i: { modelId: demoId, name: `${role.toLowerCase()}.csv`, role, artifactId } });
+    await stack.gql(`mutation($i:RegisterDatasetInput!){ registerDataset(input:$i){ id } }`, {
+      i: { modelId: demoId, name: `${role.toLowerCase()}.csv`, role, artifactId },
+    });
   }
   const artifactId = await upload(stack, "model", modelFiles);
   const { registerModelVersion } = await stack.gql<{ registerModelVersion: { id: string } }>(
@@ -73,7 +99,10 @@ async function prepare(stack: Stack): Promise<E2eInfo> {
   await until(
     "the demo version to be evaluated",
     async () => {
-      const { modelVersion } = await stack.gql<{ modelVersion: { status: string; statusMessage: string | null } }>(`query($id:ID!){ modelVersion(id:$id){ status statusMessage } }`, { id: versionId });
+      const { modelVersion } = await stack.gql<{ modelVersion: { status: string; statusMessage: string | null } }>(
+        `query($id:ID!){ modelVersion(id:$id){ status statusMessage } }`,
+        { id: versionId },
+      );
       if (modelVersion.status === "FAILED") throw new Error(`the demo version failed: ${modelVersion.statusMessage}`);
       return modelVersion.status === "READY";
     },
@@ -82,7 +111,14 @@ async function prepare(stack: Stack): Promise<E2eInfo> {
 
   const { createOptimizationPolicy } = await stack.gql<{ createOptimizationPolicy: { id: string } }>(
     `mutation($i:CreateOptimizationPolicyInput!){ createOptimizationPolicy(input:$i){ id } }`,
-    { i: { teamId, name: "Quantize to uint8", maxAccuracyDrop: 0.01, steps: [{ kind: "QUANTIZE", params: { dtype: "uint8" } }] } },
+    {
+      i: {
+        teamId,
+        name: "Quantize to uint8",
+        maxAccuracyDrop: 0.01,
+        steps: [{ kind: "QUANTIZE", params: { dtype: "uint8" } }],
+      },
+    },
   );
   const { runOptimizationPolicy } = await stack.gql<{ runOptimizationPolicy: { id: string } }>(
     `mutation($p:ID!,$v:ID!){ runOptimizationPolicy(policyId:$p, versionId:$v){ id } }`,
@@ -91,7 +127,17 @@ async function prepare(stack: Stack): Promise<E2eInfo> {
   const demoBudgetName = "Fraud scorer serving";
   const { createBudget } = await stack.gql<{ createBudget: { id: string } }>(
     `mutation($i:CreateBudgetInput!){ createBudget(input:$i){ id } }`,
-    { i: { teamId, modelId: demoId, name: demoBudgetName, amountUsd: "400", period: "MONTHLY", alertThresholds: [0.5, 0.8, 1], action: "NOTIFY" } },
+    {
+      i: {
+        teamId,
+        modelId: demoId,
+        name: demoBudgetName,
+        amountUsd: "400",
+        period: "MONTHLY",
+        alertThresholds: [0.5, 0.8, 1],
+        action: "NOTIFY",
+      },
+    },
   );
   log(`demo data ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
@@ -105,7 +151,10 @@ async function prepare(stack: Stack): Promise<E2eInfo> {
   };
 }
 
-const stack = await startStack({ logDir: process.env.COSTGATE_E2E_LOG_DIR ?? join(root, "e2e", "artifacts", "logs"), log });
+const stack = await startStack({
+  logDir: process.env.COSTGATE_E2E_LOG_DIR ?? join(root, "e2e", "artifacts", "logs"),
+  log,
+});
 let stopping: Promise<void> | undefined;
 const shutdown = (why: string) => {
   stopping ??= (async () => {

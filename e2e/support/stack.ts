@@ -4,7 +4,16 @@
 // the workspace packages); Playwright's global setup runs it as a child process (stack-main.ts).
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -67,12 +76,19 @@ interface Service {
   exited: Promise<number | null>;
 }
 
-function startService(name: string, command: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; logDir: string }): Service {
+function startService(
+  name: string,
+  command: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; logDir: string },
+): Service {
   const logFile = createWriteStream(join(opts.logDir, `${name}.log`), { flags: "a" });
   const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout!.pipe(logFile, { end: false });
   child.stderr!.pipe(logFile, { end: false });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : null))));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : null))),
+  );
   return { name, child, exited };
 }
 
@@ -88,7 +104,9 @@ async function waitForHttp(service: Service, url: string, logDir: string, timeou
   void service.exited.then((code) => (exitCode = code ?? -1));
   for (;;) {
     if (exitCode !== undefined) {
-      throw new Error(`${service.name} exited with code ${exitCode} before answering ${url}. Last lines of ${join(logDir, `${service.name}.log`)}:\n${tail(join(logDir, `${service.name}.log`))}`);
+      throw new Error(
+        `${service.name} exited with code ${exitCode} before answering ${url}. Last lines of ${join(logDir, `${service.name}.log`)}:\n${tail(join(logDir, `${service.name}.log`))}`,
+      );
     }
     try {
       const res = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(5_000) });
@@ -96,7 +114,10 @@ async function waitForHttp(service: Service, url: string, logDir: string, timeou
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`${service.name} did not answer ${url} within ${timeoutMs / 1000} s. Last lines of its log:\n${tail(join(logDir, `${service.name}.log`))}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${service.name} did not answer ${url} within ${timeoutMs / 1000} s. Last lines of its log:\n${tail(join(logDir, `${service.name}.log`))}`,
+      );
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -127,7 +148,10 @@ function newestSourceMtime(dir: string): number {
  */
 export async function ensureWebBuild(logDir: string, log: (line: string) => void): Promise<boolean> {
   const buildId = join(webDir, ".next", "BUILD_ID");
-  const fresh = existsSync(buildId) && statSync(buildId).mtimeMs >= newestSourceMtime(webDir) && process.env.COSTGATE_E2E_REBUILD !== "1";
+  const fresh =
+    existsSync(buildId) &&
+    statSync(buildId).mtimeMs >= newestSourceMtime(webDir) &&
+    process.env.COSTGATE_E2E_REBUILD !== "1";
   if (fresh) return false;
   log("building the web app (next build)");
   const started = Date.now();
@@ -137,19 +161,28 @@ export async function ensureWebBuild(logDir: string, log: (line: string) => void
     logDir,
   });
   const code = await build.exited;
-  if (code !== 0) throw new Error(`next build failed (exit ${code}). Last lines of ${join(logDir, "web-build.log")}:\n${tail(join(logDir, "web-build.log"), 60)}`);
+  if (code !== 0)
+    throw new Error(
+      `next build failed (exit ${code}). Last lines of ${join(logDir, "web-build.log")}:\n${tail(join(logDir, "web-build.log"), 60)}`,
+    );
   log(`web app built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return true;
 }
 
-async function graphql<T>(apiUrl: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
+async function graphql<T>(
+  apiUrl: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<T> {
   const res = await fetch(`${apiUrl}/graphql`, {
     method: "POST",
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
-  if (body.errors?.length || !body.data) throw new Error(`GraphQL ${query.trim().split(/[({]/)[0]}: ${JSON.stringify(body.errors ?? body)}`);
+  if (body.errors?.length || !body.data)
+    throw new Error(`GraphQL ${query.trim().split(/[({]/)[0]}: ${JSON.stringify(body.errors ?? body)}`);
   return body.data;
 }
 
@@ -184,12 +217,15 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     if (database) await database.drop().catch((e) => log(`could not drop ${database!.name}: ${(e as Error).message}`));
     database = undefined;
     rmSync(artifactDir, { recursive: true, force: true });
-    await dropQueueKeys(redisUrl, queuePrefix).catch((e) => log(`could not delete the ${queuePrefix}:* Redis keys: ${(e as Error).message}`));
+    await dropQueueKeys(redisUrl, queuePrefix).catch((e) =>
+      log(`could not delete the ${queuePrefix}:* Redis keys: ${(e as Error).message}`),
+    );
   };
 
   try {
     const wantWeb = opts.web !== false;
-    if (wantWeb && !existsSync(join(webDir, "package.json"))) throw new Error(`the dashboard is missing: ${join(webDir, "package.json")} does not exist`);
+    if (wantWeb && !existsSync(join(webDir, "package.json")))
+      throw new Error(`the dashboard is missing: ${join(webDir, "package.json")} does not exist`);
     // The web build takes the longest: run it while the database and the API come up.
     const building = wantWeb ? ensureWebBuild(opts.logDir, log) : Promise.resolve(false);
     building.catch(() => {});
@@ -221,7 +257,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const api = startService("api", process.execPath, ["--import", "tsx", "apps/api/src/main.ts"], {
       cwd: root,
-      env: { ...shared, API_PORT: String(apiPort), API_HOST: "127.0.0.1", COSTGATE_SESSION_SECRET: randomBytes(32).toString("hex"), ...(prepared.apiDatabaseUrl ? { DATABASE_URL: prepared.apiDatabaseUrl } : {}), ...opts.apiEnv },
+      env: {
+        ...shared,
+        API_PORT: String(apiPort),
+        API_HOST: "127.0.0.1",
+        COSTGATE_SESSION_SECRET: randomBytes(32).toString("hex"),
+        ...(prepared.apiDatabaseUrl ? { DATABASE_URL: prepared.apiDatabaseUrl } : {}),
+        ...opts.apiEnv,
+      },
       logDir: opts.logDir,
     });
     services.push(api);
@@ -247,16 +290,32 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     await waitForHttp(api, `${apiUrl}/healthz`, opts.logDir, 60_000);
     log(`API on ${apiUrl} (database ${database.name}, queue prefix ${queuePrefix})`);
 
-    const { login } = await graphql<{ login: { token: string } }>(apiUrl, `mutation($e:String!,$p:String!){ login(email:$e,password:$p){ token } }`, { e: ADMIN.email, p: ADMIN.password });
+    const { login } = await graphql<{ login: { token: string } }>(
+      apiUrl,
+      `
+        mutation ($e: String!, $p: String!) {
+          login(email: $e, password: $p) {
+            token
+          }
+        }
+      `,
+      { e: ADMIN.email, p: ADMIN.password },
+    );
     const adminToken = login.token;
-    const gql = <T>(query: string, variables: Record<string, unknown> = {}, token = adminToken) => graphql<T>(apiUrl, query, variables, token);
+    const gql = <T>(query: string, variables: Record<string, unknown> = {}, token = adminToken) =>
+      graphql<T>(apiUrl, query, variables, token);
 
-    const { createTeam } = await gql<{ createTeam: { id: string } }>(`mutation($i:CreateTeamInput!){ createTeam(input:$i){ id } }`, { i: { name: "Fraud Detection", slug: "fraud" } });
+    const { createTeam } = await gql<{ createTeam: { id: string } }>(
+      `mutation($i:CreateTeamInput!){ createTeam(input:$i){ id } }`,
+      { i: { name: "Fraud Detection", slug: "fraud" } },
+    );
     const users = { ADMIN } as StackInfo["users"];
     for (const role of ROLES.filter((r) => r !== "ADMIN")) {
       const email = `${role.toLowerCase().replace("_", "-")}@e2e.costgate.test`;
       const name = { FINANCE: "Fiona Finance", ML_ENGINEER: "Mia Engineer", VIEWER: "Victor Viewer" }[role];
-      await gql(`mutation($i:CreateUserInput!){ createUser(input:$i){ id } }`, { i: { email, name, password: PASSWORD, role, teamId: createTeam.id } });
+      await gql(`mutation($i:CreateUserInput!){ createUser(input:$i){ id } }`, {
+        i: { email, name, password: PASSWORD, role, teamId: createTeam.id },
+      });
       users[role] = { email, password: PASSWORD };
     }
 
@@ -265,13 +324,26 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       await building;
       const webPort = await freePort();
       webUrl = `http://127.0.0.1:${webPort}`;
-      const web = startService("web", process.execPath, [nextBin, "start", "--port", String(webPort), "--hostname", "127.0.0.1"], {
-        cwd: webDir,
-        // apps/web/src/lib/config.ts reads API_URL first, then COSTGATE_API_URL (base URL or /graphql):
-        // set both so a developer's own values in the environment cannot point it elsewhere.
-        env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", API_URL: apiUrl, COSTGATE_API_URL: apiUrl, COSTGATE_COOKIE_SECURE: "0", PORT: String(webPort) },
-        logDir: opts.logDir,
-      });
+      const web = startService(
+        "web",
+        process.execPath,
+        [nextBin, "start", "--port", String(webPort), "--hostname", "127.0.0.1"],
+        {
+          cwd: webDir,
+          // apps/web/src/lib/config.ts reads API_URL first, then COSTGATE_API_URL (base URL or /graphql):
+          // set both so a developer's own values in the environment cannot point it elsewhere.
+          env: {
+            ...process.env,
+            NODE_ENV: "production",
+            NEXT_TELEMETRY_DISABLED: "1",
+            API_URL: apiUrl,
+            COSTGATE_API_URL: apiUrl,
+            COSTGATE_COOKIE_SECURE: "0",
+            PORT: String(webPort),
+          },
+          logDir: opts.logDir,
+        },
+      );
       services.push(web);
       await waitForHttp(web, `${webUrl}/login`, opts.logDir, 60_000);
       log(`web on ${webUrl}`);
@@ -279,7 +351,17 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
     return {
       shared,
-      info: { apiUrl, webUrl, databaseUrl: database.url, databaseName: database.name, queuePrefix, artifactDir, logDir: opts.logDir, teamId: createTeam.id, users },
+      info: {
+        apiUrl,
+        webUrl,
+        databaseUrl: database.url,
+        databaseName: database.name,
+        queuePrefix,
+        artifactDir,
+        logDir: opts.logDir,
+        teamId: createTeam.id,
+        users,
+      },
       gql,
       adminToken,
       stop,

@@ -8,7 +8,11 @@ test("a FINANCE user creates a budget and sees it on the overview", async ({ pag
 
   await page.goto("/budgets");
   await expect(page.getByRole("heading", { level: 1, name: "Budgets" })).toBeVisible();
-  await page.getByRole("link", { name: "New budget" }).or(page.getByRole("button", { name: "New budget" })).first().click();
+  await page
+    .getByRole("link", { name: "New budget" })
+    .or(page.getByRole("button", { name: "New budget" }))
+    .first()
+    .click();
   await expect(page.getByRole("heading", { level: 1, name: "New budget" })).toBeVisible();
 
   // An empty form is refused with a message next to the field, nothing is created.

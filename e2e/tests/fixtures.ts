@@ -12,7 +12,10 @@ const screenshotDir = join(dirname(fileURLToPath(import.meta.url)), "..", "artif
 
 export function stackInfo(): E2eInfo {
   const raw = process.env.COSTGATE_E2E_STACK;
-  if (!raw) throw new Error("COSTGATE_E2E_STACK is not set: run the suite through playwright.config.ts (its global setup starts the stack)");
+  if (!raw)
+    throw new Error(
+      "COSTGATE_E2E_STACK is not set: run the suite through playwright.config.ts (its global setup starts the stack)",
+    );
   const info = JSON.parse(raw) as E2eInfo;
   if (!info.webUrl) throw new Error("the stack has no web app: apps/web/package.json does not exist");
   return info;
@@ -39,9 +42,13 @@ export const SESSION_COOKIE = "costgate_session";
 export async function sessionToken(page: Page): Promise<string> {
   const cookies = await page.context().cookies();
   const session = cookies.find((c) => c.name === SESSION_COOKIE);
-  if (!session) throw new Error(`no ${SESSION_COOKIE} cookie after login (cookies: ${cookies.map((c) => c.name).join(", ") || "none"})`);
+  if (!session)
+    throw new Error(
+      `no ${SESSION_COOKIE} cookie after login (cookies: ${cookies.map((c) => c.name).join(", ") || "none"})`,
+    );
   if (!session.httpOnly) throw new Error(`the ${SESSION_COOKIE} cookie is not httpOnly`);
-  if (session.sameSite !== "Lax" && session.sameSite !== "Strict") throw new Error(`the ${SESSION_COOKIE} cookie is SameSite=${session.sameSite}`);
+  if (session.sameSite !== "Lax" && session.sameSite !== "Strict")
+    throw new Error(`the ${SESSION_COOKIE} cookie is SameSite=${session.sameSite}`);
   return decodeURIComponent(session.value);
 }
 
@@ -83,7 +90,17 @@ let adminToken: string | undefined;
 export async function asAdmin(query: string, variables: Record<string, unknown> = {}) {
   if (!adminToken) {
     const { email, password } = stackInfo().users.ADMIN;
-    const r = await graphql(null, `mutation($e:String!,$p:String!){ login(email:$e,password:$p){ token } }`, { e: email, p: password });
+    const r = await graphql(
+      null,
+      `
+        mutation ($e: String!, $p: String!) {
+          login(email: $e, password: $p) {
+            token
+          }
+        }
+      `,
+      { e: email, p: password },
+    );
     adminToken = r.data?.login?.token;
     if (!adminToken) throw new Error(`admin login failed: ${JSON.stringify(r.errors)}`);
   }

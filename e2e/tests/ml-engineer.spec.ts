@@ -3,7 +3,10 @@
 // the cost-gate preview. Labels and controls: apps/web/README.md ("Routes, headings and controls").
 import { asAdmin, choose, expect, graphql, login, sessionToken, stackInfo, test } from "./fixtures.ts";
 
-test("an ML_ENGINEER uploads a model, optimizes it with a three-step policy and promotes the best version", async ({ page, consoleErrors }) => {
+test("an ML_ENGINEER uploads a model, optimizes it with a three-step policy and promotes the best version", async ({
+  page,
+  consoleErrors,
+}) => {
   test.setTimeout(420_000);
   const { models, reference } = stackInfo();
   const model = models.upload;
@@ -22,7 +25,10 @@ test("an ML_ENGINEER uploads a model, optimizes it with a three-step policy and 
 
   // Datasets first (evaluation needs the Evaluation set, fine-tuning the Train set), then the model files.
   const datasets = page.getByRole("region", { name: "Datasets" });
-  for (const [role, file] of [["Train", reference.train], ["Evaluation", reference.evaluation]] as const) {
+  for (const [role, file] of [
+    ["Train", reference.train],
+    ["Evaluation", reference.evaluation],
+  ] as const) {
     await page.getByLabel("Dataset file").setInputFiles(file);
     await choose(page.getByLabel("Dataset role"), role);
     await page.getByRole("button", { name: "Upload dataset" }).click();
@@ -79,12 +85,18 @@ test("an ML_ENGINEER uploads a model, optimizes it with a three-step policy and 
 
   // Promote the best candidate through the preview dialog.
   const jobId = page.url().split("/").pop()!;
-  const { optimizationJob } = await asAdmin(`query($id:ID!){ optimizationJob(id:$id){ status bestVersion { id number } } }`, { id: jobId });
+  const { optimizationJob } = await asAdmin(
+    `query($id:ID!){ optimizationJob(id:$id){ status bestVersion { id number } } }`,
+    { id: jobId },
+  );
   expect(optimizationJob.status).toBe("SUCCEEDED");
   expect(optimizationJob.bestVersion).not.toBeNull();
   const bestNumber: number = optimizationJob.bestVersion.number;
   await page.goto(`/models/${model.id}`);
-  const best = page.getByRole("region", { name: "Versions" }).getByRole("row").filter({ has: page.getByRole("cell", { name: `v${bestNumber}`, exact: true }) });
+  const best = page
+    .getByRole("region", { name: "Versions" })
+    .getByRole("row")
+    .filter({ has: page.getByRole("cell", { name: `v${bestNumber}`, exact: true }) });
   await best.getByRole("button", { name: "Promote" }).click();
   const dialog = page.getByRole("dialog", { name: `Promote version ${bestNumber}` });
   await expect(dialog).toBeVisible();
@@ -96,18 +108,42 @@ test("an ML_ENGINEER uploads a model, optimizes it with a three-step policy and 
   await expect(dialog).toBeHidden({ timeout: 30_000 });
   await expect(best.getByRole("cell").nth(2)).toHaveText("Production");
   await expect(page.getByText(`Production: v${bestNumber}.`)).toBeVisible();
-  const { modelVersion } = await asAdmin(`query($id:ID!){ modelVersion(id:$id){ stage } }`, { id: optimizationJob.bestVersion.id });
+  const { modelVersion } = await asAdmin(`query($id:ID!){ modelVersion(id:$id){ stage } }`, {
+    id: optimizationJob.bestVersion.id,
+  });
   expect(modelVersion.stage).toBe("PRODUCTION");
 
   // Internal tools report the traffic the optimized version serves; the overview then shows the
   // model among the spenders and what the optimization saved: 2M inferences × (v1's $/1M − its own).
   const served = 2_000_000;
-  const report = await graphql(await sessionToken(page), `mutation($i:[UsageInput!]!){ recordUsage(input:$i){ accepted } }`, {
-    i: [{ versionId: optimizationJob.bestVersion.id, requests: served, occurredAt: new Date().toISOString(), idempotencyKey: `e2e-${jobId}` }],
-  });
+  const report = await graphql(
+    await sessionToken(page),
+    `
+      mutation ($i: [UsageInput!]!) {
+        recordUsage(input: $i) {
+          accepted
+        }
+      }
+    `,
+    {
+      i: [
+        {
+          versionId: optimizationJob.bestVersion.id,
+          requests: served,
+          occurredAt: new Date().toISOString(),
+          idempotencyKey: `e2e-${jobId}`,
+        },
+      ],
+    },
+  );
   expect(report.errors).toBeUndefined();
-  const { model: priced } = await asAdmin(`query($m:ID!){ model(id:$m){ versions(first: 50){ edges { node { number cost { costPerMillionUsd } } } } } }`, { m: model.id });
-  const priceOf = (n: number) => priced.versions.edges.find((e: { node: { number: number } }) => e.node.number === n).node.cost.costPerMillionUsd as string;
+  const { model: priced } = await asAdmin(
+    `query($m:ID!){ model(id:$m){ versions(first: 50){ edges { node { number cost { costPerMillionUsd } } } } } }`,
+    { m: model.id },
+  );
+  const priceOf = (n: number) =>
+    priced.versions.edges.find((e: { node: { number: number } }) => e.node.number === n).node.cost
+      .costPerMillionUsd as string;
   // Exact arithmetic in millionths of a dollar: prices have at most 6 decimals.
   const micros = (usd: string) => {
     const [whole, frac = ""] = usd.split(".");
@@ -115,14 +151,32 @@ test("an ML_ENGINEER uploads a model, optimizes it with a three-step policy and 
   };
   const savedMicros = (micros(priceOf(1)) - micros(priceOf(bestNumber))) * BigInt(served / 1_000_000);
   // Cents from a cent up; below, 2–3 significant digits (apps/web formatMoneyPrecise: a tiny saving is not "$0.00").
-  const cents = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 2 });
-  const small = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumSignificantDigits: 2, maximumSignificantDigits: 3 });
-  const usd = { format: (n: number) => (n === 0 || Math.abs(n) >= 0.01 ? cents.format(n) : `${n < 0 ? "-" : ""}${small.format(Math.abs(n))}`) };
+  const cents = new Intl.NumberFormat("en-US", {
+    style: "currency",
+    currency: "USD",
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 2,
+  });
+  const small = new Intl.NumberFormat("en-US", {
+    style: "currency",
+    currency: "USD",
+    minimumSignificantDigits: 2,
+    maximumSignificantDigits: 3,
+  });
+  const usd = {
+    format: (n: number) =>
+      n === 0 || Math.abs(n) >= 0.01 ? cents.format(n) : `${n < 0 ? "-" : ""}${small.format(Math.abs(n))}`,
+  };
   await page.goto("/");
-  const savingsRow = page.getByRole("region", { name: "Savings from optimized versions in production" }).getByRole("row").filter({ has: page.getByRole("link", { name: model.name }) });
+  const savingsRow = page
+    .getByRole("region", { name: "Savings from optimized versions in production" })
+    .getByRole("row")
+    .filter({ has: page.getByRole("link", { name: model.name }) });
   await expect(savingsRow.getByRole("cell").nth(1)).toContainText(`v${bestNumber} (`);
   await expect(savingsRow.getByRole("cell").nth(4)).toHaveText("2,000,000");
   await expect(savingsRow.getByRole("cell").last()).toHaveText(usd.format(Number(savedMicros) / 1e6));
-  await expect(page.getByRole("region", { name: "Top-spending models this month" }).getByRole("link", { name: model.name })).toBeVisible();
+  await expect(
+    page.getByRole("region", { name: "Top-spending models this month" }).getByRole("link", { name: model.name }),
+  ).toBeVisible();
   expect(consoleErrors).toEqual([]);
 });

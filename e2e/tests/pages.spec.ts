@@ -16,11 +16,14 @@ interface MainPage {
 async function finishedDemoJob(): Promise<string> {
   const id = stackInfo().demoJobId;
   await expect
-    .poll(async () => (await asAdmin(`query($id:ID!){ optimizationJob(id:$id){ status } }`, { id })).optimizationJob.status, {
-      message: "the demo optimization job to finish",
-      timeout: 180_000,
-      intervals: [1_000],
-    })
+    .poll(
+      async () => (await asAdmin(`query($id:ID!){ optimizationJob(id:$id){ status } }`, { id })).optimizationJob.status,
+      {
+        message: "the demo optimization job to finish",
+        timeout: 180_000,
+        intervals: [1_000],
+      },
+    )
     .toBe("SUCCEEDED");
   return `/jobs/${id}`;
 }
@@ -28,10 +31,18 @@ async function finishedDemoJob(): Promise<string> {
 const pages: MainPage[] = [
   { name: "overview", path: async () => "/", heading: () => "Overview" },
   { name: "budgets", path: async () => "/budgets", heading: () => "Budgets" },
-  { name: "budget", path: async () => `/budgets/${stackInfo().demoBudget.id}`, heading: () => stackInfo().demoBudget.name },
+  {
+    name: "budget",
+    path: async () => `/budgets/${stackInfo().demoBudget.id}`,
+    heading: () => stackInfo().demoBudget.name,
+  },
   { name: "budget-new", path: async () => "/budgets/new", heading: () => "New budget" },
   { name: "models", path: async () => "/models", heading: () => "Models" },
-  { name: "model", path: async () => `/models/${stackInfo().models.demo.id}`, heading: () => stackInfo().models.demo.name },
+  {
+    name: "model",
+    path: async () => `/models/${stackInfo().models.demo.id}`,
+    heading: () => stackInfo().models.demo.name,
+  },
   { name: "policies", path: async () => "/policies", heading: () => "Policies" },
   { name: "policy", path: async () => `/policies/${stackInfo().demoPolicyId}`, heading: () => "Quantize to uint8" },
   { name: "policy-new", path: async () => "/policies/new", heading: () => "New policy" },

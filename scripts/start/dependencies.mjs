@@ -9,8 +9,14 @@ export function ensureDependencies(root) {
   const args = existsSync(join(root, "package-lock.json")) ? ["ci"] : ["install"];
   log.info(`node_modules is missing: running npm ${args.join(" ")} (first start only)`);
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-  const result = spawnSync(npm, args, { cwd: root, stdio: "inherit", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
+  const result = spawnSync(npm, args, {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, CHECKPOINT_DISABLE: "1" },
+  });
   if (result.status !== 0) {
-    throw new StartError(`npm ${args.join(" ")} failed (${result.error?.message ?? `exit code ${result.status}`}); fix the error above and run npm start again`);
+    throw new StartError(
+      `npm ${args.join(" ")} failed (${result.error?.message ?? `exit code ${result.status}`}); fix the error above and run npm start again`,
+    );
   }
 }

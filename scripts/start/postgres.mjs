@@ -31,8 +31,10 @@ export async function provisionDatabase({ root, env, verbose }) {
       await ensureDatabase(LOCAL_URL);
       return { url: LOCAL_URL, description: "local PostgreSQL on 127.0.0.1:5432" };
     } catch (error) {
-      pgLog.warn(`127.0.0.1:5432 answers but cannot be used as postgres (${error.message});`,
-        "starting an embedded PostgreSQL instead. Set DATABASE_URL to use that server.");
+      pgLog.warn(
+        `127.0.0.1:5432 answers but cannot be used as postgres (${error.message});`,
+        "starting an embedded PostgreSQL instead. Set DATABASE_URL to use that server.",
+      );
     }
   }
   return startEmbedded(root, verbose);
@@ -76,7 +78,12 @@ async function startEmbedded(root, verbose) {
     "postgres",
     binaries.postgres,
     ["-D", dataDir, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
-    { ...runAs, infrastructure: true, env: { ...process.env, LC_MESSAGES: "C" }, show: (line) => verbose || /ERROR|FATAL|PANIC/.test(line) },
+    {
+      ...runAs,
+      infrastructure: true,
+      env: { ...process.env, LC_MESSAGES: "C" },
+      show: (line) => verbose || /ERROR|FATAL|PANIC/.test(line),
+    },
   );
   const url = `postgresql://postgres:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/costgate`;
   try {
@@ -85,7 +92,14 @@ async function startEmbedded(root, verbose) {
       timeoutMs: 30_000,
       abort: () => handle.exitInfo && `exited during start-up:\n${handle.recent().join("\n")}`,
     });
-    await waitFor(() => ensureDatabase(url).then(() => true, () => false), { what: "embedded PostgreSQL", timeoutMs: 15_000 });
+    await waitFor(
+      () =>
+        ensureDatabase(url).then(
+          () => true,
+          () => false,
+        ),
+      { what: "embedded PostgreSQL", timeoutMs: 15_000 },
+    );
   } catch (error) {
     await handle.stop("SIGINT");
     throw new StartError(error.message);
@@ -122,7 +136,10 @@ function hydrateSymlinks(packageDir) {
   const links = JSON.parse(readFileSync(listFile, "utf8"));
   const missing = links.some(({ target }) => !existsSafe(join(packageDir, target)));
   if (!missing) return;
-  execFileSync(process.execPath, [join(packageDir, "scripts", "hydrate-symlinks.js")], { cwd: packageDir, stdio: "inherit" });
+  execFileSync(process.execPath, [join(packageDir, "scripts", "hydrate-symlinks.js")], {
+    cwd: packageDir,
+    stdio: "inherit",
+  });
 }
 
 function existsSafe(path) {

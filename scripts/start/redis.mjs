@@ -15,7 +15,10 @@ export async function provisionRedis({ root, env, verbose }) {
   if (env.REDIS_URL) return { url: env.REDIS_URL, description: "REDIS_URL" };
   const reply = await redisPing("127.0.0.1", 6379);
   if (reply === "+PONG") return { url: "redis://127.0.0.1:6379", description: "local Redis on 127.0.0.1:6379" };
-  if (reply) redisLog.warn(`127.0.0.1:6379 answers "${reply}" instead of PONG; starting a Redis of our own (set REDIS_URL to use that one)`);
+  if (reply)
+    redisLog.warn(
+      `127.0.0.1:6379 answers "${reply}" instead of PONG; starting a Redis of our own (set REDIS_URL to use that one)`,
+    );
   return startRedisServer(root, verbose);
 }
 
@@ -35,8 +38,22 @@ async function startRedisServer(root, verbose) {
   const handle = startProcess(
     "redis",
     binary,
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-      "--dir", dir, "--pidfile", pidFile, "--maxmemory-policy", "noeviction"],
+    [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--dir",
+      dir,
+      "--pidfile",
+      pidFile,
+      "--maxmemory-policy",
+      "noeviction",
+    ],
     { infrastructure: true, show: (line) => verbose || /\b(error|fatal|failed)\b/i.test(line) },
   );
   try {

@@ -36,9 +36,13 @@ export function serviceTable(root, { urls, ports, webMode }) {
       name: "web",
       entry: "apps/web/package.json",
       requires: next,
-      command: [node, [next, webMode(join(root, "apps", "web")), "--port", String(ports.web), "--hostname", "127.0.0.1"]],
+      command: [
+        node,
+        [next, webMode(join(root, "apps", "web")), "--port", String(ports.web), "--hostname", "127.0.0.1"],
+      ],
       // A production build older than the sources would serve yesterday's dashboard: rebuild it first.
-      build: webMode(join(root, "apps", "web")) === "start" && !webBuildIsCurrent(root) ? ["npm", ["run", "build"]] : null,
+      build:
+        webMode(join(root, "apps", "web")) === "start" && !webBuildIsCurrent(root) ? ["npm", ["run", "build"]] : null,
       cwd: join(root, "apps", "web"),
       port: "WEB_PORT",
       health: urls.web,
@@ -54,7 +58,15 @@ export function chooseWebMode(forced) {
 }
 
 /** The inputs of the dashboard's build: its sources and the API schema its client is generated from. */
-const WEB_BUILD_INPUTS = ["apps/web/src", "apps/web/public", "apps/web/next.config.ts", "apps/web/codegen.ts", "apps/web/package.json", "apps/api/schema.graphql", "package-lock.json"];
+const WEB_BUILD_INPUTS = [
+  "apps/web/src",
+  "apps/web/public",
+  "apps/web/next.config.ts",
+  "apps/web/codegen.ts",
+  "apps/web/package.json",
+  "apps/api/schema.graphql",
+  "package-lock.json",
+];
 
 /** Whether apps/web/.next holds a build newer than every input (generated src/gql aside). */
 export function webBuildIsCurrent(root) {

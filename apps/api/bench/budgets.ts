@@ -49,7 +49,11 @@ const db: Db = server.db;
 const url = await server.listen(0, "127.0.0.1");
 
 async function gql<T>(token: string, body: string): Promise<T> {
-  const res = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body });
+  const res = await fetch(`${url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body,
+  });
   const json = (await res.json()) as { data?: T; errors?: unknown[] };
   if (json.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(json.errors).slice(0, 500)}`);
   return json.data!;
@@ -59,7 +63,13 @@ async function tokenFor(role: "ML_ENGINEER" | "FINANCE", teamId: string): Promis
   const email = `${role.toLowerCase()}-${randomBytes(4).toString("hex")}@bench.local`;
   const password = "bench-password-123";
   await db.user.create({ data: { email, name: role, role, teamId, passwordHash: await hashPassword(password) } });
-  const res = await gql<{ login: { token: string } }>("", JSON.stringify({ query: `mutation($e:String!,$p:String!){ login(email:$e,password:$p){ token } }`, variables: { e: email, p: password } }));
+  const res = await gql<{ login: { token: string } }>(
+    "",
+    JSON.stringify({
+      query: `mutation($e:String!,$p:String!){ login(email:$e,password:$p){ token } }`,
+      variables: { e: email, p: password },
+    }),
+  );
   return res.login.token;
 }
 
@@ -67,14 +77,48 @@ async function tokenFor(role: "ML_ENGINEER" | "FINANCE", teamId: string): Promis
 async function teamWithModels(slug: string, n: number) {
   const profile = await db.hardwareProfile.findFirstOrThrow({ where: { isDefault: true } });
   const team = await db.team.create({ data: { name: slug, slug } });
-  const artifact = await db.artifact.create({ data: { kind: "TFJS_LAYERS_MODEL", sha256: randomBytes(32).toString("hex"), sizeBytes: 10, files: [], teamId: team.id, createdBy: "bench" } });
+  const artifact = await db.artifact.create({
+    data: {
+      kind: "TFJS_LAYERS_MODEL",
+      sha256: randomBytes(32).toString("hex"),
+      sizeBytes: 10,
+      files: [],
+      teamId: team.id,
+      createdBy: "bench",
+    },
+  });
   const versions = [];
   for (let i = 0; i < n; i++) {
     const model = await db.model.create({ data: { teamId: team.id, name: `model-${i}`, task: "CLASSIFICATION" } });
-    const version = await db.modelVersion.create({ data: { modelId: model.id, number: 1, source: "UPLOAD", status: "READY", stage: "PRODUCTION", artifactId: artifact.id, createdBy: "bench" } });
+    const version = await db.modelVersion.create({
+      data: {
+        modelId: model.id,
+        number: 1,
+        source: "UPLOAD",
+        status: "READY",
+        stage: "PRODUCTION",
+        artifactId: artifact.id,
+        createdBy: "bench",
+      },
+    });
     const costPerMillionUsd = ["0.024792", "0.113207", "1.279444"][i % 3]!;
     await db.costMeasurement.create({
-      data: { versionId: version.id, hardwareProfileId: profile.id, backend: "wasm", batchSize: 32, latencyP50Ms: 1, latencyP95Ms: 1, latencyP99Ms: 1, throughputPerSecond: 1000, peakMemoryBytes: 1, modelSizeBytes: 1, loadTimeMs: 1, macsPerInference: 1, costPerMillionUsd, runs: 10 },
+      data: {
+        versionId: version.id,
+        hardwareProfileId: profile.id,
+        backend: "wasm",
+        batchSize: 32,
+        latencyP50Ms: 1,
+        latencyP95Ms: 1,
+        latencyP99Ms: 1,
+        throughputPerSecond: 1000,
+        peakMemoryBytes: 1,
+        modelSizeBytes: 1,
+        loadTimeMs: 1,
+        macsPerInference: 1,
+        costPerMillionUsd,
+        runs: 10,
+      },
     });
     versions.push({ id: version.id, modelId: model.id, costPerMillionUsd });
   }
@@ -104,7 +148,9 @@ try {
     });
   const WARMUP = 10;
   const bodies = Array.from({ length: WARMUP + INGEST_CALLS }, (_, c) => body(c));
-  log(`(a) ${INGEST_CALLS} recordUsage calls of ${BATCH} records, ${IN_FLIGHT} in flight, after ${WARMUP} warm-up calls`);
+  log(
+    `(a) ${INGEST_CALLS} recordUsage calls of ${BATCH} records, ${IN_FLIGHT} in flight, after ${WARMUP} warm-up calls`,
+  );
   for (let c = 0; c < WARMUP; c++) await gql(engineer, bodies[c]!);
   let next = WARMUP;
   let accepted = 0;
@@ -123,12 +169,15 @@ try {
   );
   const ingestSeconds = (performance.now() - t0) / 1000;
   const perSecond = (INGEST_CALLS * BATCH) / ingestSeconds;
-  if (accepted !== INGEST_CALLS * BATCH) throw new Error(`expected ${INGEST_CALLS * BATCH} accepted records, got ${accepted}`);
+  if (accepted !== INGEST_CALLS * BATCH)
+    throw new Error(`expected ${INGEST_CALLS * BATCH} accepted records, got ${accepted}`);
   // The same calls again: every record a duplicate (the idempotent retry path).
   const t1 = performance.now();
   for (let c = WARMUP; c < WARMUP + 20; c++) await gql(engineer, bodies[c]!);
   const retryPerSecond = (20 * BATCH) / ((performance.now() - t1) / 1000);
-  log(`(a) ${Math.round(perSecond).toLocaleString("en-US")} records/s (${ingestSeconds.toFixed(2)} s); call p50 ${ms(pct(callMs, 50))} ms, p95 ${ms(pct(callMs, 95))} ms; retries ${Math.round(retryPerSecond).toLocaleString("en-US")} records/s`);
+  log(
+    `(a) ${Math.round(perSecond).toLocaleString("en-US")} records/s (${ingestSeconds.toFixed(2)} s); call p50 ${ms(pct(callMs, 50))} ms, p95 ${ms(pct(callMs, 95))} ms; retries ${Math.round(retryPerSecond).toLocaleString("en-US")} records/s`,
+  );
 
   // ---------------------------------------------------------------- (b) status + 90-day spend with 1M rows
   const big = await teamWithModels("big", 3);
@@ -152,7 +201,15 @@ try {
     FROM usage_records WHERE team_id = ${big.teamId} GROUP BY 1, 2`;
   await db.$executeRawUnsafe(`ANALYZE usage_records; ANALYZE daily_spend`);
   const insertSeconds = (performance.now() - tInsert) / 1000;
-  const budget = await db.budget.create({ data: { teamId: big.teamId, name: "Monthly", amountUsd: "250000", period: "MONTHLY", alertThresholds: [0.5, 0.8, 1] } });
+  const budget = await db.budget.create({
+    data: {
+      teamId: big.teamId,
+      name: "Monthly",
+      amountUsd: "250000",
+      period: "MONTHLY",
+      alertThresholds: [0.5, 0.8, 1],
+    },
+  });
   const to = new Date();
   const from = new Date(to.getTime() - 90 * 86_400_000);
   const QUERY = JSON.stringify({
@@ -161,7 +218,10 @@ try {
       spend(teamId:$t, from:$from, to:$to, granularity: DAY){ periodStart costUsd requests } }`,
     variables: { b: budget.id, t: big.teamId, from: from.toISOString(), to: to.toISOString() },
   });
-  type Answer = { budget: { status: { spentUsd: string; periodStart: string } }; spend: { costUsd: string; requests: number }[] };
+  type Answer = {
+    budget: { status: { spentUsd: string; periodStart: string } };
+    spend: { costUsd: string; requests: number }[];
+  };
   for (let i = 0; i < 20; i++) await gql(finance, QUERY);
   const queryMs: number[] = [];
   let answer!: Answer;
@@ -170,14 +230,18 @@ try {
     answer = await gql<Answer>(finance, QUERY);
     queryMs.push(performance.now() - s);
   }
-  log(`(b) status + 90-day spend through GraphQL: p50 ${ms(pct(queryMs, 50))} ms, p95 ${ms(pct(queryMs, 95))} ms (${answer.spend.length} points)`);
+  log(
+    `(b) status + 90-day spend through GraphQL: p50 ${ms(pct(queryMs, 50))} ms, p95 ${ms(pct(queryMs, 95))} ms (${answer.spend.length} points)`,
+  );
 
   // ---------------------------------------------------------------- (c) baseline: the same from the raw rows
   const periodStart = new Date(answer.budget.status.periodStart);
   const periodEnd = new Date(Date.UTC(periodStart.getUTCFullYear(), periodStart.getUTCMonth() + 1, 1));
   const fromDay = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate()));
   const scan = async () => {
-    const [spent] = await db.$queryRaw<{ spent: string }[]>`SELECT coalesce(sum(cost_usd), 0)::text AS spent FROM usage_records WHERE team_id = ${big.teamId} AND occurred_at >= ${periodStart} AND occurred_at < ${periodEnd}`;
+    const [spent] = await db.$queryRaw<
+      { spent: string }[]
+    >`SELECT coalesce(sum(cost_usd), 0)::text AS spent FROM usage_records WHERE team_id = ${big.teamId} AND occurred_at >= ${periodStart} AND occurred_at < ${periodEnd}`;
     const days = await db.$queryRaw<{ day: string; cost: string }[]>`
       SELECT to_char((occurred_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day, sum(cost_usd)::text AS cost, sum(requests)::text AS requests
       FROM usage_records WHERE team_id = ${big.teamId} AND occurred_at >= ${fromDay} AND occurred_at < ${to} GROUP BY 1`;
@@ -193,11 +257,15 @@ try {
   }
   const rollupSpent = answer.budget.status.spentUsd;
   const same = Number(scanned.spent).toFixed(2) === Number(rollupSpent).toFixed(2);
-  log(`(c) the same by scanning usage_records (SQL only, no GraphQL): p50 ${ms(pct(scanMs, 50))} ms, p95 ${ms(pct(scanMs, 95))} ms; spent ${scanned.spent} vs ${rollupSpent} from the rollups`);
+  log(
+    `(c) the same by scanning usage_records (SQL only, no GraphQL): p50 ${ms(pct(scanMs, 50))} ms, p95 ${ms(pct(scanMs, 95))} ms; spent ${scanned.spent} vs ${rollupSpent} from the rollups`,
+  );
   if (!same) throw new Error(`raw scan and rollups disagree: ${scanned.spent} vs ${rollupSpent}`);
 
   // ---------------------------------------------------------------- report
-  const [{ version: pg }] = (await db.$queryRaw<{ version: string }[]>`SELECT split_part(version(), ' ', 2) AS version`) as [{ version: string }];
+  const [{ version: pg }] = (await db.$queryRaw<
+    { version: string }[]
+  >`SELECT split_part(version(), ' ', 2) AS version`) as [{ version: string }];
   const machine = `${process.platform} ${cpus()[0]?.model.trim() ?? "cpu"}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL ${pg}`;
   const yes = (ok: boolean) => (ok ? "met" : "**not met**");
   const section = `## Budgets and spend (apps/api)

@@ -1,41 +1,42 @@
 import { z } from "zod";
 import { parseEnv, port, positiveInt, productionSecrets, sharedEnv, withSecretKey } from "@costgate/config";
 
-export const apiEnvSchema = z.object({
-  ...sharedEnv,
-  API_PORT: port(4000),
-  API_HOST: z.string().default("127.0.0.1"),
-  /** Signs session tokens (HS256). At least 32 characters; `npm start` generates one. */
-  COSTGATE_SESSION_SECRET: z.string().min(32, "must be at least 32 characters"),
-  SESSION_TTL_SECONDS: positiveInt(12 * 3600),
-  UPLOAD_MAX_FILES: positiveInt(64),
-  UPLOAD_MAX_FILE_BYTES: positiveInt(512 * 1024 * 1024),
-  UPLOAD_MAX_TOTAL_BYTES: positiveInt(1024 * 1024 * 1024),
-  /** Largest JSON body /graphql accepts (recordUsage takes up to 10,000 records). */
-  GRAPHQL_BODY_LIMIT: z.string().default("8mb"),
-  GRAPHQL_MAX_DEPTH: positiveInt(10),
-  GRAPHQL_MAX_COST: positiveInt(20_000),
-  /** Fields of one operation once fragments are expanded, fragments per document, aliases and root fields per operation. */
-  GRAPHQL_MAX_FIELDS: positiveInt(2_000),
-  GRAPHQL_MAX_FRAGMENTS: positiveInt(50),
-  GRAPHQL_MAX_ALIASES: positiveInt(30),
-  GRAPHQL_MAX_ROOT_FIELDS: positiveInt(20),
-  /** Tokens in one GraphQL document; the parser stops there (a syntax error), before any validation. */
-  GRAPHQL_MAX_TOKENS: positiveInt(10_000),
-  /** Failed logins allowed per account / per address in LOGIN_WINDOW_SECONDS before RATE_LIMITED. */
-  LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt(5),
-  LOGIN_MAX_FAILURES_PER_ADDRESS: positiveInt(20),
-  LOGIN_WINDOW_SECONDS: positiveInt(15 * 60),
-  /**
-   * Peers whose X-Forwarded-For names the client (Express "trust proxy": loopback, linklocal,
-   * uniquelocal, addresses or CIDRs, comma-separated; "false" for none). The dashboard runs in
-   * front of the API and forwards the browser's address, so login throttling counts browsers,
-   * not the dashboard. Never list addresses the public can connect from.
-   */
-  TRUST_PROXY: z.string().default("loopback"),
-  /** Serve Apollo's landing page and introspection (off in production unless set). */
-  GRAPHQL_INTROSPECTION: z.enum(["true", "false"]).optional(),
-})
+export const apiEnvSchema = z
+  .object({
+    ...sharedEnv,
+    API_PORT: port(4000),
+    API_HOST: z.string().default("127.0.0.1"),
+    /** Signs session tokens (HS256). At least 32 characters; `npm start` generates one. */
+    COSTGATE_SESSION_SECRET: z.string().min(32, "must be at least 32 characters"),
+    SESSION_TTL_SECONDS: positiveInt(12 * 3600),
+    UPLOAD_MAX_FILES: positiveInt(64),
+    UPLOAD_MAX_FILE_BYTES: positiveInt(512 * 1024 * 1024),
+    UPLOAD_MAX_TOTAL_BYTES: positiveInt(1024 * 1024 * 1024),
+    /** Largest JSON body /graphql accepts (recordUsage takes up to 10,000 records). */
+    GRAPHQL_BODY_LIMIT: z.string().default("8mb"),
+    GRAPHQL_MAX_DEPTH: positiveInt(10),
+    GRAPHQL_MAX_COST: positiveInt(20_000),
+    /** Fields of one operation once fragments are expanded, fragments per document, aliases and root fields per operation. */
+    GRAPHQL_MAX_FIELDS: positiveInt(2_000),
+    GRAPHQL_MAX_FRAGMENTS: positiveInt(50),
+    GRAPHQL_MAX_ALIASES: positiveInt(30),
+    GRAPHQL_MAX_ROOT_FIELDS: positiveInt(20),
+    /** Tokens in one GraphQL document; the parser stops there (a syntax error), before any validation. */
+    GRAPHQL_MAX_TOKENS: positiveInt(10_000),
+    /** Failed logins allowed per account / per address in LOGIN_WINDOW_SECONDS before RATE_LIMITED. */
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt(5),
+    LOGIN_MAX_FAILURES_PER_ADDRESS: positiveInt(20),
+    LOGIN_WINDOW_SECONDS: positiveInt(15 * 60),
+    /**
+     * Peers whose X-Forwarded-For names the client (Express "trust proxy": loopback, linklocal,
+     * uniquelocal, addresses or CIDRs, comma-separated; "false" for none). The dashboard runs in
+     * front of the API and forwards the browser's address, so login throttling counts browsers,
+     * not the dashboard. Never list addresses the public can connect from.
+     */
+    TRUST_PROXY: z.string().default("loopback"),
+    /** Serve Apollo's landing page and introspection (off in production unless set). */
+    GRAPHQL_INTROSPECTION: z.enum(["true", "false"]).optional(),
+  })
   .transform(withSecretKey)
   // In production a published, placeholder or guessable secret stops the process, naming it.
   .superRefine(productionSecrets(["COSTGATE_SESSION_SECRET", "COSTGATE_SECRET_KEY"]));

@@ -56,7 +56,9 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
   // fail at once instead of waiting forever for a reconnect. BullMQ waits for "ready" itself.
   const redis = overrides.redis ?? createRedis(env.REDIS_URL, { enableOfflineQueue: false });
   if (!overrides.redis) redis.on("error", (err: Error) => logger.warn({ err: err.message }, "redis connection error"));
-  const producer = new Producer(redis, env.QUEUE_PREFIX, { onError: (err) => logger.warn({ err: err.message }, "queue error") });
+  const producer = new Producer(redis, env.QUEUE_PREFIX, {
+    onError: (err) => logger.warn({ err: err.message }, "queue error"),
+  });
   const store = createFsArtifactStore(env.ARTIFACT_DIR);
   const sessions = new SessionTokens(env.COSTGATE_SESSION_SECRET, env.SESSION_TTL_SECONDS);
   const throttle = new LoginThrottle(db, {
@@ -71,7 +73,14 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
 
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", env.TRUST_PROXY.trim() === "false" ? false : env.TRUST_PROXY.split(",").map((s) => s.trim()).filter(Boolean));
+  app.set(
+    "trust proxy",
+    env.TRUST_PROXY.trim() === "false"
+      ? false
+      : env.TRUST_PROXY.split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
+  );
   const httpServer = http.createServer(app);
   const schema = buildSchema();
   const apollo = new ApolloServer<Context>({
@@ -101,7 +110,8 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
   app.use((req, res, next) => {
     res.on("finish", () => {
       // By route pattern; a path no route matched is `unmatched` (raw paths would add series without bound).
-      if (req.path !== "/graphql") metrics.httpRequests.labels(req.route?.path ?? "unmatched", String(res.statusCode)).inc();
+      if (req.path !== "/graphql")
+        metrics.httpRequests.labels(req.route?.path ?? "unmatched", String(res.statusCode)).inc();
     });
     next();
   });
@@ -114,10 +124,15 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
       db,
       store,
       logger,
-      limits: { maxFiles: env.UPLOAD_MAX_FILES, maxFileBytes: env.UPLOAD_MAX_FILE_BYTES, maxTotalBytes: env.UPLOAD_MAX_TOTAL_BYTES },
+      limits: {
+        maxFiles: env.UPLOAD_MAX_FILES,
+        maxFileBytes: env.UPLOAD_MAX_FILE_BYTES,
+        maxTotalBytes: env.UPLOAD_MAX_TOTAL_BYTES,
+      },
       authenticate: async (req) => {
         const principal = await authenticate(req.headers.authorization);
-        if (!principal) throw new AppError(ErrorCode.UNAUTHENTICATED, "Sign in first: send Authorization: Bearer <token or API key>");
+        if (!principal)
+          throw new AppError(ErrorCode.UNAUTHENTICATED, "Sign in first: send Authorization: Bearer <token or API key>");
         return principal;
       },
     }),
@@ -145,7 +160,10 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
             // Thrown here, outside any resolver, an AppError would reach the client as a 500
             // "Context creation failed"; keep its code and HTTP status (401 for a bad token).
             if (!isAppError(e)) throw e;
-            throw new GraphQLError(e.message, { originalError: e, extensions: { code: e.code, ...e.details, http: { status: e.httpStatus } } });
+            throw new GraphQLError(e.message, {
+              originalError: e,
+              extensions: { code: e.code, ...e.details, http: { status: e.httpStatus } },
+            });
           }),
         }),
       }),
@@ -192,7 +210,9 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     const status = typeof err?.status === "number" ? err.status : 500;
     if (err?.type === "entity.too.large") {
-      res.status(413).json({ error: { code: ErrorCode.PAYLOAD_TOO_LARGE, message: `Request body is over the limit of ${err.limit} bytes` } });
+      res.status(413).json({
+        error: { code: ErrorCode.PAYLOAD_TOO_LARGE, message: `Request body is over the limit of ${err.limit} bytes` },
+      });
     } else if (status >= 400 && status < 500) {
       res.status(status).json({ error: { code: ErrorCode.BAD_USER_INPUT, message: err.message ?? "Bad request" } });
     } else {

@@ -20,18 +20,53 @@ export interface UsageRecordInput {
  * measurement on the default hardware profile at each given costPerMillionUsd (null: never
  * measured). Test data written directly, instead of running the ML worker.
  */
-export async function measuredModel(api: TestApi, teamId: string, versions: { costPerMillionUsd: string | null; stage?: VersionStage }[]) {
+export async function measuredModel(
+  api: TestApi,
+  teamId: string,
+  versions: { costPerMillionUsd: string | null; stage?: VersionStage }[],
+) {
   const model = await api.db.model.create({ data: { teamId, name: `m-${uid()}`, task: "CLASSIFICATION" } });
-  const artifact = await api.db.artifact.create({ data: { kind: "TFJS_LAYERS_MODEL", sha256: randomBytes(32).toString("hex"), sizeBytes: 10, files: [], teamId, createdBy: "system" } });
-  const datasetArtifact = await api.db.artifact.create({ data: { kind: "DATASET", sha256: randomBytes(32).toString("hex"), sizeBytes: 10, files: [], metadata: { rows: 10 }, teamId, createdBy: "system" } });
-  const dataset = await api.db.dataset.create({ data: { modelId: model.id, name: "eval", role: "EVALUATION", rows: 10, artifactId: datasetArtifact.id } });
+  const artifact = await api.db.artifact.create({
+    data: {
+      kind: "TFJS_LAYERS_MODEL",
+      sha256: randomBytes(32).toString("hex"),
+      sizeBytes: 10,
+      files: [],
+      teamId,
+      createdBy: "system",
+    },
+  });
+  const datasetArtifact = await api.db.artifact.create({
+    data: {
+      kind: "DATASET",
+      sha256: randomBytes(32).toString("hex"),
+      sizeBytes: 10,
+      files: [],
+      metadata: { rows: 10 },
+      teamId,
+      createdBy: "system",
+    },
+  });
+  const dataset = await api.db.dataset.create({
+    data: { modelId: model.id, name: "eval", role: "EVALUATION", rows: 10, artifactId: datasetArtifact.id },
+  });
   const profile = await defaultProfile(api);
   const rows = [];
   for (const [i, v] of versions.entries()) {
     const version = await api.db.modelVersion.create({
-      data: { modelId: model.id, number: i + 1, source: "UPLOAD", status: "READY", stage: v.stage ?? "CANDIDATE", artifactId: artifact.id, createdBy: "system" },
+      data: {
+        modelId: model.id,
+        number: i + 1,
+        source: "UPLOAD",
+        status: "READY",
+        stage: v.stage ?? "CANDIDATE",
+        artifactId: artifact.id,
+        createdBy: "system",
+      },
     });
-    await api.db.evaluation.create({ data: { versionId: version.id, datasetId: dataset.id, metric: "accuracy", value: 0.9, samples: 10 } });
+    await api.db.evaluation.create({
+      data: { versionId: version.id, datasetId: dataset.id, metric: "accuracy", value: 0.9, samples: 10 },
+    });
     if (v.costPerMillionUsd !== null) await measure(api, version.id, profile.id, v.costPerMillionUsd);
     rows.push(version);
   }
@@ -39,7 +74,13 @@ export async function measuredModel(api: TestApi, teamId: string, versions: { co
 }
 
 /** A cost measurement of the version on the profile (measuredAt: now unless given). */
-export function measure(api: TestApi, versionId: string, hardwareProfileId: string, costPerMillionUsd: string, measuredAt?: Date) {
+export function measure(
+  api: TestApi,
+  versionId: string,
+  hardwareProfileId: string,
+  costPerMillionUsd: string,
+  measuredAt?: Date,
+) {
   return api.db.costMeasurement.create({
     data: {
       versionId,
@@ -63,7 +104,12 @@ export function measure(api: TestApi, versionId: string, hardwareProfileId: stri
 
 export const defaultProfile = (api: TestApi) => api.db.hardwareProfile.findFirstOrThrow({ where: { isDefault: true } });
 
-export const usage = (versionId: string, requests: number, occurredAt: string | Date, extra: Partial<UsageRecordInput> = {}): UsageRecordInput => ({
+export const usage = (
+  versionId: string,
+  requests: number,
+  occurredAt: string | Date,
+  extra: Partial<UsageRecordInput> = {},
+): UsageRecordInput => ({
   versionId,
   requests,
   occurredAt: new Date(occurredAt).toISOString(),
@@ -72,4 +118,5 @@ export const usage = (versionId: string, requests: number, occurredAt: string | 
 });
 
 /** Records usage through the API as the given token; the GraphQL result. */
-export const recordUsage = (api: TestApi, records: UsageRecordInput[], token: string) => api.gql<RecordUsage>(RECORD_USAGE, { i: records }, token);
+export const recordUsage = (api: TestApi, records: UsageRecordInput[], token: string) =>
+  api.gql<RecordUsage>(RECORD_USAGE, { i: records }, token);

@@ -5,9 +5,18 @@ export const CREATE_WEBHOOK = `mutation($i:CreateWebhookInput!){ createWebhook(i
 export const SECRET = "whsec-a-signing-secret-0123";
 
 /** A webhook of the team, registered through the API (so its secret is sealed as in production). */
-export async function createWebhook(api: TestApi, teamId: string, over: { url?: string; events?: string[] } = {}): Promise<string> {
+export async function createWebhook(
+  api: TestApi,
+  teamId: string,
+  over: { url?: string; events?: string[] } = {},
+): Promise<string> {
   const { createWebhook } = await api.ok<{ createWebhook: { id: string } }>(CREATE_WEBHOOK, {
-    i: { teamId, url: over.url ?? "https://hooks.example.com/costgate", secret: SECRET, events: over.events ?? ["alert.created"] },
+    i: {
+      teamId,
+      url: over.url ?? "https://hooks.example.com/costgate",
+      secret: SECRET,
+      events: over.events ?? ["alert.created"],
+    },
   });
   return createWebhook.id;
 }
@@ -20,7 +29,11 @@ export interface AttemptFixture {
 }
 
 /** A delivery as the worker leaves it, with its attempts: test data written directly instead of running the worker. */
-export async function recordDelivery(api: TestApi, webhookId: string, d: { eventKey: string; at: string; status?: DeliveryStatus; attempts?: AttemptFixture[]; deliveredAt?: string }) {
+export async function recordDelivery(
+  api: TestApi,
+  webhookId: string,
+  d: { eventKey: string; at: string; status?: DeliveryStatus; attempts?: AttemptFixture[]; deliveredAt?: string },
+) {
   const attempts = d.attempts ?? [];
   return api.db.webhookDelivery.create({
     data: {
@@ -32,7 +45,14 @@ export async function recordDelivery(api: TestApi, webhookId: string, d: { event
       attempts: attempts.length,
       createdAt: new Date(d.at),
       deliveredAt: d.deliveredAt ? new Date(d.deliveredAt) : null,
-      attemptsLog: { create: attempts.map((a) => ({ statusCode: a.statusCode, durationMs: a.durationMs, error: a.error ?? null, createdAt: new Date(a.at) })) },
+      attemptsLog: {
+        create: attempts.map((a) => ({
+          statusCode: a.statusCode,
+          durationMs: a.durationMs,
+          error: a.error ?? null,
+          createdAt: new Date(a.at),
+        })),
+      },
     },
   });
 }

@@ -3,7 +3,16 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createDb } from "@costgate/db";
 import { hostname } from "node:os";
-import { BUDGET_SCHEDULER_ID, BUDGET_SCHEDULE_EVERY_MS, Producer, QueueName, createRedis, measurePayloadSchema, measureQueueName, payloadSchemas } from "@costgate/queue";
+import {
+  BUDGET_SCHEDULER_ID,
+  BUDGET_SCHEDULE_EVERY_MS,
+  Producer,
+  QueueName,
+  createRedis,
+  measurePayloadSchema,
+  measureQueueName,
+  payloadSchemas,
+} from "@costgate/queue";
 import { secretBoxKey } from "@costgate/secrets";
 import { createFsArtifactStore } from "@costgate/artifacts";
 import type { WorkerDeps } from "./deps.ts";
@@ -44,7 +53,11 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
   // containers on one host have hostnames of their own).
   const machineLock = new MachineLock(redis, `${env.QUEUE_PREFIX}:machine:${env.WORKER_HOST_ID ?? hostname()}`);
   // A TensorFlow process per queue that computes, so an evaluation does not wait behind a training.
-  const lane = (name: string) => new TfLane(new TfHost({ name, logger, backend: env.COSTGATE_TF_BACKEND, maxOldSpaceMb: env.WORKER_TF_MAX_OLD_SPACE_MB }), machineLock);
+  const lane = (name: string) =>
+    new TfLane(
+      new TfHost({ name, logger, backend: env.COSTGATE_TF_BACKEND, maxOldSpaceMb: env.WORKER_TF_MAX_OLD_SPACE_MB }),
+      machineLock,
+    );
   const lanes = { evaluate: lane("evaluate"), optimize: lane("optimize") };
   const producer = new Producer(redis, env.QUEUE_PREFIX);
   const store = createFsArtifactStore(env.ARTIFACT_DIR);
@@ -56,21 +69,49 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
     producer,
     logger,
     profile,
-    measure: { minRuns: env.MEASURE_MIN_RUNS, minTimeMs: env.MEASURE_MIN_TIME_MS, rounds: env.MEASURE_ROUNDS, maxOtherCores: env.MEASURE_MAX_OTHER_CORES },
+    measure: {
+      minRuns: env.MEASURE_MIN_RUNS,
+      minTimeMs: env.MEASURE_MIN_TIME_MS,
+      rounds: env.MEASURE_ROUNDS,
+      maxOtherCores: env.MEASURE_MAX_OTHER_CORES,
+    },
     tf: lanes.optimize,
     shutdown: shutdown.signal,
-    webhooks: { secretKey: secretBoxKey(env.COSTGATE_SECRET_KEY), timeoutMs: env.WEBHOOK_TIMEOUT_MS, allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS },
+    webhooks: {
+      secretKey: secretBoxKey(env.COSTGATE_SECRET_KEY),
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    },
   };
   const metrics = new WorkerMetrics();
-  logger.info({ backend: env.COSTGATE_TF_BACKEND ?? "best available", hardwareProfile: profile.name, host: env.WORKER_HOST_ID ?? hostname() }, "worker starting");
+  logger.info(
+    {
+      backend: env.COSTGATE_TF_BACKEND ?? "best available",
+      hardwareProfile: profile.name,
+      host: env.WORKER_HOST_ID ?? hostname(),
+    },
+    "worker starting",
+  );
 
   // A worker killed mid-publish can leave an object no row points to; sweep before taking jobs.
   await collectOrphanedArtifacts(deps);
 
   const evaluateDeps: WorkerDeps = { ...deps, tf: lanes.evaluate };
   const connections: Redis[] = [];
-  const schemaOf = (name: string) => (name in payloadSchemas ? payloadSchemas[name as QueueName] : measurePayloadSchema);
-  const worker = <Q extends QueueName | string>(name: Q, concurrency: number, run: (data: Q extends QueueName ? ReturnType<(typeof payloadSchemas)[Q]["parse"]> : ReturnType<typeof measurePayloadSchema.parse>, job: Job, token?: string) => Promise<unknown>, extra: Partial<WorkerOptions> = {}) => {
+  const schemaOf = (name: string) =>
+    name in payloadSchemas ? payloadSchemas[name as QueueName] : measurePayloadSchema;
+  const worker = <Q extends QueueName | string>(
+    name: Q,
+    concurrency: number,
+    run: (
+      data: Q extends QueueName
+        ? ReturnType<(typeof payloadSchemas)[Q]["parse"]>
+        : ReturnType<typeof measurePayloadSchema.parse>,
+      job: Job,
+      token?: string,
+    ) => Promise<unknown>,
+    extra: Partial<WorkerOptions> = {},
+  ) => {
     const connection = createRedis(env.REDIS_URL);
     connections.push(connection);
     const w = new Worker(
@@ -85,7 +126,14 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
           stop();
         }
       },
-      { connection, prefix: env.QUEUE_PREFIX, concurrency, lockDuration: env.WORKER_LOCK_DURATION_MS, stalledInterval: Math.max(1000, Math.floor(env.WORKER_LOCK_DURATION_MS / 2)), ...extra },
+      {
+        connection,
+        prefix: env.QUEUE_PREFIX,
+        concurrency,
+        lockDuration: env.WORKER_LOCK_DURATION_MS,
+        stalledInterval: Math.max(1000, Math.floor(env.WORKER_LOCK_DURATION_MS / 2)),
+        ...extra,
+      },
     );
     w.on("completed", () => metrics.jobs.labels(name, "completed").inc());
     w.on("failed", (job, err) => {
@@ -97,12 +145,19 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
   };
 
   const workers = [
-    worker(QueueName.evaluate, env.WORKER_EVALUATE_CONCURRENCY, (data, job) => evaluateVersion(evaluateDeps, data.versionId, { finalAttempt: isFinalAttempt(job), reevaluate: data.reevaluate })),
+    worker(QueueName.evaluate, env.WORKER_EVALUATE_CONCURRENCY, (data, job) =>
+      evaluateVersion(evaluateDeps, data.versionId, { finalAttempt: isFinalAttempt(job), reevaluate: data.reevaluate }),
+    ),
     // Re-measurements asked for this worker's hardware profile.
-    worker(measureQueueName(profile.id), 1, (data, job) => evaluateVersion(evaluateDeps, data.versionId, { finalAttempt: isFinalAttempt(job), remeasure: true })),
+    worker(measureQueueName(profile.id), 1, (data, job) =>
+      evaluateVersion(evaluateDeps, data.versionId, { finalAttempt: isFinalAttempt(job), remeasure: true }),
+    ),
     worker(QueueName.optimize, env.WORKER_OPTIMIZE_CONCURRENCY, async (data, job, token) => {
       try {
-        return await runOptimizationJob(deps, data.jobId, { attempt: Math.max(job.attemptsStarted, job.attemptsMade + 1), finalAttempt: isFinalAttempt(job) });
+        return await runOptimizationJob(deps, data.jobId, {
+          attempt: Math.max(job.attemptsStarted, job.attemptsMade + 1),
+          finalAttempt: isFinalAttempt(job),
+        });
       } catch (e) {
         if (!(e instanceof HandBack)) throw e;
         // Back to the queue at once, without counting as a failed attempt.
@@ -117,15 +172,26 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
       return result;
     }),
     // Retries back off exponentially from WEBHOOK_BACKOFF_BASE_MS (the jobs' backoff type is "webhook").
-    worker(QueueName.webhooks, env.WORKER_WEBHOOK_CONCURRENCY, (data, job) => deliverWebhook(deps, data.deliveryId, { finalAttempt: isFinalAttempt(job) }), {
-      settings: { backoffStrategy: webhookBackoff(env.WEBHOOK_BACKOFF_BASE_MS) },
-    }),
+    worker(
+      QueueName.webhooks,
+      env.WORKER_WEBHOOK_CONCURRENCY,
+      (data, job) => deliverWebhook(deps, data.deliveryId, { finalAttempt: isFinalAttempt(job) }),
+      {
+        settings: { backoffStrategy: webhookBackoff(env.WEBHOOK_BACKOFF_BASE_MS) },
+      },
+    ),
   ];
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   await requeuePendingVersions(deps);
   await requeuePendingDeliveries(deps, 0);
   // Idempotent: every worker upserts the same scheduler id, so there is one schedule however many run.
-  await producer.queue(QueueName.budgets).upsertJobScheduler(BUDGET_SCHEDULER_ID, { every: BUDGET_SCHEDULE_EVERY_MS }, { name: QueueName.budgets, data: { reason: "schedule" }, opts: { attempts: 1 } });
+  await producer
+    .queue(QueueName.budgets)
+    .upsertJobScheduler(
+      BUDGET_SCHEDULER_ID,
+      { every: BUDGET_SCHEDULE_EVERY_MS },
+      { name: QueueName.budgets, data: { reason: "schedule" }, opts: { attempts: 1 } },
+    );
 
   return {
     deps,

@@ -1,34 +1,35 @@
 import { z } from "zod";
 import { parseEnv, port, positiveInt, productionSecrets, sharedEnv, withSecretKey } from "@costgate/config";
 
-export const workerEnvSchema = z.object({
-  ...sharedEnv,
-  /** The hardware profile (by name) this worker measures cost for: it must run on that hardware. Default: the default profile. */
-  WORKER_HARDWARE_PROFILE: z.string().min(1).optional(),
-  WORKER_EVALUATE_CONCURRENCY: positiveInt(1),
-  WORKER_OPTIMIZE_CONCURRENCY: positiveInt(1),
-  /** How long a job's lock lasts without renewal; a killed worker's job is retried after about this long. */
-  WORKER_LOCK_DURATION_MS: positiveInt(30_000),
-  WORKER_METRICS_PORT: port(9464),
-  WORKER_METRICS_HOST: z.string().default("127.0.0.1"),
-  /** Force a TensorFlow.js backend: tensorflow (tfjs-node), wasm or cpu. */
-  COSTGATE_TF_BACKEND: z.enum(["tensorflow", "wasm", "cpu"]).optional(),
-  /** Cost measurement: minimum timed batch-1 runs and timed time per model, and the minimum number of rounds. */
-  MEASURE_MIN_RUNS: positiveInt(50),
-  MEASURE_MIN_TIME_MS: positiveInt(1000),
-  MEASURE_ROUNDS: positiveInt(10),
-  /** A measurement round during which other processes used more CPU than this (cores) is run again. */
-  MEASURE_MAX_OTHER_CORES: z.coerce.number().min(0).default(0.5),
-  /** Names the machine for the measurement lock (default: the hostname). Set it to the host's name when several worker containers share one machine. */
-  WORKER_HOST_ID: z.string().min(1).optional(),
-  /** Heap limit of the worker's TensorFlow processes, MiB (default: Node's). */
-  WORKER_TF_MAX_OLD_SPACE_MB: z.coerce.number().int().positive().optional(),
-  /** Webhook deliveries one worker sends at once; each waits at most WEBHOOK_TIMEOUT_MS for the receiver. */
-  WORKER_WEBHOOK_CONCURRENCY: positiveInt(10),
-  WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
-  /** Delay before the first webhook retry; it doubles for each further one (capped at an hour). */
-  WEBHOOK_BACKOFF_BASE_MS: positiveInt(10_000),
-})
+export const workerEnvSchema = z
+  .object({
+    ...sharedEnv,
+    /** The hardware profile (by name) this worker measures cost for: it must run on that hardware. Default: the default profile. */
+    WORKER_HARDWARE_PROFILE: z.string().min(1).optional(),
+    WORKER_EVALUATE_CONCURRENCY: positiveInt(1),
+    WORKER_OPTIMIZE_CONCURRENCY: positiveInt(1),
+    /** How long a job's lock lasts without renewal; a killed worker's job is retried after about this long. */
+    WORKER_LOCK_DURATION_MS: positiveInt(30_000),
+    WORKER_METRICS_PORT: port(9464),
+    WORKER_METRICS_HOST: z.string().default("127.0.0.1"),
+    /** Force a TensorFlow.js backend: tensorflow (tfjs-node), wasm or cpu. */
+    COSTGATE_TF_BACKEND: z.enum(["tensorflow", "wasm", "cpu"]).optional(),
+    /** Cost measurement: minimum timed batch-1 runs and timed time per model, and the minimum number of rounds. */
+    MEASURE_MIN_RUNS: positiveInt(50),
+    MEASURE_MIN_TIME_MS: positiveInt(1000),
+    MEASURE_ROUNDS: positiveInt(10),
+    /** A measurement round during which other processes used more CPU than this (cores) is run again. */
+    MEASURE_MAX_OTHER_CORES: z.coerce.number().min(0).default(0.5),
+    /** Names the machine for the measurement lock (default: the hostname). Set it to the host's name when several worker containers share one machine. */
+    WORKER_HOST_ID: z.string().min(1).optional(),
+    /** Heap limit of the worker's TensorFlow processes, MiB (default: Node's). */
+    WORKER_TF_MAX_OLD_SPACE_MB: z.coerce.number().int().positive().optional(),
+    /** Webhook deliveries one worker sends at once; each waits at most WEBHOOK_TIMEOUT_MS for the receiver. */
+    WORKER_WEBHOOK_CONCURRENCY: positiveInt(10),
+    WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
+    /** Delay before the first webhook retry; it doubles for each further one (capped at an hour). */
+    WEBHOOK_BACKOFF_BASE_MS: positiveInt(10_000),
+  })
   .transform(withSecretKey)
   .superRefine(productionSecrets(["COSTGATE_SECRET_KEY"]));
 

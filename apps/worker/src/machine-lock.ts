@@ -59,7 +59,11 @@ export class MachineLock {
   private readonly ttlMs: number;
   private readonly pollMs: number;
 
-  constructor(private readonly redis: Redis, base: string, opts: MachineLockOptions = {}) {
+  constructor(
+    private readonly redis: Redis,
+    base: string,
+    opts: MachineLockOptions = {},
+  ) {
     this.writerKey = `${base}:measure`;
     this.readersKey = `${base}:compute`;
     this.ttlMs = opts.ttlMs ?? 10_000;
@@ -90,7 +94,10 @@ export class MachineLock {
       said = true;
       await sleep(this.pollMs);
     }
-    const renew = setInterval(() => void this.redis.eval(RENEW_WRITER, 1, this.writerKey, token, this.ttlMs).catch(() => undefined), Math.floor(this.ttlMs / 3));
+    const renew = setInterval(
+      () => void this.redis.eval(RENEW_WRITER, 1, this.writerKey, token, this.ttlMs).catch(() => undefined),
+      Math.floor(this.ttlMs / 3),
+    );
     try {
       said = false;
       while (Number(await this.redis.eval(READERS_LEFT, 2, this.writerKey, this.readersKey, token)) > 0) {
@@ -107,7 +114,10 @@ export class MachineLock {
 
   private async enterShared(token: string, hooks: SharedHooks, done: { value: boolean }): Promise<void> {
     let said = false;
-    while (!done.value && Number(await this.redis.eval(ENTER_SHARED, 2, this.writerKey, this.readersKey, token, this.ttlMs)) !== 1) {
+    while (
+      !done.value &&
+      Number(await this.redis.eval(ENTER_SHARED, 2, this.writerKey, this.readersKey, token, this.ttlMs)) !== 1
+    ) {
       if (!said) hooks.onWait?.("Paused: a cost measurement is running on this machine");
       said = true;
       await sleep(this.pollMs);
@@ -118,7 +128,10 @@ export class MachineLock {
     while (!done.value) {
       await sleep(this.pollMs);
       if (done.value) return;
-      const writerWaits = Number(await this.redis.eval(RENEW_SHARED, 2, this.writerKey, this.readersKey, token, this.ttlMs).catch(() => 0)) === 1;
+      const writerWaits =
+        Number(
+          await this.redis.eval(RENEW_SHARED, 2, this.writerKey, this.readersKey, token, this.ttlMs).catch(() => 0),
+        ) === 1;
       if (!writerWaits) continue;
       await hooks.onPreempt();
       await this.redis.zrem(this.readersKey, token);

@@ -4,7 +4,12 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client
 /** Prometheus metrics of one worker process: jobs by queue and outcome, and their durations. */
 export class WorkerMetrics {
   readonly registry = new Registry();
-  readonly jobs = new Counter({ name: "costgate_worker_jobs_total", help: "Jobs processed by queue and outcome", labelNames: ["queue", "outcome"] as const, registers: [this.registry] });
+  readonly jobs = new Counter({
+    name: "costgate_worker_jobs_total",
+    help: "Jobs processed by queue and outcome",
+    labelNames: ["queue", "outcome"] as const,
+    registers: [this.registry],
+  });
   readonly duration = new Histogram({
     name: "costgate_worker_job_duration_seconds",
     help: "Job processing time by queue",

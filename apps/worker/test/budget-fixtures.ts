@@ -17,31 +17,88 @@ const STEPS = [{ kind: "PRUNE", params: { method: "structured", sparsity: 0.5 } 
 /** A model of the team with version 1 READY at `stage`, and the datasets a policy needs. */
 export async function readyModel(db: Db, teamId: string, stage: VersionStage = "PRODUCTION") {
   const artifact = (kind: "TFJS_LAYERS_MODEL" | "DATASET") =>
-    db.artifact.create({ data: { kind, sha256: randomBytes(32).toString("hex"), sizeBytes: 10, files: [], metadata: {}, teamId, createdBy: "system" } });
+    db.artifact.create({
+      data: {
+        kind,
+        sha256: randomBytes(32).toString("hex"),
+        sizeBytes: 10,
+        files: [],
+        metadata: {},
+        teamId,
+        createdBy: "system",
+      },
+    });
   const model = await db.model.create({ data: { teamId, name: `m-${uid()}`, task: "CLASSIFICATION" } });
-  const version = await db.modelVersion.create({ data: { modelId: model.id, number: 1, source: "UPLOAD", status: "READY", stage, artifactId: (await artifact("TFJS_LAYERS_MODEL")).id, createdBy: "system" } });
+  const version = await db.modelVersion.create({
+    data: {
+      modelId: model.id,
+      number: 1,
+      source: "UPLOAD",
+      status: "READY",
+      stage,
+      artifactId: (await artifact("TFJS_LAYERS_MODEL")).id,
+      createdBy: "system",
+    },
+  });
   for (const role of ["TRAIN", "EVALUATION"] as const) {
-    await db.dataset.create({ data: { modelId: model.id, name: role.toLowerCase(), role, rows: 3, artifactId: (await artifact("DATASET")).id } });
+    await db.dataset.create({
+      data: { modelId: model.id, name: role.toLowerCase(), role, rows: 3, artifactId: (await artifact("DATASET")).id },
+    });
   }
   return { model, version };
 }
 
 /** Spend of a version on one UTC day, as recordUsage's rollup leaves it. */
-export const spend = (db: Db, v: { id: string; modelId: string }, teamId: string, day: string, costUsd: string, requests = 1000) =>
+export const spend = (
+  db: Db,
+  v: { id: string; modelId: string },
+  teamId: string,
+  day: string,
+  costUsd: string,
+  requests = 1000,
+) =>
   db.dailySpend.upsert({
     where: { day_versionId: { day: new Date(day), versionId: v.id } },
     create: { day: new Date(day), versionId: v.id, modelId: v.modelId, teamId, requests: BigInt(requests), costUsd },
     update: { costUsd, requests: BigInt(requests) },
   });
 
-export async function budget(db: Db, teamId: string, fields: { amountUsd?: string; alertThresholds?: number[]; action?: BudgetAction; policyId?: string; modelId?: string } = {}) {
+export async function budget(
+  db: Db,
+  teamId: string,
+  fields: {
+    amountUsd?: string;
+    alertThresholds?: number[];
+    action?: BudgetAction;
+    policyId?: string;
+    modelId?: string;
+  } = {},
+) {
   return db.budget.create({
-    data: { teamId, name: `b-${uid()}`, amountUsd: fields.amountUsd ?? "100", period: "MONTHLY", alertThresholds: fields.alertThresholds ?? [0.5, 0.8, 1], action: fields.action ?? "NOTIFY", policyId: fields.policyId ?? null, modelId: fields.modelId ?? null },
+    data: {
+      teamId,
+      name: `b-${uid()}`,
+      amountUsd: fields.amountUsd ?? "100",
+      period: "MONTHLY",
+      alertThresholds: fields.alertThresholds ?? [0.5, 0.8, 1],
+      action: fields.action ?? "NOTIFY",
+      policyId: fields.policyId ?? null,
+      modelId: fields.modelId ?? null,
+    },
   });
 }
 
 export const policy = (db: Db, teamId: string, modelId?: string) =>
-  db.optimizationPolicy.create({ data: { teamId, modelId: modelId ?? null, name: `p-${uid()}`, steps: STEPS, maxAccuracyDrop: 0.02, trigger: "BUDGET_AT_RISK" } });
+  db.optimizationPolicy.create({
+    data: {
+      teamId,
+      modelId: modelId ?? null,
+      name: `p-${uid()}`,
+      steps: STEPS,
+      maxAccuracyDrop: 0.02,
+      trigger: "BUDGET_AT_RISK",
+    },
+  });
 
 /**
  * What the budget check needs, without a worker process: the API's database and a producer
@@ -71,7 +128,9 @@ export interface Received {
  * number of requests received so far, from 1), or a status and how long to hold the answer
  * back; every request is kept with its raw body.
  */
-export async function receiver(answer: (n: number, req: Received) => number | { status: number; holdMs: number } = () => 200) {
+export async function receiver(
+  answer: (n: number, req: Received) => number | { status: number; holdMs: number } = () => 200,
+) {
   const received: Received[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];

@@ -6,7 +6,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { ensureReferenceModels, type AnyReferenceModelName } from "@costgate/ml";
-import { TestApi as KitTestApi, startApiProcess, until, uploadFiles, uploadModelFolder, type ApiProcess } from "@costgate/testkit";
+import {
+  TestApi as KitTestApi,
+  startApiProcess,
+  until,
+  uploadFiles,
+  uploadModelFolder,
+  type ApiProcess,
+} from "@costgate/testkit";
 import { loadWorkerEnv, type WorkerEnv } from "../src/env.ts";
 import { createWorker, type CostgateWorker } from "../src/create-worker.ts";
 
@@ -23,7 +30,10 @@ export { until };
  * rendered images for one epoch instead of the reference recipe's 5 x 1200, and small CSVs.
  */
 const TEST_IMAGE_RECIPE = {
-  "mobilenet-v2-small": { phases: [{ size: 64, images: 96, epochs: 1, batchSize: 16, learningRate: 0.003, fresh: true }], rows: { train: 64, evaluation: 48 } },
+  "mobilenet-v2-small": {
+    phases: [{ size: 64, images: 96, epochs: 1, batchSize: 16, learningRate: 0.003, fresh: true }],
+    rows: { train: 64, evaluation: 48 },
+  },
 };
 
 /** Reference models generated once per test file into a private folder (seconds for the MLPs). */
@@ -35,13 +45,25 @@ export async function referenceFiles(name: AnyReferenceModelName) {
 }
 
 /** A team, a model with TRAIN and EVALUATION datasets, and its version 1 registered from the reference model. */
-export async function registerReference(api: TestApi, name: AnyReferenceModelName, task: "CLASSIFICATION" | "REGRESSION") {
+export async function registerReference(
+  api: TestApi,
+  name: AnyReferenceModelName,
+  task: "CLASSIFICATION" | "REGRESSION",
+) {
   const files = await referenceFiles(name);
   const teamId = await api.createTeam();
-  const { createModel } = await api.ok<{ createModel: { id: string } }>(`mutation($i:CreateModelInput!){ createModel(input:$i){ id } }`, { i: { teamId, name, task } });
-  for (const [role, path] of [["TRAIN", files.train], ["EVALUATION", files.evaluation]] as const) {
+  const { createModel } = await api.ok<{ createModel: { id: string } }>(
+    `mutation($i:CreateModelInput!){ createModel(input:$i){ id } }`,
+    { i: { teamId, name, task } },
+  );
+  for (const [role, path] of [
+    ["TRAIN", files.train],
+    ["EVALUATION", files.evaluation],
+  ] as const) {
     const { artifactId } = await uploadFiles(api, "dataset", [path]);
-    await api.ok(`mutation($i:RegisterDatasetInput!){ registerDataset(input:$i){ id } }`, { i: { modelId: createModel.id, name: role.toLowerCase(), role, artifactId } });
+    await api.ok(`mutation($i:RegisterDatasetInput!){ registerDataset(input:$i){ id } }`, {
+      i: { modelId: createModel.id, name: role.toLowerCase(), role, artifactId },
+    });
   }
   const version = await registerVersion(api, createModel.id, files.modelJson);
   return { teamId, modelId: createModel.id, versionId: version.id, files };
@@ -85,12 +107,17 @@ export const VERSION_FIELDS = `id number source stage status statusMessage recip
   comparedToParent { parent { id } throughputRatio low high significant rounds hardwareProfile { name } }`;
 
 export async function version(api: TestApi, id: string) {
-  return (await api.ok<{ modelVersion: any }>(`query($id:ID!){ modelVersion(id:$id){ ${VERSION_FIELDS} } }`, { id })).modelVersion;
+  return (await api.ok<{ modelVersion: any }>(`query($id:ID!){ modelVersion(id:$id){ ${VERSION_FIELDS} } }`, { id }))
+    .modelVersion;
 }
 
 export async function waitReady(api: TestApi, id: string, timeoutMs = 120_000) {
-  return until(`version ${id} to leave PENDING`, async () => {
-    const v = await version(api, id);
-    return v.status !== "PENDING" ? v : undefined;
-  }, timeoutMs);
+  return until(
+    `version ${id} to leave PENDING`,
+    async () => {
+      const v = await version(api, id);
+      return v.status !== "PENDING" ? v : undefined;
+    },
+    timeoutMs,
+  );
 }

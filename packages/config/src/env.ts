@@ -16,10 +16,16 @@ export const sharedEnv = {
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL"),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").default("redis://127.0.0.1:6379"),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// URL")
+    .default("redis://127.0.0.1:6379"),
   ARTIFACT_DIR: z.string().min(1).default(".costgate/artifacts"),
   /** Redis key prefix of the queues; separate prefixes keep deployments (or test files) apart. */
-  QUEUE_PREFIX: z.string().regex(/^[\w.-]+$/, "letters, digits, _ . - only").default("costgate"),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[\w.-]+$/, "letters, digits, _ . - only")
+    .default("costgate"),
   /**
    * Encrypts secrets Costgate must use again (webhook signing secrets, AES-256-GCM with its
    * SHA-256 as key). Required in production; elsewhere DEV_SECRET_KEY when unset (see withSecretKey).
@@ -29,7 +35,10 @@ export const sharedEnv = {
    * true: webhooks may point at loopback, private, link-local and metadata addresses (local
    * development and tests). Otherwise the API refuses such URLs and the worker refuses to connect.
    */
-  WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
 };
 
 /** The documented development/test default of COSTGATE_SECRET_KEY. Never use it in production. */
@@ -40,10 +49,17 @@ export const DEV_SECRET_KEY = "costgate-development-secret-key-not-for-productio
  * production (the process stops at start naming it); in development and test it defaults to
  * DEV_SECRET_KEY, so every process of a local stack encrypts and decrypts alike.
  */
-export function withSecretKey<E extends { NODE_ENV: string; COSTGATE_SECRET_KEY?: string | undefined }>(env: E, ctx: z.RefinementCtx): E & { COSTGATE_SECRET_KEY: string } {
+export function withSecretKey<E extends { NODE_ENV: string; COSTGATE_SECRET_KEY?: string | undefined }>(
+  env: E,
+  ctx: z.RefinementCtx,
+): E & { COSTGATE_SECRET_KEY: string } {
   if (env.COSTGATE_SECRET_KEY) return env as E & { COSTGATE_SECRET_KEY: string };
   if (env.NODE_ENV === "production") {
-    ctx.addIssue({ code: "custom", path: ["COSTGATE_SECRET_KEY"], message: "required in production (at least 32 characters, e.g. openssl rand -hex 32)" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["COSTGATE_SECRET_KEY"],
+      message: "required in production (at least 32 characters, e.g. openssl rand -hex 32)",
+    });
     return z.NEVER;
   }
   return { ...env, COSTGATE_SECRET_KEY: DEV_SECRET_KEY };

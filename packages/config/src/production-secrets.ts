@@ -27,7 +27,8 @@ function estimatedBits(value: string): number {
 export function secretProblem(value: string): string | null {
   if (KNOWN_SECRETS.has(value)) return `is a known value published in the Costgate repository; ${HOW}`;
   if (PLACEHOLDER.test(value)) return `looks like a placeholder; ${HOW}`;
-  if (/^(.{1,16}?)\1+$/s.test(value) || estimatedBits(value) < MIN_BITS) return `has too little entropy to be secret; ${HOW}`;
+  if (/^(.{1,16}?)\1+$/s.test(value) || estimatedBits(value) < MIN_BITS)
+    return `has too little entropy to be secret; ${HOW}`;
   return null;
 }
 

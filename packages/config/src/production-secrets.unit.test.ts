@@ -1,7 +1,16 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { DEMO_ADMIN_PASSWORD, DEV_SECRET_KEY, adminPasswordProblem, parseEnv, productionSecrets, secretProblem, sharedEnv, withSecretKey } from "./index.ts";
+import {
+  DEMO_ADMIN_PASSWORD,
+  DEV_SECRET_KEY,
+  adminPasswordProblem,
+  parseEnv,
+  productionSecrets,
+  secretProblem,
+  sharedEnv,
+  withSecretKey,
+} from "./index.ts";
 
 const schema = z
   .object({ ...sharedEnv, COSTGATE_SESSION_SECRET: z.string().min(32) })
@@ -25,15 +34,33 @@ describe("secrets in production", () => {
   });
 
   it("accepts random secrets (openssl rand -hex 32, or -base64 32)", () => {
-    expect(() => parseEnv(schema, { ...base, COSTGATE_SESSION_SECRET: good(), COSTGATE_SECRET_KEY: randomBytes(32).toString("base64") })).not.toThrow();
+    expect(() =>
+      parseEnv(schema, {
+        ...base,
+        COSTGATE_SESSION_SECRET: good(),
+        COSTGATE_SECRET_KEY: randomBytes(32).toString("base64"),
+      }),
+    ).not.toThrow();
   });
 
   it("leaves development and test alone (the documented defaults work there)", () => {
-    expect(() => parseEnv(schema, { ...base, NODE_ENV: "development", COSTGATE_SESSION_SECRET: "local-compose-secret-change-me-0123456789abcdef" })).not.toThrow();
+    expect(() =>
+      parseEnv(schema, {
+        ...base,
+        NODE_ENV: "development",
+        COSTGATE_SESSION_SECRET: "local-compose-secret-change-me-0123456789abcdef",
+      }),
+    ).not.toThrow();
   });
 
   it("checks each named variable", () => {
-    expect(() => parseEnv(schema, { ...base, COSTGATE_SESSION_SECRET: good(), COSTGATE_SECRET_KEY: "local-compose-secret-key-change-me-0123456789abcdef" })).toThrow(/COSTGATE_SECRET_KEY: /);
+    expect(() =>
+      parseEnv(schema, {
+        ...base,
+        COSTGATE_SESSION_SECRET: good(),
+        COSTGATE_SECRET_KEY: "local-compose-secret-key-change-me-0123456789abcdef",
+      }),
+    ).toThrow(/COSTGATE_SECRET_KEY: /);
     expect(secretProblem(good())).toBeNull();
   });
 });

@@ -7,7 +7,9 @@ const base = { DATABASE_URL: "postgresql://localhost/x" };
 
 describe("COSTGATE_SECRET_KEY", () => {
   it("is required in production, and the process stops naming it", () => {
-    expect(() => parseEnv(schema, { ...base, NODE_ENV: "production" })).toThrow(/COSTGATE_SECRET_KEY: required in production/);
+    expect(() => parseEnv(schema, { ...base, NODE_ENV: "production" })).toThrow(
+      /COSTGATE_SECRET_KEY: required in production/,
+    );
   });
 
   it("defaults to the documented development key outside production", () => {
@@ -17,7 +19,11 @@ describe("COSTGATE_SECRET_KEY", () => {
 
   it("takes a configured key of at least 32 characters", () => {
     const key = "k".repeat(32);
-    expect(parseEnv(schema, { ...base, NODE_ENV: "production", COSTGATE_SECRET_KEY: key }).COSTGATE_SECRET_KEY).toBe(key);
-    expect(() => parseEnv(schema, { ...base, COSTGATE_SECRET_KEY: "short" })).toThrow(/COSTGATE_SECRET_KEY: must be at least 32 characters/);
+    expect(parseEnv(schema, { ...base, NODE_ENV: "production", COSTGATE_SECRET_KEY: key }).COSTGATE_SECRET_KEY).toBe(
+      key,
+    );
+    expect(() => parseEnv(schema, { ...base, COSTGATE_SECRET_KEY: "short" })).toThrow(
+      /COSTGATE_SECRET_KEY: must be at least 32 characters/,
+    );
   });
 });

@@ -43,25 +43,45 @@ export const MIN_RUN_RATE_WINDOW_MS = 60 * 60 * 1000;
  * reaches the amount or actual spend has crossed the highest threshold, else OK; and the
  * moment the run rate reaches the amount, when that falls within the period.
  */
-export function computeBudgetStatus(input: { amountUsd: Money; spentUsd: Money; thresholds: readonly number[]; period: BudgetPeriodKind; now: Date }): BudgetStatusValue {
+export function computeBudgetStatus(input: {
+  amountUsd: Money;
+  spentUsd: Money;
+  thresholds: readonly number[];
+  period: BudgetPeriodKind;
+  now: Date;
+}): BudgetStatusValue {
   const { start, end } = periodBounds(input.period, input.now);
   const amount = new MoneyDecimal(input.amountUsd);
   const spent = new MoneyDecimal(input.spentUsd);
   const lengthMs = end.getTime() - start.getTime();
   const elapsedMs = Math.min(lengthMs, Math.max(MIN_RUN_RATE_WINDOW_MS, input.now.getTime() - start.getTime()));
   const forecast = spent.mul(lengthMs).div(elapsedMs).toDecimalPlaces(6);
-  const ratio = (x: Money) => (amount.isZero() ? (x.isZero() ? 0 : Number.POSITIVE_INFINITY) : x.div(amount).toNumber());
+  const ratio = (x: Money) =>
+    amount.isZero() ? (x.isZero() ? 0 : Number.POSITIVE_INFINITY) : x.div(amount).toNumber();
   const utilization = ratio(spent);
   const forecastUtilization = ratio(forecast);
   const highest = input.thresholds.length ? Math.max(...input.thresholds) : Number.POSITIVE_INFINITY;
-  const state: BudgetStateName = spent.gte(amount) ? "EXCEEDED" : forecast.gte(amount) || utilization >= highest ? "AT_RISK" : "OK";
+  const state: BudgetStateName = spent.gte(amount)
+    ? "EXCEEDED"
+    : forecast.gte(amount) || utilization >= highest
+      ? "AT_RISK"
+      : "OK";
 
   let exhaustsAt: Date | null = null;
   if (spent.gt(0)) {
     const at = start.getTime() + amount.mul(elapsedMs).div(spent).toNumber();
     if (at < end.getTime()) exhaustsAt = new Date(Math.max(start.getTime(), Math.round(at)));
   }
-  return { start, end, spentUsd: spent.toDecimalPlaces(6), forecastUsd: forecast, utilization, forecastUtilization, state, exhaustsAt };
+  return {
+    start,
+    end,
+    spentUsd: spent.toDecimalPlaces(6),
+    forecastUsd: forecast,
+    utilization,
+    forecastUtilization,
+    state,
+    exhaustsAt,
+  };
 }
 
 /** Alert thresholds: fractions of the amount, 0 < t, strictly ascending, at most 10 (e.g. [0.5, 0.8, 1]). */
@@ -71,11 +91,15 @@ export const MAX_ALERT_THRESHOLDS = 10;
 export const MAX_ALERT_THRESHOLD = 10;
 
 export function thresholdProblem(thresholds: readonly number[]): string | null {
-  if (thresholds.length > MAX_ALERT_THRESHOLDS) return `at most ${MAX_ALERT_THRESHOLDS} alert thresholds (got ${thresholds.length})`;
+  if (thresholds.length > MAX_ALERT_THRESHOLDS)
+    return `at most ${MAX_ALERT_THRESHOLDS} alert thresholds (got ${thresholds.length})`;
   for (const [i, t] of thresholds.entries()) {
-    if (!Number.isFinite(t) || t <= 0) return `alert threshold ${t} must be a fraction greater than 0 (e.g. 0.8 for 80%)`;
-    if (t > MAX_ALERT_THRESHOLD) return `alert threshold ${t} is a fraction of the amount: ${t} means ${t * 100}%; use at most ${MAX_ALERT_THRESHOLD}`;
-    if (i > 0 && t <= (thresholds[i - 1] as number)) return `alert thresholds must be strictly ascending (${thresholds[i - 1]} then ${t})`;
+    if (!Number.isFinite(t) || t <= 0)
+      return `alert threshold ${t} must be a fraction greater than 0 (e.g. 0.8 for 80%)`;
+    if (t > MAX_ALERT_THRESHOLD)
+      return `alert threshold ${t} is a fraction of the amount: ${t} means ${t * 100}%; use at most ${MAX_ALERT_THRESHOLD}`;
+    if (i > 0 && t <= (thresholds[i - 1] as number))
+      return `alert thresholds must be strictly ascending (${thresholds[i - 1]} then ${t})`;
   }
   return null;
 }

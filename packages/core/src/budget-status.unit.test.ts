@@ -7,20 +7,41 @@ const money = (s: string) => new MoneyDecimal(s);
 
 describe("periodBounds (UTC calendar periods)", () => {
   it("months, including February in a leap year and the last millisecond of a month", () => {
-    expect(periodBounds("MONTHLY", d("2028-02-29T23:59:59.999Z"))).toEqual({ start: d("2028-02-01T00:00:00Z"), end: d("2028-03-01T00:00:00Z") });
+    expect(periodBounds("MONTHLY", d("2028-02-29T23:59:59.999Z"))).toEqual({
+      start: d("2028-02-01T00:00:00Z"),
+      end: d("2028-03-01T00:00:00Z"),
+    });
     expect(periodBounds("MONTHLY", d("2028-03-01T00:00:00Z")).start).toEqual(d("2028-03-01T00:00:00Z"));
-    expect(periodBounds("MONTHLY", d("2026-12-31T23:59:59.999Z"))).toEqual({ start: d("2026-12-01T00:00:00Z"), end: d("2027-01-01T00:00:00Z") });
+    expect(periodBounds("MONTHLY", d("2026-12-31T23:59:59.999Z"))).toEqual({
+      start: d("2026-12-01T00:00:00Z"),
+      end: d("2027-01-01T00:00:00Z"),
+    });
   });
 
   it("quarters start in January, April, July and October", () => {
-    expect(periodBounds("QUARTERLY", d("2026-03-31T23:59:59.999Z"))).toEqual({ start: d("2026-01-01T00:00:00Z"), end: d("2026-04-01T00:00:00Z") });
-    expect(periodBounds("QUARTERLY", d("2026-04-01T00:00:00Z"))).toEqual({ start: d("2026-04-01T00:00:00Z"), end: d("2026-07-01T00:00:00Z") });
-    expect(periodBounds("QUARTERLY", d("2026-11-28T12:00:00Z"))).toEqual({ start: d("2026-10-01T00:00:00Z"), end: d("2027-01-01T00:00:00Z") });
+    expect(periodBounds("QUARTERLY", d("2026-03-31T23:59:59.999Z"))).toEqual({
+      start: d("2026-01-01T00:00:00Z"),
+      end: d("2026-04-01T00:00:00Z"),
+    });
+    expect(periodBounds("QUARTERLY", d("2026-04-01T00:00:00Z"))).toEqual({
+      start: d("2026-04-01T00:00:00Z"),
+      end: d("2026-07-01T00:00:00Z"),
+    });
+    expect(periodBounds("QUARTERLY", d("2026-11-28T12:00:00Z"))).toEqual({
+      start: d("2026-10-01T00:00:00Z"),
+      end: d("2027-01-01T00:00:00Z"),
+    });
   });
 
   it("years end at midnight UTC on 1 January, whatever the host's time zone", () => {
-    expect(periodBounds("YEARLY", d("2026-12-31T23:30:00-05:00"))).toEqual({ start: d("2027-01-01T00:00:00Z"), end: d("2028-01-01T00:00:00Z") });
-    expect(periodBounds("YEARLY", d("2026-06-15T00:00:00Z"))).toEqual({ start: d("2026-01-01T00:00:00Z"), end: d("2027-01-01T00:00:00Z") });
+    expect(periodBounds("YEARLY", d("2026-12-31T23:30:00-05:00"))).toEqual({
+      start: d("2027-01-01T00:00:00Z"),
+      end: d("2028-01-01T00:00:00Z"),
+    });
+    expect(periodBounds("YEARLY", d("2026-06-15T00:00:00Z"))).toEqual({
+      start: d("2026-01-01T00:00:00Z"),
+      end: d("2027-01-01T00:00:00Z"),
+    });
   });
 });
 
@@ -45,14 +66,23 @@ describe("computeBudgetStatus", () => {
   });
 
   it("is AT_RISK when actual spend crossed the highest threshold although the forecast is below the amount", () => {
-    const s = computeBudgetStatus({ ...base, thresholds: [0.5, 0.7], spentUsd: money("71"), now: d("2026-11-29T00:00:00Z") });
+    const s = computeBudgetStatus({
+      ...base,
+      thresholds: [0.5, 0.7],
+      spentUsd: money("71"),
+      now: d("2026-11-29T00:00:00Z"),
+    });
     expect(s.forecastUtilization).toBeLessThan(1);
     expect(s.state).toBe("AT_RISK");
   });
 
   it("is EXCEEDED once spent reaches the amount exactly", () => {
-    expect(computeBudgetStatus({ ...base, spentUsd: money("100.000000"), now: d("2026-11-29T00:00:00Z") }).state).toBe("EXCEEDED");
-    expect(computeBudgetStatus({ ...base, spentUsd: money("99.999999"), now: d("2026-11-30T23:00:00Z") }).state).toBe("AT_RISK");
+    expect(computeBudgetStatus({ ...base, spentUsd: money("100.000000"), now: d("2026-11-29T00:00:00Z") }).state).toBe(
+      "EXCEEDED",
+    );
+    expect(computeBudgetStatus({ ...base, spentUsd: money("99.999999"), now: d("2026-11-30T23:00:00Z") }).state).toBe(
+      "AT_RISK",
+    );
   });
 
   it("keeps money exact: no float artefacts in spent or forecast", () => {

@@ -56,12 +56,20 @@ export function projectPromotionCost<B extends CoveringBudget>(input: {
   const current = new MoneyDecimal(input.currentCostUsd).toDecimalPlaces(6);
   const projected = costOfRequests(input.requests, input.candidateCostPerMillionUsd);
   const delta = projected.sub(current);
-  const headrooms = input.budgets.map((budget) => ({ budget, remainingUsd: new MoneyDecimal(budget.amountUsd).sub(budget.spentUsd) }));
+  const headrooms = input.budgets.map((budget) => ({
+    budget,
+    remainingUsd: new MoneyDecimal(budget.amountUsd).sub(budget.spentUsd),
+  }));
   const least = (list: BudgetHeadroom<B>[]) =>
     list.reduce<BudgetHeadroom<B> | null>((best, h) => {
       if (!best || h.remainingUsd.lt(best.remainingUsd)) return h;
       // On a tie, the budget that can block is the one to show.
-      if (h.remainingUsd.eq(best.remainingUsd) && h.budget.action === "BLOCK_PROMOTION" && best.budget.action !== "BLOCK_PROMOTION") return h;
+      if (
+        h.remainingUsd.eq(best.remainingUsd) &&
+        h.budget.action === "BLOCK_PROMOTION" &&
+        best.budget.action !== "BLOCK_PROMOTION"
+      )
+        return h;
       return best;
     }, null);
   const mostConstraining = least(headrooms);

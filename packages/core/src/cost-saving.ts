@@ -31,7 +31,12 @@ export function composeRatios(steps: readonly RatioInterval[]): RatioInterval {
 
 /** The cost change a ratio means: relative = 1 - 1/ratio (0.4 = 40% cheaper); saves only when significant and cheaper. */
 export function savingOf(r: RatioInterval): { relative: number; saves: boolean; low: number; high: number } {
-  return { relative: 1 - 1 / r.throughputRatio, saves: r.significant && r.low > 1, low: 1 - 1 / r.low, high: 1 - 1 / r.high };
+  return {
+    relative: 1 - 1 / r.throughputRatio,
+    saves: r.significant && r.low > 1,
+    low: 1 - 1 / r.low,
+    high: 1 - 1 / r.high,
+  };
 }
 
 export interface LineageCost {
@@ -56,7 +61,10 @@ export function effectiveCosts(versions: readonly LineageCost[]): Map<string, st
     const known = memo.get(v.id);
     if (known !== undefined) return known;
     const parent = v.parentId ? byId.get(v.parentId) : undefined;
-    const cost = v.comparison && !v.comparison.significant && parent && depth < versions.length ? resolve(parent, depth + 1) : v.costPerMillionUsd;
+    const cost =
+      v.comparison && !v.comparison.significant && parent && depth < versions.length
+        ? resolve(parent, depth + 1)
+        : v.costPerMillionUsd;
     memo.set(v.id, cost);
     return cost;
   };

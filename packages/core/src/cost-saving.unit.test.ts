@@ -21,7 +21,10 @@ describe("composeRatios", () => {
 
 describe("savingOf", () => {
   it("turns a throughput ratio into a cost reduction", () => {
-    expect(savingOf({ throughputRatio: 2, low: 1.8, high: 2.2, significant: true })).toMatchObject({ relative: 0.5, saves: true });
+    expect(savingOf({ throughputRatio: 2, low: 1.8, high: 2.2, significant: true })).toMatchObject({
+      relative: 0.5,
+      saves: true,
+    });
     expect(savingOf({ throughputRatio: 1.25, low: 0.9, high: 1.6, significant: false }).saves).toBe(false);
     // significantly slower is no saving
     expect(savingOf({ throughputRatio: 0.5, low: 0.45, high: 0.55, significant: true }).saves).toBe(false);
@@ -41,6 +44,10 @@ describe("effectiveCosts", () => {
   });
 
   it("keeps a version's own cost when its parent is not in the list", () => {
-    expect(effectiveCosts([{ id: "v2", parentId: "gone", costPerMillionUsd: "0.5", comparison: { significant: false } }]).get("v2")).toBe("0.5");
+    expect(
+      effectiveCosts([
+        { id: "v2", parentId: "gone", costPerMillionUsd: "0.5", comparison: { significant: false } },
+      ]).get("v2"),
+    ).toBe("0.5");
   });
 });

@@ -9,7 +9,9 @@ const MONEY_RE = /^-?\d{1,14}(\.\d{1,6})?$/;
 /** Parses a contract Decimal string ("12.50"); refuses floats' artefacts, exponents and >6 decimals. */
 export function parseMoney(input: unknown, field = "value"): Money {
   if (typeof input !== "string" || !MONEY_RE.test(input.trim())) {
-    throw new TypeError(`${field} must be a decimal string with at most 6 decimals, like "12.50" (got ${JSON.stringify(input)})`);
+    throw new TypeError(
+      `${field} must be a decimal string with at most 6 decimals, like "12.50" (got ${JSON.stringify(input)})`,
+    );
   }
   return new MoneyDecimal(input.trim());
 }
@@ -26,7 +28,8 @@ export function formatMoney(value: { toString(): string } | number | string): st
 const MICROS = 1_000_000n;
 
 /** A price with at most 6 decimals in millionths of a dollar (an exact integer), to pass to requestsCost many times. */
-export const toMicros = (usd: Money | string): bigint => BigInt(new MoneyDecimal(usd).mul(1_000_000).toFixed(0, MoneyDecimal.ROUND_HALF_EVEN));
+export const toMicros = (usd: Money | string): bigint =>
+  BigInt(new MoneyDecimal(usd).mul(1_000_000).toFixed(0, MoneyDecimal.ROUND_HALF_EVEN));
 
 /**
  * Cost of `requests` inferences at `costPerMillionUsd` (at most 6 decimals): requests × price
@@ -35,7 +38,8 @@ export const toMicros = (usd: Money | string): bigint => BigInt(new MoneyDecimal
  * times faster, which matters at 10,000 records per call.
  */
 export function requestsCost(requests: number, costPerMillionUsd: Money | string | bigint): string {
-  if (!Number.isSafeInteger(requests) || requests < 0) throw new RangeError(`requests must be a whole number ≥ 0 (got ${requests})`);
+  if (!Number.isSafeInteger(requests) || requests < 0)
+    throw new RangeError(`requests must be a whole number ≥ 0 (got ${requests})`);
   const micros = typeof costPerMillionUsd === "bigint" ? costPerMillionUsd : toMicros(costPerMillionUsd);
   const scaled = BigInt(requests) * micros; // price per request × 1e12
   let q = scaled / MICROS;

@@ -37,7 +37,9 @@ describe("parseMoney", () => {
   });
 
   it("names the field and shows what it got", () => {
-    expect(() => parseMoney("1.1234567", "hourlyPriceUsd")).toThrow('hourlyPriceUsd must be a decimal string with at most 6 decimals, like "12.50" (got "1.1234567")');
+    expect(() => parseMoney("1.1234567", "hourlyPriceUsd")).toThrow(
+      'hourlyPriceUsd must be a decimal string with at most 6 decimals, like "12.50" (got "1.1234567")',
+    );
     expect(() => parseMoney(0.5, "amountUsd")).toThrow(/^amountUsd .*\(got 0\.5\)$/);
   });
 
@@ -90,11 +92,13 @@ describe("formatMoney", () => {
 describe("requestsCost", () => {
   it("equals requests × price / 1e6 in MoneyDecimal, rounded half-even to 6 decimals", () => {
     let seed = 42;
-    const rand = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < 20_000; i++) {
       const requests = Math.floor(rand() ** 2 * 2 ** 31);
       const price = (rand() * 10 ** Math.floor(rand() * 8 - 3)).toFixed(6);
-      expect(requestsCost(requests, price), `${requests} × ${price}`).toBe(new MoneyDecimal(requests).mul(price).div(1_000_000).toDecimalPlaces(6).toFixed(6));
+      expect(requestsCost(requests, price), `${requests} × ${price}`).toBe(
+        new MoneyDecimal(requests).mul(price).div(1_000_000).toDecimalPlaces(6).toFixed(6),
+      );
     }
   });
 

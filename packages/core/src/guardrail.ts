@@ -14,16 +14,29 @@ export interface GuardrailVerdict {
  * The accuracy guardrail of a policy. For accuracy the drop is absolute (0.01 = one point);
  * for mse it is the relative increase ((candidate - source) / source).
  */
-export function checkGuardrail(metric: MetricName, source: number, candidate: number, maxDrop: number): GuardrailVerdict {
+export function checkGuardrail(
+  metric: MetricName,
+  source: number,
+  candidate: number,
+  maxDrop: number,
+): GuardrailVerdict {
   const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
   if (metric === "accuracy") {
     const drop = source - candidate;
     const ok = drop <= maxDrop + 1e-12;
-    return { ok, drop, reason: `accuracy ${pct(candidate)} vs source ${pct(source)}: ${drop > 0 ? `drop of ${(drop * 100).toFixed(2)} points` : "no drop"} (allowed ${(maxDrop * 100).toFixed(2)} points)` };
+    return {
+      ok,
+      drop,
+      reason: `accuracy ${pct(candidate)} vs source ${pct(source)}: ${drop > 0 ? `drop of ${(drop * 100).toFixed(2)} points` : "no drop"} (allowed ${(maxDrop * 100).toFixed(2)} points)`,
+    };
   }
   const drop = source > 0 ? (candidate - source) / source : candidate > 0 ? Infinity : 0;
   const ok = drop <= maxDrop + 1e-12;
-  return { ok, drop, reason: `mse ${candidate.toPrecision(4)} vs source ${source.toPrecision(4)}: ${drop > 0 ? `${pct(drop)} higher` : "no increase"} (allowed ${pct(maxDrop)})` };
+  return {
+    ok,
+    drop,
+    reason: `mse ${candidate.toPrecision(4)} vs source ${source.toPrecision(4)}: ${drop > 0 ? `${pct(drop)} higher` : "no increase"} (allowed ${pct(maxDrop)})`,
+  };
 }
 
 export interface Candidate {
@@ -45,7 +58,8 @@ export function pickBest<C extends Candidate>(candidates: readonly C[], metric: 
   for (const c of candidates) {
     if (!c.verdict.ok) continue;
     const cost = new MoneyDecimal(c.costPerMillionUsd);
-    if (!best || cost.lt(best.costPerMillionUsd) || (cost.eq(best.costPerMillionUsd) && better(c.metric, best.metric))) best = c;
+    if (!best || cost.lt(best.costPerMillionUsd) || (cost.eq(best.costPerMillionUsd) && better(c.metric, best.metric)))
+      best = c;
   }
   return best;
 }
@@ -55,7 +69,10 @@ export function pickBest<C extends Candidate>(candidates: readonly C[], metric: 
  * own noise (the larger spread of the two, at least 3%) are not a saving: unstructured pruning
  * and quantization make the same dense kernels run, and the product says so.
  */
-export function measuredSaving(before: { costPerMillionUsd: string; spread?: number | null }, after: { costPerMillionUsd: string; spread?: number | null }) {
+export function measuredSaving(
+  before: { costPerMillionUsd: string; spread?: number | null },
+  after: { costPerMillionUsd: string; spread?: number | null },
+) {
   const b = new MoneyDecimal(before.costPerMillionUsd);
   const a = new MoneyDecimal(after.costPerMillionUsd);
   const relative = b.isZero() ? 0 : b.minus(a).div(b).toNumber();

@@ -6,7 +6,9 @@ describe("accuracy guardrail", () => {
     expect(checkGuardrail("accuracy", 0.95, 0.94, 0.01).ok).toBe(true);
     expect(checkGuardrail("accuracy", 0.95, 0.939, 0.01).ok).toBe(false);
     expect(checkGuardrail("accuracy", 0.95, 0.96, 0).ok).toBe(true);
-    expect(checkGuardrail("accuracy", 0.95, 0.939, 0.01).reason).toMatch(/drop of 1\.10 points \(allowed 1\.00 points\)/);
+    expect(checkGuardrail("accuracy", 0.95, 0.939, 0.01).reason).toMatch(
+      /drop of 1\.10 points \(allowed 1\.00 points\)/,
+    );
   });
 
   it("counts mse as a relative increase", () => {
@@ -37,14 +39,30 @@ describe("measuredSaving", () => {
   it("does not call a change inside the measurement noise a saving", () => {
     expect(measuredSaving({ costPerMillionUsd: "1.00" }, { costPerMillionUsd: "0.99" }).saves).toBe(false);
     expect(measuredSaving({ costPerMillionUsd: "1.00", spread: 0.1 }, { costPerMillionUsd: "0.92" }).saves).toBe(false);
-    expect(measuredSaving({ costPerMillionUsd: "1.00" }, { costPerMillionUsd: "0.60" })).toMatchObject({ saves: true, relative: 0.4 });
+    expect(measuredSaving({ costPerMillionUsd: "1.00" }, { costPerMillionUsd: "0.60" })).toMatchObject({
+      saves: true,
+      relative: 0.4,
+    });
   });
 });
 
 describe("pickBest between candidates of equal cost", () => {
   const ok = { ok: true, drop: 0, reason: "" };
   it("takes the better metric: higher accuracy, lower mse", () => {
-    expect(pickBest([{ id: "a", costPerMillionUsd: "1", verdict: ok, metric: 0.9 }, { id: "b", costPerMillionUsd: "1", verdict: ok, metric: 0.95 }])?.id).toBe("b");
-    expect(pickBest([{ id: "a", costPerMillionUsd: "1", verdict: ok, metric: 0.2 }, { id: "b", costPerMillionUsd: "1", verdict: ok, metric: 0.3 }], "mse")?.id).toBe("a");
+    expect(
+      pickBest([
+        { id: "a", costPerMillionUsd: "1", verdict: ok, metric: 0.9 },
+        { id: "b", costPerMillionUsd: "1", verdict: ok, metric: 0.95 },
+      ])?.id,
+    ).toBe("b");
+    expect(
+      pickBest(
+        [
+          { id: "a", costPerMillionUsd: "1", verdict: ok, metric: 0.2 },
+          { id: "b", costPerMillionUsd: "1", verdict: ok, metric: 0.3 },
+        ],
+        "mse",
+      )?.id,
+    ).toBe("a");
   });
 });

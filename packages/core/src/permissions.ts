@@ -96,9 +96,13 @@ export function can(principal: Principal | null, action: Action): boolean {
 export function assertCan(principal: Principal | null, action: Action): asserts principal is Principal {
   const roles = allowedRoles(action);
   if (roles === "PUBLIC") return;
-  if (!principal) throw new AppError(ErrorCode.UNAUTHENTICATED, "Sign in first: send Authorization: Bearer <token or API key>");
+  if (!principal)
+    throw new AppError(ErrorCode.UNAUTHENTICATED, "Sign in first: send Authorization: Bearer <token or API key>");
   if (!roles.includes(principal.role)) {
-    throw new AppError(ErrorCode.FORBIDDEN, `Role ${principal.role} may not ${describeAction(action)} (allowed: ${roles.join(", ")})`);
+    throw new AppError(
+      ErrorCode.FORBIDDEN,
+      `Role ${principal.role} may not ${describeAction(action)} (allowed: ${roles.join(", ")})`,
+    );
   }
 }
 

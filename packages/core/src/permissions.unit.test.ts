@@ -1,10 +1,28 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "./errors.ts";
-import { MUTATION_PERMISSIONS, QUERY_PERMISSIONS, assertCan, assertTeamAccess, assertVisible, can, hasPower, inTeam, teamScope, visibleOrNull, type Action } from "./permissions.ts";
+import {
+  MUTATION_PERMISSIONS,
+  QUERY_PERMISSIONS,
+  assertCan,
+  assertTeamAccess,
+  assertVisible,
+  can,
+  hasPower,
+  inTeam,
+  teamScope,
+  visibleOrNull,
+  type Action,
+} from "./permissions.ts";
 import type { Principal } from "./principal.ts";
 import type { Role } from "./roles.ts";
 
-const principal = (role: Role, teamId: string | null = "team-a"): Principal => ({ kind: "user", id: `${role}-id`, role, teamId, actor: `user:${role}-id` });
+const principal = (role: Role, teamId: string | null = "team-a"): Principal => ({
+  kind: "user",
+  id: `${role}-id`,
+  role,
+  teamId,
+  actor: `user:${role}-id`,
+});
 
 /** The AppError fn throws (fails the test when it throws nothing or something else). */
 function thrown(fn: () => unknown): AppError {
@@ -56,13 +74,52 @@ describe("assertCan", () => {
   it.each<[Role, Action[], Action[]]>([
     [
       "FINANCE",
-      ["createBudget", "updateBudget", "deleteBudget", "acknowledgeAlert", "createWebhook", "updateWebhook", "deleteWebhook", "webhooks", "createApiKey"],
-      ["upsertHardwareProfile", "createModel", "registerModelVersion", "recordUsage", "createUser", "createTeam", "POST /uploads", "runOptimizationPolicy"],
+      [
+        "createBudget",
+        "updateBudget",
+        "deleteBudget",
+        "acknowledgeAlert",
+        "createWebhook",
+        "updateWebhook",
+        "deleteWebhook",
+        "webhooks",
+        "createApiKey",
+      ],
+      [
+        "upsertHardwareProfile",
+        "createModel",
+        "registerModelVersion",
+        "recordUsage",
+        "createUser",
+        "createTeam",
+        "POST /uploads",
+        "runOptimizationPolicy",
+      ],
     ],
     [
       "ML_ENGINEER",
-      ["createModel", "registerModelVersion", "registerDataset", "promoteModelVersion", "recordUsage", "createOptimizationPolicy", "runOptimizationPolicy", "POST /uploads", "createApiKey"],
-      ["upsertHardwareProfile", "createBudget", "acknowledgeAlert", "createWebhook", "updateWebhook", "deleteWebhook", "webhooks", "createUser", "createTeam"],
+      [
+        "createModel",
+        "registerModelVersion",
+        "registerDataset",
+        "promoteModelVersion",
+        "recordUsage",
+        "createOptimizationPolicy",
+        "runOptimizationPolicy",
+        "POST /uploads",
+        "createApiKey",
+      ],
+      [
+        "upsertHardwareProfile",
+        "createBudget",
+        "acknowledgeAlert",
+        "createWebhook",
+        "updateWebhook",
+        "deleteWebhook",
+        "webhooks",
+        "createUser",
+        "createTeam",
+      ],
     ],
   ])("a %s may do its own work and nothing else", (role, allowed, refused) => {
     for (const a of allowed) {
@@ -145,8 +202,12 @@ describe("rows reached by id (assertVisible, visibleOrNull)", () => {
   const row = { id: "b-1", teamId: "team-b" };
 
   it("answers another team's row exactly as an unknown one, so its id does not leak", () => {
-    const other = thrown(() => assertVisible(principal("ML_ENGINEER", "team-a"), row, (r) => r.teamId, "Budget", "b-1"));
-    const unknown = thrown(() => assertVisible(principal("ML_ENGINEER", "team-a"), null, (r: typeof row) => r.teamId, "Budget", "b-1"));
+    const other = thrown(() =>
+      assertVisible(principal("ML_ENGINEER", "team-a"), row, (r) => r.teamId, "Budget", "b-1"),
+    );
+    const unknown = thrown(() =>
+      assertVisible(principal("ML_ENGINEER", "team-a"), null, (r: typeof row) => r.teamId, "Budget", "b-1"),
+    );
     expect([other.code, other.message]).toEqual([unknown.code, unknown.message]);
     expect(other.code).toBe("NOT_FOUND");
     expect(visibleOrNull(principal("VIEWER", "team-a"), row, (r) => r.teamId)).toBeNull();
@@ -163,6 +224,7 @@ describe("rows reached by id (assertVisible, visibleOrNull)", () => {
 describe("powers", () => {
   it("lets only an ADMIN override the cost gate, and no roleless caller (the system)", () => {
     expect(hasPower("ADMIN", "overrideCostGate")).toBe(true);
-    for (const role of ["FINANCE", "ML_ENGINEER", "VIEWER", undefined]) expect(hasPower(role, "overrideCostGate")).toBe(false);
+    for (const role of ["FINANCE", "ML_ENGINEER", "VIEWER", undefined])
+      expect(hasPower(role, "overrideCostGate")).toBe(false);
   });
 });

@@ -25,7 +25,11 @@ describe("seedDatabase", () => {
   it("creates one admin, four profiles with one default and one demo team, however often it runs", async () => {
     const db = await freshDb();
     expect(await seedDatabase(db, options)).toEqual({ adminCreated: true, profilesCreated: 4, demoTeamCreated: true });
-    expect(await seedDatabase(db, options)).toEqual({ adminCreated: false, profilesCreated: 0, demoTeamCreated: false });
+    expect(await seedDatabase(db, options)).toEqual({
+      adminCreated: false,
+      profilesCreated: 0,
+      demoTeamCreated: false,
+    });
 
     const users = await db.user.findMany();
     expect(users).toHaveLength(1);
@@ -35,19 +39,29 @@ describe("seedDatabase", () => {
 
     const profiles = await db.hardwareProfile.findMany({ orderBy: { name: "asc" } });
     expect(profiles.map((p) => p.name)).toEqual(HARDWARE_PROFILES.map((p) => p.name).sort());
-    expect(profiles.filter((p) => p.isDefault).map((p) => [p.name, p.hourlyPriceUsd.toFixed()])).toEqual([["c7i.large", "0.08925"]]);
+    expect(profiles.filter((p) => p.isDefault).map((p) => [p.name, p.hourlyPriceUsd.toFixed()])).toEqual([
+      ["c7i.large", "0.08925"],
+    ]);
     expect(profiles.every((p) => p.priceSource && p.priceSource.length > 0)).toBe(true);
 
-    expect(await db.team.findMany({ select: { slug: true, name: true } })).toEqual([{ slug: DEMO_TEAM.slug, name: DEMO_TEAM.name }]);
+    expect(await db.team.findMany({ select: { slug: true, name: true } })).toEqual([
+      { slug: DEMO_TEAM.slug, name: DEMO_TEAM.name },
+    ]);
     const audit = await db.auditEvent.findMany({ orderBy: { action: "asc" } });
-    expect(audit.map((e) => [e.action, e.actor])).toEqual([["team.create", "system"], ["user.create", "system"]]);
+    expect(audit.map((e) => [e.action, e.actor])).toEqual([
+      ["team.create", "system"],
+      ["user.create", "system"],
+    ]);
     expect(JSON.stringify(audit)).not.toMatch(/passwordHash|argon2/);
   });
 
   it("leaves what exists alone: an edited price, another default, the admin's password", async () => {
     const db = await freshDb();
     await seedDatabase(db, { ...options, demo: false });
-    await db.hardwareProfile.update({ where: { name: "c7i.large" }, data: { hourlyPriceUsd: "0.1", isDefault: false } });
+    await db.hardwareProfile.update({
+      where: { name: "c7i.large" },
+      data: { hourlyPriceUsd: "0.1", isDefault: false },
+    });
     await db.hardwareProfile.update({ where: { name: "m7i.xlarge" }, data: { isDefault: true } });
     await db.hardwareProfile.delete({ where: { name: "g5.xlarge" } });
 
@@ -69,7 +83,9 @@ describe("seedDatabase", () => {
 
   it("refuses a weak admin password with a message, creating nothing", async () => {
     const db = await freshDb();
-    await expect(seedDatabase(db, { ...options, adminPassword: "short" })).rejects.toThrow(/password must be at least 12 characters/);
+    await expect(seedDatabase(db, { ...options, adminPassword: "short" })).rejects.toThrow(
+      /password must be at least 12 characters/,
+    );
     expect(await db.user.count()).toBe(0);
     expect(await db.hardwareProfile.count()).toBe(0);
     expect(await db.team.count()).toBe(0);
@@ -77,7 +93,9 @@ describe("seedDatabase", () => {
 
   it("refuses an admin email that is not an email address, naming the variable", async () => {
     const db = await freshDb();
-    await expect(seedDatabase(db, { ...options, adminEmail: "admin" })).rejects.toThrow(/COSTGATE_ADMIN_EMAIL is not an email address: "admin"/);
+    await expect(seedDatabase(db, { ...options, adminEmail: "admin" })).rejects.toThrow(
+      /COSTGATE_ADMIN_EMAIL is not an email address: "admin"/,
+    );
     expect(await db.user.count()).toBe(0);
   });
 });

@@ -7,10 +7,38 @@ import type { PrismaClient } from "@prisma/client";
  * c7i.large is the default profile workers measure for.
  */
 export const HARDWARE_PROFILES = [
-  { name: "c7g.large", hourlyPriceUsd: "0.0725", vcpus: 2, memoryGiB: 4, description: "AWS Graviton3, 2 vCPU, 4 GiB", isDefault: false },
-  { name: "c7i.large", hourlyPriceUsd: "0.08925", vcpus: 2, memoryGiB: 4, description: "AWS Intel Sapphire Rapids, 2 vCPU, 4 GiB", isDefault: true },
-  { name: "m7i.xlarge", hourlyPriceUsd: "0.2016", vcpus: 4, memoryGiB: 16, description: "AWS Intel Sapphire Rapids, 4 vCPU, 16 GiB", isDefault: false },
-  { name: "g5.xlarge", hourlyPriceUsd: "1.006", vcpus: 4, memoryGiB: 16, description: "AWS NVIDIA A10G, 4 vCPU, 16 GiB", isDefault: false },
+  {
+    name: "c7g.large",
+    hourlyPriceUsd: "0.0725",
+    vcpus: 2,
+    memoryGiB: 4,
+    description: "AWS Graviton3, 2 vCPU, 4 GiB",
+    isDefault: false,
+  },
+  {
+    name: "c7i.large",
+    hourlyPriceUsd: "0.08925",
+    vcpus: 2,
+    memoryGiB: 4,
+    description: "AWS Intel Sapphire Rapids, 2 vCPU, 4 GiB",
+    isDefault: true,
+  },
+  {
+    name: "m7i.xlarge",
+    hourlyPriceUsd: "0.2016",
+    vcpus: 4,
+    memoryGiB: 16,
+    description: "AWS Intel Sapphire Rapids, 4 vCPU, 16 GiB",
+    isDefault: false,
+  },
+  {
+    name: "g5.xlarge",
+    hourlyPriceUsd: "1.006",
+    vcpus: 4,
+    memoryGiB: 16,
+    description: "AWS NVIDIA A10G, 4 vCPU, 16 GiB",
+    isDefault: false,
+  },
 ] as const;
 
 const PRICE_SOURCE = "AWS EC2 on-demand, us-east-1, Linux; third-party price tables 2025-26";
@@ -36,14 +64,25 @@ export interface SeedResult {
  */
 export async function seedDatabase(db: PrismaClient, opts: SeedOptions): Promise<SeedResult> {
   const email = opts.adminEmail.trim().toLowerCase();
-  if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new Error(`COSTGATE_ADMIN_EMAIL is not an email address: ${JSON.stringify(opts.adminEmail)}`);
+  if (!/^[^@\s]+@[^@\s]+$/.test(email))
+    throw new Error(`COSTGATE_ADMIN_EMAIL is not an email address: ${JSON.stringify(opts.adminEmail)}`);
   assertPasswordStrength(opts.adminPassword);
 
   return db.$transaction(async (tx) => {
     let adminCreated = false;
     if (!(await tx.user.findUnique({ where: { email } }))) {
-      const admin = await tx.user.create({ data: { email, name: "Administrator", role: "ADMIN", passwordHash: await hashPassword(opts.adminPassword) } });
-      await tx.auditEvent.create({ data: { actor: "system", action: "user.create", entityType: "User", entityId: admin.id, after: { email, role: "ADMIN", by: "seed" } } });
+      const admin = await tx.user.create({
+        data: { email, name: "Administrator", role: "ADMIN", passwordHash: await hashPassword(opts.adminPassword) },
+      });
+      await tx.auditEvent.create({
+        data: {
+          actor: "system",
+          action: "user.create",
+          entityType: "User",
+          entityId: admin.id,
+          after: { email, role: "ADMIN", by: "seed" },
+        },
+      });
       adminCreated = true;
     }
 
@@ -51,14 +90,25 @@ export async function seedDatabase(db: PrismaClient, opts: SeedOptions): Promise
     let profilesCreated = 0;
     for (const p of HARDWARE_PROFILES) {
       if (await tx.hardwareProfile.findUnique({ where: { name: p.name } })) continue;
-      await tx.hardwareProfile.create({ data: { ...p, isDefault: p.isDefault && !hasDefault, priceSource: PRICE_SOURCE } });
+      await tx.hardwareProfile.create({
+        data: { ...p, isDefault: p.isDefault && !hasDefault, priceSource: PRICE_SOURCE },
+      });
       profilesCreated++;
     }
 
     let demoTeamCreated = false;
     if (opts.demo && !(await tx.team.findUnique({ where: { slug: DEMO_TEAM.slug } }))) {
       const team = await tx.team.create({ data: DEMO_TEAM });
-      await tx.auditEvent.create({ data: { actor: "system", action: "team.create", entityType: "Team", entityId: team.id, teamId: team.id, after: { ...DEMO_TEAM, by: "seed" } } });
+      await tx.auditEvent.create({
+        data: {
+          actor: "system",
+          action: "team.create",
+          entityType: "Team",
+          entityId: team.id,
+          teamId: team.id,
+          after: { ...DEMO_TEAM, by: "seed" },
+        },
+      });
       demoTeamCreated = true;
     }
     return { adminCreated, profilesCreated, demoTeamCreated };

@@ -82,7 +82,10 @@ describe("createTestDatabase", () => {
     await query(after.url, "INSERT INTO note (body) VALUES ('x')");
 
     expect(await query(after.url, "SELECT body, done FROM note")).toEqual([{ body: "x", done: false }]);
-    const columns = await query(before.url, "SELECT column_name FROM information_schema.columns WHERE table_name = 'note'");
+    const columns = await query(
+      before.url,
+      "SELECT column_name FROM information_schema.columns WHERE table_name = 'note'",
+    );
     expect(columns.map((c) => c.column_name).sort()).toEqual(["body", "id"]);
   });
 
@@ -99,7 +102,9 @@ describe("createTestDatabase", () => {
 describe("createTestDatabase cleans up after killed test runs", () => {
   it("drops databases left by processes of this host that have exited, and only those", async () => {
     const hostTag = createHash("sha256").update(hostname()).digest("hex").slice(0, 8);
-    const deadPid = Number(spawnSync(process.execPath, ["-e", "console.log(process.pid)"], { encoding: "utf8" }).stdout);
+    const deadPid = Number(
+      spawnSync(process.execPath, ["-e", "console.log(process.pid)"], { encoding: "utf8" }).stdout,
+    );
     const orphan = `costgate_test_${hostTag}_${deadPid}_00000000`;
     const live = `costgate_test_${hostTag}_${process.pid}_11111111`;
     await query(serverUrl, `CREATE DATABASE "${orphan}"`);

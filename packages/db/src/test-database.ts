@@ -90,7 +90,9 @@ function readMigrations(dir: string): Migrations {
   try {
     entries = readdirSync(dir).sort();
   } catch (error) {
-    throw new Error(`createTestDatabase: cannot read the migrations folder ${dir}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`createTestDatabase: cannot read the migrations folder ${dir}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const hash = createHash("sha256");
   const list: Migration[] = [];
@@ -105,7 +107,12 @@ function readMigrations(dir: string): Migrations {
 }
 
 /** (Re)builds the template when it is missing or was built from other migrations. Caller holds the lock. */
-async function ensureTemplate(admin: pg.Client, serverUrl: string, template: string, migrations: Migrations): Promise<void> {
+async function ensureTemplate(
+  admin: pg.Client,
+  serverUrl: string,
+  template: string,
+  migrations: Migrations,
+): Promise<void> {
   const expected = COMMENT_PREFIX + migrations.hash;
   const { rows } = await admin.query<{ comment: string | null }>(
     "SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1",
@@ -121,7 +128,9 @@ async function ensureTemplate(admin: pg.Client, serverUrl: string, template: str
         try {
           await client.query(migration.sql);
         } catch (error) {
-          throw new Error(`createTestDatabase: migration ${migration.name} failed: ${(error as Error).message}`, { cause: error });
+          throw new Error(`createTestDatabase: migration ${migration.name} failed: ${(error as Error).message}`, {
+            cause: error,
+          });
         }
       }
     });
@@ -135,9 +144,10 @@ async function ensureTemplate(admin: pg.Client, serverUrl: string, template: str
 
 /** Drops the test databases of processes on this host that have exited (killed before drop()). */
 async function dropLeftovers(admin: pg.Client): Promise<void> {
-  const { rows } = await admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE starts_with(datname, $1)", [
-    `${NAME_PREFIX}${HOST_TAG}_`,
-  ]);
+  const { rows } = await admin.query<{ datname: string }>(
+    "SELECT datname FROM pg_database WHERE starts_with(datname, $1)",
+    [`${NAME_PREFIX}${HOST_TAG}_`],
+  );
   for (const { datname } of rows) {
     const pid = Number(datname.split("_")[3]);
     if (pid && !isAlive(pid)) await dropDatabase(admin, datname);

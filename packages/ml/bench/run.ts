@@ -6,29 +6,39 @@
  * Prints one table per model and the target checklist, and writes them to docs/BENCHMARKS.md
  * under "## packages/ml" (other sections are kept).
  */
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { initBackend } from '../src/backend.ts';
-import { disposeDataset, loadCsvDataset, modelInputShape } from '../src/dataset.ts';
-import { evaluateModel } from '../src/evaluate.ts';
-import { inspectModel } from '../src/inspect.ts';
-import { costPerMillion, measureCost, type CostMeasurement } from '../src/measure-cost.ts';
-import { loadModel, modelFileSize } from '../src/model-io.ts';
-import { isKernelWeight } from '../src/prune-magnitude.ts';
-import { ensureReferenceModels } from '../src/reference/generate.ts';
-import { REFERENCE_DIR, REFERENCE_MODELS, referencePaths } from '../src/reference/reference-models.ts';
-import { tf } from '../src/tf.ts';
-import { checklist, checklistText, median, modelNotes, modelTable, section, writeDocSection, type Measured, type ModelReport } from './report.ts';
-import { cpuProbeMs, MAX_OTHER_CORES, otherCores, snapshot } from '../src/machine-load.ts';
-import { buildVariants, type Variant } from './variants.ts';
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { initBackend } from "../src/backend.ts";
+import { disposeDataset, loadCsvDataset, modelInputShape } from "../src/dataset.ts";
+import { evaluateModel } from "../src/evaluate.ts";
+import { inspectModel } from "../src/inspect.ts";
+import { costPerMillion, measureCost, type CostMeasurement } from "../src/measure-cost.ts";
+import { loadModel, modelFileSize } from "../src/model-io.ts";
+import { isKernelWeight } from "../src/prune-magnitude.ts";
+import { ensureReferenceModels } from "../src/reference/generate.ts";
+import { REFERENCE_DIR, REFERENCE_MODELS, referencePaths } from "../src/reference/reference-models.ts";
+import { tf } from "../src/tf.ts";
+import {
+  checklist,
+  checklistText,
+  median,
+  modelNotes,
+  modelTable,
+  section,
+  writeDocSection,
+  type Measured,
+  type ModelReport,
+} from "./report.ts";
+import { cpuProbeMs, MAX_OTHER_CORES, otherCores, snapshot } from "../src/machine-load.ts";
+import { buildVariants, type Variant } from "./variants.ts";
 
-const PRICE = '0.08925';
+const PRICE = "0.08925";
 const ROUNDS = 5;
 const MIN_TIME_MS = 1000;
 const BATCH = 32;
-const DOC = fileURLToPath(new URL('../../../docs/BENCHMARKS.md', import.meta.url));
+const DOC = fileURLToPath(new URL("../../../docs/BENCHMARKS.md", import.meta.url));
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -95,7 +105,7 @@ async function main(): Promise<void> {
   const backend = await initBackend();
   log(`backend ${backend}; reference models in ${REFERENCE_DIR}`);
   const manifest = await ensureReferenceModels(REFERENCE_DIR, { log });
-  const outDir = await mkdtemp(join(tmpdir(), 'costgate-bench-'));
+  const outDir = await mkdtemp(join(tmpdir(), "costgate-bench-"));
   const reports: ModelReport[] = [];
   try {
     for (const d of REFERENCE_MODELS) {
@@ -131,7 +141,7 @@ async function main(): Promise<void> {
             p50s: [],
             throughputs: [],
             macs: inspectModel(model).macs,
-            costPerMillionUsd: '',
+            costPerMillionUsd: "",
           };
           if (variant.expectedZeros) {
             const zeros = kernelZeros(model);
@@ -141,7 +151,7 @@ async function main(): Promise<void> {
               detail:
                 diff.length === 0
                   ? `zeros after fine-tuning = zeros after pruning in every layer (${Object.values(zeros).reduce((a, b) => a + b, 0)})`
-                  : `zeros changed: ${diff.map(([l, n]) => `${l} ${n} → ${zeros[l]}`).join(', ')}`,
+                  : `zeros changed: ${diff.map(([l, n]) => `${l} ${n} → ${zeros[l]}`).join(", ")}`,
             };
           }
           rows.push(m);
@@ -164,11 +174,13 @@ async function main(): Promise<void> {
           name: d.name,
           description: d.description,
           task: d.task,
-          metricName: d.task === 'classification' ? 'accuracy' : 'mse',
+          metricName: d.task === "classification" ? "accuracy" : "mse",
           rows,
         };
         reports.push(report);
-        console.log(`\n### ${d.name}${gen ? ` (trained ${gen.epochs} epochs)` : ''}\n\n${modelTable(report)}\n\n${modelNotes(report).join('\n')}`);
+        console.log(
+          `\n### ${d.name}${gen ? ` (trained ${gen.epochs} epochs)` : ""}\n\n${modelTable(report)}\n\n${modelNotes(report).join("\n")}`,
+        );
       } finally {
         for (const { model } of loaded) model.dispose();
         original.dispose();
@@ -181,12 +193,17 @@ async function main(): Promise<void> {
   }
 
   const items = checklist(reports);
-  log(`CPU probe (fixed loop): min ${Math.min(...probes).toFixed(0)} ms, median ${median(probes).toFixed(0)} ms, max ${Math.max(...probes).toFixed(0)} ms`);
+  log(
+    `CPU probe (fixed loop): min ${Math.min(...probes).toFixed(0)} ms, median ${median(probes).toFixed(0)} ms, max ${Math.max(...probes).toFixed(0)} ms`,
+  );
   console.log(`\n### Target checklist\n\n${checklistText(items)}`);
   const text = section(
     {
-      command: 'npm run bench:ml',
-      dateUtc: new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, ''),
+      command: "npm run bench:ml",
+      dateUtc: new Date()
+        .toISOString()
+        .replace("T", " ")
+        .replace(/\.\d+Z$/, ""),
       backend,
       tfjsVersion: tf.version_core,
       seconds: (performance.now() - started) / 1000,

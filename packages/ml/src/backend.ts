@@ -1,11 +1,11 @@
-import { MlError } from './errors.ts';
-import { tf } from './tf.ts';
-import { registerWasmGradients } from './wasm-gradients.ts';
+import { MlError } from "./errors.ts";
+import { tf } from "./tf.ts";
+import { registerWasmGradients } from "./wasm-gradients.ts";
 
 /** tfjs backends Costgate runs on, fastest first. */
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = "tensorflow" | "wasm" | "cpu";
 
-export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+export const BACKEND_NAMES: readonly BackendName[] = ["tensorflow", "wasm", "cpu"];
 
 export interface InitBackendOptions {
   /** Use exactly this backend (fails if it cannot start). Wins over COSTGATE_TF_BACKEND. */
@@ -14,7 +14,7 @@ export interface InitBackendOptions {
 
 // Kept in a variable so that neither TypeScript nor a bundler resolves it:
 // tfjs-node is an optional dependency that is usually absent.
-const TFJS_NODE = '@tensorflow/tfjs-node';
+const TFJS_NODE = "@tensorflow/tfjs-node";
 
 // Registered up front too, so code that calls tf.setBackend('wasm') itself can train convs.
 registerWasmGradients();
@@ -28,8 +28,8 @@ function forcedByEnv(): BackendName | undefined {
   if (!raw) return undefined;
   if ((BACKEND_NAMES as readonly string[]).includes(raw)) return raw as BackendName;
   throw new MlError(
-    'BAD_PARAM',
-    `COSTGATE_TF_BACKEND="${raw}" is not a backend; use one of ${BACKEND_NAMES.join(', ')} or unset it`,
+    "BAD_PARAM",
+    `COSTGATE_TF_BACKEND="${raw}" is not a backend; use one of ${BACKEND_NAMES.join(", ")} or unset it`,
   );
 }
 
@@ -40,16 +40,16 @@ async function loadTfjsNode(): Promise<boolean> {
     try {
       await import(/* @vite-ignore */ TFJS_NODE);
     } catch (e) {
-      tfjsNodeError = e instanceof Error ? e.message.split('\n')[0] ?? e.message : String(e);
+      tfjsNodeError = e instanceof Error ? (e.message.split("\n")[0] ?? e.message) : String(e);
     }
   }
-  return tfjsNodeError === null && tf.findBackendFactory('tensorflow') != null;
+  return tfjsNodeError === null && tf.findBackendFactory("tensorflow") != null;
 }
 
 async function trySet(name: BackendName): Promise<boolean> {
-  if (name === 'tensorflow' && !(await loadTfjsNode())) return false;
+  if (name === "tensorflow" && !(await loadTfjsNode())) return false;
   try {
-    if (name === 'wasm') registerWasmGradients();
+    if (name === "wasm") registerWasmGradients();
     const ok = await tf.setBackend(name);
     if (!ok) return false;
     await tf.ready();
@@ -62,13 +62,13 @@ async function trySet(name: BackendName): Promise<boolean> {
 async function select(force: BackendName | undefined): Promise<BackendName> {
   if (force) {
     if (await trySet(force)) return force;
-    const why = force === 'tensorflow' && tfjsNodeError ? `: ${tfjsNodeError}` : '';
-    throw new MlError('BACKEND_UNAVAILABLE', `tfjs backend "${force}" could not be started${why}`);
+    const why = force === "tensorflow" && tfjsNodeError ? `: ${tfjsNodeError}` : "";
+    throw new MlError("BACKEND_UNAVAILABLE", `tfjs backend "${force}" could not be started${why}`);
   }
   for (const name of BACKEND_NAMES) {
     if (await trySet(name)) return name;
   }
-  throw new MlError('BACKEND_UNAVAILABLE', 'no tfjs backend could be started (tried tensorflow, wasm, cpu)');
+  throw new MlError("BACKEND_UNAVAILABLE", "no tfjs backend could be started (tried tensorflow, wasm, cpu)");
 }
 
 /**
@@ -78,7 +78,7 @@ async function select(force: BackendName | undefined): Promise<BackendName> {
  */
 export async function initBackend(opts: InitBackendOptions = {}): Promise<BackendName> {
   if (opts.force !== undefined && !(BACKEND_NAMES as readonly string[]).includes(opts.force)) {
-    throw new MlError('BAD_PARAM', `unknown backend "${String(opts.force)}"; use one of ${BACKEND_NAMES.join(', ')}`);
+    throw new MlError("BAD_PARAM", `unknown backend "${String(opts.force)}"; use one of ${BACKEND_NAMES.join(", ")}`);
   }
   const wanted = opts.force ?? forcedByEnv();
   const previous = pending;

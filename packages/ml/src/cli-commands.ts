@@ -1,6 +1,6 @@
 /** The commands of costgate-ml: option specs, help texts and what each one does. */
-import { flag, num, oneOf, parse, required, str, UsageError, type OptionSpec } from './cli-args.ts';
-import { benchmarkCommand, inspectCommand } from './cli-measure.ts';
+import { flag, num, oneOf, parse, required, str, UsageError, type OptionSpec } from "./cli-args.ts";
+import { benchmarkCommand, inspectCommand } from "./cli-measure.ts";
 import {
   COMMON,
   emit,
@@ -11,24 +11,29 @@ import {
   taskOf,
   withModel,
   type CommandSpec,
-} from './cli-shared.ts';
-import { initBackend } from './backend.ts';
-import { disposeDataset, splitDataset, type Dataset } from './dataset.ts';
-import { evaluateModel } from './evaluate.ts';
-import { fineTune } from './finetune.ts';
-import { readModelArtifacts, saveModel, writeModelArtifacts } from './model-io.ts';
-import { pruneMagnitude } from './prune-magnitude.ts';
-import { pruneStructured } from './prune-structured.ts';
-import { quantizeAccuracyAware } from './quantize-accuracy-aware.ts';
-import { quantizeArtifacts } from './quantize.ts';
-import { formatBytes, formatCount, formatTable } from './text-table.ts';
+} from "./cli-shared.ts";
+import { initBackend } from "./backend.ts";
+import { disposeDataset, splitDataset, type Dataset } from "./dataset.ts";
+import { evaluateModel } from "./evaluate.ts";
+import { fineTune } from "./finetune.ts";
+import { readModelArtifacts, saveModel, writeModelArtifacts } from "./model-io.ts";
+import { pruneMagnitude } from "./prune-magnitude.ts";
+import { pruneStructured } from "./prune-structured.ts";
+import { quantizeAccuracyAware } from "./quantize-accuracy-aware.ts";
+import { quantizeArtifacts } from "./quantize.ts";
+import { formatBytes, formatCount, formatTable } from "./text-table.ts";
 
 // ---------------------------------------------------------------------------------------------
 
-const evaluateOptions: OptionSpec = { ...COMMON, data: { type: 'string' }, task: { type: 'string' }, 'batch-size': { type: 'string' } };
+const evaluateOptions: OptionSpec = {
+  ...COMMON,
+  data: { type: "string" },
+  task: { type: "string" },
+  "batch-size": { type: "string" },
+};
 
 const evaluate: CommandSpec = {
-  summary: 'metric (accuracy or mse) and loss on a CSV dataset',
+  summary: "metric (accuracy or mse) and loss on a CSV dataset",
   help: `Usage: costgate-ml evaluate <model.json> --data <file.csv> [options]
 
 Evaluates the model on a CSV (one column per input value, last column "label").
@@ -39,19 +44,27 @@ Options:
   --batch-size <n>       rows per forward pass (default 256)
   --json                 print the result as JSON`,
   async run(argv, ctx) {
-    const p = parse('evaluate', argv, evaluateOptions);
-    const path = modelPath(p, 'evaluate');
-    const data = required(p, 'data', 'evaluate');
-    const batchSize = num(p, 'batch-size', 'evaluate', { min: 1, integer: true });
+    const p = parse("evaluate", argv, evaluateOptions);
+    const path = modelPath(p, "evaluate");
+    const data = required(p, "data", "evaluate");
+    const batchSize = num(p, "batch-size", "evaluate", { min: 1, integer: true });
     await withModel(path, async (model) => {
-      const { task, inferred } = taskOf(p, 'evaluate', model);
+      const { task, inferred } = taskOf(p, "evaluate", model);
       const ds = await loadData(data, model, task);
       try {
         const r = await evaluateModel(model, ds, { task, ...(batchSize ? { batchSize } : {}) });
         emit(ctx, { model: path, data, task, ...r }, () =>
           formatTable(
-            ['model', 'task', 'samples', r.metric, 'loss'],
-            [[path, `${task}${inferred ? ' (guessed)' : ''}`, r.samples, metricText(r.metric, r.value), r.loss.toPrecision(5)]],
+            ["model", "task", "samples", r.metric, "loss"],
+            [
+              [
+                path,
+                `${task}${inferred ? " (guessed)" : ""}`,
+                r.samples,
+                metricText(r.metric, r.value),
+                r.loss.toPrecision(5),
+              ],
+            ],
           ),
         );
       } finally {
@@ -65,14 +78,14 @@ Options:
 
 const pruneOptions: OptionSpec = {
   ...COMMON,
-  out: { type: 'string' },
-  method: { type: 'string' },
-  sparsity: { type: 'string' },
-  scope: { type: 'string' },
+  out: { type: "string" },
+  method: { type: "string" },
+  sparsity: { type: "string" },
+  scope: { type: "string" },
 };
 
 const prune: CommandSpec = {
-  summary: 'structured (smaller layers) or magnitude (zeroed weights) pruning into --out',
+  summary: "structured (smaller layers) or magnitude (zeroed weights) pruning into --out",
   help: `Usage: costgate-ml prune <model.json> --out <dir> [options]
 
 Options:
@@ -84,45 +97,45 @@ Options:
   --out <dir>            directory for the pruned model.json and weights (required)
   --json                 print the recipe as JSON`,
   async run(argv, ctx) {
-    const p = parse('prune', argv, pruneOptions);
-    const path = modelPath(p, 'prune');
-    const out = required(p, 'out', 'prune');
-    const method = oneOf(p, 'method', 'prune', ['structured', 'magnitude'] as const) ?? 'structured';
-    const sparsity = num(p, 'sparsity', 'prune', { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true }) ?? 0.5;
-    const scope = oneOf(p, 'scope', 'prune', ['per-layer', 'global'] as const);
-    if (scope && method !== 'magnitude') throw new UsageError('--scope applies to --method magnitude only', 'prune');
+    const p = parse("prune", argv, pruneOptions);
+    const path = modelPath(p, "prune");
+    const out = required(p, "out", "prune");
+    const method = oneOf(p, "method", "prune", ["structured", "magnitude"] as const) ?? "structured";
+    const sparsity = num(p, "sparsity", "prune", { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true }) ?? 0.5;
+    const scope = oneOf(p, "scope", "prune", ["per-layer", "global"] as const);
+    if (scope && method !== "magnitude") throw new UsageError("--scope applies to --method magnitude only", "prune");
     await withModel(path, async (model) => {
-      if (method === 'structured') {
+      if (method === "structured") {
         const { model: pruned, recipe } = await pruneStructured(model, { sparsity });
         try {
           const saved = await saveModel(pruned, out);
           emit(ctx, { recipe, saved: { dir: saved.dir, bytes: saved.totalBytes } }, () =>
             [
               formatTable(
-                ['layer', 'type', 'before', 'after', 'removed'],
+                ["layer", "type", "before", "after", "removed"],
                 recipe.layers.map((l) => [l.name, l.className, l.before, l.after, pct(l.sparsity)]),
               ),
-              ...recipe.leftAlone.map((g) => `left alone: ${g.layers.join(', ')}: ${g.reasons.join('; ')}`),
+              ...recipe.leftAlone.map((g) => `left alone: ${g.layers.join(", ")}: ${g.reasons.join("; ")}`),
               `parameters ${formatCount(recipe.params.before)} → ${formatCount(recipe.params.after)}`,
               `saved ${saved.modelJsonPath} (${formatBytes(saved.totalBytes)})`,
-            ].join('\n'),
+            ].join("\n"),
           );
         } finally {
           pruned.dispose();
         }
       } else {
-        const { model: pruned, recipe } = await pruneMagnitude(model, { sparsity, scope: scope ?? 'per-layer' });
+        const { model: pruned, recipe } = await pruneMagnitude(model, { sparsity, scope: scope ?? "per-layer" });
         try {
           const saved = await saveModel(pruned, out);
           emit(ctx, { recipe, saved: { dir: saved.dir, bytes: saved.totalBytes } }, () =>
             [
               formatTable(
-                ['layer', 'kernel weights', 'zero', 'sparsity'],
+                ["layer", "kernel weights", "zero", "sparsity"],
                 recipe.layers.map((l) => [l.name, l.weights, l.zeroed, pct(l.sparsity)]),
               ),
               `total sparsity ${pct(recipe.total.sparsity)} (${recipe.scope}); zeros do not make tfjs faster or the file smaller`,
               `saved ${saved.modelJsonPath} (${formatBytes(saved.totalBytes)})`,
-            ].join('\n'),
+            ].join("\n"),
           );
         } finally {
           pruned.dispose();
@@ -136,20 +149,20 @@ Options:
 
 const finetuneOptions: OptionSpec = {
   ...COMMON,
-  data: { type: 'string' },
-  task: { type: 'string' },
-  out: { type: 'string' },
-  epochs: { type: 'string' },
-  lr: { type: 'string' },
-  'batch-size': { type: 'string' },
-  momentum: { type: 'string' },
-  seed: { type: 'string' },
-  'validation-split': { type: 'string' },
-  'preserve-sparsity': { type: 'boolean' },
+  data: { type: "string" },
+  task: { type: "string" },
+  out: { type: "string" },
+  epochs: { type: "string" },
+  lr: { type: "string" },
+  "batch-size": { type: "string" },
+  momentum: { type: "string" },
+  seed: { type: "string" },
+  "validation-split": { type: "string" },
+  "preserve-sparsity": { type: "boolean" },
 };
 
 const finetune: CommandSpec = {
-  summary: 'SGD fine-tuning on a CSV dataset into --out',
+  summary: "SGD fine-tuning on a CSV dataset into --out",
   help: `Usage: costgate-ml finetune <model.json> --data <train.csv> --out <dir> [options]
 
 Options:
@@ -165,18 +178,18 @@ Options:
   --out <dir>                directory for the fine-tuned model (required)
   --json                     print the result as JSON`,
   async run(argv, ctx) {
-    const p = parse('finetune', argv, finetuneOptions);
-    const path = modelPath(p, 'finetune');
-    const data = required(p, 'data', 'finetune');
-    const out = required(p, 'out', 'finetune');
-    const epochs = num(p, 'epochs', 'finetune', { min: 1, integer: true }) ?? 2;
-    const learningRate = num(p, 'lr', 'finetune', { min: 0, exclusiveMin: true }) ?? 0.01;
-    const batchSize = num(p, 'batch-size', 'finetune', { min: 1, integer: true }) ?? 32;
-    const momentum = num(p, 'momentum', 'finetune', { min: 0, max: 1, exclusiveMax: true }) ?? 0.9;
-    const seed = num(p, 'seed', 'finetune', { integer: true }) ?? 0;
-    const split = num(p, 'validation-split', 'finetune', { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true });
+    const p = parse("finetune", argv, finetuneOptions);
+    const path = modelPath(p, "finetune");
+    const data = required(p, "data", "finetune");
+    const out = required(p, "out", "finetune");
+    const epochs = num(p, "epochs", "finetune", { min: 1, integer: true }) ?? 2;
+    const learningRate = num(p, "lr", "finetune", { min: 0, exclusiveMin: true }) ?? 0.01;
+    const batchSize = num(p, "batch-size", "finetune", { min: 1, integer: true }) ?? 32;
+    const momentum = num(p, "momentum", "finetune", { min: 0, max: 1, exclusiveMax: true }) ?? 0.9;
+    const seed = num(p, "seed", "finetune", { integer: true }) ?? 0;
+    const split = num(p, "validation-split", "finetune", { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true });
     await withModel(path, async (model) => {
-      const { task } = taskOf(p, 'finetune', model);
+      const { task } = taskOf(p, "finetune", model);
       const all = await loadData(data, model, task);
       let train = all;
       let validation: Dataset | undefined;
@@ -193,22 +206,34 @@ Options:
           batchSize,
           momentum,
           seed,
-          preserveSparsity: flag(p, 'preserve-sparsity'),
+          preserveSparsity: flag(p, "preserve-sparsity"),
           ...(validation ? { validation } : {}),
           onProgress: (pr) => {
-            if (pr.batch === pr.batches) ctx.progress(`epoch ${pr.epoch}/${pr.epochs} done, last batch loss ${pr.loss.toPrecision(4)}`);
+            if (pr.batch === pr.batches)
+              ctx.progress(`epoch ${pr.epoch}/${pr.epochs} done, last batch loss ${pr.loss.toPrecision(4)}`);
           },
         });
         const saved = await saveModel(model, out);
-        const metric = task === 'classification' ? 'accuracy' : 'mse';
-        emit(ctx, { task, epochs, learningRate, batchSize, momentum, ...result, saved: { dir: saved.dir, bytes: saved.totalBytes } }, () =>
-          [
-            formatTable(
-              ['epoch', 'loss', `${validation ? 'validation' : 'train'} ${metric}`],
-              result.history.map((h) => [h.epoch, h.loss.toPrecision(5), metricText(metric, h.metric)]),
-            ),
-            `saved ${saved.modelJsonPath} (${formatBytes(saved.totalBytes)})`,
-          ].join('\n'),
+        const metric = task === "classification" ? "accuracy" : "mse";
+        emit(
+          ctx,
+          {
+            task,
+            epochs,
+            learningRate,
+            batchSize,
+            momentum,
+            ...result,
+            saved: { dir: saved.dir, bytes: saved.totalBytes },
+          },
+          () =>
+            [
+              formatTable(
+                ["epoch", "loss", `${validation ? "validation" : "train"} ${metric}`],
+                result.history.map((h) => [h.epoch, h.loss.toPrecision(5), metricText(metric, h.metric)]),
+              ),
+              `saved ${saved.modelJsonPath} (${formatBytes(saved.totalBytes)})`,
+            ].join("\n"),
         );
       } finally {
         if (train !== all) disposeDataset(train);
@@ -223,16 +248,16 @@ Options:
 
 const quantizeOptions: OptionSpec = {
   ...COMMON,
-  out: { type: 'string' },
-  dtype: { type: 'string' },
-  'accuracy-aware': { type: 'boolean' },
-  'max-drop': { type: 'string' },
-  data: { type: 'string' },
-  task: { type: 'string' },
+  out: { type: "string" },
+  dtype: { type: "string" },
+  "accuracy-aware": { type: "boolean" },
+  "max-drop": { type: "string" },
+  data: { type: "string" },
+  task: { type: "string" },
 };
 
 const quantize: CommandSpec = {
-  summary: 'uint8 / uint16 / float16 weights (optionally accuracy-aware) into --out',
+  summary: "uint8 / uint16 / float16 weights (optionally accuracy-aware) into --out",
   help: `Usage: costgate-ml quantize <model.json> --out <dir> [options]
 
 Stores the weights as 8- or 16-bit values in the standard tfjs weights manifest (plain
@@ -250,55 +275,71 @@ Options:
   --out <dir>            directory for the quantized model (required)
   --json                 print the result as JSON`,
   async run(argv, ctx) {
-    const p = parse('quantize', argv, quantizeOptions);
-    const path = modelPath(p, 'quantize');
-    const out = required(p, 'out', 'quantize');
-    const dtype = oneOf(p, 'dtype', 'quantize', ['uint8', 'uint16', 'float16'] as const);
-    const aware = flag(p, 'accuracy-aware');
-    const maxDrop = num(p, 'max-drop', 'quantize', { min: 0 });
+    const p = parse("quantize", argv, quantizeOptions);
+    const path = modelPath(p, "quantize");
+    const out = required(p, "out", "quantize");
+    const dtype = oneOf(p, "dtype", "quantize", ["uint8", "uint16", "float16"] as const);
+    const aware = flag(p, "accuracy-aware");
+    const maxDrop = num(p, "max-drop", "quantize", { min: 0 });
     if (!aware) {
-      for (const name of ['max-drop', 'data', 'task']) {
-        if (str(p, name) !== undefined) throw new UsageError(`--${name} applies to --accuracy-aware only`, 'quantize');
+      for (const name of ["max-drop", "data", "task"]) {
+        if (str(p, name) !== undefined) throw new UsageError(`--${name} applies to --accuracy-aware only`, "quantize");
       }
       await initBackend();
-      const result = quantizeArtifacts(await readModelArtifacts(path), { dtype: dtype ?? 'uint8' });
+      const result = quantizeArtifacts(await readModelArtifacts(path), { dtype: dtype ?? "uint8" });
       const saved = await writeModelArtifacts(out, result.artifacts);
       emit(
         ctx,
-        { dtype: dtype ?? 'uint8', tensors: result.tensors, bytesBefore: result.bytesBefore, bytesAfter: result.bytesAfter, saved: { dir: saved.dir, bytes: saved.totalBytes } },
+        {
+          dtype: dtype ?? "uint8",
+          tensors: result.tensors,
+          bytesBefore: result.bytesBefore,
+          bytesAfter: result.bytesAfter,
+          saved: { dir: saved.dir, bytes: saved.totalBytes },
+        },
         () =>
           [
             formatTable(
-              ['tensor', 'shape', 'stored as', 'bytes', 'max |error|'],
-              result.tensors.map((t) => [t.name, t.shape.join('×'), t.storage, t.bytes, t.maxAbsError.toExponential(2)]),
+              ["tensor", "shape", "stored as", "bytes", "max |error|"],
+              result.tensors.map((t) => [
+                t.name,
+                t.shape.join("×"),
+                t.storage,
+                t.bytes,
+                t.maxAbsError.toExponential(2),
+              ]),
             ),
             `weights ${formatBytes(result.bytesBefore)} → ${formatBytes(result.bytesAfter)} (${(result.bytesBefore / Math.max(1, result.bytesAfter)).toFixed(2)}× smaller)`,
             `saved ${saved.modelJsonPath}`,
-          ].join('\n'),
+          ].join("\n"),
       );
       return;
     }
-    if (dtype && dtype !== 'uint8') throw new UsageError('--accuracy-aware starts from --dtype uint8', 'quantize');
-    const data = required(p, 'data', 'quantize');
+    if (dtype && dtype !== "uint8") throw new UsageError("--accuracy-aware starts from --dtype uint8", "quantize");
+    const data = required(p, "data", "quantize");
     await withModel(path, async (model) => {
-      const { task } = taskOf(p, 'quantize', model);
+      const { task } = taskOf(p, "quantize", model);
       const ds = await loadData(data, model, task);
       try {
-        const { artifacts, recipe } = await quantizeAccuracyAware(model, ds, { task, dtype: 'uint8', maxDrop: maxDrop ?? 0.01 });
+        const { artifacts, recipe } = await quantizeAccuracyAware(model, ds, {
+          task,
+          dtype: "uint8",
+          maxDrop: maxDrop ?? 0.01,
+        });
         const saved = await writeModelArtifacts(out, artifacts);
         emit(ctx, { recipe, saved: { dir: saved.dir, bytes: saved.totalBytes } }, () =>
           [
             formatTable(
-              ['tensor', 'stored as', 'sensitivity (drop alone at uint8)'],
+              ["tensor", "stored as", "sensitivity (drop alone at uint8)"],
               recipe.tensors.map((t) => {
                 const s = recipe.sensitivities.find((x) => x.name === t.name);
-                return [t.name, t.dtype, s ? s.drop.toFixed(4) : ''];
+                return [t.name, t.dtype, s ? s.drop.toFixed(4) : ""];
               }),
             ),
             `${recipe.metric}: float ${metricText(recipe.metric, recipe.before)}, all uint8 ${metricText(recipe.metric, recipe.allUint8)}, written ${metricText(recipe.metric, recipe.after)}`,
-            `drop ${recipe.drop.toFixed(4)} (max ${recipe.maxDrop}): ${recipe.withinDrop ? 'within' : 'NOT within'} the allowed drop`,
+            `drop ${recipe.drop.toFixed(4)} (max ${recipe.maxDrop}): ${recipe.withinDrop ? "within" : "NOT within"} the allowed drop`,
             `saved ${saved.modelJsonPath} (${formatBytes(saved.totalBytes)})`,
-          ].join('\n'),
+          ].join("\n"),
         );
       } finally {
         disposeDataset(ds);

@@ -1,9 +1,9 @@
 /** Types and helpers shared by the costgate-ml commands. */
-import { UsageError, oneOf, type OptionSpec, type Parsed } from './cli-args.ts';
-import { initBackend } from './backend.ts';
-import { loadCsvDataset, modelInputShape, type Dataset, type Task } from './dataset.ts';
-import { loadModel } from './model-io.ts';
-import type { tf } from './tf.ts';
+import { UsageError, oneOf, type OptionSpec, type Parsed } from "./cli-args.ts";
+import { initBackend } from "./backend.ts";
+import { loadCsvDataset, modelInputShape, type Dataset, type Task } from "./dataset.ts";
+import { loadModel } from "./model-io.ts";
+import type { tf } from "./tf.ts";
 
 export interface CommandContext {
   json: boolean;
@@ -20,30 +20,33 @@ export interface CommandSpec {
 }
 
 export const COMMON: OptionSpec = {
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
 };
 
-const TASKS = ['classification', 'regression'] as const;
+const TASKS = ["classification", "regression"] as const;
 
 /** The one positional argument: the model.json path (or its directory). */
 export function modelPath(p: Parsed, command: string): string {
-  if (p.positionals.length === 0) throw new UsageError('missing <model.json>', command);
+  if (p.positionals.length === 0) throw new UsageError("missing <model.json>", command);
   if (p.positionals.length > 1) {
-    throw new UsageError(`expected one <model.json>, got ${p.positionals.length} arguments: ${p.positionals.join(' ')}`, command);
+    throw new UsageError(
+      `expected one <model.json>, got ${p.positionals.length} arguments: ${p.positionals.join(" ")}`,
+      command,
+    );
   }
   return p.positionals[0] as string;
 }
 
 /** --task, else guessed from the output layer: one linear unit is regression, anything else classification. */
 export function taskOf(p: Parsed, command: string, model: tf.LayersModel): { task: Task; inferred: boolean } {
-  const given = oneOf(p, 'task', command, TASKS);
+  const given = oneOf(p, "task", command, TASKS);
   if (given) return { task: given, inferred: false };
   const shape = model.outputs[0]?.shape ?? [];
   const last = model.layers[model.layers.length - 1];
   const activation = (last?.getConfig() as { activation?: unknown } | undefined)?.activation;
-  const regression = shape[shape.length - 1] === 1 && (activation === undefined || activation === 'linear');
-  return { task: regression ? 'regression' : 'classification', inferred: true };
+  const regression = shape[shape.length - 1] === 1 && (activation === undefined || activation === "linear");
+  return { task: regression ? "regression" : "classification", inferred: true };
 }
 
 export function emit(ctx: CommandContext, result: unknown, human: () => string): void {
@@ -69,6 +72,5 @@ export function pct(v: number): string {
 }
 
 export function metricText(metric: string, value: number): string {
-  return metric === 'accuracy' ? pct(value) : value.toPrecision(5);
+  return metric === "accuracy" ? pct(value) : value.toPrecision(5);
 }
-

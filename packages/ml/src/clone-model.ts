@@ -1,4 +1,4 @@
-import { tf } from './tf.ts';
+import { tf } from "./tf.ts";
 
 /**
  * A new LayersModel with the same architecture (same layer names) and a copy of every weight.

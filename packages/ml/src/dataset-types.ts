@@ -1,6 +1,6 @@
-import type { tf } from './tf.ts';
+import type { tf } from "./tf.ts";
 
-export type Task = 'classification' | 'regression';
+export type Task = "classification" | "regression";
 
 /**
  * A dataset held as tensors, ready for a model.

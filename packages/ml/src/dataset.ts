@@ -2,20 +2,20 @@
  * Datasets: CSV files (a header row, numeric feature columns and a `label` column) read as a
  * stream, reshaped to the model's input shape, and seeded splits.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
-import { initBackend } from './backend.ts';
-import type { Dataset, Task } from './dataset-types.ts';
-import { describeError, MlError } from './errors.ts';
-import { shuffledIndices } from './random.ts';
-import { tf } from './tf.ts';
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
+import { initBackend } from "./backend.ts";
+import type { Dataset, Task } from "./dataset-types.ts";
+import { describeError, MlError } from "./errors.ts";
+import { shuffledIndices } from "./random.ts";
+import { tf } from "./tf.ts";
 
-export type { Dataset, Task } from './dataset-types.ts';
+export type { Dataset, Task } from "./dataset-types.ts";
 
-export const LABEL_COLUMN = 'label';
+export const LABEL_COLUMN = "label";
 
 export interface LoadCsvOptions {
   /** Shape of one row as the model takes it, e.g. [28, 28, 1] or [40]. */
@@ -28,27 +28,30 @@ export interface LoadCsvOptions {
 /** The input shape of one row for a single-input model (batch dimension dropped). */
 export function modelInputShape(model: tf.LayersModel): number[] {
   if (model.inputs.length !== 1) {
-    throw new MlError('BAD_PARAM', `the model has ${model.inputs.length} inputs; Costgate handles single-input models`);
+    throw new MlError("BAD_PARAM", `the model has ${model.inputs.length} inputs; Costgate handles single-input models`);
   }
   const shape = model.inputs[0]!.shape.slice(1);
   if (shape.some((d) => d === null)) {
-    throw new MlError('BAD_PARAM', `the model's input shape [${shape.map((d) => d ?? '?').join(', ')}] has free dimensions`);
+    throw new MlError(
+      "BAD_PARAM",
+      `the model's input shape [${shape.map((d) => d ?? "?").join(", ")}] has free dimensions`,
+    );
   }
   return shape as number[];
 }
 
 function checkInputShape(inputShape: readonly number[]): number {
   if (!Array.isArray(inputShape) || inputShape.length === 0 || !inputShape.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new MlError('BAD_PARAM', `inputShape must be a list of positive integers, got ${JSON.stringify(inputShape)}`);
+    throw new MlError("BAD_PARAM", `inputShape must be a list of positive integers, got ${JSON.stringify(inputShape)}`);
   }
   return inputShape.reduce((a, b) => a * b, 1);
 }
 
 /** Splits one CSV line into cells; handles double-quoted cells with "" escapes. */
 export function splitCsvLine(line: string): string[] {
-  if (!line.includes('"')) return line.split(',');
+  if (!line.includes('"')) return line.split(",");
   const cells: string[] = [];
-  let cur = '';
+  let cur = "";
   let quoted = false;
   for (let i = 0; i < line.length; i++) {
     const ch = line[i]!;
@@ -59,9 +62,9 @@ export function splitCsvLine(line: string): string[] {
       } else if (ch === '"') quoted = false;
       else cur += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
+    else if (ch === ",") {
       cells.push(cur);
-      cur = '';
+      cur = "";
     } else cur += ch;
   }
   cells.push(cur);
@@ -95,24 +98,27 @@ class FloatBuffer {
 export async function loadCsvDataset(path: string, opts: LoadCsvOptions): Promise<Dataset> {
   const featureCount = checkInputShape(opts.inputShape);
   const { task } = opts;
-  if (task !== 'classification' && task !== 'regression') {
-    throw new MlError('BAD_PARAM', `task must be "classification" or "regression", got ${JSON.stringify(task)}`);
+  if (task !== "classification" && task !== "regression") {
+    throw new MlError("BAD_PARAM", `task must be "classification" or "regression", got ${JSON.stringify(task)}`);
   }
   const limit = opts.limit ?? Infinity;
   if (limit !== Infinity && (!Number.isInteger(limit) || limit < 1)) {
-    throw new MlError('BAD_PARAM', `limit must be a positive integer, got ${String(opts.limit)}`);
+    throw new MlError("BAD_PARAM", `limit must be a positive integer, got ${String(opts.limit)}`);
   }
 
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 64 * 1024 });
+  const stream = createReadStream(path, { encoding: "utf8", highWaterMark: 64 * 1024 });
   const opened = new Promise<void>((resolveOpen, reject) => {
-    stream.once('open', () => resolveOpen());
-    stream.once('error', reject);
+    stream.once("open", () => resolveOpen());
+    stream.once("error", reject);
   });
   try {
     await opened;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new MlError('BAD_DATASET', code === 'ENOENT' ? `no dataset file at ${path}` : `cannot read ${path}: ${describeError(e)}`);
+    throw new MlError(
+      "BAD_DATASET",
+      code === "ENOENT" ? `no dataset file at ${path}` : `cannot read ${path}: ${describeError(e)}`,
+    );
   }
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
 
@@ -126,43 +132,46 @@ export async function loadCsvDataset(path: string, opts: LoadCsvOptions): Promis
   try {
     for await (const raw of lines) {
       lineNo++;
-      const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
-      if (line.trim() === '') continue;
+      const line = lineNo === 1 ? raw.replace(/^\uFEFF/, "") : raw;
+      if (line.trim() === "") continue;
       if (header === null) {
         header = splitCsvLine(line).map((h) => h.trim());
         labelIndex = header.findIndex((h) => h.toLowerCase() === LABEL_COLUMN);
         if (labelIndex < 0) {
           throw new MlError(
-            'BAD_DATASET',
-            `${path}: the header has no "${LABEL_COLUMN}" column (columns: ${header.slice(0, 8).join(', ')}${header.length > 8 ? ', ...' : ''})`,
+            "BAD_DATASET",
+            `${path}: the header has no "${LABEL_COLUMN}" column (columns: ${header.slice(0, 8).join(", ")}${header.length > 8 ? ", ..." : ""})`,
           );
         }
         const got = header.length - 1;
         if (got !== featureCount) {
           throw new MlError(
-            'BAD_DATASET',
-            `${path} has ${got} feature columns but the model input [${opts.inputShape.join(', ')}] needs ${featureCount} (expected ${featureCount}, got ${got})`,
+            "BAD_DATASET",
+            `${path} has ${got} feature columns but the model input [${opts.inputShape.join(", ")}] needs ${featureCount} (expected ${featureCount}, got ${got})`,
           );
         }
         continue;
       }
       const cells = splitCsvLine(line);
       if (cells.length !== header.length) {
-        throw new MlError('BAD_DATASET', `${path} line ${lineNo}: ${cells.length} cells, but the header has ${header.length} columns`);
+        throw new MlError(
+          "BAD_DATASET",
+          `${path} line ${lineNo}: ${cells.length} cells, but the header has ${header.length} columns`,
+        );
       }
       for (let c = 0; c < cells.length; c++) {
         const text = cells[c]!.trim();
-        const v = text === '' ? Number.NaN : Number(text);
+        const v = text === "" ? Number.NaN : Number(text);
         if (!Number.isFinite(v)) {
           throw new MlError(
-            'BAD_DATASET',
+            "BAD_DATASET",
             `${path} line ${lineNo}, column "${header[c]}" (${c + 1}): ${JSON.stringify(cells[c])} is not a number`,
           );
         }
         if (c === labelIndex) {
-          if (task === 'classification' && (!Number.isInteger(v) || v < 0)) {
+          if (task === "classification" && (!Number.isInteger(v) || v < 0)) {
             throw new MlError(
-              'BAD_DATASET',
+              "BAD_DATASET",
               `${path} line ${lineNo}: label ${JSON.stringify(cells[c])} is not a class index (0, 1, 2, ...)`,
             );
           }
@@ -177,13 +186,13 @@ export async function loadCsvDataset(path: string, opts: LoadCsvOptions): Promis
     }
   } catch (e) {
     if (e instanceof MlError) throw e;
-    throw new MlError('BAD_DATASET', `cannot read ${path}: ${describeError(e)}`, { cause: e });
+    throw new MlError("BAD_DATASET", `cannot read ${path}: ${describeError(e)}`, { cause: e });
   } finally {
     lines.close();
     stream.destroy();
   }
-  if (header === null) throw new MlError('BAD_DATASET', `${path} is empty: expected a header row and data rows`);
-  if (rows === 0) throw new MlError('BAD_DATASET', `${path} has a header but no data rows`);
+  if (header === null) throw new MlError("BAD_DATASET", `${path} is empty: expected a header row and data rows`);
+  if (rows === 0) throw new MlError("BAD_DATASET", `${path} has a header but no data rows`);
   return datasetFromArrays(features.values(), labels.values(), { inputShape: opts.inputShape, task, rows });
 }
 
@@ -203,41 +212,41 @@ export async function datasetFromArrays(
   await initBackend();
   const featureCount = checkInputShape(opts.inputShape);
   const rows = opts.rows ?? labels.length;
-  if (rows < 1) throw new MlError('BAD_DATASET', 'the dataset has no rows');
-  if (labels.length !== rows) throw new MlError('BAD_DATASET', `${labels.length} labels for ${rows} rows`);
+  if (rows < 1) throw new MlError("BAD_DATASET", "the dataset has no rows");
+  if (labels.length !== rows) throw new MlError("BAD_DATASET", `${labels.length} labels for ${rows} rows`);
   if (features.length !== rows * featureCount) {
     throw new MlError(
-      'BAD_DATASET',
-      `${features.length} feature values do not make ${rows} rows of ${featureCount} (input shape [${opts.inputShape.join(', ')}])`,
+      "BAD_DATASET",
+      `${features.length} feature values do not make ${rows} rows of ${featureCount} (input shape [${opts.inputShape.join(", ")}])`,
     );
   }
   let maxLabel = -1;
   for (let i = 0; i < rows; i++) {
     const v = labels[i]!;
-    if (opts.task === 'classification' && (!Number.isInteger(v) || v < 0)) {
-      throw new MlError('BAD_DATASET', `label of row ${i + 1} (${v}) is not a class index (0, 1, 2, ...)`);
+    if (opts.task === "classification" && (!Number.isInteger(v) || v < 0)) {
+      throw new MlError("BAD_DATASET", `label of row ${i + 1} (${v}) is not a class index (0, 1, 2, ...)`);
     }
-    if (!Number.isFinite(v)) throw new MlError('BAD_DATASET', `label of row ${i + 1} is not a finite number`);
+    if (!Number.isFinite(v)) throw new MlError("BAD_DATASET", `label of row ${i + 1} is not a finite number`);
     maxLabel = Math.max(maxLabel, v);
   }
-  const xs = tf.tensor(Float32Array.from(features), [rows, ...opts.inputShape], 'float32');
+  const xs = tf.tensor(Float32Array.from(features), [rows, ...opts.inputShape], "float32");
   const ys =
-    opts.task === 'classification'
-      ? tf.tensor1d(Int32Array.from(labels), 'int32')
-      : tf.tensor2d(Float32Array.from(labels), [rows, 1], 'float32');
+    opts.task === "classification"
+      ? tf.tensor1d(Int32Array.from(labels), "int32")
+      : tf.tensor2d(Float32Array.from(labels), [rows, 1], "float32");
   return {
     xs,
     ys,
     rows,
     featureCount,
     task: opts.task,
-    ...(opts.task === 'classification' ? { numClasses: maxLabel + 1 } : {}),
+    ...(opts.task === "classification" ? { numClasses: maxLabel + 1 } : {}),
   };
 }
 
 function takeRows(ds: Dataset, indices: number[]): Dataset {
   const [xs, ys] = tf.tidy(() => {
-    const idx = tf.tensor1d(indices, 'int32');
+    const idx = tf.tensor1d(indices, "int32");
     return [tf.gather(ds.xs, idx), tf.gather(ds.ys, idx)];
   });
   const out: Dataset = { xs, ys, rows: indices.length, featureCount: ds.featureCount };
@@ -250,12 +259,17 @@ function takeRows(ds: Dataset, indices: number[]): Dataset {
  * Splits rows in a seeded random order: `validation` gets round(rows x fraction) rows, `train`
  * the rest. Both are new tensors; the input dataset is left as it is.
  */
-export function splitDataset(ds: Dataset, fraction: number, seed: number | string): { train: Dataset; validation: Dataset } {
-  if (!(fraction > 0 && fraction < 1)) throw new MlError('BAD_PARAM', `fraction must be between 0 and 1 (exclusive), got ${fraction}`);
+export function splitDataset(
+  ds: Dataset,
+  fraction: number,
+  seed: number | string,
+): { train: Dataset; validation: Dataset } {
+  if (!(fraction > 0 && fraction < 1))
+    throw new MlError("BAD_PARAM", `fraction must be between 0 and 1 (exclusive), got ${fraction}`);
   const rows = ds.xs.shape[0] as number;
   const nVal = Math.round(rows * fraction);
   if (nVal < 1 || nVal > rows - 1) {
-    throw new MlError('BAD_PARAM', `a fraction of ${fraction} of ${rows} rows leaves one side empty`);
+    throw new MlError("BAD_PARAM", `a fraction of ${fraction} of ${rows} rows leaves one side empty`);
   }
   const order = shuffledIndices(rows, seed);
   return { validation: takeRows(ds, order.slice(0, nVal)), train: takeRows(ds, order.slice(nVal)) };
@@ -278,30 +292,31 @@ export async function writeCsvDataset(
   const { featureCount } = opts;
   const rows = labels.length;
   if (features.length !== rows * featureCount) {
-    throw new MlError('BAD_PARAM', `${features.length} feature values do not make ${rows} rows of ${featureCount}`);
+    throw new MlError("BAD_PARAM", `${features.length} feature values do not make ${rows} rows of ${featureCount}`);
   }
   const columns = opts.columns ?? Array.from({ length: featureCount }, (_, i) => `f${i}`);
-  if (columns.length !== featureCount) throw new MlError('BAD_PARAM', `${columns.length} column names for ${featureCount} features`);
+  if (columns.length !== featureCount)
+    throw new MlError("BAD_PARAM", `${columns.length} column names for ${featureCount} features`);
   const fmt = (v: number) => {
     if (Number.isInteger(v)) return String(v);
     const s = v.toFixed(opts.digits ?? 5);
-    return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
+    return s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
   };
   await mkdir(dirname(path), { recursive: true });
-  const out = createWriteStream(path, { encoding: 'utf8' });
+  const out = createWriteStream(path, { encoding: "utf8" });
   let bytes = 0;
   const write = async (s: string) => {
     bytes += Buffer.byteLength(s);
-    if (!out.write(s)) await once(out, 'drain');
+    if (!out.write(s)) await once(out, "drain");
   };
-  await write(`${[...columns, LABEL_COLUMN].join(',')}\n`);
+  await write(`${[...columns, LABEL_COLUMN].join(",")}\n`);
   for (let r = 0; r < rows; r++) {
     const cells: string[] = new Array(featureCount + 1);
     for (let c = 0; c < featureCount; c++) cells[c] = fmt(features[r * featureCount + c]!);
     cells[featureCount] = fmt(labels[r]!);
-    await write(`${cells.join(',')}\n`);
+    await write(`${cells.join(",")}\n`);
   }
   out.end();
-  await once(out, 'finish');
+  await once(out, "finish");
   return { rows, bytes };
 }

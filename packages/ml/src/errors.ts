@@ -11,13 +11,13 @@
  * - IO_ERROR: the file system refused a read or write.
  */
 export type MlErrorCode =
-  | 'NOT_A_LAYERS_MODEL'
-  | 'MODEL_FILE_MISSING'
-  | 'WEIGHTS_MISMATCH'
-  | 'BAD_DATASET'
-  | 'BAD_PARAM'
-  | 'BACKEND_UNAVAILABLE'
-  | 'IO_ERROR';
+  | "NOT_A_LAYERS_MODEL"
+  | "MODEL_FILE_MISSING"
+  | "WEIGHTS_MISMATCH"
+  | "BAD_DATASET"
+  | "BAD_PARAM"
+  | "BACKEND_UNAVAILABLE"
+  | "IO_ERROR";
 
 /** An error whose message says what was wrong, with a stable `code` for callers. */
 export class MlError extends Error {
@@ -25,7 +25,7 @@ export class MlError extends Error {
 
   constructor(code: MlErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = 'MlError';
+    this.name = "MlError";
     this.code = code;
   }
 }
@@ -37,5 +37,5 @@ export function isMlError(e: unknown, code?: MlErrorCode): e is MlError {
 /** The first line of an unknown thrown value, for wrapping third-party errors. */
 export function describeError(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
-  return msg.split('\n')[0] ?? msg;
+  return msg.split("\n")[0] ?? msg;
 }

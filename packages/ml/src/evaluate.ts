@@ -1,9 +1,9 @@
-import { initBackend } from './backend.ts';
-import type { Dataset, Task } from './dataset-types.ts';
-import { MlError } from './errors.ts';
-import { batchLoss, batchMetricSum, checkDatasetFits, metricName } from './task-loss.ts';
-import { tf } from './tf.ts';
-import { createYielder } from './yield-to-host.ts';
+import { initBackend } from "./backend.ts";
+import type { Dataset, Task } from "./dataset-types.ts";
+import { MlError } from "./errors.ts";
+import { batchLoss, batchMetricSum, checkDatasetFits, metricName } from "./task-loss.ts";
+import { tf } from "./tf.ts";
+import { createYielder } from "./yield-to-host.ts";
 
 export interface EvaluateOptions {
   task: Task;
@@ -12,7 +12,7 @@ export interface EvaluateOptions {
 }
 
 export interface Evaluation {
-  metric: 'accuracy' | 'mse';
+  metric: "accuracy" | "mse";
   /** Accuracy in [0, 1] or mean squared error. */
   value: number;
   /** Mean loss: cross-entropy (classification) or mse (regression). */
@@ -20,9 +20,9 @@ export interface Evaluation {
   samples: number;
 }
 
-export function checkBatchSize(batchSize: number, name = 'batchSize'): number {
+export function checkBatchSize(batchSize: number, name = "batchSize"): number {
   if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new MlError('BAD_PARAM', `${name} must be a positive integer, got ${String(batchSize)}`);
+    throw new MlError("BAD_PARAM", `${name} must be a positive integer, got ${String(batchSize)}`);
   }
   return batchSize;
 }
@@ -35,11 +35,15 @@ export function sliceRows(t: tf.Tensor, start: number, size: number): tf.Tensor 
 }
 
 /** The model's metric and loss on a dataset, computed batch by batch in inference mode. */
-export async function evaluateModel(model: tf.LayersModel, dataset: Dataset, opts: EvaluateOptions): Promise<Evaluation> {
+export async function evaluateModel(
+  model: tf.LayersModel,
+  dataset: Dataset,
+  opts: EvaluateOptions,
+): Promise<Evaluation> {
   await initBackend();
   const { task } = opts;
-  if (task !== 'classification' && task !== 'regression') {
-    throw new MlError('BAD_PARAM', `task must be "classification" or "regression", got ${JSON.stringify(task)}`);
+  if (task !== "classification" && task !== "regression") {
+    throw new MlError("BAD_PARAM", `task must be "classification" or "regression", got ${JSON.stringify(task)}`);
   }
   const batchSize = checkBatchSize(opts.batchSize ?? 256);
   const out = checkDatasetFits(model, dataset, task);

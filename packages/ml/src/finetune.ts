@@ -3,14 +3,14 @@
  * on the evaluation metric of a validation set, progress reports, cancellation between batches,
  * and exact preservation of pruned (zero) kernel weights.
  */
-import { initBackend } from './backend.ts';
-import type { Dataset, Task } from './dataset-types.ts';
-import { MlError } from './errors.ts';
-import { checkBatchSize, evaluateModel, sliceRows } from './evaluate.ts';
-import { shuffledIndices } from './random.ts';
-import { batchLoss, batchMetricSum, checkDatasetFits, isBetter } from './task-loss.ts';
-import { tf } from './tf.ts';
-import { createYielder } from './yield-to-host.ts';
+import { initBackend } from "./backend.ts";
+import type { Dataset, Task } from "./dataset-types.ts";
+import { MlError } from "./errors.ts";
+import { checkBatchSize, evaluateModel, sliceRows } from "./evaluate.ts";
+import { shuffledIndices } from "./random.ts";
+import { batchLoss, batchMetricSum, checkDatasetFits, isBetter } from "./task-loss.ts";
+import { tf } from "./tf.ts";
+import { createYielder } from "./yield-to-host.ts";
 
 export interface FineTuneProgress {
   /** 1-based. */
@@ -76,15 +76,15 @@ export interface FineTuneResult {
 }
 
 const MASKED_LAYERS = new Set([
-  'Dense',
-  'Conv1D',
-  'Conv2D',
-  'Conv2DTranspose',
-  'Conv3D',
-  'DepthwiseConv2D',
-  'SeparableConv2D',
+  "Dense",
+  "Conv1D",
+  "Conv2D",
+  "Conv2DTranspose",
+  "Conv3D",
+  "DepthwiseConv2D",
+  "SeparableConv2D",
 ]);
-const KERNEL_SUFFIXES = ['kernel', 'depthwise_kernel', 'pointwise_kernel'];
+const KERNEL_SUFFIXES = ["kernel", "depthwise_kernel", "pointwise_kernel"];
 
 function allLayers(model: tf.LayersModel): tf.layers.Layer[] {
   const out: tf.layers.Layer[] = [];
@@ -109,10 +109,10 @@ export function sparsityMasks(model: tf.LayersModel): SparsityMask[] {
   for (const layer of allLayers(model)) {
     if (!MASKED_LAYERS.has(layer.getClassName())) continue;
     for (const w of layer.trainableWeights) {
-      const suffix = w.originalName.slice(w.originalName.lastIndexOf('/') + 1);
+      const suffix = w.originalName.slice(w.originalName.lastIndexOf("/") + 1);
       if (!KERNEL_SUFFIXES.includes(suffix)) continue;
       const keep = tf.tidy(() => tf.notEqual(w.read(), 0));
-      const zeros = tf.tidy(() => tf.sum(tf.cast(tf.logicalNot(keep), 'int32')).dataSync()[0] as number);
+      const zeros = tf.tidy(() => tf.sum(tf.cast(tf.logicalNot(keep), "int32")).dataSync()[0] as number);
       if (zeros > 0) masks.push({ variable: w, keep });
       else keep.dispose();
     }
@@ -136,37 +136,41 @@ function positive(name: string, v: number | undefined, fallback: number, integer
   const ok = Number.isFinite(x) && (allowZero ? x >= 0 : x > 0) && (!integer || Number.isInteger(x));
   if (!ok) {
     throw new MlError(
-      'BAD_PARAM',
-      `${name} must be a ${integer ? 'whole ' : ''}number ${allowZero ? '>= 0' : '> 0'}, got ${String(v)}`,
+      "BAD_PARAM",
+      `${name} must be a ${integer ? "whole " : ""}number ${allowZero ? ">= 0" : "> 0"}, got ${String(v)}`,
     );
   }
   return x;
 }
 
 /** Fine-tunes `model` in place with SGD. */
-export async function fineTune(model: tf.LayersModel, dataset: Dataset, opts: FineTuneOptions): Promise<FineTuneResult> {
+export async function fineTune(
+  model: tf.LayersModel,
+  dataset: Dataset,
+  opts: FineTuneOptions,
+): Promise<FineTuneResult> {
   await initBackend();
   const { task } = opts;
-  if (task !== 'classification' && task !== 'regression') {
-    throw new MlError('BAD_PARAM', `task must be "classification" or "regression", got ${JSON.stringify(task)}`);
+  if (task !== "classification" && task !== "regression") {
+    throw new MlError("BAD_PARAM", `task must be "classification" or "regression", got ${JSON.stringify(task)}`);
   }
-  const learningRate = positive('learningRate', opts.learningRate, 0.01);
-  const momentum = positive('momentum', opts.momentum, 0, false, true);
-  if (momentum >= 1) throw new MlError('BAD_PARAM', `momentum must be below 1, got ${momentum}`);
-  const epochs = positive('epochs', opts.epochs, 5, true);
+  const learningRate = positive("learningRate", opts.learningRate, 0.01);
+  const momentum = positive("momentum", opts.momentum, 0, false, true);
+  if (momentum >= 1) throw new MlError("BAD_PARAM", `momentum must be below 1, got ${momentum}`);
+  const epochs = positive("epochs", opts.epochs, 5, true);
   const batchSize = checkBatchSize(opts.batchSize ?? 32);
-  const minDelta = positive('minDelta', opts.minDelta, 0, false, true);
+  const minDelta = positive("minDelta", opts.minDelta, 0, false, true);
   const seed = opts.seed ?? 0;
   if (opts.patience !== undefined) {
-    positive('patience', opts.patience, 1, true);
-    if (!opts.validation) throw new MlError('BAD_PARAM', 'patience (early stopping) needs a validation dataset');
+    positive("patience", opts.patience, 1, true);
+    if (!opts.validation) throw new MlError("BAD_PARAM", "patience (early stopping) needs a validation dataset");
   }
-  const out = checkDatasetFits(model, dataset, task, 'training dataset');
-  if (opts.validation) checkDatasetFits(model, opts.validation, task, 'validation dataset');
+  const out = checkDatasetFits(model, dataset, task, "training dataset");
+  if (opts.validation) checkDatasetFits(model, opts.validation, task, "validation dataset");
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   // trainable and not (BatchNorm moving statistics), for restoring the best epoch
   const allWeights = model.weights;
-  if (variables.length === 0) throw new MlError('BAD_PARAM', 'the model has no trainable weights');
+  if (variables.length === 0) throw new MlError("BAD_PARAM", "the model has no trainable weights");
 
   const rows = dataset.xs.shape[0] as number;
   const batches = Math.ceil(rows / batchSize);
@@ -198,7 +202,7 @@ export async function fineTune(model: tf.LayersModel, dataset: Dataset, opts: Fi
         const size = Math.min(batchSize, rows - start);
         const [x, y] = tf.tidy(() => {
           if (!order) return [sliceRows(dataset.xs, start, size), sliceRows(dataset.ys, start, size)];
-          const idx = tf.tensor1d(order.slice(start, start + size), 'int32');
+          const idx = tf.tensor1d(order.slice(start, start + size), "int32");
           return [tf.gather(dataset.xs, idx), tf.gather(dataset.ys, idx)];
         });
         let metricT: tf.Scalar | null = null;
@@ -217,7 +221,7 @@ export async function fineTune(model: tf.LayersModel, dataset: Dataset, opts: Fi
         tf.dispose([x, y, lossT!, ...(metricT ? [metricT] : [])]);
         if (!Number.isFinite(loss)) {
           throw new MlError(
-            'BAD_PARAM',
+            "BAD_PARAM",
             `training diverged (loss ${loss} at epoch ${epoch}, batch ${b + 1}); lower the learning rate (now ${learningRate})`,
           );
         }
@@ -236,7 +240,12 @@ export async function fineTune(model: tf.LayersModel, dataset: Dataset, opts: Fi
       }
       if (cancelled) break;
 
-      const record: EpochRecord = { epoch, loss: lossSum / seen, metric: metricSum / seen, trainMetric: metricSum / seen };
+      const record: EpochRecord = {
+        epoch,
+        loss: lossSum / seen,
+        metric: metricSum / seen,
+        trainMetric: metricSum / seen,
+      };
       if (opts.validation) {
         const v = await evaluateModel(model, opts.validation, { task, batchSize: Math.max(batchSize, 256) });
         record.metric = v.value;
@@ -247,7 +256,11 @@ export async function fineTune(model: tf.LayersModel, dataset: Dataset, opts: Fi
       if (opts.patience !== undefined) {
         if (best === null || isBetter(task, record.metric, best.metric, minDelta)) {
           if (best) tf.dispose(best.weights);
-          best = { epoch, metric: record.metric, weights: restoreBest ? allWeights.map((w) => tf.clone(w.read())) : [] };
+          best = {
+            epoch,
+            metric: record.metric,
+            weights: restoreBest ? allWeights.map((w) => tf.clone(w.read())) : [],
+          };
           sinceBest = 0;
         } else if (++sinceBest >= opts.patience) {
           stoppedEarly = true;

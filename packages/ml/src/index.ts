@@ -9,7 +9,13 @@ export { loadCsvDataset, disposeDataset, modelInputShape, type Dataset, type Tas
 export { evaluateModel, type Evaluation } from "./evaluate.ts";
 export { fineTune } from "./finetune.ts";
 export { inspectModel } from "./inspect.ts";
-export { measureCost, compareCost, type CostMeasurement, type ComparedCost, type MeasureCostOptions } from "./measure-cost.ts";
+export {
+  measureCost,
+  compareCost,
+  type CostMeasurement,
+  type ComparedCost,
+  type MeasureCostOptions,
+} from "./measure-cost.ts";
 export { setComputeGate } from "./yield-to-host.ts";
 export { cpuProbeMs } from "./machine-load.ts";
 export type { ReferenceModelName, AnyReferenceModelName } from "./reference/reference-models.ts";

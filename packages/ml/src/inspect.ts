@@ -17,13 +17,13 @@
  * - anything else (RNNs, custom layers): 0, and named in `unknownLayers`
  * Activations fused into Dense/Conv layers are not counted.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
-import { MlError } from './errors.ts';
-import { MODEL_JSON, storageDtype, validateModelJson } from './model-io.ts';
-import { tf } from './tf.ts';
+import { readFileSync, statSync } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
+import { MlError } from "./errors.ts";
+import { MODEL_JSON, storageDtype, validateModelJson } from "./model-io.ts";
+import { tf } from "./tf.ts";
 
-export type StorageDtype = 'float32' | 'float16' | 'uint8' | 'uint16' | 'int32' | 'bool';
+export type StorageDtype = "float32" | "float16" | "uint8" | "uint16" | "int32" | "bool";
 
 export interface WeightInspection {
   /** Manifest name, e.g. "conv1/kernel". */
@@ -81,44 +81,51 @@ type Shape = Array<number | null>;
 const BYTES: Record<StorageDtype, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
 
 const ZERO_COST = new Set([
-  'InputLayer',
-  'Flatten',
-  'Reshape',
-  'Permute',
-  'RepeatVector',
-  'Dropout',
-  'SpatialDropout1D',
-  'SpatialDropout2D',
-  'AlphaDropout',
-  'GaussianDropout',
-  'GaussianNoise',
-  'ActivityRegularization',
-  'Masking',
-  'ZeroPadding2D',
-  'Cropping2D',
-  'UpSampling2D',
-  'Concatenate',
-  'Embedding',
+  "InputLayer",
+  "Flatten",
+  "Reshape",
+  "Permute",
+  "RepeatVector",
+  "Dropout",
+  "SpatialDropout1D",
+  "SpatialDropout2D",
+  "AlphaDropout",
+  "GaussianDropout",
+  "GaussianNoise",
+  "ActivityRegularization",
+  "Masking",
+  "ZeroPadding2D",
+  "Cropping2D",
+  "UpSampling2D",
+  "Concatenate",
+  "Embedding",
 ]);
 const ELEMENTWISE = new Set([
-  'Activation',
-  'ReLU',
-  'LeakyReLU',
-  'PReLU',
-  'ELU',
-  'ThresholdedReLU',
-  'Softmax',
-  'BatchNormalization',
-  'LayerNormalization',
-  'Rescaling',
+  "Activation",
+  "ReLU",
+  "LeakyReLU",
+  "PReLU",
+  "ELU",
+  "ThresholdedReLU",
+  "Softmax",
+  "BatchNormalization",
+  "LayerNormalization",
+  "Rescaling",
 ]);
-const MERGE = new Set(['Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Minimum']);
-const POOL = new Set(['MaxPooling1D', 'MaxPooling2D', 'MaxPooling3D', 'AveragePooling1D', 'AveragePooling2D', 'AveragePooling3D']);
+const MERGE = new Set(["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"]);
+const POOL = new Set([
+  "MaxPooling1D",
+  "MaxPooling2D",
+  "MaxPooling3D",
+  "AveragePooling1D",
+  "AveragePooling2D",
+  "AveragePooling3D",
+]);
 const GLOBAL_POOL = new Set([
-  'GlobalAveragePooling1D',
-  'GlobalAveragePooling2D',
-  'GlobalMaxPooling1D',
-  'GlobalMaxPooling2D',
+  "GlobalAveragePooling1D",
+  "GlobalAveragePooling2D",
+  "GlobalMaxPooling1D",
+  "GlobalMaxPooling2D",
 ]);
 
 const elements = (shape: Shape): number => shape.slice(1).reduce<number>((a, d) => a * (d ?? 1), 1);
@@ -141,17 +148,17 @@ function layerCallMacs(layer: tf.layers.Layer, inputs: Shape[], outputs: Shape[]
   if (ELEMENTWISE.has(cls)) return elements(out);
   if (MERGE.has(cls)) return elements(out) * Math.max(0, inputs.length - 1);
   switch (cls) {
-    case 'Dense':
+    case "Dense":
       return elements(out) * last(inp);
-    case 'Conv1D':
-    case 'Conv2D':
-    case 'Conv3D':
+    case "Conv1D":
+    case "Conv2D":
+    case "Conv3D":
       return elements(out) * kernelArea() * last(inp);
-    case 'Conv2DTranspose':
+    case "Conv2DTranspose":
       return elements(inp) * kernelArea() * (cfg.filters as number);
-    case 'DepthwiseConv2D':
+    case "DepthwiseConv2D":
       return elements(out) * kernelArea();
-    case 'SeparableConv2D': {
+    case "SeparableConv2D": {
       const positions = elements(out) / last(out);
       const mid = last(inp) * ((cfg.depthMultiplier as number) ?? 1);
       return positions * mid * kernelArea() + positions * mid * last(out);
@@ -211,18 +218,18 @@ function countNonZero(t: tf.Tensor): number {
 }
 
 function readManifestSync(modelJsonPath: string): { storage: Map<string, StorageDtype>; fileSize: number } {
-  const path = modelJsonPath.endsWith('.json') ? resolve(modelJsonPath) : resolve(modelJsonPath, MODEL_JSON);
+  const path = modelJsonPath.endsWith(".json") ? resolve(modelJsonPath) : resolve(modelJsonPath, MODEL_JSON);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readFileSync(path, "utf8");
   } catch {
-    throw new MlError('MODEL_FILE_MISSING', `no model file at ${path}`);
+    throw new MlError("MODEL_FILE_MISSING", `no model file at ${path}`);
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new MlError('NOT_A_LAYERS_MODEL', `${basename(path)} is not valid JSON: ${(e as Error).message}`);
+    throw new MlError("NOT_A_LAYERS_MODEL", `${basename(path)} is not valid JSON: ${(e as Error).message}`);
   }
   const json = validateModelJson(parsed, basename(path));
   const storage = new Map<string, StorageDtype>();
@@ -233,7 +240,7 @@ function readManifestSync(modelJsonPath: string): { storage: Map<string, Storage
       try {
         fileSize += statSync(resolve(dirname(path), p)).size;
       } catch {
-        throw new MlError('MODEL_FILE_MISSING', `weight file "${p}" named by ${basename(path)} is missing`);
+        throw new MlError("MODEL_FILE_MISSING", `weight file "${p}" named by ${basename(path)} is missing`);
       }
     }
   }
@@ -250,7 +257,7 @@ export function inspectModel(model: tf.LayersModel, opts: InspectOptions = {}): 
     return {
       name: layer.name,
       className: layer.getClassName(),
-      outputShape: layer.outputShape as LayerInspection['outputShape'],
+      outputShape: layer.outputShape as LayerInspection["outputShape"],
       params: layer.countParams(),
       macs: c.macs,
       macsKnown: c.unknown.length === 0,
@@ -291,7 +298,7 @@ export function inspectModel(model: tf.LayersModel, opts: InspectOptions = {}): 
 
   return {
     name: model.name,
-    className: model.getClassName() === 'Model' ? 'Functional' : model.getClassName(),
+    className: model.getClassName() === "Model" ? "Functional" : model.getClassName(),
     inputShapes: model.inputs.map((i) => i.shape),
     outputShapes: model.outputs.map((o) => o.shape),
     layers,

@@ -4,7 +4,7 @@
  * used more than a quarter of a core is repeated (see run.ts). Elsewhere (no /proc/stat) every
  * measurement counts as quiet.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync } from "node:fs";
 
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
 export const MAX_OTHER_CORES = 0.25;
@@ -19,7 +19,7 @@ interface Snapshot {
 
 function machineBusySeconds(): number | null {
   try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    const line = readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "";
     const fields = line.trim().split(/\s+/).slice(1).map(Number);
     // user nice system idle iowait irq softirq steal ...
     const idle = (fields[3] ?? 0) + (fields[4] ?? 0);

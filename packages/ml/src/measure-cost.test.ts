@@ -1,50 +1,58 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from './backend.ts';
-import { inspectModel } from './inspect.ts';
-import { coefficientOfVariation, compareCost, costPerMillion, meanInterval, measureCost, percentile, t95 } from './measure-cost.ts';
-import { pruneStructured } from './prune-structured.ts';
-import { saveModel } from './model-io.ts';
-import { buildReferenceModel } from './reference/reference-models.ts';
-import { tf } from './tf.ts';
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { initBackend } from "./backend.ts";
+import { inspectModel } from "./inspect.ts";
+import {
+  coefficientOfVariation,
+  compareCost,
+  costPerMillion,
+  meanInterval,
+  measureCost,
+  percentile,
+  t95,
+} from "./measure-cost.ts";
+import { pruneStructured } from "./prune-structured.ts";
+import { saveModel } from "./model-io.ts";
+import { buildReferenceModel } from "./reference/reference-models.ts";
+import { tf } from "./tf.ts";
 
 let root: string;
 beforeAll(async () => {
   await initBackend();
-  root = await mkdtemp(join(tmpdir(), 'costgate-cost-'));
+  root = await mkdtemp(join(tmpdir(), "costgate-cost-"));
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-describe('costPerMillion', () => {
-  it('is hourly price / (throughput x 3600) x 1e6 as a 6-decimal string', () => {
-    expect(costPerMillion('3.6', 1000)).toBe('1.000000');
-    expect(costPerMillion('0.10', 3)).toBe('9.259259');
-    expect(costPerMillion(0.07, 70)).toBe('0.277778');
-    expect(costPerMillion('0', 10)).toBe('0.000000');
-    expect(costPerMillion('1234.5', 0.5)).toBe('685833.333333');
+describe("costPerMillion", () => {
+  it("is hourly price / (throughput x 3600) x 1e6 as a 6-decimal string", () => {
+    expect(costPerMillion("3.6", 1000)).toBe("1.000000");
+    expect(costPerMillion("0.10", 3)).toBe("9.259259");
+    expect(costPerMillion(0.07, 70)).toBe("0.277778");
+    expect(costPerMillion("0", 10)).toBe("0.000000");
+    expect(costPerMillion("1234.5", 0.5)).toBe("685833.333333");
   });
 
-  it('rounds the exact decimal value half-up, where float arithmetic would round down', () => {
+  it("rounds the exact decimal value half-up, where float arithmetic would round down", () => {
     // exact value 0.1953125; 0.0225 / (32 * 3600) * 1e6 in floats prints 0.195312
     expect((0.0225 / (32 * 3600)) * 1e6).not.toBe(0.1953125);
-    expect(costPerMillion('0.0225', 32)).toBe('0.195313');
-    expect(costPerMillion('0.0909', 32)).toBe('0.789063');
+    expect(costPerMillion("0.0225", 32)).toBe("0.195313");
+    expect(costPerMillion("0.0909", 32)).toBe("0.789063");
   });
 
-  it('refuses prices and throughputs that make no sense', () => {
-    for (const bad of ['-1', 'abc', '', '1,5', Number.NaN, Number.POSITIVE_INFINITY, -0.5]) {
+  it("refuses prices and throughputs that make no sense", () => {
+    for (const bad of ["-1", "abc", "", "1,5", Number.NaN, Number.POSITIVE_INFINITY, -0.5]) {
       expect(() => costPerMillion(bad, 10), String(bad)).toThrow(/hourlyPriceUsd must be a non-negative decimal/);
     }
-    expect(() => costPerMillion('1', 0)).toThrow(/throughput must be a positive/);
+    expect(() => costPerMillion("1", 0)).toThrow(/throughput must be a positive/);
   });
 });
 
-describe('statistics helpers', () => {
-  it('percentile interpolates between ranks; CV of equal values is 0', () => {
+describe("statistics helpers", () => {
+  it("percentile interpolates between ranks; CV of equal values is 0", () => {
     const s = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
     expect(percentile(s, 0.5)).toBe(5.5);
     expect(percentile(s, 0.95)).toBeCloseTo(9.55, 10);
@@ -55,13 +63,13 @@ describe('statistics helpers', () => {
   });
 });
 
-describe('measureCost', () => {
-  it('measures latency, throughput, memory, size and load time and prices it', async () => {
-    const m = buildReferenceModel('tabular-mlp', 1);
-    const saved = await saveModel(m, join(root, 'mlp'));
+describe("measureCost", () => {
+  it("measures latency, throughput, memory, size and load time and prices it", async () => {
+    const m = buildReferenceModel("tabular-mlp", 1);
+    const saved = await saveModel(m, join(root, "mlp"));
     const before = tf.memory().numTensors;
     const r = await measureCost(m, {
-      hourlyPriceUsd: '0.0416',
+      hourlyPriceUsd: "0.0416",
       batchSize: 16,
       minRuns: 30,
       minTimeMs: 60,
@@ -92,20 +100,36 @@ describe('measureCost', () => {
     expect(r.peakMemoryBytes).toBeGreaterThanOrEqual(m.countParams() * 4 + 16 * 40 * 4 + 16 * 10 * 4);
     // independent of unrelated tensors alive in the engine
     const ballast = tf.zeros([1024, 1024]);
-    const again = await measureCost(m, { hourlyPriceUsd: 1, batchSize: 16, minRuns: 3, minTimeMs: 0, warmupRuns: 1, warmupMs: 0, rounds: 1 });
+    const again = await measureCost(m, {
+      hourlyPriceUsd: 1,
+      batchSize: 16,
+      minRuns: 3,
+      minTimeMs: 0,
+      warmupRuns: 1,
+      warmupMs: 0,
+      rounds: 1,
+    });
     expect(again.peakMemoryBytes).toBe(r.peakMemoryBytes);
     ballast.dispose();
     expect(r.fileSizeBytes).toBe(saved.totalBytes);
     expect(r.loadTimeMs).toBeGreaterThan(0);
-    expect(r.hourlyPriceUsd).toBe('0.0416');
+    expect(r.hourlyPriceUsd).toBe("0.0416");
     expect(r.costPerMillionUsd).toMatch(/^\d+\.\d{6}$/);
-    expect(r.costPerMillionUsd).toBe(costPerMillion('0.0416', r.throughputPerSecond));
+    expect(r.costPerMillionUsd).toBe(costPerMillion("0.0416", r.throughputPerSecond));
     m.dispose();
   }, 60_000);
 
-  it('a CNN on 28x28 images, without files: no size or load time', async () => {
-    const m = buildReferenceModel('digits-cnn', 1);
-    const r = await measureCost(m, { hourlyPriceUsd: 1, batchSize: 4, minRuns: 6, minTimeMs: 0, warmupRuns: 1, warmupMs: 0, rounds: 1 });
+  it("a CNN on 28x28 images, without files: no size or load time", async () => {
+    const m = buildReferenceModel("digits-cnn", 1);
+    const r = await measureCost(m, {
+      hourlyPriceUsd: 1,
+      batchSize: 4,
+      minRuns: 6,
+      minTimeMs: 0,
+      warmupRuns: 1,
+      warmupMs: 0,
+      rounds: 1,
+    });
     expect(r.runs).toBe(6);
     expect(r.spread).toBe(0);
     expect(r.fileSizeBytes).toBeNull();
@@ -114,9 +138,9 @@ describe('measureCost', () => {
     m.dispose();
   }, 60_000);
 
-  it('refuses bad options', async () => {
-    const m = buildReferenceModel('iris-mlp', 1);
-    await expect(measureCost(m, { hourlyPriceUsd: '-2' })).rejects.toMatchObject({ code: 'BAD_PARAM' });
+  it("refuses bad options", async () => {
+    const m = buildReferenceModel("iris-mlp", 1);
+    await expect(measureCost(m, { hourlyPriceUsd: "-2" })).rejects.toMatchObject({ code: "BAD_PARAM" });
     await expect(measureCost(m, { hourlyPriceUsd: 1, batchSize: 0 })).rejects.toThrow(/batchSize/);
     await expect(measureCost(m, { hourlyPriceUsd: 1, rounds: 1.5 })).rejects.toThrow(/rounds/);
     await expect(measureCost(m, { hourlyPriceUsd: 1, minTimeMs: -1 })).rejects.toThrow(/minTimeMs/);
@@ -125,8 +149,8 @@ describe('measureCost', () => {
   });
 });
 
-describe('intervals', () => {
-  it('uses Student t for few values and the normal beyond 30', () => {
+describe("intervals", () => {
+  it("uses Student t for few values and the normal beyond 30", () => {
     expect(t95(1)).toBeCloseTo(12.706, 3);
     expect(t95(9)).toBeCloseTo(2.262, 3);
     expect(t95(100)).toBe(1.96);
@@ -138,12 +162,20 @@ describe('intervals', () => {
   });
 });
 
-describe('compareCost', () => {
-  const opts = { hourlyPriceUsd: '0.0416', batchSize: 16, minRuns: 24, minTimeMs: 300, warmupRuns: 3, warmupMs: 50, rounds: 8 };
+describe("compareCost", () => {
+  const opts = {
+    hourlyPriceUsd: "0.0416",
+    batchSize: 16,
+    minRuns: 24,
+    minTimeMs: 300,
+    warmupRuns: 3,
+    warmupMs: 50,
+    rounds: 8,
+  };
 
-  it('finds no measurable difference between a model and an identical copy', async () => {
-    const m = buildReferenceModel('digits-cnn', 1);
-    const copy = buildReferenceModel('digits-cnn', 1);
+  it("finds no measurable difference between a model and an identical copy", async () => {
+    const m = buildReferenceModel("digits-cnn", 1);
+    const copy = buildReferenceModel("digits-cnn", 1);
     const r = await compareCost(copy, m, opts);
     expect(r.comparison.rounds).toBeGreaterThanOrEqual(8);
     expect(r.comparison.low).toBeLessThanOrEqual(1);
@@ -155,8 +187,8 @@ describe('compareCost', () => {
     copy.dispose();
   }, 60_000);
 
-  it('finds the saving of half the filters significant, with an interval around the ratio', async () => {
-    const m = buildReferenceModel('digits-cnn', 1);
+  it("finds the saving of half the filters significant, with an interval around the ratio", async () => {
+    const m = buildReferenceModel("digits-cnn", 1);
     const pruned = await pruneStructured(m, { sparsity: 0.5 });
     const r = await compareCost(pruned.model, m, opts);
     expect(r.comparison.significant).toBe(true);
@@ -170,9 +202,9 @@ describe('compareCost', () => {
     pruned.model.dispose();
   }, 60_000);
 
-  it('refuses a parent of another input shape', async () => {
-    const a = buildReferenceModel('digits-cnn', 1);
-    const b = buildReferenceModel('iris-mlp', 1);
+  it("refuses a parent of another input shape", async () => {
+    const a = buildReferenceModel("digits-cnn", 1);
+    const b = buildReferenceModel("iris-mlp", 1);
     await expect(compareCost(a, b, opts)).rejects.toThrow(/input shape/);
     a.dispose();
     b.dispose();

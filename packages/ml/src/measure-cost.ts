@@ -16,15 +16,15 @@
  *
  *   costPerMillionUsd = hourlyPriceUsd / (throughputPerSecond x 3600) x 1e6
  */
-import Decimal from 'decimal.js';
-import { initBackend, type BackendName } from './backend.ts';
-import { modelInputShape } from './dataset.ts';
-import { MlError } from './errors.ts';
-import { inspectModel } from './inspect.ts';
-import { modelFileSize, modelFromArtifacts, readModelArtifacts } from './model-io.ts';
-import { otherCores, snapshot } from './machine-load.ts';
-import { createRandom } from './random.ts';
-import { tf } from './tf.ts';
+import Decimal from "decimal.js";
+import { initBackend, type BackendName } from "./backend.ts";
+import { modelInputShape } from "./dataset.ts";
+import { MlError } from "./errors.ts";
+import { inspectModel } from "./inspect.ts";
+import { modelFileSize, modelFromArtifacts, readModelArtifacts } from "./model-io.ts";
+import { otherCores, snapshot } from "./machine-load.ts";
+import { createRandom } from "./random.ts";
+import { tf } from "./tf.ts";
 
 export interface MeasureCostOptions {
   /** Price of the hardware per hour in USD, e.g. "0.0416" (a string keeps it exact). */
@@ -54,7 +54,7 @@ export interface MeasureCostOptions {
    */
   minRelativeDifference?: number;
   /** What times throughput: the process's CPU time (default on wasm and cpu) or wall time (default on tfjs-node). */
-  clock?: 'cpu' | 'wall';
+  clock?: "cpu" | "wall";
   /** The model's files: adds file size and load time (read + parse + decode). */
   modelJsonPath?: string;
   /** Seed of the random inputs (default 0). */
@@ -89,7 +89,7 @@ export interface CostMeasurement {
   /** Rounds discarded and run again because other processes used the CPU meanwhile. */
   disturbedRounds: number;
   /** What timed throughput: this process's CPU time or wall time. */
-  clock: 'cpu' | 'wall';
+  clock: "cpu" | "wall";
   /** Peak tensor bytes of one inference at `batchSize`: weights + input + the largest transient. */
   peakMemoryBytes: number;
   fileSizeBytes: number | null;
@@ -132,10 +132,13 @@ export function coefficientOfVariation(xs: readonly number[]): number {
 }
 
 /** Parses a non-negative USD amount given as a decimal string or a finite number. */
-export function parseUsd(value: string | number, name = 'hourlyPriceUsd'): Decimal {
-  const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : value.trim();
+export function parseUsd(value: string | number, name = "hourlyPriceUsd"): Decimal {
+  const text = typeof value === "number" ? (Number.isFinite(value) ? String(value) : "") : value.trim();
   if (!/^(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(text)) {
-    throw new MlError('BAD_PARAM', `${name} must be a non-negative decimal amount like "0.0416", got ${JSON.stringify(value)}`);
+    throw new MlError(
+      "BAD_PARAM",
+      `${name} must be a non-negative decimal amount like "0.0416", got ${JSON.stringify(value)}`,
+    );
   }
   return new Decimal(text);
 }
@@ -147,7 +150,10 @@ export function parseUsd(value: string | number, name = 'hourlyPriceUsd'): Decim
 export function costPerMillion(hourlyPriceUsd: string | number, throughputPerSecond: number): string {
   const price = parseUsd(hourlyPriceUsd);
   if (!(Number.isFinite(throughputPerSecond) && throughputPerSecond > 0)) {
-    throw new MlError('BAD_PARAM', `throughput must be a positive number of samples per second, got ${throughputPerSecond}`);
+    throw new MlError(
+      "BAD_PARAM",
+      `throughput must be a positive number of samples per second, got ${throughputPerSecond}`,
+    );
   }
   const perHour = new Decimal(throughputPerSecond).times(3600);
   return price.div(perHour).times(1_000_000).toDecimalPlaces(6, Decimal.ROUND_HALF_UP).toFixed(6);
@@ -156,7 +162,7 @@ export function costPerMillion(hourlyPriceUsd: string | number, throughputPerSec
 function positiveInt(name: string, v: number | undefined, fallback: number, allowZero = false): number {
   const x = v ?? fallback;
   if (!Number.isInteger(x) || x < (allowZero ? 0 : 1)) {
-    throw new MlError('BAD_PARAM', `${name} must be a whole number ${allowZero ? '>= 0' : '>= 1'}, got ${String(v)}`);
+    throw new MlError("BAD_PARAM", `${name} must be a whole number ${allowZero ? ">= 0" : ">= 1"}, got ${String(v)}`);
   }
   return x;
 }
@@ -166,7 +172,7 @@ function randomInput(shape: number[], seed: number): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   const data = new Float32Array(n);
   for (let i = 0; i < n; i++) data[i] = rnd.normal();
-  return tf.tensor(data, shape, 'float32');
+  return tf.tensor(data, shape, "float32");
 }
 
 /** One synchronous inference whose result is read back, so the time covers the real work. */
@@ -188,7 +194,10 @@ async function measureLoad(modelJsonPath: string): Promise<number> {
 }
 
 /** Two-sided 95% critical values of Student's t for 1..30 degrees of freedom (then the normal's). */
-const T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+const T95 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11,
+  2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
 export const t95 = (df: number): number => (df < 1 ? Number.POSITIVE_INFINITY : (T95[df - 1] ?? 1.96));
 
 /** Mean and 95% t-interval half-width of a sample (half-width infinite for fewer than 2 values). */
@@ -232,7 +241,7 @@ interface Settings {
   minRel: number;
   minDiff: number;
   seed: number;
-  clock: 'cpu' | 'wall';
+  clock: "cpu" | "wall";
 }
 
 /**
@@ -241,28 +250,28 @@ interface Settings {
  * would not on the dedicated hardware the profile prices. tfjs-node runs several threads, so
  * there it is wall time.
  */
-const clockFor = (backend: BackendName): 'cpu' | 'wall' => (backend === 'tensorflow' ? 'wall' : 'cpu');
+const clockFor = (backend: BackendName): "cpu" | "wall" => (backend === "tensorflow" ? "wall" : "cpu");
 
 function settingsOf(opts: MeasureCostOptions, backend: BackendName): Settings {
   const price = parseUsd(opts.hourlyPriceUsd);
   const nonNegative = (name: string, v: number | undefined, fallback: number) => {
     const x = v ?? fallback;
-    if (!(Number.isFinite(x) && x >= 0)) throw new MlError('BAD_PARAM', `${name} must be >= 0, got ${String(v)}`);
+    if (!(Number.isFinite(x) && x >= 0)) throw new MlError("BAD_PARAM", `${name} must be >= 0, got ${String(v)}`);
     return x;
   };
-  const rounds = positiveInt('rounds', opts.rounds, 10);
+  const rounds = positiveInt("rounds", opts.rounds, 10);
   return {
     price,
-    batchSize: positiveInt('batchSize', opts.batchSize, 32),
-    minRuns: positiveInt('minRuns', opts.minRuns, 50),
-    minTimeMs: nonNegative('minTimeMs', opts.minTimeMs, 1000),
-    warmupRuns: positiveInt('warmupRuns', opts.warmupRuns, 10, true),
-    warmupMs: nonNegative('warmupMs', opts.warmupMs, 500),
+    batchSize: positiveInt("batchSize", opts.batchSize, 32),
+    minRuns: positiveInt("minRuns", opts.minRuns, 50),
+    minTimeMs: nonNegative("minTimeMs", opts.minTimeMs, 1000),
+    warmupRuns: positiveInt("warmupRuns", opts.warmupRuns, 10, true),
+    warmupMs: nonNegative("warmupMs", opts.warmupMs, 500),
     rounds,
-    maxOtherCores: nonNegative('maxOtherCores', opts.maxOtherCores, 0.5),
-    maxRepeats: positiveInt('maxRepeats', opts.maxRepeats, 2 * rounds, true),
-    minRel: nonNegative('minRelativeUncertainty', opts.minRelativeUncertainty, 0.01),
-    minDiff: nonNegative('minRelativeDifference', opts.minRelativeDifference, 0.02),
+    maxOtherCores: nonNegative("maxOtherCores", opts.maxOtherCores, 0.5),
+    maxRepeats: positiveInt("maxRepeats", opts.maxRepeats, 2 * rounds, true),
+    minRel: nonNegative("minRelativeUncertainty", opts.minRelativeUncertainty, 0.01),
+    minDiff: nonNegative("minRelativeDifference", opts.minRelativeDifference, 0.02),
     seed: opts.seed ?? 0,
     clock: opts.clock ?? clockFor(backend),
   };
@@ -280,7 +289,11 @@ class Subject {
   disturbed = 0;
   private last: { latencies: number; batchRuns: number; ms: number } | null = null;
 
-  constructor(readonly model: tf.LayersModel, shape: number[], s: Settings) {
+  constructor(
+    readonly model: tf.LayersModel,
+    shape: number[],
+    s: Settings,
+  ) {
     this.x1 = randomInput([1, ...shape], s.seed);
     this.xb = randomInput([s.batchSize, ...shape], s.seed + 1);
   }
@@ -318,7 +331,7 @@ class Subject {
     }
     const cpu = process.cpuUsage(cpu0);
     // Single-threaded backends: the process's CPU time leaves out the time it was descheduled.
-    const busyMs = s.clock === 'cpu' ? Math.max((cpu.user + cpu.system) / 1000, 1e-3) : ms;
+    const busyMs = s.clock === "cpu" ? Math.max((cpu.user + cpu.system) / 1000, 1e-3) : ms;
     if (!keepDisturbed && otherCores(before) > s.maxOtherCores) {
       this.disturbed++;
       return false;
@@ -356,7 +369,9 @@ class Subject {
 async function runSession(subjects: Subject[], s: Settings): Promise<void> {
   for (const subject of subjects) subject.warmUp(s);
   const enough = () =>
-    subjects.every((x) => x.roundThroughput.length >= s.rounds && x.latencies.length >= s.minRuns && x.timedMs >= s.minTimeMs);
+    subjects.every(
+      (x) => x.roundThroughput.length >= s.rounds && x.latencies.length >= s.minRuns && x.timedMs >= s.minTimeMs,
+    );
   for (let r = 0; !enough(); r++) {
     const order = r % 2 === 0 ? subjects : [...subjects].reverse();
     // A round is kept only when every subject's part of it was undisturbed, so pairs stay paired.
@@ -367,7 +382,12 @@ async function runSession(subjects: Subject[], s: Settings): Promise<void> {
   }
 }
 
-async function summarize(subject: Subject, s: Settings, modelJsonPath: string | undefined, backend: BackendName): Promise<CostMeasurement> {
+async function summarize(
+  subject: Subject,
+  s: Settings,
+  modelJsonPath: string | undefined,
+  backend: BackendName,
+): Promise<CostMeasurement> {
   const logs = subject.logThroughputs;
   const { mean, halfWidth } = meanInterval(logs);
   const throughputPerSecond = Math.exp(mean);
@@ -425,8 +445,11 @@ export async function compareCost(
   const s = settingsOf(opts, backend);
   const shape = modelInputShape(candidate);
   const parentShape = modelInputShape(parent);
-  if (shape.join('x') !== parentShape.join('x')) {
-    throw new MlError('BAD_PARAM', `the candidate's input shape [${shape.join(', ')}] differs from its parent's [${parentShape.join(', ')}]`);
+  if (shape.join("x") !== parentShape.join("x")) {
+    throw new MlError(
+      "BAD_PARAM",
+      `the candidate's input shape [${shape.join(", ")}] differs from its parent's [${parentShape.join(", ")}]`,
+    );
   }
   const a = new Subject(parent, shape, s);
   const b = new Subject(candidate, shape, s);
@@ -440,7 +463,13 @@ export async function compareCost(
     return {
       parent: await summarize(a, s, opts.parentModelJsonPath, backend),
       candidate: await summarize(b, s, opts.modelJsonPath, backend),
-      comparison: { throughputRatio: Math.exp(mean), low, high: Number.isFinite(high) ? high : Number.MAX_VALUE, significant: low > 1 || high < 1, rounds: diffs.length },
+      comparison: {
+        throughputRatio: Math.exp(mean),
+        low,
+        high: Number.isFinite(high) ? high : Number.MAX_VALUE,
+        significant: low > 1 || high < 1,
+        rounds: diffs.length,
+      },
     };
   } finally {
     a.dispose();

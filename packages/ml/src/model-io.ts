@@ -5,14 +5,14 @@
  *   <dir>/model.json              { modelTopology, weightsManifest: [{ paths, weights }], ... }
  *   <dir>/group1-shard1ofN.bin    the weight bytes, concatenated in manifest order, cut in shards
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { initBackend } from './backend.ts';
-import { describeError, MlError } from './errors.ts';
-import { tf } from './tf.ts';
+import { randomBytes } from "node:crypto";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { initBackend } from "./backend.ts";
+import { describeError, MlError } from "./errors.ts";
+import { tf } from "./tf.ts";
 
-export const MODEL_JSON = 'model.json';
+export const MODEL_JSON = "model.json";
 export const DEFAULT_SHARD_SIZE_BYTES = 4 * 1024 * 1024;
 
 export interface SavedFile {
@@ -39,15 +39,16 @@ export interface WriteOptions {
 
 type Entry = tf.io.WeightsManifestEntry;
 
-const WEIGHT_DTYPES = new Set(['float32', 'int32', 'bool']);
-const QUANT_DTYPES = new Set(['uint8', 'uint16', 'float16']);
+const WEIGHT_DTYPES = new Set(["float32", "int32", "bool"]);
+const QUANT_DTYPES = new Set(["uint8", "uint16", "float16"]);
 const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
 
 /** Bytes one weight occupies on disk (quantized dtype when quantized). */
 export function weightEntryBytes(entry: Entry): number {
   const stored = entry.quantization?.dtype ?? entry.dtype;
   const per = BYTES[stored];
-  if (per === undefined) throw new MlError('NOT_A_LAYERS_MODEL', `weight "${entry.name}" has unsupported dtype "${stored}"`);
+  if (per === undefined)
+    throw new MlError("NOT_A_LAYERS_MODEL", `weight "${entry.name}" has unsupported dtype "${stored}"`);
   return entry.shape.reduce((a, b) => a * b, 1) * per;
 }
 
@@ -57,32 +58,41 @@ export function storageDtype(entry: Entry): string {
 }
 
 function modelJsonPathOf(pathOrDir: string): string {
-  return pathOrDir.endsWith('.json') ? resolve(pathOrDir) : resolve(pathOrDir, MODEL_JSON);
+  return pathOrDir.endsWith(".json") ? resolve(pathOrDir) : resolve(pathOrDir, MODEL_JSON);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function validateEntry(e: unknown, where: string): Entry {
-  if (!isObject(e)) throw new MlError('NOT_A_LAYERS_MODEL', `${where} is not an object`);
+  if (!isObject(e)) throw new MlError("NOT_A_LAYERS_MODEL", `${where} is not an object`);
   const { name, shape, dtype, quantization } = e;
-  if (typeof name !== 'string' || name === '') throw new MlError('NOT_A_LAYERS_MODEL', `${where} has no name`);
+  if (typeof name !== "string" || name === "") throw new MlError("NOT_A_LAYERS_MODEL", `${where} has no name`);
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) {
-    throw new MlError('NOT_A_LAYERS_MODEL', `weight "${name}" has an invalid shape ${JSON.stringify(shape)}`);
+    throw new MlError("NOT_A_LAYERS_MODEL", `weight "${name}" has an invalid shape ${JSON.stringify(shape)}`);
   }
-  if (typeof dtype !== 'string' || !WEIGHT_DTYPES.has(dtype)) {
-    throw new MlError('NOT_A_LAYERS_MODEL', `weight "${name}" has dtype ${JSON.stringify(dtype)}; expected float32, int32 or bool`);
+  if (typeof dtype !== "string" || !WEIGHT_DTYPES.has(dtype)) {
+    throw new MlError(
+      "NOT_A_LAYERS_MODEL",
+      `weight "${name}" has dtype ${JSON.stringify(dtype)}; expected float32, int32 or bool`,
+    );
   }
   if (quantization !== undefined) {
-    if (!isObject(quantization) || typeof quantization.dtype !== 'string' || !QUANT_DTYPES.has(quantization.dtype)) {
+    if (!isObject(quantization) || typeof quantization.dtype !== "string" || !QUANT_DTYPES.has(quantization.dtype)) {
       throw new MlError(
-        'NOT_A_LAYERS_MODEL',
+        "NOT_A_LAYERS_MODEL",
         `weight "${name}" has quantization ${JSON.stringify(quantization)}; expected dtype uint8, uint16 or float16`,
       );
     }
-    if (quantization.dtype !== 'float16' && (typeof quantization.scale !== 'number' || typeof quantization.min !== 'number')) {
-      throw new MlError('NOT_A_LAYERS_MODEL', `weight "${name}" is quantized to ${quantization.dtype} without numeric scale and min`);
+    if (
+      quantization.dtype !== "float16" &&
+      (typeof quantization.scale !== "number" || typeof quantization.min !== "number")
+    ) {
+      throw new MlError(
+        "NOT_A_LAYERS_MODEL",
+        `weight "${name}" is quantized to ${quantization.dtype} without numeric scale and min`,
+      );
     }
   }
   return e as unknown as Entry;
@@ -90,37 +100,38 @@ function validateEntry(e: unknown, where: string): Entry {
 
 /** Checks that model.json content describes a tfjs LayersModel; returns it typed. */
 export function validateModelJson(json: unknown, source = MODEL_JSON): tf.io.ModelJSON {
-  if (!isObject(json)) throw new MlError('NOT_A_LAYERS_MODEL', `${source} is not a JSON object`);
+  if (!isObject(json)) throw new MlError("NOT_A_LAYERS_MODEL", `${source} is not a JSON object`);
   const { modelTopology, weightsManifest, format } = json;
-  if (format === 'graph-model' || (isObject(modelTopology) && Array.isArray(modelTopology.node))) {
+  if (format === "graph-model" || (isObject(modelTopology) && Array.isArray(modelTopology.node))) {
     throw new MlError(
-      'NOT_A_LAYERS_MODEL',
+      "NOT_A_LAYERS_MODEL",
       `${source} is a tfjs graph model (converted TensorFlow SavedModel/GraphDef); Costgate needs a LayersModel (tf.layers or Keras)`,
     );
   }
   if (modelTopology === undefined || modelTopology === null) {
-    throw new MlError('NOT_A_LAYERS_MODEL', `${source} has no modelTopology: it is not a tfjs model.json`);
+    throw new MlError("NOT_A_LAYERS_MODEL", `${source} has no modelTopology: it is not a tfjs model.json`);
   }
-  if (!isObject(modelTopology)) throw new MlError('NOT_A_LAYERS_MODEL', `${source}: modelTopology is not an object`);
+  if (!isObject(modelTopology)) throw new MlError("NOT_A_LAYERS_MODEL", `${source}: modelTopology is not an object`);
   const config = isObject(modelTopology.model_config) ? modelTopology.model_config : modelTopology;
-  if (typeof config.class_name !== 'string' || !isObject(config.config)) {
+  if (typeof config.class_name !== "string" || !isObject(config.config)) {
     throw new MlError(
-      'NOT_A_LAYERS_MODEL',
+      "NOT_A_LAYERS_MODEL",
       `${source}: modelTopology has no class_name/config (expected a Sequential or functional Keras model)`,
     );
   }
-  if (format !== undefined && format !== 'layers-model') {
-    throw new MlError('NOT_A_LAYERS_MODEL', `${source} has format "${String(format)}"; expected "layers-model"`);
+  if (format !== undefined && format !== "layers-model") {
+    throw new MlError("NOT_A_LAYERS_MODEL", `${source} has format "${String(format)}"; expected "layers-model"`);
   }
   if (!Array.isArray(weightsManifest)) {
-    throw new MlError('NOT_A_LAYERS_MODEL', `${source} has no weightsManifest array`);
+    throw new MlError("NOT_A_LAYERS_MODEL", `${source} has no weightsManifest array`);
   }
   weightsManifest.forEach((group, g) => {
     if (!isObject(group) || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
-      throw new MlError('NOT_A_LAYERS_MODEL', `${source}: weightsManifest[${g}] needs "paths" and "weights" arrays`);
+      throw new MlError("NOT_A_LAYERS_MODEL", `${source}: weightsManifest[${g}] needs "paths" and "weights" arrays`);
     }
     group.paths.forEach((p, i) => {
-      if (typeof p !== 'string' || p === '') throw new MlError('NOT_A_LAYERS_MODEL', `${source}: weightsManifest[${g}].paths[${i}] is not a file name`);
+      if (typeof p !== "string" || p === "")
+        throw new MlError("NOT_A_LAYERS_MODEL", `${source}: weightsManifest[${g}].paths[${i}] is not a file name`);
     });
     group.weights.forEach((w, i) => validateEntry(w, `${source}: weightsManifest[${g}].weights[${i}]`));
   });
@@ -130,8 +141,11 @@ export function validateModelJson(json: unknown, source = MODEL_JSON): tf.io.Mod
 function weightPath(modelDir: string, p: string, source: string): string {
   const full = resolve(modelDir, p);
   const rel = relative(modelDir, full);
-  if (isAbsolute(p) || rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
-    throw new MlError('NOT_A_LAYERS_MODEL', `${source} names weight file "${p}", which is outside the model's directory`);
+  if (isAbsolute(p) || rel === "" || rel.startsWith("..") || isAbsolute(rel)) {
+    throw new MlError(
+      "NOT_A_LAYERS_MODEL",
+      `${source} names weight file "${p}", which is outside the model's directory`,
+    );
   }
   return full;
 }
@@ -139,16 +153,18 @@ function weightPath(modelDir: string, p: string, source: string): string {
 async function readJsonFile(path: string): Promise<unknown> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readFile(path, "utf8");
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new MlError('MODEL_FILE_MISSING', `no model file at ${path}`);
-    if ((e as NodeJS.ErrnoException).code === 'EISDIR') throw new MlError('MODEL_FILE_MISSING', `${path} is a directory, not a model.json`);
-    throw new MlError('IO_ERROR', `cannot read ${path}: ${describeError(e)}`, { cause: e });
+    if ((e as NodeJS.ErrnoException).code === "ENOENT")
+      throw new MlError("MODEL_FILE_MISSING", `no model file at ${path}`);
+    if ((e as NodeJS.ErrnoException).code === "EISDIR")
+      throw new MlError("MODEL_FILE_MISSING", `${path} is a directory, not a model.json`);
+    throw new MlError("IO_ERROR", `cannot read ${path}: ${describeError(e)}`, { cause: e });
   }
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new MlError('NOT_A_LAYERS_MODEL', `${basename(path)} is not valid JSON: ${describeError(e)}`);
+    throw new MlError("NOT_A_LAYERS_MODEL", `${basename(path)} is not valid JSON: ${describeError(e)}`);
   }
 }
 
@@ -180,18 +196,18 @@ export async function readModelArtifacts(modelJsonPath: string): Promise<tf.io.M
         try {
           buf = await readFile(file);
         } catch (e) {
-          if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-            throw new MlError('MODEL_FILE_MISSING', `weight file "${p}" named by ${source} is missing`);
+          if ((e as NodeJS.ErrnoException).code === "ENOENT") {
+            throw new MlError("MODEL_FILE_MISSING", `weight file "${p}" named by ${source} is missing`);
           }
-          throw new MlError('IO_ERROR', `cannot read weight file ${file}: ${describeError(e)}`, { cause: e });
+          throw new MlError("IO_ERROR", `cannot read weight file ${file}: ${describeError(e)}`, { cause: e });
         }
         parts.push(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
         have += buf.byteLength;
       }
       if (have !== need) {
         throw new MlError(
-          'WEIGHTS_MISMATCH',
-          `weight group ${g + 1} (${group.paths.join(', ') || 'no files'}) holds ${have} bytes but its ` +
+          "WEIGHTS_MISMATCH",
+          `weight group ${g + 1} (${group.paths.join(", ") || "no files"}) holds ${have} bytes but its ` +
             `${group.weights.length} weights need ${need} bytes`,
         );
       }
@@ -213,12 +229,14 @@ export async function readModelArtifacts(modelJsonPath: string): Promise<tf.io.M
  * Unlike tf.loadLayersModel, a refusal leaks no tensors (tfjs leaves the half-built model's
  * variables and the decoded weights behind when a weight does not fit).
  */
-export async function modelFromArtifacts(artifacts: tf.io.ModelArtifacts, source = 'model'): Promise<tf.LayersModel> {
+export async function modelFromArtifacts(artifacts: tf.io.ModelArtifacts, source = "model"): Promise<tf.LayersModel> {
   await initBackend();
   const fail = (e: unknown): MlError =>
     e instanceof MlError
       ? e
-      : new MlError('NOT_A_LAYERS_MODEL', `${source} could not be loaded as a LayersModel: ${describeError(e)}`, { cause: e });
+      : new MlError("NOT_A_LAYERS_MODEL", `${source} could not be loaded as a LayersModel: ${describeError(e)}`, {
+          cause: e,
+        });
   const variablesBefore = new Set(Object.keys(tf.engine().registeredVariables));
   const disposeNewVariables = () => {
     for (const [name, v] of Object.entries(tf.engine().registeredVariables)) {
@@ -236,7 +254,7 @@ export async function modelFromArtifacts(artifacts: tf.io.ModelArtifacts, source
   let decoded: tf.NamedTensorMap = {};
   try {
     if (weightSpecs && weightData) decoded = tf.io.decodeWeights(weightData, weightSpecs);
-    const optimizerWeights = new Set((weightSpecs ?? []).filter((s) => s.group === 'optimizer').map((s) => s.name));
+    const optimizerWeights = new Set((weightSpecs ?? []).filter((s) => s.group === "optimizer").map((s) => s.name));
     const modelWeights: tf.NamedTensorMap = {};
     for (const [name, t] of Object.entries(decoded)) if (!optimizerWeights.has(name)) modelWeights[name] = t;
     model.loadWeights(modelWeights, true);
@@ -275,11 +293,11 @@ async function existingEntries(dir: string): Promise<string[] | null> {
   try {
     return await readdir(dir);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') {
-      throw new MlError('BAD_PARAM', `${dir} exists and is not a directory`);
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    if ((e as NodeJS.ErrnoException).code === "ENOTDIR") {
+      throw new MlError("BAD_PARAM", `${dir} exists and is not a directory`);
     }
-    throw new MlError('IO_ERROR', `cannot read ${dir}: ${describeError(e)}`, { cause: e });
+    throw new MlError("IO_ERROR", `cannot read ${dir}: ${describeError(e)}`, { cause: e });
   }
 }
 
@@ -297,11 +315,11 @@ export async function writeModelArtifacts(
 ): Promise<SavedModelFiles> {
   const shardSize = opts.shardSizeBytes ?? DEFAULT_SHARD_SIZE_BYTES;
   if (!Number.isInteger(shardSize) || shardSize < 1) {
-    throw new MlError('BAD_PARAM', `shardSizeBytes must be a positive integer, got ${String(opts.shardSizeBytes)}`);
+    throw new MlError("BAD_PARAM", `shardSizeBytes must be a positive integer, got ${String(opts.shardSizeBytes)}`);
   }
   const { modelTopology } = artifacts;
   if (modelTopology === undefined || modelTopology instanceof ArrayBuffer) {
-    throw new MlError('NOT_A_LAYERS_MODEL', 'artifacts have no JSON modelTopology: only LayersModels can be written');
+    throw new MlError("NOT_A_LAYERS_MODEL", "artifacts have no JSON modelTopology: only LayersModels can be written");
   }
   const specs = artifacts.weightSpecs ?? [];
   specs.forEach((w, i) => validateEntry(w, `weightSpecs[${i}]`));
@@ -309,7 +327,7 @@ export async function writeModelArtifacts(
   const need = specs.reduce((a, w) => a + weightEntryBytes(w), 0);
   if (need !== data.byteLength) {
     throw new MlError(
-      'WEIGHTS_MISMATCH',
+      "WEIGHTS_MISMATCH",
       `weightData has ${data.byteLength} bytes but the ${specs.length} weightSpecs need ${need} bytes`,
     );
   }
@@ -319,16 +337,19 @@ export async function writeModelArtifacts(
   const foreign = (existing ?? []).filter((f) => !MODEL_FILE_RE.test(f));
   if (foreign.length > 0) {
     throw new MlError(
-      'BAD_PARAM',
-      `${target} already holds other files (${foreign.slice(0, 3).join(', ')}); save into a new or empty directory`,
+      "BAD_PARAM",
+      `${target} already holds other files (${foreign.slice(0, 3).join(", ")}); save into a new or empty directory`,
     );
   }
 
   const shardCount = Math.max(1, Math.ceil(data.byteLength / shardSize));
-  const paths = data.byteLength === 0 ? [] : Array.from({ length: shardCount }, (_, i) => `group1-shard${i + 1}of${shardCount}.bin`);
+  const paths =
+    data.byteLength === 0
+      ? []
+      : Array.from({ length: shardCount }, (_, i) => `group1-shard${i + 1}of${shardCount}.bin`);
   const modelJson: Record<string, unknown> = {
     modelTopology,
-    format: artifacts.format ?? 'layers-model',
+    format: artifacts.format ?? "layers-model",
     generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version_layers}`,
     convertedBy: artifacts.convertedBy ?? null,
     weightsManifest: [{ paths, weights: specs }],
@@ -341,7 +362,7 @@ export async function writeModelArtifacts(
 
   const parent = dirname(target);
   await mkdir(parent, { recursive: true });
-  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tag = `${process.pid}-${randomBytes(4).toString("hex")}`;
   const tmp = join(parent, `.${basename(target)}.tmp-${tag}`);
   const files: SavedFile[] = [];
   try {
@@ -370,7 +391,7 @@ export async function writeModelArtifacts(
   } catch (e) {
     await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     if (e instanceof MlError) throw e;
-    throw new MlError('IO_ERROR', `cannot write the model to ${target}: ${describeError(e)}`, { cause: e });
+    throw new MlError("IO_ERROR", `cannot write the model to ${target}: ${describeError(e)}`, { cause: e });
   }
   const weightBytes = files.slice(1).reduce((a, f) => a + f.bytes, 0);
   return {
@@ -389,7 +410,7 @@ export async function writeModelArtifacts(
 export function fileSystemIO(dir: string, opts: WriteOptions = {}): tf.io.IOHandler & { lastSaved?: SavedModelFiles } {
   const handler: tf.io.IOHandler & { lastSaved?: SavedModelFiles } = {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
-      const target = dir.endsWith('.json') ? dirname(dir) : dir;
+      const target = dir.endsWith(".json") ? dirname(dir) : dir;
       handler.lastSaved = await writeModelArtifacts(target, artifacts, opts);
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
@@ -402,7 +423,7 @@ export function fileSystemIO(dir: string, opts: WriteOptions = {}): tf.io.IOHand
 export async function saveModel(model: tf.LayersModel, dir: string, opts: WriteOptions = {}): Promise<SavedModelFiles> {
   const io = fileSystemIO(dir, opts);
   await model.save(io);
-  if (!io.lastSaved) throw new MlError('IO_ERROR', `saving the model to ${dir} wrote nothing`);
+  if (!io.lastSaved) throw new MlError("IO_ERROR", `saving the model to ${dir} wrote nothing`);
   return io.lastSaved;
 }
 
@@ -417,10 +438,9 @@ export async function modelFileSize(dir: string): Promise<number> {
       try {
         total += (await stat(file)).size;
       } catch {
-        throw new MlError('MODEL_FILE_MISSING', `weight file "${p}" named by ${basename(path)} is missing`);
+        throw new MlError("MODEL_FILE_MISSING", `weight file "${p}" named by ${basename(path)} is missing`);
       }
     }
   }
   return total;
 }
-

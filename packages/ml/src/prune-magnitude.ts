@@ -10,11 +10,11 @@
  *
  * Returns a new model; the input model is not modified.
  */
-import { cloneModel } from './clone-model.ts';
-import { MlError } from './errors.ts';
-import { tf } from './tf.ts';
+import { cloneModel } from "./clone-model.ts";
+import { MlError } from "./errors.ts";
+import { tf } from "./tf.ts";
 
-export type MagnitudeScope = 'global' | 'per-layer';
+export type MagnitudeScope = "global" | "per-layer";
 
 export interface MagnitudePruneOptions {
   /** Fraction of kernel weights to zero, 0 < sparsity < 1. */
@@ -36,7 +36,7 @@ export interface MagnitudeLayerResult {
 }
 
 export interface MagnitudePruneRecipe {
-  method: 'magnitude';
+  method: "magnitude";
   sparsity: number;
   scope: MagnitudeScope;
   layerOverrides: Record<string, number>;
@@ -57,15 +57,15 @@ interface KernelRef {
 
 /** Kernel-like weights: 'kernel', 'depthwise_kernel', 'pointwise_kernel', 'recurrent_kernel'. */
 export function isKernelWeight(originalName: string): boolean {
-  const suffix = originalName.slice(originalName.lastIndexOf('/') + 1);
-  return suffix === 'kernel' || suffix.endsWith('_kernel');
+  const suffix = originalName.slice(originalName.lastIndexOf("/") + 1);
+  return suffix === "kernel" || suffix.endsWith("_kernel");
 }
 
 function checkFraction(value: unknown, what: string, allowZero: boolean): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value >= 1 || (!allowZero && value === 0)) {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value >= 1 || (!allowZero && value === 0)) {
     throw new MlError(
-      'BAD_PARAM',
-      `${what} must be a number with ${allowZero ? '0 ≤ value < 1' : '0 < value < 1'} (got ${JSON.stringify(value)})`,
+      "BAD_PARAM",
+      `${what} must be a number with ${allowZero ? "0 ≤ value < 1" : "0 < value < 1"} (got ${JSON.stringify(value)})`,
     );
   }
   return value;
@@ -108,28 +108,34 @@ function countZeros(arrays: Float32Array[]): number {
   return z;
 }
 
-export async function pruneMagnitude(model: tf.LayersModel, opts: MagnitudePruneOptions): Promise<MagnitudePruneResult> {
+export async function pruneMagnitude(
+  model: tf.LayersModel,
+  opts: MagnitudePruneOptions,
+): Promise<MagnitudePruneResult> {
   if (!(model instanceof tf.LayersModel)) {
-    throw new MlError('NOT_A_LAYERS_MODEL', 'pruneMagnitude needs a tf.LayersModel');
+    throw new MlError("NOT_A_LAYERS_MODEL", "pruneMagnitude needs a tf.LayersModel");
   }
-  if (opts === null || typeof opts !== 'object') throw new MlError('BAD_PARAM', 'pruneMagnitude needs options { sparsity, scope }');
-  const sparsity = checkFraction(opts.sparsity, 'sparsity', false);
-  const scope = opts.scope ?? 'per-layer';
-  if (scope !== 'global' && scope !== 'per-layer') {
-    throw new MlError('BAD_PARAM', `scope must be 'global' or 'per-layer' (got ${JSON.stringify(scope)})`);
+  if (opts === null || typeof opts !== "object")
+    throw new MlError("BAD_PARAM", "pruneMagnitude needs options { sparsity, scope }");
+  const sparsity = checkFraction(opts.sparsity, "sparsity", false);
+  const scope = opts.scope ?? "per-layer";
+  if (scope !== "global" && scope !== "per-layer") {
+    throw new MlError("BAD_PARAM", `scope must be 'global' or 'per-layer' (got ${JSON.stringify(scope)})`);
   }
   const overrides = opts.layers ?? {};
-  if (typeof overrides !== 'object' || overrides === null) {
-    throw new MlError('BAD_PARAM', 'layers must be an object of layer name → sparsity');
+  if (typeof overrides !== "object" || overrides === null) {
+    throw new MlError("BAD_PARAM", "layers must be an object of layer name → sparsity");
   }
 
-  const kernelLayers = model.layers.filter((l) => l.weights.some((w) => isKernelWeight(w.originalName))).map((l) => l.name);
+  const kernelLayers = model.layers
+    .filter((l) => l.weights.some((w) => isKernelWeight(w.originalName)))
+    .map((l) => l.name);
   for (const [name, value] of Object.entries(overrides)) {
     if (!kernelLayers.includes(name)) {
       const has = model.layers.some((l) => l.name === name);
       throw new MlError(
-        'BAD_PARAM',
-        `layers: ${has ? `layer '${name}' has no kernel weights` : `the model has no layer '${name}'`} (layers with kernels: ${kernelLayers.join(', ') || 'none'})`,
+        "BAD_PARAM",
+        `layers: ${has ? `layer '${name}' has no kernel weights` : `the model has no layer '${name}'`} (layers with kernels: ${kernelLayers.join(", ") || "none"})`,
       );
     }
     checkFraction(value, `layers['${name}']`, true);
@@ -150,14 +156,14 @@ export async function pruneMagnitude(model: tf.LayersModel, opts: MagnitudePrune
   const pooled: Float32Array[] = [];
   for (const name of layerNames) {
     const arrays = arraysOf(name);
-    const target = overrides[name] ?? (scope === 'per-layer' ? sparsity : null);
+    const target = overrides[name] ?? (scope === "per-layer" ? sparsity : null);
     if (target === null) pooled.push(...arrays);
     else zeroSmallest(arrays, Math.round(target * size(arrays)));
   }
   if (pooled.length > 0) zeroSmallest(pooled, Math.round(sparsity * size(pooled)));
 
   for (const k of kernels) {
-    const t = tf.tensor(k.values, k.variable.shape as number[], 'float32');
+    const t = tf.tensor(k.values, k.variable.shape as number[], "float32");
     k.variable.write(t);
     t.dispose();
   }
@@ -173,7 +179,7 @@ export async function pruneMagnitude(model: tf.LayersModel, opts: MagnitudePrune
   return {
     model: clone,
     recipe: {
-      method: 'magnitude',
+      method: "magnitude",
       sparsity,
       scope,
       layerOverrides: { ...overrides },

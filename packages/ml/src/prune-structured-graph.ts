@@ -15,7 +15,7 @@
 /** Describes the last axis of a tensor: node id per position, or null when unknown. */
 export type Channels = Int32Array | null;
 
-export type ProducerKind = 'Dense' | 'Conv1D' | 'Conv2D' | 'SeparableConv2D';
+export type ProducerKind = "Dense" | "Conv1D" | "Conv2D" | "SeparableConv2D";
 
 export interface LayerSpec {
   readonly name: string;
@@ -65,33 +65,33 @@ export interface ChannelGraph {
   find(node: number): number;
 }
 
-const PRODUCERS = new Set<string>(['Dense', 'Conv1D', 'Conv2D', 'SeparableConv2D']);
+const PRODUCERS = new Set<string>(["Dense", "Conv1D", "Conv2D", "SeparableConv2D"]);
 
-const ELEMENTWISE_MERGES = new Set<string>(['Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Minimum']);
+const ELEMENTWISE_MERGES = new Set<string>(["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"]);
 
 /** Layers whose output channel c depends only on input channel c (or that ignore channels). */
 const PASS_THROUGH = new Set<string>([
-  'Activation',
-  'ReLU',
-  'ELU',
-  'LeakyReLU',
-  'ThresholdedReLU',
-  'Dropout',
-  'SpatialDropout1D',
-  'GaussianNoise',
-  'GaussianDropout',
-  'AlphaDropout',
-  'MaxPooling1D',
-  'MaxPooling2D',
-  'AveragePooling1D',
-  'AveragePooling2D',
-  'GlobalAveragePooling1D',
-  'GlobalAveragePooling2D',
-  'GlobalMaxPooling1D',
-  'GlobalMaxPooling2D',
-  'ZeroPadding2D',
-  'Cropping2D',
-  'UpSampling2D',
+  "Activation",
+  "ReLU",
+  "ELU",
+  "LeakyReLU",
+  "ThresholdedReLU",
+  "Dropout",
+  "SpatialDropout1D",
+  "GaussianNoise",
+  "GaussianDropout",
+  "AlphaDropout",
+  "MaxPooling1D",
+  "MaxPooling2D",
+  "AveragePooling1D",
+  "AveragePooling2D",
+  "GlobalAveragePooling1D",
+  "GlobalAveragePooling2D",
+  "GlobalMaxPooling1D",
+  "GlobalMaxPooling2D",
+  "ZeroPadding2D",
+  "Cropping2D",
+  "UpSampling2D",
 ]);
 
 export function isProducerClass(className: string): className is ProducerKind {
@@ -99,14 +99,14 @@ export function isProducerClass(className: string): className is ProducerKind {
 }
 
 function channelsLast(config: Readonly<Record<string, unknown>>): boolean {
-  const fmt = config['data_format'];
-  return fmt === undefined || fmt === null || fmt === 'channels_last';
+  const fmt = config["data_format"];
+  return fmt === undefined || fmt === null || fmt === "channels_last";
 }
 
 function lastDim(shape: readonly (number | null)[] | null): number | null {
   if (!shape || shape.length === 0) return null;
   const d = shape[shape.length - 1];
-  return typeof d === 'number' ? d : null;
+  return typeof d === "number" ? d : null;
 }
 
 export function buildChannelGraph(
@@ -174,7 +174,7 @@ export function buildChannelGraph(
   for (const spec of specs) {
     const cfg = spec.config;
     shapes.set(spec.name, spec.outputShape);
-    if (spec.className === 'InputLayer') {
+    if (spec.className === "InputLayer") {
       const size = lastDim(spec.outputShape);
       const out = size === null ? null : nodesOf(newSource(spec.name, spec.className, size, false));
       layers.set(spec.name, { name: spec.name, className: spec.className, inputs: [], output: out, source: null });
@@ -188,58 +188,63 @@ export function buildChannelGraph(
     }
     const inShapes = spec.inbound.map((r) => shapes.get(r.layer) ?? null);
     const unsupported = (detail: string): Channels =>
-      opaque(spec, inputs, `feeds ${spec.className} layer '${spec.name}' (${detail}), which structured pruning cannot slice`);
+      opaque(
+        spec,
+        inputs,
+        `feeds ${spec.className} layer '${spec.name}' (${detail}), which structured pruning cannot slice`,
+      );
     let output: Channels;
     let source: number | null = null;
 
     if (isProducerClass(spec.className)) {
-      if (inputs.length !== 1) output = unsupported('several inputs');
-      else if (spec.className !== 'Dense' && !channelsLast(cfg)) output = unsupported('channels_first');
+      if (inputs.length !== 1) output = unsupported("several inputs");
+      else if (spec.className !== "Dense" && !channelsLast(cfg)) output = unsupported("channels_first");
       else {
         source = newSource(spec.name, spec.className, producerSize(spec), true);
         output = nodesOf(source);
       }
-    } else if (spec.className === 'DepthwiseConv2D') {
-      const m = Number(cfg['depth_multiplier'] ?? 1);
+    } else if (spec.className === "DepthwiseConv2D") {
+      const m = Number(cfg["depth_multiplier"] ?? 1);
       const input = inputs[0] ?? null;
-      if (inputs.length !== 1 || !channelsLast(cfg) || !Number.isInteger(m) || m < 1) output = unsupported('unsupported options');
-      else if (input === null) output = opaque(spec, inputs, '');
+      if (inputs.length !== 1 || !channelsLast(cfg) || !Number.isInteger(m) || m < 1)
+        output = unsupported("unsupported options");
+      else if (input === null) output = opaque(spec, inputs, "");
       else {
         output = new Int32Array(input.length * m);
         for (let c = 0; c < input.length; c++) for (let j = 0; j < m; j++) output[c * m + j] = input[c] as number;
       }
-    } else if (spec.className === 'BatchNormalization') {
-      const axis = cfg['axis'];
+    } else if (spec.className === "BatchNormalization") {
+      const axis = cfg["axis"];
       const rank = spec.outputShape?.length ?? 0;
       const ax = Array.isArray(axis) && axis.length === 1 ? Number(axis[0]) : Number(axis ?? -1);
       if (inputs.length !== 1 || !(ax === -1 || ax === rank - 1)) output = unsupported(`axis ${String(axis)}`);
       else output = inputs[0] ?? null;
     } else if (PASS_THROUGH.has(spec.className)) {
-      if (inputs.length !== 1 || !channelsLast(cfg)) output = unsupported('unsupported options');
+      if (inputs.length !== 1 || !channelsLast(cfg)) output = unsupported("unsupported options");
       else output = inputs[0] ?? null;
-    } else if (spec.className === 'Flatten') {
+    } else if (spec.className === "Flatten") {
       const input = inputs[0] ?? null;
       const shape = inShapes[0] ?? null;
-      if (inputs.length !== 1) output = unsupported('several inputs');
-      else if (input === null) output = opaque(spec, inputs, '');
+      if (inputs.length !== 1) output = unsupported("several inputs");
+      else if (input === null) output = opaque(spec, inputs, "");
       else {
         let positions = 1;
         let known = shape !== null;
         for (const d of shape?.slice(1, -1) ?? []) {
-          if (typeof d === 'number') positions *= d;
+          if (typeof d === "number") positions *= d;
           else known = false;
         }
-        if (!known) output = unsupported('unknown input shape');
+        if (!known) output = unsupported("unknown input shape");
         else {
           output = new Int32Array(positions * input.length);
           for (let p = 0; p < positions; p++) output.set(input, p * input.length);
         }
       }
-    } else if (ELEMENTWISE_MERGES.has(spec.className) || spec.className === 'Concatenate') {
+    } else if (ELEMENTWISE_MERGES.has(spec.className) || spec.className === "Concatenate") {
       const rank = spec.outputShape?.length ?? 0;
-      const axis = Number(cfg['axis'] ?? -1);
-      const alongChannels = spec.className === 'Concatenate' && (axis === -1 || axis === rank - 1);
-      if (inputs.some((c) => c === null)) output = unsupported('an input of unknown channels');
+      const axis = Number(cfg["axis"] ?? -1);
+      const alongChannels = spec.className === "Concatenate" && (axis === -1 || axis === rank - 1);
+      if (inputs.some((c) => c === null)) output = unsupported("an input of unknown channels");
       else if (alongChannels) {
         const parts = inputs as Int32Array[];
         output = new Int32Array(parts.reduce((s, p) => s + p.length, 0));
@@ -251,7 +256,7 @@ export function buildChannelGraph(
       } else {
         const parts = inputs as Int32Array[];
         const first = parts[0] as Int32Array;
-        if (parts.some((p) => p.length !== first.length)) output = unsupported('broadcasting inputs');
+        if (parts.some((p) => p.length !== first.length)) output = unsupported("broadcasting inputs");
         else {
           for (const p of parts.slice(1)) for (let i = 0; i < p.length; i++) union(first[i] as number, p[i] as number);
           if (first.length > 0) ties.push({ layer: spec.name, node: first[0] as number });
@@ -259,7 +264,7 @@ export function buildChannelGraph(
         }
       }
     } else {
-      output = unsupported('unknown layer type');
+      output = unsupported("unknown layer type");
     }
     layers.set(spec.name, { name: spec.name, className: spec.className, inputs, output, source });
   }
@@ -345,27 +350,37 @@ export function planPruning(
     if (layerSources.length === 0) continue; // model inputs / opaque outputs only
     const classes = groupClasses.get(g) ?? [];
     const names = layerSources.map((s) => (sources[s] as SourceInfo).name);
-    const tiedAt = [...new Set(graph.ties.filter((t) => sFind(nodeSource[t.node] as number) === g).map((t) => t.layer))];
+    const tiedAt = [
+      ...new Set(graph.ties.filter((t) => sFind(nodeSource[t.node] as number) === g).map((t) => t.layer)),
+    ];
     const reasons = new Set<string>();
     for (const s of srcIds) {
       const info = sources[s] as SourceInfo;
       if (!info.prunable) {
         reasons.add(
-          info.className === 'InputLayer'
+          info.className === "InputLayer"
             ? `channels are tied to the model input '${info.name}'`
             : `channels are tied to the output of ${info.className} layer '${info.name}', which cannot be pruned`,
         );
       }
     }
-    for (const members of classes) for (const n of members) {
-      const why = blocked.get(n);
-      if (why) reasons.add(why);
-    }
+    for (const members of classes)
+      for (const n of members) {
+        const why = blocked.get(n);
+        if (why) reasons.add(why);
+      }
     const sparsities = [...new Set(names.map(sparsityOf))];
     const sparsity = Math.min(...sparsities);
-    if (sparsity <= 0) reasons.add('excluded by options (sparsity 0)');
+    if (sparsity <= 0) reasons.add("excluded by options (sparsity 0)");
     if (reasons.size > 0) {
-      groups.push({ layers: names, tiedAt, channels: classes.length, removedChannels: 0, sparsity: 0, reasons: [...reasons] });
+      groups.push({
+        layers: names,
+        tiedAt,
+        channels: classes.length,
+        removedChannels: 0,
+        sparsity: 0,
+        reasons: [...reasons],
+      });
       continue;
     }
     for (const s of layerSources) {
@@ -374,7 +389,8 @@ export function planPruning(
     }
     const scored = classes.map((members) => {
       let score = 0;
-      for (const n of members) score += (scores.get(nodeSource[n] as number) as Float64Array)[nodeIndex[n] as number] as number;
+      for (const n of members)
+        score += (scores.get(nodeSource[n] as number) as Float64Array)[nodeIndex[n] as number] as number;
       return { members, score, first: Math.min(...members) };
     });
     scored.sort((a, b) => a.score - b.score || a.first - b.first);

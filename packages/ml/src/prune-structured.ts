@@ -9,8 +9,8 @@
  * See prune-structured-graph.ts for which layers are understood and how channels that
  * meet at Add/Concatenate are pruned together.
  */
-import { MlError } from './errors.ts';
-import { inspectModel } from './inspect.ts';
+import { MlError } from "./errors.ts";
+import { inspectModel } from "./inspect.ts";
 import {
   buildChannelGraph,
   isProducerClass,
@@ -21,9 +21,9 @@ import {
   type InboundRef,
   type LayerChannels,
   type LayerSpec,
-} from './prune-structured-graph.ts';
-import { l1AlongAxis, takeAlongAxis, type HostTensor } from './tensor-slice.ts';
-import { tf } from './tf.ts';
+} from "./prune-structured-graph.ts";
+import { l1AlongAxis, takeAlongAxis, type HostTensor } from "./tensor-slice.ts";
+import { tf } from "./tf.ts";
 
 export interface StructuredPruneOptions {
   /** Fraction of the units/filters to remove from each prunable layer (group), 0 < sparsity < 1. */
@@ -43,7 +43,7 @@ export interface StructuredLayerChange {
 }
 
 export interface StructuredPruneRecipe {
-  method: 'structured';
+  method: "structured";
   sparsity: number;
   layerOverrides: Record<string, number>;
   /** Layers that lost units/filters. */
@@ -78,12 +78,12 @@ interface ModelJson {
 }
 
 function badParam(message: string): MlError {
-  return new MlError('BAD_PARAM', message);
+  return new MlError("BAD_PARAM", message);
 }
 
 function checkSparsity(value: unknown, what: string, allowZero: boolean): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value >= 1 || value < 0 || (!allowZero && value === 0)) {
-    const range = allowZero ? '0 ≤ value < 1' : '0 < value < 1';
+  if (typeof value !== "number" || !Number.isFinite(value) || value >= 1 || value < 0 || (!allowZero && value === 0)) {
+    const range = allowZero ? "0 ≤ value < 1" : "0 < value < 1";
     throw badParam(`${what} must be a number with ${range} (got ${JSON.stringify(value)})`);
   }
   return value;
@@ -94,8 +94,8 @@ function entryName(e: LayerEntryJson): string {
 }
 
 function parseRef(raw: unknown): InboundRef {
-  if (!Array.isArray(raw) || typeof raw[0] !== 'string') {
-    throw new MlError('NOT_A_LAYERS_MODEL', `cannot read an inbound node of the model config: ${JSON.stringify(raw)}`);
+  if (!Array.isArray(raw) || typeof raw[0] !== "string") {
+    throw new MlError("NOT_A_LAYERS_MODEL", `cannot read an inbound node of the model config: ${JSON.stringify(raw)}`);
   }
   return { layer: raw[0], nodeIndex: Number(raw[1] ?? 0), tensorIndex: Number(raw[2] ?? 0) };
 }
@@ -114,35 +114,52 @@ function outputShapeOf(model: tf.LayersModel, name: string): (number | null)[] |
 function layerSpecs(model: tf.LayersModel, json: ModelJson): { specs: LayerSpec[]; outputs: InboundRef[] } {
   const entries = json.config.layers;
   const specs: LayerSpec[] = [];
-  if (json.class_name === 'Sequential') {
+  if (json.class_name === "Sequential") {
     let prev: string | null = null;
-    if (entries[0]?.class_name !== 'InputLayer') {
+    if (entries[0]?.class_name !== "InputLayer") {
       const input = model.inputs[0];
-      if (!input) throw new MlError('NOT_A_LAYERS_MODEL', 'the Sequential model has no input');
+      if (!input) throw new MlError("NOT_A_LAYERS_MODEL", "the Sequential model has no input");
       prev = input.sourceLayer.name;
-      specs.push({ name: prev, className: 'InputLayer', config: {}, inbound: [], shared: false, outputShape: input.shape });
+      specs.push({
+        name: prev,
+        className: "InputLayer",
+        config: {},
+        inbound: [],
+        shared: false,
+        outputShape: input.shape,
+      });
     }
     for (const e of entries) {
       const name = entryName(e);
       const inbound = prev === null ? [] : [{ layer: prev, nodeIndex: 0, tensorIndex: 0 }];
-      specs.push({ name, className: e.class_name, config: e.config, inbound, shared: false, outputShape: outputShapeOf(model, name) });
+      specs.push({
+        name,
+        className: e.class_name,
+        config: e.config,
+        inbound,
+        shared: false,
+        outputShape: outputShapeOf(model, name),
+      });
       prev = name;
     }
-    if (prev === null) throw new MlError('NOT_A_LAYERS_MODEL', 'the Sequential model has no layers');
+    if (prev === null) throw new MlError("NOT_A_LAYERS_MODEL", "the Sequential model has no layers");
     return { specs, outputs: [{ layer: prev, nodeIndex: 0, tensorIndex: 0 }] };
   }
   for (const e of entries) {
     const name = entryName(e);
     const nodes = Array.isArray(e.inbound_nodes) ? e.inbound_nodes : [];
     const inbound = nodes.flatMap((node) => (Array.isArray(node) ? node.map(parseRef) : []));
-    const outputShape = e.class_name === 'InputLayer' ? model.getLayer(name).outputShape : outputShapeOf(model, name);
+    const outputShape = e.class_name === "InputLayer" ? model.getLayer(name).outputShape : outputShapeOf(model, name);
     specs.push({
       name,
       className: e.class_name,
       config: e.config,
       inbound,
       shared: nodes.length > 1,
-      outputShape: Array.isArray(outputShape) && !outputShape.some((d) => Array.isArray(d)) ? (outputShape as (number | null)[]) : null,
+      outputShape:
+        Array.isArray(outputShape) && !outputShape.some((d) => Array.isArray(d))
+          ? (outputShape as (number | null)[])
+          : null,
     });
   }
   const outputs = (json.config.output_layers ?? []).map(parseRef);
@@ -155,23 +172,24 @@ interface HostWeight extends HostTensor {
 
 function hostWeights(layer: tf.layers.Layer): HostWeight[] {
   return layer.weights.map((w) => ({
-    suffix: w.originalName.slice(w.originalName.lastIndexOf('/') + 1),
+    suffix: w.originalName.slice(w.originalName.lastIndexOf("/") + 1),
     shape: w.shape as number[],
     values: new Float32Array(w.read().dataSync() as Float32Array),
   }));
 }
 
 function producerSize(spec: LayerSpec): number {
-  const v = spec.className === 'Dense' ? spec.config['units'] : spec.config['filters'];
-  if (typeof v !== 'number') throw new MlError('NOT_A_LAYERS_MODEL', `layer '${spec.name}' has no units/filters in its config`);
+  const v = spec.className === "Dense" ? spec.config["units"] : spec.config["filters"];
+  if (typeof v !== "number")
+    throw new MlError("NOT_A_LAYERS_MODEL", `layer '${spec.name}' has no units/filters in its config`);
   return v;
 }
 
 /** L1 norm of each unit/filter's kernel. */
 function unitL1(model: tf.LayersModel, name: string): Float64Array {
   const weights = hostWeights(model.getLayer(name));
-  const kernel = weights.find((w) => w.suffix === 'kernel') ?? weights.find((w) => w.suffix === 'pointwise_kernel');
-  if (!kernel) throw new MlError('NOT_A_LAYERS_MODEL', `layer '${name}' has no kernel weight`);
+  const kernel = weights.find((w) => w.suffix === "kernel") ?? weights.find((w) => w.suffix === "pointwise_kernel");
+  if (!kernel) throw new MlError("NOT_A_LAYERS_MODEL", `layer '${name}' has no kernel weight`);
   return l1AlongAxis(kernel, kernel.shape.length - 1);
 }
 
@@ -196,26 +214,26 @@ function sliceLayerWeights(
   return weights.map((w) => {
     const rank = w.shape.length;
     switch (info.className) {
-      case 'Dense':
-      case 'Conv1D':
-      case 'Conv2D':
-        if (w.suffix === 'kernel') return cut(cut(w, rank - 2, keptIn), rank - 1, keptOut);
-        if (w.suffix === 'bias') return cut(w, 0, keptOut);
+      case "Dense":
+      case "Conv1D":
+      case "Conv2D":
+        if (w.suffix === "kernel") return cut(cut(w, rank - 2, keptIn), rank - 1, keptOut);
+        if (w.suffix === "bias") return cut(w, 0, keptOut);
         return w;
-      case 'SeparableConv2D': {
-        if (w.suffix === 'depthwise_kernel') return cut(w, 2, keptIn);
-        if (w.suffix === 'pointwise_kernel') {
-          const m = Number(config['depth_multiplier'] ?? 1);
+      case "SeparableConv2D": {
+        if (w.suffix === "depthwise_kernel") return cut(w, 2, keptIn);
+        if (w.suffix === "pointwise_kernel") {
+          const m = Number(config["depth_multiplier"] ?? 1);
           return cut(cut(w, 2, keptPositions(repeatEach(info.inputs[0] ?? null, m), removed)), 3, keptOut);
         }
-        if (w.suffix === 'bias') return cut(w, 0, keptOut);
+        if (w.suffix === "bias") return cut(w, 0, keptOut);
         return w;
       }
-      case 'DepthwiseConv2D':
-        if (w.suffix === 'depthwise_kernel') return cut(w, 2, keptIn);
-        if (w.suffix === 'bias') return cut(w, 0, keptPositions(info.output, removed));
+      case "DepthwiseConv2D":
+        if (w.suffix === "depthwise_kernel") return cut(w, 2, keptIn);
+        if (w.suffix === "bias") return cut(w, 0, keptPositions(info.output, removed));
         return w;
-      case 'BatchNormalization':
+      case "BatchNormalization":
         return cut(w, 0, keptIn);
       default:
         return w;
@@ -233,21 +251,26 @@ export async function pruneStructured(
   opts: StructuredPruneOptions,
 ): Promise<StructuredPruneResult> {
   if (!(model instanceof tf.LayersModel)) {
-    throw new MlError('NOT_A_LAYERS_MODEL', 'pruneStructured needs a tf.LayersModel');
+    throw new MlError("NOT_A_LAYERS_MODEL", "pruneStructured needs a tf.LayersModel");
   }
-  if (opts === null || typeof opts !== 'object') throw badParam('pruneStructured needs options { sparsity }');
-  const sparsity = checkSparsity(opts.sparsity, 'sparsity', false);
+  if (opts === null || typeof opts !== "object") throw badParam("pruneStructured needs options { sparsity }");
+  const sparsity = checkSparsity(opts.sparsity, "sparsity", false);
   const json = model.toJSON(null, false) as unknown as ModelJson;
   const { specs, outputs } = layerSpecs(model, json);
   const overrides = opts.layers ?? {};
-  if (typeof overrides !== 'object' || overrides === null) throw badParam('layers must be an object of layer name → sparsity');
+  if (typeof overrides !== "object" || overrides === null)
+    throw badParam("layers must be an object of layer name → sparsity");
   const producerNames = specs.filter((s) => isProducerClass(s.className)).map((s) => s.name);
   for (const [name, value] of Object.entries(overrides)) {
     if (!specs.some((s) => s.name === name)) {
-      throw badParam(`layers: the model has no layer '${name}' (prunable layers: ${producerNames.join(', ') || 'none'})`);
+      throw badParam(
+        `layers: the model has no layer '${name}' (prunable layers: ${producerNames.join(", ") || "none"})`,
+      );
     }
     if (!producerNames.includes(name)) {
-      throw badParam(`layers: '${name}' is not a Dense/Conv1D/Conv2D/SeparableConv2D layer (prunable layers: ${producerNames.join(', ')})`);
+      throw badParam(
+        `layers: '${name}' is not a Dense/Conv1D/Conv2D/SeparableConv2D layer (prunable layers: ${producerNames.join(", ")})`,
+      );
     }
     checkSparsity(value, `layers['${name}']`, true);
   }
@@ -265,7 +288,7 @@ export async function pruneStructured(
     const name = entryName(entry);
     const kept = plan.keptUnits.get(name);
     if (!kept) continue;
-    const key = entry.class_name === 'Dense' ? 'units' : 'filters';
+    const key = entry.class_name === "Dense" ? "units" : "filters";
     const before = Number(entry.config[key]);
     entry.config[key] = kept.length;
     changes.push({
@@ -278,22 +301,32 @@ export async function pruneStructured(
     });
   }
 
-  const pruned = await tf.models.modelFromJSON({ modelTopology: newJson } as unknown as Parameters<typeof tf.models.modelFromJSON>[0]);
+  const pruned = await tf.models.modelFromJSON({ modelTopology: newJson } as unknown as Parameters<
+    typeof tf.models.modelFromJSON
+  >[0]);
   try {
     for (const layer of model.layers) {
       if (layer.weights.length === 0) continue;
       const info = graph.layers.get(layer.name);
       const weights = hostWeights(layer);
       const sliced = info
-        ? sliceLayerWeights(info, specs.find((s) => s.name === layer.name)?.config ?? {}, weights, plan.removed, plan.keptUnits.get(layer.name))
+        ? sliceLayerWeights(
+            info,
+            specs.find((s) => s.name === layer.name)?.config ?? {},
+            weights,
+            plan.removed,
+            plan.keptUnits.get(layer.name),
+          )
         : weights;
       const target = pruned.getLayer(layer.name);
-      const expected = target.weights.map((w) => w.shape.join('x'));
-      const got = sliced.map((w) => w.shape.join('x'));
-      if (expected.join(',') !== got.join(',')) {
-        throw new Error(`internal error: pruned weights of '${layer.name}' have shapes [${got}] but the new layer wants [${expected}]`);
+      const expected = target.weights.map((w) => w.shape.join("x"));
+      const got = sliced.map((w) => w.shape.join("x"));
+      if (expected.join(",") !== got.join(",")) {
+        throw new Error(
+          `internal error: pruned weights of '${layer.name}' have shapes [${got}] but the new layer wants [${expected}]`,
+        );
       }
-      const tensors = sliced.map((w) => tf.tensor(w.values, [...w.shape], 'float32'));
+      const tensors = sliced.map((w) => tf.tensor(w.values, [...w.shape], "float32"));
       try {
         target.setWeights(tensors);
       } finally {
@@ -305,11 +338,13 @@ export async function pruneStructured(
     throw e;
   }
 
-  const leftAlone = plan.groups.filter((g) => g.reasons.length > 0).map((g) => ({ layers: g.layers, reasons: g.reasons }));
+  const leftAlone = plan.groups
+    .filter((g) => g.reasons.length > 0)
+    .map((g) => ({ layers: g.layers, reasons: g.reasons }));
   return {
     model: pruned,
     recipe: {
-      method: 'structured',
+      method: "structured",
       sparsity,
       layerOverrides: { ...overrides },
       layers: changes,

@@ -14,24 +14,24 @@
  * tfjs will decode; the final artifacts are loaded back with plain tfjs and evaluated again,
  * so `after` is the metric of what is written.
  */
-import { cloneModel } from './clone-model.ts';
-import { MlError } from './errors.ts';
-import { evaluateModel } from './evaluate.ts';
-import { reconstructionError, roundTrip } from './quantize-codec.ts';
-import { modelToArtifacts, quantizeArtifacts, readWeightEntries, type TensorStorage } from './quantize.ts';
-import { tf } from './tf.ts';
+import { cloneModel } from "./clone-model.ts";
+import { MlError } from "./errors.ts";
+import { evaluateModel } from "./evaluate.ts";
+import { reconstructionError, roundTrip } from "./quantize-codec.ts";
+import { modelToArtifacts, quantizeArtifacts, readWeightEntries, type TensorStorage } from "./quantize.ts";
+import { tf } from "./tf.ts";
 
 type EvalDataset = Parameters<typeof evaluateModel>[1];
-type Task = 'classification' | 'regression';
+type Task = "classification" | "regression";
 
 export interface AccuracyAwareOptions {
   task: Task;
   /** Base dtype; only 'uint8' (16-bit storage is the fallback). */
-  dtype?: 'uint8';
+  dtype?: "uint8";
   /** Largest allowed drop: accuracy points as a fraction (0.003), or relative mse increase. */
   maxDrop: number;
   /** 16-bit storage for sensitive tensors; 'auto' (default) picks the better of uint16/float16 per tensor. */
-  fallbackDtype?: 'uint16' | 'float16' | 'auto';
+  fallbackDtype?: "uint16" | "float16" | "auto";
   signal?: AbortSignal;
 }
 
@@ -42,8 +42,8 @@ export interface TensorSensitivity {
 }
 
 export interface AccuracyAwareRecipe {
-  method: 'quantize-accuracy-aware';
-  dtype: 'uint8';
+  method: "quantize-accuracy-aware";
+  dtype: "uint8";
   maxDrop: number;
   metric: string;
   /** Metric of the float model. */
@@ -56,7 +56,7 @@ export interface AccuracyAwareRecipe {
   drop: number;
   withinDrop: boolean;
   /** Storage per tensor, in manifest order. */
-  tensors: { name: string; dtype: TensorStorage | 'unchanged' }[];
+  tensors: { name: string; dtype: TensorStorage | "unchanged" }[];
   /** Tensors kept at 16 bits, in the order they were promoted. */
   promoted: string[];
   /** Empty when plain uint8 was already within the drop. */
@@ -71,14 +71,14 @@ export interface AccuracyAwareResult {
 
 /** Drop of `after` relative to `before`: lower accuracy, or relative increase of mse. */
 export function metricDrop(metric: string, before: number, after: number): number {
-  if (metric === 'mse' || metric === 'loss' || metric === 'mae') {
+  if (metric === "mse" || metric === "loss" || metric === "mae") {
     return before === 0 ? after - before : (after - before) / before;
   }
   return before - after;
 }
 
 function checkAbort(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new MlError('BAD_PARAM', 'accuracy-aware quantization was aborted');
+  if (signal?.aborted) throw new MlError("BAD_PARAM", "accuracy-aware quantization was aborted");
 }
 
 export async function quantizeAccuracyAware(
@@ -87,35 +87,41 @@ export async function quantizeAccuracyAware(
   opts: AccuracyAwareOptions,
 ): Promise<AccuracyAwareResult> {
   if (!(model instanceof tf.LayersModel)) {
-    throw new MlError('NOT_A_LAYERS_MODEL', 'quantizeAccuracyAware needs a tf.LayersModel');
+    throw new MlError("NOT_A_LAYERS_MODEL", "quantizeAccuracyAware needs a tf.LayersModel");
   }
-  if (opts === null || typeof opts !== 'object') {
-    throw new MlError('BAD_PARAM', 'quantizeAccuracyAware needs options { task, maxDrop }');
+  if (opts === null || typeof opts !== "object") {
+    throw new MlError("BAD_PARAM", "quantizeAccuracyAware needs options { task, maxDrop }");
   }
   const { task, maxDrop, signal } = opts;
-  const dtype = opts.dtype ?? 'uint8';
-  const fallback = opts.fallbackDtype ?? 'auto';
-  if (task !== 'classification' && task !== 'regression') {
-    throw new MlError('BAD_PARAM', `task must be 'classification' or 'regression' (got ${JSON.stringify(task)})`);
+  const dtype = opts.dtype ?? "uint8";
+  const fallback = opts.fallbackDtype ?? "auto";
+  if (task !== "classification" && task !== "regression") {
+    throw new MlError("BAD_PARAM", `task must be 'classification' or 'regression' (got ${JSON.stringify(task)})`);
   }
-  if (dtype !== 'uint8') {
-    throw new MlError('BAD_PARAM', `accuracy-aware quantization starts from uint8 (got dtype ${JSON.stringify(dtype)})`);
+  if (dtype !== "uint8") {
+    throw new MlError(
+      "BAD_PARAM",
+      `accuracy-aware quantization starts from uint8 (got dtype ${JSON.stringify(dtype)})`,
+    );
   }
-  if (typeof maxDrop !== 'number' || !Number.isFinite(maxDrop) || maxDrop < 0) {
-    throw new MlError('BAD_PARAM', `maxDrop must be a number ≥ 0 (got ${JSON.stringify(maxDrop)})`);
+  if (typeof maxDrop !== "number" || !Number.isFinite(maxDrop) || maxDrop < 0) {
+    throw new MlError("BAD_PARAM", `maxDrop must be a number ≥ 0 (got ${JSON.stringify(maxDrop)})`);
   }
-  if (fallback !== 'auto' && fallback !== 'uint16' && fallback !== 'float16') {
-    throw new MlError('BAD_PARAM', `fallbackDtype must be 'auto', 'uint16' or 'float16' (got ${JSON.stringify(fallback)})`);
+  if (fallback !== "auto" && fallback !== "uint16" && fallback !== "float16") {
+    throw new MlError(
+      "BAD_PARAM",
+      `fallbackDtype must be 'auto', 'uint16' or 'float16' (got ${JSON.stringify(fallback)})`,
+    );
   }
 
   const floatArtifacts = await modelToArtifacts(model);
   const entries = readWeightEntries(floatArtifacts).filter((e) => e.values !== undefined);
   const floatValues = new Map(entries.map((e) => [e.spec.name, e.values as Float32Array]));
-  const uint8Values = new Map(entries.map((e) => [e.spec.name, roundTrip(e.values as Float32Array, 'uint8')]));
-  const fallbackOf = (name: string): 'uint16' | 'float16' => {
-    if (fallback !== 'auto') return fallback;
+  const uint8Values = new Map(entries.map((e) => [e.spec.name, roundTrip(e.values as Float32Array, "uint8")]));
+  const fallbackOf = (name: string): "uint16" | "float16" => {
+    if (fallback !== "auto") return fallback;
     const v = floatValues.get(name) as Float32Array;
-    return reconstructionError(v, 'uint16') <= reconstructionError(v, 'float16') ? 'uint16' : 'float16';
+    return reconstructionError(v, "uint16") <= reconstructionError(v, "float16") ? "uint16" : "float16";
   };
 
   let evaluations = 0;
@@ -127,7 +133,7 @@ export async function quantizeAccuracyAware(
       if (current.get(name) === v) continue;
       const variable = variables.get(name);
       if (!variable) continue; // optimizer or unknown weights do not affect the metric
-      const t = tf.tensor(v, variable.shape as number[], 'float32');
+      const t = tf.tensor(v, variable.shape as number[], "float32");
       variable.write(t);
       t.dispose();
       current.set(name, v);
@@ -184,7 +190,7 @@ export async function quantizeAccuracyAware(
 
     const tensors: Record<string, TensorStorage> = {};
     for (const name of sixteen) tensors[name] = fallbackOf(name);
-    const result = quantizeArtifacts(floatArtifacts, { dtype: 'uint8', tensors });
+    const result = quantizeArtifacts(floatArtifacts, { dtype: "uint8", tensors });
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(result.artifacts));
     let after: number;
     try {
@@ -196,8 +202,8 @@ export async function quantizeAccuracyAware(
     return {
       artifacts: result.artifacts,
       recipe: {
-        method: 'quantize-accuracy-aware',
-        dtype: 'uint8',
+        method: "quantize-accuracy-aware",
+        dtype: "uint8",
         maxDrop,
         metric,
         before: base.value,

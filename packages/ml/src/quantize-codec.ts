@@ -11,9 +11,9 @@
  * No TensorFlow.js here: plain typed arrays in, typed arrays out.
  */
 
-export type QuantizedDtype = 'uint8' | 'uint16' | 'float16';
+export type QuantizedDtype = "uint8" | "uint16" | "float16";
 
-export const QUANTIZED_DTYPES: readonly QuantizedDtype[] = ['uint8', 'uint16', 'float16'];
+export const QUANTIZED_DTYPES: readonly QuantizedDtype[] = ["uint8", "uint16", "float16"];
 
 export interface AffineQuantized {
   readonly values: Uint8Array | Uint16Array;
@@ -22,13 +22,13 @@ export interface AffineQuantized {
 }
 
 export function isQuantizedDtype(value: unknown): value is QuantizedDtype {
-  return typeof value === 'string' && (QUANTIZED_DTYPES as readonly string[]).includes(value);
+  return typeof value === "string" && (QUANTIZED_DTYPES as readonly string[]).includes(value);
 }
 
 /** Affine-quantize `data` to `bits` (8 or 16), the tfjs converter's way. */
-export function quantizeAffine(data: ArrayLike<number>, dtype: 'uint8' | 'uint16'): AffineQuantized {
-  const quantMax = dtype === 'uint8' ? 255 : 65535;
-  const out = dtype === 'uint8' ? new Uint8Array(data.length) : new Uint16Array(data.length);
+export function quantizeAffine(data: ArrayLike<number>, dtype: "uint8" | "uint16"): AffineQuantized {
+  const quantMax = dtype === "uint8" ? 255 : 65535;
+  const out = dtype === "uint8" ? new Uint8Array(data.length) : new Uint16Array(data.length);
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < data.length; i++) {
@@ -132,9 +132,9 @@ export function reconstructionError(data: Float32Array, dtype: QuantizedDtype): 
 }
 
 /** What tfjs will hand the model after storing `data` as `dtype`. */
-export function roundTrip(data: Float32Array, dtype: QuantizedDtype | 'float32'): Float32Array {
-  if (dtype === 'float32') return data;
-  if (dtype === 'float16') return decodeFloat16(encodeFloat16(data));
+export function roundTrip(data: Float32Array, dtype: QuantizedDtype | "float32"): Float32Array {
+  if (dtype === "float32") return data;
+  if (dtype === "float16") return decodeFloat16(encodeFloat16(data));
   const q = quantizeAffine(data, dtype);
   return dequantizeAffine(q.values, q.scale, q.min);
 }

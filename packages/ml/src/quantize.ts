@@ -7,7 +7,7 @@
  *
  * Only float32 tensors are quantized; int32/bool/string tensors are copied as they are.
  */
-import { MlError } from './errors.ts';
+import { MlError } from "./errors.ts";
 import {
   dequantizeAffine,
   decodeFloat16,
@@ -16,13 +16,13 @@ import {
   quantizeAffine,
   QUANTIZED_DTYPES,
   type QuantizedDtype,
-} from './quantize-codec.ts';
-import { tf } from './tf.ts';
+} from "./quantize-codec.ts";
+import { tf } from "./tf.ts";
 
-export type { QuantizedDtype } from './quantize-codec.ts';
+export type { QuantizedDtype } from "./quantize-codec.ts";
 
 /** What one tensor is stored as: a quantized dtype or left at float32. */
-export type TensorStorage = QuantizedDtype | 'float32';
+export type TensorStorage = QuantizedDtype | "float32";
 
 export interface QuantizeOptions {
   /** Default storage for every float32 tensor. */
@@ -37,7 +37,7 @@ export interface QuantizedTensorInfo {
   /** dtype of the tensor in the model. */
   dtype: string;
   /** How it is stored in the file. */
-  storage: TensorStorage | 'unchanged';
+  storage: TensorStorage | "unchanged";
   bytes: number;
   scale?: number;
   min?: number;
@@ -61,7 +61,15 @@ export interface WeightEntry {
   bytes: Uint8Array;
 }
 
-const VALUE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
+const VALUE_BYTES: Record<string, number> = {
+  float32: 4,
+  int32: 4,
+  bool: 1,
+  complex64: 8,
+  uint8: 1,
+  uint16: 2,
+  float16: 2,
+};
 
 function sizeOf(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
@@ -83,24 +91,27 @@ export function readWeightEntries(artifacts: tf.io.ModelArtifacts): WeightEntry[
     const n = sizeOf(spec.shape);
     let length: number;
     if (spec.quantization) length = n * (VALUE_BYTES[spec.quantization.dtype] ?? NaN);
-    else if (spec.dtype === 'string') {
+    else if (spec.dtype === "string") {
       length = 0;
       for (let i = 0; i < n; i++) length += 4 + view.getUint32(offset + length, true);
     } else length = n * (VALUE_BYTES[spec.dtype] ?? NaN);
     if (!Number.isFinite(length) || offset + length > buffer.byteLength) {
       throw new MlError(
-        'WEIGHTS_MISMATCH',
+        "WEIGHTS_MISMATCH",
         `weight '${spec.name}' (${spec.quantization?.dtype ?? spec.dtype}, shape [${spec.shape}]) needs bytes ${offset}..${offset + length} but the weight data has ${buffer.byteLength}`,
       );
     }
     const bytes = buffer.slice(offset, offset + length);
     offset += length;
     const entry: WeightEntry = { spec, bytes };
-    if (spec.dtype === 'float32') entry.values = decodeFloat32(spec, bytes);
+    if (spec.dtype === "float32") entry.values = decodeFloat32(spec, bytes);
     entries.push(entry);
   }
   if (offset !== buffer.byteLength) {
-    throw new MlError('WEIGHTS_MISMATCH', `the weight specs describe ${offset} bytes but the weight data has ${buffer.byteLength}`);
+    throw new MlError(
+      "WEIGHTS_MISMATCH",
+      `the weight specs describe ${offset} bytes but the weight data has ${buffer.byteLength}`,
+    );
   }
   return entries;
 }
@@ -109,11 +120,11 @@ function decodeFloat32(spec: tf.io.WeightsManifestEntry, bytes: Uint8Array): Flo
   const q = spec.quantization;
   const copy = bytes.slice().buffer;
   if (!q) return new Float32Array(copy);
-  if (q.dtype === 'float16') return decodeFloat16(new Uint16Array(copy));
+  if (q.dtype === "float16") return decodeFloat16(new Uint16Array(copy));
   if (q.scale === undefined || q.min === undefined) {
-    throw new MlError('WEIGHTS_MISMATCH', `weight '${spec.name}' is ${q.dtype}-quantized but has no scale/min`);
+    throw new MlError("WEIGHTS_MISMATCH", `weight '${spec.name}' is ${q.dtype}-quantized but has no scale/min`);
   }
-  return dequantizeAffine(q.dtype === 'uint8' ? new Uint8Array(copy) : new Uint16Array(copy), q.scale, q.min);
+  return dequantizeAffine(q.dtype === "uint8" ? new Uint8Array(copy) : new Uint16Array(copy), q.scale, q.min);
 }
 
 function maxAbsDiff(a: Float32Array, b: Float32Array): number {
@@ -126,9 +137,9 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 }
 
 function checkStorage(value: unknown, what: string, allowFloat32: boolean): TensorStorage {
-  if (isQuantizedDtype(value) || (allowFloat32 && value === 'float32')) return value as TensorStorage;
-  const allowed = [...QUANTIZED_DTYPES, ...(allowFloat32 ? ['float32'] : [])].join(', ');
-  throw new MlError('BAD_PARAM', `${what} must be one of ${allowed} (got ${JSON.stringify(value)})`);
+  if (isQuantizedDtype(value) || (allowFloat32 && value === "float32")) return value as TensorStorage;
+  const allowed = [...QUANTIZED_DTYPES, ...(allowFloat32 ? ["float32"] : [])].join(", ");
+  throw new MlError("BAD_PARAM", `${what} must be one of ${allowed} (got ${JSON.stringify(value)})`);
 }
 
 /**
@@ -136,23 +147,26 @@ function checkStorage(value: unknown, what: string, allowFloat32: boolean): Tens
  * and returns new artifacts in the standard manifest format plus what was done per tensor.
  */
 export function quantizeArtifacts(artifacts: tf.io.ModelArtifacts, opts: QuantizeOptions): QuantizeResult {
-  if (opts === null || typeof opts !== 'object') throw new MlError('BAD_PARAM', 'quantize needs options { dtype }');
-  const dtype = checkStorage(opts.dtype, 'dtype', false) as QuantizedDtype;
+  if (opts === null || typeof opts !== "object") throw new MlError("BAD_PARAM", "quantize needs options { dtype }");
+  const dtype = checkStorage(opts.dtype, "dtype", false) as QuantizedDtype;
   const overrides = opts.tensors ?? {};
-  if (typeof overrides !== 'object' || overrides === null) {
-    throw new MlError('BAD_PARAM', 'tensors must be an object of weight name → dtype');
+  if (typeof overrides !== "object" || overrides === null) {
+    throw new MlError("BAD_PARAM", "tensors must be an object of weight name → dtype");
   }
   const entries = readWeightEntries(artifacts);
   const names = entries.map((e) => e.spec.name);
   for (const [name, value] of Object.entries(overrides)) {
     const entry = entries.find((e) => e.spec.name === name);
     if (!entry) {
-      const shown = names.slice(0, 12).join(', ') + (names.length > 12 ? ', …' : '');
-      throw new MlError('BAD_PARAM', `tensors: the model has no weight '${name}' (weights: ${shown})`);
+      const shown = names.slice(0, 12).join(", ") + (names.length > 12 ? ", …" : "");
+      throw new MlError("BAD_PARAM", `tensors: the model has no weight '${name}' (weights: ${shown})`);
     }
     checkStorage(value, `tensors['${name}']`, true);
-    if (entry.spec.dtype !== 'float32' && value !== 'float32') {
-      throw new MlError('BAD_PARAM', `tensors: weight '${name}' is ${entry.spec.dtype}; only float32 weights can be quantized`);
+    if (entry.spec.dtype !== "float32" && value !== "float32") {
+      throw new MlError(
+        "BAD_PARAM",
+        `tensors: weight '${name}' is ${entry.spec.dtype}; only float32 weights can be quantized`,
+      );
     }
   }
 
@@ -170,29 +184,43 @@ export function quantizeArtifacts(artifacts: tf.io.ModelArtifacts, opts: Quantiz
       // int32 / bool / string / complex64: copied byte for byte (quantization metadata kept).
       specs.push(spec.quantization ? { ...base, quantization: { ...spec.quantization } } : base);
       parts.push(entry.bytes);
-      tensors.push({ name: spec.name, shape: base.shape, dtype: spec.dtype, storage: 'unchanged', bytes: entry.bytes.length, maxAbsError: 0 });
+      tensors.push({
+        name: spec.name,
+        shape: base.shape,
+        dtype: spec.dtype,
+        storage: "unchanged",
+        bytes: entry.bytes.length,
+        maxAbsError: 0,
+      });
       continue;
     }
     const storage = overrides[spec.name] ?? dtype;
     let bytes: Uint8Array;
     let decoded: Float32Array;
-    const info: QuantizedTensorInfo = { name: spec.name, shape: base.shape, dtype: 'float32', storage, bytes: 0, maxAbsError: 0 };
-    if (storage === 'float32') {
+    const info: QuantizedTensorInfo = {
+      name: spec.name,
+      shape: base.shape,
+      dtype: "float32",
+      storage,
+      bytes: 0,
+      maxAbsError: 0,
+    };
+    if (storage === "float32") {
       bytes = new Uint8Array(values.slice().buffer);
       decoded = values;
       specs.push(base);
-    } else if (storage === 'float16') {
+    } else if (storage === "float16") {
       const half = encodeFloat16(values);
       bytes = new Uint8Array(half.buffer);
       decoded = decodeFloat16(half);
-      specs.push({ ...base, quantization: { dtype: 'float16' } });
+      specs.push({ ...base, quantization: { dtype: "float16" } });
     } else {
       let q;
       try {
         q = quantizeAffine(values, storage);
       } catch (e) {
         throw new MlError(
-          'BAD_PARAM',
+          "BAD_PARAM",
           `weight '${spec.name}' cannot be stored as ${storage}: ${(e as Error).message}; store it as float16 or float32`,
         );
       }
@@ -228,10 +256,10 @@ export async function modelToArtifacts(model: tf.LayersModel): Promise<tf.io.Mod
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       captured = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
     }),
   );
-  if (captured === null) throw new MlError('IO_ERROR', 'model.save produced no artifacts');
+  if (captured === null) throw new MlError("IO_ERROR", "model.save produced no artifacts");
   return captured;
 }
 
@@ -246,10 +274,10 @@ export async function quantizeModel(model: tf.LayersModel, opts: QuantizeOptions
 /** quantizeModel plus what was done to each tensor and the byte counts. */
 export async function quantizeModelDetailed(model: tf.LayersModel, opts: QuantizeOptions): Promise<QuantizeResult> {
   if (!(model instanceof tf.LayersModel)) {
-    throw new MlError('NOT_A_LAYERS_MODEL', 'quantizeModel needs a tf.LayersModel');
+    throw new MlError("NOT_A_LAYERS_MODEL", "quantizeModel needs a tf.LayersModel");
   }
   // Validate the dtype before paying for a save.
-  if (opts === null || typeof opts !== 'object') throw new MlError('BAD_PARAM', 'quantize needs options { dtype }');
-  checkStorage(opts.dtype, 'dtype', false);
+  if (opts === null || typeof opts !== "object") throw new MlError("BAD_PARAM", "quantize needs options { dtype }");
+  checkStorage(opts.dtype, "dtype", false);
   return quantizeArtifacts(await modelToArtifacts(model), opts);
 }

@@ -20,7 +20,7 @@ export interface Random {
 
 /** Hashes any integer or string to a 32-bit seed. */
 export function toSeed(seed: number | string): number {
-  if (typeof seed === 'number' && Number.isInteger(seed)) return seed >>> 0;
+  if (typeof seed === "number" && Number.isInteger(seed)) return seed >>> 0;
   const s = String(seed);
   let h = 2166136261;
   for (let i = 0; i < s.length; i++) {

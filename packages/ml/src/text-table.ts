@@ -3,7 +3,7 @@
 export type Cell = string | number | null | undefined;
 
 function text(cell: Cell): string {
-  if (cell === null || cell === undefined) return '';
+  if (cell === null || cell === undefined) return "";
   return String(cell);
 }
 
@@ -18,18 +18,20 @@ export function formatTable(headers: string[], rows: Cell[][]): string {
   const line = (r: string[]): string =>
     r
       .map((c, i) => (isNumeric(c) ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number)))
-      .join('  ')
+      .join("  ")
       .trimEnd();
-  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+  return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n");
 }
 
 /** A GitHub-flavoured Markdown table; numeric columns right-aligned. */
 export function markdownTable(headers: string[], rows: Cell[][]): string {
-  const cells = rows.map((r) => headers.map((_, i) => text(r[i]).replace(/\|/g, '\\|')));
-  const numericCol = headers.map((_, i) => cells.length > 0 && cells.every((r) => r[i] === '' || isNumeric(r[i] as string)));
-  const head = `| ${headers.join(' | ')} |`;
-  const sep = `|${numericCol.map((n) => (n ? '---:' : ':---')).join('|')}|`;
-  return [head, sep, ...cells.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  const cells = rows.map((r) => headers.map((_, i) => text(r[i]).replace(/\|/g, "\\|")));
+  const numericCol = headers.map(
+    (_, i) => cells.length > 0 && cells.every((r) => r[i] === "" || isNumeric(r[i] as string)),
+  );
+  const head = `| ${headers.join(" | ")} |`;
+  const sep = `|${numericCol.map((n) => (n ? "---:" : ":---")).join("|")}|`;
+  return [head, sep, ...cells.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 }
 
 /** 1234567 → "1.23 MB" (decimal units, as file managers show). */

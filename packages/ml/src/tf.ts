@@ -7,7 +7,7 @@
  * importing the wasm backend makes it the top-priority backend, and wasm must
  * finish its asynchronous initialisation first.
  */
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
+import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-wasm";
 
 export { tf };

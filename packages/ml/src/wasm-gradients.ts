@@ -13,23 +13,23 @@
  * the forward dilation becomes the stride. The input gradient is a correlation of the
  * stride-dilated output gradient with the spatially flipped filter.
  */
-import { tf } from './tf.ts';
+import { tf } from "./tf.ts";
 
 type Tensor4D = tf.Tensor4D;
 type Pair = [number, number];
-type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-type RoundingMode = 'floor' | 'round' | 'ceil' | undefined;
+type Pad = "valid" | "same" | number | tf.backend_util.ExplicitPadding;
+type RoundingMode = "floor" | "round" | "ceil" | undefined;
 type KernelParams = Parameters<tf.KernelFunc>[0];
 
 export const WASM_GRADIENT_KERNELS = [
-  'Conv2DBackpropFilter',
-  'DepthwiseConv2dNativeBackpropFilter',
-  'DepthwiseConv2dNativeBackpropInput',
+  "Conv2DBackpropFilter",
+  "DepthwiseConv2dNativeBackpropFilter",
+  "DepthwiseConv2dNativeBackpropInput",
 ] as const;
 
 function pair(v: number | Pair | undefined, fallback = 1): Pair {
   if (v === undefined || v === null) return [fallback, fallback];
-  return typeof v === 'number' ? [v, v] : [v[0], v[1]];
+  return typeof v === "number" ? [v, v] : [v[0], v[1]];
 }
 
 function asTensor(info: tf.TensorInfo): tf.Tensor {
@@ -91,14 +91,10 @@ export function conv2dFilterGradient(
     const xWin = inputWindow(x, dy, info);
     const xT = tf.transpose(xWin, [3, 1, 2, 0]); // [ci, H, W, B]
     const dyT = tf.transpose(dy, [1, 2, 0, 3]); // [oh, ow, B, co] used as a filter
-    const r = tf.conv2d(
-      xT,
-      dyT,
-      [info.dilationHeight, info.dilationWidth],
-      'valid',
-      'NHWC',
-      [info.strideHeight, info.strideWidth],
-    ); // [ci, KH, KW, co]
+    const r = tf.conv2d(xT, dyT, [info.dilationHeight, info.dilationWidth], "valid", "NHWC", [
+      info.strideHeight,
+      info.strideWidth,
+    ]); // [ci, KH, KW, co]
     return tf.transpose(r, [1, 2, 0, 3]);
   });
 }
@@ -130,18 +126,16 @@ export function depthwiseFilterGradient(
     // channels (c, b) side by side: one depthwise channel per (input channel, example)
     const xT = tf.reshape(tf.transpose(xWin, [1, 2, 3, 0]), [1, eh, ew, inC * batch]) as Tensor4D;
     const [, oh, ow] = dy.shape;
-    const filt = tf.reshape(
-      tf.transpose(tf.reshape(dy, [batch, oh, ow, inC, mult]), [1, 2, 3, 0, 4]),
-      [oh, ow, inC * batch, mult],
-    ) as Tensor4D;
-    const r = tf.depthwiseConv2d(
-      xT,
-      filt,
-      [info.dilationHeight, info.dilationWidth],
-      'valid',
-      'NHWC',
-      [info.strideHeight, info.strideWidth],
-    ); // [1, KH, KW, inC*batch*mult]
+    const filt = tf.reshape(tf.transpose(tf.reshape(dy, [batch, oh, ow, inC, mult]), [1, 2, 3, 0, 4]), [
+      oh,
+      ow,
+      inC * batch,
+      mult,
+    ]) as Tensor4D;
+    const r = tf.depthwiseConv2d(xT, filt, [info.dilationHeight, info.dilationWidth], "valid", "NHWC", [
+      info.strideHeight,
+      info.strideWidth,
+    ]); // [1, KH, KW, inC*batch*mult]
     return tf.sum(tf.reshape(r, [kh, kw, inC, batch, mult]), 3) as Tensor4D;
   });
 }
@@ -205,7 +199,7 @@ export function depthwiseInputGradient(
     const lenW = inW + (kw - 1) * dw;
     const dyP = padOrCrop(dyD, padTop, lenH - padTop - dyD.shape[1], padLeft, lenW - padLeft - dyD.shape[2]);
     const flipped = tf.reshape(tf.reverse(filter, [0, 1]), [kh, kw, inC * mult, 1]) as Tensor4D;
-    const r = tf.depthwiseConv2d(dyP, flipped, 1, 'valid', 'NHWC', [dh, dw]); // [B, H, W, inC*mult]
+    const r = tf.depthwiseConv2d(dyP, flipped, 1, "valid", "NHWC", [dh, dw]); // [B, H, W, inC*mult]
     return tf.sum(tf.reshape(r, [batch, inH, inW, inC, mult]), 4) as Tensor4D;
   });
 }
@@ -236,13 +230,13 @@ export function conv2dInputGradient(
     const lenW = inW + (kw - 1) * dw;
     const dyP = padOrCrop(dyD, padTop, lenH - padTop - dyD.shape[1], padLeft, lenW - padLeft - dyD.shape[2]);
     const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as Tensor4D; // [KH, KW, out, in]
-    return tf.conv2d(dyP, flipped, 1, 'valid', 'NHWC', [dh, dw]);
+    return tf.conv2d(dyP, flipped, 1, "valid", "NHWC", [dh, dw]);
   });
 }
 
 function toNhwc(t: tf.Tensor, dataFormat: unknown): Tensor4D {
   const t4 = t as Tensor4D;
-  return dataFormat === 'NCHW' ? tf.transpose(t4, [0, 2, 3, 1]) : t4;
+  return dataFormat === "NCHW" ? tf.transpose(t4, [0, 2, 3, 1]) : t4;
 }
 
 const conv2DBackpropFilter: tf.KernelFunc = ({ inputs, attrs }: KernelParams) => {
@@ -264,7 +258,7 @@ const conv2DBackpropFilter: tf.KernelFunc = ({ inputs, attrs }: KernelParams) =>
 
 const conv2DBackpropInput: tf.KernelFunc = ({ inputs, attrs }: KernelParams) => {
   const a = (attrs ?? {}) as Record<string, unknown>;
-  const nchw = a.dataFormat === 'NCHW';
+  const nchw = a.dataFormat === "NCHW";
   return tf.tidy(() => {
     let inputShape = a.inputShape as [number, number, number, number];
     if (nchw) inputShape = [inputShape[0], inputShape[2], inputShape[3], inputShape[1]];
@@ -323,7 +317,7 @@ let batchNormGradientPatched = false;
 
 export function registerBatchNormGradient(): boolean {
   if (batchNormGradientPatched) return false;
-  const original = tf.getGradient('FusedBatchNorm');
+  const original = tf.getGradient("FusedBatchNorm");
   if (!original) return false;
   batchNormGradientPatched = true;
   tf.registerGradient({
@@ -345,7 +339,7 @@ export function registerBatchNormGradient(): boolean {
 }
 
 /** Kernels wasm has but that are replaced by faster ones built on XNNPACK's conv2d. */
-export const WASM_REPLACED_KERNELS = ['Conv2DBackpropInput'] as const;
+export const WASM_REPLACED_KERNELS = ["Conv2DBackpropInput"] as const;
 
 const replaced = new Set<string>();
 
@@ -357,21 +351,21 @@ const replaced = new Set<string>();
  */
 export function registerWasmGradients(): string[] {
   const kernels: Array<[string, tf.KernelFunc]> = [
-    ['Conv2DBackpropFilter', conv2DBackpropFilter],
-    ['DepthwiseConv2dNativeBackpropFilter', depthwiseBackpropFilter],
-    ['DepthwiseConv2dNativeBackpropInput', depthwiseBackpropInput],
+    ["Conv2DBackpropFilter", conv2DBackpropFilter],
+    ["DepthwiseConv2dNativeBackpropFilter", depthwiseBackpropFilter],
+    ["DepthwiseConv2dNativeBackpropInput", depthwiseBackpropInput],
   ];
   const registered: string[] = [];
   registerBatchNormGradient();
-  if (!replaced.has('Conv2DBackpropInput')) {
-    replaced.add('Conv2DBackpropInput');
-    if (tf.getKernel('Conv2DBackpropInput', 'wasm') !== undefined) tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-    tf.registerKernel({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2DBackpropInput });
-    registered.push('Conv2DBackpropInput');
+  if (!replaced.has("Conv2DBackpropInput")) {
+    replaced.add("Conv2DBackpropInput");
+    if (tf.getKernel("Conv2DBackpropInput", "wasm") !== undefined) tf.unregisterKernel("Conv2DBackpropInput", "wasm");
+    tf.registerKernel({ kernelName: "Conv2DBackpropInput", backendName: "wasm", kernelFunc: conv2DBackpropInput });
+    registered.push("Conv2DBackpropInput");
   }
   for (const [kernelName, kernelFunc] of kernels) {
-    if (tf.getKernel(kernelName, 'wasm') === undefined) {
-      tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+    if (tf.getKernel(kernelName, "wasm") === undefined) {
+      tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc });
       registered.push(kernelName);
     }
   }

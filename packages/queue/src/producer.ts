@@ -1,6 +1,16 @@
 import { Queue, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
-import { BUDGET_CHECK_WINDOW_MS, QueueName, WEBHOOK_ATTEMPTS, WEBHOOK_BACKOFF_TYPE, defaultJobOptions, measurePayloadSchema, measureQueueName, payloadSchemas, type Payload } from "./queues.ts";
+import {
+  BUDGET_CHECK_WINDOW_MS,
+  QueueName,
+  WEBHOOK_ATTEMPTS,
+  WEBHOOK_BACKOFF_TYPE,
+  defaultJobOptions,
+  measurePayloadSchema,
+  measureQueueName,
+  payloadSchemas,
+  type Payload,
+} from "./queues.ts";
 
 type EnqueueOptions = Pick<JobsOptions, "jobId" | "delay" | "deduplication" | "attempts" | "backoff">;
 
@@ -41,7 +51,10 @@ export class Producer {
     const timeoutMs = this.opts.enqueueTimeoutMs ?? 5_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not accept the ${name} job within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`Redis did not accept the ${name} job within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
     });
     try {
       const job = await Promise.race([this.queue(name).add(name, data, { ...opts }), timeout]);
@@ -70,12 +83,18 @@ export class Producer {
 
   /** Evaluates a version again; asking again while one is waiting or running adds nothing. */
   reevaluateVersion(versionId: string): Promise<string> {
-    return this.enqueue(QueueName.evaluate, { versionId, reevaluate: true }, { deduplication: { id: `reevaluate-${versionId}` } });
+    return this.enqueue(
+      QueueName.evaluate,
+      { versionId, reevaluate: true },
+      { deduplication: { id: `reevaluate-${versionId}` } },
+    );
   }
 
   /** Measures a version again on a worker of that hardware profile; deduplicated while one is waiting or running. */
   remeasureVersion(versionId: string, hardwareProfileId: string): Promise<string> {
-    return this.add(measureQueueName(hardwareProfileId), measurePayloadSchema.parse({ versionId }), { deduplication: { id: `remeasure-${versionId}-${hardwareProfileId}` } });
+    return this.add(measureQueueName(hardwareProfileId), measurePayloadSchema.parse({ versionId }), {
+      deduplication: { id: `remeasure-${versionId}-${hardwareProfileId}` },
+    });
   }
 
   /**
@@ -85,12 +104,20 @@ export class Producer {
    * job still sees that usage.
    */
   budgetCheck(teamId: string, windowMs = BUDGET_CHECK_WINDOW_MS): Promise<string> {
-    return this.enqueue(QueueName.budgets, { reason: "ingestion", teamId }, { delay: windowMs, deduplication: { id: `budgets-team-${teamId}`, ttl: windowMs } });
+    return this.enqueue(
+      QueueName.budgets,
+      { reason: "ingestion", teamId },
+      { delay: windowMs, deduplication: { id: `budgets-team-${teamId}`, ttl: windowMs } },
+    );
   }
 
   /** One webhook delivery; retried by the worker with exponential backoff (WEBHOOK_ATTEMPTS in all). */
   webhookDelivery(deliveryId: string): Promise<string> {
-    return this.enqueue(QueueName.webhooks, { deliveryId }, { jobId: `webhook-${deliveryId}`, attempts: WEBHOOK_ATTEMPTS, backoff: { type: WEBHOOK_BACKOFF_TYPE } });
+    return this.enqueue(
+      QueueName.webhooks,
+      { deliveryId },
+      { jobId: `webhook-${deliveryId}`, attempts: WEBHOOK_ATTEMPTS, backoff: { type: WEBHOOK_BACKOFF_TYPE } },
+    );
   }
 
   async close(): Promise<void> {

@@ -8,7 +8,8 @@ type Tx = Prisma.TransactionClient;
  * and writes its Artifact row while holding this transaction-scoped advisory lock, so that
  * "no row references this sha256", checked under the lock, means nobody needs the object.
  */
-export const lockArtifact = (tx: Tx, sha256: string) => tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${artifactLockKey(sha256)}, 0))`;
+export const lockArtifact = (tx: Tx, sha256: string) =>
+  tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${artifactLockKey(sha256)}, 0))`;
 
 export interface PublishArtifactInput {
   kind: ArtifactKind;
@@ -27,9 +28,15 @@ export interface PublishArtifactInput {
  * team's Artifact row. `publishedHere` says whether this call created the object, so a caller
  * whose transaction then fails can remove it again (see removeIfUnreferenced).
  */
-export async function publishArtifact(tx: Tx, store: ArtifactStore, input: PublishArtifactInput): Promise<{ artifact: Artifact; created: boolean; publishedHere: boolean }> {
+export async function publishArtifact(
+  tx: Tx,
+  store: ArtifactStore,
+  input: PublishArtifactInput,
+): Promise<{ artifact: Artifact; created: boolean; publishedHere: boolean }> {
   await lockArtifact(tx, input.sha256);
-  const existing = await tx.artifact.findFirst({ where: { kind: input.kind, sha256: input.sha256, teamId: input.teamId } });
+  const existing = await tx.artifact.findFirst({
+    where: { kind: input.kind, sha256: input.sha256, teamId: input.teamId },
+  });
   const objectThere = await store.exists(input.sha256);
   // publish() keeps an existing object; it also heals a row whose object went missing.
   await store.publish(input.sha256, input.stagedDir);
@@ -50,7 +57,11 @@ export async function publishArtifact(tx: Tx, store: ArtifactStore, input: Publi
 }
 
 /** Deletes an object no Artifact row references, under the lock (so no writer is mid-way with it). Returns whether it did. */
-export async function removeIfUnreferenced(db: { $transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> }, store: ArtifactStore, sha256: string): Promise<boolean> {
+export async function removeIfUnreferenced(
+  db: { $transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> },
+  store: ArtifactStore,
+  sha256: string,
+): Promise<boolean> {
   return db.$transaction(async (tx) => {
     await lockArtifact(tx, sha256);
     if ((await tx.artifact.count({ where: { sha256 } })) > 0) return false;

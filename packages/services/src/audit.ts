@@ -41,7 +41,9 @@ const REDACTED_FIELDS: Record<string, Record<string, (v: unknown) => unknown>> =
 export function auditJson(value: unknown, entityType?: string): Prisma.InputJsonValue | undefined {
   if (value === undefined || value === null) return undefined;
   const redact = (entityType && REDACTED_FIELDS[entityType]) || {};
-  return JSON.parse(JSON.stringify(value, (k, v) => (SECRET_FIELDS.has(k) ? undefined : k in redact ? redact[k]!(v) : v))) as Prisma.InputJsonValue;
+  return JSON.parse(
+    JSON.stringify(value, (k, v) => (SECRET_FIELDS.has(k) ? undefined : k in redact ? redact[k]!(v) : v)),
+  ) as Prisma.InputJsonValue;
 }
 
 /** Every mutation writes one audit event in the same transaction as its change. */

@@ -8,6 +8,19 @@ export { emitEvent } from "./events/emit-event.ts";
 export { recordEvent, type EventEnvelope } from "./events/record-event.ts";
 export { enqueueDeliveries } from "./events/enqueue-deliveries.ts";
 export { emitJobFinished } from "./events/emit-job-finished.ts";
-export { costGate, costGateRecord, coveringBudgets, projectPromotion, type CostGateRecord, type PromotionProjection } from "./budgets/cost-gate.ts";
-export { addressProblem, guardedLookup, webhookTargetProblem, PrivateTargetError, type TargetPolicy } from "./webhooks/webhook-target.ts";
+export {
+  costGate,
+  costGateRecord,
+  coveringBudgets,
+  projectPromotion,
+  type CostGateRecord,
+  type PromotionProjection,
+} from "./budgets/cost-gate.ts";
+export {
+  addressProblem,
+  guardedLookup,
+  webhookTargetProblem,
+  PrivateTargetError,
+  type TargetPolicy,
+} from "./webhooks/webhook-target.ts";
 export { latestCosts } from "./latest-costs.ts";

@@ -20,24 +20,43 @@ export interface CreateJobArgs {
  * before anything is written or enqueued. Used by the API (manual runs) and the worker
  * (NEW_VERSION and budget triggers).
  */
-export async function createOptimizationJob(deps: { db: Db; producer: Producer }, args: CreateJobArgs): Promise<OptimizationJob> {
+export async function createOptimizationJob(
+  deps: { db: Db; producer: Producer },
+  args: CreateJobArgs,
+): Promise<OptimizationJob> {
   const { db, producer } = deps;
   const { policy, sourceVersion } = args;
   const model = await db.model.findUniqueOrThrow({ where: { id: sourceVersion.modelId } });
-  if (!policy.enabled) throw badInput(`Policy "${policy.name}" is disabled: enable it with updateOptimizationPolicy first`, { field: "policyId" });
-  if (policy.teamId !== model.teamId) throw new AppError(ErrorCode.FORBIDDEN, `Policy "${policy.name}" belongs to another team than model ${model.name}`);
-  if (policy.modelId && policy.modelId !== model.id) throw badInput(`Policy "${policy.name}" is for another model, not ${model.name}`, { field: "versionId" });
+  if (!policy.enabled)
+    throw badInput(`Policy "${policy.name}" is disabled: enable it with updateOptimizationPolicy first`, {
+      field: "policyId",
+    });
+  if (policy.teamId !== model.teamId)
+    throw new AppError(ErrorCode.FORBIDDEN, `Policy "${policy.name}" belongs to another team than model ${model.name}`);
+  if (policy.modelId && policy.modelId !== model.id)
+    throw badInput(`Policy "${policy.name}" is for another model, not ${model.name}`, { field: "versionId" });
   if (sourceVersion.status !== "READY") {
-    throw badInput(`Version ${sourceVersion.number} of ${model.name} is ${sourceVersion.status}: a policy runs on a READY version (evaluated and measured)`, { field: "versionId" });
+    throw badInput(
+      `Version ${sourceVersion.number} of ${model.name} is ${sourceVersion.status}: a policy runs on a READY version (evaluated and measured)`,
+      { field: "versionId" },
+    );
   }
   const steps = parsePolicySteps(policy.steps);
-  const roles = new Set((await db.dataset.findMany({ where: { modelId: model.id }, select: { role: true } })).map((d) => d.role));
+  const roles = new Set(
+    (await db.dataset.findMany({ where: { modelId: model.id }, select: { role: true } })).map((d) => d.role),
+  );
   const fineTune = steps.findIndex((s) => s.kind === "FINE_TUNE");
   if (fineTune >= 0 && !roles.has("TRAIN")) {
-    throw badInput(`steps[${fineTune + 1}] (FINE_TUNE) needs a TRAIN dataset, and model ${model.name} has none: register one with registerDataset(role: TRAIN)`, { field: "policyId", step: fineTune + 1 });
+    throw badInput(
+      `steps[${fineTune + 1}] (FINE_TUNE) needs a TRAIN dataset, and model ${model.name} has none: register one with registerDataset(role: TRAIN)`,
+      { field: "policyId", step: fineTune + 1 },
+    );
   }
   if (!roles.has("EVALUATION")) {
-    throw badInput(`Model ${model.name} has no EVALUATION dataset, so the accuracy guardrail cannot be checked: register one with registerDataset(role: EVALUATION)`, { field: "policyId" });
+    throw badInput(
+      `Model ${model.name} has no EVALUATION dataset, so the accuracy guardrail cannot be checked: register one with registerDataset(role: EVALUATION)`,
+      { field: "policyId" },
+    );
   }
 
   let job: OptimizationJob;
@@ -54,7 +73,14 @@ export async function createOptimizationJob(deps: { db: Db; producer: Producer }
           stage: "Queued",
         },
       });
-      await writeAudit(tx, { actor: args.actor, action: "job.create", entityType: "OptimizationJob", entityId: created.id, teamId: model.teamId, after: created });
+      await writeAudit(tx, {
+        actor: args.actor,
+        action: "job.create",
+        entityType: "OptimizationJob",
+        entityId: created.id,
+        teamId: model.teamId,
+        after: created,
+      });
       return created;
     });
   } catch (e) {
@@ -70,7 +96,12 @@ export async function createOptimizationJob(deps: { db: Db; producer: Producer }
     // Not left QUEUED forever: say why it will not run.
     return db.optimizationJob.update({
       where: { id: job.id },
-      data: { status: "FAILED", error: `Could not queue the job (is Redis reachable?): ${(e as Error).message}`, finishedAt: new Date(), stage: "Failed" },
+      data: {
+        status: "FAILED",
+        error: `Could not queue the job (is Redis reachable?): ${(e as Error).message}`,
+        finishedAt: new Date(),
+        stage: "Failed",
+      },
     });
   }
   return job;

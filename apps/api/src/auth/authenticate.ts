@@ -24,10 +24,19 @@ export function createAuthenticator(db: Db, sessions: SessionTokens): Authentica
       const claims = await sessions.verify(token);
       if (!claims) throw unauthenticated("Session token is invalid or expired: log in again");
       const session = await db.session.findUnique({ where: { id: claims.sessionId }, include: { user: true } });
-      if (!session || session.userId !== claims.userId) throw unauthenticated("The user of this session no longer exists");
-      if (session.revokedAt) throw unauthenticated("This session was ended (logout, password change or an ADMIN): log in again");
+      if (!session || session.userId !== claims.userId)
+        throw unauthenticated("The user of this session no longer exists");
+      if (session.revokedAt)
+        throw unauthenticated("This session was ended (logout, password change or an ADMIN): log in again");
       const { user } = session;
-      return { kind: "user", id: user.id, role: user.role, teamId: user.teamId, actor: `user:${user.id}`, sessionId: session.id };
+      return {
+        kind: "user",
+        id: user.id,
+        role: user.role,
+        teamId: user.teamId,
+        actor: `user:${user.id}`,
+        sessionId: session.id,
+      };
     }
 
     const parsed = parseApiKey(token);
@@ -36,11 +45,19 @@ export function createAuthenticator(db: Db, sessions: SessionTokens): Authentica
     if (!key || !apiKeyMatches(token, key.secretHash)) throw unauthenticated("API key is not valid");
     if (key.revokedAt) throw unauthenticated(`API key ${key.prefix} was revoked at ${key.revokedAt.toISOString()}`);
     const now = new Date();
-    if (key.expiresAt && key.expiresAt <= now) throw unauthenticated(`API key ${key.prefix} expired at ${key.expiresAt.toISOString()}`);
+    if (key.expiresAt && key.expiresAt <= now)
+      throw unauthenticated(`API key ${key.prefix} expired at ${key.expiresAt.toISOString()}`);
     if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       await db.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: now } });
     }
-    return { kind: "apikey", id: key.id, role: key.role, teamId: key.teamId, actor: `apikey:${key.id}`, expiresAt: key.expiresAt };
+    return {
+      kind: "apikey",
+      id: key.id,
+      role: key.role,
+      teamId: key.teamId,
+      actor: `apikey:${key.id}`,
+      expiresAt: key.expiresAt,
+    };
   };
 }
 

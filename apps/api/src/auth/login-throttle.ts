@@ -25,33 +25,43 @@ const ADDRESS_LOCK = 0x4c4f4732; // "LOG2"
  * connection pool waiting in line.
  */
 export class LoginThrottle {
-  constructor(private readonly db: Db, private readonly limits: ThrottleLimits) {}
+  constructor(
+    private readonly db: Db,
+    private readonly limits: ThrottleLimits,
+  ) {}
 
   /** Refuses with RATE_LIMITED, or records a (for now failed) attempt and returns its id. */
   async reserve(email: string, ip: string, now = new Date()): Promise<string> {
     const since = new Date(now.getTime() - this.limits.windowSeconds * 1000);
-    return this.db.$transaction(async (tx) => {
-      const [lock] = await tx.$queryRaw<{ account: boolean; address: boolean }[]>`
+    return this.db.$transaction(
+      async (tx) => {
+        const [lock] = await tx.$queryRaw<{ account: boolean; address: boolean }[]>`
         SELECT pg_try_advisory_xact_lock(${ACCOUNT_LOCK}::int, hashtext(${email})) AS account,
                pg_try_advisory_xact_lock(${ADDRESS_LOCK}::int, hashtext(${ip})) AS address`;
-      if (!lock?.account || !lock.address) {
-        throw new AppError(ErrorCode.RATE_LIMITED, `Another login ${lock?.account ? "from this address" : "for this account"} is being checked; try again in a moment`, { retryAfterSeconds: 1 });
-      }
-      const [byAccount, byAddress] = await Promise.all([
-        tx.loginAttempt.count({ where: { email, succeeded: false, createdAt: { gte: since } } }),
-        tx.loginAttempt.count({ where: { ip, succeeded: false, createdAt: { gte: since } } }),
-      ]);
-      if (byAccount >= this.limits.maxFailuresPerAccount || byAddress >= this.limits.maxFailuresPerAddress) {
-        const minutes = Math.ceil(this.limits.windowSeconds / 60);
-        throw new AppError(
-          ErrorCode.RATE_LIMITED,
-          `Too many failed logins ${byAccount >= this.limits.maxFailuresPerAccount ? "for this account" : "from this address"}; try again within ${minutes} minutes`,
-          { retryAfterSeconds: this.limits.windowSeconds },
-        );
-      }
-      const attempt = await tx.loginAttempt.create({ data: { email, ip, succeeded: false, createdAt: now } });
-      return attempt.id;
-    }, { maxWait: 5_000, timeout: 5_000 });
+        if (!lock?.account || !lock.address) {
+          throw new AppError(
+            ErrorCode.RATE_LIMITED,
+            `Another login ${lock?.account ? "from this address" : "for this account"} is being checked; try again in a moment`,
+            { retryAfterSeconds: 1 },
+          );
+        }
+        const [byAccount, byAddress] = await Promise.all([
+          tx.loginAttempt.count({ where: { email, succeeded: false, createdAt: { gte: since } } }),
+          tx.loginAttempt.count({ where: { ip, succeeded: false, createdAt: { gte: since } } }),
+        ]);
+        if (byAccount >= this.limits.maxFailuresPerAccount || byAddress >= this.limits.maxFailuresPerAddress) {
+          const minutes = Math.ceil(this.limits.windowSeconds / 60);
+          throw new AppError(
+            ErrorCode.RATE_LIMITED,
+            `Too many failed logins ${byAccount >= this.limits.maxFailuresPerAccount ? "for this account" : "from this address"}; try again within ${minutes} minutes`,
+            { retryAfterSeconds: this.limits.windowSeconds },
+          );
+        }
+        const attempt = await tx.loginAttempt.create({ data: { email, ip, succeeded: false, createdAt: now } });
+        return attempt.id;
+      },
+      { maxWait: 5_000, timeout: 5_000 },
+    );
   }
 
   /** Marks a reserved attempt as succeeded (a failure stays as reserved). */

@@ -13,7 +13,10 @@ export interface SessionClaims {
 export class SessionTokens {
   private readonly key: Uint8Array;
 
-  constructor(secret: string, private readonly ttlSeconds: number) {
+  constructor(
+    secret: string,
+    private readonly ttlSeconds: number,
+  ) {
     this.key = new TextEncoder().encode(secret);
   }
 
@@ -40,7 +43,11 @@ export class SessionTokens {
   /** The claims of a valid token; null when it is malformed, forged or expired. */
   async verify(token: string): Promise<SessionClaims | null> {
     try {
-      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ["HS256"] });
+      const { payload } = await jwtVerify(token, this.key, {
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        algorithms: ["HS256"],
+      });
       return payload.sub && payload.jti ? { userId: payload.sub, sessionId: payload.jti } : null;
     } catch (e) {
       if (e instanceof errors.JOSEError) return null;

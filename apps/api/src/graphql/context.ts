@@ -30,14 +30,18 @@ export interface Context extends Services {
 
 /** Every query needs a caller. */
 export function caller(ctx: Context): Principal {
-  if (!ctx.principal) throw new AppError(ErrorCode.UNAUTHENTICATED, "Sign in first: send Authorization: Bearer <token or API key>");
+  if (!ctx.principal)
+    throw new AppError(ErrorCode.UNAUTHENTICATED, "Sign in first: send Authorization: Bearer <token or API key>");
   return ctx.principal;
 }
 
 type Resolver<A, R> = (parent: unknown, args: A, ctx: Context) => Promise<R>;
 
 /** Wraps a mutation resolver with its row of the permission table. */
-export function mutation<A, R>(name: MutationName, fn: (args: A, ctx: Context, principal: Principal) => Promise<R>): Resolver<A, R> {
+export function mutation<A, R>(
+  name: MutationName,
+  fn: (args: A, ctx: Context, principal: Principal) => Promise<R>,
+): Resolver<A, R> {
   return async (_parent, args, ctx) => {
     assertCan(ctx.principal, name);
     try {

@@ -1,4 +1,10 @@
-import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from "graphql";
+import {
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from "graphql";
 
 /** What an operation asks for once every fragment is expanded. */
 export interface Shape {
@@ -65,6 +71,7 @@ export function operationShapes(document: DocumentNode): Map<OperationDefinition
   };
 
   const shapes = new Map<OperationDefinitionNode, Shape>();
-  for (const def of document.definitions) if (def.kind === Kind.OPERATION_DEFINITION) shapes.set(def, shapeOf(def.selectionSet));
+  for (const def of document.definitions)
+    if (def.kind === Kind.OPERATION_DEFINITION) shapes.set(def, shapeOf(def.selectionSet));
   return shapes;
 }

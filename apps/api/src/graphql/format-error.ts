@@ -5,7 +5,14 @@ import type { Logger } from "../logger.ts";
 
 const CONTRACT_CODES = new Set<string>(Object.values(ErrorCode));
 /** Apollo's own request-level codes, all of which mean the client sent something wrong. */
-const CLIENT_CODES = new Set(["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_REQUEST", "OPERATION_RESOLUTION_FAILURE", "PERSISTED_QUERY_NOT_FOUND", "PERSISTED_QUERY_NOT_SUPPORTED"]);
+const CLIENT_CODES = new Set([
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_REQUEST",
+  "OPERATION_RESOLUTION_FAILURE",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+]);
 
 /** The contract code of any error raised while serving a GraphQL request. */
 export function contractCode(error: unknown, rawCode: unknown): ErrorCode {
@@ -27,7 +34,8 @@ export function createFormatError(logger: Logger) {
     const original = unwrapResolverError(error);
     const code = contractCode(error, formatted.extensions?.code);
     const base = { locations: formatted.locations, path: formatted.path };
-    if (isAppError(original)) return { message: original.message, ...base, extensions: { code, ...(original.details ?? {}) } };
+    if (isAppError(original))
+      return { message: original.message, ...base, extensions: { code, ...(original.details ?? {}) } };
     if (code !== ErrorCode.INTERNAL_SERVER_ERROR) return { message: formatted.message, ...base, extensions: { code } };
     logger.error({ err: original, path: formatted.path }, "unexpected error in GraphQL request");
     return { message: "Internal server error", ...base, extensions: { code } };

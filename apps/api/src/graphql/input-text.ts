@@ -1,15 +1,19 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import { GraphQLError, Kind, visit, type DocumentNode } from "graphql";
+import { GraphQLError, visit, type DocumentNode } from "graphql";
 
-const refuse = (message: string) => new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } });
+const refuse = (message: string) =>
+  new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } });
 
 /** A NUL, or half of a surrogate pair: text PostgreSQL (and JSON consumers) refuse. */
+// eslint-disable-next-line no-control-regex -- the NUL is what this looks for
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function problemOf(text: string): string | null {
   const m = UNSTORABLE.exec(text);
   if (!m) return null;
-  return m[0] === "\u0000" ? "must not contain NUL (\\u0000) characters" : "must be valid Unicode (it holds half of a surrogate pair)";
+  return m[0] === "\u0000"
+    ? "must not contain NUL (\\u0000) characters"
+    : "must be valid Unicode (it holds half of a surrogate pair)";
 }
 
 /** The path of the first unstorable string in a variable's value, e.g. `$i.input[3].name`. */
@@ -41,7 +45,8 @@ function findInDocument(document: DocumentNode): string | null {
   visit(document, {
     StringValue(node) {
       const problem = problemOf(node.value);
-      if (problem && !found) found = `A string in the query (line ${node.loc ? node.loc.startToken.line : "?"}) ${problem}`;
+      if (problem && !found)
+        found = `A string in the query (line ${node.loc ? node.loc.startToken.line : "?"}) ${problem}`;
     },
   });
   return found;
@@ -58,7 +63,8 @@ export function inputTextPlugin(): ApolloServerPlugin {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, operation }) {
-          if (operation?.operation === "subscription") throw refuse("Subscriptions are not served; use a query or a mutation");
+          if (operation?.operation === "subscription")
+            throw refuse("Subscriptions are not served; use a query or a mutation");
           const inDocument = findInDocument(document);
           if (inDocument) throw refuse(inDocument);
           for (const [name, value] of Object.entries(request.variables ?? {})) {

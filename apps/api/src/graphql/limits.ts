@@ -4,7 +4,8 @@ import { operationShapes } from "./document-shape.ts";
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from "graphql-query-complexity";
 
 // http.status: thrown from a plugin hook, an error without it is answered with HTTP 500.
-const tooComplex = (message: string) => new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } });
+const tooComplex = (message: string) =>
+  new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } });
 
 export interface OperationLimits {
   maxDepth: number;
@@ -34,11 +35,15 @@ export function operationLimits(limits: OperationLimits) {
       }
       for (const shape of operationShapes(node).values()) {
         const problem =
-          shape.depth > limits.maxDepth ? `Query is nested ${shape.depth} levels deep; the limit is ${limits.maxDepth}`
-          : shape.fields > limits.maxFields ? `The operation selects ${shape.fields >= 1e12 ? "over 10^12" : shape.fields} fields once fragments are expanded; the limit is ${limits.maxFields}`
-          : shape.top > limits.maxRootFields ? `The operation has ${shape.top} root fields; the limit is ${limits.maxRootFields}`
-          : shape.aliases > limits.maxAliases ? `The operation has ${shape.aliases} aliases; the limit is ${limits.maxAliases}`
-          : null;
+          shape.depth > limits.maxDepth
+            ? `Query is nested ${shape.depth} levels deep; the limit is ${limits.maxDepth}`
+            : shape.fields > limits.maxFields
+              ? `The operation selects ${shape.fields >= 1e12 ? "over 10^12" : shape.fields} fields once fragments are expanded; the limit is ${limits.maxFields}`
+              : shape.top > limits.maxRootFields
+                ? `The operation has ${shape.top} root fields; the limit is ${limits.maxRootFields}`
+                : shape.aliases > limits.maxAliases
+                  ? `The operation has ${shape.aliases} aliases; the limit is ${limits.maxAliases}`
+                  : null;
         if (problem) context.reportError(tooComplex(problem));
       }
       return BREAK;
@@ -91,7 +96,10 @@ export function costLimitPlugin(schema: GraphQLSchema, maxCost: number): ApolloS
             if (e instanceof GraphQLError) throw tooComplex(e.message);
             throw e;
           }
-          if (cost > maxCost) throw tooComplex(`Query costs ${cost}; the limit is ${maxCost}. Ask for smaller pages (first) or fewer nested fields.`);
+          if (cost > maxCost)
+            throw tooComplex(
+              `Query costs ${cost}; the limit is ${maxCost}. Ask for smaller pages (first) or fewer nested fields.`,
+            );
         },
       };
     },

@@ -1,7 +1,20 @@
 import DataLoader from "dataloader";
 import { pricePairKey, type BudgetStatusValue } from "@costgate/core";
 import { budgetStatuses, latestCosts } from "@costgate/services";
-import type { Artifact, Budget, CostComparison, CostMeasurement, Dataset, Db, Evaluation, HardwareProfile, Model, ModelVersion, OptimizationPolicy, Team } from "@costgate/db";
+import type {
+  Artifact,
+  Budget,
+  CostComparison,
+  CostMeasurement,
+  Dataset,
+  Db,
+  Evaluation,
+  HardwareProfile,
+  Model,
+  ModelVersion,
+  OptimizationPolicy,
+  Team,
+} from "@costgate/db";
 import { recentDeliveries, type DeliveryWithLastAttempt } from "../features/webhooks/recent-deliveries.ts";
 
 /**
@@ -22,25 +35,38 @@ export function createLoaders(db: Db, now: () => Date) {
     budget: byId<Budget>((ids) => db.budget.findMany({ where: { id: { in: ids } } })),
     policy: byId<OptimizationPolicy>((ids) => db.optimizationPolicy.findMany({ where: { id: { in: ids } } })),
     /** A model's version in PRODUCTION (at most one). */
-    productionVersion: firstBy<ModelVersion>("modelId", (ids) => db.modelVersion.findMany({ where: { modelId: { in: ids }, stage: "PRODUCTION" } })),
+    productionVersion: firstBy<ModelVersion>("modelId", (ids) =>
+      db.modelVersion.findMany({ where: { modelId: { in: ids }, stage: "PRODUCTION" } }),
+    ),
     /** A version's newest evaluation. */
     latestEvaluation: firstBy<Evaluation>("versionId", (ids) =>
       db.evaluation.findMany({ where: { versionId: { in: ids } }, orderBy: { evaluatedAt: "desc" } }),
     ),
     /** How many versions a model has. */
     versionCount: new DataLoader<string, number>(async (ids) => {
-      const counts = await db.modelVersion.groupBy({ by: ["modelId"], where: { modelId: { in: [...ids] } }, _count: { _all: true } });
+      const counts = await db.modelVersion.groupBy({
+        by: ["modelId"],
+        where: { modelId: { in: [...ids] } },
+        _count: { _all: true },
+      });
       const of = new Map(counts.map((c) => [c.modelId, c._count._all]));
       return ids.map((id) => of.get(id) ?? 0);
     }),
     /** A version's children in the lineage, oldest first. */
-    children: groupBy<ModelVersion>("parentId", (ids) => db.modelVersion.findMany({ where: { parentId: { in: ids } }, orderBy: { number: "asc" } })),
+    children: groupBy<ModelVersion>("parentId", (ids) =>
+      db.modelVersion.findMany({ where: { parentId: { in: ids } }, orderBy: { number: "asc" } }),
+    ),
     /** Every cost measurement of a version, newest first. */
-    costs: groupBy<CostMeasurement>("versionId", (ids) => db.costMeasurement.findMany({ where: { versionId: { in: ids } }, orderBy: { measuredAt: "desc" } })),
+    costs: groupBy<CostMeasurement>("versionId", (ids) =>
+      db.costMeasurement.findMany({ where: { versionId: { in: ids } }, orderBy: { measuredAt: "desc" } }),
+    ),
     /** The newest cost measurement of a version on a hardware profile. */
     cost: new DataLoader<{ versionId: string; profileId: string }, CostMeasurement | null, string>(
       async (keys) => {
-        const latest = await latestCosts(db, keys.map((k) => ({ versionId: k.versionId, hardwareProfileId: k.profileId })));
+        const latest = await latestCosts(
+          db,
+          keys.map((k) => ({ versionId: k.versionId, hardwareProfileId: k.profileId })),
+        );
         return keys.map((k) => latest.get(pricePairKey(k.versionId, k.profileId)) ?? null);
       },
       { cacheKeyFn: (k) => `${k.versionId}:${k.profileId}` },
@@ -48,21 +74,36 @@ export function createLoaders(db: Db, now: () => Date) {
     /** The newest paired measurement of a version against its parent: on the profile when it has one there, else on any. */
     comparison: new DataLoader<{ versionId: string; profileId: string | null }, CostComparison | null, string>(
       async (keys) => {
-        const rows = await db.costComparison.findMany({ where: { versionId: { in: [...new Set(keys.map((k) => k.versionId))] } }, orderBy: { measuredAt: "desc" } });
-        return keys.map((k) => rows.find((r) => r.versionId === k.versionId && r.hardwareProfileId === k.profileId) ?? rows.find((r) => r.versionId === k.versionId) ?? null);
+        const rows = await db.costComparison.findMany({
+          where: { versionId: { in: [...new Set(keys.map((k) => k.versionId))] } },
+          orderBy: { measuredAt: "desc" },
+        });
+        return keys.map(
+          (k) =>
+            rows.find((r) => r.versionId === k.versionId && r.hardwareProfileId === k.profileId) ??
+            rows.find((r) => r.versionId === k.versionId) ??
+            null,
+        );
       },
       { cacheKeyFn: (k) => `${k.versionId}:${k.profileId ?? ""}` },
     ),
     /** A webhook's newest `first` deliveries with their last attempt; every webhook of the list in two statements. */
     webhookDeliveries: new DataLoader<{ webhookId: string; first: number }, DeliveryWithLastAttempt[], string>(
       async (keys) => {
-        const found = await recentDeliveries(db, [...new Set(keys.map((k) => k.webhookId))], Math.max(...keys.map((k) => k.first)));
+        const found = await recentDeliveries(
+          db,
+          [...new Set(keys.map((k) => k.webhookId))],
+          Math.max(...keys.map((k) => k.first)),
+        );
         return keys.map((k) => (found.get(k.webhookId) ?? []).slice(0, k.first));
       },
       { cacheKeyFn: (k) => `${k.webhookId}:${k.first}` },
     ),
     /** A budget's status this period; the spend of every budget asked for in one statement. */
-    budgetStatus: new DataLoader<Budget, BudgetStatusValue, string>((budgets) => budgetStatuses(db, [...budgets], now()), { cacheKeyFn: (b) => b.id }),
+    budgetStatus: new DataLoader<Budget, BudgetStatusValue, string>(
+      (budgets) => budgetStatuses(db, [...budgets], now()),
+      { cacheKeyFn: (b) => b.id },
+    ),
     /** The default hardware profile, read once per request. */
     defaultProfile: () => (defaultProfile ??= db.hardwareProfile.findFirst({ where: { isDefault: true } })),
   };

@@ -17,13 +17,15 @@ export const encodeCursor = (id: string): string => Buffer.from(`id:${id}`).toSt
 
 export function decodeCursor(cursor: string): string {
   const raw = Buffer.from(cursor, "base64url").toString("utf8");
-  if (!raw.startsWith("id:") || raw.length < 4) throw badInput(`after: "${cursor}" is not a cursor this API gave out`, { field: "after" });
+  if (!raw.startsWith("id:") || raw.length < 4)
+    throw badInput(`after: "${cursor}" is not a cursor this API gave out`, { field: "after" });
   return raw.slice(3);
 }
 
 export function pageSize(first: number | null | undefined, fallback = 20): number {
   const n = first ?? fallback;
-  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE) throw badInput(`first must be between 1 and ${MAX_PAGE_SIZE} (got ${n})`, { field: "first" });
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE)
+    throw badInput(`first must be between 1 and ${MAX_PAGE_SIZE} (got ${n})`, { field: "first" });
   return n;
 }
 

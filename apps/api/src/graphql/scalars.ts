@@ -21,8 +21,13 @@ export const DateTimeScalar = new GraphQLScalarType({
 });
 
 function parseDateTime(value: unknown): Date {
-  if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) {
-    throw inputError(`DateTime must be ISO-8601 with a time zone, like 2026-11-28T17:00:00Z (got ${JSON.stringify(value)})`);
+  if (
+    typeof value !== "string" ||
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(value)
+  ) {
+    throw inputError(
+      `DateTime must be ISO-8601 with a time zone, like 2026-11-28T17:00:00Z (got ${JSON.stringify(value)})`,
+    );
   }
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) throw inputError(`DateTime ${value} is not a real instant`);

@@ -19,7 +19,9 @@ const schemaDir = fileURLToPath(new URL("./schema/", import.meta.url));
 
 /** The SDL, one file per domain, base.graphql first. */
 export function loadTypeDefs(): string[] {
-  const files = readdirSync(schemaDir).filter((f) => f.endsWith(".graphql")).sort((a, b) => (a === "base.graphql" ? -1 : b === "base.graphql" ? 1 : a.localeCompare(b)));
+  const files = readdirSync(schemaDir)
+    .filter((f) => f.endsWith(".graphql"))
+    .sort((a, b) => (a === "base.graphql" ? -1 : b === "base.graphql" ? 1 : a.localeCompare(b)));
   return files.map((f) => readFileSync(join(schemaDir, f), "utf8"));
 }
 

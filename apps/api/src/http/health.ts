@@ -4,7 +4,10 @@ import type { Redis } from "ioredis";
 import type { Logger } from "../logger.ts";
 
 const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
-  Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
+  Promise.race([
+    p,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref()),
+  ]);
 
 /**
  * /healthz: the process is alive. /readyz: the database and Redis answer (503 naming which one
@@ -25,9 +28,14 @@ export function createHealthRouter(db: Db, redis: Redis, logger: Pick<Logger, "w
         return "unavailable";
       }
     };
-    const [database, redisStatus] = await Promise.all([check("database", () => db.$queryRaw`SELECT 1`), check("redis", () => redis.ping())]);
+    const [database, redisStatus] = await Promise.all([
+      check("database", () => db.$queryRaw`SELECT 1`),
+      check("redis", () => redis.ping()),
+    ]);
     const ready = database === "ok" && redisStatus === "ok";
-    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", checks: { database, redis: redisStatus } });
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? "ready" : "not ready", checks: { database, redis: redisStatus } });
   });
   return router;
 }

@@ -6,10 +6,31 @@ import { contractCode } from "../graphql/format-error.ts";
 /** Prometheus metrics of one API process: GraphQL requests and latencies by operation, errors by code, HTTP routes. */
 export class ApiMetrics {
   readonly registry = new Registry();
-  readonly graphqlRequests = new Counter({ name: "costgate_graphql_requests_total", help: "GraphQL operations by name and outcome", labelNames: ["operation", "outcome"] as const, registers: [this.registry] });
-  readonly graphqlDuration = new Histogram({ name: "costgate_graphql_request_duration_seconds", help: "GraphQL operation latency", labelNames: ["operation"] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
-  readonly graphqlErrors = new Counter({ name: "costgate_graphql_errors_total", help: "GraphQL errors by code", labelNames: ["code"] as const, registers: [this.registry] });
-  readonly httpRequests = new Counter({ name: "costgate_http_requests_total", help: "HTTP requests outside GraphQL by route and status", labelNames: ["route", "status"] as const, registers: [this.registry] });
+  readonly graphqlRequests = new Counter({
+    name: "costgate_graphql_requests_total",
+    help: "GraphQL operations by name and outcome",
+    labelNames: ["operation", "outcome"] as const,
+    registers: [this.registry],
+  });
+  readonly graphqlDuration = new Histogram({
+    name: "costgate_graphql_request_duration_seconds",
+    help: "GraphQL operation latency",
+    labelNames: ["operation"] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly graphqlErrors = new Counter({
+    name: "costgate_graphql_errors_total",
+    help: "GraphQL errors by code",
+    labelNames: ["code"] as const,
+    registers: [this.registry],
+  });
+  readonly httpRequests = new Counter({
+    name: "costgate_http_requests_total",
+    help: "HTTP requests outside GraphQL by route and status",
+    labelNames: ["route", "status"] as const,
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "costgate_api_" });
@@ -21,14 +42,18 @@ export class ApiMetrics {
    * without bound; the schema's root fields are a fixed set.
    */
   plugin(schema: GraphQLSchema): ApolloServerPlugin {
-    const known = new Set([...Object.keys(schema.getQueryType()?.getFields() ?? {}), ...Object.keys(schema.getMutationType()?.getFields() ?? {})]);
+    const known = new Set([
+      ...Object.keys(schema.getQueryType()?.getFields() ?? {}),
+      ...Object.keys(schema.getMutationType()?.getFields() ?? {}),
+    ]);
     return {
       requestDidStart: async () => {
         const started = process.hrtime.bigint();
         return {
           willSendResponse: async ({ errors, operation }) => {
             const rootField = operation?.selectionSet.selections[0];
-            const name = rootField?.kind === "Field" && known.has(rootField.name.value) ? rootField.name.value : "other";
+            const name =
+              rootField?.kind === "Field" && known.has(rootField.name.value) ? rootField.name.value : "other";
             const seconds = Number(process.hrtime.bigint() - started) / 1e9;
             this.graphqlDuration.labels(name).observe(seconds);
             this.graphqlRequests.labels(name, errors?.length ? "error" : "ok").inc();

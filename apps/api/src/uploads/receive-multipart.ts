@@ -46,7 +46,11 @@ const tooLarge = (message: string) => new AppError(ErrorCode.PAYLOAD_TOO_LARGE, 
  * `stagedDir` knowing nothing more will appear in it) with BAD_USER_INPUT, PAYLOAD_TOO_LARGE or
  * ClientAbortedError.
  */
-export function receiveMultipart(req: IncomingMessage, stagedDir: string, limits: ResolvedUploadLimits): Promise<ReceivedUpload> {
+export function receiveMultipart(
+  req: IncomingMessage,
+  stagedDir: string,
+  limits: ResolvedUploadLimits,
+): Promise<ReceivedUpload> {
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
@@ -88,8 +92,14 @@ export function receiveMultipart(req: IncomingMessage, stagedDir: string, limits
 
     bb.on("field", (name, value, info) => {
       if (failed) return;
-      if (info.valueTruncated || info.nameTruncated) return fail(badInput(`form field "${name.slice(0, 40)}" is too long`));
-      if (name !== "kind") return fail(badInput(`unknown form field "${name.slice(0, 40)}": send kind=model or kind=dataset and the files as file parts`));
+      if (info.valueTruncated || info.nameTruncated)
+        return fail(badInput(`form field "${name.slice(0, 40)}" is too long`));
+      if (name !== "kind")
+        return fail(
+          badInput(
+            `unknown form field "${name.slice(0, 40)}": send kind=model or kind=dataset and the files as file parts`,
+          ),
+        );
       if (kind !== null) return fail(badInput("form field kind was sent twice"));
       const v = value.trim().toLowerCase();
       if (v === "model" || v === "tfjs_layers_model") kind = "model";
@@ -114,7 +124,9 @@ export function receiveMultipart(req: IncomingMessage, stagedDir: string, limits
       seen.add(path);
       active.add(stream);
       stream.on("error", () => {}); // reported through the pipeline below, or superseded by `failed`
-      stream.on("limit", () => fail(tooLarge(`file "${path}" is over the per-file limit of ${formatBytes(limits.maxFileBytes)}`)));
+      stream.on("limit", () =>
+        fail(tooLarge(`file "${path}" is over the per-file limit of ${formatBytes(limits.maxFileBytes)}`)),
+      );
       chain = chain
         .then(async () => {
           if (failed) {
@@ -151,7 +163,9 @@ export function receiveMultipart(req: IncomingMessage, stagedDir: string, limits
         .finally(() => active.delete(stream));
     });
 
-    bb.on("filesLimit", () => fail(tooLarge(`the upload has more than ${limits.maxFiles} files, the most one upload may hold`)));
+    bb.on("filesLimit", () =>
+      fail(tooLarge(`the upload has more than ${limits.maxFiles} files, the most one upload may hold`)),
+    );
     bb.on("partsLimit", () => fail(tooLarge(`the upload has more than ${limits.maxFiles + 8} parts`)));
     bb.on("fieldsLimit", () => fail(badInput("the upload has too many form fields; only kind is expected")));
     bb.on("error", (e: Error) => fail(badInput(`the multipart body is malformed: ${e.message}`)));

@@ -37,13 +37,21 @@ export async function saveArtifact(
   }
 }
 
-async function saveOnce(deps: { db: Db; store: ArtifactStore; logger?: Logger }, principal: Principal, input: SaveArtifactInput) {
+async function saveOnce(
+  deps: { db: Db; store: ArtifactStore; logger?: Logger },
+  principal: Principal,
+  input: SaveArtifactInput,
+) {
   const { db, store } = deps;
   let publishedHere = false;
   try {
     return await db.$transaction(
       async (tx) => {
-        const published = await publishArtifact(tx, store, { ...input, teamId: principal.teamId, actor: principal.actor });
+        const published = await publishArtifact(tx, store, {
+          ...input,
+          teamId: principal.teamId,
+          actor: principal.actor,
+        });
         publishedHere = published.publishedHere;
         const { artifact, created } = published;
         await writeAudit(tx, {
@@ -72,7 +80,10 @@ async function saveOnce(deps: { db: Db; store: ArtifactStore; logger?: Logger },
   }
 }
 
-async function removeAfterFailure(deps: { db: Db; store: ArtifactStore; logger?: Logger }, sha256: string): Promise<void> {
+async function removeAfterFailure(
+  deps: { db: Db; store: ArtifactStore; logger?: Logger },
+  sha256: string,
+): Promise<void> {
   try {
     await removeIfUnreferenced(deps.db, deps.store, sha256);
   } catch (e) {

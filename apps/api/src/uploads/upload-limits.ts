@@ -32,11 +32,14 @@ export function resolveUploadLimits(limits: UploadLimits): ResolvedUploadLimits 
   const resolved: ResolvedUploadLimits = { ...DEFAULT_UPLOAD_LIMITS };
   for (const [key, value] of Object.entries(limits) as [keyof UploadLimits, number | undefined][]) {
     if (value === undefined) continue;
-    if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`upload limit ${key} must be a positive integer (got ${value})`);
+    if (!Number.isSafeInteger(value) || value <= 0)
+      throw new Error(`upload limit ${key} must be a positive integer (got ${value})`);
     resolved[key] = value;
   }
   if (resolved.maxTotalBytes > MAX_ARTIFACT_BYTES) {
-    throw new Error(`upload limit maxTotalBytes ${resolved.maxTotalBytes} is over ${MAX_ARTIFACT_BYTES}, the largest size the artifacts table records`);
+    throw new Error(
+      `upload limit maxTotalBytes ${resolved.maxTotalBytes} is over ${MAX_ARTIFACT_BYTES}, the largest size the artifacts table records`,
+    );
   }
   return resolved;
 }

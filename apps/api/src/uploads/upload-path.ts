@@ -16,8 +16,12 @@ export function checkUploadPath(raw: string, what: string): string {
   if (raw.includes("\0")) throw refuse("it contains a NUL character");
   // eslint-disable-next-line no-control-regex -- finding control characters is the point
   const control = /[\u0001-\u001f\u007f]/.exec(raw);
-  if (control) throw refuse(`it contains the control character U+${control[0].charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()}`);
-  if (raw.startsWith("/") || raw.startsWith("\\") || /^[A-Za-z]:/.test(raw)) throw refuse("it is an absolute path; paths must be relative to model.json");
+  if (control)
+    throw refuse(
+      `it contains the control character U+${control[0].charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()}`,
+    );
+  if (raw.startsWith("/") || raw.startsWith("\\") || /^[A-Za-z]:/.test(raw))
+    throw refuse("it is an absolute path; paths must be relative to model.json");
   if (raw.includes("\\")) throw refuse("it contains a backslash (use / between folders)");
   if (raw.length > MAX_PATH_CHARS) throw refuse(`it is longer than ${MAX_PATH_CHARS} characters`);
   const path = raw.replace(/^(\.\/)+/, "");
@@ -26,7 +30,8 @@ export function checkUploadPath(raw: string, what: string): string {
     if (segment === "..") throw refuse('it contains ".." (no path may leave the upload)');
     if (segment === ".") throw refuse('it contains a "." segment');
     if (segment === "") throw refuse("it has an empty segment (// or a trailing /)");
-    if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES) throw refuse(`a segment is longer than ${MAX_SEGMENT_BYTES} bytes`);
+    if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES)
+      throw refuse(`a segment is longer than ${MAX_SEGMENT_BYTES} bytes`);
   }
   return path;
 }

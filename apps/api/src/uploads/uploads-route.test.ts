@@ -51,11 +51,15 @@ beforeAll(async () => {
   store = createFsArtifactStore(root);
   const team = await db.team.create({ data: { name: "Vision", slug: "vision" } });
   for (const role of ["ADMIN", "ML_ENGINEER", "FINANCE", "VIEWER"] as const) {
-    const user = await db.user.create({ data: { email: `${role.toLowerCase()}@example.com`, name: role, passwordHash: "x", role, teamId: team.id } });
+    const user = await db.user.create({
+      data: { email: `${role.toLowerCase()}@example.com`, name: role, passwordHash: "x", role, teamId: team.id },
+    });
     tokens[role] = user.id;
   }
   // A user whose audit rows the database refuses: a real failure after the object is published.
-  const broken = await db.user.create({ data: { email: "broken@example.com", name: "Broken", passwordHash: "x", role: "ML_ENGINEER", teamId: team.id } });
+  const broken = await db.user.create({
+    data: { email: "broken@example.com", name: "Broken", passwordHash: "x", role: "ML_ENGINEER", teamId: team.id },
+  });
   tokens.BROKEN_DB = broken.id;
   await db.$executeRawUnsafe(`
     CREATE FUNCTION refuse_broken_audit() RETURNS trigger AS $$
@@ -63,7 +67,9 @@ beforeAll(async () => {
       IF NEW.actor = 'user:${broken.id}' THEN RAISE EXCEPTION 'audit write refused for the test'; END IF;
       RETURN NEW;
     END $$ LANGUAGE plpgsql`);
-  await db.$executeRawUnsafe(`CREATE TRIGGER refuse_broken_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_broken_audit()`);
+  await db.$executeRawUnsafe(
+    `CREATE TRIGGER refuse_broken_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_broken_audit()`,
+  );
 
   baseUrl = await serve({ maxFiles: 64, maxFileBytes: 512 * 1024 * 1024, maxTotalBytes: 1024 * 1024 * 1024 });
   smallLimitsUrl = await serve({ maxFiles: 3, maxFileBytes: 1024, maxTotalBytes: 2048 });
@@ -95,7 +101,9 @@ async function upload(parts: Part[], opts: { token?: string | null; url?: string
 
 async function modelParts(variant: string, order?: string[]): Promise<Part[]> {
   const dir = `tiny-mlp/${variant}`;
-  const json = JSON.parse((await fixture(`${dir}/model.json`)).toString()) as { weightsManifest: { paths: string[] }[] };
+  const json = JSON.parse((await fixture(`${dir}/model.json`)).toString()) as {
+    weightsManifest: { paths: string[] }[];
+  };
   const names = order ?? ["model.json", ...json.weightsManifest.flatMap((g) => g.paths)];
   return Promise.all(names.map(async (n) => ["file", await fixture(`${dir}/${n}`), n] as Part));
 }
@@ -115,14 +123,22 @@ async function expectedDigest(dir: string, files: string[]) {
 async function listTree(dir: string): Promise<string[]> {
   try {
     const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-    return entries.filter((e) => e.isFile()).map((e) => relative(root, join(e.parentPath, e.name))).sort();
+    return entries
+      .filter((e) => e.isFile())
+      .map((e) => relative(root, join(e.parentPath, e.name)))
+      .sort();
   } catch {
     return [];
   }
 }
 
 /** Runs a refused upload and checks it left nothing: no new object, empty staging, no new row. */
-async function expectRefusedLeavingNothing(run: () => Promise<{ status: number; body: Record<string, any> }>, status: number, code: string, message: RegExp) {
+async function expectRefusedLeavingNothing(
+  run: () => Promise<{ status: number; body: Record<string, any> }>,
+  status: number,
+  code: string,
+  message: RegExp,
+) {
   const objectsBefore = await listTree(join(root, "objects"));
   const artifactsBefore = await db.artifact.count();
   const auditBefore = await db.auditEvent.count();
@@ -144,18 +160,39 @@ describe("POST /uploads: accepted", () => {
     expect(first.body).toEqual({ artifactId: expect.any(String), kind: "TFJS_LAYERS_MODEL", ...want });
 
     const row = await db.artifact.findUniqueOrThrow({ where: { id: first.body.artifactId } });
-    expect(row).toMatchObject({ kind: "TFJS_LAYERS_MODEL", sha256: want.sha256, sizeBytes: want.sizeBytes, createdBy: `user:${tokens.ML_ENGINEER}` });
+    expect(row).toMatchObject({
+      kind: "TFJS_LAYERS_MODEL",
+      sha256: want.sha256,
+      sizeBytes: want.sizeBytes,
+      createdBy: `user:${tokens.ML_ENGINEER}`,
+    });
     expect(row.teamId).not.toBeNull();
     expect(row.files).toEqual([
-      { path: "model.json", sizeBytes: 1421, sha256: createHash("sha256").update(await fixture("tiny-mlp/float32/model.json")).digest("hex") },
-      { path: "group1-shard1of1.bin", sizeBytes: 268, sha256: createHash("sha256").update(await fixture("tiny-mlp/float32/group1-shard1of1.bin")).digest("hex") },
+      {
+        path: "model.json",
+        sizeBytes: 1421,
+        sha256: createHash("sha256")
+          .update(await fixture("tiny-mlp/float32/model.json"))
+          .digest("hex"),
+      },
+      {
+        path: "group1-shard1of1.bin",
+        sizeBytes: 268,
+        sha256: createHash("sha256")
+          .update(await fixture("tiny-mlp/float32/group1-shard1of1.bin"))
+          .digest("hex"),
+      },
     ]);
     expect(row.metadata).toMatchObject({ format: "layers-model", parameterCount: 67, weightBytes: 268 });
     const dir = await store.get(want.sha256);
     expect(dir).toBe(join(root, "objects", want.sha256.slice(0, 2), want.sha256));
-    expect(await readFile(join(dir, "group1-shard1of1.bin"))).toEqual(await fixture("tiny-mlp/float32/group1-shard1of1.bin"));
+    expect(await readFile(join(dir, "group1-shard1of1.bin"))).toEqual(
+      await fixture("tiny-mlp/float32/group1-shard1of1.bin"),
+    );
     const audit = await db.auditEvent.findMany({ where: { entityType: "Artifact", entityId: row.id } });
-    expect(audit).toMatchObject([{ actor: `user:${tokens.ML_ENGINEER}`, action: "artifact.upload", after: { sha256: want.sha256, reused: false } }]);
+    expect(audit).toMatchObject([
+      { actor: `user:${tokens.ML_ENGINEER}`, action: "artifact.upload", after: { sha256: want.sha256, reused: false } },
+    ]);
 
     // Same bytes again, without a kind field (model.json says it is a model): 200, same artifact.
     const second = await upload(await modelParts("float32"), { token: tokens.ADMIN });
@@ -181,16 +218,33 @@ describe("POST /uploads: accepted", () => {
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject(await expectedDigest("tiny-mlp/uint8", ["model.json", "group1-shard1of1.bin"]));
     const row = await db.artifact.findUniqueOrThrow({ where: { id: res.body.artifactId } });
-    expect(row.metadata).toMatchObject({ weightBytes: 67, weights: Array(4).fill(expect.objectContaining({ dtype: "float32", storedDtype: "uint8" })) });
+    expect(row.metadata).toMatchObject({
+      weightBytes: 67,
+      weights: Array(4).fill(expect.objectContaining({ dtype: "float32", storedDtype: "uint8" })),
+    });
   });
 
   it("stores a dataset CSV as data.csv with its row count; its sha256 is the file's", async () => {
     const csv = await fixture("datasets/tiny.csv");
-    const res = await upload([["kind", "dataset"], ["file", csv, "tiny.csv"]]);
+    const res = await upload([
+      ["kind", "dataset"],
+      ["file", csv, "tiny.csv"],
+    ]);
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ artifactId: expect.any(String), kind: "DATASET", sizeBytes: csv.length, sha256: createHash("sha256").update(csv).digest("hex") });
+    expect(res.body).toEqual({
+      artifactId: expect.any(String),
+      kind: "DATASET",
+      sizeBytes: csv.length,
+      sha256: createHash("sha256").update(csv).digest("hex"),
+    });
     const row = await db.artifact.findUniqueOrThrow({ where: { id: res.body.artifactId } });
-    expect(row.metadata).toEqual({ rows: 30, columns: ["f1", "f2", "f3", "f4", "label"], featureColumns: ["f1", "f2", "f3", "f4"], labelColumn: "label", originalFilename: "tiny.csv" });
+    expect(row.metadata).toEqual({
+      rows: 30,
+      columns: ["f1", "f2", "f3", "f4", "label"],
+      featureColumns: ["f1", "f2", "f3", "f4"],
+      labelColumn: "label",
+      originalFilename: "tiny.csv",
+    });
     expect(await readdir(await store.get(res.body.sha256))).toEqual(["data.csv"]);
   });
 
@@ -198,7 +252,9 @@ describe("POST /uploads: accepted", () => {
     const csv = Buffer.from("a,b,label\n1,2,0\n3,4,1\n");
     const mine = await upload([["file", csv, "shared.csv"]], { token: tokens.ML_ENGINEER });
     const other = await db.team.create({ data: { name: "Other", slug: "other-team" } });
-    const outsider = await db.user.create({ data: { email: "outsider@example.com", name: "O", passwordHash: "x", role: "ML_ENGINEER", teamId: other.id } });
+    const outsider = await db.user.create({
+      data: { email: "outsider@example.com", name: "O", passwordHash: "x", role: "ML_ENGINEER", teamId: other.id },
+    });
     const theirs = await upload([["file", csv, "shared.csv"]], { token: outsider.id });
     expect([mine.status, theirs.status]).toEqual([201, 201]);
     expect(theirs.body.artifactId).not.toBe(mine.body.artifactId);
@@ -213,7 +269,9 @@ describe("POST /uploads: accepted", () => {
     const csv = Buffer.from("x,label\n1,0\n2,1\n3,0\n");
     // Two callers, three each: within the per-caller limit of concurrent uploads.
     const callers = [tokens.ADMIN, tokens.ML_ENGINEER];
-    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => upload([["file", csv, "same.csv"]], { token: callers[i % 2] })));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => upload([["file", csv, "same.csv"]], { token: callers[i % 2] })),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 201]);
     expect(new Set(results.map((r) => r.body.artifactId)).size).toBe(1);
     expect(await db.artifact.count({ where: { sha256: results[0]!.body.sha256 } })).toBe(1);
@@ -224,7 +282,12 @@ describe("POST /uploads: accepted", () => {
 describe("POST /uploads: refused, leaving nothing behind", () => {
   it("a model whose weight file is missing", async () => {
     const parts = (await modelParts("two-shards")).filter(([, , f]) => f !== "group1-shard2of2.bin");
-    await expectRefusedLeavingNothing(() => upload(parts), 400, "BAD_USER_INPUT", /weight file "group1-shard2of2.bin" named by model.json .* is missing from the upload/);
+    await expectRefusedLeavingNothing(
+      () => upload(parts),
+      400,
+      "BAD_USER_INPUT",
+      /weight file "group1-shard2of2.bin" named by model.json .* is missing from the upload/,
+    );
   });
 
   it("a weight file of the wrong byte length", async () => {
@@ -235,81 +298,174 @@ describe("POST /uploads: refused, leaving nothing behind", () => {
 
   it("an extra file model.json does not name", async () => {
     const parts = [...(await modelParts("float32")), ["file", "hello", "notes.txt"] as Part];
-    await expectRefusedLeavingNothing(() => upload(parts), 400, "BAD_USER_INPUT", /file "notes.txt" is not named by model.json/);
+    await expectRefusedLeavingNothing(
+      () => upload(parts),
+      400,
+      "BAD_USER_INPUT",
+      /file "notes.txt" is not named by model.json/,
+    );
   });
 
   it("../ in a file name of the upload", async () => {
     const parts = await modelParts("float32");
     parts[1] = ["file", parts[1]![1], "../group1-shard1of1.bin"];
-    await expectRefusedLeavingNothing(() => upload(parts), 400, "BAD_USER_INPUT", /file "\.\.\/group1-shard1of1\.bin" is not allowed: it contains "\.\."/);
+    await expectRefusedLeavingNothing(
+      () => upload(parts),
+      400,
+      "BAD_USER_INPUT",
+      /file "\.\.\/group1-shard1of1\.bin" is not allowed: it contains "\.\."/,
+    );
   });
 
   it("../ in a path model.json names", async () => {
     const json = JSON.parse((await fixture("tiny-mlp/float32/model.json")).toString());
     json.weightsManifest[0].paths = ["../../group1-shard1of1.bin"];
-    const parts: Part[] = [["file", JSON.stringify(json), "model.json"], ["file", await fixture("tiny-mlp/float32/group1-shard1of1.bin"), "group1-shard1of1.bin"]];
-    await expectRefusedLeavingNothing(() => upload(parts), 400, "BAD_USER_INPUT", /weightsManifest\[0\]\.paths\[0\] "\.\.\/\.\.\/group1-shard1of1\.bin" is not allowed/);
+    const parts: Part[] = [
+      ["file", JSON.stringify(json), "model.json"],
+      ["file", await fixture("tiny-mlp/float32/group1-shard1of1.bin"), "group1-shard1of1.bin"],
+    ];
+    await expectRefusedLeavingNothing(
+      () => upload(parts),
+      400,
+      "BAD_USER_INPUT",
+      /weightsManifest\[0\]\.paths\[0\] "\.\.\/\.\.\/group1-shard1of1\.bin" is not allowed/,
+    );
   });
 
   it("an absolute path", async () => {
     const parts = await modelParts("float32");
     parts[1] = ["file", parts[1]![1], "/tmp/group1-shard1of1.bin"];
-    await expectRefusedLeavingNothing(() => upload(parts), 400, "BAD_USER_INPUT", /"\/tmp\/group1-shard1of1\.bin" is not allowed: it is an absolute path/);
+    await expectRefusedLeavingNothing(
+      () => upload(parts),
+      400,
+      "BAD_USER_INPUT",
+      /"\/tmp\/group1-shard1of1\.bin" is not allowed: it is an absolute path/,
+    );
   });
 
   it("a model.json that is not JSON, saying where", async () => {
-    const parts: Part[] = [["kind", "model"], ["file", '{"modelTopology": {}, "weightsManifest": [}', "model.json"]];
-    await expectRefusedLeavingNothing(() => upload(parts), 400, "BAD_USER_INPUT", /model.json is not valid JSON at line 1, column 43/);
+    const parts: Part[] = [
+      ["kind", "model"],
+      ["file", '{"modelTopology": {}, "weightsManifest": [}', "model.json"],
+    ];
+    await expectRefusedLeavingNothing(
+      () => upload(parts),
+      400,
+      "BAD_USER_INPUT",
+      /model.json is not valid JSON at line 1, column 43/,
+    );
   });
 
   it("a graph model", async () => {
-    const graph = JSON.stringify({ format: "graph-model", modelTopology: { node: [{ name: "x", op: "Placeholder" }] }, weightsManifest: [] });
-    await expectRefusedLeavingNothing(() => upload([["file", graph, "model.json"]]), 400, "BAD_USER_INPUT", /graph model; Costgate needs a TensorFlow.js LayersModel/);
+    const graph = JSON.stringify({
+      format: "graph-model",
+      modelTopology: { node: [{ name: "x", op: "Placeholder" }] },
+      weightsManifest: [],
+    });
+    await expectRefusedLeavingNothing(
+      () => upload([["file", graph, "model.json"]]),
+      400,
+      "BAD_USER_INPUT",
+      /graph model; Costgate needs a TensorFlow.js LayersModel/,
+    );
   });
 
   it("a CSV with a text cell", async () => {
-    await expectRefusedLeavingNothing(() => upload([["file", "a,b,label\n1,2,0\n3,abc,1\n", "d.csv"]]), 400, "BAD_USER_INPUT", /CSV line 3, column "b": "abc" is not a number/);
+    await expectRefusedLeavingNothing(
+      () => upload([["file", "a,b,label\n1,2,0\n3,abc,1\n", "d.csv"]]),
+      400,
+      "BAD_USER_INPUT",
+      /CSV line 3, column "b": "abc" is not a number/,
+    );
   });
 
   it("a ragged CSV", async () => {
-    await expectRefusedLeavingNothing(() => upload([["file", "a,b,label\n1,2,0\n3,1\n", "d.csv"]]), 400, "BAD_USER_INPUT", /CSV line 3 has 2 cells, but the header has 3 columns/);
+    await expectRefusedLeavingNothing(
+      () => upload([["file", "a,b,label\n1,2,0\n3,1\n", "d.csv"]]),
+      400,
+      "BAD_USER_INPUT",
+      /CSV line 3 has 2 cells, but the header has 3 columns/,
+    );
   });
 
   it("a CSV without a label column", async () => {
-    await expectRefusedLeavingNothing(() => upload([["kind", "dataset"], ["file", "a,b\n1,2\n", "d.csv"]]), 400, "BAD_USER_INPUT", /CSV header has no "label" column/);
+    await expectRefusedLeavingNothing(
+      () =>
+        upload([
+          ["kind", "dataset"],
+          ["file", "a,b\n1,2\n", "d.csv"],
+        ]),
+      400,
+      "BAD_USER_INPUT",
+      /CSV header has no "label" column/,
+    );
   });
 
   it("a file over the per-file limit", async () => {
     const big = "a,label\n" + "1,0\n".repeat(400); // 1608 bytes > 1 KiB
-    await expectRefusedLeavingNothing(() => upload([["file", big, "d.csv"]], { url: smallLimitsUrl }), 413, "PAYLOAD_TOO_LARGE", /file "d.csv" is over the per-file limit of 1 KiB/);
+    await expectRefusedLeavingNothing(
+      () => upload([["file", big, "d.csv"]], { url: smallLimitsUrl }),
+      413,
+      "PAYLOAD_TOO_LARGE",
+      /file "d.csv" is over the per-file limit of 1 KiB/,
+    );
   });
 
   it("more files than the limit", async () => {
     const parts: Part[] = ["a", "b", "c", "d"].map((n) => ["file", "x", `${n}.bin`]);
-    await expectRefusedLeavingNothing(() => upload(parts, { url: smallLimitsUrl }), 413, "PAYLOAD_TOO_LARGE", /more than 3 files/);
+    await expectRefusedLeavingNothing(
+      () => upload(parts, { url: smallLimitsUrl }),
+      413,
+      "PAYLOAD_TOO_LARGE",
+      /more than 3 files/,
+    );
   });
 
   it("more bytes in total than the limit", async () => {
     const parts: Part[] = ["a", "b", "c"].map((n) => ["file", Buffer.alloc(1000, 1), `${n}.bin`]);
-    await expectRefusedLeavingNothing(() => upload(parts, { url: smallLimitsUrl }), 413, "PAYLOAD_TOO_LARGE", /over the total limit of 2 KiB/);
+    await expectRefusedLeavingNothing(
+      () => upload(parts, { url: smallLimitsUrl }),
+      413,
+      "PAYLOAD_TOO_LARGE",
+      /over the total limit of 2 KiB/,
+    );
   });
 
   it("no Authorization: 401", async () => {
-    await expectRefusedLeavingNothing(async () => upload(await modelParts("float32"), { token: null }), 401, "UNAUTHENTICATED", /Sign in first/);
+    await expectRefusedLeavingNothing(
+      async () => upload(await modelParts("float32"), { token: null }),
+      401,
+      "UNAUTHENTICATED",
+      /Sign in first/,
+    );
   });
 
   it("a token that is no user: 401", async () => {
-    await expectRefusedLeavingNothing(async () => upload(await modelParts("float32"), { token: "nobody" }), 401, "UNAUTHENTICATED", /not valid/);
+    await expectRefusedLeavingNothing(
+      async () => upload(await modelParts("float32"), { token: "nobody" }),
+      401,
+      "UNAUTHENTICATED",
+      /not valid/,
+    );
   });
 
   it.each(["VIEWER", "FINANCE"] as const)("%s: 403", async (role) => {
-    await expectRefusedLeavingNothing(async () => upload(await modelParts("float32"), { token: tokens[role] }), 403, "FORBIDDEN", new RegExp(`Role ${role} may not POST /uploads`));
+    await expectRefusedLeavingNothing(
+      async () => upload(await modelParts("float32"), { token: tokens[role] }),
+      403,
+      "FORBIDDEN",
+      new RegExp(`Role ${role} may not POST /uploads`),
+    );
   });
 
   it("a body that is not multipart: 415", async () => {
     await expectRefusedLeavingNothing(
       async () => {
-        const res = await fetch(`${baseUrl}/uploads`, { method: "POST", body: '{"x":1}', headers: { "content-type": "application/json", authorization: `Bearer ${tokens.ADMIN}` } });
+        const res = await fetch(`${baseUrl}/uploads`, {
+          method: "POST",
+          body: '{"x":1}',
+          headers: { "content-type": "application/json", authorization: `Bearer ${tokens.ADMIN}` },
+        });
         return { status: res.status, body: (await res.json()) as Record<string, any> };
       },
       415,
@@ -319,7 +475,12 @@ describe("POST /uploads: refused, leaving nothing behind", () => {
   });
 
   it("an upload with no file", async () => {
-    await expectRefusedLeavingNothing(() => upload([["kind", "model"]]), 400, "BAD_USER_INPUT", /the upload has no file/);
+    await expectRefusedLeavingNothing(
+      () => upload([["kind", "model"]]),
+      400,
+      "BAD_USER_INPUT",
+      /the upload has no file/,
+    );
   });
 
   it("a client that goes away mid-upload", async () => {
@@ -327,10 +488,16 @@ describe("POST /uploads: refused, leaving nothing behind", () => {
     const boundary = "----costgate-test";
     const req = request(`${baseUrl}/uploads`, {
       method: "POST",
-      headers: { authorization: `Bearer ${tokens.ML_ENGINEER}`, "content-type": `multipart/form-data; boundary=${boundary}`, "content-length": "100000" },
+      headers: {
+        authorization: `Bearer ${tokens.ML_ENGINEER}`,
+        "content-type": `multipart/form-data; boundary=${boundary}`,
+        "content-length": "100000",
+      },
     });
     req.on("error", () => {});
-    req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="d.csv"\r\n\r\na,label\n${"1,0\n".repeat(1000)}`);
+    req.write(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="d.csv"\r\n\r\na,label\n${"1,0\n".repeat(1000)}`,
+    );
     const until = async (what: string, check: () => Promise<boolean>) => {
       for (let i = 0; i < 200 && !(await check()); i++) await new Promise((r) => setTimeout(r, 10));
       expect(await check(), what).toBe(true);
@@ -344,7 +511,12 @@ describe("POST /uploads: refused, leaving nothing behind", () => {
   it("a failure of the database after publishing: 500, and the object is removed again", async () => {
     const csv = Buffer.from("q,label\n42,1\n");
     const sha = createHash("sha256").update(csv).digest("hex");
-    await expectRefusedLeavingNothing(() => upload([["file", csv, "d.csv"]], { token: tokens.BROKEN_DB }), 500, "INTERNAL_SERVER_ERROR", /^Internal server error$/);
+    await expectRefusedLeavingNothing(
+      () => upload([["file", csv, "d.csv"]], { token: tokens.BROKEN_DB }),
+      500,
+      "INTERNAL_SERVER_ERROR",
+      /^Internal server error$/,
+    );
     expect(await store.exists(sha)).toBe(false);
   });
 });

@@ -3,7 +3,13 @@ import { join } from "node:path";
 import { Router, type Request, type Response } from "express";
 import { AppError, ErrorCode, assertCan, badInput, isAppError, type Principal } from "@costgate/core";
 import type { ArtifactKind, Db } from "@costgate/db";
-import { DATASET_FILE, MODEL_JSON_FILE, artifactDigest, type ArtifactFile, type ArtifactStore } from "@costgate/artifacts";
+import {
+  DATASET_FILE,
+  MODEL_JSON_FILE,
+  artifactDigest,
+  type ArtifactFile,
+  type ArtifactStore,
+} from "@costgate/artifacts";
 import { ClientAbortedError, receiveMultipart, type ReceivedUpload, type UploadKind } from "./receive-multipart.ts";
 import { saveArtifact } from "./save-artifact.ts";
 import { formatBytes, resolveUploadLimits, type ResolvedUploadLimits, type UploadLimits } from "./upload-limits.ts";
@@ -38,7 +44,8 @@ class UnsupportedMediaTypeError extends AppError {
   }
 }
 
-const CURL_HINT = 'e.g. curl -H "Authorization: Bearer $TOKEN" -F kind=model -F "file=@model/model.json" -F "file=@model/group1-shard1of1.bin" <api>/uploads';
+const CURL_HINT =
+  'e.g. curl -H "Authorization: Bearer $TOKEN" -F kind=model -F "file=@model/model.json" -F "file=@model/group1-shard1of1.bin" <api>/uploads';
 
 /**
  * POST /uploads: a TensorFlow.js LayersModel (model.json and the weight files it names) or a
@@ -62,7 +69,10 @@ export function createUploadsRouter(deps: UploadDeps): Router {
 
       const running = inFlight.get(principal.actor) ?? 0;
       if (running >= limits.maxConcurrentUploadsPerActor) {
-        throw new AppError(ErrorCode.RATE_LIMITED, `you already have ${running} uploads in progress; wait for one to finish`);
+        throw new AppError(
+          ErrorCode.RATE_LIMITED,
+          `you already have ${running} uploads in progress; wait for one to finish`,
+        );
       }
       inFlight.set(principal.actor, running + 1);
       actor = principal.actor;
@@ -93,7 +103,10 @@ function checkRequestShape(req: Request, limits: ResolvedUploadLimits): void {
   const declared = Number(req.headers["content-length"]);
   const slack = 1024 * 1024 + (limits.maxFiles + 8) * 4096; // part headers and boundaries
   if (Number.isFinite(declared) && declared > limits.maxTotalBytes + slack) {
-    throw new AppError(ErrorCode.PAYLOAD_TOO_LARGE, `the request body is ${formatBytes(declared)}; an upload may hold at most ${formatBytes(limits.maxTotalBytes)} of files`);
+    throw new AppError(
+      ErrorCode.PAYLOAD_TOO_LARGE,
+      `the request body is ${formatBytes(declared)}; an upload may hold at most ${formatBytes(limits.maxTotalBytes)} of files`,
+    );
   }
 }
 
@@ -102,38 +115,78 @@ async function handleUpload(deps: UploadDeps, limits: ResolvedUploadLimits, req:
   try {
     const received = await receiveMultipart(req, staged, limits);
     const kind = uploadKind(received);
-    const described = kind === "model" ? await describeModel(staged, received, limits) : await describeDataset(staged, received, limits);
+    const described =
+      kind === "model"
+        ? await describeModel(staged, received, limits)
+        : await describeDataset(staged, received, limits);
     const artifactKind: ArtifactKind = kind === "model" ? "TFJS_LAYERS_MODEL" : "DATASET";
-    const { artifact, created } = await saveArtifact(deps, principal, { kind: artifactKind, stagedDir: staged, ...described });
-    deps.logger?.info({ artifactId: artifact.id, kind: artifactKind, sha256: artifact.sha256, sizeBytes: artifact.sizeBytes, created, actor: principal.actor }, "artifact uploaded");
-    const result: UploadResult = { artifactId: artifact.id, kind: artifact.kind, sizeBytes: artifact.sizeBytes, sha256: artifact.sha256 };
+    const { artifact, created } = await saveArtifact(deps, principal, {
+      kind: artifactKind,
+      stagedDir: staged,
+      ...described,
+    });
+    deps.logger?.info(
+      {
+        artifactId: artifact.id,
+        kind: artifactKind,
+        sha256: artifact.sha256,
+        sizeBytes: artifact.sizeBytes,
+        created,
+        actor: principal.actor,
+      },
+      "artifact uploaded",
+    );
+    const result: UploadResult = {
+      artifactId: artifact.id,
+      kind: artifact.kind,
+      sizeBytes: artifact.sizeBytes,
+      sha256: artifact.sha256,
+    };
     return { result, created };
   } finally {
     // Published folders were renamed away; anything still here is a refused or failed upload.
-    await deps.store.discard(staged).catch((e: unknown) => deps.logger?.error({ err: e, staged }, "could not remove a staging folder"));
+    await deps.store
+      .discard(staged)
+      .catch((e: unknown) => deps.logger?.error({ err: e, staged }, "could not remove a staging folder"));
   }
 }
 
 function uploadKind(received: ReceivedUpload): UploadKind {
   const paths = received.files.map((f) => f.path);
   if (paths.length === 0) {
-    throw badInput(`the upload has no file: send model.json and its weight files, or one CSV, as file parts (${CURL_HINT})`);
+    throw badInput(
+      `the upload has no file: send model.json and its weight files, or one CSV, as file parts (${CURL_HINT})`,
+    );
   }
   if (received.kind) return received.kind;
   if (paths.includes(MODEL_JSON_FILE)) return "model";
   if (paths.length === 1 && /\.csv$/i.test(paths[0]!)) return "dataset";
-  throw badInput(`cannot tell whether this upload is a model or a dataset (files: ${paths.slice(0, 5).join(", ")}); send a kind field, -F kind=model or -F kind=dataset`);
+  throw badInput(
+    `cannot tell whether this upload is a model or a dataset (files: ${paths.slice(0, 5).join(", ")}); send a kind field, -F kind=model or -F kind=dataset`,
+  );
 }
 
 type Described = { sha256: string; sizeBytes: number; files: ArtifactFile[]; metadata: object };
 
-async function describeModel(staged: string, received: ReceivedUpload, limits: ResolvedUploadLimits): Promise<Described> {
+async function describeModel(
+  staged: string,
+  received: ReceivedUpload,
+  limits: ResolvedUploadLimits,
+): Promise<Described> {
   const modelJson = received.files.find((f) => f.path === MODEL_JSON_FILE);
   if (!modelJson) {
-    throw badInput(`a model upload needs a file named model.json at its top level (got ${received.files.map((f) => f.path).slice(0, 5).join(", ")})`);
+    throw badInput(
+      `a model upload needs a file named model.json at its top level (got ${received.files
+        .map((f) => f.path)
+        .slice(0, 5)
+        .join(", ")})`,
+    );
   }
   if (modelJson.sizeBytes > limits.maxModelJsonBytes) {
-    throw new AppError(ErrorCode.PAYLOAD_TOO_LARGE, `model.json is ${formatBytes(modelJson.sizeBytes)}, over the limit of ${formatBytes(limits.maxModelJsonBytes)} for model.json`);
+    throw new AppError(
+      ErrorCode.PAYLOAD_TOO_LARGE,
+      `model.json is ${formatBytes(modelJson.sizeBytes)}, over the limit of ${formatBytes(limits.maxModelJsonBytes)} for model.json`,
+    );
   }
   let text: string;
   try {
@@ -146,9 +199,18 @@ async function describeModel(staged: string, received: ReceivedUpload, limits: R
   return { ...(await digestOf(staged, received, metadata.files)), metadata };
 }
 
-async function describeDataset(staged: string, received: ReceivedUpload, limits: ResolvedUploadLimits): Promise<Described> {
+async function describeDataset(
+  staged: string,
+  received: ReceivedUpload,
+  limits: ResolvedUploadLimits,
+): Promise<Described> {
   if (received.files.length !== 1) {
-    throw badInput(`a dataset is one CSV file; this upload has ${received.files.length} files (${received.files.map((f) => f.path).slice(0, 5).join(", ")})`);
+    throw badInput(
+      `a dataset is one CSV file; this upload has ${received.files.length} files (${received.files
+        .map((f) => f.path)
+        .slice(0, 5)
+        .join(", ")})`,
+    );
   }
   const original = received.files[0]!.path;
   const metadata = await validateDatasetFile(join(staged, original), { maxLineBytes: limits.maxCsvLineBytes });
@@ -158,7 +220,10 @@ async function describeDataset(staged: string, received: ReceivedUpload, limits:
     if (original.includes("/")) await rm(join(staged, original.split("/")[0]!), { recursive: true, force: true });
   }
   const renamed: ReceivedUpload = { ...received, files: [{ ...received.files[0]!, path: DATASET_FILE }] };
-  return { ...(await digestOf(staged, renamed, [DATASET_FILE])), metadata: { ...metadata, originalFilename: original } };
+  return {
+    ...(await digestOf(staged, renamed, [DATASET_FILE])),
+    metadata: { ...metadata, originalFilename: original },
+  };
 }
 
 /**
@@ -166,7 +231,11 @@ async function describeDataset(staged: string, received: ReceivedUpload, limits:
  * order. The hash taken while streaming is it when the client sent the files in that order
  * (curl does, given them in that order); otherwise the files are read again in order.
  */
-async function digestOf(staged: string, received: ReceivedUpload, canonical: string[]): Promise<Omit<Described, "metadata">> {
+async function digestOf(
+  staged: string,
+  received: ReceivedUpload,
+  canonical: string[],
+): Promise<Omit<Described, "metadata">> {
   const byPath = new Map(received.files.map((f) => [f.path, f]));
   const inOrder = received.files.length === canonical.length && received.files.every((f, i) => f.path === canonical[i]);
   if (!inOrder) return artifactDigest(staged, canonical);

@@ -60,15 +60,22 @@ export async function validateDatasetUpload(
     for (let c = 0; c < cells.length; c++) {
       const cell = cells[c]!.trim();
       if (!NUMERIC.test(cell)) {
-        throw badInput(`CSV line ${number}, column "${header[c]}": ${JSON.stringify(cells[c]!.slice(0, 40))} is not a number (every cell must be numeric)`);
+        throw badInput(
+          `CSV line ${number}, column "${header[c]}": ${JSON.stringify(cells[c]!.slice(0, 40))} is not a number (every cell must be numeric)`,
+        );
       }
       if (!Number.isFinite(Number(cell))) {
-        throw badInput(`CSV line ${number}, column "${header[c]}": ${JSON.stringify(cell.slice(0, 40))} is not a finite number`);
+        throw badInput(
+          `CSV line ${number}, column "${header[c]}": ${JSON.stringify(cell.slice(0, 40))} is not a finite number`,
+        );
       }
     }
     rows++;
   }
-  if (header === null) throw badInput('the CSV is empty: it needs a header row with a "label" column and at least one feature column, then data rows');
+  if (header === null)
+    throw badInput(
+      'the CSV is empty: it needs a header row with a "label" column and at least one feature column, then data rows',
+    );
   if (rows === 0) throw badInput("the CSV has a header but no data rows");
   return { rows, columns: header, featureColumns: header.filter((h) => h !== LABEL), labelColumn: LABEL };
 }
@@ -90,7 +97,8 @@ function checkHeader(cells: string[], number: number): string[] {
     const hint = nearly ? ` ("${nearly}" is close: the name is lowercase "label")` : "";
     throw badInput(`CSV header has no "label" column${hint}; columns: ${names.map((n) => `"${n}"`).join(", ")}`);
   }
-  if (names.length < 2) throw badInput('CSV header has only the "label" column; a dataset needs at least one feature column');
+  if (names.length < 2)
+    throw badInput('CSV header has only the "label" column; a dataset needs at least one feature column');
   return names;
 }
 
@@ -114,7 +122,8 @@ export function splitCsvLine(line: string, number: number): string[] {
         i = q + 1;
         break;
       }
-      if (i < line.length && line[i] !== ",") throw badInput(`CSV line ${number}: text after a closing quote at character ${i + 1}`);
+      if (i < line.length && line[i] !== ",")
+        throw badInput(`CSV line ${number}: text after a closing quote at character ${i + 1}`);
       cells.push(value);
     } else {
       const comma = line.indexOf(",", i);
@@ -135,7 +144,10 @@ export function splitCsvLine(line: string, number: number): string[] {
  * Lines of a byte stream (LF or CRLF), each at most `limit.bytes` (read for every line), decoded
  * as UTF-8. Linear in the input however it is chunked: a line's pieces are joined once.
  */
-async function* lines(source: AsyncIterable<Buffer | string>, limit: { bytes: number; why: string }): AsyncGenerator<{ line: string; number: number }> {
+async function* lines(
+  source: AsyncIterable<Buffer | string>,
+  limit: { bytes: number; why: string },
+): AsyncGenerator<{ line: string; number: number }> {
   const decoder = new StringDecoder("utf8");
   let parts: string[] = [];
   let partsLength = 0;

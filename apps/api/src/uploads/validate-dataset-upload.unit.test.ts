@@ -45,9 +45,13 @@ describe("validateDatasetUpload", () => {
 
   it("refuses a line longer than the limit without holding it", async () => {
     // two columns: 64 bytes (32 a cell) beat the 50 asked for
-    await expect(validate(`a,label\n${"1".repeat(100)},1\n`, 50)).rejects.toThrow(/CSV line 2 is longer than 64 bytes \(the limit for a CSV of 2 columns/);
+    await expect(validate(`a,label\n${"1".repeat(100)},1\n`, 50)).rejects.toThrow(
+      /CSV line 2 is longer than 64 bytes \(the limit for a CSV of 2 columns/,
+    );
     await expect(validate(`a,label\n${"1".repeat(100)}`, 50)).rejects.toThrow(/CSV line 2 is longer than 64 bytes/);
-    await expect(validateDatasetUpload(chunks(`${"a".repeat(200)},label\n1,1\n`), { maxHeaderBytes: 100 })).rejects.toThrow(/CSV line 1 is longer than 100 bytes \(the limit for a header line\)/);
+    await expect(
+      validateDatasetUpload(chunks(`${"a".repeat(200)},label\n1,1\n`), { maxHeaderBytes: 100 }),
+    ).rejects.toThrow(/CSV line 1 is longer than 100 bytes \(the limit for a header line\)/);
   });
 
   it("gives a CSV of many columns room for its lines: 150,528 pixels of an image a row", async () => {
@@ -60,7 +64,9 @@ describe("validateDatasetUpload", () => {
     expect(meta).toMatchObject({ rows: 2, featureColumns: expect.any(Array) });
     expect(meta.featureColumns).toHaveLength(columns);
     // still bounded: 32 bytes a cell
-    await expect(validate(`a,label\n${"1".repeat(1024 * 1024 + 1)},1\n`)).rejects.toThrow(/CSV line 2 is longer than 1048576 bytes \(the limit for a CSV of 2 columns: 32 bytes a cell, at least 1048576\)/);
+    await expect(validate(`a,label\n${"1".repeat(1024 * 1024 + 1)},1\n`)).rejects.toThrow(
+      /CSV line 2 is longer than 1048576 bytes \(the limit for a CSV of 2 columns: 32 bytes a cell, at least 1048576\)/,
+    );
   });
 
   it("splits quoted cells with commas and doubled quotes", () => {

@@ -48,17 +48,24 @@ export function validateModelUpload(modelJsonText: string, files: readonly Uploa
   const json = parseModelJson(modelJsonText);
 
   const format = json.format;
-  if (format === "graph-model" || (format === undefined && isObject(json.modelTopology) && Array.isArray(json.modelTopology.node))) {
+  if (
+    format === "graph-model" ||
+    (format === undefined && isObject(json.modelTopology) && Array.isArray(json.modelTopology.node))
+  ) {
     throw badInput(
-      "model.json is a TensorFlow.js graph model; Costgate needs a TensorFlow.js LayersModel (format \"layers-model\"): " +
+      'model.json is a TensorFlow.js graph model; Costgate needs a TensorFlow.js LayersModel (format "layers-model"): ' +
         "save it from a tf.LayersModel with model.save(), or convert it with tensorflowjs_converter --output_format=tfjs_layers_model",
     );
   }
   if (format !== undefined && format !== "layers-model") {
-    throw badInput(`model.json has format ${show(format)}; Costgate needs a TensorFlow.js LayersModel (format "layers-model")`);
+    throw badInput(
+      `model.json has format ${show(format)}; Costgate needs a TensorFlow.js LayersModel (format "layers-model")`,
+    );
   }
   if (!isObject(json.modelTopology)) {
-    throw badInput(`model.json has no modelTopology object (got ${show(json.modelTopology)}); is this a TensorFlow.js LayersModel's model.json?`);
+    throw badInput(
+      `model.json has no modelTopology object (got ${show(json.modelTopology)}); is this a TensorFlow.js LayersModel's model.json?`,
+    );
   }
   if (!Array.isArray(json.weightsManifest)) {
     throw badInput(`model.json has no weightsManifest array (got ${show(json.weightsManifest)})`);
@@ -74,9 +81,12 @@ export function validateModelUpload(modelJsonText: string, files: readonly Uploa
     const at = `weightsManifest[${g}]`;
     if (!isObject(group)) throw badInput(`model.json ${at} must be an object with paths and weights`);
     if (!Array.isArray(group.paths) || group.paths.length === 0) {
-      throw badInput(`model.json ${at}.paths must be a non-empty array of weight file names (got ${show(group.paths)})`);
+      throw badInput(
+        `model.json ${at}.paths must be a non-empty array of weight file names (got ${show(group.paths)})`,
+      );
     }
-    if (!Array.isArray(group.weights)) throw badInput(`model.json ${at}.weights must be an array (got ${show(group.weights)})`);
+    if (!Array.isArray(group.weights))
+      throw badInput(`model.json ${at}.weights must be an array (got ${show(group.weights)})`);
 
     const paths = group.paths.map((p: unknown, k: number) => {
       const where = `${at}.paths[${k}]`;
@@ -109,11 +119,14 @@ export function validateModelUpload(modelJsonText: string, files: readonly Uploa
   const sizes = new Map(files.map((f) => [f.path, f.sizeBytes]));
   if (!sizes.has(MODEL_JSON_FILE)) throw badInput("the upload has no model.json");
   for (const [path, where] of named) {
-    if (!sizes.has(path)) throw badInput(`weight file "${path}" named by model.json (${where}) is missing from the upload`);
+    if (!sizes.has(path))
+      throw badInput(`weight file "${path}" named by model.json (${where}) is missing from the upload`);
   }
   for (const f of files) {
     if (f.path !== MODEL_JSON_FILE && !named.has(f.path)) {
-      throw badInput(`file "${f.path}" is not named by model.json's weightsManifest; upload only model.json and its weight files`);
+      throw badInput(
+        `file "${f.path}" is not named by model.json's weightsManifest; upload only model.json and its weight files`,
+      );
     }
   }
 
@@ -128,11 +141,18 @@ export function validateModelUpload(modelJsonText: string, files: readonly Uploa
     }
   });
 
-  return { format: "layers-model", weights, parameterCount, weightBytes, files: modelFileOrder({ weightsManifest: groups }) };
+  return {
+    format: "layers-model",
+    weights,
+    parameterCount,
+    weightBytes,
+    files: modelFileOrder({ weightsManifest: groups }),
+  };
 }
 
 function parseModelJson(text: string): Record<string, unknown> {
-  if (text.charCodeAt(0) === 0xfeff) throw badInput("model.json starts with a byte-order mark; save it as UTF-8 without one");
+  if (text.charCodeAt(0) === 0xfeff)
+    throw badInput("model.json starts with a byte-order mark; save it as UTF-8 without one");
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -142,7 +162,9 @@ function parseModelJson(text: string): Record<string, unknown> {
     throw badInput(`model.json is not valid JSON${where}: ${(e as Error).message}`);
   }
   if (!isObject(json)) {
-    throw badInput(`model.json must be a JSON object with modelTopology and weightsManifest (got ${Array.isArray(json) ? "an array" : show(json)})`);
+    throw badInput(
+      `model.json must be a JSON object with modelTopology and weightsManifest (got ${Array.isArray(json) ? "an array" : show(json)})`,
+    );
   }
   return json;
 }
@@ -150,7 +172,8 @@ function parseModelJson(text: string): Record<string, unknown> {
 function checkWeight(w: unknown, at: string): { weight: WeightInfo; count: number; bytes: number } {
   if (!isObject(w)) throw badInput(`model.json ${at} must be an object with name, shape and dtype`);
   const { name, shape, dtype, quantization } = w;
-  if (typeof name !== "string" || name.length === 0) throw badInput(`model.json ${at}.name must be a non-empty string (got ${show(name)})`);
+  if (typeof name !== "string" || name.length === 0)
+    throw badInput(`model.json ${at}.name must be a non-empty string (got ${show(name)})`);
   const label = `model.json ${at} ("${name}")`;
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
     throw badInput(`${label} shape must be an array of non-negative integers (got ${show(shape)})`);

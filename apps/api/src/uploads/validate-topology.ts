@@ -6,17 +6,74 @@ export const TOPOLOGY_LIMITS = { maxDepth: 64, maxLayers: 5_000, maxNodes: 1_000
 /** Layer classes TensorFlow.js LayersModels can deserialize (tfjs-layers 4.x), and nested models. */
 const MODEL_CLASSES = new Set(["Sequential", "Model", "Functional"]);
 const LAYER_CLASSES = new Set([
-  "InputLayer", "Dense", "Flatten", "Reshape", "Permute", "RepeatVector", "Activation", "Dropout", "SpatialDropout1D",
-  "GaussianNoise", "GaussianDropout", "AlphaDropout", "Masking", "Embedding",
-  "Conv1D", "Conv2D", "Conv2DTranspose", "Conv3D", "Conv3DTranspose", "SeparableConv2D", "DepthwiseConv2D", "ConvLSTM2D",
-  "Cropping2D", "UpSampling2D", "ZeroPadding2D",
-  "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
-  "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
-  "BatchNormalization", "LayerNormalization",
-  "ReLU", "LeakyReLU", "PReLU", "ELU", "ThresholdedReLU", "Softmax",
-  "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",
-  "SimpleRNN", "GRU", "LSTM", "RNN", "SimpleRNNCell", "GRUCell", "LSTMCell", "StackedRNNCells", "Bidirectional", "TimeDistributed",
-  "Rescaling", "CenterCrop", "Resizing", "CategoryEncoding", "RandomWidth", "ActivityRegularization", "SpatialDropout2D",
+  "InputLayer",
+  "Dense",
+  "Flatten",
+  "Reshape",
+  "Permute",
+  "RepeatVector",
+  "Activation",
+  "Dropout",
+  "SpatialDropout1D",
+  "GaussianNoise",
+  "GaussianDropout",
+  "AlphaDropout",
+  "Masking",
+  "Embedding",
+  "Conv1D",
+  "Conv2D",
+  "Conv2DTranspose",
+  "Conv3D",
+  "Conv3DTranspose",
+  "SeparableConv2D",
+  "DepthwiseConv2D",
+  "ConvLSTM2D",
+  "Cropping2D",
+  "UpSampling2D",
+  "ZeroPadding2D",
+  "MaxPooling1D",
+  "MaxPooling2D",
+  "MaxPooling3D",
+  "AveragePooling1D",
+  "AveragePooling2D",
+  "AveragePooling3D",
+  "GlobalAveragePooling1D",
+  "GlobalAveragePooling2D",
+  "GlobalMaxPooling1D",
+  "GlobalMaxPooling2D",
+  "BatchNormalization",
+  "LayerNormalization",
+  "ReLU",
+  "LeakyReLU",
+  "PReLU",
+  "ELU",
+  "ThresholdedReLU",
+  "Softmax",
+  "Add",
+  "Subtract",
+  "Multiply",
+  "Average",
+  "Maximum",
+  "Minimum",
+  "Concatenate",
+  "Dot",
+  "SimpleRNN",
+  "GRU",
+  "LSTM",
+  "RNN",
+  "SimpleRNNCell",
+  "GRUCell",
+  "LSTMCell",
+  "StackedRNNCells",
+  "Bidirectional",
+  "TimeDistributed",
+  "Rescaling",
+  "CenterCrop",
+  "Resizing",
+  "CategoryEncoding",
+  "RandomWidth",
+  "ActivityRegularization",
+  "SpatialDropout2D",
 ]);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -40,7 +97,8 @@ function measure(value: unknown): { depth: number; nodes: number } {
 /** Why modelTopology cannot be a LayersModel Costgate runs, or null. */
 export function topologyProblem(topology: unknown): string | null {
   const { depth, nodes } = measure(topology);
-  if (depth > TOPOLOGY_LIMITS.maxDepth) return `modelTopology is nested more than ${TOPOLOGY_LIMITS.maxDepth} levels deep`;
+  if (depth > TOPOLOGY_LIMITS.maxDepth)
+    return `modelTopology is nested more than ${TOPOLOGY_LIMITS.maxDepth} levels deep`;
   if (nodes > TOPOLOGY_LIMITS.maxNodes) return `modelTopology has more than ${TOPOLOGY_LIMITS.maxNodes} JSON values`;
   let layerCount = 0;
   const checkModel = (model: unknown, at: string): string | null => {
@@ -52,8 +110,10 @@ export function topologyProblem(topology: unknown): string | null {
     if (!Array.isArray(layers)) return `${at}.config has no layers array`;
     for (const [i, layer] of layers.entries()) {
       const where = `${at}.layers[${i}]`;
-      if (++layerCount > TOPOLOGY_LIMITS.maxLayers) return `modelTopology has more than ${TOPOLOGY_LIMITS.maxLayers} layers; the limit is ${TOPOLOGY_LIMITS.maxLayers}`;
-      if (!isObject(layer) || typeof layer.class_name !== "string") return `${where} must be an object with a class_name`;
+      if (++layerCount > TOPOLOGY_LIMITS.maxLayers)
+        return `modelTopology has more than ${TOPOLOGY_LIMITS.maxLayers} layers; the limit is ${TOPOLOGY_LIMITS.maxLayers}`;
+      if (!isObject(layer) || typeof layer.class_name !== "string")
+        return `${where} must be an object with a class_name`;
       if (MODEL_CLASSES.has(layer.class_name)) {
         const nested = checkModel(layer, where);
         if (nested) return nested;

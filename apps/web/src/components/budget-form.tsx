@@ -28,7 +28,15 @@ const ACTIONS = [
   { value: "AUTO_OPTIMIZE", label: "Auto-optimize: run a policy on the costliest versions when at risk" },
 ];
 
-export function BudgetForm({ mode, options, defaults }: { mode: "create" | "edit"; options: Options; defaults: BudgetDefaults }) {
+export function BudgetForm({
+  mode,
+  options,
+  defaults,
+}: {
+  mode: "create" | "edit";
+  options: Options;
+  defaults: BudgetDefaults;
+}) {
   const [state, action] = useActionState(mode === "create" ? createBudgetAction : updateBudgetAction, initialState);
   const v = { ...defaults, ...(state.values ?? {}) };
   const e = state.fieldErrors ?? {};
@@ -37,7 +45,9 @@ export function BudgetForm({ mode, options, defaults }: { mode: "create" | "edit
   const [modelId, setModelId] = useState(v.modelId);
   const editing = mode === "edit";
   const teamName = options.teams.find((t) => t.id === teamId)?.name ?? "";
-  const policies = options.policies.filter((p) => p.teamId === teamId && (!p.modelId || !modelId || p.modelId === modelId));
+  const policies = options.policies.filter(
+    (p) => p.teamId === teamId && (!p.modelId || !modelId || p.modelId === modelId),
+  );
 
   return (
     <form action={action} className="form" noValidate>
@@ -46,7 +56,9 @@ export function BudgetForm({ mode, options, defaults }: { mode: "create" | "edit
       <TextField id="budget-name" name="name" label="Name" defaultValue={v.name} error={e.name} />
       {editing ? (
         <p className="muted small" style={{ margin: 0 }}>
-          Team {teamName || "—"}, {modelId ? `model ${options.models.find((m) => m.id === modelId)?.name ?? ""}` : "all its models"}, {v.period.toLowerCase()}: these cannot change; create another budget instead.
+          Team {teamName || "—"},{" "}
+          {modelId ? `model ${options.models.find((m) => m.id === modelId)?.name ?? ""}` : "all its models"},{" "}
+          {v.period.toLowerCase()}: these cannot change; create another budget instead.
         </p>
       ) : (
         <>
@@ -76,7 +88,15 @@ export function BudgetForm({ mode, options, defaults }: { mode: "create" | "edit
           />
         </>
       )}
-      <TextField id="budget-amount" name="amountUsd" label="Amount (USD)" inputMode="decimal" defaultValue={v.amountUsd} error={e.amountUsd} hint="For each period, in dollars, e.g. 2500 or 2500.50." />
+      <TextField
+        id="budget-amount"
+        name="amountUsd"
+        label="Amount (USD)"
+        inputMode="decimal"
+        defaultValue={v.amountUsd}
+        error={e.amountUsd}
+        hint="For each period, in dollars, e.g. 2500 or 2500.50."
+      />
       {editing ? null : (
         <SelectField
           id="budget-period"
@@ -101,7 +121,15 @@ export function BudgetForm({ mode, options, defaults }: { mode: "create" | "edit
         placeholder="50, 80, 100"
         hint="Percentages of the amount, separated by commas: 50, 80, 100 (or fractions: 0.5, 0.8, 1). Numbers above 1 are read as percentages. Each threshold alerts once per period for actual spend and once for the forecast. Empty: 50%, 80%, 100%."
       />
-      <SelectField id="budget-action" name="action" label="Action" options={ACTIONS} value={budgetAction} onChange={(ev) => setBudgetAction(ev.target.value)} error={e.action} />
+      <SelectField
+        id="budget-action"
+        name="action"
+        label="Action"
+        options={ACTIONS}
+        value={budgetAction}
+        onChange={(ev) => setBudgetAction(ev.target.value)}
+        error={e.action}
+      />
       <SelectField
         id="budget-policy"
         name="policyId"

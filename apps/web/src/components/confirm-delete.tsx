@@ -26,7 +26,13 @@ export function ConfirmDelete({
   const [state, formAction] = useActionState(action, initialState);
   return (
     <>
-      <button type="button" className="button danger" onClick={() => setOpen(true)} aria-haspopup="dialog" aria-describedby={describedBy}>
+      <button
+        type="button"
+        className="button danger"
+        onClick={() => setOpen(true)}
+        aria-haspopup="dialog"
+        aria-describedby={describedBy}
+      >
         Delete
       </button>
       <Dialog open={open} onClose={() => setOpen(false)} title={`Delete this ${what}?`}>

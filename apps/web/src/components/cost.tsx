@@ -2,7 +2,15 @@
 // the measured throughput, so of the cost too), and what it was measured with; and the paired
 // comparison of a version against its parent ("No measurable saving" when the interval contains 1).
 import { Badge, type Tone } from "./ui";
-import { describeComparison, describeMeasurement, describeMeasurementShort, formatPerMillion, formatUncertainty, type MeasurementFacts, type RatioInterval } from "@/lib/format";
+import {
+  describeComparison,
+  describeMeasurement,
+  describeMeasurementShort,
+  formatPerMillion,
+  formatUncertainty,
+  type MeasurementFacts,
+  type RatioInterval,
+} from "@/lib/format";
 
 export type CostFacts = MeasurementFacts & { costPerMillionUsd: string };
 
@@ -10,7 +18,15 @@ export type CostFacts = MeasurementFacts & { costPerMillionUsd: string };
  * "$0.000114 ±2.1%", with a caption "c7i.large · wasm · batch 32" (caption="short") or the whole
  * sentence (caption="full"); the full sentence is always the title for pointer users.
  */
-export function CostFigure({ cost, caption = "short", perMillion = false }: { cost: CostFacts | null | undefined; caption?: "short" | "full" | "none"; perMillion?: boolean }) {
+export function CostFigure({
+  cost,
+  caption = "short",
+  perMillion = false,
+}: {
+  cost: CostFacts | null | undefined;
+  caption?: "short" | "full" | "none";
+  perMillion?: boolean;
+}) {
   if (!cost) return <>—</>;
   const pm = formatUncertainty(cost.uncertainty);
   return (
@@ -20,13 +36,20 @@ export function CostFigure({ cost, caption = "short", perMillion = false }: { co
         {perMillion ? "/1M" : ""}
         {pm ? <span className="pm"> {pm}</span> : null}
       </span>
-      {caption === "none" ? null : <span className="recipe cost-caption">{caption === "full" ? describeMeasurement(cost) : describeMeasurementShort(cost)}</span>}
+      {caption === "none" ? null : (
+        <span className="recipe cost-caption">
+          {caption === "full" ? describeMeasurement(cost) : describeMeasurementShort(cost)}
+        </span>
+      )}
     </span>
   );
 }
 
 /** "$0.000114 ±2.1%" (or "$0.000114/1M ±2.1%" with suffix "/1M") as plain text, for sentences and chart captions. */
-export function costText(cost: { costPerMillionUsd: string | number; uncertainty?: number | null } | null | undefined, suffix = ""): string {
+export function costText(
+  cost: { costPerMillionUsd: string | number; uncertainty?: number | null } | null | undefined,
+  suffix = "",
+): string {
   if (!cost) return "—";
   const pm = formatUncertainty(cost.uncertainty);
   return `${formatPerMillion(cost.costPerMillionUsd)}${suffix}${pm ? ` ${pm}` : ""}`;
@@ -47,7 +70,12 @@ const TONE: Record<string, Tone> = { cheaper: "ok", costlier: "bad", none: "neut
  */
 export function ComparisonNote({ comparison, against }: { comparison: ComparisonFacts; against?: string }) {
   const d = describeComparison(comparison);
-  const where = [against ?? (comparison.parent ? `vs v${comparison.parent.number}` : "vs its input"), comparison.hardwareProfile ? `on ${comparison.hardwareProfile.name}` : null].filter(Boolean).join(" ");
+  const where = [
+    against ?? (comparison.parent ? `vs v${comparison.parent.number}` : "vs its input"),
+    comparison.hardwareProfile ? `on ${comparison.hardwareProfile.name}` : null,
+  ]
+    .filter(Boolean)
+    .join(" ");
   const rounds = comparison.rounds ? `, ${comparison.rounds} paired round${comparison.rounds === 1 ? "" : "s"}` : "";
   return (
     <span className="comparison">

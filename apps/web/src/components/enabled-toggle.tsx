@@ -8,7 +8,15 @@ import type { ActionState } from "@/lib/form-state";
  * (bound to the row's id); the page re-renders with the new state and a short message says
  * what happened. `describedBy` names the thing switched, when several toggles share a page.
  */
-export function EnabledToggle({ enabled, setEnabled, describedBy }: { enabled: boolean; setEnabled: (enabled: boolean) => Promise<ActionState>; describedBy?: string }) {
+export function EnabledToggle({
+  enabled,
+  setEnabled,
+  describedBy,
+}: {
+  enabled: boolean;
+  setEnabled: (enabled: boolean) => Promise<ActionState>;
+  describedBy?: string;
+}) {
   const router = useRouter();
   const [pending, start] = useTransition();
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
@@ -32,7 +40,11 @@ export function EnabledToggle({ enabled, setEnabled, describedBy }: { enabled: b
         {pending ? (enabled ? "Disabling…" : "Enabling…") : enabled ? "Disable" : "Enable"}
       </button>
       {message ? (
-        <span role={message.ok ? "status" : "alert"} className={message.ok ? "small" : "small error"} style={{ alignSelf: "center" }}>
+        <span
+          role={message.ok ? "status" : "alert"}
+          className={message.ok ? "small" : "small error"}
+          style={{ alignSelf: "center" }}
+        >
           {message.text}
         </span>
       ) : null}

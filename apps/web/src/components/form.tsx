@@ -37,17 +37,33 @@ export function TextField({ id, label, hint, error, ...input }: FieldBase & Inpu
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <input id={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy(id, hint, error)} {...input} />
+      <input
+        id={id}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(id, hint, error)}
+        {...input}
+      />
       <Messages id={id} hint={hint} error={error} />
     </div>
   );
 }
 
-export function TextArea({ id, label, hint, error, ...input }: FieldBase & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+export function TextArea({
+  id,
+  label,
+  hint,
+  error,
+  ...input
+}: FieldBase & TextareaHTMLAttributes<HTMLTextAreaElement>) {
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <textarea id={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy(id, hint, error)} {...input} />
+      <textarea
+        id={id}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(id, hint, error)}
+        {...input}
+      />
       <Messages id={id} hint={hint} error={error} />
     </div>
   );
@@ -61,11 +77,17 @@ export function SelectField({
   options,
   placeholder,
   ...select
-}: FieldBase & SelectHTMLAttributes<HTMLSelectElement> & { options: { value: string; label: string }[]; placeholder?: string }) {
+}: FieldBase &
+  SelectHTMLAttributes<HTMLSelectElement> & { options: { value: string; label: string }[]; placeholder?: string }) {
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <select id={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy(id, hint, error)} {...select}>
+      <select
+        id={id}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(id, hint, error)}
+        {...select}
+      >
         {placeholder !== undefined ? <option value="">{placeholder}</option> : null}
         {options.map((o) => (
           <option key={o.value} value={o.value}>
@@ -78,7 +100,12 @@ export function SelectField({
   );
 }
 
-export function CheckField({ id, label, hint, ...input }: Omit<FieldBase, "error"> & InputHTMLAttributes<HTMLInputElement>) {
+export function CheckField({
+  id,
+  label,
+  hint,
+  ...input
+}: Omit<FieldBase, "error"> & InputHTMLAttributes<HTMLInputElement>) {
   return (
     <div className="field">
       <label className="check" htmlFor={id}>
@@ -95,7 +122,15 @@ export function CheckField({ id, label, hint, ...input }: Omit<FieldBase, "error
 }
 
 /** A submit button that shows it is working while its form's action runs. */
-export function SubmitButton({ children, pendingText, className = "button primary" }: { children: ReactNode; pendingText?: string; className?: string }) {
+export function SubmitButton({
+  children,
+  pendingText,
+  className = "button primary",
+}: {
+  children: ReactNode;
+  pendingText?: string;
+  className?: string;
+}) {
   const { pending } = useFormStatus();
   return (
     <button type="submit" className={className} disabled={pending} aria-disabled={pending}>

@@ -7,7 +7,8 @@ export function NavLinks({ links }: { links: { href: string; label: string }[] }
   return (
     <ul>
       {links.map((link) => {
-        const active = link.href === "/" ? pathname === "/" : pathname === link.href || pathname.startsWith(`${link.href}/`);
+        const active =
+          link.href === "/" ? pathname === "/" : pathname === link.href || pathname.startsWith(`${link.href}/`);
         return (
           <li key={link.href}>
             <Link href={link.href} aria-current={active ? "page" : undefined}>

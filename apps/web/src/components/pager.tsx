@@ -4,7 +4,17 @@ import Link from "next/link";
  * First/Next links of a cursor-paginated list page: `params` are the page's filters (kept on
  * both links; empty values dropped), `after` the cursor the page was opened at.
  */
-export function Pager({ path, params, after, pageInfo }: { path: string; params: Record<string, string | null | undefined>; after?: string | null; pageInfo: { hasNextPage: boolean; endCursor?: string | null } }) {
+export function Pager({
+  path,
+  params,
+  after,
+  pageInfo,
+}: {
+  path: string;
+  params: Record<string, string | null | undefined>;
+  after?: string | null;
+  pageInfo: { hasNextPage: boolean; endCursor?: string | null };
+}) {
   const kept = Object.fromEntries(Object.entries(params).filter((e): e is [string, string] => !!e[1]));
   const href = (extra: Record<string, string> = {}) => {
     const query = new URLSearchParams({ ...kept, ...extra }).toString();

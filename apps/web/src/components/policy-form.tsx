@@ -33,7 +33,15 @@ const TRIGGERS = [
   { value: "BUDGET_AT_RISK", label: "Budget at risk: run when a budget's forecast is at risk" },
 ];
 
-export function PolicyForm({ mode, options, defaults }: { mode: "create" | "edit"; options: Options; defaults: PolicyDefaults }) {
+export function PolicyForm({
+  mode,
+  options,
+  defaults,
+}: {
+  mode: "create" | "edit";
+  options: Options;
+  defaults: PolicyDefaults;
+}) {
   const editing = mode === "edit";
   const [state, action] = useActionState(editing ? updatePolicyAction : createPolicyAction, initialState);
   const { steps: savedSteps, ...fieldDefaults } = defaults;
@@ -43,7 +51,8 @@ export function PolicyForm({ mode, options, defaults }: { mode: "create" | "edit
   const e = state.fieldErrors ?? {};
   const [teamId, setTeamId] = useState(v.teamId);
 
-  const update = (i: number, fn: (s: StepDraft) => StepDraft) => setSteps((all) => all.map((s, j) => (j === i ? fn(s) : s)));
+  const update = (i: number, fn: (s: StepDraft) => StepDraft) =>
+    setSteps((all) => all.map((s, j) => (j === i ? fn(s) : s)));
   const move = (i: number, by: number) =>
     setSteps((all) => {
       const next = [...all];
@@ -62,11 +71,20 @@ export function PolicyForm({ mode, options, defaults }: { mode: "create" | "edit
       <TextField id="policy-name" name="name" label="Name" defaultValue={v.name} error={e.name} />
       {editing ? (
         <p className="muted small" style={{ margin: 0 }}>
-          Team {teamName}, {modelName ? `model ${modelName}` : "any model of the team"}: these cannot change; create another policy instead.
+          Team {teamName}, {modelName ? `model ${modelName}` : "any model of the team"}: these cannot change; create
+          another policy instead.
         </p>
       ) : (
         <>
-          <SelectField id="policy-team" name="teamId" label="Team" options={options.teams.map((t) => ({ value: t.id, label: t.name }))} value={teamId} onChange={(ev) => setTeamId(ev.target.value)} error={e.teamId} />
+          <SelectField
+            id="policy-team"
+            name="teamId"
+            label="Team"
+            options={options.teams.map((t) => ({ value: t.id, label: t.name }))}
+            value={teamId}
+            onChange={(ev) => setTeamId(ev.target.value)}
+            error={e.teamId}
+          />
           <SelectField
             id="policy-model"
             name="modelId"
@@ -87,8 +105,16 @@ export function PolicyForm({ mode, options, defaults }: { mode: "create" | "edit
             {e.steps}
           </p>
         ) : null}
-        {editing ? <p className="hint" style={{ margin: 0 }}>Jobs already started keep the steps they started with.</p> : null}
-        {steps.length === 0 ? <p className="muted" style={{ margin: 0 }}>No steps yet: add the first one.</p> : null}
+        {editing ? (
+          <p className="hint" style={{ margin: 0 }}>
+            Jobs already started keep the steps they started with.
+          </p>
+        ) : null}
+        {steps.length === 0 ? (
+          <p className="muted" style={{ margin: 0 }}>
+            No steps yet: add the first one.
+          </p>
+        ) : null}
         <ol className="steps">
           {steps.map((step, i) => (
             <li key={i}>
@@ -106,7 +132,12 @@ export function PolicyForm({ mode, options, defaults }: { mode: "create" | "edit
           ))}
         </ol>
         <div>
-          <button type="button" className="button" onClick={() => setSteps((all) => [...all, newStep("PRUNE")])} disabled={steps.length >= 10}>
+          <button
+            type="button"
+            className="button"
+            onClick={() => setSteps((all) => [...all, newStep("PRUNE")])}
+            disabled={steps.length >= 10}
+          >
             Add step
           </button>
         </div>
@@ -131,15 +162,33 @@ export function PolicyForm({ mode, options, defaults }: { mode: "create" | "edit
         name="hardwareProfileId"
         label="Hardware profile"
         placeholder={defaultProfile ? `Default (${defaultProfile.name})` : "Default profile"}
-        options={options.profiles.map((p) => ({ value: p.id, label: `${p.name} — ${formatMoney(p.hourlyPriceUsd)}/hour` }))}
+        options={options.profiles.map((p) => ({
+          value: p.id,
+          label: `${p.name} — ${formatMoney(p.hourlyPriceUsd)}/hour`,
+        }))}
         defaultValue={v.hardwareProfileId}
         hint="The hardware whose measured cost picks the best candidate."
         error={e.hardwareProfileId}
       />
-      <SelectField id="policy-trigger" name="trigger" label="Trigger" options={TRIGGERS} defaultValue={v.trigger || "MANUAL"} error={e.trigger} />
-      <CheckField id="policy-autopromote" name="autoPromote" label="Auto-promote the best candidate" defaultChecked={v.autoPromote === "true"} hint="Through the same cost gate as a person's promotion." />
+      <SelectField
+        id="policy-trigger"
+        name="trigger"
+        label="Trigger"
+        options={TRIGGERS}
+        defaultValue={v.trigger || "MANUAL"}
+        error={e.trigger}
+      />
+      <CheckField
+        id="policy-autopromote"
+        name="autoPromote"
+        label="Auto-promote the best candidate"
+        defaultChecked={v.autoPromote === "true"}
+        hint="Through the same cost gate as a person's promotion."
+      />
       <div>
-        <SubmitButton pendingText={editing ? "Saving…" : "Creating…"}>{editing ? "Save policy" : "Create policy"}</SubmitButton>
+        <SubmitButton pendingText={editing ? "Saving…" : "Creating…"}>
+          {editing ? "Save policy" : "Create policy"}
+        </SubmitButton>
       </div>
     </form>
   );

@@ -31,15 +31,42 @@ export function StepEditor({
       <legend>
         Step {n}: {def.label}
       </legend>
-      <SelectField id={id("kind")} label="Kind" value={step.kind} onChange={(e) => onKind(e.target.value as StepKind)} options={STEP_KINDS.map((k) => ({ value: k, label: STEP_DEFS[k].label }))} hint={def.summary} />
+      <SelectField
+        id={id("kind")}
+        label="Kind"
+        value={step.kind}
+        onChange={(e) => onKind(e.target.value as StepKind)}
+        options={STEP_KINDS.map((k) => ({ value: k, label: STEP_DEFS[k].label }))}
+        hint={def.summary}
+      />
       {def.params.map((p) => {
         const error = errors[`step.${index}.${p.name}`];
         const value = step.values[p.name] ?? "";
         if (p.type === "select") {
-          return <SelectField key={p.name} id={id(p.name)} label={p.label} value={value} onChange={(e) => onValue(p.name, e.target.value)} options={p.options} hint={p.help} error={error} />;
+          return (
+            <SelectField
+              key={p.name}
+              id={id(p.name)}
+              label={p.label}
+              value={value}
+              onChange={(e) => onValue(p.name, e.target.value)}
+              options={p.options}
+              hint={p.help}
+              error={error}
+            />
+          );
         }
         if (p.type === "boolean") {
-          return <CheckField key={p.name} id={id(p.name)} label={p.label} checked={value === "true"} onChange={(e) => onValue(p.name, e.target.checked ? "true" : "")} hint={p.help} />;
+          return (
+            <CheckField
+              key={p.name}
+              id={id(p.name)}
+              label={p.label}
+              checked={value === "true"}
+              onChange={(e) => onValue(p.name, e.target.checked ? "true" : "")}
+              hint={p.help}
+            />
+          );
         }
         return (
           <TextField
@@ -59,10 +86,22 @@ export function StepEditor({
         );
       })}
       <div className="step-tools">
-        <button type="button" className="button small" onClick={() => onMove(-1)} disabled={index === 0} aria-label={`Move step ${n} up`}>
+        <button
+          type="button"
+          className="button small"
+          onClick={() => onMove(-1)}
+          disabled={index === 0}
+          aria-label={`Move step ${n} up`}
+        >
           ↑ Up
         </button>
-        <button type="button" className="button small" onClick={() => onMove(1)} disabled={index === count - 1} aria-label={`Move step ${n} down`}>
+        <button
+          type="button"
+          className="button small"
+          onClick={() => onMove(1)}
+          disabled={index === count - 1}
+          aria-label={`Move step ${n} down`}
+        >
           ↓ Down
         </button>
         <button type="button" className="button small" onClick={onRemove} aria-label={`Remove step ${n}`}>

@@ -2,7 +2,17 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 
-export function PageHeader({ title, lead, actions, breadcrumb }: { title: string; lead?: ReactNode; actions?: ReactNode; breadcrumb?: { href: string; label: string } }) {
+export function PageHeader({
+  title,
+  lead,
+  actions,
+  breadcrumb,
+}: {
+  title: string;
+  lead?: ReactNode;
+  actions?: ReactNode;
+  breadcrumb?: { href: string; label: string };
+}) {
   return (
     <div className="page-header">
       <div>
@@ -19,7 +29,17 @@ export function PageHeader({ title, lead, actions, breadcrumb }: { title: string
   );
 }
 
-export function Card({ title, children, id, actions }: { title?: string; children: ReactNode; id?: string; actions?: ReactNode }) {
+export function Card({
+  title,
+  children,
+  id,
+  actions,
+}: {
+  title?: string;
+  children: ReactNode;
+  id?: string;
+  actions?: ReactNode;
+}) {
   const headingId = id ? `${id}-title` : undefined;
   return (
     <section className="card" aria-labelledby={title ? headingId : undefined} id={id}>
@@ -95,7 +115,14 @@ export function TableWrap({ label, children }: { label: string; children: ReactN
 export function ProgressBar({ value, label }: { value: number; label: string }) {
   const pct = Math.max(0, Math.min(1, value)) * 100;
   return (
-    <div className="progress" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(pct)}>
+    <div
+      className="progress"
+      role="progressbar"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={Math.round(pct)}
+    >
       <span style={{ width: `${pct}%` }} />
     </div>
   );

@@ -51,12 +51,19 @@ export async function request<R, V>(doc: TypedDocument<R, V>, variables?: V, tok
   try {
     res = await fetch(graphqlUrl(), {
       method: "POST",
-      headers: { "content-type": "application/json", ...(await forwardedFor()), ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
+      headers: {
+        "content-type": "application/json",
+        ...(await forwardedFor()),
+        ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+      },
       body: JSON.stringify({ query: doc.toString(), variables: variables ?? {} }),
       cache: "no-store",
     });
   } catch (error) {
-    throw new ApiError("API_UNAVAILABLE", `The Costgate API (${graphqlUrl()}) does not answer: ${(error as Error).cause ?? (error as Error).message}`);
+    throw new ApiError(
+      "API_UNAVAILABLE",
+      `The Costgate API (${graphqlUrl()}) does not answer: ${(error as Error).cause ?? (error as Error).message}`,
+    );
   }
   let body: { data?: R | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
   try {
@@ -65,7 +72,12 @@ export async function request<R, V>(doc: TypedDocument<R, V>, variables?: V, tok
     throw new ApiError("INTERNAL_SERVER_ERROR", `The API answered HTTP ${res.status} without a GraphQL body`);
   }
   const first = body.errors?.[0];
-  if (first) throw new ApiError(String(first.extensions?.code ?? "INTERNAL_SERVER_ERROR"), first.message, first.extensions ?? {});
+  if (first)
+    throw new ApiError(
+      String(first.extensions?.code ?? "INTERNAL_SERVER_ERROR"),
+      first.message,
+      first.extensions ?? {},
+    );
   if (!body.data) throw new ApiError("INTERNAL_SERVER_ERROR", `The API answered HTTP ${res.status} without data`);
   return body.data;
 }
@@ -86,14 +98,30 @@ export async function query<R, V>(doc: TypedDocument<R, V>, ...args: Vars<V>): P
 }
 
 /** Maps an API error (field names from extensions.field) to a form state. */
-export function errorState(error: unknown, values?: Record<string, string>, fieldMap: Record<string, string> = {}): ActionState {
+export function errorState(
+  error: unknown,
+  values?: Record<string, string>,
+  fieldMap: Record<string, string> = {},
+): ActionState {
   if (error instanceof ApiError) {
-    const field = typeof error.extensions.field === "string" ? error.extensions.field.replace(/^input\./, "") : undefined;
+    const field =
+      typeof error.extensions.field === "string" ? error.extensions.field.replace(/^input\./, "") : undefined;
     const target = field ? (fieldMap[field] ?? field) : undefined;
     const message = error.code === "FORBIDDEN" ? `Not allowed: ${error.message}` : error.message;
-    return { ok: false, code: error.code, message, values, fieldErrors: target ? { [target]: error.message } : undefined };
+    return {
+      ok: false,
+      code: error.code,
+      message,
+      values,
+      fieldErrors: target ? { [target]: error.message } : undefined,
+    };
   }
-  return { ok: false, code: "INTERNAL_SERVER_ERROR", message: (error as Error)?.message ?? "Something went wrong", values };
+  return {
+    ok: false,
+    code: "INTERNAL_SERVER_ERROR",
+    message: (error as Error)?.message ?? "Something went wrong",
+    values,
+  };
 }
 
 /** The result type of a generated document. */

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { describeComparison, describeMeasurement, describeMeasurementShort, formatHourly, formatMoneyDeltaPrecise, formatMoneyPrecise, formatPerMillion, formatRatio, formatUncertainty } from "./format";
+import {
+  describeComparison,
+  describeMeasurement,
+  describeMeasurementShort,
+  formatHourly,
+  formatMoneyDeltaPrecise,
+  formatMoneyPrecise,
+  formatPerMillion,
+  formatRatio,
+  formatUncertainty,
+} from "./format";
 
 describe("uncertainty", () => {
   it("shows the 95% half-width as ± a percentage", () => {
@@ -52,11 +62,23 @@ describe("prices and ratios", () => {
 describe("paired comparisons", () => {
   it("names a significant speed-up and the cost it saves", () => {
     const d = describeComparison({ throughputRatio: 1.62, low: 1.51, high: 1.74, significant: true });
-    expect(d).toEqual({ verdict: "cheaper", text: "1.62× throughput (1.51–1.74), significant", headline: "1.62× throughput", range: "(1.51–1.74), significant", costChange: "38% lower $/1M" });
+    expect(d).toEqual({
+      verdict: "cheaper",
+      text: "1.62× throughput (1.51–1.74), significant",
+      headline: "1.62× throughput",
+      range: "(1.51–1.74), significant",
+      costChange: "38% lower $/1M",
+    });
   });
   it("says plainly when there is no measurable saving", () => {
     const d = describeComparison({ throughputRatio: 1.003, low: 0.97, high: 1.04, significant: false });
-    expect(d).toEqual({ verdict: "none", text: "No measurable saving (0.97–1.04×)", headline: "No measurable saving", range: "(0.97–1.04×)", costChange: null });
+    expect(d).toEqual({
+      verdict: "none",
+      text: "No measurable saving (0.97–1.04×)",
+      headline: "No measurable saving",
+      range: "(0.97–1.04×)",
+      costChange: null,
+    });
   });
   it("calls a significant slow-down costlier", () => {
     const d = describeComparison({ throughputRatio: 0.8, low: 0.75, high: 0.85, significant: true });
@@ -65,17 +87,28 @@ describe("paired comparisons", () => {
     expect(d.costChange).toBe("25% higher $/1M");
   });
   it("shows small cost changes with a decimal", () => {
-    expect(describeComparison({ throughputRatio: 1.05, low: 1.02, high: 1.08, significant: true }).costChange).toBe("4.8% lower $/1M");
+    expect(describeComparison({ throughputRatio: 1.05, low: 1.02, high: 1.08, significant: true }).costChange).toBe(
+      "4.8% lower $/1M",
+    );
   });
 });
 
 describe("measurement details", () => {
-  const m = { backend: "wasm", batchSize: 32, runs: 40, uncertainty: 0.021, disturbedRounds: 0, hardwareProfile: { name: "c7i.large", hourlyPriceUsd: "0.08925" } };
+  const m = {
+    backend: "wasm",
+    batchSize: 32,
+    runs: 40,
+    uncertainty: 0.021,
+    disturbedRounds: 0,
+    hardwareProfile: { name: "c7i.large", hourlyPriceUsd: "0.08925" },
+  };
   it("explains what a $/1M was measured with", () => {
     expect(describeMeasurement(m)).toBe("measured on c7i.large ($0.08925/h), wasm, batch 32, 40 timed runs, ±2.1%");
     expect(describeMeasurementShort(m)).toBe("c7i.large · wasm · batch 32");
   });
   it("says when the uncertainty is unknown and when rounds were disturbed", () => {
-    expect(describeMeasurement({ ...m, uncertainty: null, disturbedRounds: 1 })).toBe("measured on c7i.large ($0.08925/h), wasm, batch 32, 40 timed runs, uncertainty not recorded, 1 round re-run (CPU busy)");
+    expect(describeMeasurement({ ...m, uncertainty: null, disturbedRounds: 1 })).toBe(
+      "measured on c7i.large ($0.08925/h), wasm, batch 32, 40 timed runs, uncertainty not recorded, 1 round re-run (CPU busy)",
+    );
   });
 });

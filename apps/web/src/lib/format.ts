@@ -1,8 +1,18 @@
 // Number and date formatting as a finance person expects it: en-US, dollars with cents,
 // percentages without needless decimals, dates in UTC (budget periods are UTC).
 
-const usd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 2 });
-const usdSmall = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumSignificantDigits: 2, maximumSignificantDigits: 3 });
+const usd = new Intl.NumberFormat("en-US", {
+  style: "currency",
+  currency: "USD",
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+});
+const usdSmall = new Intl.NumberFormat("en-US", {
+  style: "currency",
+  currency: "USD",
+  minimumSignificantDigits: 2,
+  maximumSignificantDigits: 3,
+});
 
 function toNumber(value: string | number | null | undefined): number | null {
   if (value === null || value === undefined || value === "") return null;
@@ -112,7 +122,15 @@ export function formatThroughput(perSecond: number | null | undefined): string {
 }
 
 const dateFmt = new Intl.DateTimeFormat("en-US", { timeZone: "UTC", year: "numeric", month: "short", day: "numeric" });
-const dateTimeFmt = new Intl.DateTimeFormat("en-US", { timeZone: "UTC", year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hour12: false });
+const dateTimeFmt = new Intl.DateTimeFormat("en-US", {
+  timeZone: "UTC",
+  year: "numeric",
+  month: "short",
+  day: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  hour12: false,
+});
 const shortDayFmt = new Intl.DateTimeFormat("en-US", { timeZone: "UTC", month: "short", day: "numeric" });
 
 /** "Nov 29, 2026" (UTC). */
@@ -172,7 +190,12 @@ export function formatHourly(value: string | number | null | undefined): string 
   const f = Math.abs(n) >= 1 ? usd : usdHourly;
   return `${f.format(n)}/h`;
 }
-const usdHourly = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumSignificantDigits: 1, maximumSignificantDigits: 5 });
+const usdHourly = new Intl.NumberFormat("en-US", {
+  style: "currency",
+  currency: "USD",
+  minimumSignificantDigits: 1,
+  maximumSignificantDigits: 5,
+});
 
 /** A throughput ratio: 1.62 → "1.62×", 0.974 → "0.97×". */
 export function formatRatio(ratio: number | null | undefined): string {
@@ -197,9 +220,22 @@ export type ComparisonVerdict = "cheaper" | "costlier" | "none";
  * `headline` and `range` are the two halves of `text` (a badge and what follows it).
  * $/1M is price / throughput, so the cost changes by 1/ratio − 1.
  */
-export function describeComparison(c: RatioInterval): { verdict: ComparisonVerdict; text: string; headline: string; range: string; costChange: string | null } {
+export function describeComparison(c: RatioInterval): {
+  verdict: ComparisonVerdict;
+  text: string;
+  headline: string;
+  range: string;
+  costChange: string | null;
+} {
   const interval = `${c.low.toFixed(2)}–${c.high.toFixed(2)}`;
-  if (!c.significant) return { verdict: "none", text: `No measurable saving (${interval}×)`, headline: "No measurable saving", range: `(${interval}×)`, costChange: null };
+  if (!c.significant)
+    return {
+      verdict: "none",
+      text: `No measurable saving (${interval}×)`,
+      headline: "No measurable saving",
+      range: `(${interval}×)`,
+      costChange: null,
+    };
   const change = 1 / c.throughputRatio - 1;
   const headline = `${formatRatio(c.throughputRatio)} throughput`;
   const range = `(${interval}), significant`;
@@ -234,10 +270,15 @@ export function describeMeasurementShort(m: MeasurementFacts): string {
  * ±2.1%" (and "1 round re-run: CPU busy" when other processes disturbed it).
  */
 export function describeMeasurement(m: MeasurementFacts): string {
-  const parts = [`measured on ${m.hardwareProfile.name}${m.hardwareProfile.hourlyPriceUsd ? ` (${formatHourly(m.hardwareProfile.hourlyPriceUsd)})` : ""}`, m.backend, `batch ${formatCount(m.batchSize)}`];
+  const parts = [
+    `measured on ${m.hardwareProfile.name}${m.hardwareProfile.hourlyPriceUsd ? ` (${formatHourly(m.hardwareProfile.hourlyPriceUsd)})` : ""}`,
+    m.backend,
+    `batch ${formatCount(m.batchSize)}`,
+  ];
   if (m.runs) parts.push(`${formatCount(m.runs)} timed run${m.runs === 1 ? "" : "s"}`);
   const u = formatUncertainty(m.uncertainty);
   parts.push(u || "uncertainty not recorded");
-  if (m.disturbedRounds) parts.push(`${m.disturbedRounds} round${m.disturbedRounds === 1 ? "" : "s"} re-run (CPU busy)`);
+  if (m.disturbedRounds)
+    parts.push(`${m.disturbedRounds} round${m.disturbedRounds === 1 ? "" : "s"} re-run (CPU busy)`);
   return parts.join(", ");
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, formatMetric, formatMoney, formatMoneyDelta, formatPercent, formatPerMillion, humanize } from "./format";
+import {
+  formatBytes,
+  formatMetric,
+  formatMoney,
+  formatMoneyDelta,
+  formatPercent,
+  formatPerMillion,
+  humanize,
+} from "./format";
 
 describe("money", () => {
   it("formats dollars with cents and thousands separators", () => {

@@ -4,13 +4,30 @@ import { graphql } from "@/gql";
 
 export const MeQuery = graphql(`
   query Me {
-    me { id email name role team { id name } }
+    me {
+      id
+      email
+      name
+      role
+      team {
+        id
+        name
+      }
+    }
   }
 `);
 
 export const LoginMutation = graphql(`
   mutation Login($email: String!, $password: String!) {
-    login(email: $email, password: $password) { token expiresAt user { id name role } }
+    login(email: $email, password: $password) {
+      token
+      expiresAt
+      user {
+        id
+        name
+        role
+      }
+    }
   }
 `);
 
@@ -22,7 +39,11 @@ export const LogoutMutation = graphql(`
 
 export const TeamsQuery = graphql(`
   query Teams {
-    teams { id name slug }
+    teams {
+      id
+      name
+      slug
+    }
   }
 `);
 
@@ -31,26 +52,119 @@ export const TeamsQuery = graphql(`
 export const OverviewQuery = graphql(`
   query Overview($from: DateTime!, $to: DateTime!) {
     budgets {
-      id name amountUsd period alertThresholds action
-      team { id name }
-      model { id name }
-      status { periodStart periodEnd spentUsd forecastUsd utilization forecastUtilization state exhaustsAt }
+      id
+      name
+      amountUsd
+      period
+      alertThresholds
+      action
+      team {
+        id
+        name
+      }
+      model {
+        id
+        name
+      }
+      status {
+        periodStart
+        periodEnd
+        spentUsd
+        forecastUsd
+        utilization
+        forecastUtilization
+        state
+        exhaustsAt
+      }
     }
     alerts(acknowledged: false, first: 10) {
       totalCount
-      edges { node { id kind threshold spentUsd forecastUsd createdAt budget { id name amountUsd } } }
+      edges {
+        node {
+          id
+          kind
+          threshold
+          spentUsd
+          forecastUsd
+          createdAt
+          budget {
+            id
+            name
+            amountUsd
+          }
+        }
+      }
     }
     topSpenders(from: $from, to: $to, first: 8) {
-      costUsd requests
-      model { id name team { id name } }
+      costUsd
+      requests
+      model {
+        id
+        name
+        team {
+          id
+          name
+        }
+      }
     }
     optimizationSavings(from: $from, to: $to, first: 10) {
-      totalUsd count
+      totalUsd
+      count
       versions {
-        requests costPerMillionUsd sourceCostPerMillionUsd savedUsd measurable
-        model { id name }
-        version { id number source evaluation { metric value } cost { costPerMillionUsd uncertainty backend batchSize runs disturbedRounds measuredAt hardwareProfile { id name hourlyPriceUsd } } }
-        source { id number evaluation { metric value } cost { costPerMillionUsd uncertainty backend batchSize runs disturbedRounds measuredAt hardwareProfile { id name hourlyPriceUsd } } }
+        requests
+        costPerMillionUsd
+        sourceCostPerMillionUsd
+        savedUsd
+        measurable
+        model {
+          id
+          name
+        }
+        version {
+          id
+          number
+          source
+          evaluation {
+            metric
+            value
+          }
+          cost {
+            costPerMillionUsd
+            uncertainty
+            backend
+            batchSize
+            runs
+            disturbedRounds
+            measuredAt
+            hardwareProfile {
+              id
+              name
+              hourlyPriceUsd
+            }
+          }
+        }
+        source {
+          id
+          number
+          evaluation {
+            metric
+            value
+          }
+          cost {
+            costPerMillionUsd
+            uncertainty
+            backend
+            batchSize
+            runs
+            disturbedRounds
+            measuredAt
+            hardwareProfile {
+              id
+              name
+              hourlyPriceUsd
+            }
+          }
+        }
       }
     }
   }
@@ -61,53 +175,138 @@ export const OverviewQuery = graphql(`
 export const BudgetsQuery = graphql(`
   query Budgets {
     budgets {
-      id name amountUsd period alertThresholds action
-      team { id name }
-      model { id name }
-      status { spentUsd forecastUsd utilization forecastUtilization state exhaustsAt periodEnd }
+      id
+      name
+      amountUsd
+      period
+      alertThresholds
+      action
+      team {
+        id
+        name
+      }
+      model {
+        id
+        name
+      }
+      status {
+        spentUsd
+        forecastUsd
+        utilization
+        forecastUtilization
+        state
+        exhaustsAt
+        periodEnd
+      }
     }
   }
 `);
 
 export const BudgetFormOptionsQuery = graphql(`
   query BudgetFormOptions {
-    teams { id name }
-    models(first: 100) { edges { node { id name team { id } } } }
-    optimizationPolicies { id name team { id } model { id } }
+    teams {
+      id
+      name
+    }
+    models(first: 100) {
+      edges {
+        node {
+          id
+          name
+          team {
+            id
+          }
+        }
+      }
+    }
+    optimizationPolicies {
+      id
+      name
+      team {
+        id
+      }
+      model {
+        id
+      }
+    }
   }
 `);
 
 export const BudgetQuery = graphql(`
   query Budget($id: ID!) {
     budget(id: $id) {
-      id name amountUsd period alertThresholds action createdAt updatedAt
-      team { id name }
-      model { id name }
-      policy { id name }
-      status { periodStart periodEnd spentUsd forecastUsd utilization forecastUtilization state exhaustsAt }
+      id
+      name
+      amountUsd
+      period
+      alertThresholds
+      action
+      createdAt
+      updatedAt
+      team {
+        id
+        name
+      }
+      model {
+        id
+        name
+      }
+      policy {
+        id
+        name
+      }
+      status {
+        periodStart
+        periodEnd
+        spentUsd
+        forecastUsd
+        utilization
+        forecastUtilization
+        state
+        exhaustsAt
+      }
     }
   }
 `);
 
 export const BudgetDetailQuery = graphql(`
   query BudgetDetail($id: ID!, $teamId: ID, $modelId: ID, $from: DateTime!, $to: DateTime!) {
-    spend(teamId: $teamId, modelId: $modelId, from: $from, to: $to, granularity: DAY) { periodStart costUsd requests }
+    spend(teamId: $teamId, modelId: $modelId, from: $from, to: $to, granularity: DAY) {
+      periodStart
+      costUsd
+      requests
+    }
     alerts(budgetId: $id, first: 50) {
       totalCount
-      edges { node { id kind threshold spentUsd forecastUsd periodStart createdAt acknowledgedAt } }
+      edges {
+        node {
+          id
+          kind
+          threshold
+          spentUsd
+          forecastUsd
+          periodStart
+          createdAt
+          acknowledgedAt
+        }
+      }
     }
   }
 `);
 
 export const CreateBudgetMutation = graphql(`
   mutation CreateBudget($input: CreateBudgetInput!) {
-    createBudget(input: $input) { id }
+    createBudget(input: $input) {
+      id
+    }
   }
 `);
 
 export const UpdateBudgetMutation = graphql(`
   mutation UpdateBudget($id: ID!, $input: UpdateBudgetInput!) {
-    updateBudget(id: $id, input: $input) { id }
+    updateBudget(id: $id, input: $input) {
+      id
+    }
   }
 `);
 
@@ -119,7 +318,10 @@ export const DeleteBudgetMutation = graphql(`
 
 export const AcknowledgeAlertMutation = graphql(`
   mutation AcknowledgeAlert($id: ID!) {
-    acknowledgeAlert(id: $id) { id acknowledgedAt }
+    acknowledgeAlert(id: $id) {
+      id
+      acknowledgedAt
+    }
   }
 `);
 
@@ -129,13 +331,46 @@ export const ModelsQuery = graphql(`
   query Models($search: String, $first: Int!, $after: String) {
     models(search: $search, first: $first, after: $after) {
       totalCount
-      pageInfo { hasNextPage endCursor }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       edges {
         node {
-          id name task description createdAt
-          team { id name }
-          versions(first: 1) { totalCount }
-          productionVersion { id number cost { costPerMillionUsd uncertainty backend batchSize runs disturbedRounds measuredAt hardwareProfile { id name hourlyPriceUsd } } evaluation { metric value } }
+          id
+          name
+          task
+          description
+          createdAt
+          team {
+            id
+            name
+          }
+          versions(first: 1) {
+            totalCount
+          }
+          productionVersion {
+            id
+            number
+            cost {
+              costPerMillionUsd
+              uncertainty
+              backend
+              batchSize
+              runs
+              disturbedRounds
+              measuredAt
+              hardwareProfile {
+                id
+                name
+                hourlyPriceUsd
+              }
+            }
+            evaluation {
+              metric
+              value
+            }
+          }
         }
       }
     }
@@ -144,36 +379,129 @@ export const ModelsQuery = graphql(`
 
 export const CreateModelMutation = graphql(`
   mutation CreateModel($input: CreateModelInput!) {
-    createModel(input: $input) { id }
+    createModel(input: $input) {
+      id
+    }
   }
 `);
 
 /** The model page's title: a name only, so the page's metadata does not repeat its big query. */
 export const ModelTitleQuery = graphql(`
   query ModelTitle($id: ID!) {
-    model(id: $id) { id name }
+    model(id: $id) {
+      id
+      name
+    }
   }
 `);
 
 export const ModelQuery = graphql(`
   query Model($id: ID!) {
     model(id: $id) {
-      id name description task createdAt
-      team { id name }
-      productionVersion { id number }
-      datasets { id name role rows createdAt artifact { sizeBytes } }
+      id
+      name
+      description
+      task
+      createdAt
+      team {
+        id
+        name
+      }
+      productionVersion {
+        id
+        number
+      }
+      datasets {
+        id
+        name
+        role
+        rows
+        createdAt
+        artifact {
+          sizeBytes
+        }
+      }
       versions(first: 100) {
         totalCount
         edges {
           node {
-            id number source recipe stage status statusMessage createdAt notes
-            parent { id number }
-            parameterCount nonZeroParameterCount weightDtypes
-            evaluation { metric value evaluatedAt dataset { id name } }
-            artifact { sizeBytes }
-            cost { id latencyP50Ms throughputPerSecond modelSizeBytes costPerMillionUsd uncertainty backend batchSize runs disturbedRounds measuredAt hardwareProfile { id name hourlyPriceUsd } }
-            costs { id throughputPerSecond costPerMillionUsd uncertainty backend batchSize runs disturbedRounds measuredAt hardwareProfile { id name hourlyPriceUsd } }
-            comparedToParent { parent { id number } hardwareProfile { name } throughputRatio low high significant rounds measuredAt }
+            id
+            number
+            source
+            recipe
+            stage
+            status
+            statusMessage
+            createdAt
+            notes
+            parent {
+              id
+              number
+            }
+            parameterCount
+            nonZeroParameterCount
+            weightDtypes
+            evaluation {
+              metric
+              value
+              evaluatedAt
+              dataset {
+                id
+                name
+              }
+            }
+            artifact {
+              sizeBytes
+            }
+            cost {
+              id
+              latencyP50Ms
+              throughputPerSecond
+              modelSizeBytes
+              costPerMillionUsd
+              uncertainty
+              backend
+              batchSize
+              runs
+              disturbedRounds
+              measuredAt
+              hardwareProfile {
+                id
+                name
+                hourlyPriceUsd
+              }
+            }
+            costs {
+              id
+              throughputPerSecond
+              costPerMillionUsd
+              uncertainty
+              backend
+              batchSize
+              runs
+              disturbedRounds
+              measuredAt
+              hardwareProfile {
+                id
+                name
+                hourlyPriceUsd
+              }
+            }
+            comparedToParent {
+              parent {
+                id
+                number
+              }
+              hardwareProfile {
+                name
+              }
+              throughputRatio
+              low
+              high
+              significant
+              rounds
+              measuredAt
+            }
           }
         }
       }
@@ -183,21 +511,40 @@ export const ModelQuery = graphql(`
 
 export const RegisterModelVersionMutation = graphql(`
   mutation RegisterModelVersion($input: RegisterModelVersionInput!) {
-    registerModelVersion(input: $input) { id number }
+    registerModelVersion(input: $input) {
+      id
+      number
+    }
   }
 `);
 
 export const RegisterDatasetMutation = graphql(`
   mutation RegisterDataset($input: RegisterDatasetInput!) {
-    registerDataset(input: $input) { id name role rows }
+    registerDataset(input: $input) {
+      id
+      name
+      role
+      rows
+    }
   }
 `);
 
 export const PromotionPreviewQuery = graphql(`
   query PromotionPreview($versionId: ID!) {
     promotionPreview(versionId: $versionId) {
-      currentMonthlyUsd projectedMonthlyUsd deltaMonthlyUsd withinBudget
-      budget { id name amountUsd action status { spentUsd } }
+      currentMonthlyUsd
+      projectedMonthlyUsd
+      deltaMonthlyUsd
+      withinBudget
+      budget {
+        id
+        name
+        amountUsd
+        action
+        status {
+          spentUsd
+        }
+      }
     }
   }
 `);
@@ -205,29 +552,48 @@ export const PromotionPreviewQuery = graphql(`
 /** ML_ENGINEER/ADMIN: queue a new cost measurement (on a hardware profile; the default when null). */
 export const RemeasureVersionMutation = graphql(`
   mutation RemeasureVersion($versionId: ID!, $hardwareProfileId: ID) {
-    remeasureModelVersion(versionId: $versionId, hardwareProfileId: $hardwareProfileId) { id number }
+    remeasureModelVersion(versionId: $versionId, hardwareProfileId: $hardwareProfileId) {
+      id
+      number
+    }
   }
 `);
 
 /** ML_ENGINEER/ADMIN: queue a new evaluation on the model's current EVALUATION dataset. */
 export const ReevaluateVersionMutation = graphql(`
   mutation ReevaluateVersion($versionId: ID!) {
-    reevaluateModelVersion(versionId: $versionId) { id number }
+    reevaluateModelVersion(versionId: $versionId) {
+      id
+      number
+    }
   }
 `);
 
 /** The hardware a version can be re-measured on. */
 export const MeasureProfilesQuery = graphql(`
   query MeasureProfiles {
-    hardwareProfiles { id name hourlyPriceUsd isDefault }
+    hardwareProfiles {
+      id
+      name
+      hourlyPriceUsd
+      isDefault
+    }
   }
 `);
 
 export const PromoteMutation = graphql(`
   mutation Promote($input: PromoteModelVersionInput!) {
     promoteModelVersion(input: $input) {
-      version { id number stage }
-      projection { projectedMonthlyUsd deltaMonthlyUsd withinBudget }
+      version {
+        id
+        number
+        stage
+      }
+      projection {
+        projectedMonthlyUsd
+        deltaMonthlyUsd
+        withinBudget
+      }
     }
   }
 `);
@@ -237,31 +603,86 @@ export const PromoteMutation = graphql(`
 export const PoliciesQuery = graphql(`
   query Policies {
     optimizationPolicies {
-      id name maxAccuracyDrop trigger autoPromote enabled createdAt
-      team { id name }
-      model { id name }
-      hardwareProfile { id name }
-      steps { kind params }
+      id
+      name
+      maxAccuracyDrop
+      trigger
+      autoPromote
+      enabled
+      createdAt
+      team {
+        id
+        name
+      }
+      model {
+        id
+        name
+      }
+      hardwareProfile {
+        id
+        name
+      }
+      steps {
+        kind
+        params
+      }
     }
   }
 `);
 
 export const PolicyFormOptionsQuery = graphql(`
   query PolicyFormOptions {
-    teams { id name }
-    models(first: 100) { edges { node { id name team { id } } } }
-    hardwareProfiles { id name isDefault hourlyPriceUsd }
+    teams {
+      id
+      name
+    }
+    models(first: 100) {
+      edges {
+        node {
+          id
+          name
+          team {
+            id
+          }
+        }
+      }
+    }
+    hardwareProfiles {
+      id
+      name
+      isDefault
+      hourlyPriceUsd
+    }
   }
 `);
 
 export const PolicyQuery = graphql(`
   query Policy($id: ID!) {
     optimizationPolicy(id: $id) {
-      id name maxAccuracyDrop trigger autoPromote enabled createdAt updatedAt
-      team { id name }
-      model { id name }
-      hardwareProfile { id name }
-      steps { kind params }
+      id
+      name
+      maxAccuracyDrop
+      trigger
+      autoPromote
+      enabled
+      createdAt
+      updatedAt
+      team {
+        id
+        name
+      }
+      model {
+        id
+        name
+      }
+      hardwareProfile {
+        id
+        name
+      }
+      steps {
+        kind
+        params
+      }
     }
   }
 `);
@@ -269,7 +690,12 @@ export const PolicyQuery = graphql(`
 /** The edit form's choices: team and model cannot change, so only the hardware profiles. */
 export const PolicyEditOptionsQuery = graphql(`
   query PolicyEditOptions {
-    hardwareProfiles { id name isDefault hourlyPriceUsd }
+    hardwareProfiles {
+      id
+      name
+      isDefault
+      hourlyPriceUsd
+    }
   }
 `);
 
@@ -277,8 +703,20 @@ export const PolicyEditOptionsQuery = graphql(`
 export const PolicyModelVersionsQuery = graphql(`
   query PolicyModelVersions($modelId: ID!) {
     model(id: $modelId) {
-      id name
-      versions(first: 100) { edges { node { id number source status stage createdAt } } }
+      id
+      name
+      versions(first: 100) {
+        edges {
+          node {
+            id
+            number
+            source
+            status
+            stage
+            createdAt
+          }
+        }
+      }
     }
   }
 `);
@@ -289,8 +727,20 @@ export const PolicyTeamVersionsQuery = graphql(`
     models(teamId: $teamId, first: 50) {
       edges {
         node {
-          id name
-          versions(first: 20) { edges { node { id number source status stage createdAt } } }
+          id
+          name
+          versions(first: 20) {
+            edges {
+              node {
+                id
+                number
+                source
+                status
+                stage
+                createdAt
+              }
+            }
+          }
         }
       }
     }
@@ -301,26 +751,48 @@ export const PolicyTeamVersionsQuery = graphql(`
 export const PolicyJobsQuery = graphql(`
   query PolicyJobs($policyId: ID!) {
     optimizationJobs(policyId: $policyId, first: 20) {
-      edges { node { id status createdAt policy { id } sourceVersion { number model { name } } } }
+      edges {
+        node {
+          id
+          status
+          createdAt
+          policy {
+            id
+          }
+          sourceVersion {
+            number
+            model {
+              name
+            }
+          }
+        }
+      }
     }
   }
 `);
 
 export const CreatePolicyMutation = graphql(`
   mutation CreatePolicy($input: CreateOptimizationPolicyInput!) {
-    createOptimizationPolicy(input: $input) { id }
+    createOptimizationPolicy(input: $input) {
+      id
+    }
   }
 `);
 
 export const UpdatePolicyMutation = graphql(`
   mutation UpdatePolicy($id: ID!, $input: UpdateOptimizationPolicyInput!) {
-    updateOptimizationPolicy(id: $id, input: $input) { id enabled }
+    updateOptimizationPolicy(id: $id, input: $input) {
+      id
+      enabled
+    }
   }
 `);
 
 export const RunPolicyMutation = graphql(`
   mutation RunPolicy($policyId: ID!, $versionId: ID!) {
-    runOptimizationPolicy(policyId: $policyId, versionId: $versionId) { id }
+    runOptimizationPolicy(policyId: $policyId, versionId: $versionId) {
+      id
+    }
   }
 `);
 
@@ -328,14 +800,35 @@ export const JobsQuery = graphql(`
   query Jobs($status: JobStatus, $first: Int!, $after: String) {
     optimizationJobs(status: $status, first: $first, after: $after) {
       totalCount
-      pageInfo { hasNextPage endCursor }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       edges {
         node {
-          id status progress stage createdAt finishedAt triggeredBy
-          policy { id name }
-          model { id name }
-          sourceVersion { id number }
-          bestVersion { id number }
+          id
+          status
+          progress
+          stage
+          createdAt
+          finishedAt
+          triggeredBy
+          policy {
+            id
+            name
+          }
+          model {
+            id
+            name
+          }
+          sourceVersion {
+            id
+            number
+          }
+          bestVersion {
+            id
+            number
+          }
         }
       }
     }
@@ -345,18 +838,101 @@ export const JobsQuery = graphql(`
 export const JobQuery = graphql(`
   query Job($id: ID!) {
     optimizationJob(id: $id) {
-      id status progress stage error attempts triggeredBy cancelRequested result
-      createdAt startedAt finishedAt
-      policy { id name maxAccuracyDrop }
-      model { id name }
-      steps { kind params }
-      sourceVersion { id number evaluation { metric value } cost { costPerMillionUsd uncertainty backend batchSize runs disturbedRounds measuredAt hardwareProfile { id name hourlyPriceUsd } } }
-      bestVersion { id number }
+      id
+      status
+      progress
+      stage
+      error
+      attempts
+      triggeredBy
+      cancelRequested
+      result
+      createdAt
+      startedAt
+      finishedAt
+      policy {
+        id
+        name
+        maxAccuracyDrop
+      }
+      model {
+        id
+        name
+      }
+      steps {
+        kind
+        params
+      }
+      sourceVersion {
+        id
+        number
+        evaluation {
+          metric
+          value
+        }
+        cost {
+          costPerMillionUsd
+          uncertainty
+          backend
+          batchSize
+          runs
+          disturbedRounds
+          measuredAt
+          hardwareProfile {
+            id
+            name
+            hourlyPriceUsd
+          }
+        }
+      }
+      bestVersion {
+        id
+        number
+      }
       candidates {
-        id number source recipe stage status statusMessage
-        evaluation { metric value }
-        cost { latencyP50Ms throughputPerSecond modelSizeBytes costPerMillionUsd uncertainty backend batchSize runs disturbedRounds measuredAt hardwareProfile { id name hourlyPriceUsd } }
-        comparedToParent { parent { id number } hardwareProfile { name } throughputRatio low high significant rounds measuredAt }
+        id
+        number
+        source
+        recipe
+        stage
+        status
+        statusMessage
+        evaluation {
+          metric
+          value
+        }
+        cost {
+          latencyP50Ms
+          throughputPerSecond
+          modelSizeBytes
+          costPerMillionUsd
+          uncertainty
+          backend
+          batchSize
+          runs
+          disturbedRounds
+          measuredAt
+          hardwareProfile {
+            id
+            name
+            hourlyPriceUsd
+          }
+        }
+        comparedToParent {
+          parent {
+            id
+            number
+          }
+          hardwareProfile {
+            name
+          }
+          throughputRatio
+          low
+          high
+          significant
+          rounds
+          measuredAt
+        }
       }
     }
   }
@@ -364,7 +940,11 @@ export const JobQuery = graphql(`
 
 export const CancelJobMutation = graphql(`
   mutation CancelJob($id: ID!) {
-    cancelOptimizationJob(id: $id) { id status cancelRequested }
+    cancelOptimizationJob(id: $id) {
+      id
+      status
+      cancelRequested
+    }
   }
 `);
 
@@ -372,63 +952,142 @@ export const CancelJobMutation = graphql(`
 
 export const HardwareProfilesQuery = graphql(`
   query HardwareProfiles {
-    hardwareProfiles { id name hourlyPriceUsd vcpus memoryGiB batchSize description priceSource isDefault }
+    hardwareProfiles {
+      id
+      name
+      hourlyPriceUsd
+      vcpus
+      memoryGiB
+      batchSize
+      description
+      priceSource
+      isDefault
+    }
   }
 `);
 
 export const UpsertHardwareProfileMutation = graphql(`
   mutation UpsertHardwareProfile($input: HardwareProfileInput!) {
-    upsertHardwareProfile(input: $input) { id name }
+    upsertHardwareProfile(input: $input) {
+      id
+      name
+    }
   }
 `);
 
 export const UsersQuery = graphql(`
   query UsersAndKeys {
-    users { id name email role team { id name } }
-    apiKeys { id name role prefix createdAt lastUsedAt revokedAt team { id name } }
-    teams { id name }
+    users {
+      id
+      name
+      email
+      role
+      team {
+        id
+        name
+      }
+    }
+    apiKeys {
+      id
+      name
+      role
+      prefix
+      createdAt
+      lastUsedAt
+      revokedAt
+      team {
+        id
+        name
+      }
+    }
+    teams {
+      id
+      name
+    }
   }
 `);
 
 export const CreateUserMutation = graphql(`
   mutation CreateUser($input: CreateUserInput!) {
-    createUser(input: $input) { id email }
+    createUser(input: $input) {
+      id
+      email
+    }
   }
 `);
 
 export const CreateTeamMutation = graphql(`
   mutation CreateTeam($input: CreateTeamInput!) {
-    createTeam(input: $input) { id name }
+    createTeam(input: $input) {
+      id
+      name
+    }
   }
 `);
 
 export const CreateApiKeyMutation = graphql(`
   mutation CreateApiKey($input: CreateApiKeyInput!) {
-    createApiKey(input: $input) { secret apiKey { id name prefix role } }
+    createApiKey(input: $input) {
+      secret
+      apiKey {
+        id
+        name
+        prefix
+        role
+      }
+    }
   }
 `);
 
 export const RevokeApiKeyMutation = graphql(`
   mutation RevokeApiKey($id: ID!) {
-    revokeApiKey(id: $id) { id revokedAt }
+    revokeApiKey(id: $id) {
+      id
+      revokedAt
+    }
   }
 `);
 
 export const CreateWebhookMutation = graphql(`
   mutation CreateWebhook($input: CreateWebhookInput!) {
-    createWebhook(input: $input) { id url events createdAt }
+    createWebhook(input: $input) {
+      id
+      url
+      events
+      createdAt
+    }
   }
 `);
 
 export const WebhooksQuery = graphql(`
   query Webhooks($deliveries: Int!) {
-    teams { id name }
+    teams {
+      id
+      name
+    }
     webhooks {
-      id url events enabled createdAt
-      team { id name }
+      id
+      url
+      events
+      enabled
+      createdAt
+      team {
+        id
+        name
+      }
       deliveries(first: $deliveries) {
-        id event status attempts createdAt deliveredAt
-        lastAttempt { statusCode durationMs error createdAt }
+        id
+        event
+        status
+        attempts
+        createdAt
+        deliveredAt
+        lastAttempt {
+          statusCode
+          durationMs
+          error
+          createdAt
+        }
       }
     }
   }
@@ -436,7 +1095,10 @@ export const WebhooksQuery = graphql(`
 
 export const UpdateWebhookMutation = graphql(`
   mutation UpdateWebhook($id: ID!, $input: UpdateWebhookInput!) {
-    updateWebhook(id: $id, input: $input) { id enabled }
+    updateWebhook(id: $id, input: $input) {
+      id
+      enabled
+    }
   }
 `);
 
@@ -448,10 +1110,31 @@ export const DeleteWebhookMutation = graphql(`
 
 export const AuditQuery = graphql(`
   query Audit($entityType: String, $entityId: ID, $action: String, $actor: String, $first: Int!, $after: String) {
-    auditEvents(entityType: $entityType, entityId: $entityId, action: $action, actor: $actor, first: $first, after: $after) {
+    auditEvents(
+      entityType: $entityType
+      entityId: $entityId
+      action: $action
+      actor: $actor
+      first: $first
+      after: $after
+    ) {
       totalCount
-      pageInfo { hasNextPage endCursor }
-      edges { node { id actor action entityType entityId before after createdAt } }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+          actor
+          action
+          entityType
+          entityId
+          before
+          after
+          createdAt
+        }
+      }
     }
   }
 `);

@@ -19,12 +19,17 @@ function describeResult(kind: string, result: Obj): string[] {
     const params = isObj(result.params) ? result.params : null;
     const macs = isObj(result.macs) ? result.macs : null;
     if (params && num(params.before) !== null && num(params.after) !== null) {
-      out.push(`${formatCount(num(params.before))} → ${formatCount(num(params.after))} parameters${change(num(params.before)!, num(params.after)!)}`);
+      out.push(
+        `${formatCount(num(params.before))} → ${formatCount(num(params.after))} parameters${change(num(params.before)!, num(params.after)!)}`,
+      );
     }
-    if (macs && num(macs.before) !== null && num(macs.after) !== null) out.push(`MACs${change(num(macs.before)!, num(macs.after)!)}`);
-    if (Array.isArray(result.layers)) out.push(`${result.layers.length} layer${result.layers.length === 1 ? "" : "s"} changed`);
+    if (macs && num(macs.before) !== null && num(macs.after) !== null)
+      out.push(`MACs${change(num(macs.before)!, num(macs.after)!)}`);
+    if (Array.isArray(result.layers))
+      out.push(`${result.layers.length} layer${result.layers.length === 1 ? "" : "s"} changed`);
     const total = isObj(result.total) ? result.total : null;
-    if (total && num(total.zeroed) !== null && num(total.weights) !== null) out.push(`${formatCount(num(total.zeroed))} of ${formatCount(num(total.weights))} weights zeroed`);
+    if (total && num(total.zeroed) !== null && num(total.weights) !== null)
+      out.push(`${formatCount(num(total.zeroed))} of ${formatCount(num(total.weights))} weights zeroed`);
   } else if (kind === "FINE_TUNE") {
     if (num(result.epochsRun) !== null) out.push(`${result.epochsRun} epoch${result.epochsRun === 1 ? "" : "s"} run`);
     if (num(result.finalLoss) !== null) out.push(`final loss ${Number(num(result.finalLoss)!.toPrecision(4))}`);
@@ -32,12 +37,18 @@ function describeResult(kind: string, result: Obj): string[] {
     if (result.stoppedEarly === true) out.push("stopped early");
   } else if (kind === "QUANTIZE") {
     if (num(result.bytesBefore) !== null && num(result.bytesAfter) !== null) {
-      out.push(`weights ${formatBytes(num(result.bytesBefore))} → ${formatBytes(num(result.bytesAfter))}${change(num(result.bytesBefore)!, num(result.bytesAfter)!)}`);
+      out.push(
+        `weights ${formatBytes(num(result.bytesBefore))} → ${formatBytes(num(result.bytesAfter))}${change(num(result.bytesBefore)!, num(result.bytesAfter)!)}`,
+      );
     }
     if (num(result.before) !== null && num(result.after) !== null && typeof result.metric === "string") {
       out.push(`${result.metric} ${Number(num(result.before)!.toFixed(4))} → ${Number(num(result.after)!.toFixed(4))}`);
     }
-    const tensors = Array.isArray(result.tensors) ? result.tensors : Array.isArray(result.storage) ? result.storage : null;
+    const tensors = Array.isArray(result.tensors)
+      ? result.tensors
+      : Array.isArray(result.storage)
+        ? result.storage
+        : null;
     if (tensors) {
       const counts = new Map<string, number>();
       for (const t of tensors) {
@@ -48,7 +59,8 @@ function describeResult(kind: string, result: Obj): string[] {
     }
   }
   if (out.length === 0) {
-    for (const [k, v] of Object.entries(result)) if (typeof v === "number" || typeof v === "string" || typeof v === "boolean") out.push(`${k} ${String(v)}`);
+    for (const [k, v] of Object.entries(result))
+      if (typeof v === "number" || typeof v === "string" || typeof v === "boolean") out.push(`${k} ${String(v)}`);
   }
   return out;
 }

@@ -9,19 +9,45 @@ export type { StepKind };
 export const STEP_KINDS: readonly StepKind[] = StepKinds;
 
 /** A select's options: one label for each value core allows (a new value fails to compile until labelled). */
-function options<V extends string>(values: readonly V[], labels: Record<V, string>): { value: string; label: string }[] {
+function options<V extends string>(
+  values: readonly V[],
+  labels: Record<V, string>,
+): { value: string; label: string }[] {
   return values.map((value) => ({ value, label: labels[value] }));
 }
 
 export type ParamDef =
-  | { name: string; label: string; type: "select"; options: { value: string; label: string }[]; help: string; optional?: false }
-  | { name: string; label: string; type: "number"; min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean; integer?: boolean; step: string; help: string; optional?: boolean }
+  | {
+      name: string;
+      label: string;
+      type: "select";
+      options: { value: string; label: string }[];
+      help: string;
+      optional?: false;
+    }
+  | {
+      name: string;
+      label: string;
+      type: "number";
+      min?: number;
+      max?: number;
+      minExclusive?: boolean;
+      maxExclusive?: boolean;
+      integer?: boolean;
+      step: string;
+      help: string;
+      optional?: boolean;
+    }
   | { name: string; label: string; type: "boolean"; help: string; optional: true };
 
-export const STEP_DEFS: Record<StepKind, { label: string; summary: string; params: ParamDef[]; defaults: Record<string, string> }> = {
+export const STEP_DEFS: Record<
+  StepKind,
+  { label: string; summary: string; params: ParamDef[]; defaults: Record<string, string> }
+> = {
   PRUNE: {
     label: "Prune",
-    summary: "Removes weights. Structured pruning drops whole units or filters, so the matrices get smaller and inference gets cheaper; magnitude pruning zeroes single weights, which shrinks nothing the dense kernels see.",
+    summary:
+      "Removes weights. Structured pruning drops whole units or filters, so the matrices get smaller and inference gets cheaper; magnitude pruning zeroes single weights, which shrinks nothing the dense kernels see.",
     params: [
       {
         name: "method",
@@ -33,7 +59,13 @@ export const STEP_DEFS: Record<StepKind, { label: string; summary: string; param
         }),
         help: "Structured is the step that lowers latency and $/1M inferences.",
       },
-      { name: "sparsity", label: "Sparsity", ...STEP_PARAMS.PRUNE.sparsity, step: "0.05", help: "Share of units (structured) or weights (magnitude) removed: more than 0, less than 1, e.g. 0.5." },
+      {
+        name: "sparsity",
+        label: "Sparsity",
+        ...STEP_PARAMS.PRUNE.sparsity,
+        step: "0.05",
+        help: "Share of units (structured) or weights (magnitude) removed: more than 0, less than 1, e.g. 0.5.",
+      },
     ],
     defaults: { method: "structured", sparsity: "0.5" },
   },
@@ -41,16 +73,41 @@ export const STEP_DEFS: Record<StepKind, { label: string; summary: string; param
     label: "Fine-tune",
     summary: "Trains the model further with SGD on its TRAIN dataset, usually to win back accuracy lost by pruning.",
     params: [
-      { name: "epochs", label: "Epochs", ...STEP_PARAMS.FINE_TUNE.epochs, step: "1", help: "Passes over the training data: a whole number from 1 to 100." },
-      { name: "learningRate", label: "Learning rate", ...STEP_PARAMS.FINE_TUNE.learningRate, step: "any", help: "SGD step size: more than 0, at most 10 (0.01 is a common start)." },
-      { name: "batchSize", label: "Batch size", ...STEP_PARAMS.FINE_TUNE.batchSize, step: "1", help: "Samples per update: a whole number from 1 to 4096." },
-      { name: "momentum", label: "Momentum", ...STEP_PARAMS.FINE_TUNE.momentum, step: "0.05", help: "Optional: at least 0, less than 1 (e.g. 0.9). Leave empty for plain SGD." },
+      {
+        name: "epochs",
+        label: "Epochs",
+        ...STEP_PARAMS.FINE_TUNE.epochs,
+        step: "1",
+        help: "Passes over the training data: a whole number from 1 to 100.",
+      },
+      {
+        name: "learningRate",
+        label: "Learning rate",
+        ...STEP_PARAMS.FINE_TUNE.learningRate,
+        step: "any",
+        help: "SGD step size: more than 0, at most 10 (0.01 is a common start).",
+      },
+      {
+        name: "batchSize",
+        label: "Batch size",
+        ...STEP_PARAMS.FINE_TUNE.batchSize,
+        step: "1",
+        help: "Samples per update: a whole number from 1 to 4096.",
+      },
+      {
+        name: "momentum",
+        label: "Momentum",
+        ...STEP_PARAMS.FINE_TUNE.momentum,
+        step: "0.05",
+        help: "Optional: at least 0, less than 1 (e.g. 0.9). Leave empty for plain SGD.",
+      },
     ],
     defaults: { epochs: "2", learningRate: "0.01", batchSize: "32", momentum: "" },
   },
   QUANTIZE: {
     label: "Quantize",
-    summary: "Stores weights in fewer bits. Files shrink (uint8: 4×, uint16/float16: 2×) but they are decoded to float32 at load, so inference is not faster in TensorFlow.js.",
+    summary:
+      "Stores weights in fewer bits. Files shrink (uint8: 4×, uint16/float16: 2×) but they are decoded to float32 at load, so inference is not faster in TensorFlow.js.",
     params: [
       {
         name: "dtype",
@@ -63,7 +120,13 @@ export const STEP_DEFS: Record<StepKind, { label: string; summary: string; param
         }),
         help: "Storage type of the weights.",
       },
-      { name: "accuracyAware", label: "Accuracy-aware", type: "boolean", help: "Keeps tensors that lose too much accuracy at 16 bits.", optional: true },
+      {
+        name: "accuracyAware",
+        label: "Accuracy-aware",
+        type: "boolean",
+        help: "Keeps tensors that lose too much accuracy at 16 bits.",
+        optional: true,
+      },
     ],
     defaults: { dtype: "uint8", accuracyAware: "" },
   },
@@ -88,7 +151,8 @@ export function draftsFromSteps(steps: readonly { kind: string; params: unknown 
       const values: Record<string, string> = {};
       for (const def of STEP_DEFS[s.kind].params) {
         const v = params[def.name];
-        values[def.name] = def.type === "boolean" ? (v === true ? "true" : "") : v === undefined || v === null ? "" : String(v);
+        values[def.name] =
+          def.type === "boolean" ? (v === true ? "true" : "") : v === undefined || v === null ? "" : String(v);
       }
       return { kind: s.kind, values };
     });
@@ -103,7 +167,8 @@ export function stepErrorField(apiField: string, drafts: readonly StepDraft[]): 
   const param = /^steps\.(\d+)\.params\.(\w+)$/.exec(apiField);
   if (param) {
     const draft = drafts[Number(param[1])];
-    if (draft && STEP_DEFS[draft.kind].params.some((p) => p.name === param[2] && p.type !== "boolean")) return `step.${param[1]}.${param[2]}`;
+    if (draft && STEP_DEFS[draft.kind].params.some((p) => p.name === param[2] && p.type !== "boolean"))
+      return `step.${param[1]}.${param[2]}`;
   }
   return apiField === "steps" || apiField.startsWith("steps.") ? "steps" : null;
 }
@@ -111,7 +176,10 @@ export function stepErrorField(apiField: string, drafts: readonly StepDraft[]): 
 export type StepErrors = Record<string, string>;
 
 /** Turns the drafts into API params; errors are keyed "<index>.<param>". */
-export function buildSteps(drafts: readonly StepDraft[]): { steps: { kind: StepKind; params: Record<string, unknown> }[]; errors: StepErrors } {
+export function buildSteps(drafts: readonly StepDraft[]): {
+  steps: { kind: StepKind; params: Record<string, unknown> }[];
+  errors: StepErrors;
+} {
   const errors: StepErrors = {};
   const steps = drafts.map((draft, i) => {
     const params: Record<string, unknown> = {};
@@ -144,8 +212,10 @@ export function buildSteps(drafts: readonly StepDraft[]): { steps: { kind: StepK
 function numberProblem(def: Extract<ParamDef, { type: "number" }>, n: number): string | null {
   if (!Number.isFinite(n)) return "must be a number";
   if (def.integer && !Number.isInteger(n)) return "must be a whole number";
-  if (def.min !== undefined && (def.minExclusive ? n <= def.min : n < def.min)) return `must be ${def.minExclusive ? "more than" : "at least"} ${def.min}`;
-  if (def.max !== undefined && (def.maxExclusive ? n >= def.max : n > def.max)) return `must be ${def.maxExclusive ? "less than" : "at most"} ${def.max}`;
+  if (def.min !== undefined && (def.minExclusive ? n <= def.min : n < def.min))
+    return `must be ${def.minExclusive ? "more than" : "at least"} ${def.min}`;
+  if (def.max !== undefined && (def.maxExclusive ? n >= def.max : n > def.max))
+    return `must be ${def.maxExclusive ? "less than" : "at most"} ${def.max}`;
   return null;
 }
 
@@ -158,7 +228,13 @@ export function describeParams(kind: string, params: unknown): string {
   for (const def of defs) {
     const v = p[def.name];
     if (v === undefined || v === null || v === false) continue;
-    parts.push(def.type === "boolean" ? def.label.toLowerCase() : def.type === "select" ? String(v) : `${def.label.toLowerCase()} ${String(v)}`);
+    parts.push(
+      def.type === "boolean"
+        ? def.label.toLowerCase()
+        : def.type === "select"
+          ? String(v)
+          : `${def.label.toLowerCase()} ${String(v)}`,
+    );
   }
   for (const [k, v] of Object.entries(p)) if (!defs.some((d) => d.name === k)) parts.push(`${k} ${JSON.stringify(v)}`);
   return parts.join(", ");

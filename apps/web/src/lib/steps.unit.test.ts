@@ -13,7 +13,10 @@ describe("policy steps", () => {
   });
   it("explains out-of-range values by step and parameter", () => {
     const prune = { kind: "PRUNE" as const, values: { method: "structured", sparsity: "1" } };
-    const tune = { kind: "FINE_TUNE" as const, values: { epochs: "2.5", learningRate: "0", batchSize: "", momentum: "0.9" } };
+    const tune = {
+      kind: "FINE_TUNE" as const,
+      values: { epochs: "2.5", learningRate: "0", batchSize: "", momentum: "0.9" },
+    };
     expect(buildSteps([prune, tune]).errors).toEqual({
       "0.sparsity": "Sparsity must be less than 1",
       "1.epochs": "Epochs must be a whole number",
@@ -45,7 +48,10 @@ describe("editing saved steps", () => {
   });
 
   it("leaves optional params that were not saved empty", () => {
-    const drafts = draftsFromSteps([{ kind: "FINE_TUNE", params: { epochs: 1, learningRate: 0.01, batchSize: 8 } }, { kind: "QUANTIZE", params: { dtype: "uint8", accuracyAware: false } }]);
+    const drafts = draftsFromSteps([
+      { kind: "FINE_TUNE", params: { epochs: 1, learningRate: 0.01, batchSize: 8 } },
+      { kind: "QUANTIZE", params: { dtype: "uint8", accuracyAware: false } },
+    ]);
     expect(drafts.map((d) => d.values)).toEqual([
       { epochs: "1", learningRate: "0.01", batchSize: "8", momentum: "" },
       { dtype: "uint8", accuracyAware: "" },

@@ -25,7 +25,9 @@ afterAll(async () => {
 });
 
 const webhook = (teamId: string, events: string[]) =>
-  api.ok(`mutation($i:CreateWebhookInput!){ createWebhook(input:$i){ id } }`, { i: { teamId, url: "http://127.0.0.1:9/unused", secret: "a-signing-secret-0123", events } });
+  api.ok(`mutation($i:CreateWebhookInput!){ createWebhook(input:$i){ id } }`, {
+    i: { teamId, url: "http://127.0.0.1:9/unused", secret: "a-signing-secret-0123", events },
+  });
 
 describe("alerts", () => {
   it("raises one alert per crossed threshold (forecast only while spend is below it), one delivery each, when 20 checks race", async () => {
@@ -38,13 +40,23 @@ describe("alerts", () => {
 
     const results = await Promise.all(Array.from({ length: 20 }, () => checkBudgets(deps, { teamId, now: NOW })));
 
-    const alerts = await api.db.alert.findMany({ where: { budgetId: b.id }, orderBy: [{ kind: "asc" }, { threshold: "asc" }] });
+    const alerts = await api.db.alert.findMany({
+      where: { budgetId: b.id },
+      orderBy: [{ kind: "asc" }, { threshold: "asc" }],
+    });
     expect(alerts.map((a) => [a.kind, a.threshold])).toEqual([
       ["THRESHOLD_ACTUAL", 0.5],
       ["THRESHOLD_FORECAST", 0.8],
       ["THRESHOLD_FORECAST", 1],
     ]);
-    expect(alerts.every((a) => a.periodStart.toISOString() === "2025-01-01T00:00:00.000Z" && a.spentUsd.toFixed(6) === "60.000000" && a.forecastUsd.toFixed(6) === "124.000000")).toBe(true);
+    expect(
+      alerts.every(
+        (a) =>
+          a.periodStart.toISOString() === "2025-01-01T00:00:00.000Z" &&
+          a.spentUsd.toFixed(6) === "60.000000" &&
+          a.forecastUsd.toFixed(6) === "124.000000",
+      ),
+    ).toBe(true);
     // Each alert was created by exactly one of the racing checks.
     expect(results.flatMap((r) => r.alertsCreated).sort()).toEqual(alerts.map((a) => a.id).sort());
 
@@ -79,7 +91,13 @@ describe("alerts", () => {
 describe("AUTO_OPTIMIZE", () => {
   it("runs the policy once per period on the production versions that spent the most, however often the check runs", async () => {
     const teamId = await api.createTeam();
-    const models = await Promise.all([readyModel(api.db, teamId), readyModel(api.db, teamId), readyModel(api.db, teamId), readyModel(api.db, teamId), readyModel(api.db, teamId, "STAGING")]);
+    const models = await Promise.all([
+      readyModel(api.db, teamId),
+      readyModel(api.db, teamId),
+      readyModel(api.db, teamId),
+      readyModel(api.db, teamId),
+      readyModel(api.db, teamId, "STAGING"),
+    ]);
     const costs = ["10.000000", "30.000000", "5.000000", "20.000000", "40.000000"];
     for (const [i, m] of models.entries()) await spend(api.db, m.version, teamId, "2025-01-05", costs[i]!);
     const p = await policy(api.db, teamId);
@@ -92,16 +110,32 @@ describe("AUTO_OPTIMIZE", () => {
     expect(await api.db.budgetTrigger.count({ where: { budgetId: b.id } })).toBe(1);
     const jobs = await api.db.optimizationJob.findMany({ where: { triggeredBy: `budget:${b.id}` } });
     // The top 3 PRODUCTION versions by spend: $30, $20, $10 (the $40 one is only STAGING).
-    expect(jobs.map((j) => j.sourceVersionId).sort()).toEqual([models[1]!, models[3]!, models[0]!].map((m) => m.version.id).sort());
-    expect(jobs.every((j) => j.policyId === p.id && j.status === "QUEUED" && j.triggerKey?.startsWith(`budget:${b.id}:2025-01-01T00:00:00.000Z:`))).toBe(true);
+    expect(jobs.map((j) => j.sourceVersionId).sort()).toEqual(
+      [models[1]!, models[3]!, models[0]!].map((m) => m.version.id).sort(),
+    );
+    expect(
+      jobs.every(
+        (j) =>
+          j.policyId === p.id &&
+          j.status === "QUEUED" &&
+          j.triggerKey?.startsWith(`budget:${b.id}:2025-01-01T00:00:00.000Z:`),
+      ),
+    ).toBe(true);
 
     const audit = await api.db.auditEvent.findMany({ where: { action: "budget.auto_optimize", entityId: b.id } });
     expect(audit).toHaveLength(1);
-    expect(audit[0]!.after).toMatchObject({ periodStart: "2025-01-01T00:00:00.000Z", state: "AT_RISK", policyId: p.id, outcome: expect.stringContaining("started on 3 of 3") });
+    expect(audit[0]!.after).toMatchObject({
+      periodStart: "2025-01-01T00:00:00.000Z",
+      state: "AT_RISK",
+      policyId: p.id,
+      outcome: expect.stringContaining("started on 3 of 3"),
+    });
 
     // The next period is another chance.
     await spend(api.db, models[0]!.version, teamId, "2025-02-03", "140.000000");
-    await Promise.all(Array.from({ length: 5 }, () => checkBudgets(deps, { teamId, now: new Date("2025-02-10T00:00:00.000Z") })));
+    await Promise.all(
+      Array.from({ length: 5 }, () => checkBudgets(deps, { teamId, now: new Date("2025-02-10T00:00:00.000Z") })),
+    );
     expect(await api.db.budgetTrigger.count({ where: { budgetId: b.id } })).toBe(2);
     expect(await api.db.optimizationJob.count({ where: { triggeredBy: `budget:${b.id}` } })).toBe(4);
   });

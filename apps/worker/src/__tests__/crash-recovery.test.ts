@@ -24,7 +24,10 @@ function startWorkerProcess(): ChildProcess {
   return child;
 }
 
-const exited = (child: ChildProcess) => new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once("exit", (code) => r(code))));
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((r) =>
+    child.exitCode !== null ? r(child.exitCode) : child.once("exit", (code) => r(code)),
+  );
 const jobRow = (id: string) => api.db.optimizationJob.findUniqueOrThrow({ where: { id } });
 
 beforeAll(async () => {
@@ -39,7 +42,10 @@ afterAll(async () => {
 /** TensorFlow processes of a worker process (its children). */
 const childrenOf = (pid: number): number[] => {
   try {
-    return execFileSync("pgrep", ["-P", String(pid)], { encoding: "utf8" }).split("\n").filter(Boolean).map(Number);
+    return execFileSync("pgrep", ["-P", String(pid)], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }
@@ -84,31 +90,45 @@ describe.each([
   async function interruptMidFineTune(stop: (worker: ChildProcess) => void) {
     const first = startWorkerProcess();
     await waitReady(api, ref.versionId);
-    const { runOptimizationPolicy: job } = await api.ok<{ runOptimizationPolicy: { id: string } }>(`mutation($p:ID!,$v:ID!){ runOptimizationPolicy(policyId:$p, versionId:$v){ id } }`, { p: policyId, v: ref.versionId });
-    await until("fine-tuning to be past its first epoch", async () => {
-      const j = await jobRow(job.id);
-      if (j.status !== "QUEUED" && j.status !== "RUNNING") throw new Error(`the job ended (${j.status}) before the worker could be stopped`);
-      const epoch = /fine-tuning: epoch (\d+)\//.exec(j.stage ?? "")?.[1];
-      return epoch !== undefined && Number(epoch) >= 2;
-    }, 120_000, 100);
+    const { runOptimizationPolicy: job } = await api.ok<{ runOptimizationPolicy: { id: string } }>(
+      `mutation($p:ID!,$v:ID!){ runOptimizationPolicy(policyId:$p, versionId:$v){ id } }`,
+      { p: policyId, v: ref.versionId },
+    );
+    await until(
+      "fine-tuning to be past its first epoch",
+      async () => {
+        const j = await jobRow(job.id);
+        if (j.status !== "QUEUED" && j.status !== "RUNNING")
+          throw new Error(`the job ended (${j.status}) before the worker could be stopped`);
+        const epoch = /fine-tuning: epoch (\d+)\//.exec(j.stage ?? "")?.[1];
+        return epoch !== undefined && Number(epoch) >= 2;
+      },
+      120_000,
+      100,
+    );
     const tfProcesses = childrenOf(first.pid!);
     stop(first);
     const exitCode = await exited(first);
     const atStop = await api.db.modelVersion.findMany({ where: { jobId: job.id } });
     return { jobId: job.id, exitCode, atStop, tfProcesses };
   }
-  
+
   async function finishOnNewWorker(jobId: string) {
     const second = startWorkerProcess();
-    const done = await until("the job to finish on the new worker", async () => {
-      const j = await jobRow(jobId);
-      return ["SUCCEEDED", "FAILED", "CANCELLED"].includes(j.status) ? j : undefined;
-    }, 180_000, 250);
+    const done = await until(
+      "the job to finish on the new worker",
+      async () => {
+        const j = await jobRow(jobId);
+        return ["SUCCEEDED", "FAILED", "CANCELLED"].includes(j.status) ? j : undefined;
+      },
+      180_000,
+      250,
+    );
     second.kill("SIGTERM");
     await exited(second);
     return done;
   }
-  
+
   async function expectOneVersionPerStepAndNoOrphans(jobId: string, firstStepId: string) {
     const versions = await api.db.modelVersion.findMany({ where: { jobId }, orderBy: { stepIndex: "asc" } });
     expect(versions.map((v) => v.stepIndex)).toEqual([0, 1, 2]);
@@ -120,20 +140,20 @@ describe.each([
     for await (const sha of api.server.store.list()) objects.add(sha);
     expect([...objects].sort()).toEqual([...rows].sort());
   }
-  
+
   it("finishes a job after its worker is killed (-9) mid-step, making each step's version exactly once", async () => {
     const { jobId, atStop, tfProcesses } = await interruptMidFineTune((w) => w.kill("SIGKILL"));
     expect(atStop.map((v) => v.stepIndex)).toEqual([0]);
     // The worker's TensorFlow processes end with it: nothing keeps training for a dead worker.
     expect(tfProcesses.length).toBeGreaterThanOrEqual(1);
     await until("the TensorFlow processes to end", async () => tfProcesses.every((pid) => !alive(pid)), 10_000, 100);
-  
+
     const done = await finishOnNewWorker(jobId);
     expect(done.status).toBe("SUCCEEDED");
     expect(done.attempts).toBe(2);
     await expectOneVersionPerStepAndNoOrphans(jobId, atStop[0]!.id);
   }, 360_000);
-  
+
   it("on SIGTERM hands a running job back to the queue at the next batch, and the next worker finishes it", async () => {
     const { jobId, exitCode, atStop, tfProcesses } = await interruptMidFineTune((w) => w.kill("SIGTERM"));
     expect(exitCode).toBe(0);
@@ -144,7 +164,7 @@ describe.each([
     expect(handedBack.status).toBe("RUNNING");
     expect(handedBack.stage).toMatch(/handed back/i);
     expect(handedBack.cancelRequested).toBe(false);
-  
+
     const done = await finishOnNewWorker(jobId);
     expect(done.status).toBe("SUCCEEDED");
     expect(done.error).toBeNull();

@@ -80,7 +80,9 @@ describe("MachineLock", () => {
     expect(events.indexOf("paused")).toBeGreaterThanOrEqual(0);
     expect(events.indexOf("paused")).toBeLessThan(events.indexOf("measuring"));
     expect(events.indexOf("measured")).toBeLessThan(events.indexOf("resumed"));
-    expect(events).toContain("measure waits: Waiting for training and evaluation on this machine to pause for the cost measurement");
+    expect(events).toContain(
+      "measure waits: Waiting for training and evaluation on this machine to pause for the cost measurement",
+    );
   });
 
   it("keeps a new computation out until the measurement ends", async () => {
@@ -95,9 +97,12 @@ describe("MachineLock", () => {
     );
     await sleep(50);
     const waits: string[] = [];
-    await lock(1).shared({ onPreempt: async () => undefined, onResume: () => undefined, onWait: (w) => waits.push(w) }, async () => {
-      order.push("compute");
-    });
+    await lock(1).shared(
+      { onPreempt: async () => undefined, onResume: () => undefined, onWait: (w) => waits.push(w) },
+      async () => {
+        order.push("compute");
+      },
+    );
     await measured;
     expect(order).toEqual(["measure start", "measure end", "compute"]);
     expect(waits).toEqual(["Paused: a cost measurement is running on this machine"]);
@@ -121,7 +126,10 @@ describe("MachineLock", () => {
     await inside;
     dying.disconnect();
     const start = Date.now();
-    await lock(1, { ttlMs: 600 }).exclusive(() => undefined, async () => undefined);
+    await lock(1, { ttlMs: 600 }).exclusive(
+      () => undefined,
+      async () => undefined,
+    );
     expect(Date.now() - start).toBeGreaterThan(300);
     expect(Date.now() - start).toBeLessThan(5_000);
   });

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { uploadFiles } from "@costgate/testkit";
-import { TestApi, referenceFiles, registerReference, registerVersion, startWorker, until, version, waitReady } from "../../test/flow.ts";
+import {
+  TestApi,
+  referenceFiles,
+  registerReference,
+  registerVersion,
+  startWorker,
+  until,
+  version,
+  waitReady,
+} from "../../test/flow.ts";
 import type { CostgateWorker } from "../create-worker.ts";
 
 /**
@@ -35,13 +44,18 @@ describe("re-measure and re-evaluate", () => {
     const r = await api.ok<{ remeasureModelVersion: { id: string } }>(REMEASURE, { v: ref.versionId }, ml.token);
     expect(r.remeasureModelVersion.id).toBe(ref.versionId);
     const rows = await until("a second measurement", async () => {
-      const all = await api.db.costMeasurement.findMany({ where: { versionId: ref.versionId }, orderBy: { measuredAt: "asc" } });
+      const all = await api.db.costMeasurement.findMany({
+        where: { versionId: ref.versionId },
+        orderBy: { measuredAt: "asc" },
+      });
       return all.length > before ? all : undefined;
     });
     expect(rows).toHaveLength(before + 1);
     expect(rows.at(-1)!.uncertainty).toBeGreaterThan(0);
     expect(Number.isFinite(rows.at(-1)!.uncertainty)).toBe(true);
-    const audit = await api.db.auditEvent.findFirstOrThrow({ where: { action: "version.remeasure", entityId: ref.versionId } });
+    const audit = await api.db.auditEvent.findFirstOrThrow({
+      where: { action: "version.remeasure", entityId: ref.versionId },
+    });
     expect(audit).toMatchObject({ teamId: ref.teamId, actor: expect.stringContaining("user:") });
     // the version stays READY, and its cost is the newest measurement
     const v = await version(api, ref.versionId);
@@ -59,7 +73,10 @@ describe("re-measure and re-evaluate", () => {
       expect(asOther.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
     }
     const unknown = await api.gql(REMEASURE, { v: ref.versionId, p: "no-such-profile" }, api.adminToken);
-    expect(unknown.errors?.[0]).toMatchObject({ extensions: { code: "NOT_FOUND" }, message: expect.stringContaining("no-such-profile") });
+    expect(unknown.errors?.[0]).toMatchObject({
+      extensions: { code: "NOT_FOUND" },
+      message: expect.stringContaining("no-such-profile"),
+    });
   });
 
   it("evaluates again on the current EVALUATION dataset", async () => {
@@ -76,15 +93,23 @@ describe("re-measure and re-evaluate", () => {
 
   it("evaluates the versions registered before the model had an EVALUATION dataset once it has one", async () => {
     const files = await referenceFiles("iris-mlp");
-    const { createModel } = await api.ok<{ createModel: { id: string } }>(`mutation($i:CreateModelInput!){ createModel(input:$i){ id } }`, { i: { teamId: ref.teamId, name: "iris-late-eval", task: "CLASSIFICATION" } });
+    const { createModel } = await api.ok<{ createModel: { id: string } }>(
+      `mutation($i:CreateModelInput!){ createModel(input:$i){ id } }`,
+      { i: { teamId: ref.teamId, name: "iris-late-eval", task: "CLASSIFICATION" } },
+    );
     const v = await registerVersion(api, createModel.id, files.modelJson);
     const ready = await waitReady(api, v.id);
     expect(ready.evaluation).toBeNull();
     expect(ready.statusMessage).toMatch(/No EVALUATION dataset/);
-    expect((await api.gql(REEVALUATE, { v: v.id }, api.adminToken)).errors?.[0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT" }, message: expect.stringMatching(/no EVALUATION dataset/) });
+    expect((await api.gql(REEVALUATE, { v: v.id }, api.adminToken)).errors?.[0]).toMatchObject({
+      extensions: { code: "BAD_USER_INPUT" },
+      message: expect.stringMatching(/no EVALUATION dataset/),
+    });
 
     const { artifactId } = await uploadFiles(api, "dataset", [files.evaluation]);
-    await api.ok(`mutation($i:RegisterDatasetInput!){ registerDataset(input:$i){ id } }`, { i: { modelId: createModel.id, name: "evaluation", role: "EVALUATION", artifactId } });
+    await api.ok(`mutation($i:RegisterDatasetInput!){ registerDataset(input:$i){ id } }`, {
+      i: { modelId: createModel.id, name: "evaluation", role: "EVALUATION", artifactId },
+    });
     const evaluated = await until("the version's evaluation", async () => {
       const current = await version(api, v.id);
       return current.evaluation ? current : undefined;
@@ -97,11 +122,25 @@ describe("re-measure and re-evaluate", () => {
 
 describe("TensorFlow work off the event loop", () => {
   it("keeps a job's lock through a step much longer than the lock, and pauses it while another worker on the machine measures", async () => {
-    const { createOptimizationPolicy } = await api.ok<{ createOptimizationPolicy: { id: string } }>(`mutation($i:CreateOptimizationPolicyInput!){ createOptimizationPolicy(input:$i){ id } }`, {
-      i: { teamId: ref.teamId, modelId: ref.modelId, name: "long fine-tune", steps: [{ kind: "FINE_TUNE", params: { epochs: 6, learningRate: 0.01, batchSize: 16 } }], maxAccuracyDrop: 0.05 },
-    });
-    const { runOptimizationPolicy: job } = await api.ok<{ runOptimizationPolicy: { id: string } }>(`mutation($p:ID!,$v:ID!){ runOptimizationPolicy(policyId:$p, versionId:$v){ id } }`, { p: createOptimizationPolicy.id, v: ref.versionId });
-    await until("fine-tuning to run", async () => (await api.db.optimizationJob.findUniqueOrThrow({ where: { id: job.id } })).stage?.includes("fine-tuning"));
+    const { createOptimizationPolicy } = await api.ok<{ createOptimizationPolicy: { id: string } }>(
+      `mutation($i:CreateOptimizationPolicyInput!){ createOptimizationPolicy(input:$i){ id } }`,
+      {
+        i: {
+          teamId: ref.teamId,
+          modelId: ref.modelId,
+          name: "long fine-tune",
+          steps: [{ kind: "FINE_TUNE", params: { epochs: 6, learningRate: 0.01, batchSize: 16 } }],
+          maxAccuracyDrop: 0.05,
+        },
+      },
+    );
+    const { runOptimizationPolicy: job } = await api.ok<{ runOptimizationPolicy: { id: string } }>(
+      `mutation($p:ID!,$v:ID!){ runOptimizationPolicy(policyId:$p, versionId:$v){ id } }`,
+      { p: createOptimizationPolicy.id, v: ref.versionId },
+    );
+    await until("fine-tuning to run", async () =>
+      (await api.db.optimizationJob.findUniqueOrThrow({ where: { id: job.id } })).stage?.includes("fine-tuning"),
+    );
 
     // A second worker process on the same machine measures meanwhile: the training pauses for it.
     const second = await startWorker(api, { WORKER_HOST_ID: "host-under-test", WORKER_METRICS_PORT: "0" });
@@ -109,19 +148,28 @@ describe("TensorFlow work off the event loop", () => {
     try {
       const before = await api.db.costMeasurement.count({ where: { versionId: ref.versionId } });
       await second.deps.producer.remeasureVersion(ref.versionId, worker.deps.profile.id);
-      await until("the measurement, with the training paused", async () => {
-        const row = await api.db.optimizationJob.findUniqueOrThrow({ where: { id: job.id } });
-        if (row.stage) stages.add(row.stage);
-        return (await api.db.costMeasurement.count({ where: { versionId: ref.versionId } })) > before;
-      }, 60_000, 100);
+      await until(
+        "the measurement, with the training paused",
+        async () => {
+          const row = await api.db.optimizationJob.findUniqueOrThrow({ where: { id: job.id } });
+          if (row.stage) stages.add(row.stage);
+          return (await api.db.costMeasurement.count({ where: { versionId: ref.versionId } })) > before;
+        },
+        60_000,
+        100,
+      );
     } finally {
       await second.close();
     }
     expect([...stages]).toContain("Paused: a cost measurement is running on this machine");
-    const done = await until("the job to end", async () => {
-      const row = await api.db.optimizationJob.findUniqueOrThrow({ where: { id: job.id } });
-      return ["SUCCEEDED", "FAILED", "CANCELLED"].includes(row.status) ? row : undefined;
-    }, 120_000);
+    const done = await until(
+      "the job to end",
+      async () => {
+        const row = await api.db.optimizationJob.findUniqueOrThrow({ where: { id: job.id } });
+        return ["SUCCEEDED", "FAILED", "CANCELLED"].includes(row.status) ? row : undefined;
+      },
+      120_000,
+    );
     expect(done.status).toBe("SUCCEEDED");
     // The lock was never lost: the job ran once, one version for its one step.
     expect(done.attempts).toBe(1);

@@ -2,7 +2,16 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkGuardrail, pickBest } from "@costgate/core";
-import { TestApi, registerReference, registerVersion, startWorker, until, version, waitReady, VERSION_FIELDS } from "../../test/flow.ts";
+import {
+  TestApi,
+  registerReference,
+  registerVersion,
+  startWorker,
+  until,
+  version,
+  waitReady,
+  VERSION_FIELDS,
+} from "../../test/flow.ts";
 import type { CostgateWorker } from "../create-worker.ts";
 import { onVersionReady } from "../features/on-version-ready.ts";
 
@@ -18,24 +27,36 @@ const JOB = `id status progress stage error attempts triggeredBy startedAt finis
   candidates { ${VERSION_FIELDS} } bestVersion { id number } sourceVersion { id }`;
 
 async function createPolicy(input: Record<string, unknown>) {
-  const r = await api.ok<{ createOptimizationPolicy: { id: string } }>(`mutation($i:CreateOptimizationPolicyInput!){ createOptimizationPolicy(input:$i){ id } }`, { i: { teamId: ref.teamId, modelId: ref.modelId, ...input } });
+  const r = await api.ok<{ createOptimizationPolicy: { id: string } }>(
+    `mutation($i:CreateOptimizationPolicyInput!){ createOptimizationPolicy(input:$i){ id } }`,
+    { i: { teamId: ref.teamId, modelId: ref.modelId, ...input } },
+  );
   return r.createOptimizationPolicy.id;
 }
 
 async function run(policyId: string, versionId = ref.versionId) {
-  const r = await api.ok<{ runOptimizationPolicy: { id: string; status: string } }>(`mutation($p:ID!,$v:ID!){ runOptimizationPolicy(policyId:$p, versionId:$v){ id status } }`, { p: policyId, v: versionId });
+  const r = await api.ok<{ runOptimizationPolicy: { id: string; status: string } }>(
+    `mutation($p:ID!,$v:ID!){ runOptimizationPolicy(policyId:$p, versionId:$v){ id status } }`,
+    { p: policyId, v: versionId },
+  );
   return r.runOptimizationPolicy;
 }
 
-const job = async (id: string) => (await api.ok<{ optimizationJob: any }>(`query($id:ID!){ optimizationJob(id:$id){ ${JOB} } }`, { id })).optimizationJob;
+const job = async (id: string) =>
+  (await api.ok<{ optimizationJob: any }>(`query($id:ID!){ optimizationJob(id:$id){ ${JOB} } }`, { id }))
+    .optimizationJob;
 
 async function finished(id: string, timeoutMs = 150_000) {
   const seen: number[] = [];
-  const j = await until(`job ${id} to finish`, async () => {
-    const current = await job(id);
-    seen.push(current.progress);
-    return ["SUCCEEDED", "FAILED", "CANCELLED"].includes(current.status) ? current : undefined;
-  }, timeoutMs);
+  const j = await until(
+    `job ${id} to finish`,
+    async () => {
+      const current = await job(id);
+      seen.push(current.progress);
+      return ["SUCCEEDED", "FAILED", "CANCELLED"].includes(current.status) ? current : undefined;
+    },
+    timeoutMs,
+  );
   return { job: j, progressSeen: seen };
 }
 
@@ -69,8 +90,15 @@ describe("evaluate", () => {
 
   it("evaluating the same version again replaces nothing and duplicates nothing", async () => {
     const before = await api.db.costMeasurement.findMany({ where: { versionId: ref.versionId } });
-    await worker.deps.producer.enqueue("evaluate", { versionId: ref.versionId }, { jobId: `evaluate-again-${ref.versionId}` });
-    await until("the second evaluation job to complete", async () => (await worker.deps.producer.queue("evaluate").getJob(`evaluate-again-${ref.versionId}`))?.finishedOn);
+    await worker.deps.producer.enqueue(
+      "evaluate",
+      { versionId: ref.versionId },
+      { jobId: `evaluate-again-${ref.versionId}` },
+    );
+    await until(
+      "the second evaluation job to complete",
+      async () => (await worker.deps.producer.queue("evaluate").getJob(`evaluate-again-${ref.versionId}`))?.finishedOn,
+    );
     expect(await api.db.costMeasurement.findMany({ where: { versionId: ref.versionId } })).toEqual(before);
     expect(await api.db.evaluation.count({ where: { versionId: ref.versionId } })).toBe(1);
   });
@@ -122,9 +150,17 @@ describe("optimize", () => {
     const [pruned, tuned, quantized] = done.candidates;
     expect(done.candidates.map((c: any) => c.source)).toEqual(["PRUNE", "FINE_TUNE", "QUANTIZE"]);
     expect([pruned.parent.id, tuned.parent.id, quantized.parent.id]).toEqual([ref.versionId, pruned.id, tuned.id]);
-    expect(pruned.recipe).toMatchObject({ kind: "PRUNE", params: { method: "structured", sparsity: 0.5 }, result: { layers: expect.any(Array) } });
+    expect(pruned.recipe).toMatchObject({
+      kind: "PRUNE",
+      params: { method: "structured", sparsity: 0.5 },
+      result: { layers: expect.any(Array) },
+    });
     expect(pruned.parameterCount).toBeLessThan((await version(api, ref.versionId)).parameterCount / 2);
-    expect(tuned.recipe).toMatchObject({ kind: "FINE_TUNE", params: { epochs: 2, learningRate: 0.05, batchSize: 32, momentum: 0.9 }, result: { epochsRun: 2 } });
+    expect(tuned.recipe).toMatchObject({
+      kind: "FINE_TUNE",
+      params: { epochs: 2, learningRate: 0.05, batchSize: 32, momentum: 0.9 },
+      result: { epochsRun: 2 },
+    });
     expect(quantized.recipe).toMatchObject({ kind: "QUANTIZE", params: { dtype: "uint8" } });
     expect(quantized.weightDtypes.every((d: string) => d === "uint8")).toBe(true);
     expect(quantized.cost.modelSizeBytes).toBeLessThan(tuned.cost.modelSizeBytes / 3);
@@ -152,9 +188,15 @@ describe("optimize", () => {
     // where a step with no significant change against its input costs what its input costs.
     const source = await version(api, ref.versionId);
     const effective = new Map<string, string>([[source.id, source.cost.costPerMillionUsd]]);
-    for (const c of done.candidates) effective.set(c.id, c.comparedToParent.significant ? c.cost.costPerMillionUsd : effective.get(c.parent.id)!);
+    for (const c of done.candidates)
+      effective.set(c.id, c.comparedToParent.significant ? c.cost.costPerMillionUsd : effective.get(c.parent.id)!);
     const expected = pickBest(
-      done.candidates.map((c: any) => ({ id: c.id, costPerMillionUsd: effective.get(c.id)!, metric: c.evaluation.value, verdict: checkGuardrail("accuracy", source.evaluation.value, c.evaluation.value, 0.02) })),
+      done.candidates.map((c: any) => ({
+        id: c.id,
+        costPerMillionUsd: effective.get(c.id)!,
+        metric: c.evaluation.value,
+        verdict: checkGuardrail("accuracy", source.evaluation.value, c.evaluation.value, 0.02),
+      })),
     );
     expect(done.bestVersion?.id ?? null).toBe(expected?.id ?? null);
     expect(done.result.steps).toHaveLength(3);
@@ -162,12 +204,19 @@ describe("optimize", () => {
   }, 180_000);
 
   it("gives bestVersion null and REJECTED candidates when no candidate meets the guardrail", async () => {
-    const policyId = await createPolicy({ name: "too-strict", steps: [{ kind: "PRUNE", params: { method: "structured", sparsity: 0.95 } }], maxAccuracyDrop: 0 });
+    const policyId = await createPolicy({
+      name: "too-strict",
+      steps: [{ kind: "PRUNE", params: { method: "structured", sparsity: 0.95 } }],
+      maxAccuracyDrop: 0,
+    });
     const { job: done } = await finished((await run(policyId)).id);
     expect(done.status).toBe("SUCCEEDED");
     expect(done.bestVersion).toBeNull();
     expect(done.candidates).toHaveLength(1);
-    expect(done.candidates[0]).toMatchObject({ stage: "REJECTED", statusMessage: expect.stringMatching(/guardrail: accuracy .* drop of/) });
+    expect(done.candidates[0]).toMatchObject({
+      stage: "REJECTED",
+      statusMessage: expect.stringMatching(/guardrail: accuracy .* drop of/),
+    });
     expect(done.stage).toMatch(/no candidate/);
   }, 120_000);
 
@@ -182,7 +231,10 @@ describe("optimize", () => {
     });
     const { id } = await run(policyId);
     await until("the fine-tuning step to start", async () => (await job(id)).stage?.includes("fine-tuning"));
-    const cancel = await api.ok<{ cancelOptimizationJob: { status: string } }>(`mutation($id:ID!){ cancelOptimizationJob(id:$id){ status } }`, { id });
+    const cancel = await api.ok<{ cancelOptimizationJob: { status: string } }>(
+      `mutation($id:ID!){ cancelOptimizationJob(id:$id){ status } }`,
+      { id },
+    );
     expect(["RUNNING", "CANCELLED"]).toContain(cancel.cancelOptimizationJob.status);
     const { job: done } = await finished(id, 60_000);
     expect(done.status).toBe("CANCELLED");
@@ -191,9 +243,16 @@ describe("optimize", () => {
   }, 120_000);
 
   it("runs a NEW_VERSION policy once on each new uploaded version, never on the versions it makes", async () => {
-    const policyId = await createPolicy({ name: "on-upload", trigger: "NEW_VERSION", steps: [{ kind: "QUANTIZE", params: { dtype: "float16" } }], maxAccuracyDrop: 0.01 });
+    const policyId = await createPolicy({
+      name: "on-upload",
+      trigger: "NEW_VERSION",
+      steps: [{ kind: "QUANTIZE", params: { dtype: "float16" } }],
+      maxAccuracyDrop: 0.01,
+    });
     const v = await registerVersion(api, ref.modelId, ref.files.modelJson);
-    const triggered = await until("the triggered job", () => api.db.optimizationJob.findFirst({ where: { policyId, triggeredBy: `new-version:${v.id}` } }));
+    const triggered = await until("the triggered job", () =>
+      api.db.optimizationJob.findFirst({ where: { policyId, triggeredBy: `new-version:${v.id}` } }),
+    );
     const { job: done } = await finished(triggered.id);
     expect(done.status).toBe("SUCCEEDED");
     expect(done.candidates[0].weightDtypes.every((d: string) => d === "float16")).toBe(true);
@@ -203,6 +262,8 @@ describe("optimize", () => {
     expect(candidate.status).toBe("READY");
     await onVersionReady(worker.deps, candidate.id);
     expect(await api.db.optimizationJob.count({ where: { policyId } })).toBe(1);
-    await api.ok(`mutation($id:ID!){ updateOptimizationPolicy(id:$id, input:{ enabled: false }){ id } }`, { id: policyId });
+    await api.ok(`mutation($id:ID!){ updateOptimizationPolicy(id:$id, input:{ enabled: false }){ id } }`, {
+      id: policyId,
+    });
   }, 180_000);
 });

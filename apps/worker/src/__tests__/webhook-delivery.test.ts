@@ -20,7 +20,11 @@ beforeAll(async () => {
   // The receivers listen on 127.0.0.1: private targets allowed, in the API and the worker
   // (webhook-ssrf.test.ts shows them refused otherwise).
   api = await TestApi.start({ WEBHOOK_ALLOW_PRIVATE_TARGETS: "true" });
-  worker = await startWorker(api, { WEBHOOK_BACKOFF_BASE_MS: "50", WEBHOOK_TIMEOUT_MS: "1500", WEBHOOK_ALLOW_PRIVATE_TARGETS: "true" });
+  worker = await startWorker(api, {
+    WEBHOOK_BACKOFF_BASE_MS: "50",
+    WEBHOOK_TIMEOUT_MS: "1500",
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: "true",
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -29,18 +33,26 @@ afterAll(async () => {
   await api?.stop();
 });
 
-async function hook(answer?: Parameters<typeof receiver>[0], events = ["alert.created", "job.finished", "version.promoted"]) {
+async function hook(
+  answer?: Parameters<typeof receiver>[0],
+  events = ["alert.created", "job.finished", "version.promoted"],
+) {
   const teamId = await api.createTeam();
   const r = await receiver(answer);
   receivers.push(r);
-  const { createWebhook } = await api.ok<{ createWebhook: { id: string } }>(`mutation($i:CreateWebhookInput!){ createWebhook(input:$i){ id } }`, { i: { teamId, url: r.url, secret: SECRET, events } });
+  const { createWebhook } = await api.ok<{ createWebhook: { id: string } }>(
+    `mutation($i:CreateWebhookInput!){ createWebhook(input:$i){ id } }`,
+    { i: { teamId, url: r.url, secret: SECRET, events } },
+  );
   return { teamId, webhookId: createWebhook.id, ...r };
 }
 
 /** What a receiver does with a delivery: check the signature over the raw body, then parse it. */
 function verified(req: Received) {
   expect(webhookSignatureProblem(SECRET, req.headers["costgate-signature"] as string, req.body)).toBeNull();
-  expect(req.headers["costgate-signature"]).toBe(`t=${req.headers["costgate-timestamp"]},v1=${(req.headers["costgate-signature"] as string).split("v1=")[1]}`);
+  expect(req.headers["costgate-signature"]).toBe(
+    `t=${req.headers["costgate-timestamp"]},v1=${(req.headers["costgate-signature"] as string).split("v1=")[1]}`,
+  );
   expect(req.headers["content-type"]).toBe("application/json");
   const body = JSON.parse(req.body);
   expect(body.event).toBe(req.headers["costgate-event"]);
@@ -48,10 +60,18 @@ function verified(req: Received) {
 }
 
 const settled = (webhookId: string, count: number) =>
-  until(`${count} settled deliveries of ${webhookId}`, async () => {
-    const rows = await api.db.webhookDelivery.findMany({ where: { webhookId, status: { not: "PENDING" } }, include: { attemptsLog: { orderBy: { createdAt: "asc" } } } });
-    return rows.length >= count ? rows : undefined;
-  }, 60_000, 100);
+  until(
+    `${count} settled deliveries of ${webhookId}`,
+    async () => {
+      const rows = await api.db.webhookDelivery.findMany({
+        where: { webhookId, status: { not: "PENDING" } },
+        include: { attemptsLog: { orderBy: { createdAt: "asc" } } },
+      });
+      return rows.length >= count ? rows : undefined;
+    },
+    60_000,
+    100,
+  );
 
 describe("webhook deliveries", () => {
   it("delivers alert.created, signed, to a real HTTP receiver", async () => {
@@ -62,12 +82,31 @@ describe("webhook deliveries", () => {
     await checkBudgets(worker.deps, { teamId: h.teamId, now: new Date("2025-01-16T00:00:00.000Z") });
 
     const deliveries = await settled(h.webhookId, 3);
-    expect(deliveries.every((d) => d.status === "SUCCEEDED" && d.attempts === 1 && d.attemptsLog[0]!.statusCode === 200 && d.deliveredAt)).toBe(true);
+    expect(
+      deliveries.every(
+        (d) => d.status === "SUCCEEDED" && d.attempts === 1 && d.attemptsLog[0]!.statusCode === 200 && d.deliveredAt,
+      ),
+    ).toBe(true);
     expect(h.received).toHaveLength(3);
     const bodies = h.received.map(verified);
-    expect(new Set(h.received.map((r) => r.headers["costgate-delivery"]))).toEqual(new Set(deliveries.map((d) => d.id)));
-    expect(bodies.map((x) => [x.data.kind, x.data.threshold]).sort()).toEqual([["THRESHOLD_ACTUAL", 0.5], ["THRESHOLD_FORECAST", 0.8], ["THRESHOLD_FORECAST", 1]]);
-    expect(bodies[0]).toMatchObject({ event: "alert.created", teamId: h.teamId, data: { budget: { id: b.id, amountUsd: "100.000000" }, spentUsd: "60.000000", forecastUsd: "124.000000", periodStart: "2025-01-01T00:00:00.000Z" } });
+    expect(new Set(h.received.map((r) => r.headers["costgate-delivery"]))).toEqual(
+      new Set(deliveries.map((d) => d.id)),
+    );
+    expect(bodies.map((x) => [x.data.kind, x.data.threshold]).sort()).toEqual([
+      ["THRESHOLD_ACTUAL", 0.5],
+      ["THRESHOLD_FORECAST", 0.8],
+      ["THRESHOLD_FORECAST", 1],
+    ]);
+    expect(bodies[0]).toMatchObject({
+      event: "alert.created",
+      teamId: h.teamId,
+      data: {
+        budget: { id: b.id, amountUsd: "100.000000" },
+        spentUsd: "60.000000",
+        forecastUsd: "124.000000",
+        periodStart: "2025-01-01T00:00:00.000Z",
+      },
+    });
   }, 60_000);
 
   it("checks budgets soon after usage is recorded: 20 racing recordUsage calls make one alert per threshold, delivered", async () => {
@@ -76,11 +115,28 @@ describe("webhook deliveries", () => {
     // $1 per inference on the default hardware profile, as a worker's measurement would set it.
     const profile = await api.db.hardwareProfile.findFirstOrThrow({ where: { isDefault: true } });
     await api.db.costMeasurement.create({
-      data: { versionId: version.id, hardwareProfileId: profile.id, backend: "wasm", batchSize: 32, latencyP50Ms: 1, latencyP95Ms: 1, latencyP99Ms: 1, throughputPerSecond: 1, peakMemoryBytes: 1, modelSizeBytes: 1, loadTimeMs: 1, macsPerInference: 1, costPerMillionUsd: "1000000", runs: 20 },
+      data: {
+        versionId: version.id,
+        hardwareProfileId: profile.id,
+        backend: "wasm",
+        batchSize: 32,
+        latencyP50Ms: 1,
+        latencyP95Ms: 1,
+        latencyP99Ms: 1,
+        throughputPerSecond: 1,
+        peakMemoryBytes: 1,
+        modelSizeBytes: 1,
+        loadTimeMs: 1,
+        macsPerInference: 1,
+        costPerMillionUsd: "1000000",
+        runs: 20,
+      },
     });
     const b = await budget(api.db, h.teamId, { amountUsd: "100", alertThresholds: [0.5] });
     const record = (i: number) =>
-      api.ok(`mutation($i:[UsageInput!]!){ recordUsage(input:$i){ accepted } }`, { i: [{ versionId: version.id, requests: 3, occurredAt: new Date().toISOString(), idempotencyKey: `race-${i}` }] });
+      api.ok(`mutation($i:[UsageInput!]!){ recordUsage(input:$i){ accepted } }`, {
+        i: [{ versionId: version.id, requests: 3, occurredAt: new Date().toISOString(), idempotencyKey: `race-${i}` }],
+      });
     await Promise.all(Array.from({ length: 20 }, (_, i) => record(i)));
 
     const deliveries = await settled(h.webhookId, 1);
@@ -95,24 +151,37 @@ describe("webhook deliveries", () => {
     const h = await hook((n) => (n === 1 ? 500 : 200), ["job.finished"]);
     const { version } = await readyModel(api.db, h.teamId);
     const p = await policy(api.db, h.teamId);
-    const job = await api.db.optimizationJob.create({ data: { policyId: p.id, sourceVersionId: version.id, steps: [], triggeredBy: "manual", createdBy: "system" } });
+    const job = await api.db.optimizationJob.create({
+      data: { policyId: p.id, sourceVersionId: version.id, steps: [], triggeredBy: "manual", createdBy: "system" },
+    });
     await finishJob(worker.deps, job.id, { error: "the step crashed" });
 
     const [delivery] = await settled(h.webhookId, 1);
     expect(delivery).toMatchObject({ status: "SUCCEEDED", attempts: 2, event: "job.finished" });
-    expect(delivery!.attemptsLog.map((a) => [a.statusCode, a.error])).toEqual([[500, "receiver answered HTTP 500"], [200, null]]);
+    expect(delivery!.attemptsLog.map((a) => [a.statusCode, a.error])).toEqual([
+      [500, "receiver answered HTTP 500"],
+      [200, null],
+    ]);
     expect(h.received).toHaveLength(2);
     expect(h.received[0]!.headers["costgate-delivery"]).toBe(h.received[1]!.headers["costgate-delivery"]);
     const body = verified(h.received[1]!);
-    expect(body).toMatchObject({ event: "job.finished", data: { jobId: job.id, status: "FAILED", error: "the step crashed", sourceVersionId: version.id } });
+    expect(body).toMatchObject({
+      event: "job.finished",
+      data: { jobId: job.id, status: "FAILED", error: "the step crashed", sourceVersionId: version.id },
+    });
   }, 60_000);
 
   it("delivers job.finished when the API cancels a job no worker had taken", async () => {
     const h = await hook(undefined, ["job.finished"]);
     const { version } = await readyModel(api.db, h.teamId);
     const p = await policy(api.db, h.teamId);
-    const job = await api.db.optimizationJob.create({ data: { policyId: p.id, sourceVersionId: version.id, steps: [], triggeredBy: "manual", createdBy: "system" } });
-    const r = await api.ok<{ cancelOptimizationJob: { status: string } }>(`mutation($id:ID!){ cancelOptimizationJob(id:$id){ status } }`, { id: job.id });
+    const job = await api.db.optimizationJob.create({
+      data: { policyId: p.id, sourceVersionId: version.id, steps: [], triggeredBy: "manual", createdBy: "system" },
+    });
+    const r = await api.ok<{ cancelOptimizationJob: { status: string } }>(
+      `mutation($id:ID!){ cancelOptimizationJob(id:$id){ status } }`,
+      { id: job.id },
+    );
     expect(r.cancelOptimizationJob.status).toBe("CANCELLED");
     const [delivery] = await settled(h.webhookId, 1);
     expect(delivery).toMatchObject({ status: "SUCCEEDED", event: "job.finished", eventKey: `job.finished:${job.id}` });
@@ -123,19 +192,30 @@ describe("webhook deliveries", () => {
     // The first request is held past the worker's 1.5 s timeout; the retry is answered at once.
     const h = await hook((n) => (n === 1 ? { status: 200, holdMs: 5_000 } : 200), ["version.promoted"]);
     const { version } = await readyModel(api.db, h.teamId, "CANDIDATE");
-    await api.ok(`mutation($i:PromoteModelVersionInput!){ promoteModelVersion(input:$i){ version { stage } } }`, { i: { versionId: version.id, stage: "STAGING" } });
+    await api.ok(`mutation($i:PromoteModelVersionInput!){ promoteModelVersion(input:$i){ version { stage } } }`, {
+      i: { versionId: version.id, stage: "STAGING" },
+    });
 
     const [delivery] = await settled(h.webhookId, 1);
     expect(delivery).toMatchObject({ status: "SUCCEEDED", attempts: 2, event: "version.promoted" });
-    expect(delivery!.attemptsLog.map((a) => [a.statusCode, a.error])).toEqual([[null, "no answer within 1500 ms"], [200, null]]);
+    expect(delivery!.attemptsLog.map((a) => [a.statusCode, a.error])).toEqual([
+      [null, "no answer within 1500 ms"],
+      [200, null],
+    ]);
     const body = verified(h.received[1]!);
-    expect(body).toMatchObject({ event: "version.promoted", teamId: h.teamId, data: { versionId: version.id, modelId: version.modelId, fromStage: "CANDIDATE", stage: "STAGING" } });
+    expect(body).toMatchObject({
+      event: "version.promoted",
+      teamId: h.teamId,
+      data: { versionId: version.id, modelId: version.modelId, fromStage: "CANDIDATE", stage: "STAGING" },
+    });
   }, 60_000);
 
   it("gives up as FAILED after the last of 8 attempts, each recorded", async () => {
     const h = await hook(() => 503, ["version.promoted"]);
     const { version } = await readyModel(api.db, h.teamId, "CANDIDATE");
-    await api.ok(`mutation($i:PromoteModelVersionInput!){ promoteModelVersion(input:$i){ version { stage } } }`, { i: { versionId: version.id, stage: "STAGING" } });
+    await api.ok(`mutation($i:PromoteModelVersionInput!){ promoteModelVersion(input:$i){ version { stage } } }`, {
+      i: { versionId: version.id, stage: "STAGING" },
+    });
 
     const [failed] = await settled(h.webhookId, 1);
     expect(failed).toMatchObject({ status: "FAILED", attempts: 8, deliveredAt: null });

@@ -33,24 +33,44 @@ describe("webhook delivery refuses internal targets", () => {
   const deliveryTo = async (url: string) => {
     const teamId = await api.createTeam();
     const key = secretBoxKey(api.env.COSTGATE_SECRET_KEY);
-    const webhook = await api.db.webhook.create({ data: { teamId, url, secret: sealSecret(key, "a-signing-secret-0123"), events: ["alert.created"] } });
-    const delivery = await api.db.webhookDelivery.create({ data: { webhookId: webhook.id, event: "alert.created", eventKey: `k-${webhook.id}`, payload: { event: "alert.created" } } });
+    const webhook = await api.db.webhook.create({
+      data: { teamId, url, secret: sealSecret(key, "a-signing-secret-0123"), events: ["alert.created"] },
+    });
+    const delivery = await api.db.webhookDelivery.create({
+      data: {
+        webhookId: webhook.id,
+        event: "alert.created",
+        eventKey: `k-${webhook.id}`,
+        payload: { event: "alert.created" },
+      },
+    });
     return { key, deliveryId: delivery.id };
   };
-  const deps = (key: Buffer, allowPrivateTargets: boolean) => ({ db: api.db, logger: pino({ level: "silent" }), webhooks: { secretKey: key, timeoutMs: 2000, allowPrivateTargets } });
+  const deps = (key: Buffer, allowPrivateTargets: boolean) => ({
+    db: api.db,
+    logger: pino({ level: "silent" }),
+    webhooks: { secretKey: key, timeoutMs: 2000, allowPrivateTargets },
+  });
 
-  it.each([["an address", () => `http://127.0.0.1:${port}/hook`], ["a name resolving to one", () => `http://localhost:${port}/hook`]])(
-    "fails for good a delivery to %s, without connecting, and says why",
-    async (_what, url) => {
-      const { key, deliveryId } = await deliveryTo(url());
-      const before = hits;
-      await expect(deliverWebhook(deps(key, false), deliveryId, { finalAttempt: false })).rejects.toThrow(/loopback address/);
-      expect(hits).toBe(before);
-      const delivery = await api.db.webhookDelivery.findUniqueOrThrow({ where: { id: deliveryId }, include: { attemptsLog: true } });
-      expect(delivery.status).toBe("FAILED");
-      expect(delivery.attemptsLog.map((a) => [a.statusCode, a.error])).toEqual([[null, expect.stringMatching(/refused: .*loopback address/)]]);
-    },
-  );
+  it.each([
+    ["an address", () => `http://127.0.0.1:${port}/hook`],
+    ["a name resolving to one", () => `http://localhost:${port}/hook`],
+  ])("fails for good a delivery to %s, without connecting, and says why", async (_what, url) => {
+    const { key, deliveryId } = await deliveryTo(url());
+    const before = hits;
+    await expect(deliverWebhook(deps(key, false), deliveryId, { finalAttempt: false })).rejects.toThrow(
+      /loopback address/,
+    );
+    expect(hits).toBe(before);
+    const delivery = await api.db.webhookDelivery.findUniqueOrThrow({
+      where: { id: deliveryId },
+      include: { attemptsLog: true },
+    });
+    expect(delivery.status).toBe("FAILED");
+    expect(delivery.attemptsLog.map((a) => [a.statusCode, a.error])).toEqual([
+      [null, expect.stringMatching(/refused: .*loopback address/)],
+    ]);
+  });
 
   it("delivers to the same receiver when private targets are allowed", async () => {
     const { key, deliveryId } = await deliveryTo(`http://localhost:${port}/hook`);

@@ -37,9 +37,17 @@ export async function applyStep(step: PolicyStep, model: tf.LayersModel, ctx: St
     case "PRUNE": {
       const { method, sparsity } = step.params;
       ctx.onProgress(0, `${method} pruning to ${Math.round(sparsity * 100)}%`);
-      const result = method === "structured" ? await pruneStructured(model, { sparsity }) : await pruneMagnitude(model, { sparsity });
+      const result =
+        method === "structured"
+          ? await pruneStructured(model, { sparsity })
+          : await pruneMagnitude(model, { sparsity });
       try {
-        return { source: "PRUNE", artifacts: await modelToArtifacts(result.model), recipe: { kind: "PRUNE", params: step.params, result: result.recipe }, cancelled: false };
+        return {
+          source: "PRUNE",
+          artifacts: await modelToArtifacts(result.model),
+          recipe: { kind: "PRUNE", params: step.params, result: result.recipe },
+          cancelled: false,
+        };
       } finally {
         if (result.model !== model) result.model.dispose();
       }
@@ -57,15 +65,30 @@ export async function applyStep(step: PolicyStep, model: tf.LayersModel, ctx: St
         seed: ctx.seed,
         preserveSparsity: true,
         signal: ctx.signal,
-        onProgress: (p) => ctx.onProgress(p.fraction, `fine-tuning: epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batches}, loss ${p.loss.toFixed(4)}`),
+        onProgress: (p) =>
+          ctx.onProgress(
+            p.fraction,
+            `fine-tuning: epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batches}, loss ${p.loss.toFixed(4)}`,
+          ),
       });
       return {
         source: "FINE_TUNE",
         artifacts: await modelToArtifacts(model),
         recipe: {
           kind: "FINE_TUNE",
-          params: { ...step.params, momentum: momentum ?? 0, seed: ctx.seed, optimizer: (momentum ?? 0) > 0 ? "sgd+momentum" : "sgd" },
-          result: { epochsRun: result.epochsRun, finalLoss: result.finalLoss, history: result.history, stoppedEarly: result.stoppedEarly, trainRows: train.rows },
+          params: {
+            ...step.params,
+            momentum: momentum ?? 0,
+            seed: ctx.seed,
+            optimizer: (momentum ?? 0) > 0 ? "sgd+momentum" : "sgd",
+          },
+          result: {
+            epochsRun: result.epochsRun,
+            finalLoss: result.finalLoss,
+            history: result.history,
+            stoppedEarly: result.stoppedEarly,
+            trainRows: train.rows,
+          },
         },
         cancelled: result.cancelled,
       };
@@ -74,8 +97,18 @@ export async function applyStep(step: PolicyStep, model: tf.LayersModel, ctx: St
       const { dtype, accuracyAware } = step.params;
       if (accuracyAware && dtype === "uint8") {
         ctx.onProgress(0, "accuracy-aware uint8 quantization: measuring tensor sensitivity");
-        const result = await quantizeAccuracyAware(model, await ctx.evalDataset(), { task: ctx.task, dtype: "uint8", maxDrop: ctx.maxAccuracyDrop, signal: ctx.signal });
-        return { source: "QUANTIZE", artifacts: result.artifacts, recipe: { kind: "QUANTIZE", params: step.params, result: result.recipe }, cancelled: ctx.signal.aborted };
+        const result = await quantizeAccuracyAware(model, await ctx.evalDataset(), {
+          task: ctx.task,
+          dtype: "uint8",
+          maxDrop: ctx.maxAccuracyDrop,
+          signal: ctx.signal,
+        });
+        return {
+          source: "QUANTIZE",
+          artifacts: result.artifacts,
+          recipe: { kind: "QUANTIZE", params: step.params, result: result.recipe },
+          cancelled: ctx.signal.aborted,
+        };
       }
       ctx.onProgress(0, `quantizing weights to ${dtype}`);
       const result = quantizeArtifacts(await modelToArtifacts(model), { dtype });
@@ -84,7 +117,11 @@ export async function applyStep(step: PolicyStep, model: tf.LayersModel, ctx: St
         artifacts: result.artifacts,
         recipe: {
           kind: "QUANTIZE",
-          params: { ...step.params, accuracyAware: accuracyAware ?? false, ...(accuracyAware ? { note: `accuracy-aware mode applies to uint8; ${dtype} is already 16-bit` } : {}) },
+          params: {
+            ...step.params,
+            accuracyAware: accuracyAware ?? false,
+            ...(accuracyAware ? { note: `accuracy-aware mode applies to uint8; ${dtype} is already 16-bit` } : {}),
+          },
           result: { bytesBefore: result.bytesBefore, bytesAfter: result.bytesAfter, tensors: result.tensors },
         },
         cancelled: false,

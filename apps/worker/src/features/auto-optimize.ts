@@ -17,13 +17,29 @@ type Outcome = { versionId: string; modelId: string; costUsd: string; jobId?: st
  * If running fails outright the trigger is removed so the next check tries again; the jobs it
  * may have made are found again by their trigger keys, never made twice.
  */
-export async function autoOptimize(deps: Pick<WorkerDeps, "db" | "producer" | "logger">, budget: Budget, status: BudgetStatusValue): Promise<boolean> {
+export async function autoOptimize(
+  deps: Pick<WorkerDeps, "db" | "producer" | "logger">,
+  budget: Budget,
+  status: BudgetStatusValue,
+): Promise<boolean> {
   const { db } = deps;
-  const [trigger] = await db.budgetTrigger.createManyAndReturn({ data: [{ budgetId: budget.id, periodStart: status.start, action: "AUTO_OPTIMIZE" }], skipDuplicates: true });
+  const [trigger] = await db.budgetTrigger.createManyAndReturn({
+    data: [{ budgetId: budget.id, periodStart: status.start, action: "AUTO_OPTIMIZE" }],
+    skipDuplicates: true,
+  });
   if (!trigger) return false;
   try {
     const record = await run(deps, budget, status);
-    await db.$transaction((tx) => writeAudit(tx, { actor: "system", action: "budget.auto_optimize", entityType: "Budget", entityId: budget.id, teamId: budget.teamId, after: record }));
+    await db.$transaction((tx) =>
+      writeAudit(tx, {
+        actor: "system",
+        action: "budget.auto_optimize",
+        entityType: "Budget",
+        entityId: budget.id,
+        teamId: budget.teamId,
+        after: record,
+      }),
+    );
     deps.logger.info({ budgetId: budget.id, ...record }, "AUTO_OPTIMIZE ran");
     return true;
   } catch (e) {
@@ -34,21 +50,46 @@ export async function autoOptimize(deps: Pick<WorkerDeps, "db" | "producer" | "l
 
 async function run(deps: Pick<WorkerDeps, "db" | "producer" | "logger">, budget: Budget, status: BudgetStatusValue) {
   const { db } = deps;
-  const base = { periodStart: status.start.toISOString(), state: status.state, spentUsd: status.spentUsd.toFixed(6), forecastUsd: status.forecastUsd.toFixed(6), policyId: budget.policyId };
+  const base = {
+    periodStart: status.start.toISOString(),
+    state: status.state,
+    spentUsd: status.spentUsd.toFixed(6),
+    forecastUsd: status.forecastUsd.toFixed(6),
+    policyId: budget.policyId,
+  };
   const policy = budget.policyId ? await db.optimizationPolicy.findUnique({ where: { id: budget.policyId } }) : null;
-  if (!policy) return { ...base, outcome: "no policy: set the budget's policyId to let AUTO_OPTIMIZE run one", versions: [] as Outcome[] };
+  if (!policy)
+    return {
+      ...base,
+      outcome: "no policy: set the budget's policyId to let AUTO_OPTIMIZE run one",
+      versions: [] as Outcome[],
+    };
 
   // Models of the budget's scope (the policy's model only, when it names one) ranked by this period's spend.
-  const where: Prisma.DailySpendWhereInput = { ...spendScope(budget), day: { gte: status.start, lt: status.end }, ...(policy.modelId ? { modelId: policy.modelId } : {}) };
+  const where: Prisma.DailySpendWhereInput = {
+    ...spendScope(budget),
+    day: { gte: status.start, lt: status.end },
+    ...(policy.modelId ? { modelId: policy.modelId } : {}),
+  };
   const ranked = await db.dailySpend.groupBy({ by: ["modelId"], where, _sum: { costUsd: true } });
   ranked.sort((a, b) => new Prisma.Decimal(b._sum.costUsd ?? 0).comparedTo(new Prisma.Decimal(a._sum.costUsd ?? 0)));
-  const production = await db.modelVersion.findMany({ where: { modelId: { in: ranked.map((r) => r.modelId) }, stage: "PRODUCTION" } });
+  const production = await db.modelVersion.findMany({
+    where: { modelId: { in: ranked.map((r) => r.modelId) }, stage: "PRODUCTION" },
+  });
   const targets = ranked
-    .map((r) => ({ version: production.find((v) => v.modelId === r.modelId), modelId: r.modelId, costUsd: new Prisma.Decimal(r._sum.costUsd ?? 0).toFixed(6) }))
+    .map((r) => ({
+      version: production.find((v) => v.modelId === r.modelId),
+      modelId: r.modelId,
+      costUsd: new Prisma.Decimal(r._sum.costUsd ?? 0).toFixed(6),
+    }))
     .filter((t): t is typeof t & { version: NonNullable<typeof t.version> } => t.version !== undefined)
     .slice(0, AUTO_OPTIMIZE_TOP_VERSIONS);
   if (!targets.length) {
-    return { ...base, outcome: `no PRODUCTION version among the ${ranked.length} model(s) that spent this period: nothing to optimize`, versions: [] as Outcome[] };
+    return {
+      ...base,
+      outcome: `no PRODUCTION version among the ${ranked.length} model(s) that spent this period: nothing to optimize`,
+      versions: [] as Outcome[],
+    };
   }
 
   const versions: Outcome[] = [];
@@ -56,7 +97,13 @@ async function run(deps: Pick<WorkerDeps, "db" | "producer" | "logger">, budget:
     try {
       const job = await createOptimizationJob(
         { db, producer: deps.producer },
-        { policy, sourceVersion: t.version, triggeredBy: `budget:${budget.id}`, triggerKey: `budget:${budget.id}:${status.start.toISOString()}:${t.version.id}`, actor: "system" },
+        {
+          policy,
+          sourceVersion: t.version,
+          triggeredBy: `budget:${budget.id}`,
+          triggerKey: `budget:${budget.id}:${status.start.toISOString()}:${t.version.id}`,
+          actor: "system",
+        },
       );
       versions.push({ versionId: t.version.id, modelId: t.modelId, costUsd: t.costUsd, jobId: job.id });
     } catch (e) {
@@ -65,5 +112,9 @@ async function run(deps: Pick<WorkerDeps, "db" | "producer" | "logger">, budget:
     }
   }
   const started = versions.filter((v) => v.jobId).length;
-  return { ...base, outcome: `policy "${policy.name}" started on ${started} of ${versions.length} production version(s)`, versions };
+  return {
+    ...base,
+    outcome: `policy "${policy.name}" started on ${started} of ${versions.length} production version(s)`,
+    versions,
+  };
 }

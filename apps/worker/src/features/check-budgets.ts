@@ -17,9 +17,15 @@ export interface CheckResult {
  * AT_RISK or EXCEEDED, runs the policy once per period. One budget's failure does not stop
  * the others; the job then fails and is retried, which is safe since every step is idempotent.
  */
-export async function checkBudgets(deps: Pick<WorkerDeps, "db" | "producer" | "logger">, opts: { teamId?: string; now?: Date } = {}): Promise<CheckResult> {
+export async function checkBudgets(
+  deps: Pick<WorkerDeps, "db" | "producer" | "logger">,
+  opts: { teamId?: string; now?: Date } = {},
+): Promise<CheckResult> {
   const now = opts.now ?? new Date();
-  const budgets = await deps.db.budget.findMany({ where: opts.teamId ? { teamId: opts.teamId } : {}, orderBy: { id: "asc" } });
+  const budgets = await deps.db.budget.findMany({
+    where: opts.teamId ? { teamId: opts.teamId } : {},
+    orderBy: { id: "asc" },
+  });
   const result: CheckResult = { budgets: budgets.length, alertsCreated: [], autoOptimized: [] };
   const failures: { budgetId: string; err: Error }[] = [];
   for (const budget of budgets) {
@@ -30,11 +36,19 @@ export async function checkBudgets(deps: Pick<WorkerDeps, "db" | "producer" | "l
       deps.logger.error({ budgetId: budget.id, err: e }, "budget check failed");
     }
   }
-  if (failures.length) throw new Error(`budget check failed for ${failures.length} budget(s): ${failures.map((f) => `${f.budgetId}: ${f.err.message}`).join("; ")}`);
+  if (failures.length)
+    throw new Error(
+      `budget check failed for ${failures.length} budget(s): ${failures.map((f) => `${f.budgetId}: ${f.err.message}`).join("; ")}`,
+    );
   return result;
 }
 
-async function checkBudget(deps: Pick<WorkerDeps, "db" | "producer" | "logger">, budget: Budget, now: Date, result: CheckResult): Promise<void> {
+async function checkBudget(
+  deps: Pick<WorkerDeps, "db" | "producer" | "logger">,
+  budget: Budget,
+  now: Date,
+  result: CheckResult,
+): Promise<void> {
   const status = await budgetStatus(deps.db, budget, now);
   result.alertsCreated.push(...(await raiseAlerts(deps, budget, status)));
   if (budget.action === "AUTO_OPTIMIZE" && (status.state === "AT_RISK" || status.state === "EXCEEDED")) {

@@ -34,7 +34,9 @@ it("removes objects no Artifact row references (a writer killed between publish 
   const [kept, orphan] = ["a".repeat(64), "b".repeat(64)];
   await put(kept);
   await put(orphan);
-  await db.artifact.create({ data: { kind: "TFJS_LAYERS_MODEL", sha256: kept, sizeBytes: 64, files: [], createdBy: "system" } });
+  await db.artifact.create({
+    data: { kind: "TFJS_LAYERS_MODEL", sha256: kept, sizeBytes: 64, files: [], createdBy: "system" },
+  });
 
   expect(await collectOrphanedArtifacts({ db, store, logger: pino({ level: "silent" }) })).toBe(1);
   expect(await store.exists(kept)).toBe(true);
@@ -60,7 +62,11 @@ it("waits for a writer that holds the artifact lock, and keeps the object it com
   const sweep = collectOrphanedArtifacts({ db, store, logger: pino({ level: "silent" }) });
   // ...and the sweep is waiting for that lock (seen in pg_locks), not merely started.
   const waiters = async () =>
-    (await db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`)[0]!.n;
+    (
+      await db.$queryRaw<
+        { n: number }[]
+      >`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`
+    )[0]!.n;
   while ((await waiters()) === 0);
   release();
   await writer;

@@ -15,17 +15,25 @@ export class DeliveryAttemptFailed extends Error {}
  * SUCCEEDED; anything else throws for a retry, and the final attempt makes it FAILED.
  * Delivery is at least once: receivers dedupe on Costgate-Delivery.
  */
-export async function deliverWebhook(deps: Pick<WorkerDeps, "db" | "logger"> & { webhooks: WebhookSettings }, deliveryId: string, opts: { finalAttempt: boolean }): Promise<"SUCCEEDED" | "FAILED" | "skipped"> {
+export async function deliverWebhook(
+  deps: Pick<WorkerDeps, "db" | "logger"> & { webhooks: WebhookSettings },
+  deliveryId: string,
+  opts: { finalAttempt: boolean },
+): Promise<"SUCCEEDED" | "FAILED" | "skipped"> {
   const { db } = deps;
   const delivery = await db.webhookDelivery.findUnique({ where: { id: deliveryId }, include: { webhook: true } });
   if (!delivery || delivery.status !== "PENDING") return "skipped";
   const { webhook } = delivery;
 
   const record = (statusCode: number | null, durationMs: number, error: string | null, final: boolean) => {
-    const status = statusCode !== null && statusCode >= 200 && statusCode < 300 ? "SUCCEEDED" : final ? "FAILED" : "PENDING";
+    const status =
+      statusCode !== null && statusCode >= 200 && statusCode < 300 ? "SUCCEEDED" : final ? "FAILED" : "PENDING";
     return db.$transaction(async (tx) => {
       await tx.webhookAttempt.create({ data: { deliveryId, statusCode, durationMs, error } });
-      await tx.webhookDelivery.update({ where: { id: deliveryId }, data: { attempts: { increment: 1 }, status, ...(status === "SUCCEEDED" ? { deliveredAt: new Date() } : {}) } });
+      await tx.webhookDelivery.update({
+        where: { id: deliveryId },
+        data: { attempts: { increment: 1 }, status, ...(status === "SUCCEEDED" ? { deliveredAt: new Date() } : {}) },
+      });
       return status;
     });
   };
@@ -60,7 +68,12 @@ export async function deliverWebhook(deps: Pick<WorkerDeps, "db" | "logger"> & {
     { allowPrivate: deps.webhooks.allowPrivateTargets },
   );
   const statusCode = "statusCode" in result ? result.statusCode : null;
-  const error = "error" in result ? result.error : statusCode !== null && (statusCode < 200 || statusCode >= 300) ? `receiver answered HTTP ${statusCode}` : null;
+  const error =
+    "error" in result
+      ? result.error
+      : statusCode !== null && (statusCode < 200 || statusCode >= 300)
+        ? `receiver answered HTTP ${statusCode}`
+        : null;
   if ("refused" in result && result.refused) {
     // An internal target (WEBHOOK_ALLOW_PRIVATE_TARGETS is off): no retry can succeed.
     await record(null, Math.round(performance.now() - started), error, true);
@@ -74,4 +87,5 @@ export async function deliverWebhook(deps: Pick<WorkerDeps, "db" | "logger"> & {
 }
 
 /** Delay before retry n (1-based): base, 2×base, 4×base … capped at an hour. */
-export const webhookBackoff = (baseMs: number) => (attemptsMade: number) => Math.min(baseMs * 2 ** Math.max(0, attemptsMade - 1), 3_600_000);
+export const webhookBackoff = (baseMs: number) => (attemptsMade: number) =>
+  Math.min(baseMs * 2 ** Math.max(0, attemptsMade - 1), 3_600_000);

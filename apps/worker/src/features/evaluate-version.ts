@@ -36,33 +36,58 @@ export interface EvaluateOptions {
  * nothing: what is stored for this version, dataset and profile is kept, unless asked to
  * re-measure or re-evaluate.
  */
-export async function evaluateVersion(deps: WorkerDeps, versionId: string, opts: EvaluateOptions = {}): Promise<EvaluateOutcome> {
+export async function evaluateVersion(
+  deps: WorkerDeps,
+  versionId: string,
+  opts: EvaluateOptions = {},
+): Promise<EvaluateOutcome> {
   const { db, profile } = deps;
-  const version = await db.modelVersion.findUnique({ where: { id: versionId }, include: { model: true, artifact: true, parent: { include: { artifact: true } } } });
+  const version = await db.modelVersion.findUnique({
+    where: { id: versionId },
+    include: { model: true, artifact: true, parent: { include: { artifact: true } } },
+  });
   if (!version) return { status: "SKIPPED", message: `version ${versionId} no longer exists` };
 
-  const dataset = await db.dataset.findFirst({ where: { modelId: version.modelId, role: "EVALUATION" }, orderBy: { createdAt: "desc" }, include: { artifact: true } });
+  const dataset = await db.dataset.findFirst({
+    where: { modelId: version.modelId, role: "EVALUATION" },
+    orderBy: { createdAt: "desc" },
+    include: { artifact: true },
+  });
   const [existingEval, existingCost] = await Promise.all([
     dataset ? db.evaluation.findUnique({ where: { versionId_datasetId: { versionId, datasetId: dataset.id } } }) : null,
     db.costMeasurement.findFirst({ where: { versionId, hardwareProfileId: profile.id } }),
   ]);
   const needEval = dataset !== null && (!existingEval || opts.reevaluate === true);
   const needCost = !existingCost || opts.remeasure === true;
-  if (version.status === "READY" && !needEval && !needCost) return { status: "SKIPPED", message: "already evaluated and measured" };
+  if (version.status === "READY" && !needEval && !needCost)
+    return { status: "SKIPPED", message: "already evaluated and measured" };
 
   try {
     const modelJsonPath = await modelJsonPathOf(deps, version.artifact.sha256);
     const task = taskOf(version.model.task);
     const evaluated =
       needEval || !needCost
-        ? await deps.tf.compute("evaluate", { modelJsonPath, dataset: needEval && dataset ? { path: await datasetPathOf(deps, dataset.artifact.sha256), task } : null }, { onWait: opts.onWait })
+        ? await deps.tf.compute(
+            "evaluate",
+            {
+              modelJsonPath,
+              dataset: needEval && dataset ? { path: await datasetPathOf(deps, dataset.artifact.sha256), task } : null,
+            },
+            { onWait: opts.onWait },
+          )
         : null;
     const measured = needCost
       ? await deps.tf.measure(
           {
             modelJsonPath,
-            parentModelJsonPath: version.parent ? await modelJsonPathOf(deps, version.parent.artifact.sha256).catch(() => null) : null,
-            settings: { hourlyPriceUsd: profile.hourlyPriceUsd.toString(), batchSize: profile.batchSize, ...deps.measure },
+            parentModelJsonPath: version.parent
+              ? await modelJsonPathOf(deps, version.parent.artifact.sha256).catch(() => null)
+              : null,
+            settings: {
+              hourlyPriceUsd: profile.hourlyPriceUsd.toString(),
+              batchSize: profile.batchSize,
+              ...deps.measure,
+            },
           },
           { onWait: opts.onWait },
         )
@@ -73,7 +98,12 @@ export async function evaluateVersion(deps: WorkerDeps, versionId: string, opts:
 
     await db.$transaction(async (tx) => {
       if (evaluation && dataset) {
-        const values = { metric: evaluation.metric, value: evaluation.value, loss: Number.isFinite(evaluation.loss) ? evaluation.loss : null, samples: evaluation.samples };
+        const values = {
+          metric: evaluation.metric,
+          value: evaluation.value,
+          loss: Number.isFinite(evaluation.loss) ? evaluation.loss : null,
+          samples: evaluation.samples,
+        };
         await tx.evaluation.upsert({
           where: { versionId_datasetId: { versionId, datasetId: dataset.id } },
           create: { versionId, datasetId: dataset.id, ...values },
@@ -124,14 +154,27 @@ export async function evaluateVersion(deps: WorkerDeps, versionId: string, opts:
         where: { id: versionId },
         data: {
           status: "READY",
-          statusMessage: !dataset ? NO_EVALUATION_DATASET : version.status === "READY" && version.statusMessage !== NO_EVALUATION_DATASET ? version.statusMessage : null,
+          statusMessage: !dataset
+            ? NO_EVALUATION_DATASET
+            : version.status === "READY" && version.statusMessage !== NO_EVALUATION_DATASET
+              ? version.statusMessage
+              : null,
           parameterCount: facts.parameterCount,
           nonZeroParameterCount: facts.nonZeroParameterCount,
           weightDtypes: facts.weightDtypes,
         },
       });
     });
-    deps.logger.info({ versionId, metric: evaluation?.value, costPerMillionUsd: cost?.costPerMillionUsd, uncertainty: cost?.uncertainty, vsParent: measured?.paired?.comparison }, "version ready");
+    deps.logger.info(
+      {
+        versionId,
+        metric: evaluation?.value,
+        costPerMillionUsd: cost?.costPerMillionUsd,
+        uncertainty: cost?.uncertainty,
+        vsParent: measured?.paired?.comparison,
+      },
+      "version ready",
+    );
     if (opts.trigger !== false && version.status !== "READY") await onVersionReady(deps, versionId);
     return { status: "READY" };
   } catch (e) {
@@ -139,7 +182,8 @@ export async function evaluateVersion(deps: WorkerDeps, versionId: string, opts:
     if (readable || opts.finalAttempt) {
       const message = readable ?? `Evaluation failed after retries: ${(e as Error).message}`;
       // A version already READY (a re-measurement failed) keeps its status and numbers.
-      if (version.status !== "READY") await db.modelVersion.update({ where: { id: versionId }, data: { status: "FAILED", statusMessage: message } });
+      if (version.status !== "READY")
+        await db.modelVersion.update({ where: { id: versionId }, data: { status: "FAILED", statusMessage: message } });
       deps.logger.warn({ versionId, message }, "evaluation failed");
       if (readable) throw new UnrecoverableError(message);
     }
@@ -150,7 +194,8 @@ export async function evaluateVersion(deps: WorkerDeps, versionId: string, opts:
 /** A failure no retry can fix, said so a person can act on it; null for transient errors. */
 export function readableFailure(e: unknown): string | null {
   if (isMlError(e)) return `The model or its dataset cannot be used: ${e.message}`;
-  if (e instanceof ArtifactNotFoundError) return `The artifact's files are missing from the artifact store (${e.sha256.slice(0, 12)}…): upload the model again`;
+  if (e instanceof ArtifactNotFoundError)
+    return `The artifact's files are missing from the artifact store (${e.sha256.slice(0, 12)}…): upload the model again`;
   if (e instanceof TfProcessDied) return e.message;
   return null;
 }

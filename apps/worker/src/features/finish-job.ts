@@ -1,4 +1,15 @@
-import { NO_MEASURABLE_SAVING, checkGuardrail, composeRatios, effectiveCosts, latestMeasurement, measuredSaving, pickBest, savingOf, type MetricName, type RatioInterval } from "@costgate/core";
+import {
+  NO_MEASURABLE_SAVING,
+  checkGuardrail,
+  composeRatios,
+  effectiveCosts,
+  latestMeasurement,
+  measuredSaving,
+  pickBest,
+  savingOf,
+  type MetricName,
+  type RatioInterval,
+} from "@costgate/core";
 import type { Prisma } from "@costgate/db";
 import { costGate, emitJobFinished, promoteVersion, writeAudit } from "@costgate/services";
 import type { WorkerDeps } from "../deps.ts";
@@ -11,7 +22,12 @@ const OPEN: Prisma.OptimizationJobWhereInput = { status: { in: ["QUEUED", "RUNNI
 class AlreadyEnded extends Error {}
 
 /** Runs `write` in a transaction that is rolled back when the job was ended meanwhile; false then. */
-async function whileOpen(db: WorkerDeps["db"], jobId: string, data: Prisma.OptimizationJobUncheckedUpdateManyInput, write: (tx: Prisma.TransactionClient) => Promise<unknown>): Promise<boolean> {
+async function whileOpen(
+  db: WorkerDeps["db"],
+  jobId: string,
+  data: Prisma.OptimizationJobUncheckedUpdateManyInput,
+  write: (tx: Prisma.TransactionClient) => Promise<unknown>,
+): Promise<boolean> {
   try {
     await db.$transaction(async (tx) => {
       const { count } = await tx.optimizationJob.updateMany({ where: { id: jobId, ...OPEN }, data });
@@ -35,33 +51,57 @@ async function whileOpen(db: WorkerDeps["db"], jobId: string, data: Prisma.Optim
 export async function finishJob(deps: WorkerDeps, jobId: string, outcome: Outcome): Promise<void> {
   const { db } = deps;
   const job = await db.optimizationJob.findUniqueOrThrow({ where: { id: jobId }, include: { policy: true } });
-  const candidates = await db.modelVersion.findMany({ where: { jobId }, orderBy: { stepIndex: "asc" }, include: { evaluations: true, costs: true, comparisons: { orderBy: { measuredAt: "desc" } } } });
+  const candidates = await db.modelVersion.findMany({
+    where: { jobId },
+    orderBy: { stepIndex: "asc" },
+    include: { evaluations: true, costs: true, comparisons: { orderBy: { measuredAt: "desc" } } },
+  });
   const now = new Date();
 
   if (outcome.error || outcome.cancelled) {
     const data: Prisma.OptimizationJobUpdateManyMutationInput = outcome.cancelled
-      ? { status: "CANCELLED", stage: `Cancelled after ${candidates.length} of ${(job.steps as unknown[]).length} step(s)`, finishedAt: now }
+      ? {
+          status: "CANCELLED",
+          stage: `Cancelled after ${candidates.length} of ${(job.steps as unknown[]).length} step(s)`,
+          finishedAt: now,
+        }
       : { status: "FAILED", error: outcome.error ?? null, stage: "Failed", finishedAt: now };
     const ended = await whileOpen(db, jobId, data, async (tx) => {
       if (outcome.cancelled && candidates.length) {
-        await tx.modelVersion.updateMany({ where: { jobId }, data: { statusMessage: `Made by optimization job ${jobId}, which was cancelled` } });
+        await tx.modelVersion.updateMany({
+          where: { jobId },
+          data: { statusMessage: `Made by optimization job ${jobId}, which was cancelled` },
+        });
       }
-      await writeAudit(tx, { actor: "system", action: outcome.cancelled ? "job.cancelled" : "job.failed", entityType: "OptimizationJob", entityId: jobId, teamId: job.policy.teamId, after: { error: outcome.error ?? null } });
+      await writeAudit(tx, {
+        actor: "system",
+        action: outcome.cancelled ? "job.cancelled" : "job.failed",
+        entityType: "OptimizationJob",
+        entityId: jobId,
+        teamId: job.policy.teamId,
+        after: { error: outcome.error ?? null },
+      });
     });
     if (ended) await emitJobFinished(deps, jobId);
     return;
   }
 
   const profileId = job.policy.hardwareProfileId ?? deps.profile.id;
-  const source = await db.modelVersion.findUniqueOrThrow({ where: { id: job.sourceVersionId }, include: { evaluations: true, costs: true, comparisons: { orderBy: { measuredAt: "desc" } } } });
-  const latestCost = (v: typeof source, pid: string) => latestMeasurement(v.costs.filter((c) => c.hardwareProfileId === pid));
+  const source = await db.modelVersion.findUniqueOrThrow({
+    where: { id: job.sourceVersionId },
+    include: { evaluations: true, costs: true, comparisons: { orderBy: { measuredAt: "desc" } } },
+  });
+  const latestCost = (v: typeof source, pid: string) =>
+    latestMeasurement(v.costs.filter((c) => c.hardwareProfileId === pid));
   // Costs are measured by workers on their own hardware; fall back to this worker's profile if the policy's was not measured.
   const measuredOnPolicyProfile = [source, ...candidates].every((v) => latestCost(v, profileId));
   const pid = measuredOnPolicyProfile ? profileId : deps.profile.id;
   const sourceEval = source.evaluations[0];
   const sourceCost = latestCost(source, pid);
   if (!sourceEval || !sourceCost) {
-    await finishJob(deps, jobId, { error: "The source version has no evaluation or cost measurement to compare candidates with" });
+    await finishJob(deps, jobId, {
+      error: "The source version has no evaluation or cost measurement to compare candidates with",
+    });
     return;
   }
 
@@ -89,18 +129,46 @@ export async function finishJob(deps: WorkerDeps, jobId: string, outcome: Outcom
       }
     } else if (cost && parentCost) {
       // Measured before paired measurements existed (or on another profile): compare the two numbers, noise-aware.
-      vsParent = measuredSaving({ costPerMillionUsd: parentCost.costPerMillionUsd.toFixed(6), spread: parentCost.spread }, { costPerMillionUsd, spread: cost.spread });
+      vsParent = measuredSaving(
+        { costPerMillionUsd: parentCost.costPerMillionUsd.toFixed(6), spread: parentCost.spread },
+        { costPerMillionUsd, spread: cost.spread },
+      );
     }
-    if (!vsSource && cost) vsSource = measuredSaving({ costPerMillionUsd: sourceCost.costPerMillionUsd.toFixed(6), spread: sourceCost.spread }, { costPerMillionUsd, spread: cost.spread });
-    return { id: v.id, number: v.number, stepIndex: v.stepIndex, source: v.source, parentId: v.parentId, metric: evaluation?.value ?? null, costPerMillionUsd, verdict, comparison, vsParent, vsSource, cost };
+    if (!vsSource && cost)
+      vsSource = measuredSaving(
+        { costPerMillionUsd: sourceCost.costPerMillionUsd.toFixed(6), spread: sourceCost.spread },
+        { costPerMillionUsd, spread: cost.spread },
+      );
+    return {
+      id: v.id,
+      number: v.number,
+      stepIndex: v.stepIndex,
+      source: v.source,
+      parentId: v.parentId,
+      metric: evaluation?.value ?? null,
+      costPerMillionUsd,
+      verdict,
+      comparison,
+      vsParent,
+      vsSource,
+      cost,
+    };
   });
   // A step whose paired measurement against its input shows no significant change costs what
   // its input costs: it is never picked for a saving that is only noise.
   const effective = effectiveCosts([
     { id: source.id, parentId: null, costPerMillionUsd: sourceCost.costPerMillionUsd.toFixed(6), comparison: null },
-    ...rows.map((r) => ({ id: r.id, parentId: r.parentId, costPerMillionUsd: r.costPerMillionUsd, comparison: r.comparison })),
+    ...rows.map((r) => ({
+      id: r.id,
+      parentId: r.parentId,
+      costPerMillionUsd: r.costPerMillionUsd,
+      comparison: r.comparison,
+    })),
   ]);
-  const pick = pickBest(rows.filter((r) => r.cost).map((r) => ({ ...r, costPerMillionUsd: effective.get(r.id) ?? r.costPerMillionUsd })), metric);
+  const pick = pickBest(
+    rows.filter((r) => r.cost).map((r) => ({ ...r, costPerMillionUsd: effective.get(r.id) ?? r.costPerMillionUsd })),
+    metric,
+  );
   // Only a candidate that costs measurably less than the source is proposed.
   const best = pick && pick.vsSource?.saves ? rows.find((r) => r.id === pick.id)! : null;
   const noSaving = pick !== null && best === null;
@@ -109,7 +177,12 @@ export async function finishJob(deps: WorkerDeps, jobId: string, outcome: Outcom
     hardwareProfileId: pid,
     measuredOnPolicyProfile,
     metric: sourceEval.metric,
-    source: { versionId: source.id, number: source.number, metric: sourceEval.value, costPerMillionUsd: sourceCost.costPerMillionUsd.toFixed(6) },
+    source: {
+      versionId: source.id,
+      number: source.number,
+      metric: sourceEval.value,
+      costPerMillionUsd: sourceCost.costPerMillionUsd.toFixed(6),
+    },
     maxAccuracyDrop: job.policy.maxAccuracyDrop,
     steps: rows.map((r) => ({
       stepIndex: r.stepIndex,
@@ -122,7 +195,14 @@ export async function finishJob(deps: WorkerDeps, jobId: string, outcome: Outcom
       reason: r.verdict.reason,
       savingVsInput: r.vsParent ? { relative: round(r.vsParent.relative), measured: r.vsParent.saves } : null,
       savingVsSource: r.vsSource ? { relative: round(r.vsSource.relative), measured: r.vsSource.saves } : null,
-      vsInput: r.comparison ? { throughputRatio: round(r.comparison.throughputRatio), low: round(r.comparison.low), high: round(r.comparison.high), significant: r.comparison.significant } : null,
+      vsInput: r.comparison
+        ? {
+            throughputRatio: round(r.comparison.throughputRatio),
+            low: round(r.comparison.low),
+            high: round(r.comparison.high),
+            significant: r.comparison.significant,
+          }
+        : null,
       note: r.vsParent && !r.vsParent.saves ? NO_MEASURABLE_SAVING : undefined,
     })),
     bestVersionId: best?.id ?? null,
@@ -146,9 +226,20 @@ export async function finishJob(deps: WorkerDeps, jobId: string, outcome: Outcom
     },
     async (tx) => {
       for (const r of rows) {
-        if (!r.verdict.ok) await tx.modelVersion.update({ where: { id: r.id }, data: { stage: "REJECTED", statusMessage: `Rejected by the accuracy guardrail: ${r.verdict.reason}` } });
+        if (!r.verdict.ok)
+          await tx.modelVersion.update({
+            where: { id: r.id },
+            data: { stage: "REJECTED", statusMessage: `Rejected by the accuracy guardrail: ${r.verdict.reason}` },
+          });
       }
-      await writeAudit(tx, { actor: "system", action: "job.succeeded", entityType: "OptimizationJob", entityId: jobId, teamId: job.policy.teamId, after: { bestVersionId: best?.id ?? null } });
+      await writeAudit(tx, {
+        actor: "system",
+        action: "job.succeeded",
+        entityType: "OptimizationJob",
+        entityId: jobId,
+        teamId: job.policy.teamId,
+        after: { bestVersionId: best?.id ?? null },
+      });
     },
   );
   if (!succeeded) return;
@@ -157,9 +248,16 @@ export async function finishJob(deps: WorkerDeps, jobId: string, outcome: Outcom
   if (best && job.policy.autoPromote) {
     try {
       // Through the same cost gate as a person's promotion, never overridden: a block ends up in the job's stage below.
-      await promoteVersion({ db, producer: deps.producer, gate: costGate() }, { actor: "system" }, { versionId: best.id, stage: "PRODUCTION" });
+      await promoteVersion(
+        { db, producer: deps.producer, gate: costGate() },
+        { actor: "system" },
+        { versionId: best.id, stage: "PRODUCTION" },
+      );
     } catch (e) {
-      await db.optimizationJob.update({ where: { id: jobId }, data: { stage: `Done, but auto-promotion of version ${best.number} was refused: ${(e as Error).message}` } });
+      await db.optimizationJob.update({
+        where: { id: jobId },
+        data: { stage: `Done, but auto-promotion of version ${best.number} was refused: ${(e as Error).message}` },
+      });
     }
   }
 }

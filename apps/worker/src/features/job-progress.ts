@@ -16,7 +16,13 @@ export class JobProgress {
    * @param shutdown aborts when the worker is stopping: the job then stops at the next batch or
    *   step boundary like a cancellation, but is handed back to the queue rather than ended.
    */
-  constructor(private readonly db: Db, private readonly jobId: string, private readonly shutdown?: AbortSignal, private readonly intervalMs = 500, pollMs = 1000) {
+  constructor(
+    private readonly db: Db,
+    private readonly jobId: string,
+    private readonly shutdown?: AbortSignal,
+    private readonly intervalMs = 500,
+    pollMs = 1000,
+  ) {
     this.poll = setInterval(() => void this.checkCancel(), pollMs);
     this.poll.unref();
     if (shutdown?.aborted) this.abort.abort();
@@ -56,7 +62,9 @@ export class JobProgress {
 
   async checkCancel(): Promise<boolean> {
     if (this.cancelSeen) return true;
-    const row = await this.db.optimizationJob.findUnique({ where: { id: this.jobId }, select: { cancelRequested: true, status: true } }).catch(() => null);
+    const row = await this.db.optimizationJob
+      .findUnique({ where: { id: this.jobId }, select: { cancelRequested: true, status: true } })
+      .catch(() => null);
     if (row && (row.cancelRequested || row.status === "CANCELLED")) {
       this.cancelSeen = true;
       this.abort.abort();

@@ -13,18 +13,36 @@ export async function onVersionReady(deps: WorkerDeps, versionId: string): Promi
   const version = await db.modelVersion.findUnique({ where: { id: versionId }, include: { model: true } });
   if (!version || version.jobId || version.status !== "READY") return;
   const policies = await db.optimizationPolicy.findMany({
-    where: { enabled: true, trigger: "NEW_VERSION", teamId: version.model.teamId, OR: [{ modelId: version.modelId }, { modelId: null }] },
+    where: {
+      enabled: true,
+      trigger: "NEW_VERSION",
+      teamId: version.model.teamId,
+      OR: [{ modelId: version.modelId }, { modelId: null }],
+    },
   });
   for (const policy of policies) {
     try {
       await createOptimizationJob(
         { db, producer: deps.producer },
-        { policy, sourceVersion: version, triggeredBy: `new-version:${version.id}`, triggerKey: `new-version:${policy.id}:${version.id}`, actor: "system" },
+        {
+          policy,
+          sourceVersion: version,
+          triggeredBy: `new-version:${version.id}`,
+          triggerKey: `new-version:${policy.id}:${version.id}`,
+          actor: "system",
+        },
       );
     } catch (e) {
       const reason = isAppError(e) ? e.message : (e as Error).message;
       deps.logger.warn({ policyId: policy.id, versionId, reason }, "NEW_VERSION policy not run");
-      await writeAudit(db, { actor: "system", action: "policy.trigger_refused", entityType: "OptimizationPolicy", entityId: policy.id, teamId: version.model.teamId, after: { versionId, reason } });
+      await writeAudit(db, {
+        actor: "system",
+        action: "policy.trigger_refused",
+        entityType: "OptimizationPolicy",
+        entityId: policy.id,
+        teamId: version.model.teamId,
+        after: { versionId, reason },
+      });
     }
   }
 }

@@ -12,7 +12,13 @@ export type PostResult = { statusCode: number } | { error: string; refused: bool
  * lookup that refuses unless every address it resolves to is allowed, so the connection goes to
  * an address that was checked. A refused target is `refused: true` (retrying cannot help).
  */
-export function postWebhook(rawUrl: string, headers: Record<string, string>, body: string, timeoutMs: number, policy: TargetPolicy): Promise<PostResult> {
+export function postWebhook(
+  rawUrl: string,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+  policy: TargetPolicy,
+): Promise<PostResult> {
   const url = new URL(rawUrl);
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
   if (!policy.allowPrivate && isIP(host)) {
@@ -21,12 +27,24 @@ export function postWebhook(rawUrl: string, headers: Record<string, string>, bod
   }
   const client = url.protocol === "https:" ? https : http;
   return new Promise((resolve) => {
-    const req = client.request(url, { method: "POST", headers: { ...headers, "content-length": String(Buffer.byteLength(body)) }, lookup: guardedLookup(policy), timeout: timeoutMs }, (res) => {
-      res.resume(); // the body is not read: only the status matters
-      resolve({ statusCode: res.statusCode ?? 0 });
-      req.destroy();
-    });
-    const deadline = setTimeout(() => req.destroy(Object.assign(new Error("timeout"), { name: "TimeoutError" })), timeoutMs);
+    const req = client.request(
+      url,
+      {
+        method: "POST",
+        headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
+        lookup: guardedLookup(policy),
+        timeout: timeoutMs,
+      },
+      (res) => {
+        res.resume(); // the body is not read: only the status matters
+        resolve({ statusCode: res.statusCode ?? 0 });
+        req.destroy();
+      },
+    );
+    const deadline = setTimeout(
+      () => req.destroy(Object.assign(new Error("timeout"), { name: "TimeoutError" })),
+      timeoutMs,
+    );
     req.on("timeout", () => req.destroy(Object.assign(new Error("timeout"), { name: "TimeoutError" })));
     req.on("error", (e: Error & { code?: string }) => {
       if (e instanceof PrivateTargetError) resolve({ error: `refused: ${e.message}`, refused: true });

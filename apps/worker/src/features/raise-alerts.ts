@@ -9,7 +9,10 @@ import type { WorkerDeps } from "../deps.ts";
  * warning. Spend past t makes the forecast alert redundant (the forecast is never below
  * spend), so it is not raised then: a person gets one alert per crossing, not two.
  */
-export function alertsDue(thresholds: readonly number[], status: Pick<BudgetStatusValue, "utilization" | "forecastUtilization">): { kind: AlertKind; threshold: number }[] {
+export function alertsDue(
+  thresholds: readonly number[],
+  status: Pick<BudgetStatusValue, "utilization" | "forecastUtilization">,
+): { kind: AlertKind; threshold: number }[] {
   const due: { kind: AlertKind; threshold: number }[] = [];
   for (const threshold of thresholds) {
     if (status.utilization >= threshold) due.push({ kind: "THRESHOLD_ACTUAL", threshold });
@@ -25,19 +28,37 @@ export function alertsDue(thresholds: readonly number[], status: Pick<BudgetStat
  * and audit event are written in the same transaction, and enqueued after the commit.
  * Returns the ids of the alerts this call created.
  */
-export async function raiseAlerts(deps: Pick<WorkerDeps, "db" | "producer" | "logger">, budget: Budget, status: BudgetStatusValue): Promise<string[]> {
+export async function raiseAlerts(
+  deps: Pick<WorkerDeps, "db" | "producer" | "logger">,
+  budget: Budget,
+  status: BudgetStatusValue,
+): Promise<string[]> {
   const due = alertsDue(budget.alertThresholds, status);
   if (!due.length) return [];
   const spentUsd = status.spentUsd.toFixed(6);
   const forecastUsd = status.forecastUsd.toFixed(6);
   const { alertIds, deliveryIds } = await deps.db.$transaction(async (tx) => {
     const created = await tx.alert.createManyAndReturn({
-      data: due.map((d) => ({ budgetId: budget.id, kind: d.kind, threshold: d.threshold, spentUsd, forecastUsd, periodStart: status.start })),
+      data: due.map((d) => ({
+        budgetId: budget.id,
+        kind: d.kind,
+        threshold: d.threshold,
+        spentUsd,
+        forecastUsd,
+        periodStart: status.start,
+      })),
       skipDuplicates: true,
     });
     const deliveryIds: string[] = [];
     for (const alert of created) {
-      await writeAudit(tx, { actor: "system", action: "alert.create", entityType: "Alert", entityId: alert.id, teamId: budget.teamId, after: alert });
+      await writeAudit(tx, {
+        actor: "system",
+        action: "alert.create",
+        entityType: "Alert",
+        entityId: alert.id,
+        teamId: budget.teamId,
+        after: alert,
+      });
       const payload = {
         alertId: alert.id,
         kind: alert.kind,
@@ -46,17 +67,31 @@ export async function raiseAlerts(deps: Pick<WorkerDeps, "db" | "producer" | "lo
         forecastUsd,
         periodStart: status.start.toISOString(),
         periodEnd: status.end.toISOString(),
-        budget: { id: budget.id, name: budget.name, teamId: budget.teamId, modelId: budget.modelId, amountUsd: budget.amountUsd.toFixed(6), period: budget.period, action: budget.action },
+        budget: {
+          id: budget.id,
+          name: budget.name,
+          teamId: budget.teamId,
+          modelId: budget.modelId,
+          amountUsd: budget.amountUsd.toFixed(6),
+          period: budget.period,
+          action: budget.action,
+        },
         utilization: status.utilization,
         forecastUtilization: status.forecastUtilization,
         state: status.state,
         exhaustsAt: status.exhaustsAt?.toISOString() ?? null,
       };
-      deliveryIds.push(...(await recordEvent(tx, budget.teamId, "alert.created", payload, `alert.created:${alert.id}`)));
+      deliveryIds.push(
+        ...(await recordEvent(tx, budget.teamId, "alert.created", payload, `alert.created:${alert.id}`)),
+      );
     }
     return { alertIds: created.map((a) => a.id), deliveryIds };
   });
   const queued = await enqueueDeliveries(deps.producer, deliveryIds);
-  if (queued.failed) deps.logger.warn({ budgetId: budget.id, failed: queued.failed, err: queued.error }, "alert.created deliveries not queued; the sweep will queue them");
+  if (queued.failed)
+    deps.logger.warn(
+      { budgetId: budget.id, failed: queued.failed, err: queued.error },
+      "alert.created deliveries not queued; the sweep will queue them",
+    );
   return alertIds;
 }

@@ -6,7 +6,10 @@ import type { WorkerDeps } from "../deps.ts";
  * the version, so a version already queued is not queued twice.
  */
 export async function requeuePendingVersions(deps: WorkerDeps): Promise<number> {
-  const pending = await deps.db.modelVersion.findMany({ where: { status: "PENDING", jobId: null }, select: { id: true } });
+  const pending = await deps.db.modelVersion.findMany({
+    where: { status: "PENDING", jobId: null },
+    select: { id: true },
+  });
   for (const v of pending) await deps.producer.evaluateVersion(v.id);
   if (pending.length) deps.logger.info({ count: pending.length }, "re-queued pending versions");
   return pending.length;

@@ -33,16 +33,29 @@ const describe = (step: PolicyStep): string => {
  * finished), evaluated and measured like any version; then the best candidate is chosen.
  * Cancellation is honoured between batches and between steps; versions already made stay.
  */
-export async function runOptimizationJob(deps: WorkerDeps, jobId: string, opts: { attempt: number; finalAttempt: boolean }): Promise<void> {
+export async function runOptimizationJob(
+  deps: WorkerDeps,
+  jobId: string,
+  opts: { attempt: number; finalAttempt: boolean },
+): Promise<void> {
   const { db, logger } = deps;
-  const job = await db.optimizationJob.findUnique({ where: { id: jobId }, include: { policy: true, sourceVersion: { include: { model: true, artifact: true } } } });
+  const job = await db.optimizationJob.findUnique({
+    where: { id: jobId },
+    include: { policy: true, sourceVersion: { include: { model: true, artifact: true } } },
+  });
   if (!job) return;
   if (job.status === "SUCCEEDED" || job.status === "FAILED" || job.status === "CANCELLED") return;
   const steps = parsePolicySteps(job.steps);
   // Conditional, so a cancellation (or an end) that lands between the read and this write is never overwritten.
   const started = await db.optimizationJob.updateMany({
     where: { id: jobId, status: { in: ["QUEUED", "RUNNING"] }, cancelRequested: false },
-    data: { status: "RUNNING", startedAt: job.startedAt ?? new Date(), attempts: opts.attempt, stage: "Starting", error: null },
+    data: {
+      status: "RUNNING",
+      startedAt: job.startedAt ?? new Date(),
+      attempts: opts.attempt,
+      stage: "Starting",
+      error: null,
+    },
   });
   if (started.count === 0) {
     // Cancelled while it waited: end it as CANCELLED (finishJob only ends a job still open).
@@ -57,10 +70,19 @@ export async function runOptimizationJob(deps: WorkerDeps, jobId: string, opts: 
     const onWait = (why: string) => progress.report(progress.current, why);
     if (job.sourceVersion.status !== "READY") {
       const outcome = await evaluateVersion(deps, job.sourceVersion.id, { trigger: false, onWait });
-      if (outcome.status === "FAILED") throw new UnrecoverableError(`The source version could not be evaluated: ${outcome.message}`);
+      if (outcome.status === "FAILED")
+        throw new UnrecoverableError(`The source version could not be evaluated: ${outcome.message}`);
     }
-    const trainDs = await db.dataset.findFirst({ where: { modelId: model.id, role: "TRAIN" }, orderBy: { createdAt: "desc" }, include: { artifact: true } });
-    const evalDs = await db.dataset.findFirst({ where: { modelId: model.id, role: "EVALUATION" }, orderBy: { createdAt: "desc" }, include: { artifact: true } });
+    const trainDs = await db.dataset.findFirst({
+      where: { modelId: model.id, role: "TRAIN" },
+      orderBy: { createdAt: "desc" },
+      include: { artifact: true },
+    });
+    const evalDs = await db.dataset.findFirst({
+      where: { modelId: model.id, role: "EVALUATION" },
+      orderBy: { createdAt: "desc" },
+      include: { artifact: true },
+    });
     const train = trainDs ? { path: await datasetPathOf(deps, trainDs.artifact.sha256), task } : null;
     const evaluation = evalDs ? { path: await datasetPathOf(deps, evalDs.artifact.sha256), task } : null;
 
@@ -68,7 +90,10 @@ export async function runOptimizationJob(deps: WorkerDeps, jobId: string, opts: 
     for (const [index, step] of steps.entries()) {
       const base = index / steps.length;
       if (await progress.checkCancel()) break;
-      const existing = await db.modelVersion.findUnique({ where: { jobId_stepIndex: { jobId, stepIndex: index } }, include: { artifact: true } });
+      const existing = await db.modelVersion.findUnique({
+        where: { jobId_stepIndex: { jobId, stepIndex: index } },
+        include: { artifact: true },
+      });
       if (existing) {
         // Finished by an earlier attempt: do not make it again; finish its evaluation if that was cut short.
         if (existing.status === "PENDING") await evaluateVersion(deps, existing.id, { trigger: false, onWait });
@@ -78,18 +103,33 @@ export async function runOptimizationJob(deps: WorkerDeps, jobId: string, opts: 
       progress.report(base, `Step ${index + 1}/${steps.length}: ${describe(step)}`);
       const output = await deps.tf.compute(
         "applyStep",
-        { step, modelJsonPath: await modelJsonPathOf(deps, input.artifact.sha256), task, train, evaluation, maxAccuracyDrop: job.policy.maxAccuracyDrop, seed: index },
+        {
+          step,
+          modelJsonPath: await modelJsonPathOf(deps, input.artifact.sha256),
+          task,
+          train,
+          evaluation,
+          maxAccuracyDrop: job.policy.maxAccuracyDrop,
+          seed: index,
+        },
         {
           signal: progress.signal,
           onWait,
-          onProgress: (fraction, stage) => progress.report(base + (fraction * 0.8) / steps.length, `Step ${index + 1}/${steps.length}: ${stage}`),
+          onProgress: (fraction, stage) =>
+            progress.report(base + (fraction * 0.8) / steps.length, `Step ${index + 1}/${steps.length}: ${stage}`),
         },
       );
       if (output.cancelled) break;
-      progress.report(base + 0.8 / steps.length, `Step ${index + 1}/${steps.length}: saving and measuring the new version`);
+      progress.report(
+        base + 0.8 / steps.length,
+        `Step ${index + 1}/${steps.length}: saving and measuring the new version`,
+      );
       const version = await storeStepVersion(deps, { job, stepIndex: index, parent: input, output });
       const outcome = await evaluateVersion(deps, version.id, { trigger: false, onWait });
-      if (outcome.status === "FAILED") throw new UnrecoverableError(`Step ${index + 1} made a version that could not be evaluated: ${outcome.message}`);
+      if (outcome.status === "FAILED")
+        throw new UnrecoverableError(
+          `Step ${index + 1} made a version that could not be evaluated: ${outcome.message}`,
+        );
       input = version;
     }
     await progress.stop();
@@ -104,14 +144,22 @@ export async function runOptimizationJob(deps: WorkerDeps, jobId: string, opts: 
       await finishJob(deps, jobId, { cancelled: true });
       return;
     }
-    const readable = e instanceof UnrecoverableError ? e.message : isMlError(e) ? `A step could not run: ${e.message}` : readableFailure(e);
+    const readable =
+      e instanceof UnrecoverableError
+        ? e.message
+        : isMlError(e)
+          ? `A step could not run: ${e.message}`
+          : readableFailure(e);
     if (readable || opts.finalAttempt) {
       const message = readable ?? `The job failed after ${opts.attempt} attempt(s): ${(e as Error).message}`;
       await finishJob(deps, jobId, { error: message });
       logger.warn({ jobId, message }, "optimization job failed");
       if (readable) throw e instanceof UnrecoverableError ? e : new UnrecoverableError(message);
     } else {
-      await db.optimizationJob.update({ where: { id: jobId }, data: { stage: `Attempt ${opts.attempt} failed (${(e as Error).message}); retrying` } });
+      await db.optimizationJob.update({
+        where: { id: jobId },
+        data: { stage: `Attempt ${opts.attempt} failed (${(e as Error).message}); retrying` },
+      });
     }
     throw e;
   }
@@ -121,6 +169,11 @@ export async function runOptimizationJob(deps: WorkerDeps, jobId: string, opts: 
 async function handBackIfShuttingDown(deps: WorkerDeps, jobId: string, progress: JobProgress): Promise<false> {
   await progress.checkCancel();
   if (!progress.handingBack) return false;
-  await deps.db.optimizationJob.updateMany({ where: { id: jobId, status: "RUNNING" }, data: { stage: "Handed back to the queue: the worker shut down; the next worker continues after the last finished step" } });
+  await deps.db.optimizationJob.updateMany({
+    where: { id: jobId, status: "RUNNING" },
+    data: {
+      stage: "Handed back to the queue: the worker shut down; the next worker continues after the last finished step",
+    },
+  });
   throw new HandBack(jobId);
 }

@@ -16,7 +16,12 @@ import type { StepOutput } from "./apply-step.ts";
  */
 export async function storeStepVersion(
   deps: WorkerDeps,
-  args: { job: OptimizationJob & { sourceVersion: { modelId: string; model: { teamId: string } } }; stepIndex: number; parent: ModelVersion; output: StepOutput },
+  args: {
+    job: OptimizationJob & { sourceVersion: { modelId: string; model: { teamId: string } } };
+    stepIndex: number;
+    parent: ModelVersion;
+    output: StepOutput;
+  },
 ): Promise<ModelVersion & { artifact: { sha256: string } }> {
   const { db, store } = deps;
   const { job, stepIndex, parent, output } = args;
@@ -27,7 +32,10 @@ export async function storeStepVersion(
     const digest = await artifactDigest(staged, modelFileOrder(modelJson));
     return await db.$transaction(
       async (tx) => {
-        const existing = await tx.modelVersion.findUnique({ where: { jobId_stepIndex: { jobId: job.id, stepIndex } }, include: { artifact: true } });
+        const existing = await tx.modelVersion.findUnique({
+          where: { jobId_stepIndex: { jobId: job.id, stepIndex } },
+          include: { artifact: true },
+        });
         if (existing) return existing;
         const { artifact } = await publishArtifact(tx, store, {
           kind: "TFJS_LAYERS_MODEL",
@@ -40,7 +48,10 @@ export async function storeStepVersion(
           actor: "system",
         });
         await tx.$queryRaw`SELECT id FROM models WHERE id = ${job.sourceVersion.modelId} FOR UPDATE`;
-        const last = await tx.modelVersion.aggregate({ where: { modelId: job.sourceVersion.modelId }, _max: { number: true } });
+        const last = await tx.modelVersion.aggregate({
+          where: { modelId: job.sourceVersion.modelId },
+          _max: { number: true },
+        });
         const version = await tx.modelVersion.create({
           data: {
             modelId: job.sourceVersion.modelId,
@@ -55,7 +66,14 @@ export async function storeStepVersion(
           },
           include: { artifact: true },
         });
-        await writeAudit(tx, { actor: "system", action: "version.create", entityType: "ModelVersion", entityId: version.id, teamId: job.sourceVersion.model.teamId, after: { ...version, artifact: undefined } });
+        await writeAudit(tx, {
+          actor: "system",
+          action: "version.create",
+          entityType: "ModelVersion",
+          entityId: version.id,
+          teamId: job.sourceVersion.model.teamId,
+          after: { ...version, artifact: undefined },
+        });
         return version;
       },
       { maxWait: 10_000, timeout: 60_000 },

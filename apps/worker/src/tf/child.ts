@@ -57,8 +57,14 @@ async function call(id: number, op: OpName, args: unknown): Promise<void> {
   aborts.set(id, abort);
   running++;
   try {
-    const handler = handlers[op] as (a: unknown, ctx: { signal: AbortSignal; progress: (f: number, s: string) => void }) => Promise<unknown>;
-    const result = await handler(args, { signal: abort.signal, progress: (fraction, stage) => send({ type: "progress", id, fraction, stage }) });
+    const handler = handlers[op] as (
+      a: unknown,
+      ctx: { signal: AbortSignal; progress: (f: number, s: string) => void },
+    ) => Promise<unknown>;
+    const result = await handler(args, {
+      signal: abort.signal,
+      progress: (fraction, stage) => send({ type: "progress", id, fraction, stage }),
+    });
     send({ type: "result", id, result });
   } catch (e) {
     const error: WireError = { message: e instanceof Error ? e.message : String(e) };

@@ -68,7 +68,9 @@ async function withModel<T>(path: string, use: (model: tf.LayersModel) => Promis
 const evaluate: Handler<"evaluate"> = (args) =>
   withModel(args.modelJsonPath, async (model) => ({
     facts: factsOf(model, args.modelJsonPath),
-    evaluation: args.dataset ? await evaluateModel(model, await dataset(args.dataset, model), { task: args.dataset.task }) : null,
+    evaluation: args.dataset
+      ? await evaluateModel(model, await dataset(args.dataset, model), { task: args.dataset.task })
+      : null,
   }));
 
 const measure: Handler<"measure"> = (args) =>
@@ -78,7 +80,11 @@ const measure: Handler<"measure"> = (args) =>
     if (!args.parentModelJsonPath) return { facts, cost: await measureCost(model, settings), paired: null };
     const parentPath = args.parentModelJsonPath;
     return withModel(parentPath, async (parent) => {
-      const { candidate, parent: parentCost, comparison } = await compareCost(model, parent, { ...settings, parentModelJsonPath: parentPath });
+      const {
+        candidate,
+        parent: parentCost,
+        comparison,
+      } = await compareCost(model, parent, { ...settings, parentModelJsonPath: parentPath });
       return { facts, cost: candidate, paired: { parent: parentCost, comparison } };
     });
   });
@@ -100,7 +106,8 @@ const step: Handler<"applyStep"> = (args, ctx) =>
 export class MissingDataset extends Error {}
 
 function required(ref: DatasetRef | null, role: "TRAIN" | "EVALUATION"): DatasetRef {
-  if (!ref) throw new MissingDataset(`The model has no ${role} dataset: register one with registerDataset(role: ${role})`);
+  if (!ref)
+    throw new MissingDataset(`The model has no ${role} dataset: register one with registerDataset(role: ${role})`);
   return ref;
 }
 

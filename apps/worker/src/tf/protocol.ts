@@ -25,7 +25,10 @@ export interface DatasetRef {
 
 export interface Ops {
   /** Inspects a model and evaluates it on a dataset when one is given. */
-  evaluate: { args: { modelJsonPath: string; dataset: DatasetRef | null }; result: { facts: ModelFacts; evaluation: Evaluation | null } };
+  evaluate: {
+    args: { modelJsonPath: string; dataset: DatasetRef | null };
+    result: { facts: ModelFacts; evaluation: Evaluation | null };
+  };
   /** Measures a model's cost; with a parent, both interleaved in one session and compared. */
   measure: {
     args: { modelJsonPath: string; parentModelJsonPath: string | null; settings: MeasureCostOptions };
@@ -33,7 +36,15 @@ export interface Ops {
   };
   /** Applies one policy step to a model and returns the new model's files. */
   applyStep: {
-    args: { step: PolicyStep; modelJsonPath: string; task: Task; train: DatasetRef | null; evaluation: DatasetRef | null; maxAccuracyDrop: number; seed: number };
+    args: {
+      step: PolicyStep;
+      modelJsonPath: string;
+      task: Task;
+      train: DatasetRef | null;
+      evaluation: DatasetRef | null;
+      maxAccuracyDrop: number;
+      seed: number;
+    };
     result: StepOutput;
   };
 }

@@ -10,7 +10,10 @@ const CHILD = fileURLToPath(new URL("./child.ts", import.meta.url));
 export class TfProcessDied extends Error {
   constructor(op: string, code: number | null, signal: NodeJS.Signals | null, stderrTail: string) {
     const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
-    const oom = /heap out of memory|Aborted\(OOM\)|Cannot allocate memory|RangeError: Array buffer allocation failed/i.test(stderrTail) || signal === "SIGKILL";
+    const oom =
+      /heap out of memory|Aborted\(OOM\)|Cannot allocate memory|RangeError: Array buffer allocation failed/i.test(
+        stderrTail,
+      ) || signal === "SIGKILL";
     super(
       `The TensorFlow process ${how} while running ${op}` +
         (oom
@@ -150,7 +153,11 @@ export class TfHost {
       case "error": {
         const p = this.settle(message.id);
         if (!p) break;
-        p.reject(message.error.mlCode ? new MlError(message.error.mlCode, message.error.message) : new TfCallError(message.error));
+        p.reject(
+          message.error.mlCode
+            ? new MlError(message.error.mlCode, message.error.message)
+            : new TfCallError(message.error),
+        );
         break;
       }
       case "progress":
@@ -163,7 +170,10 @@ export class TfHost {
         break;
       }
       case "ready":
-        this.opts.logger.debug({ tf: this.opts.name, backend: message.backend, pid: this.child?.pid }, "TensorFlow process ready");
+        this.opts.logger.debug(
+          { tf: this.opts.name, backend: message.backend, pid: this.child?.pid },
+          "TensorFlow process ready",
+        );
     }
   }
 
@@ -179,7 +189,11 @@ export class TfHost {
     this.pending.clear();
     // Nothing waits at a gate of a dead process.
     for (const w of this.pausedWaiters.splice(0)) w();
-    if (failed.length) this.opts.logger.warn({ tf: this.opts.name, code, signal, calls: failed.map((p) => p.op) }, "TensorFlow process died");
+    if (failed.length)
+      this.opts.logger.warn(
+        { tf: this.opts.name, code, signal, calls: failed.map((p) => p.op) },
+        "TensorFlow process died",
+      );
     for (const p of failed) p.reject(new TfProcessDied(p.op, code, signal, this.stderrTail.trim()));
   }
 }

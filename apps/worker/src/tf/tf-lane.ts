@@ -13,9 +13,16 @@ export interface LaneCallOptions extends CallOptions {
  * measurement runs alone.
  */
 export class TfLane {
-  constructor(readonly host: TfHost, private readonly lock: MachineLock) {}
+  constructor(
+    readonly host: TfHost,
+    private readonly lock: MachineLock,
+  ) {}
 
-  compute<O extends "evaluate" | "applyStep">(op: O, args: Ops[O]["args"], options: LaneCallOptions = {}): Promise<Ops[O]["result"]> {
+  compute<O extends "evaluate" | "applyStep">(
+    op: O,
+    args: Ops[O]["args"],
+    options: LaneCallOptions = {},
+  ): Promise<Ops[O]["result"]> {
     return this.lock.shared(
       {
         onWait: options.onWait,

@@ -3,7 +3,7 @@
  * elliptic arcs) in a unit box, jittered, rotated, scaled, sheared and shifted at random, drawn
  * with an anti-aliased pen of random width, plus pixel noise. Grey levels in [0, 1], ink = 1.
  */
-import type { Random } from '../random.ts';
+import type { Random } from "../random.ts";
 
 export const DIGIT_SIZE = 28;
 
@@ -41,14 +41,7 @@ const GLYPHS: ReadonlyArray<() => Stroke[]> = [
       [0.82, 0.64],
     ],
   ],
-  () => [
-    [
-      [0.76, 0.1],
-      [0.34, 0.1],
-      [0.3, 0.46],
-      ...arc(0.5, 0.66, 0.25, 0.23, -130, 150),
-    ],
-  ],
+  () => [[[0.76, 0.1], [0.34, 0.1], [0.3, 0.46], ...arc(0.5, 0.66, 0.25, 0.23, -130, 150)]],
   () => [arc(0.8, 0.64, 0.5, 0.54, -110, -180), arc(0.5, 0.68, 0.21, 0.21, 0, 360, 24)],
   () => [
     [
@@ -58,7 +51,14 @@ const GLYPHS: ReadonlyArray<() => Stroke[]> = [
     ],
   ],
   () => [arc(0.5, 0.29, 0.19, 0.18, 0, 360, 22), arc(0.5, 0.69, 0.24, 0.21, 0, 360, 24)],
-  () => [arc(0.5, 0.32, 0.22, 0.21, 0, 360, 24), [[0.72, 0.34], [0.66, 0.62], [0.58, 0.9]]],
+  () => [
+    arc(0.5, 0.32, 0.22, 0.21, 0, 360, 24),
+    [
+      [0.72, 0.34],
+      [0.66, 0.62],
+      [0.58, 0.9],
+    ],
+  ],
 ];
 
 export interface DigitStyle {

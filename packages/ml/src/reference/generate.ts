@@ -6,17 +6,17 @@
  * Deterministic in the seed (same backend, same files). By default the models of
  * REFERENCE_MODELS; the image models (IMAGE_REFERENCE_MODELS) with `only` or `withLarge`.
  */
-import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { initBackend, type BackendName } from '../backend.ts';
-import { datasetFromArrays, disposeDataset, writeCsvDataset } from '../dataset.ts';
-import { MlError } from '../errors.ts';
-import { evaluateModel } from '../evaluate.ts';
-import { fineTune } from '../finetune.ts';
-import { inspectModel } from '../inspect.ts';
-import { saveModel } from '../model-io.ts';
-import { tf } from '../tf.ts';
-import { writeImageCsv } from './image-csv.ts';
+import { access, mkdir, readFile, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { initBackend, type BackendName } from "../backend.ts";
+import { datasetFromArrays, disposeDataset, writeCsvDataset } from "../dataset.ts";
+import { MlError } from "../errors.ts";
+import { evaluateModel } from "../evaluate.ts";
+import { fineTune } from "../finetune.ts";
+import { inspectModel } from "../inspect.ts";
+import { saveModel } from "../model-io.ts";
+import { tf } from "../tf.ts";
+import { writeImageCsv } from "./image-csv.ts";
 import {
   IMAGE_MODEL_SPECS,
   isImageReferenceModel,
@@ -24,7 +24,7 @@ import {
   trainImageReferenceModel,
   type ImageReferenceModelName,
   type ImageTrainingPhase,
-} from './image-models.ts';
+} from "./image-models.ts";
 import {
   ALL_REFERENCE_MODELS,
   buildReferenceModel,
@@ -39,21 +39,29 @@ import {
   type AnyReferenceModelName,
   type ReferenceModelDescriptor,
   type ReferenceModelName,
-} from './reference-models.ts';
-import { shapeImage } from './shape-images.ts';
+} from "./reference-models.ts";
+import { shapeImage } from "./shape-images.ts";
 
 export interface GeneratedImageTraining {
   alpha: number;
   /** Each phase: `images` training images at size x size for `epochs` epochs. */
-  phases: { size: number; images: number; epochs: number; batchSize: number; learningRate: number; seconds: number; trainAccuracy: number }[];
+  phases: {
+    size: number;
+    images: number;
+    epochs: number;
+    batchSize: number;
+    learningRate: number;
+    seconds: number;
+    trainAccuracy: number;
+  }[];
   /** Training images seen over all phases and epochs. */
   imagesSeen: number;
 }
 
 export interface GeneratedReference {
   name: AnyReferenceModelName;
-  task: 'classification' | 'regression';
-  metric: 'accuracy' | 'mse';
+  task: "classification" | "regression";
+  metric: "accuracy" | "mse";
   /** Metric on the evaluation CSV. */
   value: number;
   loss: number;
@@ -89,22 +97,30 @@ export interface GenerateOptions {
   /** Without `only`: the image models (MobileNetV2, minutes) too. */
   withLarge?: boolean;
   /** Image models: other training phases and CSV rows than the recipe's (quick runs, tests). */
-  imageRecipe?: Partial<Record<ImageReferenceModelName, { phases?: readonly ImageTrainingPhase[]; rows?: { train: number; evaluation: number } }>>;
+  imageRecipe?: Partial<
+    Record<
+      ImageReferenceModelName,
+      { phases?: readonly ImageTrainingPhase[]; rows?: { train: number; evaluation: number } }
+    >
+  >;
   log?: (line: string) => void;
 }
 
 const CSV_DIGITS: Record<ReferenceModelName, number> = {
-  'linear-regression': 5,
-  'tabular-mlp': 4,
-  'digits-cnn': 2,
-  'iris-mlp': 1,
+  "linear-regression": 5,
+  "tabular-mlp": 4,
+  "digits-cnn": 2,
+  "iris-mlp": 1,
 };
 
-export const MANIFEST_FILE = 'manifest.json';
+export const MANIFEST_FILE = "manifest.json";
 
-export async function generateReferenceModels(outDir: string = REFERENCE_DIR, opts: GenerateOptions = {}): Promise<ReferenceManifest> {
+export async function generateReferenceModels(
+  outDir: string = REFERENCE_DIR,
+  opts: GenerateOptions = {},
+): Promise<ReferenceManifest> {
   const seed = opts.seed ?? DEFAULT_REFERENCE_SEED;
-  if (!Number.isInteger(seed)) throw new MlError('BAD_PARAM', `seed must be an integer, got ${String(opts.seed)}`);
+  if (!Number.isInteger(seed)) throw new MlError("BAD_PARAM", `seed must be an integer, got ${String(opts.seed)}`);
   const dir = resolve(outDir);
   const log = opts.log ?? (() => undefined);
   const backend = await initBackend();
@@ -117,21 +133,36 @@ export async function generateReferenceModels(outDir: string = REFERENCE_DIR, op
     if (isImageReferenceModel(d.name)) {
       const recipe = opts.imageRecipe?.[d.name];
       const desc = d as ReferenceModelDescriptor<ImageReferenceModelName>;
-      models.push(await generateImageReference(recipe?.rows ? { ...desc, rows: recipe.rows } : desc, dir, seed, log, recipe?.phases));
+      models.push(
+        await generateImageReference(
+          recipe?.rows ? { ...desc, rows: recipe.rows } : desc,
+          dir,
+          seed,
+          log,
+          recipe?.phases,
+        ),
+      );
       continue;
     }
     const name = d.name as ReferenceModelName;
     const t0 = performance.now();
     const paths = referencePaths(d.name, dir);
-    const train = referenceData(d.name, seed, 'train');
-    const evaluation = referenceData(d.name, seed, 'evaluation');
-    const csv = { featureCount: train.featureCount, digits: CSV_DIGITS[name], ...(train.columns ? { columns: train.columns } : {}) };
+    const train = referenceData(d.name, seed, "train");
+    const evaluation = referenceData(d.name, seed, "evaluation");
+    const csv = {
+      featureCount: train.featureCount,
+      digits: CSV_DIGITS[name],
+      ...(train.columns ? { columns: train.columns } : {}),
+    };
     await mkdir(join(dir, d.name), { recursive: true });
     const trainCsv = await writeCsvDataset(paths.train, train.features, train.labels, csv);
     const evaluationCsv = await writeCsvDataset(paths.evaluation, evaluation.features, evaluation.labels, csv);
 
     const trainDs = await datasetFromArrays(train.features, train.labels, { inputShape: d.inputShape, task: d.task });
-    const evalDs = await datasetFromArrays(evaluation.features, evaluation.labels, { inputShape: d.inputShape, task: d.task });
+    const evalDs = await datasetFromArrays(evaluation.features, evaluation.labels, {
+      inputShape: d.inputShape,
+      task: d.task,
+    });
     const model = buildReferenceModel(name, seed);
     try {
       const t1 = performance.now();
@@ -139,7 +170,7 @@ export async function generateReferenceModels(outDir: string = REFERENCE_DIR, op
       await fineTune(model, trainDs, { task: d.task, ...recipe, seed });
       const trainSeconds = (performance.now() - t1) / 1000;
       const ev = await evaluateModel(model, evalDs, { task: d.task });
-      const saved = await saveModel(model, join(dir, d.name, 'model'));
+      const saved = await saveModel(model, join(dir, d.name, "model"));
       models.push({
         name: d.name,
         task: d.task,
@@ -167,7 +198,8 @@ export async function generateReferenceModels(outDir: string = REFERENCE_DIR, op
   }
   // a partial run (only) keeps the other models of an earlier run with the same seed
   const previous = opts.only ? await readReferenceManifest(dir) : null;
-  const kept = previous && previous.seed === seed ? previous.models.filter((m) => !models.some((n) => n.name === m.name)) : [];
+  const kept =
+    previous && previous.seed === seed ? previous.models.filter((m) => !models.some((n) => n.name === m.name)) : [];
   const order = ALL_REFERENCE_MODELS.map((d) => d.name as string);
   const manifest: ReferenceManifest = {
     seed,
@@ -202,19 +234,26 @@ async function generateImageReference(
   const paths = referencePaths(d.name, dir);
   const features = spec.size * spec.size * 3;
   await mkdir(join(dir, d.name), { recursive: true });
-  const trainCsv = await writeImageCsv(paths.train, d.rows.train, features, (i) => shapeImage(seed, 'train', i, spec.size));
-  const evaluationCsv = await writeImageCsv(paths.evaluation, d.rows.evaluation, features, (i) => shapeImage(seed, 'evaluation', i, spec.size));
+  const trainCsv = await writeImageCsv(paths.train, d.rows.train, features, (i) =>
+    shapeImage(seed, "train", i, spec.size),
+  );
+  const evaluationCsv = await writeImageCsv(paths.evaluation, d.rows.evaluation, features, (i) =>
+    shapeImage(seed, "evaluation", i, spec.size),
+  );
   log(
     `${d.name.padEnd(18)} CSVs written: train ${d.rows.train} rows (${(trainCsv.bytes / 2 ** 20).toFixed(1)} MiB), ` +
       `evaluation ${d.rows.evaluation} rows (${(evaluationCsv.bytes / 2 ** 20).toFixed(1)} MiB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
   const t1 = performance.now();
-  const { model, training } = await trainImageReferenceModel(d.name, seed, { log: (line) => log(`  ${line}`), ...(phases ? { phases } : {}) });
+  const { model, training } = await trainImageReferenceModel(d.name, seed, {
+    log: (line) => log(`  ${line}`),
+    ...(phases ? { phases } : {}),
+  });
   const trainSeconds = (performance.now() - t1) / 1000;
-  const evalDs = await shapeImagesDataset(seed, 'evaluation', d.rows.evaluation, spec.size);
+  const evalDs = await shapeImagesDataset(seed, "evaluation", d.rows.evaluation, spec.size);
   try {
-    const ev = await evaluateModel(model, evalDs, { task: 'classification', batchSize: 16 });
-    const saved = await saveModel(model, join(dir, d.name, 'model'));
+    const ev = await evaluateModel(model, evalDs, { task: "classification", batchSize: 16 });
+    const saved = await saveModel(model, join(dir, d.name, "model"));
     const last = training.phases.at(-1)!;
     log(
       `${d.name.padEnd(18)} ${ev.metric} ${ev.value.toFixed(4)} on ${d.rows.evaluation} evaluation images (chance ${(1 / spec.classes).toFixed(3)}); ` +
@@ -222,7 +261,7 @@ async function generateImageReference(
     );
     return {
       name: d.name,
-      task: 'classification',
+      task: "classification",
       metric: ev.metric,
       value: ev.value,
       loss: ev.loss,
@@ -257,7 +296,7 @@ async function generateImageReference(
 /** Reads <outDir>/manifest.json, or null when absent or unreadable. */
 export async function readReferenceManifest(outDir: string = REFERENCE_DIR): Promise<ReferenceManifest | null> {
   try {
-    return JSON.parse(await readFile(join(resolve(outDir), MANIFEST_FILE), 'utf8')) as ReferenceManifest;
+    return JSON.parse(await readFile(join(resolve(outDir), MANIFEST_FILE), "utf8")) as ReferenceManifest;
   } catch {
     return null;
   }
@@ -267,16 +306,31 @@ export async function readReferenceManifest(outDir: string = REFERENCE_DIR): Pro
  * The reference models generated with `seed` under `outDir` (all of them, or `only` these),
  * generating the missing ones first (absent, generated with another seed, or with files gone).
  */
-export async function ensureReferenceModels(outDir: string = REFERENCE_DIR, opts: GenerateOptions = {}): Promise<ReferenceManifest> {
+export async function ensureReferenceModels(
+  outDir: string = REFERENCE_DIR,
+  opts: GenerateOptions = {},
+): Promise<ReferenceManifest> {
   const seed = opts.seed ?? DEFAULT_REFERENCE_SEED;
-  const wanted = opts.only ?? [...REFERENCE_MODELS, ...(opts.withLarge ? IMAGE_REFERENCE_MODELS : [])].map((d) => d.name);
+  const wanted =
+    opts.only ?? [...REFERENCE_MODELS, ...(opts.withLarge ? IMAGE_REFERENCE_MODELS : [])].map((d) => d.name);
   const existing = await readReferenceManifest(outDir);
   const sameSeed = existing !== null && existing.seed === seed;
   const missing: AnyReferenceModelName[] = [];
   for (const name of wanted) {
     const entry = sameSeed ? existing.models.find((m) => m.name === name) : undefined;
     const files = Object.values(referencePaths(name, resolve(outDir)));
-    const present = entry ? (await Promise.all(files.map((p) => access(p).then(() => true, () => false)))).every(Boolean) : false;
+    const present = entry
+      ? (
+          await Promise.all(
+            files.map((p) =>
+              access(p).then(
+                () => true,
+                () => false,
+              ),
+            ),
+          )
+        ).every(Boolean)
+      : false;
     if (!present) missing.push(name);
   }
   if (missing.length === 0 && existing) return existing;

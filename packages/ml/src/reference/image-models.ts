@@ -12,17 +12,17 @@
  * get MobileNetV2 off chance level in a few epochs; BatchNorm makes the gradients of the small
  * initial depthwise kernels large), BatchNorm in training mode on batches of >= 16.
  */
-import type { Dataset } from '../dataset-types.ts';
-import { datasetFromArrays } from '../dataset.ts';
-import { MlError } from '../errors.ts';
-import { sliceRows } from '../evaluate.ts';
-import { shuffledIndices, toSeed } from '../random.ts';
-import { batchLoss, batchMetricSum, describeOutput } from '../task-loss.ts';
-import { tf } from '../tf.ts';
-import { buildMobileNetV2 } from './mobilenet-v2.ts';
-import { pixelsToInput, SHAPE_CLASSES, shapeImage } from './shape-images.ts';
+import type { Dataset } from "../dataset-types.ts";
+import { datasetFromArrays } from "../dataset.ts";
+import { MlError } from "../errors.ts";
+import { sliceRows } from "../evaluate.ts";
+import { shuffledIndices, toSeed } from "../random.ts";
+import { batchLoss, batchMetricSum, describeOutput } from "../task-loss.ts";
+import { tf } from "../tf.ts";
+import { buildMobileNetV2 } from "./mobilenet-v2.ts";
+import { pixelsToInput, SHAPE_CLASSES, shapeImage } from "./shape-images.ts";
 
-export type ImageReferenceModelName = 'mobilenet-v2-small' | 'mobilenet-v2';
+export type ImageReferenceModelName = "mobilenet-v2-small" | "mobilenet-v2";
 
 export interface ImageModelSpec {
   /** Input height = width. */
@@ -32,8 +32,8 @@ export interface ImageModelSpec {
 }
 
 export const IMAGE_MODEL_SPECS: Record<ImageReferenceModelName, ImageModelSpec> = {
-  'mobilenet-v2-small': { size: 64, alpha: 0.35, classes: SHAPE_CLASSES.length },
-  'mobilenet-v2': { size: 224, alpha: 1, classes: SHAPE_CLASSES.length },
+  "mobilenet-v2-small": { size: 64, alpha: 0.35, classes: SHAPE_CLASSES.length },
+  "mobilenet-v2": { size: 224, alpha: 1, classes: SHAPE_CLASSES.length },
 };
 
 /** One training phase: `images` training images (indices 0..images-1 of the train split) at `size`. */
@@ -71,8 +71,8 @@ export interface ImagePhaseResult {
  * mobilenet-v2 at 224x224 trains at batch 4: batch 8 exhausts wasm's memory (the process aborts).
  */
 export const IMAGE_TRAINING: Record<ImageReferenceModelName, readonly ImageTrainingPhase[]> = {
-  'mobilenet-v2-small': [{ size: 64, images: 1200, epochs: 5, batchSize: 32, learningRate: 0.003, fresh: true }],
-  'mobilenet-v2': [
+  "mobilenet-v2-small": [{ size: 64, images: 1200, epochs: 5, batchSize: 32, learningRate: 0.003, fresh: true }],
+  "mobilenet-v2": [
     { size: 64, images: 480, epochs: 2, batchSize: 32, learningRate: 0.003, fresh: true },
     { size: 224, images: 32, epochs: 1, batchSize: 4, learningRate: 0.0005 },
   ],
@@ -80,8 +80,8 @@ export const IMAGE_TRAINING: Record<ImageReferenceModelName, readonly ImageTrain
 
 /** Rows of the CSVs (the last phase's images; evaluation images). */
 export const IMAGE_ROWS: Record<ImageReferenceModelName, { train: number; evaluation: number }> = {
-  'mobilenet-v2-small': { train: 600, evaluation: 300 },
-  'mobilenet-v2': { train: 128, evaluation: 64 },
+  "mobilenet-v2-small": { train: 600, evaluation: 300 },
+  "mobilenet-v2": { train: 128, evaluation: 64 },
 };
 
 export function isImageReferenceModel(name: string): name is ImageReferenceModelName {
@@ -89,7 +89,11 @@ export function isImageReferenceModel(name: string): name is ImageReferenceModel
 }
 
 /** A seeded, untrained image reference model; `size` overrides the input size (same weights). */
-export function buildImageReferenceModel(name: ImageReferenceModelName, seed: number | string, size?: number): tf.LayersModel {
+export function buildImageReferenceModel(
+  name: ImageReferenceModelName,
+  seed: number | string,
+  size?: number,
+): tf.LayersModel {
   const spec = IMAGE_MODEL_SPECS[name];
   const s = size ?? spec.size;
   return buildMobileNetV2({
@@ -97,13 +101,20 @@ export function buildImageReferenceModel(name: ImageReferenceModelName, seed: nu
     classes: spec.classes,
     alpha: spec.alpha,
     seed: toSeed(`${String(seed)}:${name}:init`),
-    name: name.replace(/-/g, '_'),
+    name: name.replace(/-/g, "_"),
   });
 }
 
 /** Images first..first+rows-1 of a split as model input values (rows x size x size x 3) and labels. */
-export function shapeImagesData(seed: number, split: string, rows: number, size: number, first = 0): { features: Float32Array; labels: Float32Array } {
-  if (!Number.isInteger(rows) || rows < 1) throw new MlError('BAD_PARAM', `rows must be a positive integer, got ${rows}`);
+export function shapeImagesData(
+  seed: number,
+  split: string,
+  rows: number,
+  size: number,
+  first = 0,
+): { features: Float32Array; labels: Float32Array } {
+  if (!Number.isInteger(rows) || rows < 1)
+    throw new MlError("BAD_PARAM", `rows must be a positive integer, got ${rows}`);
   const n = size * size * 3;
   const features = new Float32Array(rows * n);
   const labels = new Float32Array(rows);
@@ -115,9 +126,15 @@ export function shapeImagesData(seed: number, split: string, rows: number, size:
   return { features, labels };
 }
 
-export async function shapeImagesDataset(seed: number, split: string, rows: number, size: number, first = 0): Promise<Dataset> {
+export async function shapeImagesDataset(
+  seed: number,
+  split: string,
+  rows: number,
+  size: number,
+  first = 0,
+): Promise<Dataset> {
   const { features, labels } = shapeImagesData(seed, split, rows, size, first);
-  return datasetFromArrays(features, labels, { inputShape: [size, size, 3], task: 'classification' });
+  return datasetFromArrays(features, labels, { inputShape: [size, size, 3], task: "classification" });
 }
 
 export interface TrainImageOptions {
@@ -147,8 +164,15 @@ export interface ImageTrainingResult {
  * quickly: without this, evaluation (inference mode) of a briefly trained MobileNetV2 stays at
  * chance while its training accuracy climbs. Returns the number of batches used.
  */
-export async function recalibrateBatchNorm(model: tf.LayersModel, xs: tf.Tensor, batchSize: number, maxBatches = 16): Promise<number> {
-  const layers = model.layers.filter((l) => l.getClassName() === 'BatchNormalization') as unknown as { momentum: number }[];
+export async function recalibrateBatchNorm(
+  model: tf.LayersModel,
+  xs: tf.Tensor,
+  batchSize: number,
+  maxBatches = 16,
+): Promise<number> {
+  const layers = model.layers.filter((l) => l.getClassName() === "BatchNormalization") as unknown as {
+    momentum: number;
+  }[];
   const saved = layers.map((l) => l.momentum);
   const rows = xs.shape[0] as number;
   const batches = Math.min(maxBatches, Math.floor(rows / batchSize) || 1);
@@ -176,7 +200,7 @@ async function trainPhase(
   signal?: AbortSignal,
   onEpoch?: (e: ImageEpoch) => void | Promise<void>,
 ): Promise<ImagePhaseResult> {
-  const out = describeOutput(model, 'classification');
+  const out = describeOutput(model, "classification");
   const optimizer = tf.train.adam(phase.learningRate);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const history: ImageEpoch[] = [];
@@ -202,7 +226,7 @@ async function trainPhase(
         const size = Math.min(phase.batchSize, rows - start);
         if (size < 2 && start > 0) break; // BatchNorm needs a batch
         const [x, y] = tf.tidy(() => {
-          const idx = tf.tensor1d(order.slice(start, start + size), 'int32');
+          const idx = tf.tensor1d(order.slice(start, start + size), "int32");
           return [tf.gather(ds.xs, idx), tf.gather(ds.ys, idx)];
         });
         let metric: tf.Scalar | null = null;
@@ -218,7 +242,11 @@ async function trainPhase(
         const l = (await loss.data())[0] as number;
         right += metric ? ((await (metric as tf.Scalar).data())[0] as number) : 0;
         tf.dispose([x, y, loss, ...(metric ? [metric] : [])]);
-        if (!Number.isFinite(l)) throw new MlError('BAD_PARAM', `training diverged (loss ${l}); lower the learning rate (${phase.learningRate})`);
+        if (!Number.isFinite(l))
+          throw new MlError(
+            "BAD_PARAM",
+            `training diverged (loss ${l}); lower the learning rate (${phase.learningRate})`,
+          );
         lossSum += l * size;
       }
       if (cancelled) break;
@@ -243,7 +271,7 @@ export async function trainImageReferenceModel(
   const phases = opts.phases ?? IMAGE_TRAINING[name];
   const log = opts.log ?? (() => undefined);
   let model: tf.LayersModel | null = null;
-  const done: ImageTrainingResult['phases'] = [];
+  const done: ImageTrainingResult["phases"] = [];
   try {
     for (const [i, phase] of phases.entries()) {
       if (model === null || model.inputs[0]!.shape[1] !== phase.size) {
@@ -257,27 +285,33 @@ export async function trainImageReferenceModel(
       const t0 = performance.now();
       {
         const current = model;
-        const dataFor = (epoch: number) => shapeImagesDataset(seed, 'train', phase.images, phase.size, phase.fresh ? (epoch - 1) * phase.images : 0);
-        const result = await trainPhase(current, dataFor, phase, `${seed}:${name}:phase${i}`, opts.signal, (e) => opts.onEpoch?.(i, e, current));
+        const dataFor = (epoch: number) =>
+          shapeImagesDataset(seed, "train", phase.images, phase.size, phase.fresh ? (epoch - 1) * phase.images : 0);
+        const result = await trainPhase(current, dataFor, phase, `${seed}:${name}:phase${i}`, opts.signal, (e) =>
+          opts.onEpoch?.(i, e, current),
+        );
         const seconds = (performance.now() - t0) / 1000;
         done.push({ ...phase, seconds, result });
         const last = result.history.at(-1);
         log(
           `${name} phase ${i + 1}/${phases.length}: ${phase.images} images at ${phase.size}x${phase.size}, ${phase.epochs} epochs in ` +
             `${seconds.toFixed(1)} s (${((seconds / phase.images / phase.epochs) * 1000).toFixed(0)} ms an image), ` +
-            `training accuracy ${last ? last.trainAccuracy.toFixed(3) : '-'}`,
+            `training accuracy ${last ? last.trainAccuracy.toFixed(3) : "-"}`,
         );
         if (result.cancelled) break;
       }
     }
-    if (model === null) throw new MlError('BAD_PARAM', 'no training phases');
+    if (model === null) throw new MlError("BAD_PARAM", "no training phases");
     if (model.inputs[0]!.shape[1] !== spec.size) {
       const full = buildImageReferenceModel(name, seed);
       full.setWeights(model.getWeights());
       model.dispose();
       model = full;
     }
-    return { model, training: { phases: done, imagesSeen: done.reduce((a, p) => a + p.images * p.result.epochsRun, 0) } };
+    return {
+      model,
+      training: { phases: done, imagesSeen: done.reduce((a, p) => a + p.images * p.result.epochsRun, 0) },
+    };
   } catch (e) {
     model?.dispose();
     throw e;

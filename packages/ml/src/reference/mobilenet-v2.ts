@@ -9,7 +9,7 @@
  * ZeroPadding2D + 'valid' (same shapes, different border pixels); BatchNorm momentum is 0.9
  * (Keras: 0.999) so the moving statistics follow brief training; no Dropout before the Dense.
  */
-import { tf } from '../tf.ts';
+import { tf } from "../tf.ts";
 
 export interface MobileNetV2Options {
   /** [height, width, channels], e.g. [224, 224, 3]. */
@@ -76,20 +76,35 @@ export function buildMobileNetV2(opts: MobileNetV2Options): tf.LayersModel {
   const zeroResidual = opts.zeroInitResidual ?? true;
   const bn = (x: tf.SymbolicTensor, name: string, zeroGamma = false) =>
     tf.layers
-      .batchNormalization({ axis: -1, epsilon: 1e-3, momentum, name, ...(zeroGamma ? { gammaInitializer: 'zeros' } : {}) })
+      .batchNormalization({
+        axis: -1,
+        epsilon: 1e-3,
+        momentum,
+        name,
+        ...(zeroGamma ? { gammaInitializer: "zeros" } : {}),
+      })
       .apply(x) as tf.SymbolicTensor;
-  const relu6 = (x: tf.SymbolicTensor, name: string) => tf.layers.reLU({ maxValue: 6, name }).apply(x) as tf.SymbolicTensor;
+  const relu6 = (x: tf.SymbolicTensor, name: string) =>
+    tf.layers.reLU({ maxValue: 6, name }).apply(x) as tf.SymbolicTensor;
   const conv1x1 = (x: tf.SymbolicTensor, filters: number, name: string) =>
     tf.layers
-      .conv2d({ filters, kernelSize: 1, padding: 'same', useBias: false, kernelInitializer: he(), name })
+      .conv2d({ filters, kernelSize: 1, padding: "same", useBias: false, kernelInitializer: he(), name })
       .apply(x) as tf.SymbolicTensor;
 
-  const input = tf.input({ shape: opts.inputShape, name: 'input' });
+  const input = tf.input({ shape: opts.inputShape, name: "input" });
   const stem = makeDivisible(32 * alpha);
   let x = tf.layers
-    .conv2d({ filters: stem, kernelSize: 3, strides: 2, padding: 'same', useBias: false, kernelInitializer: he(), name: 'Conv1' })
+    .conv2d({
+      filters: stem,
+      kernelSize: 3,
+      strides: 2,
+      padding: "same",
+      useBias: false,
+      kernelInitializer: he(),
+      name: "Conv1",
+    })
     .apply(input) as tf.SymbolicTensor;
-  x = relu6(bn(x, 'bn_Conv1'), 'Conv1_relu');
+  x = relu6(bn(x, "bn_Conv1"), "Conv1_relu");
 
   let inC = stem;
   let id = 0;
@@ -105,7 +120,7 @@ export function buildMobileNetV2(opts: MobileNetV2Options): tf.LayersModel {
         .depthwiseConv2d({
           kernelSize: 3,
           strides: stride,
-          padding: 'same',
+          padding: "same",
           useBias: false,
           depthwiseInitializer: he(),
           name: `${p}depthwise`,
@@ -120,10 +135,10 @@ export function buildMobileNetV2(opts: MobileNetV2Options): tf.LayersModel {
     }
   }
   const last = alpha > 1 ? makeDivisible(1280 * alpha) : 1280;
-  x = relu6(bn(conv1x1(x, last, 'Conv_1'), 'Conv_1_bn'), 'out_relu');
-  x = tf.layers.globalAveragePooling2d({ name: 'global_average_pooling2d' }).apply(x) as tf.SymbolicTensor;
+  x = relu6(bn(conv1x1(x, last, "Conv_1"), "Conv_1_bn"), "out_relu");
+  x = tf.layers.globalAveragePooling2d({ name: "global_average_pooling2d" }).apply(x) as tf.SymbolicTensor;
   const out = tf.layers
-    .dense({ units: opts.classes, activation: 'softmax', kernelInitializer: glorot(), name: 'classes' })
+    .dense({ units: opts.classes, activation: "softmax", kernelInitializer: glorot(), name: "classes" })
     .apply(x) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: out, name: opts.name ?? 'mobilenet_v2' });
+  return tf.model({ inputs: input, outputs: out, name: opts.name ?? "mobilenet_v2" });
 }

@@ -1,5 +1,5 @@
 /** A minimal greyscale PNG encoder, for looking at generated images (tests and debugging). */
-import { deflateSync } from 'node:zlib';
+import { deflateSync } from "node:zlib";
 
 const CRC_TABLE = (() => {
   const t = new Uint32Array(256);
@@ -20,7 +20,7 @@ function crc32(buf: Uint8Array): number {
 function chunk(type: string, data: Uint8Array): Buffer {
   const out = Buffer.alloc(12 + data.length);
   out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'ascii');
+  out.write(type, 4, "ascii");
   Buffer.from(data).copy(out, 8);
   out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
   return out;
@@ -43,14 +43,18 @@ export function encodeGreyPng(values: ArrayLike<number>, width: number, height: 
   ihdr[9] = 0; // greyscale
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', new Uint8Array(0)),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(raw)),
+    chunk("IEND", new Uint8Array(0)),
   ]);
 }
 
 /** Tiles equally sized square images into one grid image (values in [0, 1]). */
-export function tileImages(images: ArrayLike<number>[], size: number, columns: number): { values: Float32Array; width: number; height: number } {
+export function tileImages(
+  images: ArrayLike<number>[],
+  size: number,
+  columns: number,
+): { values: Float32Array; width: number; height: number } {
   const rows = Math.ceil(images.length / columns);
   const width = columns * (size + 1) + 1;
   const height = rows * (size + 1) + 1;
@@ -58,7 +62,8 @@ export function tileImages(images: ArrayLike<number>[], size: number, columns: n
   images.forEach((img, k) => {
     const ox = 1 + (k % columns) * (size + 1);
     const oy = 1 + Math.floor(k / columns) * (size + 1);
-    for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) values[(oy + y) * width + ox + x] = img[y * size + x]!;
+    for (let y = 0; y < size; y++)
+      for (let x = 0; x < size; x++) values[(oy + y) * width + ox + x] = img[y * size + x]!;
   });
   return { values, width, height };
 }

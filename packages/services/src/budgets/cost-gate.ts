@@ -28,19 +28,36 @@ export interface PromotionProjection {
 }
 
 /** The budgets covering a model: its own and its team's team-wide ones, each with its spend this period (from the rollups). */
-export async function coveringBudgets(db: Reader, model: { id: string; teamId: string }, now: Date): Promise<CoveringRow[]> {
-  const rows = await db.budget.findMany({ where: { teamId: model.teamId, OR: [{ modelId: null }, { modelId: model.id }] }, orderBy: { createdAt: "asc" } });
+export async function coveringBudgets(
+  db: Reader,
+  model: { id: string; teamId: string },
+  now: Date,
+): Promise<CoveringRow[]> {
+  const rows = await db.budget.findMany({
+    where: { teamId: model.teamId, OR: [{ modelId: null }, { modelId: model.id }] },
+    orderBy: { createdAt: "asc" },
+  });
   return Promise.all(
     rows.map(async (row) => {
       const { start, end } = periodBounds(row.period, now);
-      return { id: row.id, name: row.name, action: row.action, amountUsd: new MoneyDecimal(row.amountUsd.toString()), spentUsd: await spendBetween(db, row, start, end), row };
+      return {
+        id: row.id,
+        name: row.name,
+        action: row.action,
+        amountUsd: new MoneyDecimal(row.amountUsd.toString()),
+        spentUsd: await spendBetween(db, row, start, end),
+        row,
+      };
     }),
   );
 }
 
 /** The candidate's latest cost per million on the default hardware profile, else its latest on any profile; null when never measured. */
 async function candidateCost(db: Reader, versionId: string) {
-  const rows = await db.costMeasurement.findMany({ where: { versionId }, include: { hardwareProfile: { select: { name: true, isDefault: true } } } });
+  const rows = await db.costMeasurement.findMany({
+    where: { versionId },
+    include: { hardwareProfile: { select: { name: true, isDefault: true } } },
+  });
   return latestMeasurement(rows.filter((r) => r.hardwareProfile.isDefault)) ?? latestMeasurement(rows) ?? null;
 }
 
@@ -50,11 +67,19 @@ async function candidateCost(db: Reader, versionId: string) {
  * taken as a month), against what that traffic actually cost as recorded, and against every
  * budget covering the model. Null when the version has no cost measurement to price it with.
  */
-export async function projectPromotion(db: Reader, version: { id: string; modelId: string }, teamId: string, now: Date): Promise<PromotionProjection | null> {
+export async function projectPromotion(
+  db: Reader,
+  version: { id: string; modelId: string },
+  teamId: string,
+  now: Date,
+): Promise<PromotionProjection | null> {
   const cost = await candidateCost(db, version.id);
   if (!cost) return null;
   const window = projectionWindow(now);
-  const traffic = await db.dailySpend.aggregate({ _sum: { requests: true, costUsd: true }, where: { modelId: version.modelId, day: { gte: window.fromDay, lte: window.toDay } } });
+  const traffic = await db.dailySpend.aggregate({
+    _sum: { requests: true, costUsd: true },
+    where: { modelId: version.modelId, day: { gte: window.fromDay, lte: window.toDay } },
+  });
   const requests = traffic._sum.requests ?? 0n;
   const budgets = await coveringBudgets(db, { id: version.modelId, teamId }, now);
   const value = projectPromotionCost({
@@ -66,7 +91,11 @@ export async function projectPromotion(db: Reader, version: { id: string; modelI
   return {
     requests,
     window,
-    candidate: { costPerMillionUsd: formatMoney(cost.costPerMillionUsd), hardwareProfileId: cost.hardwareProfileId, hardwareProfileName: cost.hardwareProfile.name },
+    candidate: {
+      costPerMillionUsd: formatMoney(cost.costPerMillionUsd),
+      hardwareProfileId: cost.hardwareProfileId,
+      hardwareProfileName: cost.hardwareProfile.name,
+    },
     value,
   };
 }
@@ -131,9 +160,12 @@ export function costGate(opts: { now?: () => Date } = {}): PromotionGate {
       const label = `version ${version.number} of model "${"name" in version.model ? String(version.model.name) : version.modelId}"`;
       const projection = await projectPromotion(tx, version, version.model.teamId, at);
       if (!projection) {
-        const blocking = (await coveringBudgets(tx, { id: version.modelId, teamId: version.model.teamId }, at)).find((b) => b.action === "BLOCK_PROMOTION");
+        const blocking = (await coveringBudgets(tx, { id: version.modelId, teamId: version.model.teamId }, at)).find(
+          (b) => b.action === "BLOCK_PROMOTION",
+        );
         if (!blocking) return;
-        if (overrideReason) return { costGate: { overridden: true, unmeasured: true, budgetId: blocking.id, budgetName: blocking.name } };
+        if (overrideReason)
+          return { costGate: { overridden: true, unmeasured: true, budgetId: blocking.id, budgetName: blocking.name } };
         throw new AppError(
           ErrorCode.COST_GATE_BLOCKED,
           `Cannot promote ${label} to PRODUCTION: it has no cost measurement yet, so its cost cannot be checked against budget "${blocking.name}" (BLOCK_PROMOTION). Wait for its evaluation, or an ADMIN may override with overrideReason.`,

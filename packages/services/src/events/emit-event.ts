@@ -10,7 +10,13 @@ import { recordEvent } from "./record-event.ts";
  * has its own transaction records the event inside it with recordEvent and calls
  * enqueueDeliveries after the commit, which is all this does. Returns the delivery ids.
  */
-export async function emitEvent(deps: { db: Db; producer: Producer }, teamId: string, event: WebhookEvent, payload: unknown, eventKey: string): Promise<string[]> {
+export async function emitEvent(
+  deps: { db: Db; producer: Producer },
+  teamId: string,
+  event: WebhookEvent,
+  payload: unknown,
+  eventKey: string,
+): Promise<string[]> {
   const ids = await deps.db.$transaction((tx) => recordEvent(tx, teamId, event, payload, eventKey));
   await enqueueDeliveries(deps.producer, ids);
   return ids;

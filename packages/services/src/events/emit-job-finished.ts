@@ -8,7 +8,10 @@ import { emitEvent } from "./emit-event.ts";
  * worker took it. Once per job (eventKey job.finished:<id>). Never throws: the job's end is
  * already recorded; a failure to reach the webhooks is logged.
  */
-export async function emitJobFinished(deps: { db: Db; producer: Producer; logger?: { warn(obj: object, msg: string): void } }, jobId: string): Promise<void> {
+export async function emitJobFinished(
+  deps: { db: Db; producer: Producer; logger?: { warn(obj: object, msg: string): void } },
+  jobId: string,
+): Promise<void> {
   try {
     const job = await deps.db.optimizationJob.findUniqueOrThrow({
       where: { id: jobId },

@@ -6,8 +6,13 @@ import type { Producer } from "@costgate/queue";
  * worker's sweep (requeuePendingDeliveries) enqueues them later, so the change that raised the
  * event never fails for it.
  */
-export async function enqueueDeliveries(producer: Producer, deliveryIds: string[]): Promise<{ failed: number; error?: string }> {
+export async function enqueueDeliveries(
+  producer: Producer,
+  deliveryIds: string[],
+): Promise<{ failed: number; error?: string }> {
   const results = await Promise.allSettled(deliveryIds.map((id) => producer.webhookDelivery(id)));
   const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
-  return failures.length ? { failed: failures.length, error: String((failures[0]!.reason as Error)?.message ?? failures[0]!.reason) } : { failed: 0 };
+  return failures.length
+    ? { failed: failures.length, error: String((failures[0]!.reason as Error)?.message ?? failures[0]!.reason) }
+    : { failed: 0 };
 }

@@ -18,12 +18,32 @@ export interface EventEnvelope {
  * the event exists exactly when the change it reports committed. Returns the new delivery ids,
  * to be enqueued after the commit (enqueueDeliveries).
  */
-export async function recordEvent(tx: Prisma.TransactionClient, teamId: string, event: WebhookEvent, data: unknown, eventKey: string): Promise<string[]> {
-  const hooks = await tx.webhook.findMany({ where: { teamId, enabled: true, events: { has: event } }, select: { id: true } });
+export async function recordEvent(
+  tx: Prisma.TransactionClient,
+  teamId: string,
+  event: WebhookEvent,
+  data: unknown,
+  eventKey: string,
+): Promise<string[]> {
+  const hooks = await tx.webhook.findMany({
+    where: { teamId, enabled: true, events: { has: event } },
+    select: { id: true },
+  });
   if (!hooks.length) return [];
-  const envelope: EventEnvelope = { event, eventKey, teamId, occurredAt: new Date().toISOString(), data: JSON.parse(JSON.stringify(data ?? null)) as Prisma.InputJsonValue };
+  const envelope: EventEnvelope = {
+    event,
+    eventKey,
+    teamId,
+    occurredAt: new Date().toISOString(),
+    data: JSON.parse(JSON.stringify(data ?? null)) as Prisma.InputJsonValue,
+  };
   const created = await tx.webhookDelivery.createManyAndReturn({
-    data: hooks.map((h) => ({ webhookId: h.id, event, eventKey, payload: envelope as unknown as Prisma.InputJsonValue })),
+    data: hooks.map((h) => ({
+      webhookId: h.id,
+      event,
+      eventKey,
+      payload: envelope as unknown as Prisma.InputJsonValue,
+    })),
     skipDuplicates: true,
     select: { id: true },
   });

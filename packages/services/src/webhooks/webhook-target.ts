@@ -42,7 +42,8 @@ export function addressProblem(ip: string): string | null {
   const hit = lists.find((l) => l.family === family && l.list.check(ip, family));
   if (!hit) return null;
   // IPv4-mapped IPv6 (::ffff:127.0.0.1, ::ffff:7f00:1) is judged by the IPv4 address it carries.
-  if (hit.kind === "IPv4-mapped") return addressProblem(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1] ?? ipv4OfMapped(ip));
+  if (hit.kind === "IPv4-mapped")
+    return addressProblem(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1] ?? ipv4OfMapped(ip));
   return `${ip} is a ${hit.kind} address`;
 }
 
@@ -60,7 +61,9 @@ export interface TargetPolicy {
 }
 
 const resolveAll = (host: string) =>
-  new Promise<LookupAddress[] | null>((resolve) => dnsLookup(host, { all: true, verbatim: true }, (err, addresses) => resolve(err ? null : addresses)));
+  new Promise<LookupAddress[] | null>((resolve) =>
+    dnsLookup(host, { all: true, verbatim: true }, (err, addresses) => resolve(err ? null : addresses)),
+  );
 
 /**
  * Why a webhook may not point at this URL, or null. An IP literal (any notation the URL parser

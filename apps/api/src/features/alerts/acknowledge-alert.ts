@@ -8,18 +8,37 @@ import { writeAudit } from "@costgate/services";
  * acknowledging again returns the alert unchanged with no new audit event, so a retried
  * request or two people clicking at once never fail nor overwrite each other.
  */
-export async function acknowledgeAlert(deps: { db: Db; now: () => Date }, principal: Principal, id: string): Promise<Alert> {
+export async function acknowledgeAlert(
+  deps: { db: Db; now: () => Date },
+  principal: Principal,
+  id: string,
+): Promise<Alert> {
   const { db } = deps;
   const alert = await db.alert.findUnique({ where: { id }, include: { budget: { select: { teamId: true } } } });
   assertVisible(principal, alert, (r) => r.budget.teamId, "Alert", id);
   if (alert.acknowledgedAt) return stripBudget(alert);
 
-  const userId = principal.kind === "user" ? principal.id : ((await db.apiKey.findUnique({ where: { id: principal.id }, select: { createdById: true } }))?.createdById ?? null);
+  const userId =
+    principal.kind === "user"
+      ? principal.id
+      : ((await db.apiKey.findUnique({ where: { id: principal.id }, select: { createdById: true } }))?.createdById ??
+        null);
   return db.$transaction(async (tx) => {
-    const { count } = await tx.alert.updateMany({ where: { id, acknowledgedAt: null }, data: { acknowledgedAt: deps.now(), acknowledgedById: userId } });
+    const { count } = await tx.alert.updateMany({
+      where: { id, acknowledgedAt: null },
+      data: { acknowledgedAt: deps.now(), acknowledgedById: userId },
+    });
     const after = await tx.alert.findUniqueOrThrow({ where: { id } });
     if (count === 1) {
-      await writeAudit(tx, { actor: principal.actor, action: "alert.acknowledge", entityType: "Alert", entityId: id, teamId: alert.budget.teamId, before: { acknowledgedAt: null }, after: { acknowledgedAt: after.acknowledgedAt, acknowledgedById: userId } });
+      await writeAudit(tx, {
+        actor: principal.actor,
+        action: "alert.acknowledge",
+        entityType: "Alert",
+        entityId: id,
+        teamId: alert.budget.teamId,
+        before: { acknowledgedAt: null },
+        after: { acknowledgedAt: after.acknowledgedAt, acknowledgedById: userId },
+      });
     }
     return after;
   });

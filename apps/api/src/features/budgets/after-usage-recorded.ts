@@ -12,13 +12,19 @@ type WarnLogger = { warn(obj: object, msg: string): void };
  * job of its own. Enqueueing never fails the ingestion, which is already recorded: an error is
  * logged and the every-minute scheduled check catches up.
  */
-export async function afterUsageRecorded(deps: { producer: Producer; logger?: WarnLogger }, touched: { teamIds: string[]; modelIds: string[] }): Promise<void> {
+export async function afterUsageRecorded(
+  deps: { producer: Producer; logger?: WarnLogger },
+  touched: { teamIds: string[]; modelIds: string[] },
+): Promise<void> {
   const teamIds = [...new Set(touched.teamIds)];
   const results = await Promise.allSettled(teamIds.map((teamId) => deps.producer.budgetCheck(teamId)));
   results.forEach((r, i) => {
     if (r.status === "rejected") {
       const err = r.reason instanceof Error ? r.reason.message : String(r.reason);
-      (deps.logger ?? consoleWarn).warn({ teamId: teamIds[i], err }, "could not enqueue the budget check after recording usage; the every-minute check will catch up");
+      (deps.logger ?? consoleWarn).warn(
+        { teamId: teamIds[i], err },
+        "could not enqueue the budget check after recording usage; the every-minute check will catch up",
+      );
     }
   });
 }

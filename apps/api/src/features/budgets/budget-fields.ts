@@ -28,14 +28,28 @@ export function thresholdsOf(value: number[]): number[] {
  * other action (it would do nothing). It must belong to the budget's team and, when both name
  * a model, the same model.
  */
-export async function checkPolicy(db: Db, budget: { teamId: string; modelId: string | null; action: BudgetActionName; policyId: string | null }): Promise<void> {
+export async function checkPolicy(
+  db: Db,
+  budget: { teamId: string; modelId: string | null; action: BudgetActionName; policyId: string | null },
+): Promise<void> {
   if (budget.action !== "AUTO_OPTIMIZE") {
-    if (budget.policyId) throw badInput(`policyId: only an AUTO_OPTIMIZE budget runs a policy (this one is ${budget.action}); leave policyId out`, { field: "policyId" });
+    if (budget.policyId)
+      throw badInput(
+        `policyId: only an AUTO_OPTIMIZE budget runs a policy (this one is ${budget.action}); leave policyId out`,
+        { field: "policyId" },
+      );
     return;
   }
-  if (!budget.policyId) throw badInput("policyId: an AUTO_OPTIMIZE budget needs the optimization policy it runs", { field: "policyId" });
-  const policy = await db.optimizationPolicy.findUnique({ where: { id: budget.policyId }, select: { teamId: true, modelId: true, name: true } });
-  if (!policy || policy.teamId !== budget.teamId) throw badInput(`policyId: optimization policy ${budget.policyId} not found in the budget's team`, { field: "policyId" });
+  if (!budget.policyId)
+    throw badInput("policyId: an AUTO_OPTIMIZE budget needs the optimization policy it runs", { field: "policyId" });
+  const policy = await db.optimizationPolicy.findUnique({
+    where: { id: budget.policyId },
+    select: { teamId: true, modelId: true, name: true },
+  });
+  if (!policy || policy.teamId !== budget.teamId)
+    throw badInput(`policyId: optimization policy ${budget.policyId} not found in the budget's team`, {
+      field: "policyId",
+    });
   if (budget.modelId && policy.modelId && policy.modelId !== budget.modelId) {
     throw badInput(`policyId: policy "${policy.name}" is for another model than the budget`, { field: "policyId" });
   }

@@ -23,16 +23,38 @@ export async function createBudget(db: Db, principal: Principal, input: unknown)
   assertTeamAccess(principal, data.teamId);
   const amountUsd = amountOf(data.amountUsd);
   const alertThresholds = thresholdsOf(data.alertThresholds ?? DEFAULT_THRESHOLDS);
-  if (!(await db.team.findUnique({ where: { id: data.teamId }, select: { id: true } }))) throw notFound("Team", data.teamId);
+  if (!(await db.team.findUnique({ where: { id: data.teamId }, select: { id: true } })))
+    throw notFound("Team", data.teamId);
   if (data.modelId) await assertModelInTeam(db, principal, data.modelId, data.teamId, "budget");
   const action = data.action ?? "NOTIFY";
-  await checkPolicy(db, { teamId: data.teamId, modelId: data.modelId ?? null, action, policyId: data.policyId ?? null });
+  await checkPolicy(db, {
+    teamId: data.teamId,
+    modelId: data.modelId ?? null,
+    action,
+    policyId: data.policyId ?? null,
+  });
 
   return db.$transaction(async (tx) => {
     const budget = await tx.budget.create({
-      data: { name: data.name, teamId: data.teamId, modelId: data.modelId ?? null, amountUsd, period: data.period, alertThresholds, action, policyId: data.policyId ?? null },
+      data: {
+        name: data.name,
+        teamId: data.teamId,
+        modelId: data.modelId ?? null,
+        amountUsd,
+        period: data.period,
+        alertThresholds,
+        action,
+        policyId: data.policyId ?? null,
+      },
     });
-    await writeAudit(tx, { actor: principal.actor, action: "budget.create", entityType: "Budget", entityId: budget.id, teamId: budget.teamId, after: budget });
+    await writeAudit(tx, {
+      actor: principal.actor,
+      action: "budget.create",
+      entityType: "Budget",
+      entityId: budget.id,
+      teamId: budget.teamId,
+      after: budget,
+    });
     return budget;
   });
 }

@@ -9,7 +9,14 @@ export async function deleteBudget(db: Db, principal: Principal, id: string): Pr
   return db.$transaction(async (tx) => {
     const { count } = await tx.budget.deleteMany({ where: { id } });
     if (count === 0) throw notFound("Budget", id);
-    await writeAudit(tx, { actor: principal.actor, action: "budget.delete", entityType: "Budget", entityId: id, teamId: budget.teamId, before: budget });
+    await writeAudit(tx, {
+      actor: principal.actor,
+      action: "budget.delete",
+      entityType: "Budget",
+      entityId: id,
+      teamId: budget.teamId,
+      before: budget,
+    });
     return true;
   });
 }

@@ -15,12 +15,22 @@ export interface CostProjectionView {
  * spend, with the budget that would block it or else the one it constrains most — the same projection the cost gate applies
  * (services' projectPromotion). Any role may look, within its team.
  */
-export async function promotionPreview(deps: { db: Db; now: () => Date }, principal: Principal, versionId: string): Promise<CostProjectionView> {
-  const version = await deps.db.modelVersion.findUnique({ where: { id: versionId }, include: { model: { select: { teamId: true, name: true } } } });
+export async function promotionPreview(
+  deps: { db: Db; now: () => Date },
+  principal: Principal,
+  versionId: string,
+): Promise<CostProjectionView> {
+  const version = await deps.db.modelVersion.findUnique({
+    where: { id: versionId },
+    include: { model: { select: { teamId: true, name: true } } },
+  });
   assertVisible(principal, version, (r) => r.model.teamId, "Model version", versionId);
   const projection = await projectPromotion(deps.db, version, version.model.teamId, deps.now());
   if (!projection) {
-    throw badInput(`versionId: version ${version.number} of model "${version.model.name}" has no cost measurement yet (status ${version.status}), so its cost cannot be projected`, { field: "versionId" });
+    throw badInput(
+      `versionId: version ${version.number} of model "${version.model.name}" has no cost measurement yet (status ${version.status}), so its cost cannot be projected`,
+      { field: "versionId" },
+    );
   }
   const v = projection.value;
   return {

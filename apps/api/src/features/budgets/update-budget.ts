@@ -19,7 +19,12 @@ const Input = z.object({
  * alerts and the cost gate use it from now on), and the audit event records the change and
  * the period it applies from. Switching the action away from AUTO_OPTIMIZE detaches its policy.
  */
-export async function updateBudget(deps: { db: Db; now: () => Date }, principal: Principal, id: string, input: unknown) {
+export async function updateBudget(
+  deps: { db: Db; now: () => Date },
+  principal: Principal,
+  id: string,
+  input: unknown,
+) {
   const data = validate(Input, input);
   const { db } = deps;
   const budget = await db.budget.findUnique({ where: { id } });
@@ -50,7 +55,13 @@ export async function updateBudget(deps: { db: Db; now: () => Date }, principal:
       after: {
         ...after,
         ...(amountChanged
-          ? { amountChange: { from: formatMoney(before.amountUsd), to: formatMoney(after.amountUsd), appliesFromPeriodStart: periodBounds(after.period, deps.now()).start } }
+          ? {
+              amountChange: {
+                from: formatMoney(before.amountUsd),
+                to: formatMoney(after.amountUsd),
+                appliesFromPeriodStart: periodBounds(after.period, deps.now()).start,
+              },
+            }
           : {}),
       },
     });

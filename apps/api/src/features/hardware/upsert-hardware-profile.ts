@@ -35,10 +35,16 @@ export async function upsertHardwareProfile(db: Db, principal: Principal, input:
     const before = await tx.hardwareProfile.findUnique({ where: { name: data.name } });
     const anyDefault = await tx.hardwareProfile.count({ where: { isDefault: true } });
     if (before?.isDefault && data.isDefault === false) {
-      throw badInput("isDefault: this is the default profile; make another profile the default instead", { field: "isDefault" });
+      throw badInput("isDefault: this is the default profile; make another profile the default instead", {
+        field: "isDefault",
+      });
     }
     const isDefault = data.isDefault ?? (before ? before.isDefault : anyDefault === 0);
-    if (isDefault) await tx.hardwareProfile.updateMany({ where: { isDefault: true, name: { not: data.name } }, data: { isDefault: false } });
+    if (isDefault)
+      await tx.hardwareProfile.updateMany({
+        where: { isDefault: true, name: { not: data.name } },
+        data: { isDefault: false },
+      });
     const fields = {
       hourlyPriceUsd: price.toFixed(6),
       vcpus: data.vcpus,
@@ -48,8 +54,15 @@ export async function upsertHardwareProfile(db: Db, principal: Principal, input:
       batchSize: data.batchSize ?? before?.batchSize ?? 32,
       isDefault,
     };
-    const previousDefault = isDefault && !before?.isDefault ? await tx.hardwareProfile.findFirst({ where: { isDefault: true, name: { not: data.name } } }) : null;
-    const profile = await tx.hardwareProfile.upsert({ where: { name: data.name }, create: { name: data.name, ...fields }, update: fields });
+    const previousDefault =
+      isDefault && !before?.isDefault
+        ? await tx.hardwareProfile.findFirst({ where: { isDefault: true, name: { not: data.name } } })
+        : null;
+    const profile = await tx.hardwareProfile.upsert({
+      where: { name: data.name },
+      create: { name: data.name, ...fields },
+      update: fields,
+    });
     // Teams whose costs this profile decides: versions measured on it, and, when it becomes the
     // default, on the profile their unnamed usage was priced by until now.
     const profileIds = [profile.id, ...(previousDefault ? [previousDefault.id] : [])];
@@ -58,7 +71,13 @@ export async function upsertHardwareProfile(db: Db, principal: Principal, input:
       JOIN model_versions v ON v.id = cm.version_id JOIN models m ON m.id = v.model_id
       WHERE cm.hardware_profile_id = ANY(${profileIds}::text[]) ORDER BY 1`;
     const affectedTeamIds = teams.map((t) => t.teamId);
-    const event = { actor: principal.actor, action: before ? "hardware_profile.update" : "hardware_profile.create", entityType: "HardwareProfile", entityId: profile.id, before };
+    const event = {
+      actor: principal.actor,
+      action: before ? "hardware_profile.update" : "hardware_profile.create",
+      entityType: "HardwareProfile",
+      entityId: profile.id,
+      before,
+    };
     await writeAudit(tx, { ...event, after: { ...profile, affectedTeamIds } });
     // One event in each affected team's own log, so its FINANCE sees who changed its prices.
     for (const teamId of affectedTeamIds) await writeAudit(tx, { ...event, teamId, after: profile });

@@ -1,5 +1,15 @@
 import { z } from "zod";
-import { AppError, ErrorCode, Roles, assertTeamAccess, assertVisible, badInput, notFound, type Principal, type Role } from "@costgate/core";
+import {
+  AppError,
+  ErrorCode,
+  Roles,
+  assertTeamAccess,
+  assertVisible,
+  badInput,
+  notFound,
+  type Principal,
+  type Role,
+} from "@costgate/core";
 import type { Db } from "@costgate/db";
 import { generateApiKey } from "../../auth/api-keys.ts";
 import { writeAudit } from "@costgate/services";
@@ -14,11 +24,15 @@ const Input = z.object({
 
 /** A key never outlives the key that creates it: no expiresAt inherits the parent's, a later one is refused. */
 function expiryOf(principal: Principal, requested: Date | null | undefined, now: Date): Date | null {
-  if (requested && requested <= now) throw badInput(`expiresAt must be in the future (it is ${requested.toISOString()})`, { field: "expiresAt" });
+  if (requested && requested <= now)
+    throw badInput(`expiresAt must be in the future (it is ${requested.toISOString()})`, { field: "expiresAt" });
   const parent = principal.kind === "apikey" ? (principal.expiresAt ?? null) : null;
   if (!parent) return requested ?? null;
   if (requested && requested > parent) {
-    throw badInput(`expiresAt: a key cannot outlive the key that creates it (that one expires at ${parent.toISOString()})`, { field: "expiresAt" });
+    throw badInput(
+      `expiresAt: a key cannot outlive the key that creates it (that one expires at ${parent.toISOString()})`,
+      { field: "expiresAt" },
+    );
   }
   return requested ?? parent;
 }
@@ -27,7 +41,10 @@ function expiryOf(principal: Principal, requested: Date | null | undefined, now:
 function assertMayGrant(principal: Principal, role: Role): void {
   if (principal.role === "ADMIN") return;
   if (role !== principal.role && role !== "VIEWER") {
-    throw new AppError(ErrorCode.FORBIDDEN, `A ${principal.role} may create keys with role ${principal.role} or VIEWER, not ${role}`);
+    throw new AppError(
+      ErrorCode.FORBIDDEN,
+      `A ${principal.role} may create keys with role ${principal.role} or VIEWER, not ${role}`,
+    );
   }
 }
 
@@ -56,7 +73,14 @@ export async function createApiKey(db: Db, principal: Principal, input: unknown)
         createdByKeyId: principal.kind === "apikey" ? principal.id : null,
       },
     });
-    await writeAudit(tx, { actor: principal.actor, action: "apikey.create", entityType: "ApiKey", entityId: key.id, teamId, after: key });
+    await writeAudit(tx, {
+      actor: principal.actor,
+      action: "apikey.create",
+      entityType: "ApiKey",
+      entityId: key.id,
+      teamId,
+      after: key,
+    });
     return key;
   });
   return { apiKey, secret };
@@ -78,7 +102,15 @@ export async function revokeApiKey(db: Db, principal: Principal, id: string) {
         UNION SELECT k.id FROM api_keys k JOIN descendants d ON k.created_by_key_id = d.id
       )
       UPDATE api_keys SET revoked_at = ${now}, updated_at = ${now} WHERE id IN (SELECT id FROM descendants) AND revoked_at IS NULL`;
-    await writeAudit(tx, { actor: principal.actor, action: "apikey.revoke", entityType: "ApiKey", entityId: id, teamId: key.teamId, before: key, after: revoked });
+    await writeAudit(tx, {
+      actor: principal.actor,
+      action: "apikey.revoke",
+      entityType: "ApiKey",
+      entityId: id,
+      teamId: key.teamId,
+      before: key,
+      after: revoked,
+    });
     return revoked;
   });
 }

@@ -19,7 +19,9 @@ export async function createUser(db: Db, principal: Principal, input: unknown) {
   const data = validate(Input, input);
   assertPasswordStrength(data.password);
   if (data.role !== "ADMIN" && !data.teamId) {
-    throw badInput(`teamId: a ${data.role} must belong to a team (non-admins act within their own team)`, { field: "teamId" });
+    throw badInput(`teamId: a ${data.role} must belong to a team (non-admins act within their own team)`, {
+      field: "teamId",
+    });
   }
   if (data.teamId && !(await db.team.findUnique({ where: { id: data.teamId } }))) throw notFound("Team", data.teamId);
   const passwordHash = await hashPassword(data.password);
@@ -29,7 +31,14 @@ export async function createUser(db: Db, principal: Principal, input: unknown) {
         const user = await tx.user.create({
           data: { email: data.email, name: data.name, role: data.role, teamId: data.teamId ?? null, passwordHash },
         });
-        await writeAudit(tx, { actor: principal.actor, action: "user.create", entityType: "User", entityId: user.id, teamId: user.teamId, after: user });
+        await writeAudit(tx, {
+          actor: principal.actor,
+          action: "user.create",
+          entityType: "User",
+          entityId: user.id,
+          teamId: user.teamId,
+          after: user,
+        });
         return user;
       }),
     `A user with email ${data.email} already exists`,

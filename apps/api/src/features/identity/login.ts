@@ -7,7 +7,10 @@ import type { LoginThrottle } from "../../auth/login-throttle.ts";
 import { validate } from "../validate.ts";
 import { startSession } from "./sessions.ts";
 
-const Input = z.object({ email: z.string().trim().toLowerCase().min(1, "must not be empty").max(320), password: z.string().min(1, "must not be empty").max(256) });
+const Input = z.object({
+  email: z.string().trim().toLowerCase().min(1, "must not be empty").max(320),
+  password: z.string().min(1, "must not be empty").max(256),
+});
 
 export interface LoginDeps {
   db: Db;

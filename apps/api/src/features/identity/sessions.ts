@@ -14,7 +14,8 @@ export async function startSession(deps: { db: Db; sessions: SessionTokens }, us
 }
 
 function sessionOf(principal: Principal): string {
-  if (principal.kind !== "user" || !principal.sessionId) throw badInput("Only a session token can end its session; revoke an API key with revokeApiKey");
+  if (principal.kind !== "user" || !principal.sessionId)
+    throw badInput("Only a session token can end its session; revoke an API key with revokeApiKey");
   return principal.sessionId;
 }
 
@@ -23,7 +24,14 @@ export async function logout(db: Db, principal: Principal): Promise<boolean> {
   const sessionId = sessionOf(principal);
   await db.$transaction(async (tx) => {
     await tx.session.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: new Date() } });
-    await writeAudit(tx, { actor: principal.actor, action: "user.logout", entityType: "User", entityId: principal.id, teamId: principal.teamId, after: { sessionId } });
+    await writeAudit(tx, {
+      actor: principal.actor,
+      action: "user.logout",
+      entityType: "User",
+      entityId: principal.id,
+      teamId: principal.teamId,
+      after: { sessionId },
+    });
   });
   return true;
 }
@@ -33,8 +41,18 @@ export async function revokeUserSessions(db: Db, principal: Principal, userId: s
   const user = await db.user.findUnique({ where: { id: userId } });
   if (!user) throw notFound("User", userId);
   await db.$transaction(async (tx) => {
-    const { count } = await tx.session.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
-    await writeAudit(tx, { actor: principal.actor, action: "user.revokeSessions", entityType: "User", entityId: userId, teamId: user.teamId, after: { sessionsEnded: count } });
+    const { count } = await tx.session.updateMany({
+      where: { userId, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    await writeAudit(tx, {
+      actor: principal.actor,
+      action: "user.revokeSessions",
+      entityType: "User",
+      entityId: userId,
+      teamId: user.teamId,
+      after: { sessionsEnded: count },
+    });
   });
   return true;
 }
@@ -46,7 +64,8 @@ export async function changePassword(db: Db, principal: Principal, input: unknow
   const sessionId = sessionOf(principal);
   const { currentPassword, newPassword } = validate(PasswordChange, input);
   const user = await db.user.findUniqueOrThrow({ where: { id: principal.id } });
-  if (!(await verifyPassword(user.passwordHash, currentPassword))) throw badInput("currentPassword is not your current password", { field: "currentPassword" });
+  if (!(await verifyPassword(user.passwordHash, currentPassword)))
+    throw badInput("currentPassword is not your current password", { field: "currentPassword" });
   try {
     assertPasswordStrength(newPassword);
   } catch (e) {
@@ -55,8 +74,18 @@ export async function changePassword(db: Db, principal: Principal, input: unknow
   const passwordHash = await hashPassword(newPassword);
   await db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
-    const { count } = await tx.session.updateMany({ where: { userId: user.id, revokedAt: null, id: { not: sessionId } }, data: { revokedAt: new Date() } });
-    await writeAudit(tx, { actor: principal.actor, action: "user.changePassword", entityType: "User", entityId: user.id, teamId: user.teamId, after: { otherSessionsEnded: count } });
+    const { count } = await tx.session.updateMany({
+      where: { userId: user.id, revokedAt: null, id: { not: sessionId } },
+      data: { revokedAt: new Date() },
+    });
+    await writeAudit(tx, {
+      actor: principal.actor,
+      action: "user.changePassword",
+      entityType: "User",
+      entityId: user.id,
+      teamId: user.teamId,
+      after: { otherSessionsEnded: count },
+    });
   });
   return true;
 }

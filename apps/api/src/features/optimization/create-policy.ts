@@ -23,7 +23,8 @@ export async function createOptimizationPolicy(db: Db, principal: Principal, inp
   const data = validate(Input, input);
   assertTeamAccess(principal, data.teamId);
   const steps = stepsJson(data.steps);
-  if (!(await db.team.findUnique({ where: { id: data.teamId }, select: { id: true } }))) throw notFound("Team", data.teamId);
+  if (!(await db.team.findUnique({ where: { id: data.teamId }, select: { id: true } })))
+    throw notFound("Team", data.teamId);
   if (data.modelId) await assertModelInTeam(db, principal, data.modelId, data.teamId, "policy");
   if (data.hardwareProfileId) await assertHardwareProfile(db, data.hardwareProfileId);
   return conflictOnDuplicate(
@@ -41,7 +42,14 @@ export async function createOptimizationPolicy(db: Db, principal: Principal, inp
             autoPromote: data.autoPromote ?? false,
           },
         });
-        await writeAudit(tx, { actor: principal.actor, action: "policy.create", entityType: "OptimizationPolicy", entityId: policy.id, teamId: policy.teamId, after: policy });
+        await writeAudit(tx, {
+          actor: principal.actor,
+          action: "policy.create",
+          entityType: "OptimizationPolicy",
+          entityId: policy.id,
+          teamId: policy.teamId,
+          after: policy,
+        });
         return policy;
       }),
     `The team already has an optimization policy named "${data.name}"`,

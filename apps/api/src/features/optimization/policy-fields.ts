@@ -10,9 +10,10 @@ export const MaxAccuracyDrop = z
   .max(1, "must be at most 1 (an absolute drop of the metric: 0.01 = one point of accuracy)");
 export const Trigger = z.enum(["MANUAL", "NEW_VERSION", "BUDGET_AT_RISK"]);
 
-export const stepsJson = (steps: unknown): Prisma.InputJsonValue => parsePolicySteps(steps) as PolicyStep[] as unknown as Prisma.InputJsonValue;
+export const stepsJson = (steps: unknown): Prisma.InputJsonValue =>
+  parsePolicySteps(steps) as PolicyStep[] as unknown as Prisma.InputJsonValue;
 
 export async function assertHardwareProfile(db: Db, id: string): Promise<void> {
-  if (!(await db.hardwareProfile.findUnique({ where: { id }, select: { id: true } }))) throw notFound("Hardware profile", id);
+  if (!(await db.hardwareProfile.findUnique({ where: { id }, select: { id: true } })))
+    throw notFound("Hardware profile", id);
 }
-

@@ -40,7 +40,15 @@ export async function updateOptimizationPolicy(db: Db, principal: Principal, id:
       db.$transaction(async (tx) => {
         const before = await tx.optimizationPolicy.findUniqueOrThrow({ where: { id } });
         const after = await tx.optimizationPolicy.update({ where: { id }, data: changes });
-        await writeAudit(tx, { actor: principal.actor, action: "policy.update", entityType: "OptimizationPolicy", entityId: id, teamId: after.teamId, before, after });
+        await writeAudit(tx, {
+          actor: principal.actor,
+          action: "policy.update",
+          entityType: "OptimizationPolicy",
+          entityId: id,
+          teamId: after.teamId,
+          before,
+          after,
+        });
         return after;
       }),
     `The team already has an optimization policy named "${data.name}"`,

@@ -7,7 +7,12 @@ import { conflictOnDuplicate } from "../unique-violation.ts";
 
 const Input = z.object({
   teamId: z.string().min(1),
-  name: z.string().trim().min(1, "must not be empty").max(120).regex(/^[\w.\- ]+$/, "may contain letters, digits, spaces, '.', '_' and '-'"),
+  name: z
+    .string()
+    .trim()
+    .min(1, "must not be empty")
+    .max(120)
+    .regex(/^[\w.\- ]+$/, "may contain letters, digits, spaces, '.', '_' and '-'"),
   description: z.string().trim().max(2000).nullish(),
   task: z.enum(["CLASSIFICATION", "REGRESSION"]),
 });
@@ -20,7 +25,14 @@ export async function createModel(db: Db, principal: Principal, input: unknown) 
     () =>
       db.$transaction(async (tx) => {
         const model = await tx.model.create({ data: { ...data, description: data.description ?? null } });
-        await writeAudit(tx, { actor: principal.actor, action: "model.create", entityType: "Model", entityId: model.id, teamId: model.teamId, after: model });
+        await writeAudit(tx, {
+          actor: principal.actor,
+          action: "model.create",
+          entityType: "Model",
+          entityId: model.id,
+          teamId: model.teamId,
+          after: model,
+        });
         return model;
       }),
     `The team already has a model named "${data.name}"`,

@@ -10,14 +10,21 @@ interface Deps {
 
 /** The version, when the caller may act on its team's models; NOT_FOUND otherwise (ids of other teams do not leak). */
 async function versionFor(db: Db, principal: Principal, versionId: string) {
-  const version = await db.modelVersion.findUnique({ where: { id: versionId }, include: { model: { select: { teamId: true, name: true } } } });
+  const version = await db.modelVersion.findUnique({
+    where: { id: versionId },
+    include: { model: { select: { teamId: true, name: true } } },
+  });
   if (!version) throw notFound("ModelVersion", versionId);
   try {
     assertTeamAccess(principal, version.model.teamId);
   } catch {
     throw notFound("ModelVersion", versionId);
   }
-  if (version.status === "FAILED") throw new AppError(ErrorCode.BAD_USER_INPUT, `Version ${version.number} of ${version.model.name} FAILED (${version.statusMessage ?? "see its status"}): register a working artifact instead`);
+  if (version.status === "FAILED")
+    throw new AppError(
+      ErrorCode.BAD_USER_INPUT,
+      `Version ${version.number} of ${version.model.name} FAILED (${version.statusMessage ?? "see its status"}): register a working artifact instead`,
+    );
   return version;
 }
 
@@ -26,15 +33,29 @@ async function versionFor(db: Db, principal: Principal, versionId: string) {
  * named); a worker of that profile measures it, interleaved with its parent when it has one,
  * and adds a CostMeasurement. Asking again while one is queued adds nothing.
  */
-export async function remeasureModelVersion(deps: Deps, principal: Principal, args: { versionId: string; hardwareProfileId?: string | null }) {
+export async function remeasureModelVersion(
+  deps: Deps,
+  principal: Principal,
+  args: { versionId: string; hardwareProfileId?: string | null },
+) {
   const version = await versionFor(deps.db, principal, args.versionId);
   const profile = args.hardwareProfileId
     ? await deps.db.hardwareProfile.findUnique({ where: { id: args.hardwareProfileId } })
     : await deps.db.hardwareProfile.findFirst({ where: { isDefault: true } });
-  if (!profile) throw args.hardwareProfileId ? notFound("HardwareProfile", args.hardwareProfileId) : new AppError(ErrorCode.BAD_USER_INPUT, "No default hardware profile: name one with hardwareProfileId");
+  if (!profile)
+    throw args.hardwareProfileId
+      ? notFound("HardwareProfile", args.hardwareProfileId)
+      : new AppError(ErrorCode.BAD_USER_INPUT, "No default hardware profile: name one with hardwareProfileId");
   await deps.producer.remeasureVersion(version.id, profile.id);
   await deps.db.$transaction((tx) =>
-    writeAudit(tx, { actor: principal.actor, action: "version.remeasure", entityType: "ModelVersion", entityId: version.id, teamId: version.model.teamId, after: { hardwareProfileId: profile.id, hardwareProfile: profile.name } }),
+    writeAudit(tx, {
+      actor: principal.actor,
+      action: "version.remeasure",
+      entityType: "ModelVersion",
+      entityId: version.id,
+      teamId: version.model.teamId,
+      after: { hardwareProfileId: profile.id, hardwareProfile: profile.name },
+    }),
   );
   return version;
 }
@@ -42,11 +63,25 @@ export async function remeasureModelVersion(deps: Deps, principal: Principal, ar
 /** Queues an evaluation of a version on its model's current EVALUATION dataset (replacing the one on that dataset). */
 export async function reevaluateModelVersion(deps: Deps, principal: Principal, args: { versionId: string }) {
   const version = await versionFor(deps.db, principal, args.versionId);
-  const dataset = await deps.db.dataset.findFirst({ where: { modelId: version.modelId, role: "EVALUATION" }, orderBy: { createdAt: "desc" } });
-  if (!dataset) throw new AppError(ErrorCode.BAD_USER_INPUT, `${version.model.name} has no EVALUATION dataset: register one with registerDataset(role: EVALUATION) first`);
+  const dataset = await deps.db.dataset.findFirst({
+    where: { modelId: version.modelId, role: "EVALUATION" },
+    orderBy: { createdAt: "desc" },
+  });
+  if (!dataset)
+    throw new AppError(
+      ErrorCode.BAD_USER_INPUT,
+      `${version.model.name} has no EVALUATION dataset: register one with registerDataset(role: EVALUATION) first`,
+    );
   await deps.producer.reevaluateVersion(version.id);
   await deps.db.$transaction((tx) =>
-    writeAudit(tx, { actor: principal.actor, action: "version.reevaluate", entityType: "ModelVersion", entityId: version.id, teamId: version.model.teamId, after: { datasetId: dataset.id, dataset: dataset.name } }),
+    writeAudit(tx, {
+      actor: principal.actor,
+      action: "version.reevaluate",
+      entityType: "ModelVersion",
+      entityId: version.id,
+      teamId: version.model.teamId,
+      after: { datasetId: dataset.id, dataset: dataset.name },
+    }),
   );
   return version;
 }

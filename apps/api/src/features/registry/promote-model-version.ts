@@ -12,10 +12,21 @@ const Input = z.object({
 });
 
 /** Moves a version of the caller's team between stages through services' promoteVersion (the one promotion path, gate included). */
-export async function promoteModelVersion(deps: { db: Db; producer: Producer; gate?: PromotionGate; now?: () => Date }, principal: Principal, input: unknown) {
+export async function promoteModelVersion(
+  deps: { db: Db; producer: Producer; gate?: PromotionGate; now?: () => Date },
+  principal: Principal,
+  input: unknown,
+) {
   const data = validate(Input, input);
-  const version = await deps.db.modelVersion.findUnique({ where: { id: data.versionId }, select: { model: { select: { teamId: true } } } });
+  const version = await deps.db.modelVersion.findUnique({
+    where: { id: data.versionId },
+    select: { model: { select: { teamId: true } } },
+  });
   assertVisible(principal, version, (r) => r.model.teamId, "Model version", data.versionId);
   // The cost gate on the API's clock (tests set it); PromotionResult.projection shows what it recorded.
-  return promoteVersion({ ...deps, gate: deps.gate ?? costGate({ now: deps.now }) }, { actor: principal.actor, role: principal.role }, { versionId: data.versionId, stage: data.stage, overrideReason: data.overrideReason ?? null });
+  return promoteVersion(
+    { ...deps, gate: deps.gate ?? costGate({ now: deps.now }) },
+    { actor: principal.actor, role: principal.role },
+    { versionId: data.versionId, stage: data.stage, overrideReason: data.overrideReason ?? null },
+  );
 }

@@ -19,7 +19,11 @@ const Input = z.object({
  * Registers a dataset of a model. A new EVALUATION dataset gets the model's versions that were
  * never evaluated (registered before it) evaluated on it.
  */
-export async function registerDataset(deps: { db: Db; producer: Producer; logger: Logger }, principal: Principal, input: unknown) {
+export async function registerDataset(
+  deps: { db: Db; producer: Producer; logger: Logger },
+  principal: Principal,
+  input: unknown,
+) {
   const { db } = deps;
   const data = validate(Input, input);
   const model = await db.model.findUnique({ where: { id: data.modelId } });
@@ -30,16 +34,28 @@ export async function registerDataset(deps: { db: Db; producer: Producer; logger
     () =>
       db.$transaction(async (tx) => {
         const dataset = await tx.dataset.create({ data: { ...data, rows } });
-        await writeAudit(tx, { actor: principal.actor, action: "dataset.register", entityType: "Dataset", entityId: dataset.id, teamId: model.teamId, after: dataset });
+        await writeAudit(tx, {
+          actor: principal.actor,
+          action: "dataset.register",
+          entityType: "Dataset",
+          entityId: dataset.id,
+          teamId: model.teamId,
+          after: dataset,
+        });
         return dataset;
       }),
     `Model ${model.name} already has a dataset named "${data.name}"`,
   );
   if (dataset.role === "EVALUATION") {
-    const unevaluated = await db.modelVersion.findMany({ where: { modelId: model.id, status: "READY", evaluations: { none: {} } }, select: { id: true } });
+    const unevaluated = await db.modelVersion.findMany({
+      where: { modelId: model.id, status: "READY", evaluations: { none: {} } },
+      select: { id: true },
+    });
     for (const v of unevaluated) {
       // A version left out (Redis down) is evaluated on reevaluateModelVersion.
-      await deps.producer.reevaluateVersion(v.id).catch((e: unknown) => deps.logger.error({ err: e, versionId: v.id }, "could not enqueue evaluation"));
+      await deps.producer
+        .reevaluateVersion(v.id)
+        .catch((e: unknown) => deps.logger.error({ err: e, versionId: v.id }, "could not enqueue evaluation"));
     }
   }
   return dataset;

@@ -23,7 +23,11 @@ interface ModelArtifactMetadata {
  * then enqueues its evaluation. The row is committed before the job exists, so a worker
  * never sees a job for a version it cannot read.
  */
-export async function registerModelVersion(deps: { db: Db; producer: Producer; logger: Logger }, principal: Principal, input: unknown) {
+export async function registerModelVersion(
+  deps: { db: Db; producer: Producer; logger: Logger },
+  principal: Principal,
+  input: unknown,
+) {
   const data = validate(Input, input);
   const { db } = deps;
   const model = await db.model.findUnique({ where: { id: data.modelId } });
@@ -46,7 +50,14 @@ export async function registerModelVersion(deps: { db: Db; producer: Producer; l
         createdBy: principal.actor,
       },
     });
-    await writeAudit(tx, { actor: principal.actor, action: "version.register", entityType: "ModelVersion", entityId: created.id, teamId: model.teamId, after: created });
+    await writeAudit(tx, {
+      actor: principal.actor,
+      action: "version.register",
+      entityType: "ModelVersion",
+      entityId: created.id,
+      teamId: model.teamId,
+      after: created,
+    });
     return created;
   });
 

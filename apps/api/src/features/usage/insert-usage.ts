@@ -23,7 +23,11 @@ export interface InsertedByTeam {
  * target rather than once per record. Keys (`<teamId>:<key>`) must be unique within the batch.
  * Returns what was inserted, per team.
  */
-export async function insertUsage(db: Db, batch: { targets: readonly UsageTarget[]; records: readonly PricedRecord[] }, actor: string): Promise<InsertedByTeam[]> {
+export async function insertUsage(
+  db: Db,
+  batch: { targets: readonly UsageTarget[]; records: readonly PricedRecord[] },
+  actor: string,
+): Promise<InsertedByTeam[]> {
   const { targets, records } = batch;
   if (!records.length) return [];
   // Each column crosses as ONE text parameter holding a Postgres array literal, cast in SQL:
@@ -66,4 +70,5 @@ export async function insertUsage(db: Db, batch: { targets: readonly UsageTarget
 }
 
 /** A Postgres array literal of text elements, each quoted, `"` and `\` escaped: {"a","b \"c\""}. */
-export const arrayLiteral = (values: readonly string[]): string => `{${values.map((v) => `"${/["\\]/.test(v) ? v.replace(/["\\]/g, "\\$&") : v}"`).join(",")}}`;
+export const arrayLiteral = (values: readonly string[]): string =>
+  `{${values.map((v) => `"${/["\\]/.test(v) ? v.replace(/["\\]/g, "\\$&") : v}"`).join(",")}}`;

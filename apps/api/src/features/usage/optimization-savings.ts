@@ -1,4 +1,14 @@
-import { MoneyDecimal, badInput, composeRatios, costOfRequests, formatMoney, pricePairKey, teamScope, type Money, type Principal } from "@costgate/core";
+import {
+  MoneyDecimal,
+  badInput,
+  composeRatios,
+  costOfRequests,
+  formatMoney,
+  pricePairKey,
+  teamScope,
+  type Money,
+  type Principal,
+} from "@costgate/core";
 import { Prisma, type CostMeasurement, type Db, type ModelVersion } from "@costgate/db";
 import { latestCosts } from "@costgate/services";
 import type { Loaders } from "../../graphql/loaders.ts";
@@ -36,9 +46,15 @@ const MAX_LINEAGE_DEPTH = 1_000;
  * have a null saving and are left out of the total. Lists the `first` biggest savings; the
  * total and the count cover every version.
  */
-export async function optimizationSavings(db: Db, loaders: Loaders, principal: Principal, args: { teamId?: string | null; from: Date; to: Date; first?: number | null }): Promise<SavingsReport> {
+export async function optimizationSavings(
+  db: Db,
+  loaders: Loaders,
+  principal: Principal,
+  args: { teamId?: string | null; from: Date; to: Date; first?: number | null },
+): Promise<SavingsReport> {
   const first = args.first ?? 20;
-  if (!Number.isInteger(first) || first < 0 || first > MAX_SAVINGS_LISTED) throw badInput(`first must be 0 to ${MAX_SAVINGS_LISTED} (got ${first})`, { field: "first" });
+  if (!Number.isInteger(first) || first < 0 || first > MAX_SAVINGS_LISTED)
+    throw badInput(`first must be 0 to ${MAX_SAVINGS_LISTED} (got ${first})`, { field: "first" });
   const { firstDay, lastDay } = daysStartingIn(args.from, args.to);
   const scope = teamScope(principal, args.teamId);
   const profile = await loaders.defaultProfile();
@@ -46,7 +62,9 @@ export async function optimizationSavings(db: Db, loaders: Loaders, principal: P
   // (from the parent, on while the version is not an UPLOAD and has a parent; the deepest row of
   // each walk) and the requests it served in the range; a second one for both current prices on
   // the default profile (services' latestCosts).
-  const found = await db.$queryRaw<{ id: string; model_id: string; source_id: string; requests: string; step_ids: string[] | null }[]>`
+  const found = await db.$queryRaw<
+    { id: string; model_id: string; source_id: string; requests: string; step_ids: string[] | null }[]
+  >`
     WITH RECURSIVE prod AS (
       SELECT v.id, v.model_id, v.parent_id FROM model_versions v JOIN models m ON m.id = v.model_id
       WHERE v.stage = 'PRODUCTION' AND v.source <> 'UPLOAD' AND v.parent_id IS NOT NULL
@@ -71,12 +89,20 @@ export async function optimizationSavings(db: Db, loaders: Loaders, principal: P
     FROM prod p JOIN src s ON s.start_id = p.id LEFT JOIN served sv ON sv.version_id = p.id LEFT JOIN steps st ON st.start_id = p.id
     ORDER BY p.model_id`;
   const prices = profile
-    ? await latestCosts(db, found.flatMap((r) => [r.id, r.source_id].map((versionId) => ({ versionId, hardwareProfileId: profile.id }))))
+    ? await latestCosts(
+        db,
+        found.flatMap((r) => [r.id, r.source_id].map((versionId) => ({ versionId, hardwareProfileId: profile.id }))),
+      )
     : new Map<string, CostMeasurement>();
-  const priceOf = (versionId: string) => (profile ? (prices.get(pricePairKey(versionId, profile.id))?.costPerMillionUsd.toFixed(6) ?? null) : null);
+  const priceOf = (versionId: string) =>
+    profile ? (prices.get(pricePairKey(versionId, profile.id))?.costPerMillionUsd.toFixed(6) ?? null) : null;
   const rows = found.map((r) => ({ ...r, price: priceOf(r.id), source_price: priceOf(r.source_id) }));
 
-  const measurable = await measurableSavings(db, profile?.id ?? null, rows.map((r) => [r.id, ...(r.step_ids ?? [])]));
+  const measurable = await measurableSavings(
+    db,
+    profile?.id ?? null,
+    rows.map((r) => [r.id, ...(r.step_ids ?? [])]),
+  );
   let total = new MoneyDecimal(0);
   const priced = rows.map((r, i) => {
     let saved: Money | null = null;
@@ -87,7 +113,9 @@ export async function optimizationSavings(db: Db, loaders: Loaders, principal: P
     return { row: r, saved, measurable: measurable[i] ?? null };
   });
   // Biggest saving first; unknown savings last.
-  priced.sort((a, b) => (a.saved === null ? (b.saved === null ? 0 : 1) : b.saved === null ? -1 : b.saved.comparedTo(a.saved)));
+  priced.sort((a, b) =>
+    a.saved === null ? (b.saved === null ? 0 : 1) : b.saved === null ? -1 : b.saved.comparedTo(a.saved),
+  );
   const listed = priced.slice(0, first);
   const versions = await loaders.version.loadMany(listed.flatMap(({ row }) => [row.id, row.source_id]));
   return {
@@ -112,7 +140,10 @@ export async function optimizationSavings(db: Db, loaders: Loaders, principal: P
  */
 async function measurableSavings(db: Db, profileId: string | null, lineages: string[][]): Promise<(boolean | null)[]> {
   if (!profileId || lineages.length === 0) return lineages.map(() => null);
-  const comparisons = await db.costComparison.findMany({ where: { versionId: { in: lineages.flat() }, hardwareProfileId: profileId }, orderBy: { measuredAt: "desc" } });
+  const comparisons = await db.costComparison.findMany({
+    where: { versionId: { in: lineages.flat() }, hardwareProfileId: profileId },
+    orderBy: { measuredAt: "desc" },
+  });
   const latest = new Map<string, (typeof comparisons)[number]>();
   for (const c of comparisons) if (!latest.has(c.versionId)) latest.set(c.versionId, c);
   return lineages.map((ids) => {

@@ -57,15 +57,25 @@ export async function priceUsage(db: Db, principal: Principal, records: readonly
   // Problems are raised in record order below, so the first bad record is the one named.
   const profileOf = (r: UsageInput, i: number): string | AppError => {
     if (r.hardwareProfileId) {
-      return profileNames.has(r.hardwareProfileId) ? r.hardwareProfileId : recordProblem(i, "hardwareProfileId", `hardware profile ${r.hardwareProfileId} not found`);
+      return profileNames.has(r.hardwareProfileId)
+        ? r.hardwareProfileId
+        : recordProblem(i, "hardwareProfileId", `hardware profile ${r.hardwareProfileId} not found`);
     }
-    return defaultProfile?.id ?? recordProblem(i, "hardwareProfileId", "there is no default hardware profile: name the one that served these requests");
+    return (
+      defaultProfile?.id ??
+      recordProblem(
+        i,
+        "hardwareProfileId",
+        "there is no default hardware profile: name the one that served these requests",
+      )
+    );
   };
   const pairKey = pricePairKey;
   const pairs = new Map<string, { versionId: string; profileId: string }>();
   const recordProfiles = records.map((r, i) => {
     const profileId = profileOf(r, i);
-    if (typeof profileId === "string") pairs.set(pairKey(r.versionId, profileId), { versionId: r.versionId, profileId });
+    if (typeof profileId === "string")
+      pairs.set(pairKey(r.versionId, profileId), { versionId: r.versionId, profileId });
     return profileId;
   });
 
@@ -76,13 +86,32 @@ export async function priceUsage(db: Db, principal: Principal, records: readonly
     LEFT JOIN model_versions v ON v.id = p.version_id
     LEFT JOIN models m ON m.id = v.model_id`;
   // The current price of each pair: its latest measurement (services' latestCosts, the one rule).
-  const costs = await latestCosts(db, list.map((p) => ({ versionId: p.versionId, hardwareProfileId: p.profileId })));
+  const costs = await latestCosts(
+    db,
+    list.map((p) => ({ versionId: p.versionId, hardwareProfileId: p.profileId })),
+  );
   const targets: UsageTarget[] = [];
   const prices = new Map(
     rows.map((p) => {
-      const target = p.modelId && p.teamId ? targets.push({ versionId: p.versionId, modelId: p.modelId, teamId: p.teamId, hardwareProfileId: p.profileId }) - 1 : -1;
+      const target =
+        p.modelId && p.teamId
+          ? targets.push({
+              versionId: p.versionId,
+              modelId: p.modelId,
+              teamId: p.teamId,
+              hardwareProfileId: p.profileId,
+            }) - 1
+          : -1;
       const cost = costs.get(pricePairKey(p.versionId, p.profileId));
-      return [pairKey(p.versionId, p.profileId), { ...p, target, micros: cost ? toMicros(cost.costPerMillionUsd.toFixed(6)) : null, measurementId: cost?.id ?? null }];
+      return [
+        pairKey(p.versionId, p.profileId),
+        {
+          ...p,
+          target,
+          micros: cost ? toMicros(cost.costPerMillionUsd.toFixed(6)) : null,
+          measurementId: cost?.id ?? null,
+        },
+      ];
     }),
   );
 
@@ -91,14 +120,22 @@ export async function priceUsage(db: Db, principal: Principal, records: readonly
     if (typeof profileId !== "string") throw profileId;
     const price = prices.get(pairKey(r.versionId, profileId));
     // Another team's version is "not found" to a non-admin, so other teams' ids do not leak.
-    if (!price || price.target < 0 || !inTeam(principal, price.teamId)) throw recordProblem(i, "versionId", `model version ${r.versionId} not found`);
+    if (!price || price.target < 0 || !inTeam(principal, price.teamId))
+      throw recordProblem(i, "versionId", `model version ${r.versionId} not found`);
     if (price.micros === null || price.measurementId === null) {
       throw badInput(
         `input[${i}].versionId: version ${price.number} of model "${price.modelName}" has no cost measurement on hardware profile ${profileNames.get(profileId)} yet, so its usage cannot be priced; nothing was recorded`,
         { field: `input.${i}.versionId`, index: i },
       );
     }
-    return { key: r.idempotencyKey, target: price.target, requests: r.requests, costUsd: requestsCost(r.requests, price.micros), measurementId: price.measurementId, occurredAtMs: r.occurredAt.getTime() };
+    return {
+      key: r.idempotencyKey,
+      target: price.target,
+      requests: r.requests,
+      costUsd: requestsCost(r.requests, price.micros),
+      measurementId: price.measurementId,
+      occurredAtMs: r.occurredAt.getTime(),
+    };
   });
   return { targets, records: priced };
 }

@@ -20,7 +20,11 @@ type Deps = { db: Db; producer: Producer; logger: { warn(obj: object, msg: strin
  * naming the first bad record. A key seen before, in this call or any other, is a duplicate.
  * After the commit, the budgets of the teams touched are checked soon (debounced).
  */
-export async function recordUsage(deps: Deps, principal: Principal, records: readonly UsageInput[]): Promise<RecordUsageResult> {
+export async function recordUsage(
+  deps: Deps,
+  principal: Principal,
+  records: readonly UsageInput[],
+): Promise<RecordUsageResult> {
   checkUsageInput(records, deps.now());
   const { targets, records: priced } = await priceUsage(deps.db, principal, records);
 
@@ -35,7 +39,10 @@ export async function recordUsage(deps: Deps, principal: Principal, records: rea
   const accepted = byTeam.reduce((n, t) => n + t.accepted, 0);
   const costUsd = byTeam.reduce((sum, t) => sum.add(t.costUsd), new MoneyDecimal(0));
   if (accepted > 0) {
-    await afterUsageRecorded({ producer: deps.producer, logger: deps.logger }, { teamIds: byTeam.map((t) => t.teamId), modelIds: [...new Set(byTeam.flatMap((t) => t.modelIds))] });
+    await afterUsageRecorded(
+      { producer: deps.producer, logger: deps.logger },
+      { teamIds: byTeam.map((t) => t.teamId), modelIds: [...new Set(byTeam.flatMap((t) => t.modelIds))] },
+    );
   }
   return { accepted, duplicates: records.length - accepted, costUsd };
 }

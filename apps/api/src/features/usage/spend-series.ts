@@ -16,7 +16,8 @@ const DAY_MS = 86_400_000;
 const startOfDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
 const startOfMonth = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
-const next = (d: Date, g: Granularity) => (g === "DAY" ? new Date(d.getTime() + DAY_MS) : new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)));
+const next = (d: Date, g: Granularity) =>
+  g === "DAY" ? new Date(d.getTime() + DAY_MS) : new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1));
 
 /**
  * The spend query: one point per UTC day or calendar month whose start lies in [from, to)
@@ -29,12 +30,17 @@ const next = (d: Date, g: Granularity) => (g === "DAY" ? new Date(d.getTime() + 
  * the start of its day: the rows of daily_spend a range covers. Refuses an empty or reversed range.
  */
 export function daysStartingIn(from: Date, to: Date): { firstDay: string; lastDay: string } {
-  if (from.getTime() >= to.getTime()) throw badInput(`from (${from.toISOString()}) must be before to (${to.toISOString()})`, { field: "from" });
+  if (from.getTime() >= to.getTime())
+    throw badInput(`from (${from.toISOString()}) must be before to (${to.toISOString()})`, { field: "from" });
   // Up to (inclusive) the day `to` falls in, unless `to` is a midnight.
   return { firstDay: isoDay(startOfDay(from)), lastDay: isoDay(startOfDay(new Date(to.getTime() - 1))) };
 }
 
-export async function spendSeries(db: Db, principal: Principal, args: { teamId?: string | null; modelId?: string | null; from: Date; to: Date; granularity?: Granularity | null }): Promise<SpendPoint[]> {
+export async function spendSeries(
+  db: Db,
+  principal: Principal,
+  args: { teamId?: string | null; modelId?: string | null; from: Date; to: Date; granularity?: Granularity | null },
+): Promise<SpendPoint[]> {
   const granularity = args.granularity ?? "DAY";
   const { lastDay } = daysStartingIn(args.from, args.to);
 
@@ -42,7 +48,8 @@ export async function spendSeries(db: Db, principal: Principal, args: { teamId?:
   if (args.modelId) {
     const model = await db.model.findUnique({ where: { id: args.modelId }, select: { teamId: true, name: true } });
     assertVisible(principal, model, (r) => r.teamId, "Model", args.modelId);
-    if (args.teamId && args.teamId !== model.teamId) throw badInput(`modelId: model ${model.name} belongs to another team than teamId`, { field: "modelId" });
+    if (args.teamId && args.teamId !== model.teamId)
+      throw badInput(`modelId: model ${model.name} belongs to another team than teamId`, { field: "modelId" });
     where = Prisma.sql`model_id = ${args.modelId}`;
   } else {
     const scope = teamScope(principal, args.teamId);
@@ -50,9 +57,16 @@ export async function spendSeries(db: Db, principal: Principal, args: { teamId?:
   }
 
   const starts: Date[] = [];
-  for (let d = granularity === "DAY" ? startOfDay(args.from) : startOfMonth(args.from); d < args.to; d = next(d, granularity)) {
+  for (
+    let d = granularity === "DAY" ? startOfDay(args.from) : startOfMonth(args.from);
+    d < args.to;
+    d = next(d, granularity)
+  ) {
     if (starts.length === MAX_SPEND_POINTS) {
-      throw badInput(`from..to spans more than ${MAX_SPEND_POINTS} ${granularity === "DAY" ? "days" : "months"}: ask for a shorter range${granularity === "DAY" ? " or MONTH" : ""}`, { field: "to" });
+      throw badInput(
+        `from..to spans more than ${MAX_SPEND_POINTS} ${granularity === "DAY" ? "days" : "months"}: ask for a shorter range${granularity === "DAY" ? " or MONTH" : ""}`,
+        { field: "to" },
+      );
     }
     starts.push(d);
   }

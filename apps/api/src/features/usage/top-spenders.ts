@@ -16,9 +16,14 @@ export interface ModelSpendRow {
  * model id, so pages are stable): a team's (a non-admin's own; every team for an admin without
  * teamId). One aggregate over the daily rollups, never the raw usage rows.
  */
-export async function topSpenders(db: Db, principal: Principal, args: { teamId?: string | null; from: Date; to: Date; first?: number | null }): Promise<ModelSpendRow[]> {
+export async function topSpenders(
+  db: Db,
+  principal: Principal,
+  args: { teamId?: string | null; from: Date; to: Date; first?: number | null },
+): Promise<ModelSpendRow[]> {
   const first = args.first ?? 10;
-  if (!Number.isInteger(first) || first < 1 || first > MAX_TOP_SPENDERS) throw badInput(`first must be 1 to ${MAX_TOP_SPENDERS} (got ${first})`, { field: "first" });
+  if (!Number.isInteger(first) || first < 1 || first > MAX_TOP_SPENDERS)
+    throw badInput(`first must be 1 to ${MAX_TOP_SPENDERS} (got ${first})`, { field: "first" });
   const { firstDay, lastDay } = daysStartingIn(args.from, args.to);
   const scope = teamScope(principal, args.teamId);
   const rows = await db.$queryRaw<{ model_id: string; cost: string; requests: string }[]>`

@@ -25,19 +25,33 @@ export const recordProblem = (index: number, field: keyof UsageInput, message: s
  */
 export function checkUsageInput(records: readonly UsageInput[], now: Date): void {
   if (records.length > MAX_USAGE_RECORDS) {
-    throw badInput(`input: at most ${MAX_USAGE_RECORDS.toLocaleString("en-US")} records per call (got ${records.length.toLocaleString("en-US")}); split them into several calls`, { field: "input" });
+    throw badInput(
+      `input: at most ${MAX_USAGE_RECORDS.toLocaleString("en-US")} records per call (got ${records.length.toLocaleString("en-US")}); split them into several calls`,
+      { field: "input" },
+    );
   }
   const latest = now.getTime() + CLOCK_SKEW_MS;
   for (const [i, r] of records.entries()) {
     if (!r.versionId) throw recordProblem(i, "versionId", "must not be empty");
-    if (!Number.isInteger(r.requests) || r.requests < 0) throw recordProblem(i, "requests", `must be a whole number of inferences, 0 or more (got ${r.requests})`);
+    if (!Number.isInteger(r.requests) || r.requests < 0)
+      throw recordProblem(i, "requests", `must be a whole number of inferences, 0 or more (got ${r.requests})`);
     if (r.occurredAt.getTime() > latest) {
-      throw recordProblem(i, "occurredAt", `${r.occurredAt.toISOString()} is in the future (now is ${now.toISOString()}; up to ${CLOCK_SKEW_MS / 60_000} minutes of clock skew are allowed)`);
+      throw recordProblem(
+        i,
+        "occurredAt",
+        `${r.occurredAt.toISOString()} is in the future (now is ${now.toISOString()}; up to ${CLOCK_SKEW_MS / 60_000} minutes of clock skew are allowed)`,
+      );
     }
     const key = r.idempotencyKey;
     if (!key || !key.trim()) throw recordProblem(i, "idempotencyKey", "must not be empty");
     if (key.includes("\u0000")) throw recordProblem(i, "idempotencyKey", "must not contain the NUL character");
-    if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH) throw recordProblem(i, "idempotencyKey", `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters (got ${key.length})`);
-    if (r.hardwareProfileId === "") throw recordProblem(i, "hardwareProfileId", "must not be empty (omit it for the default profile)");
+    if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH)
+      throw recordProblem(
+        i,
+        "idempotencyKey",
+        `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters (got ${key.length})`,
+      );
+    if (r.hardwareProfileId === "")
+      throw recordProblem(i, "hardwareProfileId", "must not be empty (omit it for the default profile)");
   }
 }

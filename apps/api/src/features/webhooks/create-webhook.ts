@@ -20,15 +20,33 @@ const Input = z.object({
  * characters. The secret is stored encrypted (AES-256-GCM under COSTGATE_SECRET_KEY), since
  * every delivery is signed with it; it is never returned nor written to the audit log.
  */
-export async function createWebhook(deps: { db: Db; secretKey: Buffer; webhookTargets: TargetPolicy }, principal: Principal, input: unknown) {
+export async function createWebhook(
+  deps: { db: Db; secretKey: Buffer; webhookTargets: TargetPolicy },
+  principal: Principal,
+  input: unknown,
+) {
   const data = validate(Input, input);
   assertTeamAccess(principal, data.teamId);
   await assertWebhookTarget(data.url, deps.webhookTargets);
   const team = await deps.db.team.findUnique({ where: { id: data.teamId }, select: { id: true } });
   if (!team) throw notFound("Team", data.teamId);
   return deps.db.$transaction(async (tx) => {
-    const webhook = await tx.webhook.create({ data: { teamId: data.teamId, url: data.url, events: data.events, secret: sealSecret(deps.secretKey, data.secret) } });
-    await writeAudit(tx, { actor: principal.actor, action: "webhook.create", entityType: "Webhook", entityId: webhook.id, teamId: webhook.teamId, after: webhook });
+    const webhook = await tx.webhook.create({
+      data: {
+        teamId: data.teamId,
+        url: data.url,
+        events: data.events,
+        secret: sealSecret(deps.secretKey, data.secret),
+      },
+    });
+    await writeAudit(tx, {
+      actor: principal.actor,
+      action: "webhook.create",
+      entityType: "Webhook",
+      entityId: webhook.id,
+      teamId: webhook.teamId,
+      after: webhook,
+    });
     return webhook;
   });
 }

@@ -14,7 +14,14 @@ export async function deleteWebhook(db: Db, principal: Principal, id: string): P
     const deliveries = await tx.webhookDelivery.count({ where: { webhookId: id } });
     const { count } = await tx.webhook.deleteMany({ where: { id } });
     if (count === 0) throw notFound("Webhook", id);
-    await writeAudit(tx, { actor: principal.actor, action: "webhook.delete", entityType: "Webhook", entityId: id, teamId: webhook.teamId, before: { ...webhook, deliveries } });
+    await writeAudit(tx, {
+      actor: principal.actor,
+      action: "webhook.delete",
+      entityType: "Webhook",
+      entityId: id,
+      teamId: webhook.teamId,
+      before: { ...webhook, deliveries },
+    });
     return true;
   });
 }

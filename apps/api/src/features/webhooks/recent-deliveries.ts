@@ -8,7 +8,11 @@ export type DeliveryWithLastAttempt = WebhookDelivery & { lastAttempt: WebhookAt
  * in two statements whatever the number of webhooks: a window over the (webhook_id, created_at)
  * index picks the ids, then one query reads them with their attempts.
  */
-export async function recentDeliveries(db: Db, webhookIds: readonly string[], first: number): Promise<Map<string, DeliveryWithLastAttempt[]>> {
+export async function recentDeliveries(
+  db: Db,
+  webhookIds: readonly string[],
+  first: number,
+): Promise<Map<string, DeliveryWithLastAttempt[]>> {
   const byWebhook = new Map<string, DeliveryWithLastAttempt[]>(webhookIds.map((id) => [id, []]));
   if (webhookIds.length === 0) return byWebhook;
   const picked = await db.$queryRaw<{ id: string }[]>`
@@ -24,6 +28,7 @@ export async function recentDeliveries(db: Db, webhookIds: readonly string[], fi
     orderBy: newestFirst,
     include: { attemptsLog: { orderBy: newestFirst, take: 1 } },
   });
-  for (const { attemptsLog, ...delivery } of rows) byWebhook.get(delivery.webhookId)?.push({ ...delivery, lastAttempt: attemptsLog[0] ?? null });
+  for (const { attemptsLog, ...delivery } of rows)
+    byWebhook.get(delivery.webhookId)?.push({ ...delivery, lastAttempt: attemptsLog[0] ?? null });
   return byWebhook;
 }

@@ -21,7 +21,12 @@ const Input = z.object({
  * audit event records that it changed, never what it is. A disabled webhook gets no new
  * deliveries, and its pending ones fail at their next attempt.
  */
-export async function updateWebhook(deps: { db: Db; secretKey: Buffer; webhookTargets: TargetPolicy }, principal: Principal, id: string, input: unknown) {
+export async function updateWebhook(
+  deps: { db: Db; secretKey: Buffer; webhookTargets: TargetPolicy },
+  principal: Principal,
+  id: string,
+  input: unknown,
+) {
   const data = validate(Input, input);
   const { db } = deps;
   const webhook = await db.webhook.findUnique({ where: { id }, select: { teamId: true } });

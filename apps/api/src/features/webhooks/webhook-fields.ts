@@ -12,11 +12,19 @@ export const WebhookUrl = z
     try {
       url = new URL(raw);
     } catch {
-      ctx.addIssue({ code: "custom", message: `"${raw}" is not an absolute URL (e.g. https://hooks.example.com/costgate)` });
+      ctx.addIssue({
+        code: "custom",
+        message: `"${raw}" is not an absolute URL (e.g. https://hooks.example.com/costgate)`,
+      });
       return;
     }
-    if (url.protocol !== "https:" && url.protocol !== "http:") ctx.addIssue({ code: "custom", message: `must be an http or https URL (got ${url.protocol.slice(0, -1)})` });
-    if (url.username || url.password) ctx.addIssue({ code: "custom", message: "must not carry credentials (user:password@); deliveries are authenticated by their signature" });
+    if (url.protocol !== "https:" && url.protocol !== "http:")
+      ctx.addIssue({ code: "custom", message: `must be an http or https URL (got ${url.protocol.slice(0, -1)})` });
+    if (url.username || url.password)
+      ctx.addIssue({
+        code: "custom",
+        message: "must not carry credentials (user:password@); deliveries are authenticated by their signature",
+      });
   });
 
 /** Refuses a URL whose host is (or resolves to) an internal address, unless the policy allows it. */
@@ -26,10 +34,17 @@ export async function assertWebhookTarget(url: string, policy: TargetPolicy): Pr
 }
 
 /** The signing secret, as given: sealed with sealSecret before it is stored. */
-export const WebhookSecret = z.string().min(16, "must be at least 16 characters (e.g. openssl rand -hex 32)").max(256, "must be at most 256 characters");
+export const WebhookSecret = z
+  .string()
+  .min(16, "must be at least 16 characters (e.g. openssl rand -hex 32)")
+  .max(256, "must be at most 256 characters");
 
 /** One or more known events, each once. */
 export const WebhookEvents = z
-  .array(z.enum(WEBHOOK_EVENTS, { error: (i) => `unknown event ${JSON.stringify(i.input)}: known events are ${WEBHOOK_EVENTS.join(", ")}` }))
+  .array(
+    z.enum(WEBHOOK_EVENTS, {
+      error: (i) => `unknown event ${JSON.stringify(i.input)}: known events are ${WEBHOOK_EVENTS.join(", ")}`,
+    }),
+  )
   .min(1, `name at least one event (${WEBHOOK_EVENTS.join(", ")})`)
   .transform((events) => [...new Set(events)]);

@@ -18,8 +18,15 @@ describe("GraphQL operation limits (anonymous requests)", () => {
 
   const post = async (query: string) => {
     const started = performance.now();
-    const res = await fetch(`${api.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
-    const body = (await res.json()) as { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] };
+    const res = await fetch(`${api.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query }),
+    });
+    const body = (await res.json()) as {
+      data?: unknown;
+      errors?: { message: string; extensions?: { code?: string } }[];
+    };
     return { status: res.status, body, ms: performance.now() - started };
   };
 
@@ -29,7 +36,9 @@ describe("GraphQL operation limits (anonymous requests)", () => {
     const r = await post(bomb);
     expect(r.status).toBe(400);
     expect(r.body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
-    expect(r.body.errors?.[0]?.message).toMatch(/selects 549755813888 fields once fragments are expanded; the limit is 2000/);
+    expect(r.body.errors?.[0]?.message).toMatch(
+      /selects 549755813888 fields once fragments are expanded; the limit is 2000/,
+    );
     // Median of five, so that another process on this shared machine does not decide the result.
     const times: number[] = [];
     for (let i = 0; i < 5; i++) times.push((await post(bomb)).ms);
@@ -64,7 +73,9 @@ describe("GraphQL operation limits (anonymous requests)", () => {
 
   it("refuses 31 aliased logins (within the token limit) as too many aliases", async () => {
     const before = await api.db.loginAttempt.count();
-    const r = await post(`mutation { ${Array.from({ length: 31 }, (_, i) => `a${i}: login(email: "admin@test.local", password: "wrong-${i}") { token }`).join(" ")} }`);
+    const r = await post(
+      `mutation { ${Array.from({ length: 31 }, (_, i) => `a${i}: login(email: "admin@test.local", password: "wrong-${i}") { token }`).join(" ")} }`,
+    );
     expect(r.status).toBe(400);
     expect(r.body.errors?.[0]?.message).toMatch(/root fields|aliases/);
     expect(await api.db.loginAttempt.count()).toBe(before);

@@ -10,7 +10,9 @@ const committedPath = fileURLToPath(new URL("../../../schema.graphql", import.me
 describe("served schema", () => {
   it("apps/api/schema.graphql is up to date with the SDL under src/graphql/schema", () => {
     const committed = readFileSync(committedPath, "utf8");
-    expect(committed, "apps/api/schema.graphql is stale: run `npm run schema:print` and commit the result").toBe(printServedSchema());
+    expect(committed, "apps/api/schema.graphql is stale: run `npm run schema:print` and commit the result").toBe(
+      printServedSchema(),
+    );
   });
 
   it("is a compatible superset of the shared contract (check.mjs --allow-missing exits 0)", () => {
@@ -18,7 +20,11 @@ describe("served schema", () => {
     let exitCode = 0;
     try {
       // The shared folder sits next to the repository (../shared), locally and in CI.
-      output = execFileSync(process.execPath, ["../shared/contract/check.mjs", "--allow-missing", "apps/api/schema.graphql"], { cwd: repoRoot, encoding: "utf8", stdio: "pipe" });
+      output = execFileSync(
+        process.execPath,
+        ["../shared/contract/check.mjs", "--allow-missing", "apps/api/schema.graphql"],
+        { cwd: repoRoot, encoding: "utf8", stdio: "pipe" },
+      );
     } catch (e) {
       const err = e as { status?: number; stdout?: string; stderr?: string };
       exitCode = err.status ?? 1;

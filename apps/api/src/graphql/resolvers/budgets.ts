@@ -10,7 +10,8 @@ import { promotionPreview } from "../../features/budgets/promotion-preview.ts";
 
 export const budgetsResolvers = {
   Query: {
-    promotionPreview: (_p: unknown, { versionId }: { versionId: string }, ctx: Context) => promotionPreview(ctx, caller(ctx), versionId),
+    promotionPreview: (_p: unknown, { versionId }: { versionId: string }, ctx: Context) =>
+      promotionPreview(ctx, caller(ctx), versionId),
     budgets(_p: unknown, { teamId }: { teamId?: string | null }, ctx: Context) {
       const scope = teamScope(caller(ctx), teamId);
       return ctx.db.budget.findMany({ where: scope ? { teamId: scope } : {}, orderBy: newestFirst });
@@ -23,7 +24,9 @@ export const budgetsResolvers = {
   },
   Mutation: {
     createBudget: mutation("createBudget", (a: { input: unknown }, ctx, p) => createBudget(ctx.db, p, a.input)),
-    updateBudget: mutation("updateBudget", (a: { id: string; input: unknown }, ctx, p) => updateBudget(ctx, p, a.id, a.input)),
+    updateBudget: mutation("updateBudget", (a: { id: string; input: unknown }, ctx, p) =>
+      updateBudget(ctx, p, a.id, a.input),
+    ),
     deleteBudget: mutation("deleteBudget", (a: { id: string }, ctx, p) => deleteBudget(ctx.db, p, a.id)),
   },
   Budget: {
@@ -37,7 +40,8 @@ export const budgetsResolvers = {
     periodEnd: (s: BudgetStatusValue) => s.end,
   },
   Team: {
-    budgets: (t: Team, _a: unknown, ctx: Context) => ctx.db.budget.findMany({ where: { teamId: t.id }, orderBy: newestFirst }),
+    budgets: (t: Team, _a: unknown, ctx: Context) =>
+      ctx.db.budget.findMany({ where: { teamId: t.id }, orderBy: newestFirst }),
   },
   PromotionResult: {
     async projection(r: { gate?: { costGate?: Partial<CostGateRecord> } | null }, _a: unknown, ctx: Context) {

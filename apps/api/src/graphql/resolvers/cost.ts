@@ -10,9 +10,12 @@ export const costResolvers = {
     },
   },
   Mutation: {
-    upsertHardwareProfile: mutation("upsertHardwareProfile", (a: { input: unknown }, ctx, p) => upsertHardwareProfile(ctx.db, p, a.input)),
+    upsertHardwareProfile: mutation("upsertHardwareProfile", (a: { input: unknown }, ctx, p) =>
+      upsertHardwareProfile(ctx.db, p, a.input),
+    ),
   },
   CostMeasurement: {
-    hardwareProfile: (c: CostMeasurement, _a: unknown, ctx: Context) => ctx.loaders.hardwareProfile.load(c.hardwareProfileId),
+    hardwareProfile: (c: CostMeasurement, _a: unknown, ctx: Context) =>
+      ctx.loaders.hardwareProfile.load(c.hardwareProfileId),
   },
 } satisfies Record<string, Record<string, unknown>>;

@@ -18,7 +18,13 @@ export const identityResolvers = {
       if (principal.kind === "user") return ctx.db.user.findUniqueOrThrow({ where: { id: principal.id } });
       // An API key acts as a user-like principal of its own.
       const key = await ctx.db.apiKey.findUniqueOrThrow({ where: { id: principal.id } });
-      return { id: key.id, email: `apikey+${key.prefix}@costgate.local`, name: key.name, role: key.role, teamId: key.teamId };
+      return {
+        id: key.id,
+        email: `apikey+${key.prefix}@costgate.local`,
+        name: key.name,
+        role: key.role,
+        teamId: key.teamId,
+      };
     },
     teams(_p: unknown, _a: unknown, ctx: Context) {
       const principal = caller(ctx);
@@ -50,8 +56,12 @@ export const identityResolvers = {
     createApiKey: mutation("createApiKey", (a: { input: unknown }, ctx, p) => createApiKey(ctx.db, p, a.input)),
     revokeApiKey: mutation("revokeApiKey", (a: { id: string }, ctx, p) => revokeApiKey(ctx.db, p, a.id)),
     logout: mutation("logout", (_a: unknown, ctx, p) => logout(ctx.db, p)),
-    revokeUserSessions: mutation("revokeUserSessions", (a: { userId: string }, ctx, p) => revokeUserSessions(ctx.db, p, a.userId)),
-    changePassword: mutation("changePassword", (a: { currentPassword: string; newPassword: string }, ctx, p) => changePassword(ctx.db, p, a)),
+    revokeUserSessions: mutation("revokeUserSessions", (a: { userId: string }, ctx, p) =>
+      revokeUserSessions(ctx.db, p, a.userId),
+    ),
+    changePassword: mutation("changePassword", (a: { currentPassword: string; newPassword: string }, ctx, p) =>
+      changePassword(ctx.db, p, a),
+    ),
   },
   User: { team: teamOf },
   ApiKey: { team: teamOf },

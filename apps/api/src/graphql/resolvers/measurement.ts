@@ -4,8 +4,13 @@ import { reevaluateModelVersion, remeasureModelVersion } from "../../features/re
 
 export const measurementResolvers = {
   Mutation: {
-    remeasureModelVersion: mutation("remeasureModelVersion", (a: { versionId: string; hardwareProfileId?: string | null }, ctx, p) => remeasureModelVersion(ctx, p, a)),
-    reevaluateModelVersion: mutation("reevaluateModelVersion", (a: { versionId: string }, ctx, p) => reevaluateModelVersion(ctx, p, a)),
+    remeasureModelVersion: mutation(
+      "remeasureModelVersion",
+      (a: { versionId: string; hardwareProfileId?: string | null }, ctx, p) => remeasureModelVersion(ctx, p, a),
+    ),
+    reevaluateModelVersion: mutation("reevaluateModelVersion", (a: { versionId: string }, ctx, p) =>
+      reevaluateModelVersion(ctx, p, a),
+    ),
   },
   ModelVersion: {
     /** The latest paired measurement against its parent on the default profile, else on any profile. */
@@ -17,6 +22,7 @@ export const measurementResolvers = {
   },
   CostComparison: {
     parent: (c: CostComparison, _a: unknown, ctx: Context) => ctx.loaders.version.load(c.parentId),
-    hardwareProfile: (c: CostComparison, _a: unknown, ctx: Context) => ctx.loaders.hardwareProfile.load(c.hardwareProfileId),
+    hardwareProfile: (c: CostComparison, _a: unknown, ctx: Context) =>
+      ctx.loaders.hardwareProfile.load(c.hardwareProfileId),
   },
 } satisfies Record<string, Record<string, unknown>>;

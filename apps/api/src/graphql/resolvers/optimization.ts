@@ -25,10 +25,23 @@ export const optimizationResolvers = {
     },
     async optimizationJob(_p: unknown, { id }: { id: string }, ctx: Context) {
       const principal = caller(ctx);
-      const job = await ctx.db.optimizationJob.findUnique({ where: { id }, include: { policy: { select: { teamId: true } } } });
+      const job = await ctx.db.optimizationJob.findUnique({
+        where: { id },
+        include: { policy: { select: { teamId: true } } },
+      });
       return visibleOrNull(principal, job, (j) => j.policy.teamId);
     },
-    optimizationJobs(_p: unknown, args: { status?: JobStatus | null; modelId?: string | null; policyId?: string | null; first?: number; after?: string | null }, ctx: Context) {
+    optimizationJobs(
+      _p: unknown,
+      args: {
+        status?: JobStatus | null;
+        modelId?: string | null;
+        policyId?: string | null;
+        first?: number;
+        after?: string | null;
+      },
+      ctx: Context,
+    ) {
       const scope = teamScope(caller(ctx));
       const where: Prisma.OptimizationJobWhereInput = {
         ...(scope ? { policy: { teamId: scope } } : {}),
@@ -44,26 +57,40 @@ export const optimizationResolvers = {
     },
   },
   Mutation: {
-    createOptimizationPolicy: mutation("createOptimizationPolicy", (a: { input: unknown }, ctx, p) => createOptimizationPolicy(ctx.db, p, a.input)),
-    updateOptimizationPolicy: mutation("updateOptimizationPolicy", (a: { id: string; input: unknown }, ctx, p) => updateOptimizationPolicy(ctx.db, p, a.id, a.input)),
-    runOptimizationPolicy: mutation("runOptimizationPolicy", (a: { policyId: string; versionId: string }, ctx, p) => runOptimizationPolicy(ctx, p, a)),
-    cancelOptimizationJob: mutation("cancelOptimizationJob", (a: { id: string }, ctx, p) => cancelOptimizationJob(ctx, p, a.id)),
+    createOptimizationPolicy: mutation("createOptimizationPolicy", (a: { input: unknown }, ctx, p) =>
+      createOptimizationPolicy(ctx.db, p, a.input),
+    ),
+    updateOptimizationPolicy: mutation("updateOptimizationPolicy", (a: { id: string; input: unknown }, ctx, p) =>
+      updateOptimizationPolicy(ctx.db, p, a.id, a.input),
+    ),
+    runOptimizationPolicy: mutation("runOptimizationPolicy", (a: { policyId: string; versionId: string }, ctx, p) =>
+      runOptimizationPolicy(ctx, p, a),
+    ),
+    cancelOptimizationJob: mutation("cancelOptimizationJob", (a: { id: string }, ctx, p) =>
+      cancelOptimizationJob(ctx, p, a.id),
+    ),
   },
   OptimizationPolicy: {
-    team: (p: OptimizationPolicy, _a: unknown, ctx: Context) => ctx.db.team.findUniqueOrThrow({ where: { id: p.teamId } }),
-    model: (p: OptimizationPolicy, _a: unknown, ctx: Context) => (p.modelId ? ctx.db.model.findUnique({ where: { id: p.modelId } }) : null),
+    team: (p: OptimizationPolicy, _a: unknown, ctx: Context) =>
+      ctx.db.team.findUniqueOrThrow({ where: { id: p.teamId } }),
+    model: (p: OptimizationPolicy, _a: unknown, ctx: Context) =>
+      p.modelId ? ctx.db.model.findUnique({ where: { id: p.modelId } }) : null,
     steps: (p: OptimizationPolicy) => stepsOf(p.steps),
     hardwareProfile: (p: OptimizationPolicy, _a: unknown, ctx: Context) =>
       p.hardwareProfileId ? ctx.db.hardwareProfile.findUnique({ where: { id: p.hardwareProfileId } }) : null,
   },
   OptimizationJob: {
-    policy: (j: OptimizationJob, _a: unknown, ctx: Context) => ctx.db.optimizationPolicy.findUniqueOrThrow({ where: { id: j.policyId } }),
-    sourceVersion: (j: OptimizationJob, _a: unknown, ctx: Context) => ctx.db.modelVersion.findUniqueOrThrow({ where: { id: j.sourceVersionId } }),
+    policy: (j: OptimizationJob, _a: unknown, ctx: Context) =>
+      ctx.db.optimizationPolicy.findUniqueOrThrow({ where: { id: j.policyId } }),
+    sourceVersion: (j: OptimizationJob, _a: unknown, ctx: Context) =>
+      ctx.db.modelVersion.findUniqueOrThrow({ where: { id: j.sourceVersionId } }),
     model: async (j: OptimizationJob, _a: unknown, ctx: Context) =>
-      (await ctx.db.modelVersion.findUniqueOrThrow({ where: { id: j.sourceVersionId }, select: { model: true } })).model,
+      (await ctx.db.modelVersion.findUniqueOrThrow({ where: { id: j.sourceVersionId }, select: { model: true } }))
+        .model,
     steps: (j: OptimizationJob) => stepsOf(j.steps),
     candidates: (j: OptimizationJob, _a: unknown, ctx: Context) =>
       ctx.db.modelVersion.findMany({ where: { jobId: j.id }, orderBy: [{ stepIndex: "asc" }, { number: "asc" }] }),
-    bestVersion: (j: OptimizationJob, _a: unknown, ctx: Context) => (j.bestVersionId ? ctx.db.modelVersion.findUnique({ where: { id: j.bestVersionId } }) : null),
+    bestVersion: (j: OptimizationJob, _a: unknown, ctx: Context) =>
+      j.bestVersionId ? ctx.db.modelVersion.findUnique({ where: { id: j.bestVersionId } }) : null,
   },
 } satisfies Record<string, Record<string, unknown>>;

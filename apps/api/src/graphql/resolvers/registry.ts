@@ -9,13 +9,22 @@ import { promoteModelVersion } from "../../features/registry/promote-model-versi
 
 export const registryResolvers = {
   Query: {
-    models(_p: unknown, args: { teamId?: string | null; search?: string | null; first?: number; after?: string | null }, ctx: Context) {
+    models(
+      _p: unknown,
+      args: { teamId?: string | null; search?: string | null; first?: number; after?: string | null },
+      ctx: Context,
+    ) {
       const scope = teamScope(caller(ctx), args.teamId);
       const search = args.search?.trim();
       const where: Prisma.ModelWhereInput = {
         ...(scope ? { teamId: scope } : {}),
         ...(search
-          ? { OR: [{ name: { contains: search, mode: "insensitive" } }, { description: { contains: search, mode: "insensitive" } }] }
+          ? {
+              OR: [
+                { name: { contains: search, mode: "insensitive" } },
+                { description: { contains: search, mode: "insensitive" } },
+              ],
+            }
           : {}),
       };
       return paginate(
@@ -29,15 +38,22 @@ export const registryResolvers = {
     },
     async modelVersion(_p: unknown, { id }: { id: string }, ctx: Context) {
       const principal = caller(ctx);
-      const version = await ctx.db.modelVersion.findUnique({ where: { id }, include: { model: { select: { teamId: true } } } });
+      const version = await ctx.db.modelVersion.findUnique({
+        where: { id },
+        include: { model: { select: { teamId: true } } },
+      });
       return visibleOrNull(principal, version, (v) => v.model.teamId);
     },
   },
   Mutation: {
     createModel: mutation("createModel", (a: { input: unknown }, ctx, p) => createModel(ctx.db, p, a.input)),
-    registerModelVersion: mutation("registerModelVersion", (a: { input: unknown }, ctx, p) => registerModelVersion(ctx, p, a.input)),
+    registerModelVersion: mutation("registerModelVersion", (a: { input: unknown }, ctx, p) =>
+      registerModelVersion(ctx, p, a.input),
+    ),
     registerDataset: mutation("registerDataset", (a: { input: unknown }, ctx, p) => registerDataset(ctx, p, a.input)),
-    promoteModelVersion: mutation("promoteModelVersion", (a: { input: unknown }, ctx, p) => promoteModelVersion(ctx, p, a.input)),
+    promoteModelVersion: mutation("promoteModelVersion", (a: { input: unknown }, ctx, p) =>
+      promoteModelVersion(ctx, p, a.input),
+    ),
   },
   Model: {
     team: (m: Model, _a: unknown, ctx: Context) => ctx.loaders.team.load(m.teamId),

@@ -9,9 +9,12 @@ type Range = { teamId?: string | null; from: Date; to: Date };
 
 export const usageResolvers = {
   Query: {
-    spend: (_p: unknown, args: Range & { modelId?: string | null; granularity?: Granularity | null }, ctx: Context) => spendSeries(ctx.db, caller(ctx), args),
-    topSpenders: (_p: unknown, args: Range & { first?: number | null }, ctx: Context) => topSpenders(ctx.db, caller(ctx), args),
-    optimizationSavings: (_p: unknown, args: Range & { first?: number | null }, ctx: Context) => optimizationSavings(ctx.db, ctx.loaders, caller(ctx), args),
+    spend: (_p: unknown, args: Range & { modelId?: string | null; granularity?: Granularity | null }, ctx: Context) =>
+      spendSeries(ctx.db, caller(ctx), args),
+    topSpenders: (_p: unknown, args: Range & { first?: number | null }, ctx: Context) =>
+      topSpenders(ctx.db, caller(ctx), args),
+    optimizationSavings: (_p: unknown, args: Range & { first?: number | null }, ctx: Context) =>
+      optimizationSavings(ctx.db, ctx.loaders, caller(ctx), args),
   },
   Mutation: {
     recordUsage: mutation("recordUsage", (a: { input: UsageInput[] }, ctx, p) => recordUsage(ctx, p, a.input)),

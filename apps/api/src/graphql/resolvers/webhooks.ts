@@ -17,11 +17,14 @@ export const webhookResolvers = {
   },
   Mutation: {
     createWebhook: mutation("createWebhook", (a: { input: unknown }, ctx, p) => createWebhook(ctx, p, a.input)),
-    updateWebhook: mutation("updateWebhook", (a: { id: string; input: unknown }, ctx, p) => updateWebhook(ctx, p, a.id, a.input)),
+    updateWebhook: mutation("updateWebhook", (a: { id: string; input: unknown }, ctx, p) =>
+      updateWebhook(ctx, p, a.id, a.input),
+    ),
     deleteWebhook: mutation("deleteWebhook", (a: { id: string }, ctx, p) => deleteWebhook(ctx.db, p, a.id)),
   },
   Webhook: {
     team: (w: Webhook, _a: unknown, ctx: Context) => ctx.loaders.team.load(w.teamId),
-    deliveries: (w: Webhook, args: { first?: number | null }, ctx: Context) => ctx.loaders.webhookDeliveries.load({ webhookId: w.id, first: pageSize(args.first) }),
+    deliveries: (w: Webhook, args: { first?: number | null }, ctx: Context) =>
+      ctx.loaders.webhookDeliveries.load({ webhookId: w.id, first: pageSize(args.first) }),
   },
 } satisfies Record<string, Record<string, unknown>>;

@@ -3,7 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestApi } from "../../../test/harness.ts";
 
 /** extensions.code values the public contract allows (shared/contract/schema.graphql). */
-const CONTRACT_CODES = ["UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "BAD_USER_INPUT", "CONFLICT", "COST_GATE_BLOCKED", "RATE_LIMITED", "INTERNAL_SERVER_ERROR"];
+const CONTRACT_CODES = [
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "BAD_USER_INPUT",
+  "CONFLICT",
+  "COST_GATE_BLOCKED",
+  "RATE_LIMITED",
+  "INTERNAL_SERVER_ERROR",
+];
 
 type GqlBody = { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] };
 
@@ -20,7 +29,12 @@ function samples(text: string): { name: string; labels: Record<string, string>; 
   return out;
 }
 const sampleValue = (text: string, name: string, labels: Record<string, string>): number | undefined =>
-  samples(text).find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v) && Object.keys(s.labels).length === Object.keys(labels).length)?.value;
+  samples(text).find(
+    (s) =>
+      s.name === name &&
+      Object.entries(labels).every(([k, v]) => s.labels[k] === v) &&
+      Object.keys(s.labels).length === Object.keys(labels).length,
+  )?.value;
 
 describe("HTTP surface", () => {
   let api: TestApi;
@@ -30,9 +44,23 @@ describe("HTTP surface", () => {
   afterAll(() => api?.stop());
 
   const post = async (body: string, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${api.url}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${api.adminToken}`, ...headers }, body });
+    const res = await fetch(`${api.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${api.adminToken}`, ...headers },
+      body,
+    });
     const text = await res.text();
-    return { status: res.status, text, json: (() => { try { return JSON.parse(text) as GqlBody & { error?: { code: string; message: string } }; } catch { return null; } })() };
+    return {
+      status: res.status,
+      text,
+      json: (() => {
+        try {
+          return JSON.parse(text) as GqlBody & { error?: { code: string; message: string } };
+        } catch {
+          return null;
+        }
+      })(),
+    };
   };
   const query = (q: string, variables: Record<string, unknown> = {}) => post(JSON.stringify({ query: q, variables }));
 
@@ -77,7 +105,17 @@ describe("HTTP surface", () => {
       it("registerModelVersion still answers with the PENDING version instead of waiting for Redis", async () => {
         const teamId = await down.createTeam();
         const model = await down.db.model.create({ data: { teamId, name: "m", task: "CLASSIFICATION" } });
-        const artifact = await down.db.artifact.create({ data: { kind: "TFJS_LAYERS_MODEL", sha256: randomBytes(32).toString("hex"), sizeBytes: 1, files: [], metadata: {}, teamId, createdBy: "system" } });
+        const artifact = await down.db.artifact.create({
+          data: {
+            kind: "TFJS_LAYERS_MODEL",
+            sha256: randomBytes(32).toString("hex"),
+            sizeBytes: 1,
+            files: [],
+            metadata: {},
+            teamId,
+            createdBy: "system",
+          },
+        });
         const r = await down.gql<{ registerModelVersion: { number: number; status: string } }>(
           `mutation($i:RegisterModelVersionInput!){ registerModelVersion(input:$i){ number status } }`,
           { i: { modelId: model.id, artifactId: artifact.id } },
@@ -102,7 +140,9 @@ describe("HTTP surface", () => {
     });
 
     it("counts depth through fragments", async () => {
-      const r = await query(`query { ...Deep } fragment Deep on Query { me { team { models { edges { node { ...Inner } } } } } } fragment Inner on Model { team { models { edges { node { id } } } } }`);
+      const r = await query(
+        `query { ...Deep } fragment Deep on Query { me { team { models { edges { node { ...Inner } } } } } } fragment Inner on Model { team { models { edges { node { id } } } } }`,
+      );
       expect(r.json?.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
       expect(r.json?.errors?.[0]?.message).toMatch(/nested 9 levels deep; the limit is 8/);
     });
@@ -114,7 +154,9 @@ describe("HTTP surface", () => {
     });
 
     it("refuses a query whose cost exceeds GRAPHQL_MAX_COST with BAD_USER_INPUT naming the cost", async () => {
-      const r = await query(`{ models(first: 100) { edges { node { versions(first: 100) { edges { node { id } } } } } } }`);
+      const r = await query(
+        `{ models(first: 100) { edges { node { versions(first: 100) { edges { node { id } } } } } } }`,
+      );
       expect(r.status).toBe(400);
       expect(r.json?.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
       // 1 + 100 × (edges 1 + node 1 + versions (1 + 100 × 3)) = 30301
@@ -122,9 +164,15 @@ describe("HTTP surface", () => {
     });
 
     it("counts page sizes given as variables too", async () => {
-      const r = await query(`query($n: Int) { models(first: $n) { edges { node { versions(first: $n) { edges { node { id } } } } } } }`, { n: 100 });
+      const r = await query(
+        `query($n: Int) { models(first: $n) { edges { node { versions(first: $n) { edges { node { id } } } } } } }`,
+        { n: 100 },
+      );
       expect(r.json?.errors?.[0]?.message).toMatch(/costs 30301/);
-      const small = await query(`query($n: Int) { models(first: $n) { edges { node { versions(first: $n) { edges { node { id } } } } } } }`, { n: 5 });
+      const small = await query(
+        `query($n: Int) { models(first: $n) { edges { node { versions(first: $n) { edges { node { id } } } } } } }`,
+        { n: 5 },
+      );
       expect(small.json?.errors).toBeUndefined();
     });
 
@@ -150,14 +198,40 @@ describe("HTTP surface", () => {
       ["a syntax error", () => query(`{ me { id `)],
       ["an unknown argument", () => query(`{ models(colour: "red") { totalCount } }`)],
       ["a literal of the wrong type", () => query(`{ models(first: "ten") { totalCount } }`)],
-      ["an unknown enum value in a variable", () => query(`mutation($i: CreateModelInput!) { createModel(input: $i) { id } }`, { i: { teamId: "t", name: "n", task: "CLUSTERING" } })],
-      ["a missing required input field", () => query(`mutation($i: CreateModelInput!) { createModel(input: $i) { id } }`, { i: { teamId: "t", name: "n" } })],
-      ["a variable of the wrong type", () => query(`query($f: Int) { models(first: $f) { totalCount } }`, { f: "ten" })],
+      [
+        "an unknown enum value in a variable",
+        () =>
+          query(`mutation($i: CreateModelInput!) { createModel(input: $i) { id } }`, {
+            i: { teamId: "t", name: "n", task: "CLUSTERING" },
+          }),
+      ],
+      [
+        "a missing required input field",
+        () =>
+          query(`mutation($i: CreateModelInput!) { createModel(input: $i) { id } }`, { i: { teamId: "t", name: "n" } }),
+      ],
+      [
+        "a variable of the wrong type",
+        () => query(`query($f: Int) { models(first: $f) { totalCount } }`, { f: "ten" }),
+      ],
       ["a missing required variable", () => query(`query($id: ID!) { model(id: $id) { id } }`)],
-      ["a float as an ID variable", () => query(`query($t: ID) { models(teamId: $t) { edges { node { createdAt } } } }`, { t: 5.5 })],
-      ["an operationName not in the document", () => post(JSON.stringify({ query: `query A { me { id } }`, operationName: "B" }))],
+      [
+        "a float as an ID variable",
+        () => query(`query($t: ID) { models(teamId: $t) { edges { node { createdAt } } } }`, { t: 5.5 }),
+      ],
+      [
+        "an operationName not in the document",
+        () => post(JSON.stringify({ query: `query A { me { id } }`, operationName: "B" })),
+      ],
       ["a request without a query", () => post(JSON.stringify({ variables: {} }))],
-      ["a mutation sent with GET", () => fetch(`${api.url}/graphql?query=${encodeURIComponent("mutation { createTeam(input: {name: \"x\", slug: \"x\"}) { id } }")}`, { headers: { "apollo-require-preflight": "1" } }).then(async (res) => ({ status: res.status, json: (await res.json()) as GqlBody }))],
+      [
+        "a mutation sent with GET",
+        () =>
+          fetch(
+            `${api.url}/graphql?query=${encodeURIComponent('mutation { createTeam(input: {name: "x", slug: "x"}) { id } }')}`,
+            { headers: { "apollo-require-preflight": "1" } },
+          ).then(async (res) => ({ status: res.status, json: (await res.json()) as GqlBody })),
+      ],
     ];
 
     it.each(bad)("%s answers 4xx with a contract code", async (_what, send) => {
@@ -173,7 +247,9 @@ describe("HTTP surface", () => {
     });
 
     it("names the field of a bad variable value", async () => {
-      const r = await query(`mutation($i: CreateModelInput!) { createModel(input: $i) { id } }`, { i: { teamId: "t", name: "n", task: "CLUSTERING" } });
+      const r = await query(`mutation($i: CreateModelInput!) { createModel(input: $i) { id } }`, {
+        i: { teamId: "t", name: "n", task: "CLUSTERING" },
+      });
       expect(r.json?.errors?.[0]?.message).toContain("i.task");
     });
 
@@ -197,12 +273,21 @@ describe("HTTP surface", () => {
     it("counts GraphQL operations by name and outcome, their latency, and errors by code", async () => {
       const metrics = async () => (await fetch(`${api.url}/metrics`)).text();
       const forbiddenBefore = sampleValue(await metrics(), "costgate_graphql_errors_total", { code: "FORBIDDEN" }) ?? 0;
-      const createTeamErrorsBefore = sampleValue(await metrics(), "costgate_graphql_requests_total", { operation: "createTeam", outcome: "error" }) ?? 0;
+      const createTeamErrorsBefore =
+        sampleValue(await metrics(), "costgate_graphql_requests_total", {
+          operation: "createTeam",
+          outcome: "error",
+        }) ?? 0;
 
-      for (let i = 0; i < 3; i++) expect((await query(`query MetricsProbe { apiKeys { id } }`)).json?.errors).toBeUndefined();
+      for (let i = 0; i < 3; i++)
+        expect((await query(`query MetricsProbe { apiKeys { id } }`)).json?.errors).toBeUndefined();
       for (let i = 0; i < 2; i++) expect((await query(`{ teams { id } }`)).json?.errors).toBeUndefined();
       const viewer = await api.userToken("VIEWER", await api.createTeam());
-      const forbidden = await api.gql(`mutation ForbiddenProbe { createTeam(input: { name: "x", slug: "metrics-x" }) { id } }`, {}, viewer.token);
+      const forbidden = await api.gql(
+        `mutation ForbiddenProbe { createTeam(input: { name: "x", slug: "metrics-x" }) { id } }`,
+        {},
+        viewer.token,
+      );
       expect(forbidden.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
       await fetch(`${api.url}/healthz`);
 
@@ -212,21 +297,33 @@ describe("HTTP surface", () => {
       const text = await res.text();
       // Operations are labelled by their root field (the schema bounds them), whatever name the client gave.
       expect(sampleValue(text, "costgate_graphql_requests_total", { operation: "apiKeys", outcome: "ok" })).toBe(3);
-      expect(sampleValue(text, "costgate_graphql_requests_total", { operation: "apiKeys", outcome: "error" })).toBeUndefined();
+      expect(
+        sampleValue(text, "costgate_graphql_requests_total", { operation: "apiKeys", outcome: "error" }),
+      ).toBeUndefined();
       expect(sampleValue(text, "costgate_graphql_request_duration_seconds_count", { operation: "apiKeys" })).toBe(3);
-      expect(sampleValue(text, "costgate_graphql_request_duration_seconds_bucket", { operation: "apiKeys", le: "+Inf" })).toBe(3);
-      expect(sampleValue(text, "costgate_graphql_request_duration_seconds_sum", { operation: "apiKeys" })).toBeGreaterThan(0);
+      expect(
+        sampleValue(text, "costgate_graphql_request_duration_seconds_bucket", { operation: "apiKeys", le: "+Inf" }),
+      ).toBe(3);
+      expect(
+        sampleValue(text, "costgate_graphql_request_duration_seconds_sum", { operation: "apiKeys" }),
+      ).toBeGreaterThan(0);
       expect(sampleValue(text, "costgate_graphql_requests_total", { operation: "teams", outcome: "ok" })).toBe(2);
-      expect(sampleValue(text, "costgate_graphql_requests_total", { operation: "createTeam", outcome: "error" })).toBe(createTeamErrorsBefore + 1);
+      expect(sampleValue(text, "costgate_graphql_requests_total", { operation: "createTeam", outcome: "error" })).toBe(
+        createTeamErrorsBefore + 1,
+      );
       expect(sampleValue(text, "costgate_graphql_errors_total", { code: "FORBIDDEN" })).toBe(forbiddenBefore + 1);
-      expect(sampleValue(text, "costgate_http_requests_total", { route: "/healthz", status: "200" })).toBeGreaterThanOrEqual(1);
+      expect(
+        sampleValue(text, "costgate_http_requests_total", { route: "/healthz", status: "200" }),
+      ).toBeGreaterThanOrEqual(1);
       // Every error code label is a contract code.
-      for (const s of samples(text).filter((x) => x.name === "costgate_graphql_errors_total")) expect(CONTRACT_CODES).toContain(s.labels.code);
+      for (const s of samples(text).filter((x) => x.name === "costgate_graphql_errors_total"))
+        expect(CONTRACT_CODES).toContain(s.labels.code);
     });
 
     it("keeps the series bounded: client-chosen operation names and unknown paths add no new labels", async () => {
       const metrics = async () => samples(await (await fetch(`${api.url}/metrics`)).text());
-      const labelsOf = (all: ReturnType<typeof samples>, name: string, label: string) => new Set(all.filter((s) => s.name === name).map((s) => s.labels[label]));
+      const labelsOf = (all: ReturnType<typeof samples>, name: string, label: string) =>
+        new Set(all.filter((s) => s.name === name).map((s) => s.labels[label]));
       await query(`query Warmup { me { id } }`);
       await fetch(`${api.url}/no-such-route-warmup`);
       await post("not json");
@@ -237,11 +334,20 @@ describe("HTTP surface", () => {
         await fetch(`${api.url}/probe-${randomBytes(4).toString("hex")}`);
       }
       const after = await metrics();
-      expect(after.filter((s) => s.name.startsWith("costgate_graphql_") || s.name === "costgate_http_requests_total").length).toBe(
-        before.filter((s) => s.name.startsWith("costgate_graphql_") || s.name === "costgate_http_requests_total").length,
+      expect(
+        after.filter((s) => s.name.startsWith("costgate_graphql_") || s.name === "costgate_http_requests_total").length,
+      ).toBe(
+        before.filter((s) => s.name.startsWith("costgate_graphql_") || s.name === "costgate_http_requests_total")
+          .length,
       );
-      expect([...labelsOf(after, "costgate_graphql_requests_total", "operation")].some((op) => /Random|Broken|nope/.test(op!))).toBe(false);
-      expect([...labelsOf(after, "costgate_http_requests_total", "route")].some((r) => /probe-|no-such-route/.test(r!))).toBe(false);
+      expect(
+        [...labelsOf(after, "costgate_graphql_requests_total", "operation")].some((op) =>
+          /Random|Broken|nope/.test(op!),
+        ),
+      ).toBe(false);
+      expect(
+        [...labelsOf(after, "costgate_http_requests_total", "route")].some((r) => /probe-|no-such-route/.test(r!)),
+      ).toBe(false);
     });
   });
 });

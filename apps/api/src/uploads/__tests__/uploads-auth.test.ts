@@ -23,11 +23,20 @@ describe("POST /uploads authentication", () => {
     const form = new FormData();
     form.append("kind", "dataset");
     form.append("file", new Blob([await readFile(CSV)]), "tiny.csv");
-    const res = await fetch(`${api.url}/uploads`, { method: "POST", headers: token ? { authorization: `Bearer ${token}` } : {}, body: form });
+    const res = await fetch(`${api.url}/uploads`, {
+      method: "POST",
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      body: form,
+    });
     const body = (await res.json()) as { artifactId?: string; error?: { code: string; message: string } };
     return { status: res.status, body };
   };
-  const key = async (role: string) => (await api.ok<{ createApiKey: { secret: string; apiKey: { id: string } } }>(CREATE_KEY, { i: { name: "k", role, teamId } })).createApiKey;
+  const key = async (role: string) =>
+    (
+      await api.ok<{ createApiKey: { secret: string; apiKey: { id: string } } }>(CREATE_KEY, {
+        i: { name: "k", role, teamId },
+      })
+    ).createApiKey;
 
   it("accepts an ML_ENGINEER's session token and an ML_ENGINEER API key", async () => {
     const engineer = await api.userToken("ML_ENGINEER", teamId);

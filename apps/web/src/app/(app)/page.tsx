@@ -4,7 +4,17 @@ import { BudgetMeter } from "@/components/budget-meter";
 import { CostFigure } from "@/components/cost";
 import { Badge, Card, EmptyState, PageHeader, StatusBadge, TableWrap } from "@/components/ui";
 import { query, type ResultOf } from "@/lib/api";
-import { formatCount, formatDate, formatDateTime, formatMetric, formatMoney, formatMoneyPrecise, formatPercent, formatPerMillion, humanize } from "@/lib/format";
+import {
+  formatCount,
+  formatDate,
+  formatDateTime,
+  formatMetric,
+  formatMoney,
+  formatMoneyPrecise,
+  formatPercent,
+  formatPerMillion,
+  humanize,
+} from "@/lib/format";
 
 type SavingsRow = ResultOf<typeof OverviewQuery>["optimizationSavings"]["versions"][number];
 import { OverviewQuery } from "@/lib/operations";
@@ -24,12 +34,17 @@ export default async function OverviewPage() {
   const alerts = data.alerts.edges.map((e) => e.node);
   const canAck = can(me.role, "acknowledgeAlerts");
   const noSaving = savings.versions.filter((r) => r.measurable === false).length;
-  const hardware = savings.versions.map((r) => r.version.cost?.hardwareProfile ?? r.source.cost?.hardwareProfile).find(Boolean);
+  const hardware = savings.versions
+    .map((r) => r.version.cost?.hardwareProfile ?? r.source.cost?.hardwareProfile)
+    .find(Boolean);
   const monthName = new Intl.DateTimeFormat("en-US", { month: "long", year: "numeric", timeZone: "UTC" }).format(now);
 
   return (
     <>
-      <PageHeader title="Overview" lead={`Inference spend this period against each budget, open alerts, the models that spend most and what optimization saved (${monthName}, UTC).`} />
+      <PageHeader
+        title="Overview"
+        lead={`Inference spend this period against each budget, open alerts, the models that spend most and what optimization saved (${monthName}, UTC).`}
+      />
 
       <Card
         title="Budgets this period"
@@ -42,7 +57,14 @@ export default async function OverviewPage() {
       >
         {data.budgets.length === 0 ? (
           <EmptyState title="No budgets yet">
-            <p>{can(me.role, "manageBudgets") ? <Link href="/budgets/new">Create a budget</Link> : "Finance sets budgets."} to see spend against it here.</p>
+            <p>
+              {can(me.role, "manageBudgets") ? (
+                <Link href="/budgets/new">Create a budget</Link>
+              ) : (
+                "Finance sets budgets."
+              )}{" "}
+              to see spend against it here.
+            </p>
           </EmptyState>
         ) : (
           <ul className="budget-bars" style={{ listStyle: "none", margin: 0, padding: 0 }}>
@@ -50,14 +72,23 @@ export default async function OverviewPage() {
               <li key={b.id}>
                 <div className="budget-bar-head">
                   <span>
-                    <Link href={`/budgets/${b.id}`}>{b.name}</Link> <span className="small muted">{b.model ? b.model.name : b.team.name}</span>
+                    <Link href={`/budgets/${b.id}`}>{b.name}</Link>{" "}
+                    <span className="small muted">{b.model ? b.model.name : b.team.name}</span>
                   </span>
                   <span className="row" style={{ gap: "0.5rem" }}>
-                    <span className="small">{b.status.exhaustsAt ? `Runs out ${formatDate(b.status.exhaustsAt)}` : "Lasts the period"}</span>
+                    <span className="small">
+                      {b.status.exhaustsAt ? `Runs out ${formatDate(b.status.exhaustsAt)}` : "Lasts the period"}
+                    </span>
                     <StatusBadge value={b.status.state} />
                   </span>
                 </div>
-                <BudgetMeter spent={Number(b.status.spentUsd)} forecast={Number(b.status.forecastUsd)} amount={Number(b.amountUsd)} thresholds={b.alertThresholds} state={b.status.state} />
+                <BudgetMeter
+                  spent={Number(b.status.spentUsd)}
+                  forecast={Number(b.status.forecastUsd)}
+                  amount={Number(b.amountUsd)}
+                  thresholds={b.alertThresholds}
+                  state={b.status.state}
+                />
               </li>
             ))}
           </ul>
@@ -72,9 +103,10 @@ export default async function OverviewPage() {
             <ul style={{ margin: 0, paddingLeft: "1.1rem", display: "grid", gap: "0.6rem" }}>
               {alerts.map((a) => (
                 <li key={a.id}>
-                  <Link href={`/budgets/${a.budget.id}`}>{a.budget.name}</Link>: {a.kind === "THRESHOLD_ACTUAL" ? "spend" : "forecast"} reached {formatPercent(a.threshold)} (
-                  {formatMoney(a.kind === "THRESHOLD_ACTUAL" ? a.spentUsd : a.forecastUsd)} of {formatMoney(a.budget.amountUsd)})
-                  <span className="recipe">{formatDateTime(a.createdAt)}</span>
+                  <Link href={`/budgets/${a.budget.id}`}>{a.budget.name}</Link>:{" "}
+                  {a.kind === "THRESHOLD_ACTUAL" ? "spend" : "forecast"} reached {formatPercent(a.threshold)} (
+                  {formatMoney(a.kind === "THRESHOLD_ACTUAL" ? a.spentUsd : a.forecastUsd)} of{" "}
+                  {formatMoney(a.budget.amountUsd)})<span className="recipe">{formatDateTime(a.createdAt)}</span>
                   {canAck ? <AcknowledgeButton alertId={a.id} path="/" /> : null}
                 </li>
               ))}
@@ -103,7 +135,8 @@ export default async function OverviewPage() {
                   {top.map((r) => (
                     <tr key={r.model.id}>
                       <td>
-                        <Link href={`/models/${r.model.id}`}>{r.model.name}</Link> <span className="small muted">{r.model.team.name}</span>
+                        <Link href={`/models/${r.model.id}`}>{r.model.name}</Link>{" "}
+                        <span className="small muted">{r.model.team.name}</span>
                       </td>
                       <td className="num">{formatMoneyPrecise(r.costUsd)}</td>
                       <td className="num">{formatCount(r.requests)}</td>
@@ -118,13 +151,20 @@ export default async function OverviewPage() {
 
       <Card title="Savings from optimized versions in production" id="savings">
         {savings.versions.length === 0 ? (
-          <p className="muted">No optimized version is in production yet. Run a policy on a model and promote its best candidate.</p>
+          <p className="muted">
+            No optimized version is in production yet. Run a policy on a model and promote its best candidate.
+          </p>
         ) : (
           <>
             <p>
-              Saved this month: <strong>{formatMoneyPrecise(savings.totalUsd)}</strong> — each optimized production version&apos;s $/1M against the upload it came from (on the
-              default hardware{hardware ? `, ${hardware.name}` : ""}), times the inferences it served this month. Only savings the paired measurements show beyond their 95%
-              interval count{noSaving ? `: ${noSaving} version${noSaving === 1 ? "" : "s"} below save${noSaving === 1 ? "s" : ""} nothing measurable and ${noSaving === 1 ? "is" : "are"} left out of the total` : ""}.
+              Saved this month: <strong>{formatMoneyPrecise(savings.totalUsd)}</strong> — each optimized production
+              version&apos;s $/1M against the upload it came from (on the default hardware
+              {hardware ? `, ${hardware.name}` : ""}), times the inferences it served this month. Only savings the
+              paired measurements show beyond their 95% interval count
+              {noSaving
+                ? `: ${noSaving} version${noSaving === 1 ? "" : "s"} below save${noSaving === 1 ? "s" : ""} nothing measurable and ${noSaving === 1 ? "is" : "are"} left out of the total`
+                : ""}
+              .
             </p>
             <TableWrap label="Savings">
               <table>
@@ -161,8 +201,20 @@ export default async function OverviewPage() {
                             : ""}
                         </span>
                       </td>
-                      <td className="num">{r.version.cost ? <CostFigure cost={r.version.cost} caption="none" /> : formatPerMillion(r.costPerMillionUsd)}</td>
-                      <td className="num">{r.source.cost ? <CostFigure cost={r.source.cost} caption="none" /> : formatPerMillion(r.sourceCostPerMillionUsd)}</td>
+                      <td className="num">
+                        {r.version.cost ? (
+                          <CostFigure cost={r.version.cost} caption="none" />
+                        ) : (
+                          formatPerMillion(r.costPerMillionUsd)
+                        )}
+                      </td>
+                      <td className="num">
+                        {r.source.cost ? (
+                          <CostFigure cost={r.source.cost} caption="none" />
+                        ) : (
+                          formatPerMillion(r.sourceCostPerMillionUsd)
+                        )}
+                      </td>
                       <td className="num">{formatCount(r.requests)}</td>
                       <td className="num">
                         <Saved r={r} />
@@ -174,7 +226,8 @@ export default async function OverviewPage() {
             </TableWrap>
             {savings.count > savings.versions.length ? (
               <p className="small muted">
-                The {savings.versions.length} biggest of {savings.count} optimized versions in production; the total counts them all.
+                The {savings.versions.length} biggest of {savings.count} optimized versions in production; the total
+                counts them all.
               </p>
             ) : null}
           </>
@@ -197,7 +250,9 @@ function Saved({ r }: { r: SavingsRow }) {
     return (
       <>
         <span className="muted">not measured</span>
-        <span className="recipe">no $/1M on the default hardware for {r.costPerMillionUsd === null ? "this version" : "its upload"}</span>
+        <span className="recipe">
+          no $/1M on the default hardware for {r.costPerMillionUsd === null ? "this version" : "its upload"}
+        </span>
       </>
     );
   if (r.measurable === null || r.measurable === undefined)

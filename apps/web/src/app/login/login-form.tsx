@@ -10,8 +10,24 @@ export function LoginForm({ next }: { next: string }) {
     <form action={action} className="form" noValidate>
       <FormMessage state={state} />
       <input type="hidden" name="next" value={next} />
-      <TextField id="email" name="email" type="email" label="Email" autoComplete="username" defaultValue={state.values?.email ?? ""} error={state.fieldErrors?.email} autoFocus />
-      <TextField id="password" name="password" type="password" label="Password" autoComplete="current-password" error={state.fieldErrors?.password} />
+      <TextField
+        id="email"
+        name="email"
+        type="email"
+        label="Email"
+        autoComplete="username"
+        defaultValue={state.values?.email ?? ""}
+        error={state.fieldErrors?.email}
+        autoFocus
+      />
+      <TextField
+        id="password"
+        name="password"
+        type="password"
+        label="Password"
+        autoComplete="current-password"
+        error={state.fieldErrors?.password}
+      />
       <div>
         <SubmitButton pendingText="Signing in…">Sign in</SubmitButton>
       </div>

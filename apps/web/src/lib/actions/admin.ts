@@ -31,10 +31,12 @@ export async function upsertHardwareAction(_prev: ActionState, form: FormData): 
   };
   const e: Record<string, string> = {};
   if (!values.name) e.name = "Name the profile (e.g. the instance type)";
-  if (!/^\d+(\.\d{1,6})?$/.test(values.hourlyPriceUsd) || Number(values.hourlyPriceUsd) <= 0) e.hourlyPriceUsd = "Enter the hourly price in dollars, e.g. 0.192";
+  if (!/^\d+(\.\d{1,6})?$/.test(values.hourlyPriceUsd) || Number(values.hourlyPriceUsd) <= 0)
+    e.hourlyPriceUsd = "Enter the hourly price in dollars, e.g. 0.192";
   if (!/^\d+$/.test(values.vcpus) || Number(values.vcpus) < 1) e.vcpus = "A whole number of vCPUs, 1 or more";
   if (!(Number(values.memoryGiB) > 0)) e.memoryGiB = "Memory in GiB, more than 0";
-  if (values.batchSize && (!/^\d+$/.test(values.batchSize) || Number(values.batchSize) < 1)) e.batchSize = "A whole number, 1 or more";
+  if (values.batchSize && (!/^\d+$/.test(values.batchSize) || Number(values.batchSize) < 1))
+    e.batchSize = "A whole number, 1 or more";
   if (Object.keys(e).length) return { ok: false, fieldErrors: e, values };
   try {
     const { upsertHardwareProfile } = await request(UpsertHardwareProfileMutation, {
@@ -57,7 +59,12 @@ export async function upsertHardwareAction(_prev: ActionState, form: FormData): 
 }
 
 export async function createUserAction(_prev: ActionState, form: FormData): Promise<ActionState> {
-  const values = { email: str(form, "email"), name: str(form, "name"), role: str(form, "role"), teamId: str(form, "teamId") };
+  const values = {
+    email: str(form, "email"),
+    name: str(form, "name"),
+    role: str(form, "role"),
+    teamId: str(form, "teamId"),
+  };
   const password = String(form.get("password") ?? "");
   const e: Record<string, string> = {};
   if (!/^\S+@\S+\.\S+$/.test(values.email)) e.email = "Enter an email address";
@@ -67,7 +74,9 @@ export async function createUserAction(_prev: ActionState, form: FormData): Prom
   if (!r) e.role = "Choose a role";
   if (Object.keys(e).length) return { ok: false, fieldErrors: e, values };
   try {
-    const { createUser } = await request(CreateUserMutation, { input: { email: values.email, name: values.name, password, role: r!, teamId: values.teamId || null } });
+    const { createUser } = await request(CreateUserMutation, {
+      input: { email: values.email, name: values.name, password, role: r!, teamId: values.teamId || null },
+    });
     revalidatePath("/admin/users");
     return { ok: true, message: `Created ${createUser.email}.` };
   } catch (error) {
@@ -79,7 +88,8 @@ export async function createTeamAction(_prev: ActionState, form: FormData): Prom
   const values = { name: str(form, "name"), slug: str(form, "slug") };
   const e: Record<string, string> = {};
   if (!values.name) e.name = "Name the team";
-  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(values.slug)) e.slug = "Lowercase letters, digits and dashes, e.g. fraud-detection";
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(values.slug))
+    e.slug = "Lowercase letters, digits and dashes, e.g. fraud-detection";
   if (Object.keys(e).length) return { ok: false, fieldErrors: e, values };
   try {
     const { createTeam } = await request(CreateTeamMutation, { input: values });
@@ -98,7 +108,9 @@ export async function createApiKeyAction(_prev: ActionState, form: FormData): Pr
   if (!r) e.role = "Choose a role";
   if (Object.keys(e).length) return { ok: false, fieldErrors: e, values };
   try {
-    const { createApiKey } = await request(CreateApiKeyMutation, { input: { name: values.name, role: r!, teamId: values.teamId || null } });
+    const { createApiKey } = await request(CreateApiKeyMutation, {
+      input: { name: values.name, role: r!, teamId: values.teamId || null },
+    });
     revalidatePath("/admin/users");
     return { ok: true, message: `Created key “${createApiKey.apiKey.name}”.`, data: { secret: createApiKey.secret } };
   } catch (error) {
@@ -117,7 +129,11 @@ export async function revokeApiKeyAction(id: string): Promise<ActionState> {
 }
 
 export async function createWebhookAction(_prev: ActionState, form: FormData): Promise<ActionState> {
-  const values = { url: str(form, "url"), teamId: str(form, "teamId"), events: form.getAll("events").map(String).join(",") };
+  const values = {
+    url: str(form, "url"),
+    teamId: str(form, "teamId"),
+    events: form.getAll("events").map(String).join(","),
+  };
   const secret = String(form.get("secret") ?? "");
   const e: Record<string, string> = {};
   if (!/^https?:\/\/\S+$/.test(values.url)) e.url = "An http(s) URL, e.g. https://hooks.example.com/costgate";
@@ -127,7 +143,9 @@ export async function createWebhookAction(_prev: ActionState, form: FormData): P
   if (events.length === 0) e.events = "Choose at least one event";
   if (Object.keys(e).length) return { ok: false, fieldErrors: e, values };
   try {
-    const { createWebhook } = await request(CreateWebhookMutation, { input: { url: values.url, teamId: values.teamId, secret, events } });
+    const { createWebhook } = await request(CreateWebhookMutation, {
+      input: { url: values.url, teamId: values.teamId, secret, events },
+    });
     revalidatePath("/admin/webhooks");
     return { ok: true, message: `Webhook to ${createWebhook.url} created for ${createWebhook.events.join(", ")}.` };
   } catch (error) {

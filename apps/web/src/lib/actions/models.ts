@@ -3,21 +3,38 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { ApiError, errorState, request } from "../api";
 import type { ActionState } from "../form-state";
-import { CreateModelMutation, PromoteMutation, PromotionPreviewQuery, ReevaluateVersionMutation, RemeasureVersionMutation } from "../operations";
+import {
+  CreateModelMutation,
+  PromoteMutation,
+  PromotionPreviewQuery,
+  ReevaluateVersionMutation,
+  RemeasureVersionMutation,
+} from "../operations";
 
 const str = (form: FormData, name: string) => String(form.get(name) ?? "").trim();
 
 export async function createModelAction(_prev: ActionState, form: FormData): Promise<ActionState> {
-  const values = { name: str(form, "name"), teamId: str(form, "teamId"), task: str(form, "task"), description: str(form, "description") };
+  const values = {
+    name: str(form, "name"),
+    teamId: str(form, "teamId"),
+    task: str(form, "task"),
+    description: str(form, "description"),
+  };
   const fieldErrors: Record<string, string> = {};
   if (!values.name) fieldErrors.name = "Give the model a name";
   if (!values.teamId) fieldErrors.teamId = "Choose the team that owns it";
-  if (values.task !== "CLASSIFICATION" && values.task !== "REGRESSION") fieldErrors.task = "Choose classification or regression";
+  if (values.task !== "CLASSIFICATION" && values.task !== "REGRESSION")
+    fieldErrors.task = "Choose classification or regression";
   if (Object.keys(fieldErrors).length) return { ok: false, fieldErrors, values };
   let id: string;
   try {
     const { createModel } = await request(CreateModelMutation, {
-      input: { name: values.name, teamId: values.teamId, task: values.task as "CLASSIFICATION" | "REGRESSION", description: values.description || null },
+      input: {
+        name: values.name,
+        teamId: values.teamId,
+        task: values.task as "CLASSIFICATION" | "REGRESSION",
+        description: values.description || null,
+      },
     });
     id = createModel.id;
   } catch (error) {
@@ -27,7 +44,16 @@ export async function createModelAction(_prev: ActionState, form: FormData): Pro
 }
 
 export type PreviewResult =
-  | { ok: true; preview: { currentMonthlyUsd: string; projectedMonthlyUsd: string; deltaMonthlyUsd: string; withinBudget: boolean; budget: { id: string; name: string; amountUsd: string; action: string; spentUsd: string } | null } }
+  | {
+      ok: true;
+      preview: {
+        currentMonthlyUsd: string;
+        projectedMonthlyUsd: string;
+        deltaMonthlyUsd: string;
+        withinBudget: boolean;
+        budget: { id: string; name: string; amountUsd: string; action: string; spentUsd: string } | null;
+      };
+    }
   | { ok: false; message: string; code: string };
 
 export async function previewPromotionAction(versionId: string): Promise<PreviewResult> {
@@ -40,26 +66,55 @@ export async function previewPromotionAction(versionId: string): Promise<Preview
         projectedMonthlyUsd: p.projectedMonthlyUsd,
         deltaMonthlyUsd: p.deltaMonthlyUsd,
         withinBudget: p.withinBudget,
-        budget: p.budget ? { id: p.budget.id, name: p.budget.name, amountUsd: p.budget.amountUsd, action: p.budget.action, spentUsd: p.budget.status.spentUsd } : null,
+        budget: p.budget
+          ? {
+              id: p.budget.id,
+              name: p.budget.name,
+              amountUsd: p.budget.amountUsd,
+              action: p.budget.action,
+              spentUsd: p.budget.status.spentUsd,
+            }
+          : null,
       },
     };
   } catch (error) {
-    return { ok: false, message: (error as Error).message, code: error instanceof ApiError ? error.code : "INTERNAL_SERVER_ERROR" };
+    return {
+      ok: false,
+      message: (error as Error).message,
+      code: error instanceof ApiError ? error.code : "INTERNAL_SERVER_ERROR",
+    };
   }
 }
 
-export async function promoteAction(modelId: string, versionId: string, stage: string, overrideReason: string): Promise<ActionState> {
+export async function promoteAction(
+  modelId: string,
+  versionId: string,
+  stage: string,
+  overrideReason: string,
+): Promise<ActionState> {
   const stages = ["PRODUCTION", "STAGING", "CANDIDATE", "ARCHIVED"] as const;
   const target = stages.find((s) => s === stage);
   if (!target) return { ok: false, message: "Choose a stage" };
   try {
-    const { promoteModelVersion } = await request(PromoteMutation, { input: { versionId, stage: target, overrideReason: overrideReason || null } });
+    const { promoteModelVersion } = await request(PromoteMutation, {
+      input: { versionId, stage: target, overrideReason: overrideReason || null },
+    });
     revalidatePath(`/models/${modelId}`);
-    return { ok: true, message: `Version ${promoteModelVersion.version.number} is now ${promoteModelVersion.version.stage.toLowerCase()}.` };
+    return {
+      ok: true,
+      message: `Version ${promoteModelVersion.version.number} is now ${promoteModelVersion.version.stage.toLowerCase()}.`,
+    };
   } catch (error) {
     if (error instanceof ApiError && error.code === "COST_GATE_BLOCKED") {
       const numbers: Record<string, string> = {};
-      for (const key of ["currentMonthlyUsd", "projectedMonthlyUsd", "deltaMonthlyUsd", "remainingUsd", "budgetName", "budgetId"]) {
+      for (const key of [
+        "currentMonthlyUsd",
+        "projectedMonthlyUsd",
+        "deltaMonthlyUsd",
+        "remainingUsd",
+        "budgetName",
+        "budgetId",
+      ]) {
         const v = error.extensions[key];
         if (typeof v === "string" || typeof v === "number") numbers[key] = String(v);
       }
@@ -73,11 +128,22 @@ export async function promoteAction(modelId: string, versionId: string, stage: s
  * Queues a new cost measurement of a version (on a hardware profile; the API's default when
  * empty). The message names the hardware so the user knows which worker pool will take it.
  */
-export async function remeasureAction(modelId: string, versionId: string, hardwareProfileId: string, profileName: string): Promise<ActionState> {
+export async function remeasureAction(
+  modelId: string,
+  versionId: string,
+  hardwareProfileId: string,
+  profileName: string,
+): Promise<ActionState> {
   try {
-    const { remeasureModelVersion: v } = await request(RemeasureVersionMutation, { versionId, hardwareProfileId: hardwareProfileId || null });
+    const { remeasureModelVersion: v } = await request(RemeasureVersionMutation, {
+      versionId,
+      hardwareProfileId: hardwareProfileId || null,
+    });
     revalidatePath(`/models/${modelId}`);
-    return { ok: true, message: `Queued: a worker of ${profileName || "the default hardware profile"} will measure version ${v.number} again.` };
+    return {
+      ok: true,
+      message: `Queued: a worker of ${profileName || "the default hardware profile"} will measure version ${v.number} again.`,
+    };
   } catch (error) {
     return errorState(error);
   }
@@ -88,7 +154,10 @@ export async function reevaluateAction(modelId: string, versionId: string): Prom
   try {
     const { reevaluateModelVersion: v } = await request(ReevaluateVersionMutation, { versionId });
     revalidatePath(`/models/${modelId}`);
-    return { ok: true, message: `Queued: version ${v.number} will be evaluated again on the model's Evaluation dataset.` };
+    return {
+      ok: true,
+      message: `Queued: version ${v.number} will be evaluated again on the model's Evaluation dataset.`,
+    };
   } catch (error) {
     return errorState(error);
   }

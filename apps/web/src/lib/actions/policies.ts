@@ -8,7 +8,15 @@ import { buildSteps, STEP_KINDS, stepErrorField, type StepDraft } from "../steps
 
 const str = (form: FormData, name: string) => String(form.get(name) ?? "").trim();
 const TRIGGERS = ["MANUAL", "NEW_VERSION", "BUDGET_AT_RISK"] as const;
-const FIELD_MAP = { name: "name", teamId: "teamId", modelId: "modelId", steps: "steps", maxAccuracyDrop: "maxAccuracyDrop", hardwareProfileId: "hardwareProfileId", trigger: "trigger" };
+const FIELD_MAP = {
+  name: "name",
+  teamId: "teamId",
+  modelId: "modelId",
+  steps: "steps",
+  maxAccuracyDrop: "maxAccuracyDrop",
+  hardwareProfileId: "hardwareProfileId",
+  trigger: "trigger",
+};
 
 /** Reads and checks the fields the create and edit forms share; step errors are keyed "step.<i>.<param>". */
 function policyFields(form: FormData) {
@@ -25,7 +33,8 @@ function policyFields(form: FormData) {
   const fieldErrors: Record<string, string> = {};
   if (!values.name) fieldErrors.name = "Give the policy a name";
   const drop = Number(values.maxAccuracyDrop);
-  if (values.maxAccuracyDrop === "" || !Number.isFinite(drop) || drop < 0 || drop > 1) fieldErrors.maxAccuracyDrop = "Enter the largest allowed drop, from 0 to 1 (e.g. 0.01 = one point of accuracy)";
+  if (values.maxAccuracyDrop === "" || !Number.isFinite(drop) || drop < 0 || drop > 1)
+    fieldErrors.maxAccuracyDrop = "Enter the largest allowed drop, from 0 to 1 (e.g. 0.01 = one point of accuracy)";
   let drafts: StepDraft[];
   try {
     drafts = (JSON.parse(values.steps || "[]") as StepDraft[]).filter((d) => STEP_KINDS.includes(d.kind));
@@ -46,15 +55,22 @@ function policyFields(form: FormData) {
  */
 function apiErrorState(error: unknown, values: Record<string, string>, drafts: StepDraft[]): ActionState {
   const state = errorState(error, values, FIELD_MAP);
-  if (state.code === "CONFLICT" && !state.fieldErrors) return { ...state, fieldErrors: { name: state.message ?? "The team already has a policy of that name" } };
+  if (state.code === "CONFLICT" && !state.fieldErrors)
+    return { ...state, fieldErrors: { name: state.message ?? "The team already has a policy of that name" } };
   if (!state.fieldErrors) return state;
-  return { ...state, fieldErrors: Object.fromEntries(Object.entries(state.fieldErrors).map(([k, v]) => [stepErrorField(k, drafts) ?? k, v])) };
+  return {
+    ...state,
+    fieldErrors: Object.fromEntries(
+      Object.entries(state.fieldErrors).map(([k, v]) => [stepErrorField(k, drafts) ?? k, v]),
+    ),
+  };
 }
 
 export async function createPolicyAction(_prev: ActionState, form: FormData): Promise<ActionState> {
   const { values, fieldErrors, drafts, steps, drop, trigger } = policyFields(form);
   if (!values.teamId) fieldErrors.teamId = "Choose a team";
-  if (Object.keys(fieldErrors).length) return { ok: false, fieldErrors, values, message: "Check the fields marked below." };
+  if (Object.keys(fieldErrors).length)
+    return { ok: false, fieldErrors, values, message: "Check the fields marked below." };
 
   let id: string;
   try {
@@ -82,11 +98,19 @@ export async function createPolicyAction(_prev: ActionState, form: FormData): Pr
 export async function updatePolicyAction(_prev: ActionState, form: FormData): Promise<ActionState> {
   const id = str(form, "id");
   const { values, fieldErrors, drafts, steps, drop, trigger } = policyFields(form);
-  if (Object.keys(fieldErrors).length) return { ok: false, fieldErrors, values, message: "Not saved: check the fields marked below." };
+  if (Object.keys(fieldErrors).length)
+    return { ok: false, fieldErrors, values, message: "Not saved: check the fields marked below." };
   try {
     await request(UpdatePolicyMutation, {
       id,
-      input: { name: values.name, steps, maxAccuracyDrop: drop, hardwareProfileId: values.hardwareProfileId || null, trigger, autoPromote: values.autoPromote === "true" },
+      input: {
+        name: values.name,
+        steps,
+        maxAccuracyDrop: drop,
+        hardwareProfileId: values.hardwareProfileId || null,
+        trigger,
+        autoPromote: values.autoPromote === "true",
+      },
     });
   } catch (error) {
     return apiErrorState(error, values, drafts);
@@ -126,7 +150,13 @@ export async function cancelJobAction(jobId: string): Promise<ActionState> {
   try {
     const { cancelOptimizationJob } = await request(CancelJobMutation, { id: jobId });
     revalidatePath(`/jobs/${jobId}`);
-    return { ok: true, message: cancelOptimizationJob.status === "CANCELLED" ? "Job cancelled." : "Cancellation requested: the job stops at its next batch or step." };
+    return {
+      ok: true,
+      message:
+        cancelOptimizationJob.status === "CANCELLED"
+          ? "Job cancelled."
+          : "Cancellation requested: the job stops at its next batch or step.",
+    };
   } catch (error) {
     return errorState(error);
   }

@@ -13,7 +13,10 @@ import { TfHost, TfProcessDied } from "../tf-host.ts";
  */
 let files: { modelJson: string; train: string; evaluation: string };
 const host = new TfHost({ name: "test", logger: pino({ level: "silent" }), backend: "wasm" });
-const fineTune = (epochs: number) => ({ kind: "FINE_TUNE" as const, params: { epochs, learningRate: 0.01, batchSize: 8 } });
+const fineTune = (epochs: number) => ({
+  kind: "FINE_TUNE" as const,
+  params: { epochs, learningRate: 0.01, batchSize: 8 },
+});
 const stepArgs = (epochs: number) => ({
   step: fineTune(epochs),
   modelJsonPath: files.modelJson,
@@ -25,7 +28,9 @@ const stepArgs = (epochs: number) => ({
 });
 
 beforeAll(async () => {
-  const manifest = await ensureReferenceModels(mkdtempSync(join(tmpdir(), "costgate-tf-host-")), { only: ["tabular-mlp"] });
+  const manifest = await ensureReferenceModels(mkdtempSync(join(tmpdir(), "costgate-tf-host-")), {
+    only: ["tabular-mlp"],
+  });
   files = manifest.models[0]!.files;
 }, 120_000);
 
@@ -33,7 +38,10 @@ afterAll(() => host.close());
 
 describe("TfHost", () => {
   it("evaluates a model in the child and answers its facts and metric", async () => {
-    const r = await host.call("evaluate", { modelJsonPath: files.modelJson, dataset: { path: files.evaluation, task: "classification" } });
+    const r = await host.call("evaluate", {
+      modelJsonPath: files.modelJson,
+      dataset: { path: files.evaluation, task: "classification" },
+    });
     expect(r.facts.parameterCount).toBe(40 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10);
     expect(r.evaluation).toMatchObject({ metric: "accuracy", samples: 1000 });
     expect(host.pid).not.toBe(process.pid);
@@ -61,7 +69,10 @@ describe("TfHost", () => {
 
   it("stops a step at its next batch when the call is aborted", async () => {
     const abort = new AbortController();
-    const r = await host.call("applyStep", stepArgs(50), { signal: abort.signal, onProgress: (f) => f > 0.01 && abort.abort() });
+    const r = await host.call("applyStep", stepArgs(50), {
+      signal: abort.signal,
+      onProgress: (f) => f > 0.01 && abort.abort(),
+    });
     expect(r.cancelled).toBe(true);
   }, 60_000);
 
@@ -90,7 +101,9 @@ describe("TfHost", () => {
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(TfProcessDied);
-    expect((error as Error).message).toMatch(/TensorFlow process was killed \(SIGKILL\) while running applyStep: most likely it ran out of memory/);
+    expect((error as Error).message).toMatch(
+      /TensorFlow process was killed \(SIGKILL\) while running applyStep: most likely it ran out of memory/,
+    );
     const r = await host.call("evaluate", { modelJsonPath: files.modelJson, dataset: null });
     expect(r.facts.parameterCount).toBeGreaterThan(0);
     expect(host.pid).not.toBe(pid);

@@ -6,7 +6,22 @@ const ALERTS = `query($b:ID,$ack:Boolean,$first:Int,$after:String){ alerts(budge
   totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id kind threshold spentUsd forecastUsd periodStart createdAt acknowledgedAt budget { id name } } } } }`;
 const ACK = `mutation($id:ID!){ acknowledgeAlert(id:$id){ id acknowledgedAt } }`;
 
-type AlertsPage = { alerts: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string; kind: string; threshold: number; spentUsd: string; acknowledgedAt: string | null; budget: { id: string } } }[] } };
+type AlertsPage = {
+  alerts: {
+    totalCount: number;
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    edges: {
+      node: {
+        id: string;
+        kind: string;
+        threshold: number;
+        spentUsd: string;
+        acknowledgedAt: string | null;
+        budget: { id: string };
+      };
+    }[];
+  };
+};
 
 describe("alerts and acknowledgeAlert", () => {
   let api: TestApi;
@@ -19,9 +34,30 @@ describe("alerts and acknowledgeAlert", () => {
   let otherAlert: string;
   const ids: string[] = [];
 
-  const budget = (team: string) => api.db.budget.create({ data: { teamId: team, name: `b-${Math.random()}`, amountUsd: "100", period: "MONTHLY", alertThresholds: [0.5, 0.8, 1] } });
+  const budget = (team: string) =>
+    api.db.budget.create({
+      data: {
+        teamId: team,
+        name: `b-${Math.random()}`,
+        amountUsd: "100",
+        period: "MONTHLY",
+        alertThresholds: [0.5, 0.8, 1],
+      },
+    });
   const alert = async (budgetId: string, kind: AlertKind, threshold: number, createdAt: Date) =>
-    (await api.db.alert.create({ data: { budgetId, kind, threshold, spentUsd: (threshold * 100).toFixed(6), forecastUsd: "130.000000", periodStart: new Date("2026-01-01T00:00:00Z"), createdAt } })).id;
+    (
+      await api.db.alert.create({
+        data: {
+          budgetId,
+          kind,
+          threshold,
+          spentUsd: (threshold * 100).toFixed(6),
+          forecastUsd: "130.000000",
+          periodStart: new Date("2026-01-01T00:00:00Z"),
+          createdAt,
+        },
+      })
+    ).id;
 
   beforeAll(async () => {
     api = await TestApi.start();
@@ -46,7 +82,12 @@ describe("alerts and acknowledgeAlert", () => {
     const first = await api.ok<AlertsPage>(ALERTS, { first: 2 }, viewer);
     expect(first.alerts.totalCount).toBe(5);
     expect(first.alerts.edges.map((e) => e.node.id)).toEqual([ids[4], ids[3]]);
-    expect(first.alerts.edges[0]!.node).toMatchObject({ kind: "THRESHOLD_ACTUAL", threshold: 0.8, spentUsd: "80.00", budget: { id: budgetA } });
+    expect(first.alerts.edges[0]!.node).toMatchObject({
+      kind: "THRESHOLD_ACTUAL",
+      threshold: 0.8,
+      spentUsd: "80.00",
+      budget: { id: budgetA },
+    });
     expect(first.alerts.pageInfo.hasNextPage).toBe(true);
     const rest = await api.ok<AlertsPage>(ALERTS, { first: 10, after: first.alerts.pageInfo.endCursor }, viewer);
     expect(rest.alerts.edges.map((e) => e.node.id)).toEqual([ids[2], ids[1], ids[0]]);
@@ -63,7 +104,11 @@ describe("alerts and acknowledgeAlert", () => {
   });
 
   it("records who acknowledged and when; again keeps the first acknowledgement", async () => {
-    const r = await api.ok<{ acknowledgeAlert: { id: string; acknowledgedAt: string } }>(ACK, { id: ids[1] }, finance.token);
+    const r = await api.ok<{ acknowledgeAlert: { id: string; acknowledgedAt: string } }>(
+      ACK,
+      { id: ids[1] },
+      finance.token,
+    );
     expect(Date.parse(r.acknowledgeAlert.acknowledgedAt)).not.toBeNaN();
     const row = await api.db.alert.findUniqueOrThrow({ where: { id: ids[1] } });
     expect(row.acknowledgedById).toBe(finance.id);
@@ -89,19 +134,25 @@ describe("alerts and acknowledgeAlert", () => {
     );
     await api.ok(ACK, { id: ids[2] }, createApiKey.secret);
     expect((await api.db.alert.findUniqueOrThrow({ where: { id: ids[2] } })).acknowledgedById).toBe(finance.id);
-    expect((await api.db.auditEvent.findFirstOrThrow({ where: { action: "alert.acknowledge", entityId: ids[2] } })).actor).toBe(`apikey:${createApiKey.apiKey.id}`);
+    expect(
+      (await api.db.auditEvent.findFirstOrThrow({ where: { action: "alert.acknowledge", entityId: ids[2] } })).actor,
+    ).toBe(`apikey:${createApiKey.apiKey.id}`);
   });
 
   it("refuses other teams (as not found), readers, and unknown alerts", async () => {
     expect((await api.gql(ACK, { id: otherAlert }, finance.token)).errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
     expect((await api.gql(ACK, { id: ids[0] }, viewer)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     expect((await api.db.alert.findUniqueOrThrow({ where: { id: ids[0] } })).acknowledgedAt).toBeNull();
-    expect((await api.gql(ACK, { id: "no-such-alert" }, finance.token)).errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    expect((await api.gql(ACK, { id: "no-such-alert" }, finance.token)).errors?.[0]?.extensions?.code).toBe(
+      "NOT_FOUND",
+    );
     const other = await api.db.alert.findUniqueOrThrow({ where: { id: otherAlert } });
     // Another team's budget has no alerts for this caller, exactly like an unknown budget.
     const theirs = await api.gql<{ alerts: { nodes: unknown[] } }>(ALERTS, { b: other.budgetId }, viewer);
     expect(theirs.errors).toBeUndefined();
-    expect(JSON.stringify(theirs.data)).toBe(JSON.stringify((await api.gql(ALERTS, { b: "no-such-budget" }, viewer)).data));
+    expect(JSON.stringify(theirs.data)).toBe(
+      JSON.stringify((await api.gql(ALERTS, { b: "no-such-budget" }, viewer)).data),
+    );
     expect((await api.gql(ALERTS, {}, null)).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
   });
 });

@@ -3,7 +3,20 @@ import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, TestApi } from "../../../../test/harness.ts";
 
-type Created = { createApiKey: { secret: string; apiKey: { id: string; name: string; role: string; prefix: string; team: { id: string } | null; lastUsedAt: string | null; revokedAt: string | null } } };
+type Created = {
+  createApiKey: {
+    secret: string;
+    apiKey: {
+      id: string;
+      name: string;
+      role: string;
+      prefix: string;
+      team: { id: string } | null;
+      lastUsedAt: string | null;
+      revokedAt: string | null;
+    };
+  };
+};
 
 const uid = () => randomBytes(4).toString("hex");
 const KEY_RE = /^cg_([a-z0-9]{12})_[A-Za-z0-9_-]{43}$/;
@@ -35,7 +48,10 @@ describe("identity", () => {
 
   describe("login and sessions", () => {
     it("returns a token that works for `me` and an expiresAt in the future", async () => {
-      const r = await api.gql<{ login: { token: string; expiresAt: string; user: { email: string; role: string } } }>(LOGIN, { e: ADMIN_EMAIL, p: ADMIN_PASSWORD });
+      const r = await api.gql<{ login: { token: string; expiresAt: string; user: { email: string; role: string } } }>(
+        LOGIN,
+        { e: ADMIN_EMAIL, p: ADMIN_PASSWORD },
+      );
       expect(r.errors).toBeUndefined();
       const { token, expiresAt, user } = r.data!.login;
       expect(user).toMatchObject({ email: ADMIN_EMAIL, role: "ADMIN" });
@@ -62,7 +78,9 @@ describe("identity", () => {
     });
 
     it("refuses a token signed with another secret", async () => {
-      const { id: sessionId } = await api.db.session.create({ data: { userId: adminId, expiresAt: new Date(Date.now() + 3600_000) } });
+      const { id: sessionId } = await api.db.session.create({
+        data: { userId: adminId, expiresAt: new Date(Date.now() + 3600_000) },
+      });
       const forged = await new SignJWT({})
         .setProtectedHeader({ alg: "HS256", typ: "JWT" })
         .setSubject(adminId)
@@ -81,7 +99,9 @@ describe("identity", () => {
     it("refuses an expired token signed with the right secret", async () => {
       const now = Math.floor(Date.now() / 1000);
       // A token names its session (jti); this one is live, so only the expiry can refuse it.
-      const { id: sessionId } = await api.db.session.create({ data: { userId: adminId, expiresAt: new Date((now + 600) * 1000) } });
+      const { id: sessionId } = await api.db.session.create({
+        data: { userId: adminId, expiresAt: new Date((now + 600) * 1000) },
+      });
       const expired = await new SignJWT({})
         .setProtectedHeader({ alg: "HS256", typ: "JWT" })
         .setSubject(adminId)
@@ -127,7 +147,10 @@ describe("identity", () => {
         headers: { "content-type": "application/json", authorization: header },
         body: JSON.stringify({ query: ME }),
       });
-      const body = (await res.json()) as { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] };
+      const body = (await res.json()) as {
+        data?: unknown;
+        errors?: { message: string; extensions?: { code?: string } }[];
+      };
       expect(res.status).toBe(401);
       expect(body.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
       expect(body.data ?? null).toBeNull();
@@ -144,7 +167,11 @@ describe("identity", () => {
     // Own server: small limits, and failures from this address do not disturb the other tests.
     let throttled: TestApi;
     beforeAll(async () => {
-      throttled = await TestApi.start({ LOGIN_MAX_FAILURES_PER_ACCOUNT: "3", LOGIN_MAX_FAILURES_PER_ADDRESS: "6", LOGIN_WINDOW_SECONDS: "600" });
+      throttled = await TestApi.start({
+        LOGIN_MAX_FAILURES_PER_ACCOUNT: "3",
+        LOGIN_MAX_FAILURES_PER_ADDRESS: "6",
+        LOGIN_WINDOW_SECONDS: "600",
+      });
     });
     afterAll(() => throttled?.stop());
 
@@ -174,7 +201,9 @@ describe("identity", () => {
     it("locks an address after LOGIN_MAX_FAILURES_PER_ADDRESS failures across accounts", async () => {
       // 3 failures from the previous test; 3 more on unknown accounts reach the limit of 6.
       for (let i = 0; i < 3; i++) {
-        expect(code(await throttled.gql(LOGIN, { e: `ghost-${uid()}@test.local`, p: "whatever-password" }))).toBe("UNAUTHENTICATED");
+        expect(code(await throttled.gql(LOGIN, { e: `ghost-${uid()}@test.local`, p: "whatever-password" }))).toBe(
+          "UNAUTHENTICATED",
+        );
       }
       const r = await throttled.gql(LOGIN, { e: ADMIN_EMAIL, p: ADMIN_PASSWORD });
       expect(code(r)).toBe("RATE_LIMITED");
@@ -191,14 +220,20 @@ describe("identity", () => {
   describe("login throttling under concurrent guesses", () => {
     let raced: TestApi;
     beforeAll(async () => {
-      raced = await TestApi.start({ LOGIN_MAX_FAILURES_PER_ACCOUNT: "5", LOGIN_MAX_FAILURES_PER_ADDRESS: "1000", LOGIN_WINDOW_SECONDS: "600" });
+      raced = await TestApi.start({
+        LOGIN_MAX_FAILURES_PER_ACCOUNT: "5",
+        LOGIN_MAX_FAILURES_PER_ADDRESS: "1000",
+        LOGIN_WINDOW_SECONDS: "600",
+      });
     });
     afterAll(() => raced?.stop());
 
     it("lets at most LOGIN_MAX_FAILURES_PER_ACCOUNT of 50 parallel wrong passwords be tried; the rest are RATE_LIMITED", async () => {
       const team = await raced.createTeam();
       const victim = await raced.userToken("VIEWER", team);
-      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => raced.gql(LOGIN, { e: victim.email, p: `wrong-guess-${i}` })));
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => raced.gql(LOGIN, { e: victim.email, p: `wrong-guess-${i}` })),
+      );
       const codes = results.map(code);
       const tried = codes.filter((c) => c === "UNAUTHENTICATED").length;
       expect(tried).toBeGreaterThanOrEqual(1);
@@ -207,7 +242,8 @@ describe("identity", () => {
       // Every password that was tried is counted, and no more.
       expect(await raced.db.loginAttempt.count({ where: { email: victim.email, succeeded: false } })).toBe(tried);
       // One at a time, the account takes exactly the rest of its 5 tries, then even the right password is refused.
-      for (let i = tried; i < 5; i++) expect(code(await raced.gql(LOGIN, { e: victim.email, p: `wrong-again-${i}` }))).toBe("UNAUTHENTICATED");
+      for (let i = tried; i < 5; i++)
+        expect(code(await raced.gql(LOGIN, { e: victim.email, p: `wrong-again-${i}` }))).toBe("UNAUTHENTICATED");
       expect(code(await raced.gql(LOGIN, { e: victim.email, p: PASSWORD }))).toBe("RATE_LIMITED");
       expect(await raced.db.loginAttempt.count({ where: { email: victim.email, succeeded: false } })).toBe(5);
     });
@@ -218,7 +254,10 @@ describe("identity", () => {
     let direct: TestApi;
     beforeAll(async () => {
       const limits = { LOGIN_MAX_FAILURES_PER_ACCOUNT: "50", LOGIN_MAX_FAILURES_PER_ADDRESS: "2" };
-      [proxied, direct] = await Promise.all([TestApi.start(limits), TestApi.start({ ...limits, TRUST_PROXY: "false" })]);
+      [proxied, direct] = await Promise.all([
+        TestApi.start(limits),
+        TestApi.start({ ...limits, TRUST_PROXY: "false" }),
+      ]);
     });
     afterAll(() => Promise.all([proxied?.stop(), direct?.stop()]));
 
@@ -233,7 +272,8 @@ describe("identity", () => {
     };
 
     it("counts failures per browser address the dashboard forwards, so one browser cannot lock out the rest", async () => {
-      for (let i = 0; i < 2; i++) expect(code(await loginVia(proxied, "203.0.113.7", "wrong-password"))).toBe("UNAUTHENTICATED");
+      for (let i = 0; i < 2; i++)
+        expect(code(await loginVia(proxied, "203.0.113.7", "wrong-password"))).toBe("UNAUTHENTICATED");
       expect(code(await loginVia(proxied, "203.0.113.7", ADMIN_PASSWORD))).toBe("RATE_LIMITED");
       expect((await loginVia(proxied, "198.51.100.20", ADMIN_PASSWORD)).errors).toBeUndefined();
       // A spoofed header sent through the dashboard arrives with the real address appended: the last one counts.
@@ -241,13 +281,21 @@ describe("identity", () => {
     });
 
     it("ignores X-Forwarded-For with TRUST_PROXY=false: every request counts for its TCP peer", async () => {
-      for (let i = 0; i < 2; i++) expect(code(await loginVia(direct, "203.0.113.7", "wrong-password"))).toBe("UNAUTHENTICATED");
+      for (let i = 0; i < 2; i++)
+        expect(code(await loginVia(direct, "203.0.113.7", "wrong-password"))).toBe("UNAUTHENTICATED");
       expect(code(await loginVia(direct, "198.51.100.20", ADMIN_PASSWORD))).toBe("RATE_LIMITED");
     });
   });
 
   describe("createUser", () => {
-    const input = (over: Record<string, unknown> = {}) => ({ email: `u-${uid()}@test.local`, name: "User", password: "a-long-enough-password", role: "VIEWER", teamId: teamA, ...over });
+    const input = (over: Record<string, unknown> = {}) => ({
+      email: `u-${uid()}@test.local`,
+      name: "User",
+      password: "a-long-enough-password",
+      role: "VIEWER",
+      teamId: teamA,
+      ...over,
+    });
 
     it.each([
       ["a bad email", { email: "not-an-email" }, "email"],
@@ -269,7 +317,9 @@ describe("identity", () => {
     });
 
     it("creates an admin without a team", async () => {
-      const r = await api.ok<{ createUser: { role: string; team: null } }>(CREATE_USER, { i: input({ role: "ADMIN", teamId: null }) });
+      const r = await api.ok<{ createUser: { role: string; team: null } }>(CREATE_USER, {
+        i: input({ role: "ADMIN", teamId: null }),
+      });
       expect(r.createUser).toMatchObject({ role: "ADMIN", team: null });
     });
 
@@ -285,7 +335,10 @@ describe("identity", () => {
     it("stores the password as an argon2id hash, never in plain text, and the user can log in", async () => {
       const password = `secret-${uid()}-password`;
       const email = `hash-${uid()}@test.local`;
-      const { createUser } = await api.ok<{ createUser: { id: string; email: string; team: { id: string } } }>(CREATE_USER, { i: input({ email, password }) });
+      const { createUser } = await api.ok<{ createUser: { id: string; email: string; team: { id: string } } }>(
+        CREATE_USER,
+        { i: input({ email, password }) },
+      );
       expect(createUser.email).toBe(email);
       expect(createUser.team.id).toBe(teamA);
       const row = await api.db.user.findUniqueOrThrow({ where: { id: createUser.id } });
@@ -299,15 +352,20 @@ describe("identity", () => {
   });
 
   describe("createTeam", () => {
-    it.each(["Bad Slug", "UPPER", "a--b", "-lead", "trail-", "", "x".repeat(61)])("refuses slug %j with BAD_USER_INPUT naming slug", async (slug) => {
-      const r = await admin(CREATE_TEAM, { i: { name: "Team", slug } });
-      expect(code(r)).toBe("BAD_USER_INPUT");
-      expect(message(r)).toMatch(/^slug/);
-    });
+    it.each(["Bad Slug", "UPPER", "a--b", "-lead", "trail-", "", "x".repeat(61)])(
+      "refuses slug %j with BAD_USER_INPUT naming slug",
+      async (slug) => {
+        const r = await admin(CREATE_TEAM, { i: { name: "Team", slug } });
+        expect(code(r)).toBe("BAD_USER_INPUT");
+        expect(message(r)).toMatch(/^slug/);
+      },
+    );
 
     it("creates a team and refuses the same slug again with CONFLICT", async () => {
       const slug = `ml-platform-${uid()}`;
-      const created = await api.ok<{ createTeam: { id: string; slug: string; name: string } }>(CREATE_TEAM, { i: { name: "ML Platform", slug } });
+      const created = await api.ok<{ createTeam: { id: string; slug: string; name: string } }>(CREATE_TEAM, {
+        i: { name: "ML Platform", slug },
+      });
       expect(created.createTeam).toMatchObject({ slug, name: "ML Platform" });
       const r = await admin(CREATE_TEAM, { i: { name: "Another", slug } });
       expect(code(r)).toBe("CONFLICT");
@@ -317,13 +375,20 @@ describe("identity", () => {
   });
 
   describe("API keys", () => {
-
     it("shows the secret once, stores only its sha256, works as Bearer and records lastUsedAt", async () => {
-      const { createApiKey } = await api.ok<Created>(CREATE_KEY, { i: { name: "ci", role: "ML_ENGINEER", teamId: teamA } });
+      const { createApiKey } = await api.ok<Created>(CREATE_KEY, {
+        i: { name: "ci", role: "ML_ENGINEER", teamId: teamA },
+      });
       const { secret, apiKey } = createApiKey;
       expect(secret).toMatch(KEY_RE);
       expect(KEY_RE.exec(secret)![1]).toBe(apiKey.prefix);
-      expect(apiKey).toMatchObject({ name: "ci", role: "ML_ENGINEER", team: { id: teamA }, lastUsedAt: null, revokedAt: null });
+      expect(apiKey).toMatchObject({
+        name: "ci",
+        role: "ML_ENGINEER",
+        team: { id: teamA },
+        lastUsedAt: null,
+        revokedAt: null,
+      });
 
       const row = await api.db.apiKey.findUniqueOrThrow({ where: { id: apiKey.id } });
       expect(row.secretHash).toBe(createHash("sha256").update(secret).digest("hex"));
@@ -337,21 +402,27 @@ describe("identity", () => {
       const me = await api.ok<{ me: { id: string; role: string; team: { id: string } } }>(ME, {}, secret);
       expect(me.me).toMatchObject({ id: apiKey.id, role: "ML_ENGINEER", team: { id: teamA } });
 
-      const after = await api.ok<{ apiKeys: { id: string; lastUsedAt: string | null }[] }>(`{ apiKeys { id lastUsedAt } }`);
+      const after = await api.ok<{ apiKeys: { id: string; lastUsedAt: string | null }[] }>(
+        `{ apiKeys { id lastUsedAt } }`,
+      );
       const used = after.apiKeys.find((k) => k.id === apiKey.id);
       expect(used?.lastUsedAt).not.toBeNull();
       expect(Math.abs(new Date(used!.lastUsedAt!).getTime() - Date.now())).toBeLessThan(60_000);
     });
 
     it("refuses a key whose secret part is wrong", async () => {
-      const { createApiKey } = await api.ok<Created>(CREATE_KEY, { i: { name: "tampered", role: "VIEWER", teamId: teamA } });
+      const { createApiKey } = await api.ok<Created>(CREATE_KEY, {
+        i: { name: "tampered", role: "VIEWER", teamId: teamA },
+      });
       const tampered = `cg_${createApiKey.apiKey.prefix}_${randomBytes(32).toString("base64url")}`;
       const r = await api.gql(ME, {}, tampered);
       expect(code(r)).toBe("UNAUTHENTICATED");
     });
 
     it("revoking a key makes further use UNAUTHENTICATED with a message saying it was revoked", async () => {
-      const { createApiKey } = await api.ok<Created>(CREATE_KEY, { i: { name: "to-revoke", role: "VIEWER", teamId: teamA } });
+      const { createApiKey } = await api.ok<Created>(CREATE_KEY, {
+        i: { name: "to-revoke", role: "VIEWER", teamId: teamA },
+      });
       expect((await api.gql(ME, {}, createApiKey.secret)).errors).toBeUndefined();
 
       const revoked = await api.ok<{ revokeApiKey: { revokedAt: string } }>(REVOKE_KEY, { id: createApiKey.apiKey.id });
@@ -363,7 +434,9 @@ describe("identity", () => {
 
       const active = await api.ok<{ apiKeys: { id: string }[] }>(`{ apiKeys { id } }`);
       expect(active.apiKeys.map((k) => k.id)).not.toContain(createApiKey.apiKey.id);
-      const all = await api.ok<{ apiKeys: { id: string; revokedAt: string | null }[] }>(`{ apiKeys(includeRevoked: true) { id revokedAt } }`);
+      const all = await api.ok<{ apiKeys: { id: string; revokedAt: string | null }[] }>(
+        `{ apiKeys(includeRevoked: true) { id revokedAt } }`,
+      );
       expect(all.apiKeys.find((k) => k.id === createApiKey.apiKey.id)?.revokedAt).toBe(revoked.revokeApiKey.revokedAt);
 
       // Revoking twice keeps the first revocation time.
@@ -397,21 +470,32 @@ describe("identity", () => {
 
       it("may not create a key for another team", async () => {
         const before = await api.db.apiKey.count();
-        const r = await api.gql(CREATE_KEY, { i: { name: "other-team", role: "VIEWER", teamId: teamB } }, engineer.token);
+        const r = await api.gql(
+          CREATE_KEY,
+          { i: { name: "other-team", role: "VIEWER", teamId: teamB } },
+          engineer.token,
+        );
         expect(code(r)).toBe("FORBIDDEN");
         expect(await api.db.apiKey.count()).toBe(before);
       });
 
       it("may not revoke another team's key (not found to it)", async () => {
-        const { createApiKey } = await api.ok<Created>(CREATE_KEY, { i: { name: "b-key", role: "VIEWER", teamId: teamB } });
+        const { createApiKey } = await api.ok<Created>(CREATE_KEY, {
+          i: { name: "b-key", role: "VIEWER", teamId: teamB },
+        });
         const r = await api.gql(REVOKE_KEY, { id: createApiKey.apiKey.id }, engineer.token);
         expect(code(r)).toBe("NOT_FOUND");
         expect((await api.db.apiKey.findUniqueOrThrow({ where: { id: createApiKey.apiKey.id } })).revokedAt).toBeNull();
       });
 
       it("a key it made acts with that key's role, not the engineer's", async () => {
-        const viewerKey = (await api.ok<Created>(CREATE_KEY, { i: { name: "ro", role: "VIEWER" } }, engineer.token)).createApiKey.secret;
-        const r = await api.gql(`mutation($i:CreateModelInput!){ createModel(input:$i){ id } }`, { i: { teamId: teamA, name: `m-${uid()}`, task: "REGRESSION" } }, viewerKey);
+        const viewerKey = (await api.ok<Created>(CREATE_KEY, { i: { name: "ro", role: "VIEWER" } }, engineer.token))
+          .createApiKey.secret;
+        const r = await api.gql(
+          `mutation($i:CreateModelInput!){ createModel(input:$i){ id } }`,
+          { i: { teamId: teamA, name: `m-${uid()}`, task: "REGRESSION" } },
+          viewerKey,
+        );
         expect(code(r)).toBe("FORBIDDEN");
       });
     });
@@ -434,62 +518,115 @@ describe("identity", () => {
     });
 
     it("team(id): a non-admin reads its own team, and another reads as unknown (null)", async () => {
-      expect((await api.ok<{ team: { id: string } }>(`query($id:ID!){ team(id:$id){ id } }`, { id: teamA }, viewerA)).team.id).toBe(teamA);
+      expect(
+        (await api.ok<{ team: { id: string } }>(`query($id:ID!){ team(id:$id){ id } }`, { id: teamA }, viewerA)).team
+          .id,
+      ).toBe(teamA);
       const r = await api.gql<{ team: unknown }>(`query($id:ID!){ team(id:$id){ id name } }`, { id: teamB }, viewerA);
       expect(r.errors).toBeUndefined();
       expect(r.data?.team).toBeNull();
     });
 
     it("users: a non-admin sees only its team's users and may not ask for another team", async () => {
-      const own = await api.ok<{ users: { email: string; team: { id: string } | null }[] }>(`{ users { email team { id } } }`, {}, viewerA);
+      const own = await api.ok<{ users: { email: string; team: { id: string } | null }[] }>(
+        `{ users { email team { id } } }`,
+        {},
+        viewerA,
+      );
       expect(own.users.length).toBeGreaterThan(0);
       expect(own.users.every((u) => u.team?.id === teamA)).toBe(true);
       expect(own.users.map((u) => u.email)).not.toContain(ADMIN_EMAIL);
       expect(code(await api.gql(`query($t:ID){ users(teamId:$t){ email } }`, { t: teamB }, viewerA))).toBe("FORBIDDEN");
 
-      const adminView = await api.ok<{ users: { team: { id: string } | null }[] }>(`query($t:ID){ users(teamId:$t){ team { id } } }`, { t: teamB });
+      const adminView = await api.ok<{ users: { team: { id: string } | null }[] }>(
+        `query($t:ID){ users(teamId:$t){ team { id } } }`,
+        { t: teamB },
+      );
       expect(adminView.users.length).toBeGreaterThan(0);
       expect(adminView.users.every((u) => u.team?.id === teamB)).toBe(true);
     });
 
     it("apiKeys: a non-admin sees only its team's keys", async () => {
-      const own = await api.ok<{ apiKeys: { name: string; team: { id: string } | null }[] }>(`{ apiKeys { name team { id } } }`, {}, viewerA);
+      const own = await api.ok<{ apiKeys: { name: string; team: { id: string } | null }[] }>(
+        `{ apiKeys { name team { id } } }`,
+        {},
+        viewerA,
+      );
       expect(own.apiKeys.map((k) => k.name)).toContain("a-scope");
       expect(own.apiKeys.every((k) => k.team?.id === teamA)).toBe(true);
-      expect(code(await api.gql(`query($t:ID){ apiKeys(teamId:$t){ name } }`, { t: teamB }, viewerA))).toBe("FORBIDDEN");
+      expect(code(await api.gql(`query($t:ID){ apiKeys(teamId:$t){ name } }`, { t: teamB }, viewerA))).toBe(
+        "FORBIDDEN",
+      );
       const all = await api.ok<{ apiKeys: { name: string }[] }>(`{ apiKeys { name } }`);
       expect(all.apiKeys.map((k) => k.name)).toEqual(expect.arrayContaining(["a-scope", "b-scope"]));
     });
   });
 
   describe("audit log", () => {
-    type Event = { actor: string; action: string; entityType: string; entityId: string; before: unknown; after: unknown };
+    type Event = {
+      actor: string;
+      action: string;
+      entityType: string;
+      entityId: string;
+      before: unknown;
+      after: unknown;
+    };
     const eventsFor = async (entityId: string) =>
-      (await api.ok<{ auditEvents: { edges: { node: Event }[] } }>(`query($id:ID!){ auditEvents(entityId:$id){ edges { node { actor action entityType entityId before after } } } }`, { id: entityId })).auditEvents.edges.map((e) => e.node);
+      (
+        await api.ok<{ auditEvents: { edges: { node: Event }[] } }>(
+          `query($id:ID!){ auditEvents(entityId:$id){ edges { node { actor action entityType entityId before after } } } }`,
+          { id: entityId },
+        )
+      ).auditEvents.edges.map((e) => e.node);
 
     it("records createUser, createTeam, createApiKey and revokeApiKey with the acting user, without hashes", async () => {
       const password = `audited-${uid()}-password`;
-      const user = (await api.ok<{ createUser: { id: string } }>(CREATE_USER, { i: { email: `audit-${uid()}@test.local`, name: "Audited", password, role: "VIEWER", teamId: teamA } })).createUser;
-      const team = (await api.ok<{ createTeam: { id: string } }>(CREATE_TEAM, { i: { name: "Audited team", slug: `audited-${uid()}` } })).createTeam;
-      const key = (await api.ok<Created>(CREATE_KEY, { i: { name: "audited", role: "VIEWER", teamId: teamA } })).createApiKey;
+      const user = (
+        await api.ok<{ createUser: { id: string } }>(CREATE_USER, {
+          i: { email: `audit-${uid()}@test.local`, name: "Audited", password, role: "VIEWER", teamId: teamA },
+        })
+      ).createUser;
+      const team = (
+        await api.ok<{ createTeam: { id: string } }>(CREATE_TEAM, {
+          i: { name: "Audited team", slug: `audited-${uid()}` },
+        })
+      ).createTeam;
+      const key = (await api.ok<Created>(CREATE_KEY, { i: { name: "audited", role: "VIEWER", teamId: teamA } }))
+        .createApiKey;
       await api.ok(REVOKE_KEY, { id: key.apiKey.id });
 
-      const [userEvents, teamEvents, keyEvents] = [await eventsFor(user.id), await eventsFor(team.id), await eventsFor(key.apiKey.id)];
-      expect(userEvents).toEqual([expect.objectContaining({ actor: `user:${adminId}`, action: "user.create", entityType: "User", entityId: user.id })]);
+      const [userEvents, teamEvents, keyEvents] = [
+        await eventsFor(user.id),
+        await eventsFor(team.id),
+        await eventsFor(key.apiKey.id),
+      ];
+      expect(userEvents).toEqual([
+        expect.objectContaining({
+          actor: `user:${adminId}`,
+          action: "user.create",
+          entityType: "User",
+          entityId: user.id,
+        }),
+      ]);
       expect(userEvents[0]!.after).toMatchObject({ id: user.id, role: "VIEWER", teamId: teamA });
-      expect(teamEvents).toEqual([expect.objectContaining({ actor: `user:${adminId}`, action: "team.create", entityType: "Team" })]);
+      expect(teamEvents).toEqual([
+        expect.objectContaining({ actor: `user:${adminId}`, action: "team.create", entityType: "Team" }),
+      ]);
       expect(keyEvents.map((e) => e.action).sort()).toEqual(["apikey.create", "apikey.revoke"]);
       const revoke = keyEvents.find((e) => e.action === "apikey.revoke")!;
       expect(revoke.before).toMatchObject({ revokedAt: null });
       expect((revoke.after as { revokedAt: string | null }).revokedAt).toBeTruthy();
 
       const text = JSON.stringify([userEvents, teamEvents, keyEvents]);
-      for (const secret of ["passwordHash", "secretHash", "$argon2", password, key.secret, key.secret.split("_")[2]!]) expect(text).not.toContain(secret);
+      for (const secret of ["passwordHash", "secretHash", "$argon2", password, key.secret, key.secret.split("_")[2]!])
+        expect(text).not.toContain(secret);
     });
 
     it("records the API key as the actor when a key acts", async () => {
-      const key = (await api.ok<Created>(CREATE_KEY, { i: { name: "actor", role: "ML_ENGINEER", teamId: teamA } })).createApiKey;
-      const made = (await api.ok<Created>(CREATE_KEY, { i: { name: "made-by-key", role: "VIEWER" } }, key.secret)).createApiKey;
+      const key = (await api.ok<Created>(CREATE_KEY, { i: { name: "actor", role: "ML_ENGINEER", teamId: teamA } }))
+        .createApiKey;
+      const made = (await api.ok<Created>(CREATE_KEY, { i: { name: "made-by-key", role: "VIEWER" } }, key.secret))
+        .createApiKey;
       const events = await eventsFor(made.apiKey.id);
       expect(events).toEqual([expect.objectContaining({ actor: `apikey:${key.apiKey.id}`, action: "apikey.create" })]);
     });

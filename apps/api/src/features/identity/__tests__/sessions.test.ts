@@ -34,7 +34,9 @@ describe("ending sessions and keys", () => {
     });
 
     it("needs a session: an API key cannot log out, an anonymous caller is UNAUTHENTICATED", async () => {
-      const key = await api.ok<{ createApiKey: { secret: string } }>(CREATE_KEY, { i: { name: "k", role: "VIEWER", teamId } });
+      const key = await api.ok<{ createApiKey: { secret: string } }>(CREATE_KEY, {
+        i: { name: "k", role: "VIEWER", teamId },
+      });
       expect(code(await api.gql(LOGOUT, {}, key.createApiKey.secret))).toBe("BAD_USER_INPUT");
       expect(code(await api.gql(LOGOUT, {}, null))).toBe("UNAUTHENTICATED");
     });
@@ -64,7 +66,11 @@ describe("ending sessions and keys", () => {
     it("ends every other session of the user, keeps this one, and the new password logs in", async () => {
       const user = await api.userToken("FINANCE", teamId);
       const elsewhere = await api.login(user.email, PASSWORD);
-      const r = await api.gql<{ changePassword: boolean }>(CHANGE_PASSWORD, { c: PASSWORD, n: "a-brand-new-password-42" }, user.token);
+      const r = await api.gql<{ changePassword: boolean }>(
+        CHANGE_PASSWORD,
+        { c: PASSWORD, n: "a-brand-new-password-42" },
+        user.token,
+      );
       expect(r.errors).toBeUndefined();
       expect(code(await api.gql(ME, {}, elsewhere))).toBe("UNAUTHENTICATED");
       expect((await api.gql(ME, {}, user.token)).errors).toBeUndefined();
@@ -83,17 +89,27 @@ describe("ending sessions and keys", () => {
 
   describe("API key expiry", () => {
     it("refuses an expiresAt in the past", async () => {
-      const r = await api.gql(CREATE_KEY, { i: { name: "old", role: "VIEWER", teamId, expiresAt: "2020-01-01T00:00:00Z" } }, api.adminToken);
+      const r = await api.gql(
+        CREATE_KEY,
+        { i: { name: "old", role: "VIEWER", teamId, expiresAt: "2020-01-01T00:00:00Z" } },
+        api.adminToken,
+      );
       expect(code(r)).toBe("BAD_USER_INPUT");
       expect(message(r)).toMatch(/expiresAt/);
     });
 
     it("serves a key until its expiresAt, then refuses it naming the instant", async () => {
       const expiresAt = new Date(Date.now() + 3600_000).toISOString();
-      const created = await api.ok<{ createApiKey: { secret: string; apiKey: { id: string; expiresAt: string } } }>(CREATE_KEY, { i: { name: "soon", role: "VIEWER", teamId, expiresAt } });
+      const created = await api.ok<{ createApiKey: { secret: string; apiKey: { id: string; expiresAt: string } } }>(
+        CREATE_KEY,
+        { i: { name: "soon", role: "VIEWER", teamId, expiresAt } },
+      );
       expect(created.createApiKey.apiKey.expiresAt).toBe(expiresAt);
       expect((await api.gql(ME, {}, created.createApiKey.secret)).errors).toBeUndefined();
-      await api.db.apiKey.update({ where: { id: created.createApiKey.apiKey.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+      await api.db.apiKey.update({
+        where: { id: created.createApiKey.apiKey.id },
+        data: { expiresAt: new Date(Date.now() - 1000) },
+      });
       const r = await api.gql(ME, {}, created.createApiKey.secret);
       expect(code(r)).toBe("UNAUTHENTICATED");
       expect(message(r)).toMatch(/expired/);
@@ -102,12 +118,29 @@ describe("ending sessions and keys", () => {
 
   describe("keys created by a key", () => {
     const mlKey = async (expiresAt?: string) =>
-      (await api.ok<{ createApiKey: { secret: string; apiKey: { id: string; expiresAt: string | null } } }>(CREATE_KEY, { i: { name: "parent", role: "ML_ENGINEER", teamId, ...(expiresAt ? { expiresAt } : {}) } })).createApiKey;
+      (
+        await api.ok<{ createApiKey: { secret: string; apiKey: { id: string; expiresAt: string | null } } }>(
+          CREATE_KEY,
+          { i: { name: "parent", role: "ML_ENGINEER", teamId, ...(expiresAt ? { expiresAt } : {}) } },
+        )
+      ).createApiKey;
 
     it("are revoked with the key that created them, down the chain", async () => {
       const parent = await mlKey();
-      const child = (await api.ok<{ createApiKey: { secret: string } }>(CREATE_KEY, { i: { name: "child", role: "ML_ENGINEER", teamId } }, parent.secret)).createApiKey;
-      const grandchild = (await api.ok<{ createApiKey: { secret: string } }>(CREATE_KEY, { i: { name: "grandchild", role: "VIEWER", teamId } }, child.secret)).createApiKey;
+      const child = (
+        await api.ok<{ createApiKey: { secret: string } }>(
+          CREATE_KEY,
+          { i: { name: "child", role: "ML_ENGINEER", teamId } },
+          parent.secret,
+        )
+      ).createApiKey;
+      const grandchild = (
+        await api.ok<{ createApiKey: { secret: string } }>(
+          CREATE_KEY,
+          { i: { name: "grandchild", role: "VIEWER", teamId } },
+          child.secret,
+        )
+      ).createApiKey;
       expect((await api.gql(ME, {}, grandchild.secret)).errors).toBeUndefined();
       await api.ok(REVOKE_KEY, { id: parent.apiKey.id });
       expect(code(await api.gql(ME, {}, child.secret))).toBe("UNAUTHENTICATED");
@@ -117,9 +150,17 @@ describe("ending sessions and keys", () => {
     it("never outlive it: no expiresAt inherits the parent's, a later one is refused", async () => {
       const expiresAt = new Date(Date.now() + 3600_000).toISOString();
       const parent = await mlKey(expiresAt);
-      const child = await api.ok<{ createApiKey: { apiKey: { expiresAt: string } } }>(CREATE_KEY, { i: { name: "child", role: "VIEWER", teamId } }, parent.secret);
+      const child = await api.ok<{ createApiKey: { apiKey: { expiresAt: string } } }>(
+        CREATE_KEY,
+        { i: { name: "child", role: "VIEWER", teamId } },
+        parent.secret,
+      );
       expect(child.createApiKey.apiKey.expiresAt).toBe(expiresAt);
-      const later = await api.gql(CREATE_KEY, { i: { name: "later", role: "VIEWER", teamId, expiresAt: new Date(Date.now() + 7200_000).toISOString() } }, parent.secret);
+      const later = await api.gql(
+        CREATE_KEY,
+        { i: { name: "later", role: "VIEWER", teamId, expiresAt: new Date(Date.now() + 7200_000).toISOString() } },
+        parent.secret,
+      );
       expect(code(later)).toBe("BAD_USER_INPUT");
       expect(message(later)).toMatch(/expiresAt.*outlive/);
     });

@@ -74,7 +74,11 @@ describe("optimizationPolicy(id)", () => {
 
   it("answers any team's policy to an admin", async () => {
     const { policy } = await policyOf(teamB);
-    const r = await api.ok<{ optimizationPolicy: { id: string; team: { id: string } } }>(POLICY, { id: policy.id }, api.adminToken);
+    const r = await api.ok<{ optimizationPolicy: { id: string; team: { id: string } } }>(
+      POLICY,
+      { id: policy.id },
+      api.adminToken,
+    );
     expect(r.optimizationPolicy).toMatchObject({ id: policy.id, team: { id: teamB } });
   });
 

@@ -9,7 +9,12 @@ const message = (r: { errors?: { message: string }[] }) => r.errors?.[0]?.messag
 
 const PROMOTE = `mutation($i:PromoteModelVersionInput!){ promoteModelVersion(input:$i){ version { id stage status } previousProduction { id stage } } }`;
 
-type Promotion = { promoteModelVersion: { version: { id: string; stage: VersionStage }; previousProduction: { id: string; stage: VersionStage } | null } };
+type Promotion = {
+  promoteModelVersion: {
+    version: { id: string; stage: VersionStage };
+    previousProduction: { id: string; stage: VersionStage } | null;
+  };
+};
 
 describe("promoteModelVersion", () => {
   let api: TestApi;
@@ -28,17 +33,47 @@ describe("promoteModelVersion", () => {
   /** A model with versions as the worker leaves them (READY unless said otherwise). */
   async function modelWith(...versions: { status?: VersionStatus; stage?: VersionStage }[]) {
     const model = await api.db.model.create({ data: { teamId: teamA, name: `m-${uid()}`, task: "CLASSIFICATION" } });
-    const artifact = await api.db.artifact.create({ data: { kind: "TFJS_LAYERS_MODEL", sha256: randomBytes(32).toString("hex"), sizeBytes: 10, files: [], teamId: teamA, createdBy: "system" } });
+    const artifact = await api.db.artifact.create({
+      data: {
+        kind: "TFJS_LAYERS_MODEL",
+        sha256: randomBytes(32).toString("hex"),
+        sizeBytes: 10,
+        files: [],
+        teamId: teamA,
+        createdBy: "system",
+      },
+    });
     const rows = [];
     for (const [i, v] of versions.entries()) {
-      rows.push(await api.db.modelVersion.create({ data: { modelId: model.id, number: i + 1, source: "UPLOAD", status: v.status ?? "READY", stage: v.stage ?? "CANDIDATE", artifactId: artifact.id, createdBy: "system" } }));
+      rows.push(
+        await api.db.modelVersion.create({
+          data: {
+            modelId: model.id,
+            number: i + 1,
+            source: "UPLOAD",
+            status: v.status ?? "READY",
+            stage: v.stage ?? "CANDIDATE",
+            artifactId: artifact.id,
+            createdBy: "system",
+          },
+        }),
+      );
     }
     return { model, versions: rows };
   }
   const stages = async (modelId: string) =>
-    Object.fromEntries((await api.db.modelVersion.findMany({ where: { modelId }, orderBy: { number: "asc" } })).map((v) => [v.number, v.stage]));
+    Object.fromEntries(
+      (await api.db.modelVersion.findMany({ where: { modelId }, orderBy: { number: "asc" } })).map((v) => [
+        v.number,
+        v.stage,
+      ]),
+    );
   const promote = (versionId: string, stage: VersionStage, token = engineerA, overrideReason?: string) =>
-    api.gql<Promotion>(PROMOTE, { i: { versionId, stage, ...(overrideReason !== undefined ? { overrideReason } : {}) } }, token);
+    api.gql<Promotion>(
+      PROMOTE,
+      { i: { versionId, stage, ...(overrideReason !== undefined ? { overrideReason } : {}) } },
+      token,
+    );
 
   it("moves a version CANDIDATE → STAGING → PRODUCTION, archiving the previous PRODUCTION version in the same step", async () => {
     const { model, versions } = await modelWith({ stage: "PRODUCTION" }, {});
@@ -46,16 +81,29 @@ describe("promoteModelVersion", () => {
 
     const staged = await promote(v2.id, "STAGING");
     expect(staged.errors).toBeUndefined();
-    expect(staged.data!.promoteModelVersion).toEqual({ version: { id: v2.id, stage: "STAGING", status: "READY" }, previousProduction: null });
+    expect(staged.data!.promoteModelVersion).toEqual({
+      version: { id: v2.id, stage: "STAGING", status: "READY" },
+      previousProduction: null,
+    });
     expect(await stages(model.id)).toEqual({ 1: "PRODUCTION", 2: "STAGING" });
 
     const live = await promote(v2.id, "PRODUCTION");
-    expect(live.data!.promoteModelVersion).toEqual({ version: { id: v2.id, stage: "PRODUCTION", status: "READY" }, previousProduction: { id: v1.id, stage: "ARCHIVED" } });
+    expect(live.data!.promoteModelVersion).toEqual({
+      version: { id: v2.id, stage: "PRODUCTION", status: "READY" },
+      previousProduction: { id: v1.id, stage: "ARCHIVED" },
+    });
     expect(await stages(model.id)).toEqual({ 1: "ARCHIVED", 2: "PRODUCTION" });
-    const production = await api.ok<{ model: { productionVersion: { id: string } } }>(`query($id:ID!){ model(id:$id){ productionVersion { id } } }`, { id: model.id }, engineerA);
+    const production = await api.ok<{ model: { productionVersion: { id: string } } }>(
+      `query($id:ID!){ model(id:$id){ productionVersion { id } } }`,
+      { id: model.id },
+      engineerA,
+    );
     expect(production.model.productionVersion.id).toBe(v2.id);
 
-    const events = await api.db.auditEvent.findMany({ where: { entityType: "ModelVersion", entityId: { in: [v1.id, v2.id] } }, orderBy: { createdAt: "asc" } });
+    const events = await api.db.auditEvent.findMany({
+      where: { entityType: "ModelVersion", entityId: { in: [v1.id, v2.id] } },
+      orderBy: { createdAt: "asc" },
+    });
     expect(events.map((e) => [e.entityId, e.action])).toEqual([
       [v2.id, "version.promote"],
       [v1.id, "version.archive"],
@@ -68,7 +116,10 @@ describe("promoteModelVersion", () => {
   it("leaves exactly one PRODUCTION version when two versions are promoted at the same time", async () => {
     for (let round = 0; round < 3; round++) {
       const { model, versions } = await modelWith({ stage: "PRODUCTION" }, {}, {});
-      const results = await Promise.all([promote(versions[1]!.id, "PRODUCTION"), promote(versions[2]!.id, "PRODUCTION")]);
+      const results = await Promise.all([
+        promote(versions[1]!.id, "PRODUCTION"),
+        promote(versions[2]!.id, "PRODUCTION"),
+      ]);
       for (const r of results) expect(r.errors).toBeUndefined();
       const after = await stages(model.id);
       expect(Object.values(after).filter((s) => s === "PRODUCTION")).toHaveLength(1);

@@ -15,7 +15,11 @@ const REGISTER_DATASET = `mutation($i:RegisterDatasetInput!){ registerDataset(in
 const UPSERT_PROFILE = `mutation($i:HardwareProfileInput!){ upsertHardwareProfile(input:$i){ id name hourlyPriceUsd vcpus memoryGiB isDefault description priceSource } }`;
 const MODELS_PAGE = `query($t:ID,$s:String,$f:Int,$a:String){ models(teamId:$t, search:$s, first:$f, after:$a){ totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id name } } } }`;
 
-type Page = { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { cursor: string; node: { id: string; name: string } }[] };
+type Page = {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  edges: { cursor: string; node: { id: string; name: string } }[];
+};
 
 const WEIGHTS = [
   { name: "dense/kernel", shape: [4, 8], dtype: "float32", storedDtype: "float16" },
@@ -49,19 +53,49 @@ describe("registry", () => {
   });
 
   const admin = (query: string, variables: Record<string, unknown> = {}) => api.gql(query, variables, api.adminToken);
-  const artifact = (kind: ArtifactKind, teamId: string | null, metadata: object = kind === "DATASET" ? { rows: 150, columns: ["a", "b", "label"] } : { parameterCount: 83, weights: WEIGHTS }) =>
-    api.db.artifact.create({ data: { kind, sha256: randomBytes(32).toString("hex"), sizeBytes: 4096, files: [{ path: "model.json", sizeBytes: 4096, sha256: "0".repeat(64) }], metadata, teamId, createdBy: "system" } });
+  const artifact = (
+    kind: ArtifactKind,
+    teamId: string | null,
+    metadata: object = kind === "DATASET"
+      ? { rows: 150, columns: ["a", "b", "label"] }
+      : { parameterCount: 83, weights: WEIGHTS },
+  ) =>
+    api.db.artifact.create({
+      data: {
+        kind,
+        sha256: randomBytes(32).toString("hex"),
+        sizeBytes: 4096,
+        files: [{ path: "model.json", sizeBytes: 4096, sha256: "0".repeat(64) }],
+        metadata,
+        teamId,
+        createdBy: "system",
+      },
+    });
   const model = (teamId: string, name = `m-${uid()}`, extra: { description?: string; createdAt?: Date } = {}) =>
     api.db.model.create({ data: { teamId, name, task: "CLASSIFICATION", ...extra } });
 
   describe("createModel", () => {
     it("creates a model in the caller's team", async () => {
-      const r = await api.ok<{ createModel: { id: string; name: string; description: string; task: string; createdAt: string; team: { id: string } } }>(
+      const r = await api.ok<{
+        createModel: {
+          id: string;
+          name: string;
+          description: string;
+          task: string;
+          createdAt: string;
+          team: { id: string };
+        };
+      }>(
         CREATE_MODEL,
         { i: { teamId: teamA, name: "Fraud v2", description: "  card fraud  ", task: "CLASSIFICATION" } },
         engineerA.token,
       );
-      expect(r.createModel).toMatchObject({ name: "Fraud v2", description: "card fraud", task: "CLASSIFICATION", team: { id: teamA } });
+      expect(r.createModel).toMatchObject({
+        name: "Fraud v2",
+        description: "card fraud",
+        task: "CLASSIFICATION",
+        team: { id: teamA },
+      });
       expect(Number.isNaN(Date.parse(r.createModel.createdAt))).toBe(false);
     });
 
@@ -71,7 +105,11 @@ describe("registry", () => {
       ["a name over 120 characters", { name: "x".repeat(121) }, "name"],
       ["an empty teamId", { teamId: "" }, "teamId"],
     ])("refuses %s with BAD_USER_INPUT naming the field", async (_what, over, field) => {
-      const r = await api.gql(CREATE_MODEL, { i: { teamId: teamA, name: "ok", task: "REGRESSION", ...over } }, engineerA.token);
+      const r = await api.gql(
+        CREATE_MODEL,
+        { i: { teamId: teamA, name: "ok", task: "REGRESSION", ...over } },
+        engineerA.token,
+      );
       expect(code(r)).toBe("BAD_USER_INPUT");
       expect(message(r)).toContain(field);
     });
@@ -94,8 +132,12 @@ describe("registry", () => {
 
     it("refuses another team's model with FORBIDDEN and an unknown team with NOT_FOUND", async () => {
       const name = `x-${uid()}`;
-      expect(code(await api.gql(CREATE_MODEL, { i: { teamId: teamB, name, task: "REGRESSION" } }, engineerA.token))).toBe("FORBIDDEN");
-      expect(code(await admin(CREATE_MODEL, { i: { teamId: "no-such-team", name, task: "REGRESSION" } }))).toBe("NOT_FOUND");
+      expect(
+        code(await api.gql(CREATE_MODEL, { i: { teamId: teamB, name, task: "REGRESSION" } }, engineerA.token)),
+      ).toBe("FORBIDDEN");
+      expect(code(await admin(CREATE_MODEL, { i: { teamId: "no-such-team", name, task: "REGRESSION" } }))).toBe(
+        "NOT_FOUND",
+      );
       expect(await api.db.model.count({ where: { name } })).toBe(0);
     });
   });
@@ -118,12 +160,24 @@ describe("registry", () => {
       const byName = (await api.ok<{ models: Page }>(MODELS_PAGE, { t: teamS, s: "fraud" })).models;
       expect(names(byName)).toEqual(["Fraud Detector"]);
       expect(byName.totalCount).toBe(1);
-      expect(names((await api.ok<{ models: Page }>(MODELS_PAGE, { t: teamS, s: "CHURN" })).models)).toEqual(["churn-model"]);
-      expect(names((await api.ok<{ models: Page }>(MODELS_PAGE, { t: teamS, s: "checkout" })).models)).toEqual(["Fraud Detector"]);
-      expect(names((await api.ok<{ models: Page }>(MODELS_PAGE, { t: teamS, s: "  " })).models)).toEqual(["Fraud Detector", "Ranker", "churn-model"]);
-      expect((await api.ok<{ models: Page }>(MODELS_PAGE, { t: teamS, s: "nothing-like-this" })).models.totalCount).toBe(0);
+      expect(names((await api.ok<{ models: Page }>(MODELS_PAGE, { t: teamS, s: "CHURN" })).models)).toEqual([
+        "churn-model",
+      ]);
+      expect(names((await api.ok<{ models: Page }>(MODELS_PAGE, { t: teamS, s: "checkout" })).models)).toEqual([
+        "Fraud Detector",
+      ]);
+      expect(names((await api.ok<{ models: Page }>(MODELS_PAGE, { t: teamS, s: "  " })).models)).toEqual([
+        "Fraud Detector",
+        "Ranker",
+        "churn-model",
+      ]);
+      expect(
+        (await api.ok<{ models: Page }>(MODELS_PAGE, { t: teamS, s: "nothing-like-this" })).models.totalCount,
+      ).toBe(0);
       // Without a team filter an admin searches every team.
-      expect(names((await api.ok<{ models: Page }>(MODELS_PAGE, { s: "FRAUD" })).models)).toEqual(expect.arrayContaining(["Fraud Detector", "fraud-b"]));
+      expect(names((await api.ok<{ models: Page }>(MODELS_PAGE, { s: "FRAUD" })).models)).toEqual(
+        expect.arrayContaining(["Fraud Detector", "fraud-b"]),
+      );
     });
 
     it("shows a non-admin only its own team's models", async () => {
@@ -142,7 +196,9 @@ describe("registry", () => {
         await model(teamP, "p-tie-3", { createdAt: same }),
         await model(teamP, "p-new", { createdAt: new Date("2026-06-01T00:00:00.000Z") }),
       ];
-      const expected = [...created].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1)).map((m) => m.id);
+      const expected = [...created]
+        .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))
+        .map((m) => m.id);
 
       const seen: string[] = [];
       const flags: boolean[] = [];
@@ -176,7 +232,16 @@ describe("registry", () => {
       const m = await model(teamS, `one-${uid()}`, { description: "d" });
       const q = `query($id:ID!){ model(id:$id){ id name description task team { id } productionVersion { id } datasets { id } versions { totalCount } } }`;
       const own = await api.ok<{ model: Record<string, unknown> }>(q, { id: m.id }, viewerS);
-      expect(own.model).toEqual({ id: m.id, name: m.name, description: "d", task: "CLASSIFICATION", team: { id: teamS }, productionVersion: null, datasets: [], versions: { totalCount: 0 } });
+      expect(own.model).toEqual({
+        id: m.id,
+        name: m.name,
+        description: "d",
+        task: "CLASSIFICATION",
+        team: { id: teamS },
+        productionVersion: null,
+        datasets: [],
+        versions: { totalCount: 0 },
+      });
       const other = await api.gql<{ model: unknown }>(q, { id: m.id }, engineerB.token);
       expect(other.errors).toBeUndefined();
       expect(other.data?.model).toBeNull();
@@ -188,7 +253,11 @@ describe("registry", () => {
     it("makes version 1 PENDING from an upload, with the artifact's parameter count and dtypes, and enqueues its evaluation", async () => {
       const m = await model(teamA);
       const a = await artifact("TFJS_LAYERS_MODEL", teamA);
-      const r = await api.ok<{ registerModelVersion: Record<string, unknown> & { id: string } }>(REGISTER_VERSION, { i: { modelId: m.id, artifactId: a.id, notes: "first upload" } }, engineerA.token);
+      const r = await api.ok<{ registerModelVersion: Record<string, unknown> & { id: string } }>(
+        REGISTER_VERSION,
+        { i: { modelId: m.id, artifactId: a.id, notes: "first upload" } },
+        engineerA.token,
+      );
       expect(r.registerModelVersion).toMatchObject({
         number: 1,
         source: "UPLOAD",
@@ -206,13 +275,23 @@ describe("registry", () => {
       expect(job!.data).toEqual({ versionId: r.registerModelVersion.id });
 
       const audit = await api.db.auditEvent.findMany({ where: { entityId: r.registerModelVersion.id } });
-      expect(audit).toEqual([expect.objectContaining({ action: "version.register", actor: `user:${engineerA.id}`, teamId: teamA })]);
+      expect(audit).toEqual([
+        expect.objectContaining({ action: "version.register", actor: `user:${engineerA.id}`, teamId: teamA }),
+      ]);
     });
 
     it("numbers 10 concurrent registrations on one model 1..10 with no duplicates or gaps, each with its job", async () => {
       const m = await model(teamA);
       const artifacts = await Promise.all(Array.from({ length: 10 }, () => artifact("TFJS_LAYERS_MODEL", teamA)));
-      const results = await Promise.all(artifacts.map((a) => api.gql<{ registerModelVersion: { id: string; number: number } }>(REGISTER_VERSION, { i: { modelId: m.id, artifactId: a.id } }, engineerA.token)));
+      const results = await Promise.all(
+        artifacts.map((a) =>
+          api.gql<{ registerModelVersion: { id: string; number: number } }>(
+            REGISTER_VERSION,
+            { i: { modelId: m.id, artifactId: a.id } },
+            engineerA.token,
+          ),
+        ),
+      );
       for (const r of results) expect(r.errors).toBeUndefined();
       const versions = results.map((r) => r.data!.registerModelVersion);
       expect(versions.map((v) => v.number).sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
@@ -221,7 +300,9 @@ describe("registry", () => {
       const jobs = await Promise.all(versions.map((v) => evaluateQueue.getJob(`evaluate-${v.id}`)));
       expect(jobs.map((j) => j?.data.versionId)).toEqual(versions.map((v) => v.id));
 
-      const listed = await api.ok<{ model: { versions: { totalCount: number; edges: { node: { number: number } }[] } } }>(
+      const listed = await api.ok<{
+        model: { versions: { totalCount: number; edges: { node: { number: number } }[] } };
+      }>(
         `query($id:ID!){ model(id:$id){ versions(first:3){ totalCount edges { node { number } } } } }`,
         { id: m.id },
         engineerA.token,
@@ -232,7 +313,11 @@ describe("registry", () => {
 
     it("refuses a DATASET artifact as a model with BAD_USER_INPUT naming artifactId", async () => {
       const m = await model(teamA);
-      const r = await api.gql(REGISTER_VERSION, { i: { modelId: m.id, artifactId: (await artifact("DATASET", teamA)).id } }, engineerA.token);
+      const r = await api.gql(
+        REGISTER_VERSION,
+        { i: { modelId: m.id, artifactId: (await artifact("DATASET", teamA)).id } },
+        engineerA.token,
+      );
       expect(code(r)).toBe("BAD_USER_INPUT");
       expect(message(r)).toContain("artifactId");
       expect(await api.db.modelVersion.count({ where: { modelId: m.id } })).toBe(0);
@@ -241,10 +326,18 @@ describe("registry", () => {
     it("answers NOT_FOUND for an unknown model or artifact", async () => {
       const m = await model(teamA);
       const a = await artifact("TFJS_LAYERS_MODEL", teamA);
-      const noModel = await api.gql(REGISTER_VERSION, { i: { modelId: "no-such-model", artifactId: a.id } }, engineerA.token);
+      const noModel = await api.gql(
+        REGISTER_VERSION,
+        { i: { modelId: "no-such-model", artifactId: a.id } },
+        engineerA.token,
+      );
       expect(code(noModel)).toBe("NOT_FOUND");
       expect(message(noModel)).toContain("no-such-model");
-      const noArtifact = await api.gql(REGISTER_VERSION, { i: { modelId: m.id, artifactId: "no-such-artifact" } }, engineerA.token);
+      const noArtifact = await api.gql(
+        REGISTER_VERSION,
+        { i: { modelId: m.id, artifactId: "no-such-artifact" } },
+        engineerA.token,
+      );
       expect(code(noArtifact)).toBe("NOT_FOUND");
       expect(message(noArtifact)).toContain("no-such-artifact");
       expect(await api.db.modelVersion.count({ where: { modelId: m.id } })).toBe(0);
@@ -253,9 +346,19 @@ describe("registry", () => {
     it("refuses another team's artifact, and another team's model, as not found", async () => {
       const m = await model(teamA);
       const foreign = await artifact("TFJS_LAYERS_MODEL", teamB);
-      expect(code(await api.gql(REGISTER_VERSION, { i: { modelId: m.id, artifactId: foreign.id } }, engineerA.token))).toBe("NOT_FOUND");
+      expect(
+        code(await api.gql(REGISTER_VERSION, { i: { modelId: m.id, artifactId: foreign.id } }, engineerA.token)),
+      ).toBe("NOT_FOUND");
       const mB = await model(teamB);
-      expect(code(await api.gql(REGISTER_VERSION, { i: { modelId: mB.id, artifactId: (await artifact("TFJS_LAYERS_MODEL", teamA)).id } }, engineerA.token))).toBe("NOT_FOUND");
+      expect(
+        code(
+          await api.gql(
+            REGISTER_VERSION,
+            { i: { modelId: mB.id, artifactId: (await artifact("TFJS_LAYERS_MODEL", teamA)).id } },
+            engineerA.token,
+          ),
+        ),
+      ).toBe("NOT_FOUND");
       expect(await api.db.modelVersion.count({ where: { modelId: { in: [m.id, mB.id] } } })).toBe(0);
     });
   });
@@ -264,16 +367,37 @@ describe("registry", () => {
     it("takes the row count from the artifact and lists the dataset on the model", async () => {
       const m = await model(teamA);
       const a = await artifact("DATASET", teamA, { rows: 1234, columns: ["x", "y"] });
-      const r = await api.ok<{ registerDataset: { id: string } }>(REGISTER_DATASET, { i: { modelId: m.id, name: "holdout", role: "EVALUATION", artifactId: a.id } }, engineerA.token);
-      expect(r.registerDataset).toMatchObject({ name: "holdout", role: "EVALUATION", rows: 1234, artifact: { id: a.id, kind: "DATASET" } });
-      const listed = await api.ok<{ model: { datasets: { id: string; rows: number }[] } }>(`query($id:ID!){ model(id:$id){ datasets { id rows } } }`, { id: m.id }, engineerA.token);
+      const r = await api.ok<{ registerDataset: { id: string } }>(
+        REGISTER_DATASET,
+        { i: { modelId: m.id, name: "holdout", role: "EVALUATION", artifactId: a.id } },
+        engineerA.token,
+      );
+      expect(r.registerDataset).toMatchObject({
+        name: "holdout",
+        role: "EVALUATION",
+        rows: 1234,
+        artifact: { id: a.id, kind: "DATASET" },
+      });
+      const listed = await api.ok<{ model: { datasets: { id: string; rows: number }[] } }>(
+        `query($id:ID!){ model(id:$id){ datasets { id rows } } }`,
+        { id: m.id },
+        engineerA.token,
+      );
       expect(listed.model.datasets).toEqual([{ id: r.registerDataset.id, rows: 1234 }]);
     });
 
     it("refuses a duplicate name on the same model with CONFLICT", async () => {
       const m = await model(teamA);
-      await api.ok(REGISTER_DATASET, { i: { modelId: m.id, name: "train", role: "TRAIN", artifactId: (await artifact("DATASET", teamA)).id } }, engineerA.token);
-      const r = await api.gql(REGISTER_DATASET, { i: { modelId: m.id, name: "train", role: "EVALUATION", artifactId: (await artifact("DATASET", teamA)).id } }, engineerA.token);
+      await api.ok(
+        REGISTER_DATASET,
+        { i: { modelId: m.id, name: "train", role: "TRAIN", artifactId: (await artifact("DATASET", teamA)).id } },
+        engineerA.token,
+      );
+      const r = await api.gql(
+        REGISTER_DATASET,
+        { i: { modelId: m.id, name: "train", role: "EVALUATION", artifactId: (await artifact("DATASET", teamA)).id } },
+        engineerA.token,
+      );
       expect(code(r)).toBe("CONFLICT");
       expect(message(r)).toContain("train");
       expect(await api.db.dataset.count({ where: { modelId: m.id } })).toBe(1);
@@ -281,7 +405,18 @@ describe("registry", () => {
 
     it("refuses a model artifact as a dataset with BAD_USER_INPUT", async () => {
       const m = await model(teamA);
-      const r = await api.gql(REGISTER_DATASET, { i: { modelId: m.id, name: "oops", role: "TRAIN", artifactId: (await artifact("TFJS_LAYERS_MODEL", teamA)).id } }, engineerA.token);
+      const r = await api.gql(
+        REGISTER_DATASET,
+        {
+          i: {
+            modelId: m.id,
+            name: "oops",
+            role: "TRAIN",
+            artifactId: (await artifact("TFJS_LAYERS_MODEL", teamA)).id,
+          },
+        },
+        engineerA.token,
+      );
       expect(code(r)).toBe("BAD_USER_INPUT");
       expect(message(r)).toContain("artifactId");
       expect(await api.db.dataset.count({ where: { modelId: m.id } })).toBe(0);
@@ -292,12 +427,45 @@ describe("registry", () => {
     it("answers lineage, artifact, evaluation, costs and the latest cost per hardware profile", async () => {
       const m = await model(teamA);
       const a = await artifact("TFJS_LAYERS_MODEL", teamA);
-      const parent = (await api.ok<{ registerModelVersion: { id: string } }>(REGISTER_VERSION, { i: { modelId: m.id, artifactId: a.id } }, engineerA.token)).registerModelVersion;
+      const parent = (
+        await api.ok<{ registerModelVersion: { id: string } }>(
+          REGISTER_VERSION,
+          { i: { modelId: m.id, artifactId: a.id } },
+          engineerA.token,
+        )
+      ).registerModelVersion;
       const child = await api.db.modelVersion.create({
-        data: { modelId: m.id, number: 2, source: "PRUNE", recipe: { method: "magnitude", sparsity: 0.5 }, parentId: parent.id, artifactId: a.id, weightDtypes: ["float32"], createdBy: "system" },
+        data: {
+          modelId: m.id,
+          number: 2,
+          source: "PRUNE",
+          recipe: { method: "magnitude", sparsity: 0.5 },
+          parentId: parent.id,
+          artifactId: a.id,
+          weightDtypes: ["float32"],
+          createdBy: "system",
+        },
       });
-      const dataset = await api.db.dataset.create({ data: { modelId: m.id, name: "eval", role: "EVALUATION", rows: 200, artifactId: (await artifact("DATASET", teamA)).id } });
-      await api.db.evaluation.create({ data: { versionId: parent.id, datasetId: dataset.id, metric: "accuracy", value: 0.9125, loss: 0.25, samples: 200, evaluatedAt: new Date("2026-02-01T10:00:00Z") } });
+      const dataset = await api.db.dataset.create({
+        data: {
+          modelId: m.id,
+          name: "eval",
+          role: "EVALUATION",
+          rows: 200,
+          artifactId: (await artifact("DATASET", teamA)).id,
+        },
+      });
+      await api.db.evaluation.create({
+        data: {
+          versionId: parent.id,
+          datasetId: dataset.id,
+          metric: "accuracy",
+          value: 0.9125,
+          loss: 0.25,
+          samples: 200,
+          evaluatedAt: new Date("2026-02-01T10:00:00Z"),
+        },
+      });
 
       const profiles = await api.db.hardwareProfile.findMany();
       const def = profiles.find((p) => p.isDefault)!;
@@ -305,8 +473,21 @@ describe("registry", () => {
       const measurement = (hardwareProfileId: string, measuredAt: string, costPerMillionUsd: string) =>
         api.db.costMeasurement.create({
           data: {
-            versionId: parent.id, hardwareProfileId, backend: "tensorflow", batchSize: 32, latencyP50Ms: 1.5, latencyP95Ms: 2.5, latencyP99Ms: 3.5,
-            throughputPerSecond: 200, peakMemoryBytes: 1_000_000, modelSizeBytes: 4096, loadTimeMs: 12, macsPerInference: 1e4, costPerMillionUsd, runs: 50, measuredAt: new Date(measuredAt),
+            versionId: parent.id,
+            hardwareProfileId,
+            backend: "tensorflow",
+            batchSize: 32,
+            latencyP50Ms: 1.5,
+            latencyP95Ms: 2.5,
+            latencyP99Ms: 3.5,
+            throughputPerSecond: 200,
+            peakMemoryBytes: 1_000_000,
+            modelSizeBytes: 4096,
+            loadTimeMs: 12,
+            macsPerInference: 1e4,
+            costPerMillionUsd,
+            runs: 50,
+            measuredAt: new Date(measuredAt),
           },
         });
       const older = await measurement(def.id, "2026-02-01T10:00:00Z", "0.2");
@@ -321,27 +502,62 @@ describe("registry", () => {
         cost { id costPerMillionUsd batchSize latencyP50Ms runs hardwareProfile { id isDefault } }
         gpu: cost(hardwareProfileId:$hw) { id costPerMillionUsd hardwareProfile { name } }
       } }`;
-      const v = (await api.ok<{ modelVersion: Record<string, any> }>(q, { id: parent.id, hw: gpu.id }, engineerA.token)).modelVersion;
+      const v = (await api.ok<{ modelVersion: Record<string, any> }>(q, { id: parent.id, hw: gpu.id }, engineerA.token))
+        .modelVersion;
       expect(v.parent).toBeNull();
-      expect(v.children).toEqual([{ id: child.id, number: 2, source: "PRUNE", recipe: { method: "magnitude", sparsity: 0.5 }, parent: { id: parent.id } }]);
+      expect(v.children).toEqual([
+        {
+          id: child.id,
+          number: 2,
+          source: "PRUNE",
+          recipe: { method: "magnitude", sparsity: 0.5 },
+          parent: { id: parent.id },
+        },
+      ]);
       expect(v.artifact).toEqual({ id: a.id, kind: "TFJS_LAYERS_MODEL", sizeBytes: 4096, sha256: a.sha256 });
-      expect(v.evaluation).toEqual({ metric: "accuracy", value: 0.9125, loss: 0.25, samples: 200, evaluatedAt: "2026-02-01T10:00:00.000Z", dataset: { id: dataset.id, name: "eval" } });
+      expect(v.evaluation).toEqual({
+        metric: "accuracy",
+        value: 0.9125,
+        loss: 0.25,
+        samples: 200,
+        evaluatedAt: "2026-02-01T10:00:00.000Z",
+        dataset: { id: dataset.id, name: "eval" },
+      });
       expect(v.costs.map((c: { id: string }) => c.id)).toEqual([latest.id, onGpu.id, older.id]);
-      expect(v.cost).toEqual({ id: latest.id, costPerMillionUsd: "0.123456", batchSize: 32, latencyP50Ms: 1.5, runs: 50, hardwareProfile: { id: def.id, isDefault: true } });
+      expect(v.cost).toEqual({
+        id: latest.id,
+        costPerMillionUsd: "0.123456",
+        batchSize: 32,
+        latencyP50Ms: 1.5,
+        runs: 50,
+        hardwareProfile: { id: def.id, isDefault: true },
+      });
       expect(v.gpu).toEqual({ id: onGpu.id, costPerMillionUsd: "2.50", hardwareProfile: { name: "g5.xlarge" } });
       expect(v.costs.find((c: { id: string }) => c.id === older.id).costPerMillionUsd).toBe("0.20");
 
-      const c = (await api.ok<{ modelVersion: { parent: { id: string }; children: unknown[]; evaluation: null; costs: unknown[]; cost: null } }>(
-        `query($id:ID!){ modelVersion(id:$id){ parent { id } children { id } evaluation { value } costs { id } cost { id } } }`,
-        { id: child.id },
-        engineerA.token,
-      )).modelVersion;
+      const c = (
+        await api.ok<{
+          modelVersion: { parent: { id: string }; children: unknown[]; evaluation: null; costs: unknown[]; cost: null };
+        }>(
+          `query($id:ID!){ modelVersion(id:$id){ parent { id } children { id } evaluation { value } costs { id } cost { id } } }`,
+          { id: child.id },
+          engineerA.token,
+        )
+      ).modelVersion;
       expect(c).toEqual({ parent: { id: parent.id }, children: [], evaluation: null, costs: [], cost: null });
     });
 
     it("is null to another team, as when unknown", async () => {
       const m = await model(teamA);
-      const v = await api.db.modelVersion.create({ data: { modelId: m.id, number: 1, source: "UPLOAD", artifactId: (await artifact("TFJS_LAYERS_MODEL", teamA)).id, createdBy: "system" } });
+      const v = await api.db.modelVersion.create({
+        data: {
+          modelId: m.id,
+          number: 1,
+          source: "UPLOAD",
+          artifactId: (await artifact("TFJS_LAYERS_MODEL", teamA)).id,
+          createdBy: "system",
+        },
+      });
       const q = `query($id:ID!){ modelVersion(id:$id){ id number } }`;
       const r = await api.gql<{ modelVersion: unknown }>(q, { id: v.id }, engineerB.token);
       expect(r.errors).toBeUndefined();
@@ -352,13 +568,27 @@ describe("registry", () => {
 
   describe("hardware profiles", () => {
     type Profile = { id: string; name: string; hourlyPriceUsd: string; isDefault: boolean };
-    const list = async () => (await api.ok<{ hardwareProfiles: Profile[] }>(`{ hardwareProfiles { id name hourlyPriceUsd isDefault } }`, {}, engineerA.token)).hardwareProfiles;
-    const upsert = (input: Record<string, unknown>, token = api.adminToken) => api.gql<{ upsertHardwareProfile: Profile & Record<string, unknown> }>(UPSERT_PROFILE, { i: { vcpus: 2, memoryGiB: 4, ...input } }, token);
+    const list = async () =>
+      (
+        await api.ok<{ hardwareProfiles: Profile[] }>(
+          `{ hardwareProfiles { id name hourlyPriceUsd isDefault } }`,
+          {},
+          engineerA.token,
+        )
+      ).hardwareProfiles;
+    const upsert = (input: Record<string, unknown>, token = api.adminToken) =>
+      api.gql<{ upsertHardwareProfile: Profile & Record<string, unknown> }>(
+        UPSERT_PROFILE,
+        { i: { vcpus: 2, memoryGiB: 4, ...input } },
+        token,
+      );
 
     it("serves the four seeded profiles, c7i.large the one default at 0.08925", async () => {
       const profiles = await list();
       expect(profiles.map((p) => p.name).sort()).toEqual(["c7g.large", "c7i.large", "g5.xlarge", "m7i.xlarge"]);
-      expect(profiles.filter((p) => p.isDefault)).toEqual([expect.objectContaining({ name: "c7i.large", hourlyPriceUsd: "0.08925" })]);
+      expect(profiles.filter((p) => p.isDefault)).toEqual([
+        expect.objectContaining({ name: "c7i.large", hourlyPriceUsd: "0.08925" }),
+      ]);
       expect(profiles.find((p) => p.name === "g5.xlarge")!.hourlyPriceUsd).toBe("1.006");
     });
 
@@ -366,15 +596,39 @@ describe("registry", () => {
       // Profiles are global: an ADMIN's to change (FINANCE is refused: hardware-profiles.test.ts).
       const admin = { id: (await api.ok<{ me: { id: string } }>(`{ me { id } }`)).me.id, token: api.adminToken };
       const name = `hw-${uid()}`;
-      const created = await upsert({ name, hourlyPriceUsd: "12.5", vcpus: 8, memoryGiB: 32, description: "big box", priceSource: "quote 2026-01", isDefault: true }, admin.token);
+      const created = await upsert(
+        {
+          name,
+          hourlyPriceUsd: "12.5",
+          vcpus: 8,
+          memoryGiB: 32,
+          description: "big box",
+          priceSource: "quote 2026-01",
+          isDefault: true,
+        },
+        admin.token,
+      );
       expect(created.errors).toBeUndefined();
-      expect(created.data!.upsertHardwareProfile).toMatchObject({ name, hourlyPriceUsd: "12.50", vcpus: 8, memoryGiB: 32, isDefault: true, description: "big box", priceSource: "quote 2026-01" });
+      expect(created.data!.upsertHardwareProfile).toMatchObject({
+        name,
+        hourlyPriceUsd: "12.50",
+        vcpus: 8,
+        memoryGiB: 32,
+        isDefault: true,
+        description: "big box",
+        priceSource: "quote 2026-01",
+      });
       let profiles = await list();
       expect(profiles.filter((p) => p.isDefault).map((p) => p.name)).toEqual([name]);
 
       // Updating by name keeps the row (same id), and fields left out keep their values.
       const updated = await upsert({ name, hourlyPriceUsd: "0.000001", vcpus: 8, memoryGiB: 32 }, admin.token);
-      expect(updated.data!.upsertHardwareProfile).toMatchObject({ id: created.data!.upsertHardwareProfile.id, hourlyPriceUsd: "0.000001", isDefault: true, description: "big box" });
+      expect(updated.data!.upsertHardwareProfile).toMatchObject({
+        id: created.data!.upsertHardwareProfile.id,
+        hourlyPriceUsd: "0.000001",
+        isDefault: true,
+        description: "big box",
+      });
       expect((await list()).length).toBe(profiles.length);
 
       // A new profile without isDefault does not take the default.
@@ -388,12 +642,18 @@ describe("registry", () => {
 
       // Back to c7i.large; its price stays as seeded.
       const back = await upsert({ name: "c7i.large", hourlyPriceUsd: "0.08925", isDefault: true });
-      expect(back.data!.upsertHardwareProfile).toMatchObject({ isDefault: true, description: "AWS Intel Sapphire Rapids, 2 vCPU, 4 GiB" });
+      expect(back.data!.upsertHardwareProfile).toMatchObject({
+        isDefault: true,
+        description: "AWS Intel Sapphire Rapids, 2 vCPU, 4 GiB",
+      });
       profiles = await list();
       expect(profiles.filter((p) => p.isDefault).map((p) => p.name)).toEqual(["c7i.large"]);
       expect(await api.db.hardwareProfile.count({ where: { isDefault: true } })).toBe(1);
 
-      const audit = await api.db.auditEvent.findMany({ where: { entityId: created.data!.upsertHardwareProfile.id }, orderBy: { createdAt: "asc" } });
+      const audit = await api.db.auditEvent.findMany({
+        where: { entityId: created.data!.upsertHardwareProfile.id },
+        orderBy: { createdAt: "asc" },
+      });
       // The refused un-default wrote nothing.
       expect(audit.map((e) => [e.action, e.actor])).toEqual([
         ["hardware_profile.create", `user:${admin.id}`],
@@ -420,7 +680,9 @@ describe("registry", () => {
     });
 
     it("refuses a float literal written in the query as a Decimal", async () => {
-      const r = await admin(`mutation{ upsertHardwareProfile(input:{ name:"literal", hourlyPriceUsd: 0.5, vcpus: 2, memoryGiB: 4 }){ id } }`);
+      const r = await admin(
+        `mutation{ upsertHardwareProfile(input:{ name:"literal", hourlyPriceUsd: 0.5, vcpus: 2, memoryGiB: 4 }){ id } }`,
+      );
       expect(code(r)).toBe("BAD_USER_INPUT");
       expect(message(r)).toMatch(/string/);
       expect(r.status).toBe(400);
@@ -429,7 +691,11 @@ describe("registry", () => {
   });
 
   describe("auditEvents", () => {
-    type Events = { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string; actor: string; action: string; entityType: string; entityId: string } }[] };
+    type Events = {
+      totalCount: number;
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      edges: { node: { id: string; actor: string; action: string; entityType: string; entityId: string } }[];
+    };
     const Q = `query($type:String,$id:ID,$actor:String,$action:String,$f:Int,$a:String){ auditEvents(entityType:$type, entityId:$id, actor:$actor, action:$action, first:$f, after:$a){ totalCount pageInfo { hasNextPage endCursor } edges { node { id actor action entityType entityId } } } }`;
     let teamQ: string;
     let author: { id: string; token: string };
@@ -440,9 +706,23 @@ describe("registry", () => {
       teamQ = await api.createTeam();
       author = await api.userToken("ML_ENGINEER", teamQ);
       for (let i = 0; i < 5; i++) {
-        madeModels.push((await api.ok<{ createModel: { id: string } }>(CREATE_MODEL, { i: { teamId: teamQ, name: `audited-${i}`, task: "REGRESSION" } }, author.token)).createModel.id);
+        madeModels.push(
+          (
+            await api.ok<{ createModel: { id: string } }>(
+              CREATE_MODEL,
+              { i: { teamId: teamQ, name: `audited-${i}`, task: "REGRESSION" } },
+              author.token,
+            )
+          ).createModel.id,
+        );
       }
-      foreignModel = (await api.ok<{ createModel: { id: string } }>(CREATE_MODEL, { i: { teamId: teamB, name: `foreign-${uid()}`, task: "REGRESSION" } }, engineerB.token)).createModel.id;
+      foreignModel = (
+        await api.ok<{ createModel: { id: string } }>(
+          CREATE_MODEL,
+          { i: { teamId: teamB, name: `foreign-${uid()}`, task: "REGRESSION" } },
+          engineerB.token,
+        )
+      ).createModel.id;
     });
 
     it("filters by actor, action, entityType and entityId", async () => {
@@ -458,7 +738,9 @@ describe("registry", () => {
       expect(byAction.edges.every((e) => e.node.action === "model.create")).toBe(true);
       expect(byAction.edges.map((e) => e.node.entityId)).toEqual(expect.arrayContaining([...madeModels, foreignModel]));
 
-      expect((await api.ok<{ auditEvents: Events }>(Q, { type: "Team", id: madeModels[0] })).auditEvents.totalCount).toBe(0);
+      expect(
+        (await api.ok<{ auditEvents: Events }>(Q, { type: "Team", id: madeModels[0] })).auditEvents.totalCount,
+      ).toBe(0);
     });
 
     it("pages newest first without repeating or skipping", async () => {
@@ -466,7 +748,8 @@ describe("registry", () => {
       let after: string | null = null;
       const flags: boolean[] = [];
       for (let i = 0; i < 5; i++) {
-        const page: Events = (await api.ok<{ auditEvents: Events }>(Q, { actor: `user:${author.id}`, f: 2, a: after })).auditEvents;
+        const page: Events = (await api.ok<{ auditEvents: Events }>(Q, { actor: `user:${author.id}`, f: 2, a: after }))
+          .auditEvents;
         expect(page.totalCount).toBe(5);
         seen.push(...page.edges.map((e) => e.node.entityId));
         flags.push(page.pageInfo.hasNextPage);

@@ -35,7 +35,8 @@ describe("spend", () => {
   });
   afterAll(() => api?.stop());
 
-  const spend = (vars: { t?: string; m?: string; from: string; to: string; g?: "DAY" | "MONTH" }, token = viewerA) => api.gql<{ spend: Point[] }>(SPEND, vars, token);
+  const spend = (vars: { t?: string; m?: string; from: string; to: string; g?: "DAY" | "MONTH" }, token = viewerA) =>
+    api.gql<{ spend: Point[] }>(SPEND, vars, token);
 
   it("adds up, to the cent-millionth, to the sum of the recorded costs, by day and by month, over random batches", async () => {
     const rand = random(20_280_229);
@@ -43,7 +44,9 @@ describe("spend", () => {
     const rate = new Map<string, string>();
     for (let m = 0; m < 3; m++) {
       // Costs per million with six decimals, from a few millionths of a dollar to tens of dollars.
-      const costs = Array.from({ length: 2 }, () => ({ costPerMillionUsd: (rand() * 10 ** Math.floor(rand() * 5 - 2)).toFixed(6) }));
+      const costs = Array.from({ length: 2 }, () => ({
+        costPerMillionUsd: (rand() * 10 ** Math.floor(rand() * 5 - 2)).toFixed(6),
+      }));
       const made = await measuredModel(api, teamA, costs);
       made.versions.forEach((v, i) => rate.set(v.id, costs[i]!.costPerMillionUsd));
       models.push(made);
@@ -55,7 +58,13 @@ describe("spend", () => {
     let reportedCost = new MoneyDecimal(0);
     for (let batch = 0; batch < 12; batch++) {
       const size = 1 + Math.floor(rand() * 400);
-      const records = Array.from({ length: size }, () => usage(versions[Math.floor(rand() * versions.length)]!.id, Math.floor(rand() ** 3 * 5_000_000), new Date(from + Math.floor(rand() * span))));
+      const records = Array.from({ length: size }, () =>
+        usage(
+          versions[Math.floor(rand() * versions.length)]!.id,
+          Math.floor(rand() ** 3 * 5_000_000),
+          new Date(from + Math.floor(rand() * span)),
+        ),
+      );
       // Now and then a retry of records already sent.
       if (sent.length && rand() < 0.5) records.push(...sent.slice(-Math.ceil(rand() * 20)));
       const r = await recordUsage(api, records, engineerA);
@@ -67,23 +76,35 @@ describe("spend", () => {
     // Each distinct key once, priced as the contract says: requests × costPerMillionUsd / 1e6, half-even to 6 decimals.
     const firstOfKey = new Map<string, UsageRecordInput>();
     for (const r of sent) if (!firstOfKey.has(r.idempotencyKey)) firstOfKey.set(r.idempotencyKey, r);
-    const expected = total([...firstOfKey.values()].map((r) => new MoneyDecimal(r.requests).mul(rate.get(r.versionId)!).div(1_000_000).toDecimalPlaces(6)));
+    const expected = total(
+      [...firstOfKey.values()].map((r) =>
+        new MoneyDecimal(r.requests).mul(rate.get(r.versionId)!).div(1_000_000).toDecimalPlaces(6),
+      ),
+    );
     expect(reportedCost.toFixed(6)).toBe(expected.toFixed(6));
 
-    const rows = await api.db.usageRecord.findMany({ where: { teamId: teamA }, select: { costUsd: true, requests: true, modelId: true } });
+    const rows = await api.db.usageRecord.findMany({
+      where: { teamId: teamA },
+      select: { costUsd: true, requests: true, modelId: true },
+    });
     const stored = total(rows.map((r) => r.costUsd.toString()));
     expect(stored.toFixed(6)).toBe(reportedCost.toFixed(6));
     const requests = rows.reduce((n, r) => n + r.requests, 0);
 
     for (const g of ["DAY", "MONTH"] as const) {
-      const points = (await spend({ t: teamA, from: "2028-01-01T00:00:00Z", to: "2028-04-01T00:00:00Z", g })).data!.spend;
+      const points = (await spend({ t: teamA, from: "2028-01-01T00:00:00Z", to: "2028-04-01T00:00:00Z", g })).data!
+        .spend;
       expect(points).toHaveLength(g === "DAY" ? 91 : 3);
       expect(total(points.map((p) => p.costUsd)).toFixed(6)).toBe(stored.toFixed(6));
       expect(points.reduce((n, p) => n + p.requests, 0)).toBe(requests);
     }
     for (const m of models) {
-      const points = (await spend({ m: m.model.id, from: "2028-01-01T00:00:00Z", to: "2028-04-01T00:00:00Z", g: "MONTH" })).data!.spend;
-      expect(total(points.map((p) => p.costUsd)).toFixed(6)).toBe(total(rows.filter((r) => r.modelId === m.model.id).map((r) => r.costUsd.toString())).toFixed(6));
+      const points = (
+        await spend({ m: m.model.id, from: "2028-01-01T00:00:00Z", to: "2028-04-01T00:00:00Z", g: "MONTH" })
+      ).data!.spend;
+      expect(total(points.map((p) => p.costUsd)).toFixed(6)).toBe(
+        total(rows.filter((r) => r.modelId === m.model.id).map((r) => r.costUsd.toString())).toFixed(6),
+      );
     }
   });
 
@@ -108,7 +129,8 @@ describe("spend", () => {
       { periodStart: "2028-03-01T00:00:00.000Z", costUsd: "6.00", requests: 3_000_000 },
     ]);
     // `to` inside a day includes that day; from is taken back to the start of its month.
-    const months = (await spend({ m: model.id, from: "2028-02-10T00:00:00Z", to: "2028-03-01T00:00:01Z", g: "MONTH" })).data!.spend;
+    const months = (await spend({ m: model.id, from: "2028-02-10T00:00:00Z", to: "2028-03-01T00:00:01Z", g: "MONTH" }))
+      .data!.spend;
     expect(months).toEqual([
       { periodStart: "2028-02-01T00:00:00.000Z", costUsd: "6.00", requests: 3_000_000 },
       { periodStart: "2028-03-01T00:00:00.000Z", costUsd: "6.00", requests: 3_000_000 },

@@ -11,7 +11,16 @@ type Savings = {
   optimizationSavings: {
     totalUsd: string;
     count: number;
-    versions: { model: { id: string }; version: { id: string; number: number; source: string }; source: { id: string; number: number }; requests: number; costPerMillionUsd: string | null; sourceCostPerMillionUsd: string | null; savedUsd: string | null; measurable: boolean | null }[];
+    versions: {
+      model: { id: string };
+      version: { id: string; number: number; source: string };
+      source: { id: string; number: number };
+      requests: number;
+      costPerMillionUsd: string | null;
+      sourceCostPerMillionUsd: string | null;
+      savedUsd: string | null;
+      measurable: boolean | null;
+    }[];
   };
 };
 const MARCH = { from: "2028-03-01T00:00:00Z", to: "2028-04-01T00:00:00Z" };
@@ -42,18 +51,35 @@ describe("topSpenders and optimizationSavings", () => {
     for (const millions of [3, 1, 2]) {
       const m = await measuredModel(api, teamA, [{ costPerMillionUsd: "1.000000" }]);
       modelsA.push(m);
-      const r = await recordUsage(api, [usage(m.versions[0]!.id, millions * 1_000_000, "2028-03-10T12:00:00Z"), usage(m.versions[0]!.id, 50_000_000, "2028-02-28T23:59:59Z")], engineerA);
+      const r = await recordUsage(
+        api,
+        [
+          usage(m.versions[0]!.id, millions * 1_000_000, "2028-03-10T12:00:00Z"),
+          usage(m.versions[0]!.id, 50_000_000, "2028-02-28T23:59:59Z"),
+        ],
+        engineerA,
+      );
       expect(r.errors).toBeUndefined();
     }
 
     // Team B: an upload v1 ($2/1M) → pruned v2 → quantized v3 ($0.50/1M) in PRODUCTION.
-    lineage = await measuredModel(api, teamB, [{ costPerMillionUsd: "2.000000" }, { costPerMillionUsd: "1.250000" }, { costPerMillionUsd: "0.500000", stage: "PRODUCTION" }]);
+    lineage = await measuredModel(api, teamB, [
+      { costPerMillionUsd: "2.000000" },
+      { costPerMillionUsd: "1.250000" },
+      { costPerMillionUsd: "0.500000", stage: "PRODUCTION" },
+    ]);
     const [v1, v2, v3] = lineage.versions;
     await api.db.modelVersion.update({ where: { id: v2!.id }, data: { source: "PRUNE", parentId: v1!.id } });
     await api.db.modelVersion.update({ where: { id: v3!.id }, data: { source: "QUANTIZE", parentId: v2!.id } });
     // An optimized production version whose upload was never measured: its saving is unknown.
-    unmeasured = await measuredModel(api, teamB, [{ costPerMillionUsd: null }, { costPerMillionUsd: "0.100000", stage: "PRODUCTION" }]);
-    await api.db.modelVersion.update({ where: { id: unmeasured.versions[1]!.id }, data: { source: "FINE_TUNE", parentId: unmeasured.versions[0]!.id } });
+    unmeasured = await measuredModel(api, teamB, [
+      { costPerMillionUsd: null },
+      { costPerMillionUsd: "0.100000", stage: "PRODUCTION" },
+    ]);
+    await api.db.modelVersion.update({
+      where: { id: unmeasured.versions[1]!.id },
+      data: { source: "FINE_TUNE", parentId: unmeasured.versions[0]!.id },
+    });
     // A production upload is not a saving.
     await measuredModel(api, teamB, [{ costPerMillionUsd: "9.000000", stage: "PRODUCTION" }]);
 
@@ -83,7 +109,8 @@ describe("topSpenders and optimizationSavings", () => {
   });
 
   it("counts only the days in the range: February's spend is not March's", async () => {
-    const feb = (await api.ok<Top>(TOP, { from: "2028-02-01T00:00:00Z", to: "2028-03-01T00:00:00Z" }, viewerA)).topSpenders;
+    const feb = (await api.ok<Top>(TOP, { from: "2028-02-01T00:00:00Z", to: "2028-03-01T00:00:00Z" }, viewerA))
+      .topSpenders;
     expect(feb.map((r) => r.costUsd)).toEqual(["50.00", "50.00", "50.00"]);
   });
 
@@ -92,7 +119,9 @@ describe("topSpenders and optimizationSavings", () => {
     expect(b.map((r) => r.model.id).sort()).toEqual([lineage.model.id, unmeasured.model.id].sort());
     expect(code(await api.gql(TOP, { ...MARCH, t: teamB }, viewerA))).toBe("FORBIDDEN");
     const admin = (await api.ok<Top>(TOP, { ...MARCH, n: 100 })).topSpenders;
-    expect(admin.map((r) => r.model.id)).toEqual(expect.arrayContaining([...modelsA.map((m) => m.model.id), lineage.model.id]));
+    expect(admin.map((r) => r.model.id)).toEqual(
+      expect.arrayContaining([...modelsA.map((m) => m.model.id), lineage.model.id]),
+    );
   });
 
   it("refuses a bad `first` and an empty range, saying which", async () => {
@@ -122,7 +151,14 @@ describe("topSpenders and optimizationSavings", () => {
       measurable: null,
     });
     // The unmeasured source: listed, saving unknown, left out of the total; the production upload is not listed.
-    expect(s.versions.slice(1)).toEqual([expect.objectContaining({ model: { id: unmeasured.model.id }, requests: 2_000_000, sourceCostPerMillionUsd: null, savedUsd: null })]);
+    expect(s.versions.slice(1)).toEqual([
+      expect.objectContaining({
+        model: { id: unmeasured.model.id },
+        requests: 2_000_000,
+        sourceCostPerMillionUsd: null,
+        savedUsd: null,
+      }),
+    ]);
     expect(s.totalUsd).toBe("7.50");
     expect(s.count).toBe(2);
   });
@@ -137,9 +173,15 @@ describe("topSpenders and optimizationSavings", () => {
   });
 
   it("scopes savings to the caller's team and the range", async () => {
-    expect((await api.ok<Savings>(SAVINGS, MARCH, viewerA)).optimizationSavings).toEqual({ totalUsd: "0.00", count: 0, versions: [] });
+    expect((await api.ok<Savings>(SAVINGS, MARCH, viewerA)).optimizationSavings).toEqual({
+      totalUsd: "0.00",
+      count: 0,
+      versions: [],
+    });
     expect(code(await api.gql(SAVINGS, { ...MARCH, t: teamB }, viewerA))).toBe("FORBIDDEN");
-    const feb = (await api.ok<Savings>(SAVINGS, { from: "2028-02-01T00:00:00Z", to: "2028-03-01T00:00:00Z" }, engineerB)).optimizationSavings;
+    const feb = (
+      await api.ok<Savings>(SAVINGS, { from: "2028-02-01T00:00:00Z", to: "2028-03-01T00:00:00Z" }, engineerB)
+    ).optimizationSavings;
     // 7M requests × $1.50 / 1M
     expect(feb.totalUsd).toBe("10.50");
   });
@@ -149,11 +191,25 @@ describe("topSpenders and optimizationSavings", () => {
     const compare = async (versionId: string, parentId: string, ratio: [number, number, number]) => {
       const m = await api.db.costMeasurement.findFirstOrThrow({ where: { versionId } });
       await api.db.costComparison.create({
-        data: { versionId, parentId, hardwareProfileId: profile.id, measurementId: m.id, throughputRatio: ratio[0], low: ratio[1], high: ratio[2], significant: ratio[1] > 1 || ratio[2] < 1, rounds: 8, parentThroughputPerSecond: 1000 },
+        data: {
+          versionId,
+          parentId,
+          hardwareProfileId: profile.id,
+          measurementId: m.id,
+          throughputRatio: ratio[0],
+          low: ratio[1],
+          high: ratio[2],
+          significant: ratio[1] > 1 || ratio[2] < 1,
+          rounds: 8,
+          parentThroughputPerSecond: 1000,
+        },
       });
     };
     // A uint8 copy in production that priced 10% below its upload by noise: paired, no difference.
-    const noise = await measuredModel(api, teamB, [{ costPerMillionUsd: "1.000000" }, { costPerMillionUsd: "0.900000", stage: "PRODUCTION" }]);
+    const noise = await measuredModel(api, teamB, [
+      { costPerMillionUsd: "1.000000" },
+      { costPerMillionUsd: "0.900000", stage: "PRODUCTION" },
+    ]);
     const [u1, u2] = noise.versions;
     await api.db.modelVersion.update({ where: { id: u2!.id }, data: { source: "QUANTIZE", parentId: u1!.id } });
     await compare(u2!.id, u1!.id, [1.02, 0.97, 1.07]);
@@ -161,11 +217,20 @@ describe("topSpenders and optimizationSavings", () => {
     const [v1, v2, v3] = lineage.versions;
     await compare(v2!.id, v1!.id, [1.6, 1.5, 1.7]);
     await compare(v3!.id, v2!.id, [1.01, 0.98, 1.04]);
-    expect((await recordUsage(api, [usage(u2!.id, 10_000_000, "2028-03-20T00:00:00Z")], engineerB)).errors).toBeUndefined();
+    expect(
+      (await recordUsage(api, [usage(u2!.id, 10_000_000, "2028-03-20T00:00:00Z")], engineerB)).errors,
+    ).toBeUndefined();
 
     const s = (await api.ok<Savings>(SAVINGS, MARCH, viewerB)).optimizationSavings;
-    expect(s.versions.find((v) => v.model.id === noise.model.id)).toMatchObject({ requests: 10_000_000, savedUsd: null, measurable: false });
-    expect(s.versions.find((v) => v.model.id === lineage.model.id)).toMatchObject({ savedUsd: "7.50", measurable: true });
+    expect(s.versions.find((v) => v.model.id === noise.model.id)).toMatchObject({
+      requests: 10_000_000,
+      savedUsd: null,
+      measurable: false,
+    });
+    expect(s.versions.find((v) => v.model.id === lineage.model.id)).toMatchObject({
+      savedUsd: "7.50",
+      measurable: true,
+    });
     // 10M × $0.10 would have been $1.00 of "saving": not counted
     expect(s.totalUsd).toBe("7.50");
     expect(s.count).toBe(3);

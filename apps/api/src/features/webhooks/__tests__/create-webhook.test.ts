@@ -17,12 +17,31 @@ describe("createWebhook", () => {
   });
   afterAll(() => api?.stop());
 
-  const input = (over: Record<string, unknown> = {}) => ({ i: { teamId, url: "https://hooks.example.com/costgate?x=1", secret: SECRET, events: ["alert.created", "job.finished"], ...over } });
+  const input = (over: Record<string, unknown> = {}) => ({
+    i: {
+      teamId,
+      url: "https://hooks.example.com/costgate?x=1",
+      secret: SECRET,
+      events: ["alert.created", "job.finished"],
+      ...over,
+    },
+  });
 
   it("registers a webhook for a FINANCE member of the team and never returns the secret", async () => {
-    const { createWebhook } = await api.ok<{ createWebhook: { id: string; url: string; events: string[] } }>(CREATE, input({ events: ["alert.created", "alert.created", "version.promoted"] }), finance);
-    expect(createWebhook).toMatchObject({ url: "https://hooks.example.com/costgate?x=1", events: ["alert.created", "version.promoted"] });
-    const asked = await api.gql(`mutation($i:CreateWebhookInput!){ createWebhook(input:$i){ id secret } }`, input(), finance);
+    const { createWebhook } = await api.ok<{ createWebhook: { id: string; url: string; events: string[] } }>(
+      CREATE,
+      input({ events: ["alert.created", "alert.created", "version.promoted"] }),
+      finance,
+    );
+    expect(createWebhook).toMatchObject({
+      url: "https://hooks.example.com/costgate?x=1",
+      events: ["alert.created", "version.promoted"],
+    });
+    const asked = await api.gql(
+      `mutation($i:CreateWebhookInput!){ createWebhook(input:$i){ id secret } }`,
+      input(),
+      finance,
+    );
     expect(asked.errors?.[0]?.message).toMatch(/Cannot query field "secret"/);
   });
 
@@ -46,7 +65,11 @@ describe("createWebhook", () => {
     [{ url: "https://user:pass@hooks.example.com/x" }, "input.url", /credentials/],
     [{ secret: "short-secret" }, "input.secret", /at least 16 characters/],
     [{ events: [] }, "input.events", /at least one event/],
-    [{ events: ["alert.created", "budget.deleted"] }, "input.events.1", /unknown event "budget.deleted".*alert.created, job.finished, version.promoted/],
+    [
+      { events: ["alert.created", "budget.deleted"] },
+      "input.events.1",
+      /unknown event "budget.deleted".*alert.created, job.finished, version.promoted/,
+    ],
   ])("refuses %o with BAD_USER_INPUT naming the field", async (over, field, message) => {
     const before = await api.db.webhook.count();
     const r = await api.gql(CREATE, input(over), finance);
@@ -61,6 +84,8 @@ describe("createWebhook", () => {
     expect(r.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     const ml = await api.userToken("ML_ENGINEER", teamId);
     expect((await api.gql(CREATE, input(), ml.token)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
-    expect((await api.gql(CREATE, input({ teamId: "no-such-team" }), api.adminToken)).errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    expect(
+      (await api.gql(CREATE, input({ teamId: "no-such-team" }), api.adminToken)).errors?.[0]?.extensions?.code,
+    ).toBe("NOT_FOUND");
   });
 });

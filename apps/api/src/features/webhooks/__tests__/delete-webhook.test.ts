@@ -19,7 +19,12 @@ describe("deleteWebhook", () => {
   it("removes the webhook with its deliveries and their attempts, and audits what it was", async () => {
     const id = await createWebhook(api, teamId, { url: "https://gone.example.com/hook" });
     const kept = await createWebhook(api, teamId);
-    await recordDelivery(api, id, { eventKey: "k1", at: "2026-03-01T00:00:00Z", status: "FAILED", attempts: [{ statusCode: 500, durationMs: 12, error: "receiver answered HTTP 500", at: "2026-03-01T00:00:01Z" }] });
+    await recordDelivery(api, id, {
+      eventKey: "k1",
+      at: "2026-03-01T00:00:00Z",
+      status: "FAILED",
+      attempts: [{ statusCode: 500, durationMs: 12, error: "receiver answered HTTP 500", at: "2026-03-01T00:00:01Z" }],
+    });
     await recordDelivery(api, id, { eventKey: "k2", at: "2026-03-02T00:00:00Z" });
     await recordDelivery(api, kept, { eventKey: "k1", at: "2026-03-01T00:00:00Z" });
 
@@ -33,7 +38,12 @@ describe("deleteWebhook", () => {
     expect(listed.webhooks.map((w) => w.id)).toEqual([kept]);
 
     const audit = await api.db.auditEvent.findFirstOrThrow({ where: { entityId: id, action: "webhook.delete" } });
-    expect(audit).toMatchObject({ entityType: "Webhook", teamId, before: expect.objectContaining({ url: "https://gone.example.com/…", deliveries: 2 }), after: null });
+    expect(audit).toMatchObject({
+      entityType: "Webhook",
+      teamId,
+      before: expect.objectContaining({ url: "https://gone.example.com/…", deliveries: 2 }),
+      after: null,
+    });
     expect(JSON.stringify(audit)).not.toContain(SECRET);
     expect(JSON.stringify(audit.before)).not.toContain("secret");
   });

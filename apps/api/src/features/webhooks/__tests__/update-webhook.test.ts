@@ -22,14 +22,31 @@ describe("updateWebhook", () => {
   it("changes only the given fields and records before and after in the audit log", async () => {
     const id = await createWebhook(api, teamId, { events: ["alert.created"] });
     const before = await api.db.webhook.findUniqueOrThrow({ where: { id } });
-    const { updateWebhook } = await api.ok<Updated>(UPDATE, { id, i: { url: " https://new.example.com/hook ", events: ["job.finished", "job.finished", "version.promoted"] } }, finance);
-    expect(updateWebhook).toMatchObject({ id, url: "https://new.example.com/hook", events: ["job.finished", "version.promoted"], enabled: true });
+    const { updateWebhook } = await api.ok<Updated>(
+      UPDATE,
+      {
+        id,
+        i: { url: " https://new.example.com/hook ", events: ["job.finished", "job.finished", "version.promoted"] },
+      },
+      finance,
+    );
+    expect(updateWebhook).toMatchObject({
+      id,
+      url: "https://new.example.com/hook",
+      events: ["job.finished", "version.promoted"],
+      enabled: true,
+    });
     const row = await api.db.webhook.findUniqueOrThrow({ where: { id } });
     expect(row.secret).toBe(before.secret);
     expect(row.updatedAt.getTime()).toBeGreaterThan(before.updatedAt.getTime());
 
     const audit = await api.db.auditEvent.findFirstOrThrow({ where: { entityId: id, action: "webhook.update" } });
-    expect(audit).toMatchObject({ entityType: "Webhook", teamId, before: expect.objectContaining({ url: "https://hooks.example.com/…", events: ["alert.created"] }), after: expect.objectContaining({ url: "https://new.example.com/…" }) });
+    expect(audit).toMatchObject({
+      entityType: "Webhook",
+      teamId,
+      before: expect.objectContaining({ url: "https://hooks.example.com/…", events: ["alert.created"] }),
+      after: expect.objectContaining({ url: "https://new.example.com/…" }),
+    });
     expect(audit.actor).toMatch(/^user:/);
   });
 
@@ -60,16 +77,19 @@ describe("updateWebhook", () => {
     [{ events: [] }, "events", /at least one event/],
     [{ events: ["alert.created", "budget.deleted"] }, "events.1", /unknown event "budget.deleted"/],
     [{ enabled: false, url: "https://ok.example.com/x", events: ["nope"] }, "events.0", /unknown event "nope"/],
-  ])("refuses %o with BAD_USER_INPUT naming the field, leaving the webhook as it was", async (input, field, message) => {
-    const id = await createWebhook(api, teamId);
-    const before = await api.db.webhook.findUniqueOrThrow({ where: { id } });
-    const auditBefore = await api.db.auditEvent.count();
-    const r = await api.gql(UPDATE, { id, i: input }, finance);
-    expect(r.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
-    expect(r.errors?.[0]?.message).toMatch(message);
-    expect(await api.db.webhook.findUniqueOrThrow({ where: { id } })).toEqual(before);
-    expect(await api.db.auditEvent.count()).toBe(auditBefore);
-  });
+  ])(
+    "refuses %o with BAD_USER_INPUT naming the field, leaving the webhook as it was",
+    async (input, field, message) => {
+      const id = await createWebhook(api, teamId);
+      const before = await api.db.webhook.findUniqueOrThrow({ where: { id } });
+      const auditBefore = await api.db.auditEvent.count();
+      const r = await api.gql(UPDATE, { id, i: input }, finance);
+      expect(r.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
+      expect(r.errors?.[0]?.message).toMatch(message);
+      expect(await api.db.webhook.findUniqueOrThrow({ where: { id } })).toEqual(before);
+      expect(await api.db.auditEvent.count()).toBe(auditBefore);
+    },
+  );
 
   it("answers NOT_FOUND for an unknown id and for another team's webhook, writing nothing", async () => {
     const auditBefore = await api.db.auditEvent.count();

@@ -16,18 +16,24 @@ describe("the audit log of webhooks", () => {
 
   it("keeps only the URL's origin, so a VIEWER (who may not read webhooks) never sees the path", async () => {
     const id = await createWebhook(api, teamId, { url: URL_WITH_TOKEN });
-    await api.ok(`mutation($id:ID!,$i:UpdateWebhookInput!){ updateWebhook(id:$id, input:$i){ id } }`, { id, i: { url: `${URL_WITH_TOKEN}-rotated`, secret: "a-brand-new-secret-0123" } });
+    await api.ok(`mutation($id:ID!,$i:UpdateWebhookInput!){ updateWebhook(id:$id, input:$i){ id } }`, {
+      id,
+      i: { url: `${URL_WITH_TOKEN}-rotated`, secret: "a-brand-new-secret-0123" },
+    });
     await api.ok(`mutation($id:ID!){ deleteWebhook(id:$id) }`, { id });
 
     const viewer = await api.userToken("VIEWER", teamId);
-    const { auditEvents } = await api.ok<{ auditEvents: { edges: { node: { action: string; before: unknown; after: unknown } }[] } }>(
-      `query($id:ID!){ auditEvents(entityId:$id){ edges { node { action before after } } } }`,
-      { id },
-      viewer.token,
-    );
-    expect(auditEvents.edges.map((e) => e.node.action).sort()).toEqual(["webhook.create", "webhook.delete", "webhook.update"]);
+    const { auditEvents } = await api.ok<{
+      auditEvents: { edges: { node: { action: string; before: unknown; after: unknown } }[] };
+    }>(`query($id:ID!){ auditEvents(entityId:$id){ edges { node { action before after } } } }`, { id }, viewer.token);
+    expect(auditEvents.edges.map((e) => e.node.action).sort()).toEqual([
+      "webhook.create",
+      "webhook.delete",
+      "webhook.update",
+    ]);
     const text = JSON.stringify(auditEvents);
-    for (const leaked of ["xoxb-path-token", "/services/", SECRET, "a-brand-new-secret-0123", "v1."]) expect(text).not.toContain(leaked);
+    for (const leaked of ["xoxb-path-token", "/services/", SECRET, "a-brand-new-secret-0123", "v1."])
+      expect(text).not.toContain(leaked);
     const created = auditEvents.edges.find((e) => e.node.action === "webhook.create")!.node.after as { url: string };
     expect(created.url).toBe("https://hooks.example.com/…");
   });

@@ -29,7 +29,11 @@ export default async function BudgetsPage() {
       {budgets.length === 0 ? (
         <Card>
           <EmptyState title="No budgets yet">
-            <p>{canCreate ? "Create the first one: a monthly amount for a team or a single model." : "Finance sets budgets here."}</p>
+            <p>
+              {canCreate
+                ? "Create the first one: a monthly amount for a team or a single model."
+                : "Finance sets budgets here."}
+            </p>
           </EmptyState>
         </Card>
       ) : (
@@ -67,13 +71,25 @@ export default async function BudgetsPage() {
                   </td>
                   <td className="num">{formatMoney(b.amountUsd)}</td>
                   <td>
-                    <BudgetMeter spent={Number(b.status.spentUsd)} forecast={Number(b.status.forecastUsd)} amount={Number(b.amountUsd)} thresholds={b.alertThresholds} state={b.status.state} />
+                    <BudgetMeter
+                      spent={Number(b.status.spentUsd)}
+                      forecast={Number(b.status.forecastUsd)}
+                      amount={Number(b.amountUsd)}
+                      thresholds={b.alertThresholds}
+                      state={b.status.state}
+                    />
                   </td>
                   <td className="num">
                     {formatMoney(b.status.forecastUsd)}
                     <span className="recipe">{formatPercent(b.status.forecastUtilization)}</span>
                   </td>
-                  <td className="nowrap">{b.status.exhaustsAt ? formatDate(b.status.exhaustsAt) : <span className="muted">not this period</span>}</td>
+                  <td className="nowrap">
+                    {b.status.exhaustsAt ? (
+                      formatDate(b.status.exhaustsAt)
+                    ) : (
+                      <span className="muted">not this period</span>
+                    )}
+                  </td>
                   <td>
                     <StatusBadge value={b.status.state} />
                   </td>

@@ -11,7 +11,11 @@ export const metadata: Metadata = { title: "Jobs" };
 
 const STATUSES = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"] as const;
 
-export default async function JobsPage({ searchParams }: { searchParams: Promise<{ status?: string; after?: string }> }) {
+export default async function JobsPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ status?: string; after?: string }>;
+}) {
   const sp = await searchParams;
   const status = STATUSES.find((s) => s === sp.status) ?? null;
   const { optimizationJobs } = await query(JobsQuery, { status, first: 25, after: sp.after || null });
@@ -20,7 +24,10 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
   return (
     <>
       <AutoRefresh active={live} intervalMs={2000} />
-      <PageHeader title="Jobs" lead="Optimization runs: each applies a policy's steps to a version and picks the cheapest candidate within its accuracy guardrail." />
+      <PageHeader
+        title="Jobs"
+        lead="Optimization runs: each applies a policy's steps to a version and picks the cheapest candidate within its accuracy guardrail."
+      />
       <Card>
         <form method="get" action="/jobs" className="inline-form">
           <div className="field" style={{ maxWidth: 260 }}>
@@ -51,7 +58,9 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
         <>
           <TableWrap label="Jobs">
             <table>
-              <caption>{optimizationJobs.totalCount} job(s), newest first{live ? "; running jobs update by themselves" : ""}</caption>
+              <caption>
+                {optimizationJobs.totalCount} job(s), newest first{live ? "; running jobs update by themselves" : ""}
+              </caption>
               <thead>
                 <tr>
                   <th scope="col">Job</th>

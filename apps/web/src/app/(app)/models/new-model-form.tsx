@@ -4,7 +4,13 @@ import { FormMessage, SelectField, SubmitButton, TextField } from "@/components/
 import { createModelAction } from "@/lib/actions/models";
 import { initialState } from "@/lib/form-state";
 
-export function NewModelForm({ teams, defaultTeamId }: { teams: { id: string; name: string }[]; defaultTeamId: string }) {
+export function NewModelForm({
+  teams,
+  defaultTeamId,
+}: {
+  teams: { id: string; name: string }[];
+  defaultTeamId: string;
+}) {
   const [state, action] = useActionState(createModelAction, initialState);
   const v = state.values ?? {};
   const e = state.fieldErrors ?? {};
@@ -32,7 +38,12 @@ export function NewModelForm({ teams, defaultTeamId }: { teams: { id: string; na
         defaultValue={v.task ?? "CLASSIFICATION"}
         error={e.task}
       />
-      <TextField id="model-description" name="description" label="Description (optional)" defaultValue={v.description ?? ""} />
+      <TextField
+        id="model-description"
+        name="description"
+        label="Description (optional)"
+        defaultValue={v.description ?? ""}
+      />
       <div>
         <SubmitButton pendingText="Creating…">Create model</SubmitButton>
       </div>

@@ -27,7 +27,10 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
 
   return (
     <>
-      <PageHeader title="Models" lead="Every registered model, its production version and what one million inferences of it cost." />
+      <PageHeader
+        title="Models"
+        lead="Every registered model, its production version and what one million inferences of it cost."
+      />
       <Card>
         <form role="search" method="get" action="/models" className="inline-form">
           <SearchBox initial={q} />
@@ -45,7 +48,15 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
       {rows.length === 0 ? (
         <Card>
           <EmptyState title={q ? `No model matches “${q}”` : "No models yet"}>
-            {q ? <p>Try another name, or clear the search.</p> : <p>{canCreate ? "Create one below, then upload its first version." : "An ML engineer registers models here."}</p>}
+            {q ? (
+              <p>Try another name, or clear the search.</p>
+            ) : (
+              <p>
+                {canCreate
+                  ? "Create one below, then upload its first version."
+                  : "An ML engineer registers models here."}
+              </p>
+            )}
           </EmptyState>
         </Card>
       ) : (
@@ -83,9 +94,17 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
                     <td>{m.team.name}</td>
                     <td>{humanize(m.task)}</td>
                     <td className="num">{m.versions.totalCount}</td>
-                    <td>{m.productionVersion ? `v${m.productionVersion.number}` : <span className="muted">none</span>}</td>
-                    <td>{m.productionVersion?.evaluation ? `${formatMetric(m.productionVersion.evaluation.metric, m.productionVersion.evaluation.value)} ${m.productionVersion.evaluation.metric}` : "—"}</td>
-                    <td className="num">{m.productionVersion?.cost ? <CostFigure cost={m.productionVersion.cost} /> : "—"}</td>
+                    <td>
+                      {m.productionVersion ? `v${m.productionVersion.number}` : <span className="muted">none</span>}
+                    </td>
+                    <td>
+                      {m.productionVersion?.evaluation
+                        ? `${formatMetric(m.productionVersion.evaluation.metric, m.productionVersion.evaluation.value)} ${m.productionVersion.evaluation.metric}`
+                        : "—"}
+                    </td>
+                    <td className="num">
+                      {m.productionVersion?.cost ? <CostFigure cost={m.productionVersion.cost} /> : "—"}
+                    </td>
                     <td className="nowrap">{formatDate(m.createdAt)}</td>
                   </tr>
                 ))}

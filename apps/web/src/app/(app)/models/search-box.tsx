@@ -10,9 +10,12 @@ export function SearchBox({ initial }: { initial: string }) {
   const [value, setValue] = useState(initial);
   const [pending, start] = useTransition();
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  useEffect(() => () => {
-    if (timer.current) clearTimeout(timer.current);
-  }, []);
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+    },
+    [],
+  );
   const onChange = (next: string) => {
     setValue(next);
     if (timer.current) clearTimeout(timer.current);
@@ -24,7 +27,15 @@ export function SearchBox({ initial }: { initial: string }) {
   return (
     <div className="field">
       <label htmlFor="model-search">Search models</label>
-      <input id="model-search" name="q" type="search" value={value} onChange={(e) => onChange(e.target.value)} placeholder="Name or description" aria-describedby="model-search-status" />
+      <input
+        id="model-search"
+        name="q"
+        type="search"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        placeholder="Name or description"
+        aria-describedby="model-search-status"
+      />
       <span id="model-search-status" className="small muted" aria-live="polite">
         {pending ? "Searching…" : ""}
       </span>

@@ -29,7 +29,11 @@ export default async function PoliciesPage() {
       {policies.length === 0 ? (
         <Card>
           <EmptyState title="No policies yet">
-            <p>{canCreate ? "Create one: for example structured pruning, a short fine-tune, then uint8 quantization." : "ML engineers create optimization policies here."}</p>
+            <p>
+              {canCreate
+                ? "Create one: for example structured pruning, a short fine-tune, then uint8 quantization."
+                : "ML engineers create optimization policies here."}
+            </p>
           </EmptyState>
         </Card>
       ) : (

@@ -13,11 +13,19 @@ import { isSameOrigin } from "@/lib/request-guards";
 export const dynamic = "force-dynamic";
 
 const fail = (status: number, code: string, message: string) => Response.json({ error: { code, message } }, { status });
-const STATUS: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, BAD_USER_INPUT: 400, CONFLICT: 409, RATE_LIMITED: 429 };
+const STATUS: Record<string, number> = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  BAD_USER_INPUT: 400,
+  CONFLICT: 409,
+  RATE_LIMITED: 429,
+};
 
 export async function POST(req: NextRequest): Promise<Response> {
   // Only the dashboard's own pages may upload with its session cookie (no cross-site form posts).
-  if (!isSameOrigin(req.headers)) return fail(403, "FORBIDDEN", "Uploads are accepted from the dashboard's own pages only (Origin does not match)");
+  if (!isSameOrigin(req.headers))
+    return fail(403, "FORBIDDEN", "Uploads are accepted from the dashboard's own pages only (Origin does not match)");
   const token = req.cookies.get(SESSION_COOKIE)?.value;
   if (!token) return fail(401, "UNAUTHENTICATED", "Sign in first");
   const contentType = req.headers.get("content-type");
@@ -27,7 +35,8 @@ export async function POST(req: NextRequest): Promise<Response> {
   const modelId = params.get("modelId") ?? "";
   const role = params.get("role");
   if (register && !modelId) return fail(400, "BAD_USER_INPUT", "modelId is required to register the upload");
-  if (register === "dataset" && role !== "TRAIN" && role !== "EVALUATION") return fail(400, "BAD_USER_INPUT", "role must be TRAIN or EVALUATION");
+  if (register === "dataset" && role !== "TRAIN" && role !== "EVALUATION")
+    return fail(400, "BAD_USER_INPUT", "role must be TRAIN or EVALUATION");
 
   let res: Response;
   try {
@@ -42,20 +51,38 @@ export async function POST(req: NextRequest): Promise<Response> {
     return fail(502, "API_UNAVAILABLE", `The Costgate API does not answer: ${(error as Error).message}`);
   }
   if (!register || !res.ok) {
-    return new Response(res.body, { status: res.status, headers: { "content-type": res.headers.get("content-type") ?? "application/json" } });
+    return new Response(res.body, {
+      status: res.status,
+      headers: { "content-type": res.headers.get("content-type") ?? "application/json" },
+    });
   }
 
   const uploaded = (await res.json()) as { artifactId: string; sizeBytes: number };
   try {
     if (register === "version") {
-      const { registerModelVersion: v } = await request(RegisterModelVersionMutation, { input: { modelId, artifactId: uploaded.artifactId, notes: params.get("notes") || null } }, token);
-      return Response.json({ ...uploaded, message: `Version ${v.number} registered: it is being evaluated and measured.` }, { status: 201 });
+      const { registerModelVersion: v } = await request(
+        RegisterModelVersionMutation,
+        { input: { modelId, artifactId: uploaded.artifactId, notes: params.get("notes") || null } },
+        token,
+      );
+      return Response.json(
+        { ...uploaded, message: `Version ${v.number} registered: it is being evaluated and measured.` },
+        { status: 201 },
+      );
     }
     const name = params.get("name") || "dataset";
-    const { registerDataset: d } = await request(RegisterDatasetMutation, { input: { modelId, artifactId: uploaded.artifactId, name, role: role as "TRAIN" | "EVALUATION" } }, token);
-    return Response.json({ ...uploaded, message: `Dataset “${d.name}” registered (${d.rows.toLocaleString("en-US")} rows).` }, { status: 201 });
+    const { registerDataset: d } = await request(
+      RegisterDatasetMutation,
+      { input: { modelId, artifactId: uploaded.artifactId, name, role: role as "TRAIN" | "EVALUATION" } },
+      token,
+    );
+    return Response.json(
+      { ...uploaded, message: `Dataset “${d.name}” registered (${d.rows.toLocaleString("en-US")} rows).` },
+      { status: 201 },
+    );
   } catch (error) {
-    if (error instanceof ApiError) return fail(STATUS[error.code] ?? 502, error.code, `Uploaded, but not registered: ${error.message}`);
+    if (error instanceof ApiError)
+      return fail(STATUS[error.code] ?? 502, error.code, `Uploaded, but not registered: ${error.message}`);
     return fail(500, "INTERNAL_SERVER_ERROR", "Uploaded, but registering it failed");
   }
 }

@@ -28,7 +28,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     after: clean(f.after),
   });
   const events = auditEvents.edges.map((e) => e.node);
-  const filters = Object.fromEntries(Object.entries({ entityType: f.entityType, entityId: f.entityId, action: f.action, actor: f.actor }).filter(([, v]) => v)) as Record<string, string>;
+  const filters = Object.fromEntries(
+    Object.entries({ entityType: f.entityType, entityId: f.entityId, action: f.action, actor: f.actor }).filter(
+      ([, v]) => v,
+    ),
+  ) as Record<string, string>;
   return (
     <>
       <PageHeader title="Audit log" lead="Every change, who made it and what it was before and after; newest first." />
@@ -36,7 +40,12 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <form method="get" action="/admin/audit" className="inline-form">
           <div className="field">
             <label htmlFor="audit-type">Entity type</label>
-            <input id="audit-type" name="entityType" defaultValue={f.entityType ?? ""} placeholder="Budget, ModelVersion…" />
+            <input
+              id="audit-type"
+              name="entityType"
+              defaultValue={f.entityType ?? ""}
+              placeholder="Budget, ModelVersion…"
+            />
           </div>
           <div className="field">
             <label htmlFor="audit-id">Entity ID</label>
@@ -89,7 +98,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                       <Link href={`/admin/audit?action=${encodeURIComponent(e.action)}`}>{e.action}</Link>
                     </td>
                     <td className="small">
-                      <Link href={`/admin/audit?entityType=${encodeURIComponent(e.entityType)}&entityId=${encodeURIComponent(e.entityId)}`}>
+                      <Link
+                        href={`/admin/audit?entityType=${encodeURIComponent(e.entityType)}&entityId=${encodeURIComponent(e.entityId)}`}
+                      >
                         {e.entityType} {e.entityId.slice(-8)}
                       </Link>
                     </td>

@@ -14,7 +14,10 @@ export default async function HardwarePage() {
   const canEdit = can(me.role, "manageHardware");
   return (
     <>
-      <PageHeader title="Hardware profiles" lead="The machines versions are measured on, and their hourly price: $/1M inferences = hourly price / (throughput × 3600) × 1,000,000." />
+      <PageHeader
+        title="Hardware profiles"
+        lead="The machines versions are measured on, and their hourly price: $/1M inferences = hourly price / (throughput × 3600) × 1,000,000."
+      />
       {hardwareProfiles.length === 0 ? (
         <Card>
           <EmptyState title="No hardware profiles" />

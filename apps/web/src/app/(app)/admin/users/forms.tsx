@@ -21,11 +21,48 @@ export function UserForm({ teams }: { teams: Opt[] }) {
   return (
     <form action={action} className="form" noValidate>
       <FormMessage state={state} />
-      <TextField id="user-email" name="email" type="email" label="Email" defaultValue={v.email ?? ""} error={e.email} autoComplete="off" />
-      <TextField id="user-name" name="name" label="Full name" defaultValue={v.name ?? ""} error={e.name} autoComplete="off" />
-      <TextField id="user-password" name="password" type="password" label="Initial password" error={e.password} autoComplete="new-password" hint="At least 12 characters; share it with the person safely." />
-      <SelectField id="user-role" name="role" label="Role" options={ROLES} defaultValue={v.role ?? "VIEWER"} error={e.role} />
-      <SelectField id="user-team" name="teamId" label="Team" placeholder="No team" options={teams} defaultValue={v.teamId ?? ""} />
+      <TextField
+        id="user-email"
+        name="email"
+        type="email"
+        label="Email"
+        defaultValue={v.email ?? ""}
+        error={e.email}
+        autoComplete="off"
+      />
+      <TextField
+        id="user-name"
+        name="name"
+        label="Full name"
+        defaultValue={v.name ?? ""}
+        error={e.name}
+        autoComplete="off"
+      />
+      <TextField
+        id="user-password"
+        name="password"
+        type="password"
+        label="Initial password"
+        error={e.password}
+        autoComplete="new-password"
+        hint="At least 12 characters; share it with the person safely."
+      />
+      <SelectField
+        id="user-role"
+        name="role"
+        label="Role"
+        options={ROLES}
+        defaultValue={v.role ?? "VIEWER"}
+        error={e.role}
+      />
+      <SelectField
+        id="user-team"
+        name="teamId"
+        label="Team"
+        placeholder="No team"
+        options={teams}
+        defaultValue={v.teamId ?? ""}
+      />
       <div>
         <SubmitButton pendingText="Creating…">Create user</SubmitButton>
       </div>
@@ -41,7 +78,14 @@ export function TeamForm() {
     <form action={action} className="form" noValidate>
       <FormMessage state={state} />
       <TextField id="team-name" name="name" label="Team name" defaultValue={v.name ?? ""} error={e.name} />
-      <TextField id="team-slug" name="slug" label="Slug" defaultValue={v.slug ?? ""} error={e.slug} hint="Lowercase letters, digits and dashes." />
+      <TextField
+        id="team-slug"
+        name="slug"
+        label="Slug"
+        defaultValue={v.slug ?? ""}
+        error={e.slug}
+        hint="Lowercase letters, digits and dashes."
+      />
       <div>
         <SubmitButton pendingText="Creating…">Create team</SubmitButton>
       </div>
@@ -49,7 +93,15 @@ export function TeamForm() {
   );
 }
 
-export function ApiKeyForm({ teams, defaultTeamId, isAdmin }: { teams: Opt[]; defaultTeamId: string; isAdmin: boolean }) {
+export function ApiKeyForm({
+  teams,
+  defaultTeamId,
+  isAdmin,
+}: {
+  teams: Opt[];
+  defaultTeamId: string;
+  isAdmin: boolean;
+}) {
   const [state, action] = useActionState(createApiKeyAction, initialState);
   const [copied, setCopied] = useState(false);
   const v = state.ok ? {} : (state.values ?? {});
@@ -78,9 +130,30 @@ export function ApiKeyForm({ teams, defaultTeamId, isAdmin }: { teams: Opt[]; de
           </div>
         </div>
       ) : null}
-      <TextField id="key-name" name="name" label="Key name" defaultValue={v.name ?? ""} error={e.name} hint="What uses it, e.g. serving-gateway." />
-      <SelectField id="key-role" name="role" label="Key role" options={ROLES.filter((r) => isAdmin || r.value !== "ADMIN")} defaultValue={v.role ?? "ML_ENGINEER"} error={e.role} />
-      <SelectField id="key-team" name="teamId" label="Key team" placeholder={isAdmin ? "No team" : undefined} options={teams} defaultValue={v.teamId ?? defaultTeamId} />
+      <TextField
+        id="key-name"
+        name="name"
+        label="Key name"
+        defaultValue={v.name ?? ""}
+        error={e.name}
+        hint="What uses it, e.g. serving-gateway."
+      />
+      <SelectField
+        id="key-role"
+        name="role"
+        label="Key role"
+        options={ROLES.filter((r) => isAdmin || r.value !== "ADMIN")}
+        defaultValue={v.role ?? "ML_ENGINEER"}
+        error={e.role}
+      />
+      <SelectField
+        id="key-team"
+        name="teamId"
+        label="Key team"
+        placeholder={isAdmin ? "No team" : undefined}
+        options={teams}
+        defaultValue={v.teamId ?? defaultTeamId}
+      />
       <div>
         <SubmitButton pendingText="Creating…">Create API key</SubmitButton>
       </div>

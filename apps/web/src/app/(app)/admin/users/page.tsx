@@ -16,7 +16,10 @@ export default async function UsersPage() {
   const teamOptions = teams.map((t) => ({ value: t.id, label: t.name }));
   return (
     <>
-      <PageHeader title="Users and API keys" lead="People sign in with email and password; internal tools use API keys (Authorization: Bearer <secret>)." />
+      <PageHeader
+        title="Users and API keys"
+        lead="People sign in with email and password; internal tools use API keys (Authorization: Bearer <secret>)."
+      />
       <Card title="Users" id="users">
         {users.length === 0 ? (
           <EmptyState title="No users" />
@@ -83,7 +86,15 @@ export default async function UsersPage() {
                     <td>{k.team?.name ?? "—"}</td>
                     <td className="nowrap">{formatDateTime(k.createdAt)}</td>
                     <td className="nowrap">{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : "never"}</td>
-                    <td>{k.revokedAt ? <Badge tone="bad">Revoked</Badge> : canKeys ? <RevokeKeyButton id={k.id} name={k.name} /> : <Badge tone="ok">Active</Badge>}</td>
+                    <td>
+                      {k.revokedAt ? (
+                        <Badge tone="bad">Revoked</Badge>
+                      ) : canKeys ? (
+                        <RevokeKeyButton id={k.id} name={k.name} />
+                      ) : (
+                        <Badge tone="ok">Active</Badge>
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -14,7 +14,15 @@ function lastAnswer(attempt: Delivery["lastAttempt"]): string {
 }
 
 /** A webhook's recent deliveries, newest first. */
-export function DeliveriesTable({ deliveries, label, limit }: { deliveries: Delivery[]; label: string; limit: number }) {
+export function DeliveriesTable({
+  deliveries,
+  label,
+  limit,
+}: {
+  deliveries: Delivery[];
+  label: string;
+  limit: number;
+}) {
   if (deliveries.length === 0) {
     // Not EmptyState: its <h2> would sit under this card's "Recent deliveries" <h3>.
     return (

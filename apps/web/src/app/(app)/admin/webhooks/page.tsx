@@ -9,7 +9,8 @@ import { WebhookForm } from "./webhook-form";
 
 export const metadata: Metadata = { title: "Webhooks" };
 
-const LEAD = "Costgate POSTs signed JSON (HMAC-SHA256, header Costgate-Signature) to these URLs when alerts are raised, jobs finish or versions are promoted; failed deliveries are retried with backoff.";
+const LEAD =
+  "Costgate POSTs signed JSON (HMAC-SHA256, header Costgate-Signature) to these URLs when alerts are raised, jobs finish or versions are promoted; failed deliveries are retried with backoff.";
 /** Deliveries shown per webhook, newest first. */
 const DELIVERIES = 10;
 
@@ -24,7 +25,10 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
       </>
     );
   }
-  const [{ teams, webhooks }, { deleted }] = await Promise.all([query(WebhooksQuery, { deliveries: DELIVERIES }), searchParams]);
+  const [{ teams, webhooks }, { deleted }] = await Promise.all([
+    query(WebhooksQuery, { deliveries: DELIVERIES }),
+    searchParams,
+  ]);
   return (
     <>
       <PageHeader title="Webhooks" lead={LEAD} />
@@ -40,10 +44,15 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
           </EmptyState>
         </Card>
       ) : (
-        webhooks.map((w) => <WebhookCard key={w.id} webhook={w} showTeam={teams.length > 1} deliveryLimit={DELIVERIES} />)
+        webhooks.map((w) => (
+          <WebhookCard key={w.id} webhook={w} showTeam={teams.length > 1} deliveryLimit={DELIVERIES} />
+        ))
       )}
       <Card title="New webhook" id="new-webhook">
-        <WebhookForm teams={teams.map((t) => ({ value: t.id, label: t.name }))} defaultTeamId={me.team?.id ?? teams[0]?.id ?? ""} />
+        <WebhookForm
+          teams={teams.map((t) => ({ value: t.id, label: t.name }))}
+          defaultTeamId={me.team?.id ?? teams[0]?.id ?? ""}
+        />
       </Card>
     </>
   );

@@ -6,7 +6,15 @@ import { ConfirmDelete } from "@/components/confirm-delete";
 import { DeliveriesTable, type Webhook } from "./deliveries-table";
 
 /** One webhook: where it sends, which events, whether it is on, its controls and its recent deliveries. */
-export function WebhookCard({ webhook: w, showTeam, deliveryLimit }: { webhook: Webhook; showTeam: boolean; deliveryLimit: number }) {
+export function WebhookCard({
+  webhook: w,
+  showTeam,
+  deliveryLimit,
+}: {
+  webhook: Webhook;
+  showTeam: boolean;
+  deliveryLimit: number;
+}) {
   const titleId = `webhook-${w.id}-title`;
   return (
     <section className="card" aria-labelledby={titleId}>
@@ -17,15 +25,21 @@ export function WebhookCard({ webhook: w, showTeam, deliveryLimit }: { webhook: 
         {w.enabled ? <Badge tone="ok">Enabled</Badge> : <Badge>Disabled</Badge>}
         <span className="spacer" />
         <div className="page-actions">
-          <EnabledToggle enabled={w.enabled} setEnabled={setWebhookEnabledAction.bind(null, w.id)} describedBy={titleId} />
+          <EnabledToggle
+            enabled={w.enabled}
+            setEnabled={setWebhookEnabledAction.bind(null, w.id)}
+            describedBy={titleId}
+          />
           <ConfirmDelete id={w.id} what="webhook" action={deleteWebhookAction} describedBy={titleId}>
-            Costgate stops sending events to {w.url}. Its delivery history is deleted with it, and deliveries still waiting for a retry are dropped. This cannot be undone.
+            Costgate stops sending events to {w.url}. Its delivery history is deleted with it, and deliveries still
+            waiting for a retry are dropped. This cannot be undone.
           </ConfirmDelete>
         </div>
       </div>
       <p className="small muted" style={{ margin: "0 0 1rem" }}>
         Events: {w.events.join(", ")}
-        {showTeam ? ` · Team: ${w.team.name}` : ""} · Created <time dateTime={w.createdAt}>{formatDateTime(w.createdAt)}</time>
+        {showTeam ? ` · Team: ${w.team.name}` : ""} · Created{" "}
+        <time dateTime={w.createdAt}>{formatDateTime(w.createdAt)}</time>
       </p>
       <h3 style={{ fontSize: "0.95rem", margin: "0 0 0.5rem" }}>Recent deliveries</h3>
       <DeliveriesTable deliveries={w.deliveries} label={`Recent deliveries to ${w.url}`} limit={deliveryLimit} />

@@ -10,7 +10,13 @@ const EVENTS = [
   { value: "version.promoted", label: "version.promoted — a version changed stage" },
 ];
 
-export function WebhookForm({ teams, defaultTeamId }: { teams: { value: string; label: string }[]; defaultTeamId: string }) {
+export function WebhookForm({
+  teams,
+  defaultTeamId,
+}: {
+  teams: { value: string; label: string }[];
+  defaultTeamId: string;
+}) {
   const [state, action] = useActionState(createWebhookAction, initialState);
   const v = state.ok ? {} : (state.values ?? {});
   const e = state.fieldErrors ?? {};
@@ -18,9 +24,32 @@ export function WebhookForm({ teams, defaultTeamId }: { teams: { value: string; 
   return (
     <form action={action} className="form" noValidate>
       <FormMessage state={state} />
-      <TextField id="hook-url" name="url" type="url" label="URL" defaultValue={v.url ?? ""} error={e.url} placeholder="https://hooks.example.com/costgate" />
-      <SelectField id="hook-team" name="teamId" label="Team" options={teams} defaultValue={v.teamId ?? defaultTeamId} error={e.teamId} />
-      <TextField id="hook-secret" name="secret" type="password" label="Signing secret" error={e.secret} autoComplete="new-password" hint="At least 16 characters; used to sign each delivery, stored encrypted, never shown again." />
+      <TextField
+        id="hook-url"
+        name="url"
+        type="url"
+        label="URL"
+        defaultValue={v.url ?? ""}
+        error={e.url}
+        placeholder="https://hooks.example.com/costgate"
+      />
+      <SelectField
+        id="hook-team"
+        name="teamId"
+        label="Team"
+        options={teams}
+        defaultValue={v.teamId ?? defaultTeamId}
+        error={e.teamId}
+      />
+      <TextField
+        id="hook-secret"
+        name="secret"
+        type="password"
+        label="Signing secret"
+        error={e.secret}
+        autoComplete="new-password"
+        hint="At least 16 characters; used to sign each delivery, stored encrypted, never shown again."
+      />
       <fieldset aria-describedby={e.events ? "hook-events-error" : undefined}>
         <legend>Events</legend>
         {e.events ? (
@@ -30,7 +59,13 @@ export function WebhookForm({ teams, defaultTeamId }: { teams: { value: string; 
         ) : null}
         {EVENTS.map((ev) => (
           <label key={ev.value} className="check" htmlFor={`hook-ev-${ev.value}`}>
-            <input type="checkbox" id={`hook-ev-${ev.value}`} name="events" value={ev.value} defaultChecked={chosen.includes(ev.value)} />
+            <input
+              type="checkbox"
+              id={`hook-ev-${ev.value}`}
+              name="events"
+              value={ev.value}
+              defaultChecked={chosen.includes(ev.value)}
+            />
             {ev.label}
           </label>
         ))}

@@ -81,7 +81,13 @@ export default async function BudgetPage({ params }: { params: Promise<{ id: str
             </dd>
           </div>
         </dl>
-        <BudgetMeter spent={Number(s.spentUsd)} forecast={Number(s.forecastUsd)} amount={amount} thresholds={budget.alertThresholds} state={s.state} />
+        <BudgetMeter
+          spent={Number(s.spentUsd)}
+          forecast={Number(s.forecastUsd)}
+          amount={amount}
+          thresholds={budget.alertThresholds}
+          state={s.state}
+        />
       </Card>
       <Card title="Daily spend" id="daily">
         <SpendChart
@@ -125,7 +131,15 @@ export default async function BudgetPage({ params }: { params: Promise<{ id: str
                     <td className="num">{formatPercent(a.threshold)}</td>
                     <td className="num">{formatMoney(a.spentUsd)}</td>
                     <td className="num">{formatMoney(a.forecastUsd)}</td>
-                    <td>{a.acknowledgedAt ? formatDateTime(a.acknowledgedAt) : canAck ? <AcknowledgeButton alertId={a.id} path={`/budgets/${id}`} /> : <span className="muted">Open</span>}</td>
+                    <td>
+                      {a.acknowledgedAt ? (
+                        formatDateTime(a.acknowledgedAt)
+                      ) : canAck ? (
+                        <AcknowledgeButton alertId={a.id} path={`/budgets/${id}`} />
+                      ) : (
+                        <span className="muted">Open</span>
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>

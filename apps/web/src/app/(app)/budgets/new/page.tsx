@@ -21,16 +21,34 @@ export default async function NewBudgetPage() {
   const { teams, models, optimizationPolicies } = await query(BudgetFormOptionsQuery);
   return (
     <>
-      <PageHeader title="New budget" breadcrumb={{ href: "/budgets", label: "Budgets" }} lead="A budget caps a team's (or one model's) inference spend for each calendar period." />
+      <PageHeader
+        title="New budget"
+        breadcrumb={{ href: "/budgets", label: "Budgets" }}
+        lead="A budget caps a team's (or one model's) inference spend for each calendar period."
+      />
       <div className="card">
         <BudgetForm
           mode="create"
           options={{
             teams,
             models: models.edges.map((e) => ({ id: e.node.id, name: e.node.name, teamId: e.node.team.id })),
-            policies: optimizationPolicies.map((p) => ({ id: p.id, name: p.name, teamId: p.team.id, modelId: p.model?.id ?? null })),
+            policies: optimizationPolicies.map((p) => ({
+              id: p.id,
+              name: p.name,
+              teamId: p.team.id,
+              modelId: p.model?.id ?? null,
+            })),
           }}
-          defaults={{ name: "", teamId: me.team?.id ?? (teams.length === 1 ? teams[0]!.id : ""), modelId: "", amountUsd: "", period: "MONTHLY", alertThresholds: "", action: "NOTIFY", policyId: "" }}
+          defaults={{
+            name: "",
+            teamId: me.team?.id ?? (teams.length === 1 ? teams[0]!.id : ""),
+            modelId: "",
+            amountUsd: "",
+            period: "MONTHLY",
+            alertThresholds: "",
+            action: "NOTIFY",
+            policyId: "",
+          }}
         />
       </div>
     </>

@@ -5,7 +5,16 @@ import { AutoRefresh } from "@/components/auto-refresh";
 import { ComparisonNote, CostFigure, type ComparisonFacts } from "@/components/cost";
 import { Badge, Card, EmptyState, PageHeader, ProgressBar, StatusBadge, TableWrap } from "@/components/ui";
 import { query } from "@/lib/api";
-import { formatBytes, formatDateTime, formatDuration, formatMetric, formatMs, formatPercent, formatPerMillion, humanize } from "@/lib/format";
+import {
+  formatBytes,
+  formatDateTime,
+  formatDuration,
+  formatMetric,
+  formatMs,
+  formatPercent,
+  formatPerMillion,
+  humanize,
+} from "@/lib/format";
 import { JobQuery } from "@/lib/operations";
 import { can } from "@/lib/permissions";
 import { describeRecipe } from "@/lib/recipe";
@@ -57,7 +66,9 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
         title={`${job.policy.name} on ${job.model.name} v${job.sourceVersion.number}`}
         breadcrumb={{ href: "/jobs", label: "Jobs" }}
         lead={`Job ${job.id} · triggered by ${job.triggeredBy} · created ${formatDateTime(job.createdAt)}`}
-        actions={live && can(me.role, "cancelJobs") ? <CancelJobButton jobId={job.id} requested={job.cancelRequested} /> : null}
+        actions={
+          live && can(me.role, "cancelJobs") ? <CancelJobButton jobId={job.id} requested={job.cancelRequested} /> : null
+        }
       />
       <Card title="Progress" id="progress">
         <div className="row" style={{ marginBottom: "0.6rem" }}>
@@ -101,7 +112,15 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
           </div>
           <div>
             <dt>Best version</dt>
-            <dd>{job.bestVersion ? `v${job.bestVersion.number}` : job.status === "SUCCEEDED" ? (noMeasurableSaving ? "none: no measurable saving" : "none qualified") : "—"}</dd>
+            <dd>
+              {job.bestVersion
+                ? `v${job.bestVersion.number}`
+                : job.status === "SUCCEEDED"
+                  ? noMeasurableSaving
+                    ? "none: no measurable saving"
+                    : "none qualified"
+                  : "—"}
+            </dd>
           </div>
         </dl>
       </Card>
@@ -117,8 +136,9 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
           <TableWrap label="Candidates">
             <table className="compact">
               <caption>
-                $/1M ± is each measurement&apos;s own 95% interval. Whether a step saves is decided by “vs its input”: the candidate and its input measured alternately in one session,
-                so the machine&apos;s load affects both alike. “No measurable saving” means the 95% interval of that ratio includes 1×.
+                $/1M ± is each measurement&apos;s own 95% interval. Whether a step saves is decided by “vs its input”:
+                the candidate and its input measured alternately in one session, so the machine&apos;s load affects both
+                alike. “No measurable saving” means the 95% interval of that ratio includes 1×.
               </caption>
               <thead>
                 <tr>
@@ -166,7 +186,12 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
                         <WhenTheJobRan now={c.cost?.costPerMillionUsd} then={r?.costPerMillionUsd} />
                       </td>
                       <td>
-                        <VsInput comparison={inputComparison(r, c.comparedToParent)} step={r} pending={c.status === "PENDING"} inputLabel={i === 0 ? `v${job.sourceVersion.number}` : undefined} />
+                        <VsInput
+                          comparison={inputComparison(r, c.comparedToParent)}
+                          step={r}
+                          pending={c.status === "PENDING"}
+                          inputLabel={i === 0 ? `v${job.sourceVersion.number}` : undefined}
+                        />
                       </td>
                       <td className="num">{formatMs(c.cost?.latencyP50Ms)}</td>
                       <td className="num">{formatBytes(c.cost?.modelSizeBytes)}</td>
@@ -202,22 +227,55 @@ function inputComparison(r: StepResult | undefined, own: ComparisonFacts | null 
   if (!r?.vsInput) return own ?? null;
   // The version's own comparison names the hardware and the rounds; borrow them only when it is
   // the same measurement (a re-measure since the job may have replaced it).
-  const same = own && [own.throughputRatio - r.vsInput.throughputRatio, own.low - r.vsInput.low, own.high - r.vsInput.high].every((d) => Math.abs(d) < 5e-4);
-  return { ...r.vsInput, parent: own?.parent ?? null, hardwareProfile: same ? own.hardwareProfile : null, rounds: same ? own.rounds : null };
+  const same =
+    own &&
+    [own.throughputRatio - r.vsInput.throughputRatio, own.low - r.vsInput.low, own.high - r.vsInput.high].every(
+      (d) => Math.abs(d) < 5e-4,
+    );
+  return {
+    ...r.vsInput,
+    parent: own?.parent ?? null,
+    hardwareProfile: same ? own.hardwareProfile : null,
+    rounds: same ? own.rounds : null,
+  };
 }
 
-function VsInput({ comparison, step, pending, inputLabel }: { comparison: ComparisonFacts | null; step: StepResult | undefined; pending: boolean; inputLabel?: string }) {
-  if (comparison) return <ComparisonNote comparison={comparison} against={comparison.parent ? undefined : inputLabel ? `vs ${inputLabel}` : undefined} />;
+function VsInput({
+  comparison,
+  step,
+  pending,
+  inputLabel,
+}: {
+  comparison: ComparisonFacts | null;
+  step: StepResult | undefined;
+  pending: boolean;
+  inputLabel?: string;
+}) {
+  if (comparison)
+    return (
+      <ComparisonNote
+        comparison={comparison}
+        against={comparison.parent ? undefined : inputLabel ? `vs ${inputLabel}` : undefined}
+      />
+    );
   // Measured before paired measurements: the job compared the two numbers with their spread.
   const unpaired = step?.savingVsInput;
   if (unpaired)
     return (
       <span className="comparison">
-        {unpaired.measured ? <Badge tone="ok">{formatPercent(unpaired.relative)} lower $/1M</Badge> : <Badge>No measurable saving</Badge>}
+        {unpaired.measured ? (
+          <Badge tone="ok">{formatPercent(unpaired.relative)} lower $/1M</Badge>
+        ) : (
+          <Badge>No measurable saving</Badge>
+        )}
         <span className="recipe">not paired: two separate measurements compared</span>
       </span>
     );
-  return <span className="small muted">{pending ? "Being measured" : "Not paired: measured before paired measurements"}</span>;
+  return (
+    <span className="small muted">
+      {pending ? "Being measured" : "Not paired: measured before paired measurements"}
+    </span>
+  );
 }
 
 function saving(s: { relative: number; measured: boolean } | null | undefined, against: string): string | null {
@@ -226,7 +284,19 @@ function saving(s: { relative: number; measured: boolean } | null | undefined, a
   return `${formatPercent(s.relative)} cheaper than ${against}`;
 }
 
-function Verdict({ r, best, status, stage, statusMessage }: { r: StepResult | undefined; best: boolean; status: string; stage: string; statusMessage: string | null | undefined }) {
+function Verdict({
+  r,
+  best,
+  status,
+  stage,
+  statusMessage,
+}: {
+  r: StepResult | undefined;
+  best: boolean;
+  status: string;
+  stage: string;
+  statusMessage: string | null | undefined;
+}) {
   if (!r) {
     if (status === "PENDING") return <span className="muted">Being evaluated and measured</span>;
     if (stage === "REJECTED") return <span>{statusMessage ?? "Rejected"}</span>;

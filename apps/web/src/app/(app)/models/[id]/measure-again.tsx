@@ -50,7 +50,19 @@ function ActionNote({ note }: { note: Note | null }) {
   );
 }
 
-export function RemeasureButton({ modelId, versionId, number, profiles, measurements }: { modelId: string; versionId: string; number: number; profiles: ProfileChoice[]; measurements: number }) {
+export function RemeasureButton({
+  modelId,
+  versionId,
+  number,
+  profiles,
+  measurements,
+}: {
+  modelId: string;
+  versionId: string;
+  number: number;
+  profiles: ProfileChoice[];
+  measurements: number;
+}) {
   const defaultProfile = profiles.find((p) => p.isDefault) ?? profiles[0];
   const [open, setOpen] = useState(false);
   const [profileId, setProfileId] = useState(defaultProfile?.id ?? "");
@@ -102,7 +114,12 @@ export function RemeasureButton({ modelId, versionId, number, profiles, measurem
       <Dialog open={open} onClose={() => setOpen(false)} title={`Re-measure version ${number}`}>
         <div className="field">
           <label htmlFor={`remeasure-profile-${versionId}`}>Hardware profile</label>
-          <select id={`remeasure-profile-${versionId}`} value={profileId} onChange={(e) => setProfileId(e.target.value)} aria-describedby={`remeasure-hint-${versionId}`}>
+          <select
+            id={`remeasure-profile-${versionId}`}
+            value={profileId}
+            onChange={(e) => setProfileId(e.target.value)}
+            aria-describedby={`remeasure-hint-${versionId}`}
+          >
             {profiles.map((p) => (
               <option key={p.id} value={p.id}>
                 {p.name} — {formatHourly(p.hourlyPriceUsd)}
@@ -111,8 +128,8 @@ export function RemeasureButton({ modelId, versionId, number, profiles, measurem
             ))}
           </select>
           <p className="hint" id={`remeasure-hint-${versionId}`}>
-            A worker running on that hardware measures version {number} again (interleaved with its parent, when it has one) and adds a measurement; earlier ones are kept. It
-            waits in the queue until such a worker is free.
+            A worker running on that hardware measures version {number} again (interleaved with its parent, when it has
+            one) and adds a measurement; earlier ones are kept. It waits in the queue until such a worker is free.
           </p>
         </div>
         {error ? (
@@ -133,7 +150,15 @@ export function RemeasureButton({ modelId, versionId, number, profiles, measurem
   );
 }
 
-export function ReevaluateButton({ modelId, versionId, evaluatedAt }: { modelId: string; versionId: string; evaluatedAt: string | null }) {
+export function ReevaluateButton({
+  modelId,
+  versionId,
+  evaluatedAt,
+}: {
+  modelId: string;
+  versionId: string;
+  evaluatedAt: string | null;
+}) {
   const [note, setNote] = useState<Note | null>(null);
   const [watchFrom, setWatchFrom] = useState<string | null | undefined>(undefined);
   const [pending, start] = useTransition();
@@ -158,8 +183,14 @@ export function ReevaluateButton({ modelId, versionId, evaluatedAt }: { modelId:
         onClick={() =>
           start(async () => {
             const r = await reevaluateAction(modelId, versionId);
-            const hint = !r.ok && /no EVALUATION dataset/i.test(r.message ?? "") ? " (upload one below with Dataset role “Evaluation”)" : "";
-            setNote({ ok: r.ok, text: r.ok ? (r.message ?? "Queued.") : `Not queued: ${r.message ?? "the API refused it"}${hint}` });
+            const hint =
+              !r.ok && /no EVALUATION dataset/i.test(r.message ?? "")
+                ? " (upload one below with Dataset role “Evaluation”)"
+                : "";
+            setNote({
+              ok: r.ok,
+              text: r.ok ? (r.message ?? "Queued.") : `Not queued: ${r.message ?? "the API refused it"}${hint}`,
+            });
             if (r.ok) setWatchFrom(evaluatedAt);
           })
         }

@@ -3,7 +3,20 @@ import { AutoRefresh } from "@/components/auto-refresh";
 import { ComparisonNote, CostFigure, costText } from "@/components/cost";
 import { Card, EmptyState, PageHeader, StatusBadge, TableWrap } from "@/components/ui";
 import { query, type ResultOf } from "@/lib/api";
-import { describeComparison, formatBytes, formatCount, formatDate, formatDateTime, formatHourly, formatMetric, formatMs, formatPerMillion, formatThroughput, formatUncertainty, humanize } from "@/lib/format";
+import {
+  describeComparison,
+  formatBytes,
+  formatCount,
+  formatDate,
+  formatDateTime,
+  formatHourly,
+  formatMetric,
+  formatMs,
+  formatPerMillion,
+  formatThroughput,
+  formatUncertainty,
+  humanize,
+} from "@/lib/format";
 import { MeasureProfilesQuery, ModelQuery, ModelTitleQuery } from "@/lib/operations";
 import { higherIsBetter, paretoFrontier } from "@/lib/pareto";
 import { can } from "@/lib/permissions";
@@ -36,12 +49,24 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
   const canUpload = can(me.role, "upload");
   const canPromote = can(me.role, "promote");
   const pending = versions.some((v) => v.status === "PENDING");
-  const metricName = versions.find((v) => v.evaluation)?.evaluation?.metric ?? (model.task === "REGRESSION" ? "mse" : "accuracy");
+  const metricName =
+    versions.find((v) => v.evaluation)?.evaluation?.metric ?? (model.task === "REGRESSION" ? "mse" : "accuracy");
   const points = versions
     .filter((v) => v.evaluation && v.cost)
-    .map((v) => ({ id: v.id, number: v.number, source: v.source, cost: Number(v.cost!.costPerMillionUsd), uncertainty: v.cost!.uncertainty ?? null, metric: v.evaluation!.value, stage: v.stage }));
+    .map((v) => ({
+      id: v.id,
+      number: v.number,
+      source: v.source,
+      cost: Number(v.cost!.costPerMillionUsd),
+      uncertainty: v.cost!.uncertainty ?? null,
+      metric: v.evaluation!.value,
+      stage: v.stage,
+    }));
   // Versions the accuracy guardrail rejected are plotted but are no candidates for the frontier.
-  const frontier = paretoFrontier(points.filter((p) => p.stage !== "REJECTED"), higherIsBetter(metricName));
+  const frontier = paretoFrontier(
+    points.filter((p) => p.stage !== "REJECTED"),
+    higherIsBetter(metricName),
+  );
   const frontierIds = new Set(frontier.map((p) => p.id));
   const showActions = canPromote || canMeasure;
   const defaultProfile = versions.find((v) => v.cost)?.cost?.hardwareProfile;
@@ -55,7 +80,8 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
         lead={
           <>
             {humanize(model.task)} model of {model.team.name}
-            {model.description ? ` — ${model.description}` : ""}. Production: {model.productionVersion ? `v${model.productionVersion.number}` : "none yet"}.
+            {model.description ? ` — ${model.description}` : ""}. Production:{" "}
+            {model.productionVersion ? `v${model.productionVersion.number}` : "none yet"}.
           </>
         }
       />
@@ -63,16 +89,24 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
       <Card title="Versions" id="versions">
         {versions.length === 0 ? (
           <EmptyState title="No versions yet">
-            <p>{canUpload ? "Upload the datasets, then the model files (model.json and its weight files) below." : "An ML engineer uploads versions here."}</p>
+            <p>
+              {canUpload
+                ? "Upload the datasets, then the model files (model.json and its weight files) below."
+                : "An ML engineer uploads versions here."}
+            </p>
           </EmptyState>
         ) : (
           <TableWrap label="Versions">
             <table className="compact">
               <caption>
-                {pending ? "Versions marked Pending are being evaluated and measured; this page updates by itself. " : ""}
-                $/1M as last measured on the default hardware profile{defaultProfile ? ` (${defaultProfile.name}, ${formatHourly(defaultProfile.hourlyPriceUsd)})` : ""}; ± is that
-                measurement&apos;s own 95% interval. “vs parent” is the version measured alternately with its parent in one session (the machine&apos;s load affects both
-                alike): it decides whether a step saves, and says “No measurable saving” when the 95% interval of the ratio includes 1×.
+                {pending
+                  ? "Versions marked Pending are being evaluated and measured; this page updates by itself. "
+                  : ""}
+                $/1M as last measured on the default hardware profile
+                {defaultProfile ? ` (${defaultProfile.name}, ${formatHourly(defaultProfile.hourlyPriceUsd)})` : ""}; ±
+                is that measurement&apos;s own 95% interval. “vs parent” is the version measured alternately with its
+                parent in one session (the machine&apos;s load affects both alike): it decides whether a step saves, and
+                says “No measurable saving” when the 95% interval of the ratio includes 1×.
               </caption>
               <thead>
                 <tr>
@@ -128,8 +162,15 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
             <>
               <ParetoChart points={points} frontierIds={frontier.map((p) => p.id)} metric={metricName} />
               <p className="small muted">
-                Pareto frontier (no other version is both cheaper and {higherIsBetter(metricName) ? "more accurate" : "lower in error"}; rejected versions left out):{" "}
-                {frontier.map((p) => `v${p.number} (${costText({ costPerMillionUsd: p.cost, uncertainty: p.uncertainty })}, ${formatMetric(metricName, p.metric)})`).join(", ")}.
+                Pareto frontier (no other version is both cheaper and{" "}
+                {higherIsBetter(metricName) ? "more accurate" : "lower in error"}; rejected versions left out):{" "}
+                {frontier
+                  .map(
+                    (p) =>
+                      `v${p.number} (${costText({ costPerMillionUsd: p.cost, uncertainty: p.uncertainty })}, ${formatMetric(metricName, p.metric)})`,
+                  )
+                  .join(", ")}
+                .
               </p>
             </>
           )}
@@ -141,7 +182,9 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
 
       <Card title="Cost measurements" id="measurements">
         {versions.every((v) => v.costs.length === 0) ? (
-          <p className="muted">Nothing measured yet. Each version is measured on the hardware of the worker that benchmarks it.</p>
+          <p className="muted">
+            Nothing measured yet. Each version is measured on the hardware of the worker that benchmarks it.
+          </p>
         ) : (
           <Measurements versions={versions} />
         )}
@@ -149,7 +192,9 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
 
       <Card title="Datasets" id="datasets">
         {model.datasets.length === 0 ? (
-          <p className="muted">No datasets yet. Evaluation needs an Evaluation dataset; fine-tuning needs a Train dataset (CSV).</p>
+          <p className="muted">
+            No datasets yet. Evaluation needs an Evaluation dataset; fine-tuning needs a Train dataset (CSV).
+          </p>
         ) : (
           <TableWrap label="Datasets">
             <table>
@@ -235,7 +280,9 @@ function VersionRow({
         {v.comparedToParent ? (
           <ComparisonNote comparison={v.comparedToParent} />
         ) : v.parent ? (
-          <span className="small muted">{v.status === "PENDING" ? "Being measured" : "Not paired: measured before paired measurements"}</span>
+          <span className="small muted">
+            {v.status === "PENDING" ? "Being measured" : "Not paired: measured before paired measurements"}
+          </span>
         ) : (
           <span className="small muted">Upload</span>
         )}
@@ -244,11 +291,23 @@ function VersionRow({
         <td>
           <div className="actions-cell">
             {canPromote && ready && v.stage !== "PRODUCTION" ? (
-              <PromoteButton modelId={modelId} versionId={v.id} number={v.number} isAdmin={isAdmin} costLine={promoteCostLine(v)} />
+              <PromoteButton
+                modelId={modelId}
+                versionId={v.id}
+                number={v.number}
+                isAdmin={isAdmin}
+                costLine={promoteCostLine(v)}
+              />
             ) : null}
             {canMeasure && ready ? (
               <>
-                <RemeasureButton modelId={modelId} versionId={v.id} number={v.number} profiles={profiles} measurements={v.costs.length} />
+                <RemeasureButton
+                  modelId={modelId}
+                  versionId={v.id}
+                  number={v.number}
+                  profiles={profiles}
+                  measurements={v.costs.length}
+                />
                 <ReevaluateButton modelId={modelId} versionId={v.id} evaluatedAt={v.evaluation?.evaluatedAt ?? null} />
               </>
             ) : null}
@@ -260,7 +319,9 @@ function VersionRow({
 }
 
 /** What the promotion dialog says about the version's cost: its $/1M, how it was measured, and whether it saves anything measurable. */
-function promoteCostLine(v: Version): { cost: string; measured: string; comparison: string | null; noSaving: boolean } | null {
+function promoteCostLine(
+  v: Version,
+): { cost: string; measured: string; comparison: string | null; noSaving: boolean } | null {
   if (!v.cost) return null;
   const c = v.comparedToParent;
   const d = c ? describeComparison(c) : null;
@@ -274,12 +335,15 @@ function promoteCostLine(v: Version): { cost: string; measured: string; comparis
 
 /** Every cost measurement of every version, newest version first: what each $/1M was measured with. */
 function Measurements({ versions }: { versions: Version[] }) {
-  const rows = [...versions].reverse().flatMap((v) => v.costs.map((c, i) => ({ v, c, latest: i === 0, count: v.costs.length })));
+  const rows = [...versions]
+    .reverse()
+    .flatMap((v) => v.costs.map((c, i) => ({ v, c, latest: i === 0, count: v.costs.length })));
   return (
     <>
       <p className="small muted" style={{ marginTop: 0 }}>
-        $/1M = hourly price ÷ (throughput × 3,600) × 1,000,000, with throughput measured at the profile&apos;s batch size after a warm-up. ± is the 95% interval of that
-        throughput, so of the $/1M too. Re-measuring adds a row; the newest on each profile is the one used.
+        $/1M = hourly price ÷ (throughput × 3,600) × 1,000,000, with throughput measured at the profile&apos;s batch
+        size after a warm-up. ± is the 95% interval of that throughput, so of the $/1M too. Re-measuring adds a row; the
+        newest on each profile is the one used.
       </p>
       <TableWrap label="Cost measurements">
         <table>
@@ -322,10 +386,14 @@ function Measurements({ versions }: { versions: Version[] }) {
                 <td className="num">{formatCount(c.batchSize)}</td>
                 <td className="num">
                   {formatCount(c.runs)}
-                  {c.disturbedRounds ? <span className="recipe">{`${c.disturbedRounds} round${c.disturbedRounds === 1 ? "" : "s"} re-run (CPU busy)`}</span> : null}
+                  {c.disturbedRounds ? (
+                    <span className="recipe">{`${c.disturbedRounds} round${c.disturbedRounds === 1 ? "" : "s"} re-run (CPU busy)`}</span>
+                  ) : null}
                 </td>
                 <td className="num">{formatThroughput(c.throughputPerSecond)}</td>
-                <td className="num">{formatUncertainty(c.uncertainty) || <span className="muted">not recorded</span>}</td>
+                <td className="num">
+                  {formatUncertainty(c.uncertainty) || <span className="muted">not recorded</span>}
+                </td>
                 <td className="num">{formatPerMillion(c.costPerMillionUsd)}</td>
               </tr>
             ))}
@@ -354,11 +422,17 @@ function Lineage({ versions }: { versions: Version[] }) {
               <strong>v{v.number}</strong>
               <span>{humanize(v.source)}</span>
               <StatusBadge value={v.stage} />
-              {v.evaluation ? <span className="small">{formatMetric(v.evaluation.metric, v.evaluation.value)}</span> : null}
+              {v.evaluation ? (
+                <span className="small">{formatMetric(v.evaluation.metric, v.evaluation.value)}</span>
+              ) : null}
               {v.cost ? <span className="small">{costText(v.cost, "/1M")}</span> : null}
-              {v.comparedToParent && !v.comparedToParent.significant ? <span className="small muted">no measurable saving</span> : null}
+              {v.comparedToParent && !v.comparedToParent.significant ? (
+                <span className="small muted">no measurable saving</span>
+              ) : null}
             </span>
-            {v.source !== "UPLOAD" || v.recipe ? <span className="recipe">{describeRecipe(v.source, v.recipe)}</span> : null}
+            {v.source !== "UPLOAD" || v.recipe ? (
+              <span className="recipe">{describeRecipe(v.source, v.recipe)}</span>
+            ) : null}
             {render(v.id, depth + 1)}
           </li>
         ))}

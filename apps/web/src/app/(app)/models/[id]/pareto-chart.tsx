@@ -1,5 +1,15 @@
 "use client";
-import { CartesianGrid, Line, ResponsiveContainer, Scatter, ComposedChart, Tooltip, XAxis, YAxis, Legend } from "recharts";
+import {
+  CartesianGrid,
+  Line,
+  ResponsiveContainer,
+  Scatter,
+  ComposedChart,
+  Tooltip,
+  XAxis,
+  YAxis,
+  Legend,
+} from "recharts";
 import { useMounted } from "@/components/use-mounted";
 import { costText } from "@/components/cost";
 import { formatMetric, formatPerMillion } from "@/lib/format";
@@ -15,7 +25,15 @@ interface Point {
   stage: string;
 }
 
-export function ParetoChart({ points, frontierIds, metric }: { points: Point[]; frontierIds: string[]; metric: string }) {
+export function ParetoChart({
+  points,
+  frontierIds,
+  metric,
+}: {
+  points: Point[];
+  frontierIds: string[];
+  metric: string;
+}) {
   const mounted = useMounted();
   const frontier = new Set(frontierIds);
   const onFrontier = points.filter((p) => frontier.has(p.id)).sort((a, b) => a.cost - b.cost);
@@ -34,7 +52,13 @@ export function ParetoChart({ points, frontierIds, metric }: { points: Point[]; 
                 name="$/1M inferences"
                 domain={["auto", "auto"]}
                 tickFormatter={(v: number) => formatPerMillion(v)}
-                label={{ value: "$ per 1M inferences", position: "insideBottom", offset: -14, fill: "#52606d", fontSize: 12 }}
+                label={{
+                  value: "$ per 1M inferences",
+                  position: "insideBottom",
+                  offset: -14,
+                  fill: "#52606d",
+                  fontSize: 12,
+                }}
                 tick={{ fontSize: 11, fill: "#52606d" }}
               />
               <YAxis
@@ -47,21 +71,37 @@ export function ParetoChart({ points, frontierIds, metric }: { points: Point[]; 
                 width={64}
               />
               <Tooltip
-                formatter={(value, name) => (name === "$/1M inferences" ? formatPerMillion(Number(value)) : formatMetric(metric, Number(value)))}
+                formatter={(value, name) =>
+                  name === "$/1M inferences" ? formatPerMillion(Number(value)) : formatMetric(metric, Number(value))
+                }
                 labelFormatter={() => ""}
               />
               <Legend verticalAlign="top" height={28} />
               <Scatter name="Versions" data={others} fill="#9aa5b1" />
-              <Line name="Pareto frontier" data={onFrontier} dataKey="metric" type="linear" stroke="#1d4ed8" strokeWidth={2} dot={{ r: 5, fill: "#1d4ed8" }} isAnimationActive={false} />
+              <Line
+                name="Pareto frontier"
+                data={onFrontier}
+                dataKey="metric"
+                type="linear"
+                stroke="#1d4ed8"
+                strokeWidth={2}
+                dot={{ r: 5, fill: "#1d4ed8" }}
+                isAnimationActive={false}
+              />
             </ComposedChart>
           </ResponsiveContainer>
         ) : null}
       </div>
       <figcaption className="small muted">
-        Each dot is a measured version: cheaper to the left, {metric === "accuracy" ? "more accurate" : "lower error"} {metric === "accuracy" ? "higher up" : "lower down"}. The blue line joins the
-        Pareto frontier.
-        {" "}
-        {points.map((p) => `v${p.number}: ${costText({ costPerMillionUsd: p.cost, uncertainty: p.uncertainty })}, ${formatMetric(metric, p.metric)}`).join("; ")}.
+        Each dot is a measured version: cheaper to the left, {metric === "accuracy" ? "more accurate" : "lower error"}{" "}
+        {metric === "accuracy" ? "higher up" : "lower down"}. The blue line joins the Pareto frontier.{" "}
+        {points
+          .map(
+            (p) =>
+              `v${p.number}: ${costText({ costPerMillionUsd: p.cost, uncertainty: p.uncertainty })}, ${formatMetric(metric, p.metric)}`,
+          )
+          .join("; ")}
+        .
       </figcaption>
     </figure>
   );

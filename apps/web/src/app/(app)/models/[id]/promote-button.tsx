@@ -16,7 +16,19 @@ export interface PromoteCostLine {
   noSaving: boolean;
 }
 
-export function PromoteButton({ modelId, versionId, number, isAdmin, costLine }: { modelId: string; versionId: string; number: number; isAdmin: boolean; costLine?: PromoteCostLine | null }) {
+export function PromoteButton({
+  modelId,
+  versionId,
+  number,
+  isAdmin,
+  costLine,
+}: {
+  modelId: string;
+  versionId: string;
+  number: number;
+  isAdmin: boolean;
+  costLine?: PromoteCostLine | null;
+}) {
   const router = useRouter();
   const [open, setOpen] = useState(false);
   const [preview, setPreview] = useState<PreviewResult | null>(null);
@@ -68,7 +80,9 @@ export function PromoteButton({ modelId, versionId, number, isAdmin, costLine }:
               <p className="muted">Projecting the monthly cost…</p>
             ) : preview.ok && p ? (
               <>
-                <p style={{ margin: "0 0 0.5rem" }}>At the model&apos;s traffic of the last 30 days, serving it with version {number}:</p>
+                <p style={{ margin: "0 0 0.5rem" }}>
+                  At the model&apos;s traffic of the last 30 days, serving it with version {number}:
+                </p>
                 <dl className="stats">
                   <div>
                     <dt>Now, per month</dt>
@@ -85,15 +99,20 @@ export function PromoteButton({ modelId, versionId, number, isAdmin, costLine }:
                 </dl>
                 {costLine ? (
                   <p className="small" style={{ marginTop: "0.6rem" }}>
-                    v{number} costs {costLine.cost} per 1M inferences, measured on {costLine.measured}. {costLine.comparison}
-                    {costLine.noSaving ? " Any difference from its parent's $/1M is measurement noise, not a saving." : ""}
+                    v{number} costs {costLine.cost} per 1M inferences, measured on {costLine.measured}.{" "}
+                    {costLine.comparison}
+                    {costLine.noSaving
+                      ? " Any difference from its parent's $/1M is measurement noise, not a saving."
+                      : ""}
                   </p>
                 ) : null}
                 <p className="small" style={{ marginTop: "0.6rem" }}>
                   {p.budget
                     ? `Budget “${p.budget.name}”: ${formatMoney(p.budget.spentUsd)} of ${formatMoney(p.budget.amountUsd)} spent this period (${p.budget.action.replace(/_/g, " ").toLowerCase()}). `
                     : "No budget covers this model. "}
-                  {p.withinBudget ? "Within budget." : "Over what the budget has left: the cost gate will refuse it unless an admin overrides."}
+                  {p.withinBudget
+                    ? "Within budget."
+                    : "Over what the budget has left: the cost gate will refuse it unless an admin overrides."}
                 </p>
               </>
             ) : (
@@ -111,8 +130,10 @@ export function PromoteButton({ modelId, versionId, number, isAdmin, costLine }:
             <p style={{ margin: "0.3rem 0 0" }}>{result.message}</p>
             {blocked && result.data?.projectedMonthlyUsd ? (
               <p className="small" style={{ margin: "0.3rem 0 0" }}>
-                {formatMoney(String(result.data.currentMonthlyUsd))} → {formatMoney(String(result.data.projectedMonthlyUsd))} a month ({formatMoneyDelta(String(result.data.deltaMonthlyUsd))}); left in “
-                {String(result.data.budgetName)}”: {formatMoney(String(result.data.remainingUsd))}.
+                {formatMoney(String(result.data.currentMonthlyUsd))} →{" "}
+                {formatMoney(String(result.data.projectedMonthlyUsd))} a month (
+                {formatMoneyDelta(String(result.data.deltaMonthlyUsd))}); left in “{String(result.data.budgetName)}”:{" "}
+                {formatMoney(String(result.data.remainingUsd))}.
               </p>
             ) : null}
           </div>
@@ -120,7 +141,13 @@ export function PromoteButton({ modelId, versionId, number, isAdmin, costLine }:
         {showOverride ? (
           <div className="field">
             <label htmlFor={`override-${versionId}`}>Override reason</label>
-            <textarea id={`override-${versionId}`} rows={2} value={reason} onChange={(e) => setReason(e.target.value)} aria-describedby={`override-${versionId}-hint`} />
+            <textarea
+              id={`override-${versionId}`}
+              rows={2}
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              aria-describedby={`override-${versionId}-hint`}
+            />
             <p className="hint" id={`override-${versionId}-hint`}>
               Admins only: promotes despite the cost gate; the reason is kept in the audit log.
             </p>
@@ -130,7 +157,12 @@ export function PromoteButton({ modelId, versionId, number, isAdmin, costLine }:
           <button type="button" className="button" onClick={close}>
             Cancel
           </button>
-          <button type="button" className="button primary" onClick={confirm} disabled={promoting || (stage === "PRODUCTION" && loading)}>
+          <button
+            type="button"
+            className="button primary"
+            onClick={confirm}
+            disabled={promoting || (stage === "PRODUCTION" && loading)}
+          >
             {promoting ? "Promoting…" : showOverride && reason.trim() ? "Override and promote" : "Promote"}
           </button>
         </div>

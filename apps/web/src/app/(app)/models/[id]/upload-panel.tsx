@@ -6,16 +6,27 @@ import { useRouter } from "next/navigation";
 import { useRef, useState, type FormEvent } from "react";
 import { formatBytes } from "@/lib/format";
 
-type Status = { kind: "idle" } | { kind: "uploading"; loaded: number; total: number } | { kind: "registering" } | { kind: "done"; message: string } | { kind: "error"; message: string };
+type Status =
+  | { kind: "idle" }
+  | { kind: "uploading"; loaded: number; total: number }
+  | { kind: "registering" }
+  | { kind: "done"; message: string }
+  | { kind: "error"; message: string };
 
-function upload(files: File[], kind: "model" | "dataset", query: Record<string, string>, onProgress: (loaded: number, total: number) => void): Promise<{ message: string }> {
+function upload(
+  files: File[],
+  kind: "model" | "dataset",
+  query: Record<string, string>,
+  onProgress: (loaded: number, total: number) => void,
+): Promise<{ message: string }> {
   return new Promise((resolve, reject) => {
     const body = new FormData();
     body.append("kind", kind);
     for (const f of files) body.append("file", f, f.name);
     const xhr = new XMLHttpRequest();
     xhr.open("POST", `/api/uploads?${new URLSearchParams(query)}`);
-    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : files.reduce((s, f) => s + f.size, 0));
+    xhr.upload.onprogress = (e) =>
+      onProgress(e.loaded, e.lengthComputable ? e.total : files.reduce((s, f) => s + f.size, 0));
     xhr.onerror = () => reject(new Error("The upload was interrupted (network error)."));
     xhr.onload = () => {
       let json: { artifactId?: string; message?: string; error?: { message?: string } } = {};
@@ -45,7 +56,12 @@ function StatusLine({ status, label }: { status: Status; label: string }) {
       </div>
     );
   }
-  if (status.kind === "registering") return <p className="small muted" aria-live="polite">Uploaded; registering…</p>;
+  if (status.kind === "registering")
+    return (
+      <p className="small muted" aria-live="polite">
+        Uploaded; registering…
+      </p>
+    );
   if (status.kind === "done")
     return (
       <p className="alert success" role="status">
@@ -123,7 +139,8 @@ export function UploadPanel({ modelId }: { modelId: string }) {
       <form onSubmit={onDataset} className="form" noValidate aria-labelledby="dataset-upload-title">
         <h3 id="dataset-upload-title">Dataset</h3>
         <p className="small muted" style={{ margin: 0 }}>
-          A CSV with a header row: feature columns, then the label. Evaluation needs an Evaluation dataset; fine-tuning uses the Train dataset.
+          A CSV with a header row: feature columns, then the label. Evaluation needs an Evaluation dataset; fine-tuning
+          uses the Train dataset.
         </p>
         <div className="field">
           <label htmlFor="dataset-file">Dataset file</label>
@@ -166,7 +183,8 @@ export function UploadPanel({ modelId }: { modelId: string }) {
       <form onSubmit={onVersion} className="form" noValidate aria-labelledby="version-upload-title">
         <h3 id="version-upload-title">New version</h3>
         <p className="small muted" style={{ margin: 0 }}>
-          A TensorFlow.js LayersModel: model.json and every weight file it names (e.g. group1-shard1of1.bin). It is evaluated and its cost measured right after.
+          A TensorFlow.js LayersModel: model.json and every weight file it names (e.g. group1-shard1of1.bin). It is
+          evaluated and its cost measured right after.
         </p>
         <div className="field">
           <label htmlFor="model-files">Model files</label>

@@ -12,5 +12,7 @@ export async function loadRunOptions(policy: { team: { id: string }; model: { id
     return model ? runOptions([{ name: model.name, versions: model.versions.edges.map((e) => e.node) }]) : [];
   }
   const { models } = await query(PolicyTeamVersionsQuery, { teamId: policy.team.id });
-  return runOptions(models.edges.map(({ node }) => ({ name: node.name, versions: node.versions.edges.map((e) => e.node) })));
+  return runOptions(
+    models.edges.map(({ node }) => ({ name: node.name, versions: node.versions.edges.map((e) => e.node) })),
+  );
 }

@@ -57,7 +57,8 @@ export default async function PolicyPage({ params }: { params: Promise<{ id: str
           <ol style={{ margin: 0, paddingLeft: "1.2rem", display: "grid", gap: "0.5rem" }}>
             {policy.steps.map((s, i) => (
               <li key={i}>
-                <strong>{STEP_DEFS[s.kind as StepKind]?.label ?? humanize(s.kind)}</strong> <span className="muted">{describeParams(s.kind, s.params)}</span>
+                <strong>{STEP_DEFS[s.kind as StepKind]?.label ?? humanize(s.kind)}</strong>{" "}
+                <span className="muted">{describeParams(s.kind, s.params)}</span>
               </li>
             ))}
           </ol>
@@ -91,7 +92,8 @@ export default async function PolicyPage({ params }: { params: Promise<{ id: str
         <Card title="Run on a version" id="run">
           {!policy.enabled ? (
             <p className="muted" style={{ margin: 0 }}>
-              This policy is disabled: it does not run, neither by hand nor from its trigger or a budget.{canEdit ? " Enable it to run it again." : ""}
+              This policy is disabled: it does not run, neither by hand nor from its trigger or a budget.
+              {canEdit ? " Enable it to run it again." : ""}
             </p>
           ) : versions.length === 0 ? (
             <p className="muted">No READY version to run it on yet: upload a version and wait for its measurement.</p>

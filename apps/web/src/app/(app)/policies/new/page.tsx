@@ -33,7 +33,12 @@ export default async function NewPolicyPage({ searchParams }: { searchParams: Pr
           options={{
             teams,
             models: models.edges.map((e) => ({ id: e.node.id, name: e.node.name, teamId: e.node.team.id })),
-            profiles: hardwareProfiles.map((h) => ({ id: h.id, name: h.name, isDefault: h.isDefault, hourlyPriceUsd: h.hourlyPriceUsd })),
+            profiles: hardwareProfiles.map((h) => ({
+              id: h.id,
+              name: h.name,
+              isDefault: h.isDefault,
+              hourlyPriceUsd: h.hourlyPriceUsd,
+            })),
           }}
           defaults={{
             name: "",

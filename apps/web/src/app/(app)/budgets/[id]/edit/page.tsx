@@ -32,7 +32,12 @@ export default async function EditBudgetPage({ params }: { params: Promise<{ id:
           options={{
             teams,
             models: models.edges.map((e) => ({ id: e.node.id, name: e.node.name, teamId: e.node.team.id })),
-            policies: optimizationPolicies.map((p) => ({ id: p.id, name: p.name, teamId: p.team.id, modelId: p.model?.id ?? null })),
+            policies: optimizationPolicies.map((p) => ({
+              id: p.id,
+              name: p.name,
+              teamId: p.team.id,
+              modelId: p.model?.id ?? null,
+            })),
           }}
           defaults={{
             id: budget.id,

@@ -13,7 +13,9 @@ export const metadata: Metadata = { title: "Edit policy" };
 export default async function EditPolicyPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const [me, policy] = await Promise.all([getMe(), loadPolicy(id)]);
-  const header = <PageHeader title={`Edit ${policy.name}`} breadcrumb={{ href: `/policies/${id}`, label: policy.name }} />;
+  const header = (
+    <PageHeader title={`Edit ${policy.name}`} breadcrumb={{ href: `/policies/${id}`, label: policy.name }} />
+  );
   if (!can(me.role, "managePolicies")) {
     return (
       <>
