@@ -279,7 +279,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
             // Short measurements, with enough rounds for a comparison's interval to mean something.
             MEASURE_MIN_RUNS: "24",
             MEASURE_MIN_TIME_MS: "300",
-            MEASURE_ROUNDS: "6",
+            MEASURE_ROUNDS: "8",
             WORKER_METRICS_PORT: "0",
             ...opts.workerEnv,
           },

@@ -91,7 +91,7 @@ export function workerEnvFor(api: TestApi, overrides: Record<string, string> = {
     COSTGATE_TF_BACKEND: process.env.COSTGATE_TF_BACKEND ?? "wasm",
     MEASURE_MIN_RUNS: "24",
     MEASURE_MIN_TIME_MS: "300",
-    MEASURE_ROUNDS: "6",
+    MEASURE_ROUNDS: "8",
     WORKER_METRICS_PORT: "0",
     ...overrides,
   };

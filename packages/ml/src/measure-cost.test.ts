@@ -9,6 +9,7 @@ import {
   compareCost,
   costPerMillion,
   meanInterval,
+  medianInterval,
   measureCost,
   percentile,
   t95,
@@ -159,6 +160,20 @@ describe("intervals", () => {
     // s = sqrt(2.5), t(4) = 2.776
     expect(halfWidth).toBeCloseTo((2.776 * Math.sqrt(2.5)) / Math.sqrt(5), 6);
     expect(meanInterval([7]).halfWidth).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it("gives the median a distribution-free interval that one outlier cannot move far", () => {
+    // n = 10: [x(2), x(9)] covers the median with at least 97.9%
+    const xs = [0.01, -0.02, 0.0, 0.03, -0.01, 0.02, 0.01, -0.03, 0.0, 5];
+    const r = medianInterval(xs);
+    expect(r.median).toBeCloseTo(0.005, 12);
+    expect([r.low, r.high]).toEqual([-0.02, 0.03]);
+    // n = 6: [x(1), x(6)]; n = 5 is too few for 95%
+    expect(medianInterval([1, 2, 3, 4, 5, 6])).toMatchObject({ low: 1, high: 6, median: 3.5 });
+    expect(medianInterval([1, 2, 3, 4, 5])).toMatchObject({
+      low: Number.NEGATIVE_INFINITY,
+      high: Number.POSITIVE_INFINITY,
+    });
   });
 });
 

@@ -10,9 +10,10 @@
  * backends throughput is timed by the process's CPU time (see clockFor).
  *
  * A candidate is compared with its parent in one session: rounds alternate between them
- * (A B, B A, A B, ...) so drift of the machine's speed falls on both; the throughput ratio and
- * its 95% interval come from the paired per-round log ratios, and the saving is significant
- * only when the interval excludes 1.
+ * (A B, B A, A B, ...) so drift of the machine's speed falls on both; the throughput ratio is
+ * the median of the paired per-round ratios, its interval the sign test's distribution-free
+ * 95% interval of that median (medianInterval), widened to at least ±2%; the saving is
+ * significant only when the interval excludes 1.
  *
  *   costPerMillionUsd = hourlyPriceUsd / (throughputPerSecond x 3600) x 1e6
  */
@@ -207,6 +208,29 @@ export function meanInterval(xs: readonly number[]): { mean: number; halfWidth: 
   if (n < 2) return { mean, halfWidth: Number.POSITIVE_INFINITY };
   const variance = xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1);
   return { mean, halfWidth: (t95(n - 1) * Math.sqrt(variance)) / Math.sqrt(n) };
+}
+
+/**
+ * The median of a sample and a distribution-free interval of at least 95% for it (order
+ * statistics of the sign test): with n values, [x(k), x(n+1-k)] for the largest k with
+ * P(Binomial(n, 1/2) < k) <= 2.5%. A burst of load that spoils one round moves it by one rank,
+ * not by its size. Fewer than 6 values give an unbounded interval.
+ */
+export function medianInterval(xs: readonly number[]): { median: number; low: number; high: number } {
+  const s = [...xs].sort((p, q) => p - q);
+  const n = s.length;
+  const median = n === 0 ? Number.NaN : n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+  let k = 0;
+  let tail = 0;
+  let choose = 1; // C(n, i)
+  for (let i = 0; i < n; i++) {
+    tail += choose / 2 ** n;
+    if (tail > 0.025) break;
+    k = i + 1;
+    choose = (choose * (n - i)) / (i + 1);
+  }
+  if (k === 0) return { median, low: Number.NEGATIVE_INFINITY, high: Number.POSITIVE_INFINITY };
+  return { median, low: s[k - 1]!, high: s[n - k]! };
 }
 
 /** A candidate's throughput against its parent's from one interleaved session. */
@@ -456,15 +480,15 @@ export async function compareCost(
   try {
     await runSession([a, b], s);
     const diffs = b.logThroughputs.map((lb, i) => lb - a.logThroughputs[i]!);
-    const { mean, halfWidth } = meanInterval(diffs);
-    const half = Math.max(Math.log1p(s.minDiff), halfWidth);
-    const low = Math.exp(mean - half);
-    const high = Math.exp(mean + half);
+    const { median, low: lowLog, high: highLog } = medianInterval(diffs);
+    const margin = Math.log1p(s.minDiff);
+    const low = Math.exp(Math.min(lowLog, median - margin));
+    const high = Math.exp(Math.max(highLog, median + margin));
     return {
       parent: await summarize(a, s, opts.parentModelJsonPath, backend),
       candidate: await summarize(b, s, opts.modelJsonPath, backend),
       comparison: {
-        throughputRatio: Math.exp(mean),
+        throughputRatio: Math.exp(median),
         low,
         high: Number.isFinite(high) ? high : Number.MAX_VALUE,
         significant: low > 1 || high < 1,
