@@ -18,6 +18,7 @@ import {
   humanize,
 } from "@/lib/format";
 import { MeasureProfilesQuery, ModelQuery, ModelTitleQuery } from "@/lib/operations";
+import { effectiveCosts } from "@costgate/core";
 import { higherIsBetter, paretoFrontier } from "@/lib/pareto";
 import { can } from "@/lib/permissions";
 import { describeRecipe } from "@/lib/recipe";
@@ -62,11 +63,21 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
       metric: v.evaluation!.value,
       stage: v.stage,
     }));
-  // Versions the accuracy guardrail rejected are plotted but are no candidates for the frontier.
-  const frontier = paretoFrontier(
-    points.filter((p) => p.stage !== "REJECTED"),
-    higherIsBetter(metricName),
+  // Versions the accuracy guardrail rejected are plotted but are no candidates for the frontier,
+  // and a version whose only saving against its parent is noise counts with its parent's cost
+  // (core's effectiveCosts, the rule a job's best pick follows): it never dominates its parent.
+  const effective = effectiveCosts(
+    versions.map((v) => ({
+      id: v.id,
+      parentId: v.parent?.id ?? null,
+      costPerMillionUsd: v.cost?.costPerMillionUsd ?? null,
+      comparison: v.comparedToParent ? { significant: v.comparedToParent.significant } : null,
+    })),
   );
+  const frontier = paretoFrontier(
+    points.filter((p) => p.stage !== "REJECTED").map((p) => ({ ...p, cost: Number(effective.get(p.id) ?? p.cost) })),
+    higherIsBetter(metricName),
+  ).map((f) => points.find((p) => p.id === f.id)!);
   const frontierIds = new Set(frontier.map((p) => p.id));
   const showActions = canPromote || canMeasure;
   const defaultProfile = versions.find((v) => v.cost)?.cost?.hardwareProfile;
