@@ -2,7 +2,7 @@
  * Savings from paired measurements. A step's saving is its throughput ratio to its parent,
  * measured interleaved in one session, with a 95% interval; it is "significant" only when the
  * interval excludes 1. Along a lineage (upload → step 1 → step 2 ...) the ratios multiply, and
- * as each comes from its own session their log half-widths add in quadrature.
+ * as each comes from its own session their log half-widths add in quadrature (each side apart).
  */
 export interface RatioInterval {
   /** candidate throughput / parent throughput */
@@ -15,17 +15,19 @@ export interface RatioInterval {
 export const NO_MEASURABLE_SAVING = "No measurable saving: the same throughput within the measurement's 95% interval";
 
 export function composeRatios(steps: readonly RatioInterval[]): RatioInterval {
+  // Intervals from paired rounds can be lopsided (one slow round stretches one side only):
+  // the lower and the upper sides are combined separately.
   let log = 0;
-  let variance = 0;
+  let below = 0;
+  let above = 0;
   for (const s of steps) {
     const l = Math.log(s.throughputRatio);
-    const half = Math.max(Math.log(s.high) - l, l - Math.log(s.low));
     log += l;
-    variance += half * half;
+    below += (l - Math.log(s.low)) ** 2;
+    above += (Math.log(s.high) - l) ** 2;
   }
-  const half = Math.sqrt(variance);
-  const low = Math.exp(log - half);
-  const high = Math.exp(log + half);
+  const low = Math.exp(log - Math.sqrt(below));
+  const high = Math.exp(log + Math.sqrt(above));
   return { throughputRatio: Math.exp(log), low, high, significant: steps.length > 0 && (low > 1 || high < 1) };
 }
 

@@ -12,6 +12,17 @@ describe("composeRatios", () => {
     expect(both.significant).toBe(true);
   });
 
+  it("keeps a lopsided interval lopsided: one slow round does not hide a clear saving", () => {
+    // pruning 1.71x (1.57-2.95: one round far above), then a same-shape fine-tune (0.96-1.41)
+    const r = composeRatios([
+      { throughputRatio: 1.71, low: 1.57, high: 2.95, significant: true },
+      { throughputRatio: 1.0, low: 0.96, high: 1.41, significant: false },
+    ]);
+    expect(r.significant).toBe(true);
+    expect(r.low).toBeGreaterThan(1.5);
+    expect(r.high).toBeGreaterThan(2.95);
+  });
+
   it("is not significant when every step's interval contains 1", () => {
     const noise = { throughputRatio: 1.02, low: 0.99, high: 1.05, significant: false };
     expect(composeRatios([noise, noise]).significant).toBe(false);
