@@ -277,9 +277,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
             ...shared,
             COSTGATE_TF_BACKEND: process.env.COSTGATE_TF_BACKEND ?? "wasm",
             // Short measurements, with enough rounds for a comparison's interval to mean something.
-            MEASURE_MIN_RUNS: "24",
-            MEASURE_MIN_TIME_MS: "300",
-            MEASURE_ROUNDS: "8",
+            MEASURE_MIN_RUNS: "30",
+            MEASURE_MIN_TIME_MS: "1200",
+            MEASURE_ROUNDS: "10",
             WORKER_METRICS_PORT: "0",
             ...opts.workerEnv,
           },
