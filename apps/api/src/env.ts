@@ -12,6 +12,8 @@ export const apiEnvSchema = z
     UPLOAD_MAX_FILES: positiveInt(64),
     UPLOAD_MAX_FILE_BYTES: positiveInt(512 * 1024 * 1024),
     UPLOAD_MAX_TOTAL_BYTES: positiveInt(1024 * 1024 * 1024),
+    /** Bytes of artifacts (uploads and the versions jobs make) one team may hold before new uploads are refused. */
+    UPLOAD_TEAM_QUOTA_BYTES: positiveInt(20 * 1024 * 1024 * 1024),
     /** Largest JSON body /graphql accepts (recordUsage takes up to 10,000 records). */
     GRAPHQL_BODY_LIMIT: z.string().default("8mb"),
     GRAPHQL_MAX_DEPTH: positiveInt(10),

@@ -128,6 +128,7 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
         maxFiles: env.UPLOAD_MAX_FILES,
         maxFileBytes: env.UPLOAD_MAX_FILE_BYTES,
         maxTotalBytes: env.UPLOAD_MAX_TOTAL_BYTES,
+        teamQuotaBytes: env.UPLOAD_TEAM_QUOTA_BYTES,
       },
       authenticate: async (req) => {
         const principal = await authenticate(req.headers.authorization);

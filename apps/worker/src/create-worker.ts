@@ -6,6 +6,8 @@ import { hostname } from "node:os";
 import {
   BUDGET_SCHEDULER_ID,
   BUDGET_SCHEDULE_EVERY_MS,
+  HOUSEKEEPING_SCHEDULER_ID,
+  HOUSEKEEPING_SCHEDULE_EVERY_MS,
   Producer,
   QueueName,
   createRedis,
@@ -26,6 +28,7 @@ import { HandBack, runOptimizationJob } from "./features/run-optimization-job.ts
 import { resolveHardwareProfile } from "./features/hardware-profile.ts";
 import { requeuePendingVersions } from "./features/requeue-pending.ts";
 import { collectOrphanedArtifacts } from "./features/collect-orphans.ts";
+import { collectUnreferencedArtifacts } from "./features/collect-unreferenced.ts";
 import { checkBudgets } from "./features/check-budgets.ts";
 import { deliverWebhook, webhookBackoff } from "./features/deliver-webhook.ts";
 import { requeuePendingDeliveries } from "./features/requeue-pending-deliveries.ts";
@@ -171,6 +174,12 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
       if (data.reason === "schedule") await requeuePendingDeliveries(deps);
       return result;
     }),
+    // Every hour (scheduled): uploads left unregistered past the grace period, then objects no row names.
+    worker(QueueName.housekeeping, 1, async () => {
+      const artifacts = await collectUnreferencedArtifacts(deps, { graceMs: env.ARTIFACT_GRACE_HOURS * 3_600_000 });
+      const objects = await collectOrphanedArtifacts(deps);
+      return { artifacts, objects };
+    }),
     // Retries back off exponentially from WEBHOOK_BACKOFF_BASE_MS (the jobs' backoff type is "webhook").
     worker(
       QueueName.webhooks,
@@ -191,6 +200,13 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
       BUDGET_SCHEDULER_ID,
       { every: BUDGET_SCHEDULE_EVERY_MS },
       { name: QueueName.budgets, data: { reason: "schedule" }, opts: { attempts: 1 } },
+    );
+  await producer
+    .queue(QueueName.housekeeping)
+    .upsertJobScheduler(
+      HOUSEKEEPING_SCHEDULER_ID,
+      { every: HOUSEKEEPING_SCHEDULE_EVERY_MS },
+      { name: QueueName.housekeeping, data: { reason: "schedule" }, opts: { attempts: 1 } },
     );
 
   return {

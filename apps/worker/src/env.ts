@@ -29,6 +29,8 @@ export const workerEnvSchema = z
     WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
     /** Delay before the first webhook retry; it doubles for each further one (capped at an hour). */
     WEBHOOK_BACKOFF_BASE_MS: positiveInt(10_000),
+    /** Hours an upload may stay unregistered (no version or dataset uses it) before the hourly sweep removes it. */
+    ARTIFACT_GRACE_HOURS: positiveInt(24),
   })
   .transform(withSecretKey)
   .superRefine(productionSecrets(["COSTGATE_SECRET_KEY"]));

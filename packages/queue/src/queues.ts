@@ -6,6 +6,7 @@ export const QueueName = {
   optimize: "optimize",
   budgets: "budgets",
   webhooks: "webhooks",
+  housekeeping: "housekeeping",
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -15,6 +16,7 @@ export const payloadSchemas = {
   optimize: z.object({ jobId: z.string().min(1) }),
   budgets: z.object({ reason: z.enum(["schedule", "ingestion"]), teamId: z.string().optional() }),
   webhooks: z.object({ deliveryId: z.string().min(1) }),
+  housekeeping: z.object({ reason: z.literal("schedule") }),
 } satisfies Record<QueueName, z.ZodType>;
 
 export type Payload<Q extends QueueName> = z.infer<(typeof payloadSchemas)[Q]>;
@@ -43,6 +45,10 @@ export const BUDGET_CHECK_WINDOW_MS = 2_000;
 /** The every-minute budget check (a BullMQ job scheduler; upserting it again is a no-op). */
 export const BUDGET_SCHEDULER_ID = "budgets-every-minute";
 export const BUDGET_SCHEDULE_EVERY_MS = 60_000;
+
+/** The hourly sweep of artifacts nothing references (a BullMQ job scheduler, like the budget check). */
+export const HOUSEKEEPING_SCHEDULER_ID = "housekeeping-every-hour";
+export const HOUSEKEEPING_SCHEDULE_EVERY_MS = 3_600_000;
 
 /** Webhook deliveries: attempts in all; the delay between them doubles (custom "webhook" backoff, set by the worker). */
 export const WEBHOOK_ATTEMPTS = 8;

@@ -40,19 +40,20 @@ export async function publishArtifact(
   const objectThere = await store.exists(input.sha256);
   // publish() keeps an existing object; it also heals a row whose object went missing.
   await store.publish(input.sha256, input.stagedDir);
-  const artifact =
-    existing ??
-    (await tx.artifact.create({
-      data: {
-        kind: input.kind,
-        sha256: input.sha256,
-        sizeBytes: input.sizeBytes,
-        files: input.files as unknown as Prisma.InputJsonValue,
-        metadata: input.metadata as Prisma.InputJsonValue,
-        teamId: input.teamId,
-        createdBy: input.actor,
-      },
-    }));
+  const artifact = existing
+    ? // Uploaded again: the grace period before an unreferenced artifact is collected starts over.
+      await tx.artifact.update({ where: { id: existing.id }, data: { lastUsedAt: new Date() } })
+    : await tx.artifact.create({
+        data: {
+          kind: input.kind,
+          sha256: input.sha256,
+          sizeBytes: input.sizeBytes,
+          files: input.files as unknown as Prisma.InputJsonValue,
+          metadata: input.metadata as Prisma.InputJsonValue,
+          teamId: input.teamId,
+          createdBy: input.actor,
+        },
+      });
   return { artifact, created: existing === null, publishedHere: !objectThere };
 }
 
@@ -68,4 +69,15 @@ export async function removeIfUnreferenced(
     await store.delete(sha256);
     return true;
   });
+}
+
+/**
+ * Inside a transaction that is about to reference the artifact (a version or a dataset): takes
+ * the artifact lock, so the collection of unreferenced artifacts cannot remove it meanwhile, and
+ * says whether the row is still there. Returns false when it was collected since it was read.
+ */
+export async function claimArtifact(tx: Tx, artifact: { id: string; sha256: string }): Promise<boolean> {
+  await lockArtifact(tx, artifact.sha256);
+  const updated = await tx.artifact.updateMany({ where: { id: artifact.id }, data: { lastUsedAt: new Date() } });
+  return updated.count === 1;
 }

@@ -1,5 +1,11 @@
 export { writeAudit, auditJson, type AuditInput } from "./audit.ts";
-export { lockArtifact, publishArtifact, removeIfUnreferenced, type PublishArtifactInput } from "./artifacts.ts";
+export {
+  claimArtifact,
+  lockArtifact,
+  publishArtifact,
+  removeIfUnreferenced,
+  type PublishArtifactInput,
+} from "./artifacts.ts";
 export { createOptimizationJob, type CreateJobArgs } from "./optimization-jobs.ts";
 export { promoteVersion, openGate, type PromoteArgs } from "./promote-version.ts";
 export type { PromotionGate, Promoter } from "./promotion-gate.ts";

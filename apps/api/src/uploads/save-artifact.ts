@@ -2,6 +2,7 @@ import type { Principal } from "@costgate/core";
 import { Prisma, type Artifact, type ArtifactKind, type Db } from "@costgate/db";
 import type { ArtifactFile, ArtifactStore } from "@costgate/artifacts";
 import { publishArtifact, removeIfUnreferenced, writeAudit } from "@costgate/services";
+import { assertWithinStorageQuota } from "./storage-quota.ts";
 
 export interface SaveArtifactInput {
   kind: ArtifactKind;
@@ -10,6 +11,8 @@ export interface SaveArtifactInput {
   files: ArtifactFile[];
   metadata: object;
   stagedDir: string;
+  /** The team's storage quota: new content beyond it is refused before it is published. */
+  teamQuotaBytes: number;
 }
 
 type Logger = { error: (...args: unknown[]) => void };
@@ -47,6 +50,15 @@ async function saveOnce(
   try {
     return await db.$transaction(
       async (tx) => {
+        if (principal.teamId) {
+          await assertWithinStorageQuota(tx, {
+            teamId: principal.teamId,
+            kind: input.kind,
+            sha256: input.sha256,
+            sizeBytes: input.sizeBytes,
+            quotaBytes: input.teamQuotaBytes,
+          });
+        }
         const published = await publishArtifact(tx, store, {
           ...input,
           teamId: principal.teamId,

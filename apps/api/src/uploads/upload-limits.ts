@@ -9,6 +9,8 @@ export interface UploadLimits {
   maxCsvLineBytes?: number;
   /** Uploads one caller (user or API key) may have in flight in this process; more get RATE_LIMITED. */
   maxConcurrentUploadsPerActor?: number;
+  /** Bytes of artifacts one team may hold; an upload of new content beyond it gets PAYLOAD_TOO_LARGE. */
+  teamQuotaBytes?: number;
 }
 
 export type ResolvedUploadLimits = Required<UploadLimits>;
@@ -22,6 +24,7 @@ export const DEFAULT_UPLOAD_LIMITS: ResolvedUploadLimits = {
   maxModelJsonBytes: 64 * MiB,
   maxCsvLineBytes: 1 * MiB,
   maxConcurrentUploadsPerActor: 4,
+  teamQuotaBytes: 20 * 1024 * MiB,
 };
 
 /** Artifact.sizeBytes is a 32-bit Int column. */

@@ -520,3 +520,75 @@ describe("POST /uploads: refused, leaving nothing behind", () => {
     expect(await store.exists(sha)).toBe(false);
   });
 });
+
+describe("POST /uploads: the team's storage quota", () => {
+  // Each CSV below is 40 bytes; the quota holds two of them.
+  const csv = (n: number) => Buffer.from(`x,label\n${String(n).padStart(29, "0")},1\n`);
+  let quotaUrl: string;
+  let member: string;
+
+  beforeAll(async () => {
+    quotaUrl = await serve({ maxFiles: 64, maxFileBytes: 1024 * 1024, maxTotalBytes: 1024 * 1024, teamQuotaBytes: 80 });
+    const team = await db.team.create({ data: { name: "Quota", slug: "quota-team" } });
+    member = (
+      await db.user.create({
+        data: { email: "quota@example.com", name: "Q", passwordHash: "x", role: "ML_ENGINEER", teamId: team.id },
+      })
+    ).id;
+  });
+
+  it("refuses new content over the quota with what is used and what may be done, leaving nothing behind", async () => {
+    expect(csv(1).length).toBe(40);
+    const first = await upload([["file", csv(1), "a.csv"]], { token: member, url: quotaUrl });
+    const second = await upload([["file", csv(2), "b.csv"]], { token: member, url: quotaUrl });
+    expect([first.status, second.status]).toEqual([201, 201]);
+    await expectRefusedLeavingNothing(
+      () => upload([["file", csv(3), "c.csv"]], { token: member, url: quotaUrl }),
+      413,
+      "PAYLOAD_TOO_LARGE",
+      /would take your team over its storage quota: 80 bytes of 80 bytes is used.*UPLOAD_TEAM_QUOTA_BYTES/,
+    );
+    // Content the team holds already takes no more space: uploading it again is allowed, and
+    // restarts the grace period before an unregistered upload is collected.
+    const before = await db.artifact.findUniqueOrThrow({ where: { id: second.body.artifactId } });
+    const again = await upload([["file", csv(2), "b-again.csv"]], { token: member, url: quotaUrl });
+    expect(again.status).toBe(200);
+    expect(again.body.artifactId).toBe(second.body.artifactId);
+    const after = await db.artifact.findUniqueOrThrow({ where: { id: second.body.artifactId } });
+    expect(after.lastUsedAt.getTime()).toBeGreaterThan(before.lastUsedAt.getTime());
+  });
+
+  it("counts parallel uploads of one team together: only what fits is stored", async () => {
+    const team = await db.team.create({ data: { name: "Quota 2", slug: "quota-two" } });
+    const users = await Promise.all(
+      [0, 1, 2].map((i) =>
+        db.user.create({
+          data: {
+            email: `quota-two-${i}@example.com`,
+            name: "Q",
+            passwordHash: "x",
+            role: "ML_ENGINEER",
+            teamId: team.id,
+          },
+        }),
+      ),
+    );
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        upload([["file", csv(100 + i), `p${i}.csv`]], { token: users[i % 3]!.id, url: quotaUrl }),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([201, 201, 413, 413, 413, 413]);
+    const rows = await db.artifact.findMany({ where: { teamId: team.id } });
+    expect(rows.map((r) => r.sizeBytes)).toEqual([40, 40]);
+    for (const [i, r] of results.entries()) {
+      if (r.status !== 413) continue;
+      expect(r.body.error.message).toMatch(/storage quota: 80 bytes of 80 bytes is used/);
+      const sha = createHash("sha256")
+        .update(csv(100 + i))
+        .digest("hex");
+      expect(await store.exists(sha)).toBe(false);
+    }
+    expect(await readdir(join(root, "staging"))).toEqual([]);
+  });
+});

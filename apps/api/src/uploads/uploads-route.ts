@@ -123,6 +123,7 @@ async function handleUpload(deps: UploadDeps, limits: ResolvedUploadLimits, req:
     const { artifact, created } = await saveArtifact(deps, principal, {
       kind: artifactKind,
       stagedDir: staged,
+      teamQuotaBytes: limits.teamQuotaBytes,
       ...described,
     });
     deps.logger?.info(

@@ -1,5 +1,6 @@
-import { assertVisible, badInput, type Principal } from "@costgate/core";
-import type { Artifact, ArtifactKind, Db } from "@costgate/db";
+import { assertVisible, badInput, notFound, type Principal } from "@costgate/core";
+import type { Artifact, ArtifactKind, Db, Prisma } from "@costgate/db";
+import { claimArtifact } from "@costgate/services";
 
 /** The artifact, checked to be of the expected kind and usable by the model's team. */
 export async function loadArtifactFor(
@@ -21,4 +22,13 @@ export async function loadArtifactFor(
     );
   }
   return artifact;
+}
+
+/**
+ * In the transaction that registers a version or dataset on the artifact: holds it against
+ * collection (an upload left unregistered past its grace period is removed) and answers
+ * NOT_FOUND when it was collected after loadArtifactFor read it.
+ */
+export async function useArtifact(tx: Prisma.TransactionClient, artifact: Artifact): Promise<void> {
+  if (!(await claimArtifact(tx, artifact))) throw notFound("Artifact", artifact.id);
 }

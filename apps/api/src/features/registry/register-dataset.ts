@@ -6,7 +6,7 @@ import type { Logger } from "../../logger.ts";
 import { writeAudit } from "@costgate/services";
 import { validate } from "../validate.ts";
 import { conflictOnDuplicate } from "../unique-violation.ts";
-import { loadArtifactFor } from "./artifact-access.ts";
+import { loadArtifactFor, useArtifact } from "./artifact-access.ts";
 
 const Input = z.object({
   modelId: z.string().min(1),
@@ -33,6 +33,7 @@ export async function registerDataset(
   const dataset = await conflictOnDuplicate(
     () =>
       db.$transaction(async (tx) => {
+        await useArtifact(tx, artifact);
         const dataset = await tx.dataset.create({ data: { ...data, rows } });
         await writeAudit(tx, {
           actor: principal.actor,

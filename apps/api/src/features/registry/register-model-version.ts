@@ -5,7 +5,7 @@ import type { Producer } from "@costgate/queue";
 import type { Logger } from "../../logger.ts";
 import { writeAudit } from "@costgate/services";
 import { validate } from "../validate.ts";
-import { loadArtifactFor } from "./artifact-access.ts";
+import { loadArtifactFor, useArtifact } from "./artifact-access.ts";
 
 const Input = z.object({
   modelId: z.string().min(1),
@@ -36,6 +36,7 @@ export async function registerModelVersion(
   const meta = (artifact.metadata ?? {}) as ModelArtifactMetadata;
 
   const version = await db.$transaction(async (tx) => {
+    await useArtifact(tx, artifact);
     await tx.$queryRaw`SELECT id FROM models WHERE id = ${model.id} FOR UPDATE`;
     const last = await tx.modelVersion.aggregate({ where: { modelId: model.id }, _max: { number: true } });
     const created = await tx.modelVersion.create({
