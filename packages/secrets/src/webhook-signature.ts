@@ -13,7 +13,9 @@ export const signWebhook = (secret: string, timestamp: number, rawBody: string):
 
 /**
  * What a receiver does: parse the header, refuse a timestamp outside the tolerance, recompute
- * the HMAC over the raw body and compare in constant time. Returns why it failed, or null.
+ * the HMAC over the raw body and compare in constant time; given the Costgate-Delivery header,
+ * check it is the body's signed `deliveryId` (the id receivers dedupe on, so a capture replayed
+ * within the tolerance under a new id is refused). Returns why it failed, or null.
  */
 export function webhookSignatureProblem(
   secret: string,
@@ -21,6 +23,7 @@ export function webhookSignatureProblem(
   rawBody: string,
   nowSeconds = Math.floor(Date.now() / 1000),
   toleranceSeconds = WEBHOOK_TOLERANCE_SECONDS,
+  deliveryHeader?: string,
 ): string | null {
   if (!header) return "no Costgate-Signature header";
   const parts = new Map(header.split(",").map((kv) => kv.trim().split("=", 2) as [string, string]));
@@ -32,5 +35,23 @@ export function webhookSignatureProblem(
   const expected = Buffer.from(webhookHmac(secret, t, rawBody), "hex");
   const given = Buffer.from(v1, "hex");
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return "signature does not match";
+  if (deliveryHeader !== undefined) {
+    const signedId = signedDeliveryId(rawBody);
+    if (signedId !== deliveryHeader)
+      return `Costgate-Delivery ${deliveryHeader} is not the signed deliveryId ${signedId}`;
+  }
   return null;
 }
+
+function signedDeliveryId(rawBody: string): string | null {
+  try {
+    const parsed: unknown = JSON.parse(rawBody);
+    const id = (parsed as { deliveryId?: unknown } | null)?.deliveryId;
+    return typeof id === "string" ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The body of one delivery: the event's payload with the delivery's id first, so the signature covers it. */
+export const webhookBody = (deliveryId: string, payload: object): string => JSON.stringify({ deliveryId, ...payload });

@@ -20,4 +20,14 @@ describe("webhook signature", () => {
     expect(webhookSignatureProblem(secret, undefined, body)).toMatch(/no Costgate-Signature/);
     expect(webhookSignatureProblem(secret, "v1=abc", body)).toMatch(/malformed/);
   });
+
+  it("refuses a delivery replayed under a new Costgate-Delivery id: the id is inside the signed body", () => {
+    const signedBody = JSON.stringify({ deliveryId: "d-1", event: "alert.created", data: {} });
+    const header = signWebhook(secret, 1700000000, signedBody);
+    expect(webhookSignatureProblem(secret, header, signedBody, 1700000000, undefined, "d-1")).toBeNull();
+    expect(webhookSignatureProblem(secret, header, signedBody, 1700000000, undefined, "d-2")).toMatch(
+      /Costgate-Delivery d-2 is not the signed deliveryId d-1/,
+    );
+    expect(webhookSignatureProblem(secret, header, signedBody, 1700000000, undefined, undefined)).toBeNull();
+  });
 });

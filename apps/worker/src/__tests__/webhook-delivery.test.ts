@@ -56,6 +56,18 @@ function verified(req: Received) {
   expect(req.headers["content-type"]).toBe("application/json");
   const body = JSON.parse(req.body);
   expect(body.event).toBe(req.headers["costgate-event"]);
+  // The id receivers dedupe on is signed: a capture replayed under a new id is refused.
+  expect(body.deliveryId).toBe(req.headers["costgate-delivery"]);
+  expect(
+    webhookSignatureProblem(
+      SECRET,
+      req.headers["costgate-signature"] as string,
+      req.body,
+      undefined,
+      undefined,
+      `${body.deliveryId}-replayed`,
+    ),
+  ).toMatch(/is not the signed deliveryId/);
   return body;
 }
 

@@ -1,5 +1,5 @@
 import { UnrecoverableError } from "bullmq";
-import { openSecret, signWebhook } from "@costgate/secrets";
+import { openSecret, signWebhook, webhookBody } from "@costgate/secrets";
 import type { WebhookSettings, WorkerDeps } from "../deps.ts";
 import { postWebhook } from "./post-webhook.ts";
 
@@ -50,7 +50,7 @@ export async function deliverWebhook(
     throw new UnrecoverableError(`webhook ${webhook.id}: ${(e as Error).message}`);
   }
 
-  const body = JSON.stringify(delivery.payload);
+  const body = webhookBody(delivery.id, delivery.payload as object);
   const timestamp = Math.floor(Date.now() / 1000);
   const started = performance.now();
   const result = await postWebhook(
