@@ -39,7 +39,7 @@ COPY . .
 RUN node scripts/prisma.mjs generate
 
 # The dashboard: `next build` at image build time (codegen reads apps/api/schema.graphql, no API
-# needed), then `next start` as the unprivileged node user.
+# needed), then its server (apps/web/server.mjs) as the unprivileged node user.
 FROM build AS web
 ENV NODE_ENV=production \
     PORT=3000 \
@@ -49,7 +49,7 @@ RUN cd apps/web && npm run codegen && node /app/node_modules/next/dist/bin/next 
 USER node
 WORKDIR /app/apps/web
 EXPOSE 3000
-CMD ["node", "/app/node_modules/next/dist/bin/next", "start", "--port", "3000", "--hostname", "0.0.0.0"]
+CMD ["node", "/app/apps/web/server.mjs", "--port", "3000", "--hostname", "0.0.0.0"]
 
 # Last, so a plain `docker build` makes the api/worker image.
 FROM build AS runtime

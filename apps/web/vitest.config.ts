@@ -5,5 +5,5 @@ import { workspaceTestConfig } from "../../vitest.shared.ts";
 // pages themselves are tested in real Chromium by e2e/.
 export default workspaceTestConfig(import.meta.url, {
   resolve: { alias: { "@": fileURLToPath(new URL("./src", import.meta.url)) } },
-  test: { include: ["src/**/*.unit.test.ts"] },
+  test: { include: ["src/**/*.unit.test.ts", "server/**/*.unit.test.mjs"] },
 });

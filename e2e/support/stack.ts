@@ -327,7 +327,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       const web = startService(
         "web",
         process.execPath,
-        [nextBin, "start", "--port", String(webPort), "--hostname", "127.0.0.1"],
+        [join(webDir, "server.mjs"), "--port", String(webPort), "--hostname", "127.0.0.1"],
         {
           cwd: webDir,
           // apps/web/src/lib/config.ts reads API_URL first, then COSTGATE_API_URL (base URL or /graphql):

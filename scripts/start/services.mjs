@@ -36,10 +36,12 @@ export function serviceTable(root, { urls, ports, webMode }) {
       name: "web",
       entry: "apps/web/package.json",
       requires: next,
-      command: [
-        node,
-        [next, webMode(join(root, "apps", "web")), "--port", String(ports.web), "--hostname", "127.0.0.1"],
-      ],
+      // Production: apps/web/server.mjs (Next's handler; the client address it forwards is its own
+      // reading, not the browser's X-Forwarded-For). Development: `next dev`.
+      command:
+        webMode(join(root, "apps", "web")) === "dev"
+          ? [node, [next, "dev", "--port", String(ports.web), "--hostname", "127.0.0.1"]]
+          : [node, [join(root, "apps", "web", "server.mjs"), "--port", String(ports.web), "--hostname", "127.0.0.1"]],
       // A production build older than the sources would serve yesterday's dashboard: rebuild it first.
       build:
         webMode(join(root, "apps", "web")) === "start" && !webBuildIsCurrent(root) ? ["npm", ["run", "build"]] : null,
@@ -52,7 +54,7 @@ export function serviceTable(root, { urls, ports, webMode }) {
   return rows.filter((row) => existsSync(join(root, row.entry)));
 }
 
-/** `next start` on a production build (made or remade first when missing or stale); COSTGATE_WEB_MODE=dev runs `next dev` instead. */
+/** The production server on a production build (made or remade first when missing or stale); COSTGATE_WEB_MODE=dev runs `next dev` instead. */
 export function chooseWebMode(forced) {
   return () => (forced === "dev" ? "dev" : "start");
 }

@@ -30,8 +30,9 @@ export async function sessionToken(): Promise<string | null> {
 
 /**
  * The browser's address, for the API's login throttling (the API believes X-Forwarded-For from
- * the peers in its TRUST_PROXY). Next.js fills x-forwarded-for with the socket's address unless a
- * proxy in front already set it; exposed without such a proxy, a client can choose what it sends.
+ * the peers in its TRUST_PROXY). The dashboard's server (server.mjs) has already replaced the
+ * header with the one address it counts: the TCP peer's, or the first untrusted hop behind the
+ * proxies in DASHBOARD_TRUST_PROXY, never a value the browser chose.
  */
 async function forwardedFor(): Promise<Record<string, string>> {
   try {

@@ -99,3 +99,31 @@ describe("GraphQL operation limits (anonymous requests)", () => {
     expect(r.body.errors).toBeUndefined();
   });
 });
+
+describe("introspection", () => {
+  const introspect = async (api: TestApi) => {
+    const res = await fetch(`${api.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ __schema { queryType { name } } }" }),
+    });
+    return { status: res.status, body: (await res.json()) as { data?: unknown; errors?: { message: string }[] } };
+  };
+
+  it("is refused in production, and served there only when GRAPHQL_INTROSPECTION=true", async () => {
+    const production = await TestApi.start({ NODE_ENV: "production" });
+    try {
+      const r = await introspect(production);
+      expect(r.body.data).toBeUndefined();
+      expect(r.body.errors?.[0]?.message).toMatch(/introspection is not allowed/i);
+    } finally {
+      await production.stop();
+    }
+    const allowed = await TestApi.start({ NODE_ENV: "production", GRAPHQL_INTROSPECTION: "true" });
+    try {
+      expect((await introspect(allowed)).body.data).toEqual({ __schema: { queryType: { name: "Query" } } });
+    } finally {
+      await allowed.stop();
+    }
+  });
+});
