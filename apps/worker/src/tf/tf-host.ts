@@ -136,6 +136,12 @@ export class TfHost {
     });
     child.on("message", (message: FromChild) => this.onMessage(message));
     child.on("exit", (code, signal) => this.onExit(child, code, signal));
+    // The worker exiting for any reason (a crash included) takes its TensorFlow process with it at
+    // once; killed -9, it cannot, and the child exits when it sees the channel close (at its next
+    // yield, within one batch).
+    const killWithWorker = () => child.kill("SIGKILL");
+    process.once("exit", killWithWorker);
+    child.once("exit", () => process.off("exit", killWithWorker));
     // A pause asked for before the child existed holds for it too.
     for (let i = 0; i < this.pauses; i++) this.send({ type: "pause" }, child);
     return child;

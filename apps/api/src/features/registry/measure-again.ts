@@ -1,4 +1,4 @@
-import { assertTeamAccess, notFound, AppError, ErrorCode, type Principal } from "@costgate/core";
+import { assertVisible, notFound, AppError, ErrorCode, type Principal } from "@costgate/core";
 import type { Db } from "@costgate/db";
 import type { Producer } from "@costgate/queue";
 import { writeAudit } from "@costgate/services";
@@ -14,12 +14,7 @@ async function versionFor(db: Db, principal: Principal, versionId: string) {
     where: { id: versionId },
     include: { model: { select: { teamId: true, name: true } } },
   });
-  if (!version) throw notFound("ModelVersion", versionId);
-  try {
-    assertTeamAccess(principal, version.model.teamId);
-  } catch {
-    throw notFound("ModelVersion", versionId);
-  }
+  assertVisible(principal, version, (v) => v.model.teamId, "ModelVersion", versionId);
   if (version.status === "FAILED")
     throw new AppError(
       ErrorCode.BAD_USER_INPUT,

@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -108,4 +110,36 @@ describe("TfHost", () => {
     expect(r.facts.parameterCount).toBeGreaterThan(0);
     expect(host.pid).not.toBe(pid);
   }, 60_000);
+
+  it.each(["exit", "wait"] as const)(
+    "leaves no TensorFlow process behind when the worker ends mid-training (%s)",
+    async (how) => {
+      const parent = spawn(
+        process.execPath,
+        ["--import", "tsx", join(import.meta.dirname, "host-parent.ts"), files.modelJson, files.train, how],
+        { stdio: ["ignore", "pipe", "inherit"] },
+      );
+      let out = "";
+      parent.stdout.on("data", (c: Buffer) => (out += c.toString()));
+      while (!out.includes("\n")) await new Promise((r) => setTimeout(r, 20));
+      const childPid = Number(out.trim());
+      expect(alive(childPid)).toBe(true);
+      // "exit": the worker exits by itself (a crash); "wait": it is killed -9, no handler runs.
+      if (how === "wait") parent.kill("SIGKILL");
+      if (parent.exitCode === null && parent.signalCode === null) await once(parent, "exit");
+      const deadline = Date.now() + 10_000;
+      while (alive(childPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(alive(childPid)).toBe(false);
+    },
+    60_000,
+  );
 });
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
