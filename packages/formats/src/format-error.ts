@@ -24,3 +24,20 @@ export class FormatError extends Error {
 export function isFormatError(e: unknown): e is FormatError {
   return e instanceof FormatError;
 }
+
+/**
+ * Runs `check` (sync or async); a FormatError it throws is thrown as `as(e)` instead, so each
+ * caller answers a broken rule with its own error type. Anything else passes through.
+ */
+export function translateFormatError<T>(check: () => T, as: (e: FormatError) => unknown): T {
+  const translate = (e: unknown): never => {
+    throw isFormatError(e) ? as(e) : e;
+  };
+  let result: T;
+  try {
+    result = check();
+  } catch (e) {
+    return translate(e);
+  }
+  return result instanceof Promise ? (result.catch(translate) as T) : result;
+}

@@ -2,7 +2,7 @@
 // LayersModel's model.json and weight files, a dataset CSV), in one place for the API that
 // accepts uploads and for @costgate/ml that loads them. No TensorFlow.js, no database, queue or
 // artifact store: node builtins only.
-export { FormatError, isFormatError, type FormatErrorCode } from "./format-error.ts";
+export { FormatError, isFormatError, translateFormatError, type FormatErrorCode } from "./format-error.ts";
 export {
   DTYPE_BYTES,
   QUANTIZED_DTYPES,

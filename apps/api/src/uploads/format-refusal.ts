@@ -1,19 +1,10 @@
 import { badInput } from "@costgate/core";
-import { isFormatError } from "@costgate/formats";
+import { translateFormatError } from "@costgate/formats";
 
 /**
- * What the API throws for an error of @costgate/formats: a broken format rule is the uploader's
- * to fix (BAD_USER_INPUT, the rule's message as it is); anything else stays what it was.
+ * Runs a check of @costgate/formats (sync or async). A broken format rule is the uploader's to
+ * fix: it is thrown as BAD_USER_INPUT with the rule's message as it is; other errors pass through.
  */
-export function toBadInput(e: unknown): unknown {
-  return isFormatError(e) ? badInput(e.message) : e;
-}
-
-/** Runs a check of @costgate/formats, answering BAD_USER_INPUT when a rule is broken. */
 export function asBadInput<T>(check: () => T): T {
-  try {
-    return check();
-  } catch (e) {
-    throw toBadInput(e);
-  }
+  return translateFormatError(check, (e) => badInput(e.message));
 }

@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { readCsvDataset } from "@costgate/formats";
-import { toBadInput } from "./format-refusal.ts";
+import { asBadInput } from "./format-refusal.ts";
 
 /** What validation learned about a dataset; kept as Artifact.metadata. */
 export interface DatasetUploadMetadata {
@@ -32,12 +32,8 @@ export async function validateDatasetUpload(
   source: AsyncIterable<Buffer | string>,
   opts: DatasetValidationOptions = {},
 ): Promise<DatasetUploadMetadata> {
-  try {
-    const { header, rows } = await readCsvDataset(source, { limits: opts });
-    return { rows, columns: header.columns, featureColumns: header.featureColumns, labelColumn: header.labelColumn };
-  } catch (e) {
-    throw toBadInput(e);
-  }
+  const { header, rows } = await asBadInput(() => readCsvDataset(source, { limits: opts }));
+  return { rows, columns: header.columns, featureColumns: header.featureColumns, labelColumn: header.labelColumn };
 }
 
 export function validateDatasetFile(path: string, opts?: DatasetValidationOptions): Promise<DatasetUploadMetadata> {
