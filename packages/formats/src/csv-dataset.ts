@@ -20,9 +20,9 @@ import { FormatError } from "./format-error.ts";
 export const LABEL_COLUMN = "label";
 
 /** Room a data line gets per column: a float32 written out in full ("-1.23456789e-10,") fits. */
-export const BYTES_PER_CELL = 32;
+const BYTES_PER_CELL = 32;
 
-export interface CsvLimits {
+interface CsvLimits {
   /**
    * Longest data line held in memory, at the least; a CSV of many columns may have lines of up
    * to BYTES_PER_CELL bytes a column (a 224×224×3 image is 150,528 cells). Longer is refused.
@@ -33,7 +33,7 @@ export interface CsvLimits {
   maxHeaderBytes?: number;
 }
 
-export const DEFAULT_CSV_LIMITS: Readonly<Required<CsvLimits>> = {
+const DEFAULT_CSV_LIMITS: Readonly<Required<CsvLimits>> = {
   maxLineBytes: 1024 * 1024,
   maxHeaderBytes: 16 * 1024 * 1024,
 };
@@ -139,7 +139,7 @@ export function checkCsvHeader(cells: readonly string[], number: number): CsvHea
 }
 
 /** The values of a data line's cells (line `number`): as many as there are columns, each a finite decimal number. */
-export function csvRowValues(cells: readonly string[], number: number, columns: readonly string[]): number[] {
+function csvRowValues(cells: readonly string[], number: number, columns: readonly string[]): number[] {
   if (cells.length !== columns.length) {
     throw bad(`CSV line ${number} has ${cells.length} cells, but the header has ${columns.length} columns`);
   }

@@ -4,7 +4,7 @@
  */
 
 /** The dtypes a weight has once loaded: what a LayersModel's weights are. */
-export const WEIGHT_DTYPES = ["float32", "int32", "bool"] as const;
+const WEIGHT_DTYPES = ["float32", "int32", "bool"] as const;
 export type WeightDtype = (typeof WEIGHT_DTYPES)[number];
 
 /** The dtypes a quantized weight's values are stored as (tfjs-core io_utils decodeWeights). */

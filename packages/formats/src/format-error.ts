@@ -21,7 +21,7 @@ export class FormatError extends Error {
   }
 }
 
-export function isFormatError(e: unknown): e is FormatError {
+function isFormatError(e: unknown): e is FormatError {
   return e instanceof FormatError;
 }
 

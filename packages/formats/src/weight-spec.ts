@@ -4,20 +4,11 @@ import {
   isQuantizedDtype,
   isWeightDtype,
   QUANTIZED_DTYPES,
-  type QuantizedDtype,
   type StoredDtype,
   type WeightDtype,
 } from "./dtypes.ts";
 import { FormatError } from "./format-error.ts";
 import { isObject, show } from "./json-values.ts";
-
-/** A weight of a weightsManifest group, as model.json writes it. */
-export interface WeightSpec {
-  name: string;
-  shape: number[];
-  dtype: WeightDtype;
-  quantization?: { dtype: QuantizedDtype; scale?: number; min?: number };
-}
 
 /** A weight spec that keeps every rule, with what its checking learned. */
 export interface CheckedWeight {
@@ -84,7 +75,7 @@ export function checkWeightSpec(w: unknown, at: string): CheckedWeight {
 }
 
 /** The dtype a weight's values are stored as in its file: its quantization dtype, else its dtype. */
-export function storedDtypeOf(spec: { dtype: string; quantization?: { dtype: string } | null }): string {
+function storedDtypeOf(spec: { dtype: string; quantization?: { dtype: string } | null }): string {
   return spec.quantization?.dtype ?? spec.dtype;
 }
 
