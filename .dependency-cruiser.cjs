@@ -36,6 +36,14 @@ module.exports = {
       to: { path: "node_modules/(@prisma/|prisma/|pg/|bullmq/|ioredis/)" },
     },
     {
+      name: "formats-imports-nothing-of-ours",
+      comment:
+        "formats holds the file rules the API and ml share: it imports no other workspace (ESLint also keeps TensorFlow.js out).",
+      severity: "error",
+      from: { path: "^packages/formats/" },
+      to: { path: "^(apps|packages|e2e)/", pathNot: "^packages/formats/" },
+    },
+    {
       name: "only-through-the-entry-point",
       comment: "Another workspace package is imported as `@costgate/name` (its src/index.ts), never a file inside it.",
       severity: "error",

@@ -71,6 +71,24 @@ export default tseslint.config(
     },
   },
   {
+    // formats is the one home of the file rules the API and ml share: node builtins only
+    // (docs/ARCHITECTURE.md, "Arrows"). dependency-cruiser checks the same for workspace paths.
+    files: ["packages/formats/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["@costgate/*", "@tensorflow/*", "**/apps/**", "**/packages/**"],
+              message: "packages/formats imports nothing of ours and no TensorFlow.js: node builtins only.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests, scripts and benchmarks read untyped GraphQL/JSON answers: `any` is allowed there.
     files: [
       "**/__tests__/**",

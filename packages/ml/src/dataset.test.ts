@@ -3,14 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "./backend.ts";
-import {
-  datasetFromArrays,
-  disposeDataset,
-  loadCsvDataset,
-  splitCsvLine,
-  splitDataset,
-  writeCsvDataset,
-} from "./dataset.ts";
+import { datasetFromArrays, disposeDataset, loadCsvDataset, splitDataset, writeCsvDataset } from "./dataset.ts";
 import { tf } from "./tf.ts";
 
 let root: string;
@@ -111,14 +104,14 @@ describe("loadCsvDataset", () => {
   it("refuses files without a label column, without rows, ragged rows and missing files", async () => {
     await expect(
       loadCsvDataset(await csv("a,b,target\n1,2,3\n"), { inputShape: [2], task: "regression" }),
-    ).rejects.toThrow(/no "label" column \(columns: a, b, target\)/);
+    ).rejects.toThrow(/no "label" column; columns: "a", "b", "target"/);
     await expect(loadCsvDataset(await csv(""), { inputShape: [2], task: "regression" })).rejects.toThrow(/is empty/);
     await expect(loadCsvDataset(await csv("a,b,label\n"), { inputShape: [2], task: "regression" })).rejects.toThrow(
       /no data rows/,
     );
     await expect(
       loadCsvDataset(await csv("a,b,label\n1,2,3\n1,2\n"), { inputShape: [2], task: "regression" }),
-    ).rejects.toThrow(/line 3: 2 cells, but the header has 3 columns/);
+    ).rejects.toThrow(/CSV line 3 has 2 cells, but the header has 3 columns/);
     await expect(
       loadCsvDataset(join(root, "absent.csv"), { inputShape: [2], task: "regression" }),
     ).rejects.toMatchObject({
@@ -128,6 +121,20 @@ describe("loadCsvDataset", () => {
     await expect(
       loadCsvDataset(await csv("a,label\n1,1\n"), { inputShape: [0], task: "regression" }),
     ).rejects.toMatchObject({ code: "BAD_PARAM" });
+  });
+
+  it("refuses what the upload refuses: two label columns, a hex cell, an unclosed quote", async () => {
+    const refusals: [string, RegExp][] = [
+      ["a,label,LABEL\n1,0,0\n", /columns 2 \("label"\) and 3 \("LABEL"\) all name the label column/],
+      ["a,label\n0x10,1\n", /line 2, column "a" \(1\): "0x10" is not a number/],
+      ['a,label\n"1,0\n', /line 2: a quoted cell is not closed/],
+    ];
+    for (const [text, message] of refusals) {
+      await expect(loadCsvDataset(await csv(text), { inputShape: [1], task: "regression" })).rejects.toMatchObject({
+        code: "BAD_DATASET",
+        message: expect.stringMatching(message),
+      });
+    }
   });
 
   it("leaks no tensors, whether it succeeds or refuses", async () => {
@@ -150,13 +157,6 @@ describe("writeCsvDataset", () => {
     expect(Array.from(ds.xs.dataSync())).toEqual([0.1235, -2, 3.5, 0, 42, 0].map(Math.fround));
     expect(Array.from(ds.ys.dataSync())).toEqual([1, 0, 2]);
     disposeDataset(ds);
-  });
-});
-
-describe("splitCsvLine", () => {
-  it("splits plain and quoted cells", () => {
-    expect(splitCsvLine("1,2,3")).toEqual(["1", "2", "3"]);
-    expect(splitCsvLine('"a,b","say ""hi""",3')).toEqual(["a,b", 'say "hi"', "3"]);
   });
 });
 

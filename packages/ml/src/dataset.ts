@@ -1,21 +1,20 @@
 /**
  * Datasets: CSV files (a header row, numeric feature columns and a `label` column) read as a
- * stream, reshaped to the model's input shape, and seeded splits.
+ * stream, reshaped to the model's input shape, and seeded splits. The CSV rules are those of
+ * @costgate/formats, the ones the API checks uploads by.
  */
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { once } from "node:events";
-import { createInterface } from "node:readline";
+import { LABEL_COLUMN, readCsvDataset } from "@costgate/formats";
 import { initBackend } from "./backend.ts";
 import type { Dataset, Task } from "./dataset-types.ts";
-import { describeError, MlError } from "./errors.ts";
+import { describeError, formatChecked, MlError } from "./errors.ts";
 import { shuffledIndices } from "./random.ts";
 import { tf } from "./tf.ts";
 
 export type { Dataset, Task } from "./dataset-types.ts";
-
-export const LABEL_COLUMN = "label";
 
 export interface LoadCsvOptions {
   /** Shape of one row as the model takes it, e.g. [28, 28, 1] or [40]. */
@@ -47,30 +46,6 @@ function checkInputShape(inputShape: readonly number[]): number {
   return inputShape.reduce((a, b) => a * b, 1);
 }
 
-/** Splits one CSV line into cells; handles double-quoted cells with "" escapes. */
-export function splitCsvLine(line: string): string[] {
-  if (!line.includes('"')) return line.split(",");
-  const cells: string[] = [];
-  let cur = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") {
-      cells.push(cur);
-      cur = "";
-    } else cur += ch;
-  }
-  cells.push(cur);
-  return cells;
-}
-
 /** A Float32Array that grows by doubling (so a dataset of unknown length costs ~2x its size at most). */
 class FloatBuffer {
   private data: Float32Array;
@@ -92,8 +67,9 @@ class FloatBuffer {
 }
 
 /**
- * Reads a CSV dataset line by line (never the whole file at once). The `label` column is the
- * target; every other column is a numeric feature, in file order, reshaped to `inputShape`.
+ * Reads a CSV dataset line by line (never the whole file at once), by the rules of
+ * @costgate/formats (readCsvDataset). The label column (`label` in any case) is the target;
+ * every other column is a numeric feature, in file order, reshaped to `inputShape`.
  */
 export async function loadCsvDataset(path: string, opts: LoadCsvOptions): Promise<Dataset> {
   const featureCount = checkInputShape(opts.inputShape);
@@ -120,79 +96,50 @@ export async function loadCsvDataset(path: string, opts: LoadCsvOptions): Promis
       code === "ENOENT" ? `no dataset file at ${path}` : `cannot read ${path}: ${describeError(e)}`,
     );
   }
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
-
   const features = new FloatBuffer(Math.max(featureCount, Math.min(featureCount * 256, 1 << 22)));
   const labels = new FloatBuffer();
-  let header: string[] | null = null;
   let labelIndex = -1;
-  let lineNo = 0;
-  let rows = 0;
-  let maxLabel = -1;
+  let rows: number;
   try {
-    for await (const raw of lines) {
-      lineNo++;
-      const line = lineNo === 1 ? raw.replace(/^\uFEFF/, "") : raw;
-      if (line.trim() === "") continue;
-      if (header === null) {
-        header = splitCsvLine(line).map((h) => h.trim());
-        labelIndex = header.findIndex((h) => h.toLowerCase() === LABEL_COLUMN);
-        if (labelIndex < 0) {
-          throw new MlError(
-            "BAD_DATASET",
-            `${path}: the header has no "${LABEL_COLUMN}" column (columns: ${header.slice(0, 8).join(", ")}${header.length > 8 ? ", ..." : ""})`,
-          );
-        }
-        const got = header.length - 1;
+    const read = readCsvDataset(stream, {
+      // No line limit: the file is local, or an upload the API has already bounded by a limit an
+      // operator may raise; a limit here could refuse a dataset the API accepted.
+      limits: { maxLineBytes: Infinity, maxHeaderBytes: Infinity },
+      onHeader: (header) => {
+        labelIndex = header.labelIndex;
+        const got = header.featureColumns.length;
         if (got !== featureCount) {
           throw new MlError(
             "BAD_DATASET",
             `${path} has ${got} feature columns but the model input [${opts.inputShape.join(", ")}] needs ${featureCount} (expected ${featureCount}, got ${got})`,
           );
         }
-        continue;
-      }
-      const cells = splitCsvLine(line);
-      if (cells.length !== header.length) {
-        throw new MlError(
-          "BAD_DATASET",
-          `${path} line ${lineNo}: ${cells.length} cells, but the header has ${header.length} columns`,
-        );
-      }
-      for (let c = 0; c < cells.length; c++) {
-        const text = cells[c]!.trim();
-        const v = text === "" ? Number.NaN : Number(text);
-        if (!Number.isFinite(v)) {
-          throw new MlError(
-            "BAD_DATASET",
-            `${path} line ${lineNo}, column "${header[c]}" (${c + 1}): ${JSON.stringify(cells[c])} is not a number`,
-          );
-        }
-        if (c === labelIndex) {
+      },
+      onRow: (values, line, cells) => {
+        for (let c = 0; c < values.length; c++) {
+          const v = values[c]!;
+          if (c !== labelIndex) {
+            features.push(v);
+            continue;
+          }
           if (task === "classification" && (!Number.isInteger(v) || v < 0)) {
             throw new MlError(
               "BAD_DATASET",
-              `${path} line ${lineNo}: label ${JSON.stringify(cells[c])} is not a class index (0, 1, 2, ...)`,
+              `${path} line ${line}: label ${JSON.stringify(cells[c]!.trim())} is not a class index (0, 1, 2, ...)`,
             );
           }
-          if (v > maxLabel) maxLabel = v;
           labels.push(v);
-        } else {
-          features.push(v);
         }
-      }
-      rows++;
-      if (rows >= limit) break;
-    }
+        return labels.length < limit;
+      },
+    });
+    ({ rows } = await formatChecked(() => read, `${path}: `));
   } catch (e) {
     if (e instanceof MlError) throw e;
     throw new MlError("BAD_DATASET", `cannot read ${path}: ${describeError(e)}`, { cause: e });
   } finally {
-    lines.close();
     stream.destroy();
   }
-  if (header === null) throw new MlError("BAD_DATASET", `${path} is empty: expected a header row and data rows`);
-  if (rows === 0) throw new MlError("BAD_DATASET", `${path} has a header but no data rows`);
   return datasetFromArrays(features.values(), labels.values(), { inputShape: opts.inputShape, task, rows });
 }
 

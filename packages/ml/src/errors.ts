@@ -1,8 +1,12 @@
+import { translateFormatError } from "@costgate/formats";
+
 /**
  * Machine-readable reasons an @costgate/ml call refuses its input.
  *
  * - NOT_A_LAYERS_MODEL: model.json is not JSON, not a tfjs LayersModel (graph model, no
  *   modelTopology, bad weightsManifest, weight path outside its directory), or tfjs refused it.
+ *   The model.json and CSV rules are @costgate/formats' (the ones the API checks uploads by);
+ *   `formatChecked` gives its refusals these codes.
  * - MODEL_FILE_MISSING: model.json or a weight shard it names does not exist.
  * - WEIGHTS_MISMATCH: weight bytes do not match what the manifest describes (short/long shard).
  * - BAD_DATASET: a CSV/dataset is malformed or does not fit the model.
@@ -38,4 +42,17 @@ export function isMlError(e: unknown, code?: MlErrorCode): e is MlError {
 export function describeError(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
   return msg.split("\n")[0] ?? msg;
+}
+
+/**
+ * Runs a check of @costgate/formats (sync or async), throwing its refusal as an MlError with the
+ * same message after `prefix` (e.g. the file's path): BAD_CSV is BAD_DATASET, WEIGHTS_MISMATCH
+ * stays, the rest (model.json and its paths) is NOT_A_LAYERS_MODEL. Other errors pass through.
+ */
+export function formatChecked<T>(check: () => T, prefix = ""): T {
+  return translateFormatError(check, (e) => {
+    const code: MlErrorCode =
+      e.code === "BAD_CSV" ? "BAD_DATASET" : e.code === "WEIGHTS_MISMATCH" ? "WEIGHTS_MISMATCH" : "NOT_A_LAYERS_MODEL";
+    return new MlError(code, `${prefix}${e.message}`, { cause: e });
+  });
 }

@@ -18,12 +18,14 @@
  * Activations fused into Dense/Conv layers are not counted.
  */
 import { readFileSync, statSync } from "node:fs";
-import { basename, dirname, resolve } from "node:path";
-import { MlError } from "./errors.ts";
-import { MODEL_JSON, storageDtype, validateModelJson } from "./model-io.ts";
+import { basename, dirname, join, resolve } from "node:path";
+import { checkModelJson, DTYPE_BYTES, parseModelJson, type StoredDtype } from "@costgate/formats";
+import { formatChecked, MlError } from "./errors.ts";
+import { MODEL_JSON } from "./model-io.ts";
 import { tf } from "./tf.ts";
 
-export type StorageDtype = "float32" | "float16" | "uint8" | "uint16" | "int32" | "bool";
+/** What a weight's values are stored as on disk (@costgate/formats' dtype table). */
+export type StorageDtype = StoredDtype;
 
 export interface WeightInspection {
   /** Manifest name, e.g. "conv1/kernel". */
@@ -78,7 +80,6 @@ export interface InspectOptions {
 }
 
 type Shape = Array<number | null>;
-const BYTES: Record<StorageDtype, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
 
 const ZERO_COST = new Set([
   "InputLayer",
@@ -225,20 +226,14 @@ function readManifestSync(modelJsonPath: string): { storage: Map<string, Storage
   } catch {
     throw new MlError("MODEL_FILE_MISSING", `no model file at ${path}`);
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    throw new MlError("NOT_A_LAYERS_MODEL", `${basename(path)} is not valid JSON: ${(e as Error).message}`);
-  }
-  const json = validateModelJson(parsed, basename(path));
-  const storage = new Map<string, StorageDtype>();
+  const source = basename(path);
+  const model = formatChecked(() => checkModelJson(parseModelJson(text, source), source));
+  const storage = new Map(model.weights.map((w) => [w.name, w.storedDtype]));
   let fileSize = Buffer.byteLength(text);
-  for (const group of json.weightsManifest) {
-    for (const w of group.weights) storage.set(w.name, storageDtype(w) as StorageDtype);
+  for (const group of model.groups) {
     for (const p of group.paths) {
       try {
-        fileSize += statSync(resolve(dirname(path), p)).size;
+        fileSize += statSync(join(dirname(path), p)).size;
       } catch {
         throw new MlError("MODEL_FILE_MISSING", `weight file "${p}" named by ${basename(path)} is missing`);
       }
@@ -283,7 +278,7 @@ export function inspectModel(model: tf.LayersModel, opts: InspectOptions = {}): 
           params,
           nonZero: countNonZero(w.read()),
           storageDtype: dtype,
-          storageBytes: params * (BYTES[dtype] ?? 4),
+          storageBytes: params * (DTYPE_BYTES[dtype] ?? 4),
           trainable: trainableIds.has(w.id),
         });
       }

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -287,7 +287,7 @@ describe("loading refuses what is not a LayersModel", () => {
     await writeFile(join(dir, "group1-shard1of1.bin"), bytes.subarray(0, 100));
     await expect(loadModel(saved.modelJsonPath)).rejects.toMatchObject({
       code: "WEIGHTS_MISMATCH",
-      message: expect.stringMatching(/holds 100 bytes .* need 264 bytes/),
+      message: expect.stringMatching(/hold 100 bytes, but its 4 weights need exactly 264 bytes/),
     });
     await writeFile(join(dir, "group1-shard1of1.bin"), Buffer.concat([bytes, Buffer.alloc(4)]));
     await expect(loadModel(saved.modelJsonPath)).rejects.toMatchObject({ code: "WEIGHTS_MISMATCH" });
@@ -326,8 +326,33 @@ describe("loading refuses what is not a LayersModel", () => {
     await writeFile(saved.modelJsonPath, JSON.stringify(json));
     await expect(loadModel(dir)).rejects.toMatchObject({
       code: "NOT_A_LAYERS_MODEL",
-      message: expect.stringContaining("uint8, uint16 or float16"),
+      message: expect.stringContaining('quantization dtype "int4"; supported: uint8, uint16, float16'),
     });
+  });
+
+  it("a quantized bool weight, refused as the upload refuses it", async () => {
+    const dir = fresh();
+    await mkdir(dir);
+    const json = {
+      format: "layers-model",
+      modelTopology: { class_name: "Sequential", config: { name: "s", layers: [] } },
+      weightsManifest: [
+        {
+          paths: ["w.bin"],
+          weights: [{ name: "flags", shape: [4], dtype: "bool", quantization: { dtype: "uint8", scale: 1, min: 0 } }],
+        },
+      ],
+    };
+    await writeFile(join(dir, "model.json"), JSON.stringify(json));
+    await writeFile(join(dir, "w.bin"), new Uint8Array(4));
+    const refusal = {
+      code: "NOT_A_LAYERS_MODEL",
+      message: expect.stringMatching(
+        /weightsManifest\[0\]\.weights\[0\] \("flags"\) is a bool weight quantized as uint8/,
+      ),
+    };
+    await expect(readModelArtifacts(dir)).rejects.toMatchObject(refusal);
+    await expect(loadModel(dir)).rejects.toMatchObject(refusal);
   });
 
   it("leaks no tensors when it refuses", async () => {

@@ -7,9 +7,16 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
+import {
+  checkGroupBytes,
+  checkModelJson,
+  checkWeightSpec,
+  parseModelJson,
+  type CheckedModelJson,
+} from "@costgate/formats";
 import { initBackend } from "./backend.ts";
-import { describeError, MlError } from "./errors.ts";
+import { describeError, formatChecked, MlError } from "./errors.ts";
 import { tf } from "./tf.ts";
 
 export const MODEL_JSON = "model.json";
@@ -39,115 +46,17 @@ export interface WriteOptions {
 
 type Entry = tf.io.WeightsManifestEntry;
 
-const WEIGHT_DTYPES = new Set(["float32", "int32", "bool"]);
-const QUANT_DTYPES = new Set(["uint8", "uint16", "float16"]);
-const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
-
-/** Bytes one weight occupies on disk (quantized dtype when quantized). */
-export function weightEntryBytes(entry: Entry): number {
-  const stored = entry.quantization?.dtype ?? entry.dtype;
-  const per = BYTES[stored];
-  if (per === undefined)
-    throw new MlError("NOT_A_LAYERS_MODEL", `weight "${entry.name}" has unsupported dtype "${stored}"`);
-  return entry.shape.reduce((a, b) => a * b, 1) * per;
-}
-
-/** The dtype a weight is stored in on disk: its quantization dtype, else its dtype. */
-export function storageDtype(entry: Entry): string {
-  return entry.quantization?.dtype ?? entry.dtype;
-}
-
 function modelJsonPathOf(pathOrDir: string): string {
   return pathOrDir.endsWith(".json") ? resolve(pathOrDir) : resolve(pathOrDir, MODEL_JSON);
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function validateEntry(e: unknown, where: string): Entry {
-  if (!isObject(e)) throw new MlError("NOT_A_LAYERS_MODEL", `${where} is not an object`);
-  const { name, shape, dtype, quantization } = e;
-  if (typeof name !== "string" || name === "") throw new MlError("NOT_A_LAYERS_MODEL", `${where} has no name`);
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) {
-    throw new MlError("NOT_A_LAYERS_MODEL", `weight "${name}" has an invalid shape ${JSON.stringify(shape)}`);
-  }
-  if (typeof dtype !== "string" || !WEIGHT_DTYPES.has(dtype)) {
-    throw new MlError(
-      "NOT_A_LAYERS_MODEL",
-      `weight "${name}" has dtype ${JSON.stringify(dtype)}; expected float32, int32 or bool`,
-    );
-  }
-  if (quantization !== undefined) {
-    if (!isObject(quantization) || typeof quantization.dtype !== "string" || !QUANT_DTYPES.has(quantization.dtype)) {
-      throw new MlError(
-        "NOT_A_LAYERS_MODEL",
-        `weight "${name}" has quantization ${JSON.stringify(quantization)}; expected dtype uint8, uint16 or float16`,
-      );
-    }
-    if (
-      quantization.dtype !== "float16" &&
-      (typeof quantization.scale !== "number" || typeof quantization.min !== "number")
-    ) {
-      throw new MlError(
-        "NOT_A_LAYERS_MODEL",
-        `weight "${name}" is quantized to ${quantization.dtype} without numeric scale and min`,
-      );
-    }
-  }
-  return e as unknown as Entry;
-}
-
-/** Checks that model.json content describes a tfjs LayersModel; returns it typed. */
-export function validateModelJson(json: unknown, source = MODEL_JSON): tf.io.ModelJSON {
-  if (!isObject(json)) throw new MlError("NOT_A_LAYERS_MODEL", `${source} is not a JSON object`);
-  const { modelTopology, weightsManifest, format } = json;
-  if (format === "graph-model" || (isObject(modelTopology) && Array.isArray(modelTopology.node))) {
-    throw new MlError(
-      "NOT_A_LAYERS_MODEL",
-      `${source} is a tfjs graph model (converted TensorFlow SavedModel/GraphDef); Costgate needs a LayersModel (tf.layers or Keras)`,
-    );
-  }
-  if (modelTopology === undefined || modelTopology === null) {
-    throw new MlError("NOT_A_LAYERS_MODEL", `${source} has no modelTopology: it is not a tfjs model.json`);
-  }
-  if (!isObject(modelTopology)) throw new MlError("NOT_A_LAYERS_MODEL", `${source}: modelTopology is not an object`);
-  const config = isObject(modelTopology.model_config) ? modelTopology.model_config : modelTopology;
-  if (typeof config.class_name !== "string" || !isObject(config.config)) {
-    throw new MlError(
-      "NOT_A_LAYERS_MODEL",
-      `${source}: modelTopology has no class_name/config (expected a Sequential or functional Keras model)`,
-    );
-  }
-  if (format !== undefined && format !== "layers-model") {
-    throw new MlError("NOT_A_LAYERS_MODEL", `${source} has format "${String(format)}"; expected "layers-model"`);
-  }
-  if (!Array.isArray(weightsManifest)) {
-    throw new MlError("NOT_A_LAYERS_MODEL", `${source} has no weightsManifest array`);
-  }
-  weightsManifest.forEach((group, g) => {
-    if (!isObject(group) || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
-      throw new MlError("NOT_A_LAYERS_MODEL", `${source}: weightsManifest[${g}] needs "paths" and "weights" arrays`);
-    }
-    group.paths.forEach((p, i) => {
-      if (typeof p !== "string" || p === "")
-        throw new MlError("NOT_A_LAYERS_MODEL", `${source}: weightsManifest[${g}].paths[${i}] is not a file name`);
-    });
-    group.weights.forEach((w, i) => validateEntry(w, `${source}: weightsManifest[${g}].weights[${i}]`));
-  });
-  return json as unknown as tf.io.ModelJSON;
-}
-
-function weightPath(modelDir: string, p: string, source: string): string {
-  const full = resolve(modelDir, p);
-  const rel = relative(modelDir, full);
-  if (isAbsolute(p) || rel === "" || rel.startsWith("..") || isAbsolute(rel)) {
-    throw new MlError(
-      "NOT_A_LAYERS_MODEL",
-      `${source} names weight file "${p}", which is outside the model's directory`,
-    );
-  }
-  return full;
+/**
+ * Checks model.json content by the rules of @costgate/formats, the ones the API checks uploads
+ * by (so what an upload passes, this loads): its weights, manifest paths and topology. `source`
+ * is the file's name. Refusals are NOT_A_LAYERS_MODEL.
+ */
+function checkedModelJson(json: unknown, source: string): CheckedModelJson {
+  return formatChecked(() => checkModelJson(json, source));
 }
 
 async function readJsonFile(path: string): Promise<unknown> {
@@ -161,17 +70,7 @@ async function readJsonFile(path: string): Promise<unknown> {
       throw new MlError("MODEL_FILE_MISSING", `${path} is a directory, not a model.json`);
     throw new MlError("IO_ERROR", `cannot read ${path}: ${describeError(e)}`, { cause: e });
   }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new MlError("NOT_A_LAYERS_MODEL", `${basename(path)} is not valid JSON: ${describeError(e)}`);
-  }
-}
-
-/** Reads and validates model.json (no weights). Accepts the model.json path or its directory. */
-export async function readModelJson(modelJsonPath: string): Promise<tf.io.ModelJSON> {
-  const path = modelJsonPathOf(modelJsonPath);
-  return validateModelJson(await readJsonFile(path), basename(path));
+  return formatChecked(() => parseModelJson(text, basename(path)));
 }
 
 /**
@@ -181,17 +80,16 @@ export async function readModelJson(modelJsonPath: string): Promise<tf.io.ModelJ
 export async function readModelArtifacts(modelJsonPath: string): Promise<tf.io.ModelArtifacts> {
   const path = modelJsonPathOf(modelJsonPath);
   const source = basename(path);
-  const modelJson = validateModelJson(await readJsonFile(path), source);
+  const model = checkedModelJson(await readJsonFile(path), source);
   const modelDir = dirname(path);
-  return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
+  return tf.io.getModelArtifactsForJSON(model.json as unknown as tf.io.ModelJSON, async (manifest) => {
     const specs: Entry[] = [];
     const parts: Uint8Array[] = [];
     let total = 0;
-    for (const [g, group] of manifest.entries()) {
-      const need = group.weights.reduce((a, w) => a + weightEntryBytes(w), 0);
+    for (const [g, group] of model.groups.entries()) {
       let have = 0;
       for (const p of group.paths) {
-        const file = weightPath(modelDir, p, source);
+        const file = join(modelDir, p);
         let buf: Buffer;
         try {
           buf = await readFile(file);
@@ -204,14 +102,8 @@ export async function readModelArtifacts(modelJsonPath: string): Promise<tf.io.M
         parts.push(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
         have += buf.byteLength;
       }
-      if (have !== need) {
-        throw new MlError(
-          "WEIGHTS_MISMATCH",
-          `weight group ${g + 1} (${group.paths.join(", ") || "no files"}) holds ${have} bytes but its ` +
-            `${group.weights.length} weights need ${need} bytes`,
-        );
-      }
-      specs.push(...group.weights);
+      formatChecked(() => checkGroupBytes(group, g, have), `${source}: `);
+      specs.push(...manifest[g]!.weights);
       total += have;
     }
     const data = new Uint8Array(total);
@@ -322,9 +214,8 @@ export async function writeModelArtifacts(
     throw new MlError("NOT_A_LAYERS_MODEL", "artifacts have no JSON modelTopology: only LayersModels can be written");
   }
   const specs = artifacts.weightSpecs ?? [];
-  specs.forEach((w, i) => validateEntry(w, `weightSpecs[${i}]`));
+  const need = specs.reduce((a, w, i) => a + formatChecked(() => checkWeightSpec(w, `weightSpecs[${i}]`)).bytes, 0);
   const data = joinWeightData(artifacts.weightData);
-  const need = specs.reduce((a, w) => a + weightEntryBytes(w), 0);
   if (need !== data.byteLength) {
     throw new MlError(
       "WEIGHTS_MISMATCH",
@@ -430,13 +321,12 @@ export async function saveModel(model: tf.LayersModel, dir: string, opts: WriteO
 /** Bytes of model.json plus the weight files it names. Accepts the directory or model.json path. */
 export async function modelFileSize(dir: string): Promise<number> {
   const path = modelJsonPathOf(dir);
-  const json = await readModelJson(path);
+  const model = checkedModelJson(await readJsonFile(path), basename(path));
   let total = (await stat(path)).size;
-  for (const group of json.weightsManifest) {
+  for (const group of model.groups) {
     for (const p of group.paths) {
-      const file = weightPath(dirname(path), p, basename(path));
       try {
-        total += (await stat(file)).size;
+        total += (await stat(join(dirname(path), p))).size;
       } catch {
         throw new MlError("MODEL_FILE_MISSING", `weight file "${p}" named by ${basename(path)} is missing`);
       }

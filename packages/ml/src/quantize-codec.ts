@@ -11,18 +11,12 @@
  * No TensorFlow.js here: plain typed arrays in, typed arrays out.
  */
 
-export type QuantizedDtype = "uint8" | "uint16" | "float16";
-
-export const QUANTIZED_DTYPES: readonly QuantizedDtype[] = ["uint8", "uint16", "float16"];
+import type { QuantizedDtype } from "@costgate/formats";
 
 export interface AffineQuantized {
   readonly values: Uint8Array | Uint16Array;
   readonly scale: number;
   readonly min: number;
-}
-
-export function isQuantizedDtype(value: unknown): value is QuantizedDtype {
-  return typeof value === "string" && (QUANTIZED_DTYPES as readonly string[]).includes(value);
 }
 
 /** Affine-quantize `data` to `bits` (8 or 16), the tfjs converter's way. */

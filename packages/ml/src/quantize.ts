@@ -7,19 +7,18 @@
  *
  * Only float32 tensors are quantized; int32/bool/string tensors are copied as they are.
  */
-import { MlError } from "./errors.ts";
 import {
-  dequantizeAffine,
-  decodeFloat16,
-  encodeFloat16,
+  bytesPerValue,
   isQuantizedDtype,
-  quantizeAffine,
   QUANTIZED_DTYPES,
+  weightSpecBytes,
   type QuantizedDtype,
-} from "./quantize-codec.ts";
+} from "@costgate/formats";
+import { MlError } from "./errors.ts";
+import { dequantizeAffine, decodeFloat16, encodeFloat16, quantizeAffine } from "./quantize-codec.ts";
 import { tf } from "./tf.ts";
 
-export type { QuantizedDtype } from "./quantize-codec.ts";
+export type { QuantizedDtype } from "@costgate/formats";
 
 /** What one tensor is stored as: a quantized dtype or left at float32. */
 export type TensorStorage = QuantizedDtype | "float32";
@@ -61,16 +60,6 @@ export interface WeightEntry {
   bytes: Uint8Array;
 }
 
-const VALUE_BYTES: Record<string, number> = {
-  float32: 4,
-  int32: 4,
-  bool: 1,
-  complex64: 8,
-  uint8: 1,
-  uint16: 2,
-  float16: 2,
-};
-
 function sizeOf(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
@@ -90,11 +79,10 @@ export function readWeightEntries(artifacts: tf.io.ModelArtifacts): WeightEntry[
   for (const spec of specs) {
     const n = sizeOf(spec.shape);
     let length: number;
-    if (spec.quantization) length = n * (VALUE_BYTES[spec.quantization.dtype] ?? NaN);
-    else if (spec.dtype === "string") {
+    if (spec.dtype === "string" && !spec.quantization) {
       length = 0;
       for (let i = 0; i < n; i++) length += 4 + view.getUint32(offset + length, true);
-    } else length = n * (VALUE_BYTES[spec.dtype] ?? NaN);
+    } else length = weightSpecBytes(spec);
     if (!Number.isFinite(length) || offset + length > buffer.byteLength) {
       throw new MlError(
         "WEIGHTS_MISMATCH",
@@ -176,7 +164,7 @@ export function quantizeArtifacts(artifacts: tf.io.ModelArtifacts, opts: Quantiz
   let bytesBefore = 0;
   for (const entry of entries) {
     const { spec } = entry;
-    bytesBefore += sizeOf(spec.shape) * (VALUE_BYTES[spec.dtype] ?? 0) || entry.bytes.length;
+    bytesBefore += sizeOf(spec.shape) * (bytesPerValue(spec.dtype) ?? 0) || entry.bytes.length;
     const base: tf.io.WeightsManifestEntry = { name: spec.name, shape: [...spec.shape], dtype: spec.dtype };
     if (spec.group !== undefined) base.group = spec.group;
     const values = entry.values;

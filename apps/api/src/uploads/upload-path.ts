@@ -1,37 +1,11 @@
-import { badInput } from "@costgate/core";
-
-const MAX_PATH_CHARS = 1024;
-const MAX_SEGMENT_BYTES = 255;
+import { checkRelativePath } from "@costgate/formats";
+import { asBadInput } from "./format-refusal.ts";
 
 /**
- * Checks a path that names a file inside an upload (a part's filename, or a path in
- * model.json's weightsManifest) and returns it normalised (a leading "./", as tfjs's browser
- * download writes, is dropped). Refused, saying why: empty, NUL or another control
- * character, a backslash, absolute (/x, C:\x or C:/x), "..", "." or empty segments, too long.
- * `what` names the path in the message, e.g. `file "x"` or `weightsManifest[0].paths[1]`.
+ * Checks a path that names a file inside an upload (a part's filename) and returns it normalised,
+ * by the rule model.json's weight paths keep too (`checkRelativePath` of @costgate/formats).
+ * `what` names the path in the message, e.g. `file`. Throws BAD_USER_INPUT saying why.
  */
 export function checkUploadPath(raw: string, what: string): string {
-  const refuse = (why: string) => badInput(`${what} ${JSON.stringify(raw)} is not allowed: ${why}`);
-  if (raw.length === 0) throw badInput(`${what} is empty`);
-  if (raw.includes("\0")) throw refuse("it contains a NUL character");
-  // eslint-disable-next-line no-control-regex -- finding control characters is the point
-  const control = /[\u0001-\u001f\u007f]/.exec(raw);
-  if (control)
-    throw refuse(
-      `it contains the control character U+${control[0].charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()}`,
-    );
-  if (raw.startsWith("/") || raw.startsWith("\\") || /^[A-Za-z]:/.test(raw))
-    throw refuse("it is an absolute path; paths must be relative to model.json");
-  if (raw.includes("\\")) throw refuse("it contains a backslash (use / between folders)");
-  if (raw.length > MAX_PATH_CHARS) throw refuse(`it is longer than ${MAX_PATH_CHARS} characters`);
-  const path = raw.replace(/^(\.\/)+/, "");
-  const segments = path.split("/");
-  for (const segment of segments) {
-    if (segment === "..") throw refuse('it contains ".." (no path may leave the upload)');
-    if (segment === ".") throw refuse('it contains a "." segment');
-    if (segment === "") throw refuse("it has an empty segment (// or a trailing /)");
-    if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES)
-      throw refuse(`a segment is longer than ${MAX_SEGMENT_BYTES} bytes`);
-  }
-  return path;
+  return asBadInput(() => checkRelativePath(raw, what));
 }

@@ -248,6 +248,13 @@ describe("POST /uploads: accepted", () => {
     expect(await readdir(await store.get(res.body.sha256))).toEqual(["data.csv"]);
   });
 
+  it("accepts a CSV whose label column is written Label, as the worker's loader reads it", async () => {
+    const res = await upload([["file", "a,b,Label\n1,2,0\n3,4,1\n", "cased.csv"]]);
+    expect(res.status).toBe(201);
+    const row = await db.artifact.findUniqueOrThrow({ where: { id: res.body.artifactId } });
+    expect(row.metadata).toMatchObject({ rows: 2, featureColumns: ["a", "b"], labelColumn: "Label" });
+  });
+
   it("gives another team its own artifact for the same bytes, sharing the one stored object", async () => {
     const csv = Buffer.from("a,b,label\n1,2,0\n3,4,1\n");
     const mine = await upload([["file", csv, "shared.csv"]], { token: tokens.ML_ENGINEER });
@@ -370,12 +377,35 @@ describe("POST /uploads: refused, leaving nothing behind", () => {
     );
   });
 
+  it("a model with a quantized bool weight, which the worker's loader refuses too", async () => {
+    const json = JSON.stringify({
+      format: "layers-model",
+      modelTopology: { class_name: "Sequential", config: { layers: [] } },
+      weightsManifest: [
+        {
+          paths: ["w.bin"],
+          weights: [{ name: "flags", shape: [4], dtype: "bool", quantization: { dtype: "uint8", scale: 1, min: 0 } }],
+        },
+      ],
+    });
+    await expectRefusedLeavingNothing(
+      () =>
+        upload([
+          ["file", json, "model.json"],
+          ["file", Buffer.alloc(4), "w.bin"],
+        ]),
+      400,
+      "BAD_USER_INPUT",
+      /model.json weightsManifest\[0\]\.weights\[0\] \("flags"\) is a bool weight quantized as uint8/,
+    );
+  });
+
   it("a CSV with a text cell", async () => {
     await expectRefusedLeavingNothing(
       () => upload([["file", "a,b,label\n1,2,0\n3,abc,1\n", "d.csv"]]),
       400,
       "BAD_USER_INPUT",
-      /CSV line 3, column "b": "abc" is not a number/,
+      /CSV line 3, column "b" \(2\): "abc" is not a number/,
     );
   });
 

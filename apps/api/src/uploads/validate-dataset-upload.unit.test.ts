@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { validateDatasetUpload, splitCsvLine } from "./validate-dataset-upload.ts";
+import { validateDatasetUpload } from "./validate-dataset-upload.ts";
 
 /** Feeds text in small chunks, so lines and multi-byte characters straddle chunk boundaries. */
 async function* chunks(text: string, size = 3): AsyncGenerator<Buffer> {
@@ -18,6 +18,16 @@ describe("validateDatasetUpload", () => {
     });
   });
 
+  it("matches the label column in any case, as @costgate/ml does, and records its name as written", async () => {
+    await expect(validate("a,Label\n1,0\n")).resolves.toEqual({
+      rows: 1,
+      columns: ["a", "Label"],
+      featureColumns: ["a"],
+      labelColumn: "Label",
+    });
+    await expect(validate("LABEL,b\n1,0\n")).resolves.toMatchObject({ featureColumns: ["b"], labelColumn: "LABEL" });
+  });
+
   it("accepts CRLF, a byte-order mark, quoted cells, blank lines and no final newline", async () => {
     const meta = await validate('\uFEFF"x","label"\r\n"1",0\r\n\r\n 2 ,1');
     expect(meta).toMatchObject({ rows: 2, columns: ["x", "label"] });
@@ -27,13 +37,17 @@ describe("validateDatasetUpload", () => {
     ["an empty file", "", /the CSV is empty/],
     ["a header without data", "a,label\n", /has a header but no data rows/],
     ["no label column", "a,b\n1,2\n", /CSV header has no "label" column; columns: "a", "b"/],
-    ["Label in another case", "a,Label\n1,2\n", /no "label" column \("Label" is close/],
+    [
+      "two label columns",
+      "label,a,Label\n1,2,3\n",
+      /columns 1 \("label"\) and 3 \("Label"\) all name the label column/,
+    ],
     ["only a label column", "label\n1\n", /at least one feature column/],
     ["an empty column name", "a,,label\n1,2,3\n", /column 2 has no name/],
     ["a duplicate column", "a,a,label\n1,2,3\n", /column name "a" appears twice/],
     ["a ragged row", "a,b,label\n1,2,3\n4,5\n", /CSV line 3 has 2 cells, but the header has 3 columns/],
-    ["a text cell", "a,b,label\n1,2,3\n4,cat,5\n", /CSV line 3, column "b": "cat" is not a number/],
-    ["an empty cell", "a,label\n1,\n", /CSV line 2, column "label": "" is not a number/],
+    ["a text cell", "a,b,label\n1,2,3\n4,cat,5\n", /CSV line 3, column "b" \(2\): "cat" is not a number/],
+    ["an empty cell", "a,label\n1,\n", /CSV line 2, column "label" \(2\): "" is not a number/],
     ["a hex cell", "a,label\n0x10,1\n", /"0x10" is not a number/],
     ["Infinity", "a,label\nInfinity,1\n", /"Infinity" is not a number/],
     ["an overflowing number", "a,label\n1e999,1\n", /"1e999" is not a finite number/],
@@ -41,6 +55,7 @@ describe("validateDatasetUpload", () => {
   ];
   it.each(refusals)("refuses %s, saying where", async (_what, text, message) => {
     await expect(validate(text)).rejects.toThrow(message);
+    await expect(validate(text)).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
   });
 
   it("refuses a line longer than the limit without holding it", async () => {
@@ -67,9 +82,5 @@ describe("validateDatasetUpload", () => {
     await expect(validate(`a,label\n${"1".repeat(1024 * 1024 + 1)},1\n`)).rejects.toThrow(
       /CSV line 2 is longer than 1048576 bytes \(the limit for a CSV of 2 columns: 32 bytes a cell, at least 1048576\)/,
     );
-  });
-
-  it("splits quoted cells with commas and doubled quotes", () => {
-    expect(splitCsvLine('"a,b","say ""hi""",c,', 1)).toEqual(["a,b", 'say "hi"', "c", ""]);
   });
 });

@@ -83,6 +83,20 @@ describe("validateModelUpload", () => {
     expect(meta.files).toEqual(["model.json", "model.weights.bin"]);
   });
 
+  it("accepts a model without weights whose one group names no files, as @costgate/ml writes it", () => {
+    expect(validateModelUpload(model([], []), files())).toMatchObject({ weightBytes: 0, files: ["model.json"] });
+  });
+
+  it("checks the topology of every model upload", () => {
+    const { json } = fixture("float32");
+    (
+      json as unknown as { modelTopology: { config: { layers: { class_name: string }[] } } }
+    ).modelTopology.config.layers[0]!.class_name = "Lambda";
+    expect(() => validateModelUpload(JSON.stringify(json), [])).toThrow(
+      /model.json: modelTopology.layers\[0\] has class_name "Lambda"/,
+    );
+  });
+
   const refusals: [string, string, UploadedFile[], RegExp][] = [
     [
       "text that is not JSON",
@@ -116,7 +130,7 @@ describe("validateModelUpload", () => {
       "a group without paths",
       JSON.stringify({ modelTopology: {}, weightsManifest: [{ weights: [] }] }),
       files(),
-      /weightsManifest\[0\]\.paths must be a non-empty array/,
+      /weightsManifest\[0\]\.paths must be an array of weight file names/,
     ],
     [
       "a missing weight file",
@@ -183,6 +197,18 @@ describe("validateModelUpload", () => {
       model([{ name: "x", shape: [2, -1], dtype: "float32" }]),
       files(["w.bin", 1]),
       /shape must be an array of non-negative integers/,
+    ],
+    [
+      "a quantized bool weight, as @costgate/ml refuses it",
+      model([{ name: "mask", shape: [4], dtype: "bool", quantization: { dtype: "uint8", scale: 1, min: 0 } }]),
+      files(["w.bin", 4]),
+      /weights\[0\] \("mask"\) is a bool weight quantized as uint8: TensorFlow.js quantizes number weights only/,
+    ],
+    [
+      "a group with no files whose weights need bytes",
+      model([{ name: "a", shape: [2], dtype: "float32" }], []),
+      files(),
+      /weightsManifest\[0\]\.paths is empty, but its 1 weights need 8 bytes/,
     ],
     ["no model.json among the files", model([]), [{ path: "w.bin", sizeBytes: 0 }], /no model.json/],
   ];

@@ -8,7 +8,7 @@ import { createWriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { once } from "node:events";
 import { dirname } from "node:path";
-import { LABEL_COLUMN } from "../dataset.ts";
+import { LABEL_COLUMN } from "@costgate/formats";
 import { MlError } from "../errors.ts";
 import { PIXEL_TEXT } from "./shape-images.ts";
 

@@ -1,5 +1,7 @@
-// Checks of a LayersModel's modelTopology before any worker hands it to TensorFlow.js: bounded
-// nesting and size, and only layer classes tfjs-layers provides. Pure and TF-free.
+// Checks of a LayersModel's modelTopology before TensorFlow.js is handed it: bounded nesting and
+// size, and only layer classes tfjs-layers provides. The upload and the loader both apply them.
+
+import { isObject } from "./json-values.ts";
 
 export const TOPOLOGY_LIMITS = { maxDepth: 64, maxLayers: 5_000, maxNodes: 1_000_000 };
 
@@ -76,8 +78,6 @@ const LAYER_CLASSES = new Set([
   "SpatialDropout2D",
 ]);
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
 /** The deepest nesting and the number of JSON values, without recursion (a deep bomb cannot overflow the stack). */
 function measure(value: unknown): { depth: number; nodes: number } {
   let depth = 0;
@@ -123,5 +123,9 @@ export function topologyProblem(topology: unknown): string | null {
     }
     return null;
   };
+  // tensorflowjs_converter wraps a Keras model as { keras_version, backend, model_config }; tfjs
+  // loads the model inside (tfjs-layers models.ts), so the rules apply to that model.
+  if (isObject(topology) && isObject(topology.model_config))
+    return checkModel(topology.model_config, "modelTopology.model_config");
   return checkModel(topology, "modelTopology");
 }
