@@ -180,3 +180,23 @@ test("an ML_ENGINEER uploads a model, optimizes it with a three-step policy and 
   ).toBeVisible();
   expect(consoleErrors).toEqual([]);
 });
+
+test("an ML_ENGINEER names a classifier's classes when creating it, and sees them on its page", async ({
+  page,
+  consoleErrors,
+}) => {
+  await login(page, "ML_ENGINEER");
+  await page.goto("/models");
+  const name = `pets-${Date.now()}`;
+  await page.getByLabel("Model name").fill(name);
+  await choose(page.getByLabel("Task"), "Classification (accuracy)");
+  // Two names that differ only in case are refused in the form, with the reason.
+  await page.getByLabel("Class names (classifiers, optional)").fill("cat, Cat");
+  await page.getByRole("button", { name: "Create model" }).click();
+  await expect(page.getByText(/class names 0 and 1 are both "Cat"/)).toBeVisible();
+  await page.getByLabel("Class names (classifiers, optional)").fill("cat\ndog\nbird");
+  await page.getByRole("button", { name: "Create model" }).click();
+  await expect(page.getByRole("heading", { level: 1, name })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByText("Classes (output: name): 0 cat, 1 dog, 2 bird.")).toBeVisible();
+  expect(consoleErrors).toEqual([]);
+});

@@ -11,3 +11,4 @@ export * from "./budget-status.ts";
 export * from "./webhook-events.ts";
 export * from "./cost-projection.ts";
 export * from "./prices.ts";
+export * from "./class-names.ts";

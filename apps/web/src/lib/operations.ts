@@ -402,6 +402,7 @@ export const ModelQuery = graphql(`
       name
       description
       task
+      classNames
       createdAt
       team {
         id

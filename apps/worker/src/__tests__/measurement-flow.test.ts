@@ -177,3 +177,33 @@ describe("TensorFlow work off the event loop", () => {
     expect(await api.db.modelVersion.count({ where: { jobId: job.id } })).toBe(1);
   }, 180_000);
 });
+
+describe("class names", () => {
+  const createModel = async (teamId: string, name: string, classNames: string[]) =>
+    (
+      await api.ok<{ createModel: { id: string } }>(`mutation($i:CreateModelInput!){ createModel(input:$i){ id } }`, {
+        i: { teamId, name, task: "CLASSIFICATION", classNames },
+      })
+    ).createModel.id;
+
+  it("fails a version whose outputs are not its model's classes, before measuring it, and keeps one that fits", async () => {
+    const three = await createModel(ref.teamId, "three-classes", ["cat", "dog", "bird"]);
+    const misfit = await registerVersion(api, three, ref.files.modelJson);
+    const failed = await until("the misfit version to fail", async () => {
+      const v = await api.db.modelVersion.findUniqueOrThrow({ where: { id: misfit.id } });
+      return v.status === "FAILED" ? v : undefined;
+    });
+    expect(failed.statusMessage).toMatch(
+      /this version has 10 outputs but model three-classes names 3 classes \(classNames\)/,
+    );
+    expect(await api.db.costMeasurement.count({ where: { versionId: misfit.id } })).toBe(0);
+
+    const ten = await createModel(
+      ref.teamId,
+      "ten-classes",
+      Array.from({ length: 10 }, (_, i) => `class-${i}`),
+    );
+    const fits = await registerVersion(api, ten, ref.files.modelJson);
+    expect((await waitReady(api, fits.id)).status).toBe("READY");
+  });
+});

@@ -1,8 +1,10 @@
 import { UnrecoverableError } from "bullmq";
+import { outputUnitsProblem } from "@costgate/core";
 import { isMlError } from "@costgate/ml";
 import { ArtifactNotFoundError } from "@costgate/artifacts";
 import { Prisma } from "@costgate/db";
 import type { WorkerDeps } from "../deps.ts";
+import type { ModelFacts } from "../tf/protocol.ts";
 import { TfProcessDied } from "../tf/tf-host.ts";
 import { datasetPathOf, modelJsonPathOf, taskOf } from "./model-files.ts";
 import { onVersionReady } from "./on-version-ready.ts";
@@ -65,8 +67,9 @@ export async function evaluateVersion(
   try {
     const modelJsonPath = await modelJsonPathOf(deps, version.artifact.sha256);
     const task = taskOf(version.model.task);
+    // Inspected first when the model names its classes, to check them before the measurement.
     const evaluated =
-      needEval || !needCost
+      needEval || !needCost || version.model.classNames.length > 0
         ? await deps.tf.compute(
             "evaluate",
             {
@@ -76,6 +79,8 @@ export async function evaluateVersion(
             { onWait: opts.onWait },
           )
         : null;
+    // A version whose outputs are not the model's classes fails before its cost is measured.
+    if (evaluated) assertOutputsAreClasses(version.model, evaluated.facts);
     const measured = needCost
       ? await deps.tf.measure(
           {
@@ -93,6 +98,7 @@ export async function evaluateVersion(
         )
       : null;
     const facts = (measured ?? evaluated)!.facts;
+    assertOutputsAreClasses(version.model, facts);
     const evaluation = evaluated?.evaluation ?? null;
     const cost = measured?.cost ?? null;
 
@@ -191,8 +197,17 @@ export async function evaluateVersion(
   }
 }
 
+/** The version cannot be used with its model as registered (a person must change one of them). */
+class VersionDoesNotFitModel extends Error {}
+
+function assertOutputsAreClasses(model: { name: string; classNames: string[] }, facts: ModelFacts): void {
+  const problem = outputUnitsProblem(model.classNames, facts.outputUnits, model.name);
+  if (problem) throw new VersionDoesNotFitModel(problem);
+}
+
 /** A failure no retry can fix, said so a person can act on it; null for transient errors. */
 export function readableFailure(e: unknown): string | null {
+  if (e instanceof VersionDoesNotFitModel) return e.message;
   if (isMlError(e)) return `The model or its dataset cannot be used: ${e.message}`;
   if (e instanceof ArtifactNotFoundError)
     return `The artifact's files are missing from the artifact store (${e.sha256.slice(0, 12)}…): upload the model again`;

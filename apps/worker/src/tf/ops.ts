@@ -30,6 +30,7 @@ function factsOf(model: tf.LayersModel, modelJsonPath: string): ModelFacts {
     weightDtypes: inspection.weights.map((w) => w.storageDtype),
     fileSizeBytes: inspection.fileSizeBytes ?? null,
     weightStorageBytes: inspection.weightStorageBytes,
+    outputUnits: inspection.outputShapes[0]?.at(-1) ?? null,
   };
 }
 

@@ -16,6 +16,8 @@ export interface ModelFacts {
   weightDtypes: string[];
   fileSizeBytes: number | null;
   weightStorageBytes: number;
+  /** Units of the (first) output: a classifier's number of classes; null when not fixed. */
+  outputUnits: number | null;
 }
 
 export interface DatasetRef {

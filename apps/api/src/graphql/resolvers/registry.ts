@@ -57,6 +57,7 @@ export const registryResolvers = {
   },
   Model: {
     team: (m: Model, _a: unknown, ctx: Context) => ctx.loaders.team.load(m.teamId),
+    classNames: (m: Model) => (m.classNames.length > 0 ? m.classNames : null),
     versions: (m: Model, args: { first?: number; after?: string }, ctx: Context) =>
       paginate(
         args,

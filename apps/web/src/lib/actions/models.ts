@@ -1,5 +1,6 @@
 "use server";
 import { revalidatePath } from "next/cache";
+import { classNamesProblem, parseClassNames } from "@costgate/core";
 import { redirect } from "next/navigation";
 import { ApiError, errorState, request } from "../api";
 import type { ActionState } from "../form-state";
@@ -19,8 +20,14 @@ export async function createModelAction(_prev: ActionState, form: FormData): Pro
     teamId: str(form, "teamId"),
     task: str(form, "task"),
     description: str(form, "description"),
+    classNames: str(form, "classNames"),
   };
+  const classNames = values.classNames ? parseClassNames(values.classNames) : null;
   const fieldErrors: Record<string, string> = {};
+  const classProblem = classNames ? classNamesProblem(classNames) : null;
+  if (classProblem) fieldErrors.classNames = classProblem;
+  if (classNames && values.task === "REGRESSION")
+    fieldErrors.classNames = "Only a classifier's outputs are classes: leave this empty for regression";
   if (!values.name) fieldErrors.name = "Give the model a name";
   if (!values.teamId) fieldErrors.teamId = "Choose the team that owns it";
   if (values.task !== "CLASSIFICATION" && values.task !== "REGRESSION")
@@ -34,6 +41,7 @@ export async function createModelAction(_prev: ActionState, form: FormData): Pro
         teamId: values.teamId,
         task: values.task as "CLASSIFICATION" | "REGRESSION",
         description: values.description || null,
+        classNames,
       },
     });
     id = createModel.id;

@@ -114,6 +114,44 @@ describe("registry", () => {
       expect(message(r)).toContain(field);
     });
 
+    it("keeps a classifier's class names in output order, and serves none as null", async () => {
+      const named = await api.ok<{ createModel: { id: string; classNames: string[] | null } }>(
+        `mutation($i:CreateModelInput!){ createModel(input:$i){ id classNames } }`,
+        { i: { teamId: teamA, name: `pets-${uid()}`, task: "CLASSIFICATION", classNames: ["cat", "dog", "bird"] } },
+        engineerA.token,
+      );
+      expect(named.createModel.classNames).toEqual(["cat", "dog", "bird"]);
+      const read = await api.ok<{ model: { classNames: string[] | null } }>(
+        `query($id:ID!){ model(id:$id){ classNames } }`,
+        { id: named.createModel.id },
+        engineerA.token,
+      );
+      expect(read.model.classNames).toEqual(["cat", "dog", "bird"]);
+      const unnamed = await api.ok<{ createModel: { classNames: string[] | null } }>(
+        `mutation($i:CreateModelInput!){ createModel(input:$i){ classNames } }`,
+        { i: { teamId: teamA, name: `plain-${uid()}`, task: "CLASSIFICATION" } },
+        engineerA.token,
+      );
+      expect(unnamed.createModel.classNames).toBeNull();
+    });
+
+    it.each([
+      [
+        "two names that differ only in case",
+        ["cat", "Cat"],
+        "CLASSIFICATION",
+        /classNames: class names 0 and 1 are both "Cat"/,
+      ],
+      ["an empty list", [], "CLASSIFICATION", /classNames: give at least one class name/],
+      ["class names on a regression model", ["a", "b"], "REGRESSION", /only a classifier's outputs are classes/],
+    ])("refuses %s, creating nothing", async (_what, classNames, task, expected) => {
+      const name = `bad-classes-${uid()}`;
+      const r = await api.gql(CREATE_MODEL, { i: { teamId: teamA, name, task, classNames } }, engineerA.token);
+      expect(code(r)).toBe("BAD_USER_INPUT");
+      expect(message(r)).toMatch(expected);
+      expect(await api.db.model.count({ where: { name } })).toBe(0);
+    });
+
     it("refuses an unknown task with BAD_USER_INPUT", async () => {
       const r = await api.gql(CREATE_MODEL, { i: { teamId: teamA, name: "ok", task: "CLUSTERING" } }, engineerA.token);
       expect(code(r)).toBe("BAD_USER_INPUT");

@@ -1,6 +1,6 @@
 "use client";
 import { useActionState } from "react";
-import { FormMessage, SelectField, SubmitButton, TextField } from "@/components/form";
+import { FormMessage, SelectField, SubmitButton, TextArea, TextField } from "@/components/form";
 import { createModelAction } from "@/lib/actions/models";
 import { initialState } from "@/lib/form-state";
 
@@ -37,6 +37,15 @@ export function NewModelForm({
         ]}
         defaultValue={v.task ?? "CLASSIFICATION"}
         error={e.task}
+      />
+      <TextArea
+        id="model-classes"
+        name="classNames"
+        label="Class names (classifiers, optional)"
+        hint="One per line, or separated by commas, in the order of the model's outputs: the first names output 0. Image folders may then be named by class or by index."
+        rows={3}
+        defaultValue={v.classNames ?? ""}
+        error={e.classNames}
       />
       <TextField
         id="model-description"

@@ -25,6 +25,7 @@ import { describeRecipe } from "@/lib/recipe";
 import { getMe } from "@/lib/session";
 import { notFound } from "next/navigation";
 import { ReevaluateButton, RemeasureButton, type ProfileChoice } from "./measure-again";
+import { ClassNames } from "./class-names";
 import { ParetoChart } from "./pareto-chart";
 import { PromoteButton } from "./promote-button";
 import { UploadPanel } from "./upload-panel";
@@ -96,6 +97,7 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
           </>
         }
       />
+      {model.classNames ? <ClassNames names={model.classNames} /> : null}
 
       <Card title="Versions" id="versions">
         {versions.length === 0 ? (
