@@ -119,8 +119,21 @@ export function createLoaders(db: Db, now: () => Date) {
 
 export type Loaders = ReturnType<typeof createLoaders>;
 
+/** Rows by id: null for an id with no row. */
+class RowLoader<T extends { id: string }> extends DataLoader<string, T | null> {
+  /**
+   * The row a foreign key of a non-null field points to. It exists unless deleted since the
+   * parent was read; that is answered as an error, as GraphQL answers null in a non-null field.
+   */
+  async loadRequired(id: string): Promise<T> {
+    const row = await this.load(id);
+    if (!row) throw new Error(`row ${id} was not found (deleted meanwhile?)`);
+    return row;
+  }
+}
+
 function byId<T extends { id: string }>(load: (ids: string[]) => Promise<T[]>) {
-  return new DataLoader<string, T | null>(async (ids) => {
+  return new RowLoader<T>(async (ids) => {
     const found = new Map((await load([...ids])).map((r) => [r.id, r]));
     return ids.map((id) => found.get(id) ?? null);
   });

@@ -2,15 +2,7 @@
 // same name (codegen.ts maps those) nor the generated shape: pages, the results of features, the
 // caller as `me` answers it. codegen.ts points the generated resolver types here.
 import type { BudgetStatusValue, Money } from "@costgate/core";
-import type {
-  Alert,
-  AuditEvent,
-  Model,
-  ModelVersion,
-  OptimizationJob,
-  Prisma,
-  User,
-} from "@costgate/db";
+import type { Alert, AuditEvent, Model, ModelVersion, OptimizationJob, Prisma, User } from "@costgate/db";
 import type { promoteVersion } from "@costgate/services";
 import type { DeliveryWithLastAttempt } from "../features/webhooks/recent-deliveries.ts";
 import type { ModelSpendRow } from "../features/usage/top-spenders.ts";
