@@ -56,6 +56,10 @@ export function createLoaders(db: Db, now: () => Date) {
     children: groupBy<ModelVersion>("parentId", (ids) =>
       db.modelVersion.findMany({ where: { parentId: { in: ids } }, orderBy: { number: "asc" } }),
     ),
+    /** The versions an optimization job made, in step order. */
+    jobCandidates: groupBy<ModelVersion>("jobId", (ids) =>
+      db.modelVersion.findMany({ where: { jobId: { in: ids } }, orderBy: [{ stepIndex: "asc" }, { number: "asc" }] }),
+    ),
     /** Every cost measurement of a version, newest first. */
     costs: groupBy<CostMeasurement>("versionId", (ids) =>
       db.costMeasurement.findMany({ where: { versionId: { in: ids } }, orderBy: { measuredAt: "desc" } }),

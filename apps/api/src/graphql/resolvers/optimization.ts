@@ -55,23 +55,23 @@ export const optimizationResolvers = {
     runOptimizationPolicy: mutation("runOptimizationPolicy", (a, ctx, p) => runOptimizationPolicy(ctx, p, a)),
     cancelOptimizationJob: mutation("cancelOptimizationJob", (a, ctx, p) => cancelOptimizationJob(ctx, p, a.id)),
   },
+  // Every lookup below goes through the request's loaders: a list of N policies or jobs reads
+  // each kind of row once, not N times. The rows are reached by foreign keys from a policy or
+  // job the caller may see (the queries above apply the team rule), so they need no check.
   OptimizationPolicy: {
-    team: (p, _a, ctx) => ctx.db.team.findUniqueOrThrow({ where: { id: p.teamId } }),
-    model: (p, _a, ctx) => (p.modelId ? ctx.db.model.findUnique({ where: { id: p.modelId } }) : null),
+    team: (p, _a, ctx) => ctx.loaders.team.loadRequired(p.teamId),
+    model: (p, _a, ctx) => (p.modelId ? ctx.loaders.model.load(p.modelId) : null),
     steps: (p) => stepsOf(p.steps),
     hardwareProfile: (p, _a, ctx) =>
-      p.hardwareProfileId ? ctx.db.hardwareProfile.findUnique({ where: { id: p.hardwareProfileId } }) : null,
+      p.hardwareProfileId ? ctx.loaders.hardwareProfile.load(p.hardwareProfileId) : null,
   },
   OptimizationJob: {
-    policy: (j, _a, ctx) => ctx.db.optimizationPolicy.findUniqueOrThrow({ where: { id: j.policyId } }),
-    sourceVersion: (j, _a, ctx) => ctx.db.modelVersion.findUniqueOrThrow({ where: { id: j.sourceVersionId } }),
+    policy: (j, _a, ctx) => ctx.loaders.policy.loadRequired(j.policyId),
+    sourceVersion: (j, _a, ctx) => ctx.loaders.version.loadRequired(j.sourceVersionId),
     model: async (j, _a, ctx) =>
-      (await ctx.db.modelVersion.findUniqueOrThrow({ where: { id: j.sourceVersionId }, select: { model: true } }))
-        .model,
+      ctx.loaders.model.loadRequired((await ctx.loaders.version.loadRequired(j.sourceVersionId)).modelId),
     steps: (j) => stepsOf(j.steps),
-    candidates: (j, _a, ctx) =>
-      ctx.db.modelVersion.findMany({ where: { jobId: j.id }, orderBy: [{ stepIndex: "asc" }, { number: "asc" }] }),
-    bestVersion: (j, _a, ctx) =>
-      j.bestVersionId ? ctx.db.modelVersion.findUnique({ where: { id: j.bestVersionId } }) : null,
+    candidates: (j, _a, ctx) => ctx.loaders.jobCandidates.load(j.id),
+    bestVersion: (j, _a, ctx) => (j.bestVersionId ? ctx.loaders.version.load(j.bestVersionId) : null),
   },
 } satisfies Resolvers;
