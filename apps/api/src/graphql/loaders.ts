@@ -15,6 +15,7 @@ import type {
   OptimizationPolicy,
   Team,
 } from "@costgate/db";
+import { newestFirst } from "./pagination.ts";
 import { recentDeliveries, type DeliveryWithLastAttempt } from "../features/webhooks/recent-deliveries.ts";
 
 /**
@@ -55,6 +56,14 @@ export function createLoaders(db: Db, now: () => Date) {
     /** A version's children in the lineage, oldest first. */
     children: groupBy<ModelVersion>("parentId", (ids) =>
       db.modelVersion.findMany({ where: { parentId: { in: ids } }, orderBy: { number: "asc" } }),
+    ),
+    /** A model's datasets, newest first. */
+    modelDatasets: groupBy<Dataset>("modelId", (ids) =>
+      db.dataset.findMany({ where: { modelId: { in: ids } }, orderBy: newestFirst }),
+    ),
+    /** A team's budgets, newest first. */
+    teamBudgets: groupBy<Budget>("teamId", (ids) =>
+      db.budget.findMany({ where: { teamId: { in: ids } }, orderBy: newestFirst }),
     ),
     /** The versions an optimization job made, in step order. */
     jobCandidates: groupBy<ModelVersion>("jobId", (ids) =>

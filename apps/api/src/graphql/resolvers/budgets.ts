@@ -37,7 +37,7 @@ export const budgetsResolvers = {
     periodEnd: (s) => s.end,
   },
   Team: {
-    budgets: (t, _a, ctx) => ctx.db.budget.findMany({ where: { teamId: t.id }, orderBy: newestFirst }),
+    budgets: (t, _a, ctx) => ctx.loaders.teamBudgets.load(t.id),
   },
   PromotionResult: {
     async projection(r, _a, ctx) {

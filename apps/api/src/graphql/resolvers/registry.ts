@@ -57,7 +57,7 @@ export const registryResolvers = {
         () => ctx.loaders.versionCount.load(m.id),
       ),
     productionVersion: (m, _a, ctx) => ctx.loaders.productionVersion.load(m.id),
-    datasets: (m, _a, ctx) => ctx.db.dataset.findMany({ where: { modelId: m.id }, orderBy: newestFirst }),
+    datasets: (m, _a, ctx) => ctx.loaders.modelDatasets.load(m.id),
   },
   ModelVersion: {
     model: (v, _a, ctx) => ctx.loaders.model.loadRequired(v.modelId),
