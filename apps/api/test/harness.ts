@@ -9,7 +9,7 @@ export { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, type GqlResult } from "@costgate
 
 type InProcessApi = ApiServer & RunningApi;
 
-export interface HarnessOptions {
+interface HarnessOptions {
   /** Called with every SQL statement the API's Prisma client sends (to count the queries a request makes). */
   onQuery?: (event: Prisma.QueryEvent) => void;
 }
