@@ -15,6 +15,7 @@ import type {
   OptimizationPolicy,
   Team,
 } from "@costgate/db";
+import { newestFirst } from "./pagination.ts";
 import { recentDeliveries, type DeliveryWithLastAttempt } from "../features/webhooks/recent-deliveries.ts";
 
 /**
@@ -55,6 +56,18 @@ export function createLoaders(db: Db, now: () => Date) {
     /** A version's children in the lineage, oldest first. */
     children: groupBy<ModelVersion>("parentId", (ids) =>
       db.modelVersion.findMany({ where: { parentId: { in: ids } }, orderBy: { number: "asc" } }),
+    ),
+    /** A model's datasets, newest first. */
+    modelDatasets: groupBy<Dataset>("modelId", (ids) =>
+      db.dataset.findMany({ where: { modelId: { in: ids } }, orderBy: newestFirst }),
+    ),
+    /** A team's budgets, newest first. */
+    teamBudgets: groupBy<Budget>("teamId", (ids) =>
+      db.budget.findMany({ where: { teamId: { in: ids } }, orderBy: newestFirst }),
+    ),
+    /** The versions an optimization job made, in step order. */
+    jobCandidates: groupBy<ModelVersion>("jobId", (ids) =>
+      db.modelVersion.findMany({ where: { jobId: { in: ids } }, orderBy: [{ stepIndex: "asc" }, { number: "asc" }] }),
     ),
     /** Every cost measurement of a version, newest first. */
     costs: groupBy<CostMeasurement>("versionId", (ids) =>
@@ -119,8 +132,21 @@ export function createLoaders(db: Db, now: () => Date) {
 
 export type Loaders = ReturnType<typeof createLoaders>;
 
+/** Rows by id: null for an id with no row. */
+class RowLoader<T extends { id: string }> extends DataLoader<string, T | null> {
+  /**
+   * The row a foreign key of a non-null field points to. It exists unless deleted since the
+   * parent was read; that is answered as an error, as GraphQL answers null in a non-null field.
+   */
+  async loadRequired(id: string): Promise<T> {
+    const row = await this.load(id);
+    if (!row) throw new Error(`row ${id} was not found (deleted meanwhile?)`);
+    return row;
+  }
+}
+
 function byId<T extends { id: string }>(load: (ids: string[]) => Promise<T[]>) {
-  return new DataLoader<string, T | null>(async (ids) => {
+  return new RowLoader<T>(async (ids) => {
     const found = new Map((await load([...ids])).map((r) => [r.id, r]));
     return ids.map((id) => found.get(id) ?? null);
   });

@@ -1,20 +1,12 @@
 import type { Prisma } from "@costgate/db";
 import { teamScope } from "@costgate/core";
-import { caller, type Context } from "../context.ts";
+import { caller } from "../context.ts";
+import type { Resolvers } from "../generated/resolvers-types.ts";
 import { newestFirst, paginate } from "../pagination.ts";
-
-interface AuditArgs {
-  entityType?: string | null;
-  entityId?: string | null;
-  actor?: string | null;
-  action?: string | null;
-  first?: number;
-  after?: string | null;
-}
 
 export const auditResolvers = {
   Query: {
-    auditEvents(_p: unknown, args: AuditArgs, ctx: Context) {
+    auditEvents(_p, args, ctx) {
       const scope = teamScope(caller(ctx));
       const where: Prisma.AuditEventWhereInput = {
         ...(scope ? { teamId: scope } : {}),
@@ -31,4 +23,4 @@ export const auditResolvers = {
       );
     },
   },
-} satisfies Record<string, Record<string, unknown>>;
+} satisfies Resolvers;

@@ -1,7 +1,7 @@
-import { teamScope, visibleOrNull, type BudgetStatusValue } from "@costgate/core";
-import type { Budget, Team } from "@costgate/db";
+import { teamScope, visibleOrNull } from "@costgate/core";
 import type { CostGateRecord } from "@costgate/services";
-import { caller, mutation, type Context } from "../context.ts";
+import { caller, mutation } from "../context.ts";
+import type { Resolvers } from "../generated/resolvers-types.ts";
 import { newestFirst } from "../pagination.ts";
 import { createBudget } from "../../features/budgets/create-budget.ts";
 import { updateBudget } from "../../features/budgets/update-budget.ts";
@@ -10,42 +10,39 @@ import { promotionPreview } from "../../features/budgets/promotion-preview.ts";
 
 export const budgetsResolvers = {
   Query: {
-    promotionPreview: (_p: unknown, { versionId }: { versionId: string }, ctx: Context) =>
-      promotionPreview(ctx, caller(ctx), versionId),
-    budgets(_p: unknown, { teamId }: { teamId?: string | null }, ctx: Context) {
+    promotionPreview: (_p, { versionId }, ctx) => promotionPreview(ctx, caller(ctx), versionId),
+    budgets(_p, { teamId }, ctx) {
       const scope = teamScope(caller(ctx), teamId);
       return ctx.db.budget.findMany({ where: scope ? { teamId: scope } : {}, orderBy: newestFirst });
     },
-    async budget(_p: unknown, { id }: { id: string }, ctx: Context) {
+    async budget(_p, { id }, ctx) {
       const principal = caller(ctx);
       const budget = await ctx.db.budget.findUnique({ where: { id } });
       return visibleOrNull(principal, budget, (b) => b.teamId);
     },
   },
   Mutation: {
-    createBudget: mutation("createBudget", (a: { input: unknown }, ctx, p) => createBudget(ctx.db, p, a.input)),
-    updateBudget: mutation("updateBudget", (a: { id: string; input: unknown }, ctx, p) =>
-      updateBudget(ctx, p, a.id, a.input),
-    ),
-    deleteBudget: mutation("deleteBudget", (a: { id: string }, ctx, p) => deleteBudget(ctx.db, p, a.id)),
+    createBudget: mutation("createBudget", (a, ctx, p) => createBudget(ctx.db, p, a.input)),
+    updateBudget: mutation("updateBudget", (a, ctx, p) => updateBudget(ctx, p, a.id, a.input)),
+    deleteBudget: mutation("deleteBudget", (a, ctx, p) => deleteBudget(ctx.db, p, a.id)),
   },
   Budget: {
-    team: (b: Budget, _a: unknown, ctx: Context) => ctx.loaders.team.load(b.teamId),
-    model: (b: Budget, _a: unknown, ctx: Context) => (b.modelId ? ctx.loaders.model.load(b.modelId) : null),
-    policy: (b: Budget, _a: unknown, ctx: Context) => (b.policyId ? ctx.loaders.policy.load(b.policyId) : null),
-    status: (b: Budget, _a: unknown, ctx: Context) => ctx.loaders.budgetStatus.load(b),
+    team: (b, _a, ctx) => ctx.loaders.team.loadRequired(b.teamId),
+    model: (b, _a, ctx) => (b.modelId ? ctx.loaders.model.load(b.modelId) : null),
+    policy: (b, _a, ctx) => (b.policyId ? ctx.loaders.policy.load(b.policyId) : null),
+    status: (b, _a, ctx) => ctx.loaders.budgetStatus.load(b),
   },
   BudgetStatus: {
-    periodStart: (s: BudgetStatusValue) => s.start,
-    periodEnd: (s: BudgetStatusValue) => s.end,
+    periodStart: (s) => s.start,
+    periodEnd: (s) => s.end,
   },
   Team: {
-    budgets: (t: Team, _a: unknown, ctx: Context) =>
-      ctx.db.budget.findMany({ where: { teamId: t.id }, orderBy: newestFirst }),
+    budgets: (t, _a, ctx) => ctx.loaders.teamBudgets.load(t.id),
   },
   PromotionResult: {
-    async projection(r: { gate?: { costGate?: Partial<CostGateRecord> } | null }, _a: unknown, ctx: Context) {
-      const g = r.gate?.costGate;
+    async projection(r, _a, ctx) {
+      // The cost gate records its projection under `costGate` (services' costGateRecord); other gates record none.
+      const g = r.gate?.costGate as CostGateRecord | undefined;
       if (!g?.projectedMonthlyUsd) return null;
       return {
         currentMonthlyUsd: g.currentMonthlyUsd,
@@ -56,4 +53,4 @@ export const budgetsResolvers = {
       };
     },
   },
-} satisfies Record<string, Record<string, unknown>>;
+} satisfies Resolvers;

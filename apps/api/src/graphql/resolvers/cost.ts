@@ -1,21 +1,18 @@
-import type { CostMeasurement } from "@costgate/db";
-import { caller, mutation, type Context } from "../context.ts";
+import { caller, mutation } from "../context.ts";
+import type { Resolvers } from "../generated/resolvers-types.ts";
 import { upsertHardwareProfile } from "../../features/hardware/upsert-hardware-profile.ts";
 
 export const costResolvers = {
   Query: {
-    hardwareProfiles(_p: unknown, _a: unknown, ctx: Context) {
+    hardwareProfiles(_p, _a, ctx) {
       caller(ctx);
       return ctx.db.hardwareProfile.findMany({ orderBy: [{ isDefault: "desc" }, { name: "asc" }] });
     },
   },
   Mutation: {
-    upsertHardwareProfile: mutation("upsertHardwareProfile", (a: { input: unknown }, ctx, p) =>
-      upsertHardwareProfile(ctx.db, p, a.input),
-    ),
+    upsertHardwareProfile: mutation("upsertHardwareProfile", (a, ctx, p) => upsertHardwareProfile(ctx.db, p, a.input)),
   },
   CostMeasurement: {
-    hardwareProfile: (c: CostMeasurement, _a: unknown, ctx: Context) =>
-      ctx.loaders.hardwareProfile.load(c.hardwareProfileId),
+    hardwareProfile: (c, _a, ctx) => ctx.loaders.hardwareProfile.loadRequired(c.hardwareProfileId),
   },
-} satisfies Record<string, Record<string, unknown>>;
+} satisfies Resolvers;

@@ -1,6 +1,7 @@
 import { teamScope, visibleOrNull } from "@costgate/core";
-import type { ApiKey, Team, User } from "@costgate/db";
+import type { ApiKey, User } from "@costgate/db";
 import { caller, mutation, type Context } from "../context.ts";
+import type { Resolvers } from "../generated/resolvers-types.ts";
 import { paginate, newestFirst } from "../pagination.ts";
 import { login } from "../../features/identity/login.ts";
 import { createUser } from "../../features/identity/create-user.ts";
@@ -13,7 +14,7 @@ const teamOf = (parent: { teamId: string | null }, _a: unknown, ctx: Context) =>
 
 export const identityResolvers = {
   Query: {
-    async me(_p: unknown, _a: unknown, ctx: Context) {
+    async me(_p, _a, ctx) {
       const principal = caller(ctx);
       if (principal.kind === "user") return ctx.db.user.findUniqueOrThrow({ where: { id: principal.id } });
       // An API key acts as a user-like principal of its own.
@@ -26,21 +27,21 @@ export const identityResolvers = {
         teamId: key.teamId,
       };
     },
-    teams(_p: unknown, _a: unknown, ctx: Context) {
+    teams(_p, _a, ctx) {
       const principal = caller(ctx);
       if (principal.role === "ADMIN") return ctx.db.team.findMany({ orderBy: { name: "asc" } });
       return principal.teamId ? ctx.db.team.findMany({ where: { id: principal.teamId } }) : [];
     },
-    async team(_p: unknown, { id }: { id: string }, ctx: Context) {
+    async team(_p, { id }, ctx) {
       const principal = caller(ctx);
       const team = await ctx.db.team.findUnique({ where: { id } });
       return visibleOrNull(principal, team, (t) => t.id);
     },
-    users(_p: unknown, { teamId }: { teamId?: string | null }, ctx: Context) {
+    users(_p, { teamId }, ctx) {
       const scope = teamScope(caller(ctx), teamId);
       return ctx.db.user.findMany({ where: scope ? { teamId: scope } : {}, orderBy: { email: "asc" } });
     },
-    apiKeys(_p: unknown, args: { teamId?: string | null; includeRevoked?: boolean | null }, ctx: Context) {
+    apiKeys(_p, args, ctx) {
       const scope = teamScope(caller(ctx), args.teamId);
       return ctx.db.apiKey.findMany({
         where: { ...(scope ? { teamId: scope } : {}), ...(args.includeRevoked ? {} : { revokedAt: null }) },
@@ -49,30 +50,25 @@ export const identityResolvers = {
     },
   },
   Mutation: {
-    login: (_p: unknown, args: { email: string; password: string }, ctx: Context) =>
-      login({ db: ctx.db, sessions: ctx.sessions, throttle: ctx.throttle }, args, ctx.ip),
-    createUser: mutation("createUser", (a: { input: unknown }, ctx, p) => createUser(ctx.db, p, a.input)),
-    createTeam: mutation("createTeam", (a: { input: unknown }, ctx, p) => createTeam(ctx.db, p, a.input)),
-    createApiKey: mutation("createApiKey", (a: { input: unknown }, ctx, p) => createApiKey(ctx.db, p, a.input)),
-    revokeApiKey: mutation("revokeApiKey", (a: { id: string }, ctx, p) => revokeApiKey(ctx.db, p, a.id)),
-    logout: mutation("logout", (_a: unknown, ctx, p) => logout(ctx.db, p)),
-    revokeUserSessions: mutation("revokeUserSessions", (a: { userId: string }, ctx, p) =>
-      revokeUserSessions(ctx.db, p, a.userId),
-    ),
-    changePassword: mutation("changePassword", (a: { currentPassword: string; newPassword: string }, ctx, p) =>
-      changePassword(ctx.db, p, a),
-    ),
+    login: (_p, args, ctx) => login({ db: ctx.db, sessions: ctx.sessions, throttle: ctx.throttle }, args, ctx.ip),
+    createUser: mutation("createUser", (a, ctx, p) => createUser(ctx.db, p, a.input)),
+    createTeam: mutation("createTeam", (a, ctx, p) => createTeam(ctx.db, p, a.input)),
+    createApiKey: mutation("createApiKey", (a, ctx, p) => createApiKey(ctx.db, p, a.input)),
+    revokeApiKey: mutation("revokeApiKey", (a, ctx, p) => revokeApiKey(ctx.db, p, a.id)),
+    logout: mutation("logout", (_a, ctx, p) => logout(ctx.db, p)),
+    revokeUserSessions: mutation("revokeUserSessions", (a, ctx, p) => revokeUserSessions(ctx.db, p, a.userId)),
+    changePassword: mutation("changePassword", (a, ctx, p) => changePassword(ctx.db, p, a)),
   },
   User: { team: teamOf },
   ApiKey: { team: teamOf },
   Team: {
-    models: (team: Team, args: { first?: number; after?: string }, ctx: Context) =>
+    models: (team, args, ctx) =>
       paginate(
         args,
         (page) => ctx.db.model.findMany({ where: { teamId: team.id }, orderBy: newestFirst, ...page }),
         () => ctx.db.model.count({ where: { teamId: team.id } }),
       ),
   },
-} satisfies Record<string, Record<string, unknown>>;
+} satisfies Resolvers;
 
 export type { ApiKey, User };

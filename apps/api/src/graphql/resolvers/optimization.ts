@@ -1,29 +1,28 @@
-import { teamScope, visibleOrNull } from "@costgate/core";
-import type { OptimizationJob, OptimizationPolicy, Prisma } from "@costgate/db";
-import { caller, mutation, type Context } from "../context.ts";
+import { teamScope, visibleOrNull, type PolicyStep } from "@costgate/core";
+import type { Prisma } from "@costgate/db";
+import { caller, mutation } from "../context.ts";
+import type { Resolvers } from "../generated/resolvers-types.ts";
 import { newestFirst, paginate } from "../pagination.ts";
 import { createOptimizationPolicy } from "../../features/optimization/create-policy.ts";
 import { updateOptimizationPolicy } from "../../features/optimization/update-policy.ts";
 import { runOptimizationPolicy } from "../../features/optimization/run-policy.ts";
 import { cancelOptimizationJob } from "../../features/optimization/cancel-job.ts";
 
-type JobStatus = OptimizationJob["status"];
-
-/** Steps are stored as validated JSON `[{ kind, params }]`. */
-const stepsOf = (steps: Prisma.JsonValue) => (Array.isArray(steps) ? steps : []);
+/** Steps are stored as JSON `[{ kind, params }]`, written only as parsePolicySteps returned them. */
+const stepsOf = (steps: Prisma.JsonValue): PolicyStep[] => (Array.isArray(steps) ? (steps as PolicyStep[]) : []);
 
 export const optimizationResolvers = {
   Query: {
-    optimizationPolicies(_p: unknown, args: { teamId?: string | null }, ctx: Context) {
+    optimizationPolicies(_p, args, ctx) {
       const scope = teamScope(caller(ctx), args.teamId);
       return ctx.db.optimizationPolicy.findMany({ where: scope ? { teamId: scope } : {}, orderBy: newestFirst });
     },
-    async optimizationPolicy(_p: unknown, { id }: { id: string }, ctx: Context) {
+    async optimizationPolicy(_p, { id }, ctx) {
       const principal = caller(ctx);
       const policy = await ctx.db.optimizationPolicy.findUnique({ where: { id } });
       return visibleOrNull(principal, policy, (p) => p.teamId);
     },
-    async optimizationJob(_p: unknown, { id }: { id: string }, ctx: Context) {
+    async optimizationJob(_p, { id }, ctx) {
       const principal = caller(ctx);
       const job = await ctx.db.optimizationJob.findUnique({
         where: { id },
@@ -31,17 +30,7 @@ export const optimizationResolvers = {
       });
       return visibleOrNull(principal, job, (j) => j.policy.teamId);
     },
-    optimizationJobs(
-      _p: unknown,
-      args: {
-        status?: JobStatus | null;
-        modelId?: string | null;
-        policyId?: string | null;
-        first?: number;
-        after?: string | null;
-      },
-      ctx: Context,
-    ) {
+    optimizationJobs(_p, args, ctx) {
       const scope = teamScope(caller(ctx));
       const where: Prisma.OptimizationJobWhereInput = {
         ...(scope ? { policy: { teamId: scope } } : {}),
@@ -57,40 +46,32 @@ export const optimizationResolvers = {
     },
   },
   Mutation: {
-    createOptimizationPolicy: mutation("createOptimizationPolicy", (a: { input: unknown }, ctx, p) =>
+    createOptimizationPolicy: mutation("createOptimizationPolicy", (a, ctx, p) =>
       createOptimizationPolicy(ctx.db, p, a.input),
     ),
-    updateOptimizationPolicy: mutation("updateOptimizationPolicy", (a: { id: string; input: unknown }, ctx, p) =>
+    updateOptimizationPolicy: mutation("updateOptimizationPolicy", (a, ctx, p) =>
       updateOptimizationPolicy(ctx.db, p, a.id, a.input),
     ),
-    runOptimizationPolicy: mutation("runOptimizationPolicy", (a: { policyId: string; versionId: string }, ctx, p) =>
-      runOptimizationPolicy(ctx, p, a),
-    ),
-    cancelOptimizationJob: mutation("cancelOptimizationJob", (a: { id: string }, ctx, p) =>
-      cancelOptimizationJob(ctx, p, a.id),
-    ),
+    runOptimizationPolicy: mutation("runOptimizationPolicy", (a, ctx, p) => runOptimizationPolicy(ctx, p, a)),
+    cancelOptimizationJob: mutation("cancelOptimizationJob", (a, ctx, p) => cancelOptimizationJob(ctx, p, a.id)),
   },
+  // Every lookup below goes through the request's loaders: a list of N policies or jobs reads
+  // each kind of row once, not N times. The rows are reached by foreign keys from a policy or
+  // job the caller may see (the queries above apply the team rule), so they need no check.
   OptimizationPolicy: {
-    team: (p: OptimizationPolicy, _a: unknown, ctx: Context) =>
-      ctx.db.team.findUniqueOrThrow({ where: { id: p.teamId } }),
-    model: (p: OptimizationPolicy, _a: unknown, ctx: Context) =>
-      p.modelId ? ctx.db.model.findUnique({ where: { id: p.modelId } }) : null,
-    steps: (p: OptimizationPolicy) => stepsOf(p.steps),
-    hardwareProfile: (p: OptimizationPolicy, _a: unknown, ctx: Context) =>
-      p.hardwareProfileId ? ctx.db.hardwareProfile.findUnique({ where: { id: p.hardwareProfileId } }) : null,
+    team: (p, _a, ctx) => ctx.loaders.team.loadRequired(p.teamId),
+    model: (p, _a, ctx) => (p.modelId ? ctx.loaders.model.load(p.modelId) : null),
+    steps: (p) => stepsOf(p.steps),
+    hardwareProfile: (p, _a, ctx) =>
+      p.hardwareProfileId ? ctx.loaders.hardwareProfile.load(p.hardwareProfileId) : null,
   },
   OptimizationJob: {
-    policy: (j: OptimizationJob, _a: unknown, ctx: Context) =>
-      ctx.db.optimizationPolicy.findUniqueOrThrow({ where: { id: j.policyId } }),
-    sourceVersion: (j: OptimizationJob, _a: unknown, ctx: Context) =>
-      ctx.db.modelVersion.findUniqueOrThrow({ where: { id: j.sourceVersionId } }),
-    model: async (j: OptimizationJob, _a: unknown, ctx: Context) =>
-      (await ctx.db.modelVersion.findUniqueOrThrow({ where: { id: j.sourceVersionId }, select: { model: true } }))
-        .model,
-    steps: (j: OptimizationJob) => stepsOf(j.steps),
-    candidates: (j: OptimizationJob, _a: unknown, ctx: Context) =>
-      ctx.db.modelVersion.findMany({ where: { jobId: j.id }, orderBy: [{ stepIndex: "asc" }, { number: "asc" }] }),
-    bestVersion: (j: OptimizationJob, _a: unknown, ctx: Context) =>
-      j.bestVersionId ? ctx.db.modelVersion.findUnique({ where: { id: j.bestVersionId } }) : null,
+    policy: (j, _a, ctx) => ctx.loaders.policy.loadRequired(j.policyId),
+    sourceVersion: (j, _a, ctx) => ctx.loaders.version.loadRequired(j.sourceVersionId),
+    model: async (j, _a, ctx) =>
+      ctx.loaders.model.loadRequired((await ctx.loaders.version.loadRequired(j.sourceVersionId)).modelId),
+    steps: (j) => stepsOf(j.steps),
+    candidates: (j, _a, ctx) => ctx.loaders.jobCandidates.load(j.id),
+    bestVersion: (j, _a, ctx) => (j.bestVersionId ? ctx.loaders.version.load(j.bestVersionId) : null),
   },
-} satisfies Record<string, Record<string, unknown>>;
+} satisfies Resolvers;

@@ -1,28 +1,23 @@
-import { caller, mutation, type Context } from "../context.ts";
+import { caller, mutation } from "../context.ts";
+import type { Resolvers } from "../generated/resolvers-types.ts";
 import { recordUsage } from "../../features/usage/record-usage.ts";
-import { spendSeries, type Granularity } from "../../features/usage/spend-series.ts";
-import { topSpenders, type ModelSpendRow } from "../../features/usage/top-spenders.ts";
-import { optimizationSavings, type VersionSavings } from "../../features/usage/optimization-savings.ts";
-import type { UsageInput } from "../../features/usage/usage-input.ts";
-
-type Range = { teamId?: string | null; from: Date; to: Date };
+import { spendSeries } from "../../features/usage/spend-series.ts";
+import { topSpenders } from "../../features/usage/top-spenders.ts";
+import { optimizationSavings } from "../../features/usage/optimization-savings.ts";
 
 export const usageResolvers = {
   Query: {
-    spend: (_p: unknown, args: Range & { modelId?: string | null; granularity?: Granularity | null }, ctx: Context) =>
-      spendSeries(ctx.db, caller(ctx), args),
-    topSpenders: (_p: unknown, args: Range & { first?: number | null }, ctx: Context) =>
-      topSpenders(ctx.db, caller(ctx), args),
-    optimizationSavings: (_p: unknown, args: Range & { first?: number | null }, ctx: Context) =>
-      optimizationSavings(ctx.db, ctx.loaders, caller(ctx), args),
+    spend: (_p, args, ctx) => spendSeries(ctx.db, caller(ctx), args),
+    topSpenders: (_p, args, ctx) => topSpenders(ctx.db, caller(ctx), args),
+    optimizationSavings: (_p, args, ctx) => optimizationSavings(ctx.db, ctx.loaders, caller(ctx), args),
   },
   Mutation: {
-    recordUsage: mutation("recordUsage", (a: { input: UsageInput[] }, ctx, p) => recordUsage(ctx, p, a.input)),
+    recordUsage: mutation("recordUsage", (a, ctx, p) => recordUsage(ctx, p, a.input)),
   },
   ModelSpend: {
-    model: (r: ModelSpendRow, _a: unknown, ctx: Context) => ctx.loaders.model.load(r.modelId),
+    model: (r, _a, ctx) => ctx.loaders.model.loadRequired(r.modelId),
   },
   VersionSavings: {
-    model: (r: VersionSavings, _a: unknown, ctx: Context) => ctx.loaders.model.load(r.modelId),
+    model: (r, _a, ctx) => ctx.loaders.model.loadRequired(r.modelId),
   },
-} satisfies Record<string, Record<string, unknown>>;
+} satisfies Resolvers;

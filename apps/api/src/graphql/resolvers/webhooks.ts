@@ -1,6 +1,6 @@
 import { assertCan } from "@costgate/core";
-import type { Webhook } from "@costgate/db";
-import { caller, mutation, type Context } from "../context.ts";
+import { caller, mutation } from "../context.ts";
+import type { Resolvers } from "../generated/resolvers-types.ts";
 import { pageSize } from "../pagination.ts";
 import { listWebhooks } from "../../features/webhooks/list-webhooks.ts";
 import { createWebhook } from "../../features/webhooks/create-webhook.ts";
@@ -9,22 +9,19 @@ import { deleteWebhook } from "../../features/webhooks/delete-webhook.ts";
 
 export const webhookResolvers = {
   Query: {
-    webhooks(_p: unknown, args: { teamId?: string | null }, ctx: Context) {
+    webhooks(_p, args, ctx) {
       const principal = caller(ctx);
       assertCan(principal, "webhooks");
       return listWebhooks(ctx.db, principal, args.teamId);
     },
   },
   Mutation: {
-    createWebhook: mutation("createWebhook", (a: { input: unknown }, ctx, p) => createWebhook(ctx, p, a.input)),
-    updateWebhook: mutation("updateWebhook", (a: { id: string; input: unknown }, ctx, p) =>
-      updateWebhook(ctx, p, a.id, a.input),
-    ),
-    deleteWebhook: mutation("deleteWebhook", (a: { id: string }, ctx, p) => deleteWebhook(ctx.db, p, a.id)),
+    createWebhook: mutation("createWebhook", (a, ctx, p) => createWebhook(ctx, p, a.input)),
+    updateWebhook: mutation("updateWebhook", (a, ctx, p) => updateWebhook(ctx, p, a.id, a.input)),
+    deleteWebhook: mutation("deleteWebhook", (a, ctx, p) => deleteWebhook(ctx.db, p, a.id)),
   },
   Webhook: {
-    team: (w: Webhook, _a: unknown, ctx: Context) => ctx.loaders.team.load(w.teamId),
-    deliveries: (w: Webhook, args: { first?: number | null }, ctx: Context) =>
-      ctx.loaders.webhookDeliveries.load({ webhookId: w.id, first: pageSize(args.first) }),
+    team: (w, _a, ctx) => ctx.loaders.team.loadRequired(w.teamId),
+    deliveries: (w, args, ctx) => ctx.loaders.webhookDeliveries.load({ webhookId: w.id, first: pageSize(args.first) }),
   },
-} satisfies Record<string, Record<string, unknown>>;
+} satisfies Resolvers;
