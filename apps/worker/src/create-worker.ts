@@ -58,7 +58,13 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
   // A TensorFlow process per queue that computes, so an evaluation does not wait behind a training.
   const lane = (name: string) =>
     new TfLane(
-      new TfHost({ name, logger, backend: env.COSTGATE_TF_BACKEND, maxOldSpaceMb: env.WORKER_TF_MAX_OLD_SPACE_MB }),
+      new TfHost({
+        name,
+        logger,
+        backend: env.COSTGATE_TF_BACKEND,
+        maxOldSpaceMb: env.WORKER_TF_MAX_OLD_SPACE_MB,
+        recycleBytes: env.WORKER_TF_RECYCLE_MB * 1024 * 1024,
+      }),
       machineLock,
     );
   const lanes = { evaluate: lane("evaluate"), optimize: lane("optimize") };

@@ -24,6 +24,8 @@ export const workerEnvSchema = z
     WORKER_HOST_ID: z.string().min(1).optional(),
     /** Heap limit of the worker's TensorFlow processes, MiB (default: Node's). */
     WORKER_TF_MAX_OLD_SPACE_MB: z.coerce.number().int().positive().optional(),
+    /** A TensorFlow process idle with more backend memory than this (MiB) is replaced: a wasm heap never shrinks. */
+    WORKER_TF_RECYCLE_MB: positiveInt(1536),
     /** Webhook deliveries one worker sends at once; each waits at most WEBHOOK_TIMEOUT_MS for the receiver. */
     WORKER_WEBHOOK_CONCURRENCY: positiveInt(10),
     WEBHOOK_TIMEOUT_MS: positiveInt(10_000),

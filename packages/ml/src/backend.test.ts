@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { currentBackend, initBackend, tfjsNodeUnavailableReason } from "./backend.ts";
+import { currentBackend, initBackend, isBackendMemoryFailure, tfjsNodeUnavailableReason } from "./backend.ts";
 import { MlError } from "./errors.ts";
 import { tf } from "./tf.ts";
 
@@ -67,5 +67,16 @@ describe("initBackend", () => {
     });
     // the failed attempt leaves a working backend behind
     expect(await initBackend({ force: "wasm" })).toBe("wasm");
+  });
+});
+
+describe("backend memory failures", () => {
+  it("tells an exhausted or broken heap from a problem of the model", () => {
+    expect(isBackendMemoryFailure("model.json could not be loaded as a LayersModel: memory access out of bounds")).toBe(
+      true,
+    );
+    expect(isBackendMemoryFailure("Aborted(OOM)")).toBe(true);
+    expect(isBackendMemoryFailure("RangeError: Array buffer allocation failed")).toBe(true);
+    expect(isBackendMemoryFailure("model.json could not be loaded as a LayersModel: Unknown layer: Foo")).toBe(false);
   });
 });

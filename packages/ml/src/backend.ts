@@ -105,3 +105,23 @@ export function currentBackend(): BackendName | null {
 export function tfjsNodeUnavailableReason(): string | null {
   return tfjsNodeError;
 }
+
+/**
+ * Bytes the current backend holds: the wasm heap (it grows and never shrinks, so a long-lived
+ * process keeps its peak), else the process's resident memory.
+ */
+export function backendHeapBytes(): number {
+  const wasm = (tf.backend() as { wasm?: { HEAPU8?: Uint8Array } } | undefined)?.wasm;
+  return wasm?.HEAPU8?.length ?? process.memoryUsage().rss;
+}
+
+/**
+ * Whether an error is the backend running out of memory (or its heap broken by it) rather than
+ * a problem of the model or data. A wasm heap that failed to grow answers "memory access out of
+ * bounds" anywhere, loading a model included.
+ */
+export function isBackendMemoryFailure(message: string): boolean {
+  return /memory access out of bounds|out of memory|Cannot enlarge memory|Aborted\(OOM\)|Array buffer allocation failed/i.test(
+    message,
+  );
+}

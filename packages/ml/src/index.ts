@@ -3,7 +3,7 @@
 // an export here that nothing outside uses.
 export { tf } from "./tf.ts";
 export { MlError, isMlError, type MlErrorCode } from "./errors.ts";
-export { initBackend } from "./backend.ts";
+export { backendHeapBytes, initBackend, isBackendMemoryFailure } from "./backend.ts";
 export { loadModel, writeModelArtifacts } from "./model-io.ts";
 export { loadCsvDataset, disposeDataset, modelInputShape, type Dataset, type Task } from "./dataset.ts";
 export { evaluateModel, type Evaluation } from "./evaluate.ts";

@@ -4,7 +4,7 @@
  * polling for cancellation while a model trains or is measured. Started by tf-host.ts with an
  * IPC channel; it ends when the channel closes (the worker exited, even by kill -9).
  */
-import { initBackend, isMlError, setComputeGate } from "@costgate/ml";
+import { backendHeapBytes, initBackend, isBackendMemoryFailure, isMlError, setComputeGate } from "@costgate/ml";
 import { handlers, MissingDataset } from "./ops.ts";
 import type { FromChild, OpName, ToChild, WireError } from "./protocol.ts";
 
@@ -68,7 +68,10 @@ async function call(id: number, op: OpName, args: unknown): Promise<void> {
     send({ type: "result", id, result });
   } catch (e) {
     const error: WireError = { message: e instanceof Error ? e.message : String(e) };
-    if (isMlError(e)) error.mlCode = e.code;
+    // Out of backend memory, the message often reads as a bad model ("could not be loaded ...:
+    // memory access out of bounds"): it is this process's heap, not the model.
+    if (isBackendMemoryFailure(error.message)) error.memory = true;
+    else if (isMlError(e)) error.mlCode = e.code;
     else if (e instanceof MissingDataset) error.mlCode = "BAD_DATASET";
     if (abort.signal.aborted) error.aborted = true;
     send({ type: "error", id, error });
@@ -76,6 +79,7 @@ async function call(id: number, op: OpName, args: unknown): Promise<void> {
     running--;
     aborts.delete(id);
     ackIfPaused();
+    if (running === 0) send({ type: "memory", heapBytes: backendHeapBytes() });
   }
 }
 

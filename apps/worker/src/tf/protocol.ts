@@ -59,6 +59,8 @@ export interface WireError {
   mlCode?: MlErrorCode;
   /** The step stopped because it was aborted. */
   aborted?: boolean;
+  /** The backend's memory is exhausted or broken (a wasm heap cannot shrink): only a new process helps. */
+  memory?: boolean;
 }
 
 export type ToChild =
@@ -75,4 +77,6 @@ export type FromChild =
   | { type: "error"; id: number; error: WireError }
   | { type: "progress"; id: number; fraction: number; stage: string }
   /** Every running computation is stopped at the gate (or none is running). */
-  | { type: "paused" };
+  | { type: "paused" }
+  /** Sent when the child falls idle: the bytes its TensorFlow backend holds (a wasm heap never shrinks). */
+  | { type: "memory"; heapBytes: number };

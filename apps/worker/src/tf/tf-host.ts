@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { FromChild, OpName, Ops, ToChild, WireError } from "./protocol.ts";
 
 const CHILD = fileURLToPath(new URL("./child.ts", import.meta.url));
+const DEFAULT_RECYCLE_BYTES = 1.5 * 1024 ** 3;
 
 /** The TensorFlow child process died while it worked on a call: out of memory, a crash, a kill. */
 export class TfProcessDied extends Error {
@@ -25,6 +26,20 @@ export class TfProcessDied extends Error {
   }
 }
 
+/** The backend ran out of memory on a call, again after a retry in a new process. */
+export class TfOutOfMemory extends TfProcessDied {
+  constructor(op: string, detail: string) {
+    super(op, null, null, "");
+    this.message =
+      `TensorFlow ran out of memory while running ${op}, twice (the second time in a new process): ` +
+      `give the worker more memory, or use a smaller model, batch size or dataset (${detail.slice(0, 300)})`;
+    this.name = "TfOutOfMemory";
+  }
+}
+
+/** A call failed because the child's backend memory is exhausted; retried once in a new child. */
+class BackendMemoryFailure extends Error {}
+
 /** A call's error as thrown in the child. */
 export class TfCallError extends Error {
   readonly aborted: boolean;
@@ -37,6 +52,7 @@ export class TfCallError extends Error {
 
 interface Pending {
   op: OpName;
+  child: ChildProcess;
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
   onProgress?: (fraction: number, stage: string) => void;
@@ -61,14 +77,48 @@ export class TfHost {
   private stderrTail = "";
   private closed = false;
 
-  constructor(private readonly opts: { backend?: string; logger: Logger; name: string; maxOldSpaceMb?: number }) {}
+  /** Children that take no new calls and exit once their calls are done. */
+  private readonly retiring = new Set<ChildProcess>();
+
+  constructor(
+    private readonly opts: {
+      backend?: string;
+      logger: Logger;
+      name: string;
+      maxOldSpaceMb?: number;
+      /** A child idle with more backend memory than this is replaced (a wasm heap never shrinks). Default 1.5 GiB. */
+      recycleBytes?: number;
+    },
+  ) {}
 
   /** The child's pid while it runs (tests kill it to show a job survives its death). */
   get pid(): number | undefined {
     return this.child?.pid;
   }
 
-  call<O extends OpName>(op: O, args: Ops[O]["args"], options: CallOptions = {}): Promise<Ops[O]["result"]> {
+  /**
+   * Runs an operation in the child. A call that fails because the backend's memory is exhausted
+   * (a wasm heap that could not grow) is run once more in a new process.
+   */
+  async call<O extends OpName>(op: O, args: Ops[O]["args"], options: CallOptions = {}): Promise<Ops[O]["result"]> {
+    try {
+      return await this.callOnce(op, args, options);
+    } catch (e) {
+      if (!(e instanceof BackendMemoryFailure)) throw e;
+      this.opts.logger.warn(
+        { tf: this.opts.name, op, err: e.message },
+        "TensorFlow out of memory: retrying in a new process",
+      );
+      try {
+        return await this.callOnce(op, args, options);
+      } catch (again) {
+        if (again instanceof BackendMemoryFailure) throw new TfOutOfMemory(op, again.message);
+        throw again;
+      }
+    }
+  }
+
+  private callOnce<O extends OpName>(op: O, args: Ops[O]["args"], options: CallOptions): Promise<Ops[O]["result"]> {
     if (this.closed) return Promise.reject(new Error("the worker is shutting down"));
     const child = this.ensureChild();
     const id = this.nextId++;
@@ -77,6 +127,7 @@ export class TfHost {
       options.signal?.addEventListener("abort", onAbort, { once: true });
       this.pending.set(id, {
         op,
+        child,
         onProgress: options.onProgress,
         resolve: (v) => {
           options.signal?.removeEventListener("abort", onAbort);
@@ -98,6 +149,7 @@ export class TfHost {
     if (!this.child) return Promise.resolve();
     const acked = new Promise<void>((resolve) => this.pausedWaiters.push(resolve));
     this.send({ type: "pause" });
+    for (const c of this.retiring) this.send({ type: "pause" }, c);
     return acked;
   }
 
@@ -105,6 +157,7 @@ export class TfHost {
     if (this.pauses === 0) return;
     this.pauses--;
     this.send({ type: "resume" });
+    for (const c of this.retiring) this.send({ type: "resume" }, c);
   }
 
   /** Stops the child: asks it to exit, kills it after `deadlineMs`. */
@@ -134,7 +187,7 @@ export class TfHost {
       process.stderr.write(chunk);
       this.stderrTail = (this.stderrTail + chunk.toString("utf8")).slice(-2_000);
     });
-    child.on("message", (message: FromChild) => this.onMessage(message));
+    child.on("message", (message: FromChild) => this.onMessage(child, message));
     child.on("exit", (code, signal) => this.onExit(child, code, signal));
     // The worker exiting for any reason (a crash included) takes its TensorFlow process with it at
     // once; killed -9, it cannot, and the child exits when it sees the channel close (at its next
@@ -151,7 +204,7 @@ export class TfHost {
     if (child?.connected) child.send(message);
   }
 
-  private onMessage(message: FromChild): void {
+  private onMessage(child: ChildProcess, message: FromChild): void {
     switch (message.type) {
       case "result":
         this.settle(message.id)?.resolve(message.result);
@@ -159,6 +212,11 @@ export class TfHost {
       case "error": {
         const p = this.settle(message.id);
         if (!p) break;
+        if (message.error.memory) {
+          this.retire(child, "out of memory");
+          p.reject(new BackendMemoryFailure(message.error.message));
+          break;
+        }
         p.reject(
           message.error.mlCode
             ? new MlError(message.error.mlCode, message.error.message)
@@ -175,6 +233,10 @@ export class TfHost {
         for (const w of waiters) w();
         break;
       }
+      case "memory":
+        if (message.heapBytes > (this.opts.recycleBytes ?? DEFAULT_RECYCLE_BYTES) && this.callsOn(child) === 0)
+          this.retire(child, "idle with a large heap", message.heapBytes);
+        break;
       case "ready":
         this.opts.logger.debug(
           { tf: this.opts.name, backend: message.backend, pid: this.child?.pid },
@@ -186,13 +248,41 @@ export class TfHost {
   private settle(id: number): Pending | undefined {
     const p = this.pending.get(id);
     this.pending.delete(id);
+    if (p && this.retiring.has(p.child)) this.exitIfIdle(p.child);
     return p;
+  }
+
+  private callsOn(child: ChildProcess): number {
+    let n = 0;
+    for (const p of this.pending.values()) if (p.child === child) n++;
+    return n;
+  }
+
+  /** The next call starts a new child; this one exits once its calls are done. */
+  private retire(child: ChildProcess, why: string, heapBytes?: number): void {
+    if (this.retiring.has(child)) return;
+    if (this.child === child) this.child = null;
+    this.retiring.add(child);
+    this.opts.logger.info({ tf: this.opts.name, pid: child.pid, heapBytes, why }, "replacing the TensorFlow process");
+    this.exitIfIdle(child);
+  }
+
+  private exitIfIdle(child: ChildProcess): void {
+    if (this.callsOn(child) > 0) return;
+    this.send({ type: "exit" }, child);
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    child.once("exit", () => clearTimeout(timer));
   }
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.child === child) this.child = null;
-    const failed = [...this.pending.values()];
-    this.pending.clear();
+    this.retiring.delete(child);
+    const failed = [...this.pending.entries()]
+      .filter(([, p]) => p.child === child)
+      .map(([id, p]) => {
+        this.pending.delete(id);
+        return p;
+      });
     // Nothing waits at a gate of a dead process.
     for (const w of this.pausedWaiters.splice(0)) w();
     if (failed.length)

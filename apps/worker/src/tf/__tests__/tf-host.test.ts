@@ -135,6 +135,41 @@ describe("TfHost", () => {
   );
 });
 
+describe("TfHost memory", () => {
+  it("replaces a child that falls idle with a large backend heap, without cutting calls in flight", async () => {
+    // Any heap is "large" here: every idle moment replaces the child.
+    const recycling = new TfHost({
+      name: "recycle",
+      logger: pino({ level: "silent" }),
+      backend: "wasm",
+      recycleBytes: 1,
+    });
+    try {
+      const evaluate = () =>
+        recycling.call("evaluate", {
+          modelJsonPath: files.modelJson,
+          dataset: { path: files.evaluation, task: "classification" },
+        });
+      // Two calls at once share one child; it is replaced only once both are done.
+      const both = Promise.all([evaluate(), evaluate()]);
+      const firstPid = recycling.pid!;
+      const [a, b] = await both;
+      expect(a.evaluation?.samples).toBe(1000);
+      expect(b.evaluation?.samples).toBe(1000);
+      const deadline = Date.now() + 10_000;
+      while (alive(firstPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(alive(firstPid)).toBe(false);
+      // The next call runs in a new child.
+      const third = evaluate();
+      const secondPid = recycling.pid!;
+      expect(secondPid).not.toBe(firstPid);
+      expect((await third).evaluation?.samples).toBe(1000);
+    } finally {
+      await recycling.close();
+    }
+  }, 120_000);
+});
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
