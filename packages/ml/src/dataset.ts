@@ -8,12 +8,12 @@ import { dirname } from "node:path";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { initBackend } from "./backend.ts";
-import type { Dataset, Task } from "./dataset-types.ts";
+import type { Dataset, InputSet, Task } from "./dataset-types.ts";
 import { describeError, MlError } from "./errors.ts";
 import { shuffledIndices } from "./random.ts";
 import { tf } from "./tf.ts";
 
-export type { Dataset, Task } from "./dataset-types.ts";
+export type { Dataset, InputSet, Task } from "./dataset-types.ts";
 
 export const LABEL_COLUMN = "label";
 
@@ -96,6 +96,26 @@ class FloatBuffer {
  * target; every other column is a numeric feature, in file order, reshaped to `inputShape`.
  */
 export async function loadCsvDataset(path: string, opts: LoadCsvOptions): Promise<Dataset> {
+  const { features, labels, rows } = await readCsv(path, opts, true);
+  return datasetFromArrays(features, labels, { inputShape: opts.inputShape, task: opts.task, rows });
+}
+
+/**
+ * Reads the inputs of an UNLABELED CSV (every column a numeric feature, reshaped to
+ * `inputShape`). A `label` column is refused: inputs without labels are what the role promises.
+ */
+export async function loadCsvInputs(path: string, opts: Omit<LoadCsvOptions, "task">): Promise<InputSet> {
+  const { features, rows } = await readCsv(path, { ...opts, task: "classification" }, false);
+  await initBackend();
+  const featureCount = checkInputShape(opts.inputShape);
+  return { xs: tf.tensor(features, [rows, ...opts.inputShape], "float32"), rows, featureCount };
+}
+
+async function readCsv(
+  path: string,
+  opts: LoadCsvOptions,
+  labelled: boolean,
+): Promise<{ features: Float32Array; labels: Float32Array; rows: number }> {
   const featureCount = checkInputShape(opts.inputShape);
   const { task } = opts;
   if (task !== "classification" && task !== "regression") {
@@ -137,13 +157,19 @@ export async function loadCsvDataset(path: string, opts: LoadCsvOptions): Promis
       if (header === null) {
         header = splitCsvLine(line).map((h) => h.trim());
         labelIndex = header.findIndex((h) => h.toLowerCase() === LABEL_COLUMN);
-        if (labelIndex < 0) {
+        if (!labelled && labelIndex >= 0) {
+          throw new MlError(
+            "BAD_DATASET",
+            `${path}: an UNLABELED dataset has no "${LABEL_COLUMN}" column (column ${labelIndex + 1} is one); remove it, or use the file as a TRAIN or EVALUATION dataset`,
+          );
+        }
+        if (labelled && labelIndex < 0) {
           throw new MlError(
             "BAD_DATASET",
             `${path}: the header has no "${LABEL_COLUMN}" column (columns: ${header.slice(0, 8).join(", ")}${header.length > 8 ? ", ..." : ""})`,
           );
         }
-        const got = header.length - 1;
+        const got = header.length - (labelled ? 1 : 0);
         if (got !== featureCount) {
           throw new MlError(
             "BAD_DATASET",
@@ -193,7 +219,7 @@ export async function loadCsvDataset(path: string, opts: LoadCsvOptions): Promis
   }
   if (header === null) throw new MlError("BAD_DATASET", `${path} is empty: expected a header row and data rows`);
   if (rows === 0) throw new MlError("BAD_DATASET", `${path} has a header but no data rows`);
-  return datasetFromArrays(features.values(), labels.values(), { inputShape: opts.inputShape, task, rows });
+  return { features: features.values(), labels: labels.values(), rows };
 }
 
 export interface FromArraysOptions {
@@ -275,8 +301,8 @@ export function splitDataset(
   return { validation: takeRows(ds, order.slice(0, nVal)), train: takeRows(ds, order.slice(nVal)) };
 }
 
-export function disposeDataset(ds: Dataset | null | undefined): void {
-  if (ds) tf.dispose([ds.xs, ds.ys]);
+export function disposeDataset(ds: Dataset | InputSet | null | undefined): void {
+  if (ds) tf.dispose("ys" in ds ? [ds.xs, ds.ys] : [ds.xs]);
 }
 
 /**
