@@ -8,7 +8,8 @@ export interface DatasetUploadMetadata {
   rows: number;
   columns: string[];
   featureColumns: string[];
-  labelColumn: "label";
+  /** null: no label column, inputs only (registrable only as an UNLABELED dataset). */
+  labelColumn: "label" | null;
 }
 
 export interface DatasetValidationOptions {
@@ -30,7 +31,8 @@ const NUMERIC = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /**
  * Validates a dataset CSV as it streams (memory bounded by the longest line): a header of
- * unique non-empty names with a `label` column and at least one feature column, then at
+ * unique non-empty names with at least one feature column (and a `label` column, except for
+ * inputs without labels, which registerDataset accepts only as UNLABELED), then at
  * least one data row, every row as wide as the header, every cell a finite number.
  * RFC 4180 quoting is understood within a line (a quoted cell cannot span lines); a UTF-8
  * byte-order mark and CRLF line ends are accepted; blank lines are skipped. Line numbers in
@@ -77,7 +79,13 @@ export async function validateDatasetUpload(
       'the CSV is empty: it needs a header row with a "label" column and at least one feature column, then data rows',
     );
   if (rows === 0) throw badInput("the CSV has a header but no data rows");
-  return { rows, columns: header, featureColumns: header.filter((h) => h !== LABEL), labelColumn: LABEL };
+  const labelled = header.includes(LABEL);
+  return {
+    rows,
+    columns: header,
+    featureColumns: header.filter((h) => h !== LABEL),
+    labelColumn: labelled ? LABEL : null,
+  };
 }
 
 export function validateDatasetFile(path: string, opts?: DatasetValidationOptions): Promise<DatasetUploadMetadata> {
@@ -92,12 +100,7 @@ function checkHeader(cells: string[], number: number): string[] {
     if (seen.has(name)) throw badInput(`CSV header (line ${number}): column name "${name}" appears twice`);
     seen.add(name);
   });
-  if (!seen.has(LABEL)) {
-    const nearly = names.find((n) => n.toLowerCase() === LABEL);
-    const hint = nearly ? ` ("${nearly}" is close: the name is lowercase "label")` : "";
-    throw badInput(`CSV header has no "label" column${hint}; columns: ${names.map((n) => `"${n}"`).join(", ")}`);
-  }
-  if (names.length < 2)
+  if (names.length < 2 && seen.has(LABEL))
     throw badInput('CSV header has only the "label" column; a dataset needs at least one feature column');
   return names;
 }
