@@ -440,6 +440,33 @@ describe("optimization policies and jobs", () => {
   });
 
   describe("runOptimizationPolicy", () => {
+    it("runs PRUNE → DISTILL on a model with only an UNLABELED dataset, and says what a model without data lacks", async () => {
+      const DISTILL = { kind: "DISTILL", params: { epochs: 2, learningRate: 0.05, batchSize: 32 } };
+      const bare = await modelWithVersion(teamA, { train: false, evaluation: false });
+      const policy = await createPolicy(teamA, { steps: [PRUNE, DISTILL] }, engineerA);
+      const refused = await api.gql(RUN, { p: policy.id, v: bare.version.id }, engineerA);
+      expect(code(refused)).toBe("BAD_USER_INPUT");
+      expect(message(refused)).toBe(
+        `steps[2] (DISTILL) needs inputs, and model ${bare.model.name} has neither a TRAIN nor an UNLABELED dataset: register one with registerDataset (role: UNLABELED takes inputs without labels)`,
+      );
+      const pruneOnly = await createPolicy(teamA, { steps: [PRUNE] }, engineerA);
+      expect(message(await api.gql(RUN, { p: pruneOnly.id, v: bare.version.id }, engineerA))).toContain(
+        "or an UNLABELED one to compare by agreement with the source version",
+      );
+      await api.db.dataset.create({
+        data: {
+          modelId: bare.model.id,
+          name: "traffic",
+          role: "UNLABELED",
+          rows: 10,
+          artifactId: (await artifact("DATASET", teamA)).id,
+        },
+      });
+      const job = (await api.ok<{ runOptimizationPolicy: Job }>(RUN, { p: policy.id, v: bare.version.id }, engineerA))
+        .runOptimizationPolicy;
+      expect(job).toMatchObject({ status: "QUEUED", steps: [PRUNE, DISTILL] });
+    });
+
     it("creates a QUEUED job with a snapshot of the steps and puts optimize-<id> on the queue with { jobId }", async () => {
       const { model, version } = await modelWithVersion(teamA);
       const policy = await createPolicy(teamA, { modelId: model.id }, engineerA);
