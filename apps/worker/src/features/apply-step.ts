@@ -17,7 +17,6 @@ export interface StepContext {
   task: Task;
   /** Loaded on first use; the caller disposes them. */
   trainDataset: () => Promise<Dataset>;
-  evalDataset: () => Promise<Dataset>;
   /** Accuracy-aware quantization's data: a labelled set, else the UNLABELED one (by agreement). */
   calibrationData: () => Promise<{ role: "EVALUATION" | "TRAIN" | "UNLABELED"; data: Dataset | InputSet }>;
   /** DISTILL's inputs: the TRAIN dataset's (labels unused), else the UNLABELED dataset's. */

@@ -118,7 +118,6 @@ const step: Handler<"applyStep"> = (args, ctx) =>
     applyStep(args.step, model, {
       task: args.task,
       trainDataset: async () => dataset(required(args.train, "TRAIN"), model),
-      evalDataset: async () => dataset(required(args.evaluation, "EVALUATION"), model),
       // Labelled sets first (their metric is the one users read); an UNLABELED set by agreement.
       calibrationData: async () => {
         if (args.evaluation) return { role: "EVALUATION", data: await dataset(args.evaluation, model) };
@@ -147,7 +146,7 @@ const step: Handler<"applyStep"> = (args, ctx) =>
 /** Thrown when a step needs a dataset the model does not have: the job fails with this message. */
 export class MissingDataset extends Error {}
 
-function required(ref: DatasetRef | null, role: "TRAIN" | "EVALUATION"): DatasetRef {
+function required(ref: DatasetRef | null, role: "TRAIN"): DatasetRef {
   if (!ref)
     throw new MissingDataset(`The model has no ${role} dataset: register one with registerDataset(role: ${role})`);
   return ref;
