@@ -16,7 +16,7 @@ export {
 } from "./dataset.ts";
 export { evaluateModel, type Evaluation } from "./evaluate.ts";
 export { fineTune } from "./finetune.ts";
-export { distill, type DistillResult } from "./distill.ts";
+export { distill } from "./distill.ts";
 export { agreementWith, type Agreement } from "./agreement.ts";
 export { inspectModel } from "./inspect.ts";
 export {
