@@ -1,7 +1,14 @@
 import { MoneyDecimal } from "./decimal.ts";
 
-/** Metrics the evaluator reports: accuracy (higher is better) and mse (lower is better). */
-export type MetricName = "accuracy" | "mse";
+/**
+ * Metrics the evaluator reports: accuracy (higher is better), mse (lower is better), and
+ * agreement with the job's source version on an UNLABELED dataset (higher is better; 1 = the
+ * same answers), used when the model has no labelled EVALUATION dataset.
+ */
+export type MetricName = "accuracy" | "mse" | "agreement";
+
+/** Whether a higher value of the metric is better. */
+export const higherIsBetter = (metric: string): boolean => metric !== "mse";
 
 export interface GuardrailVerdict {
   ok: boolean;
@@ -12,7 +19,8 @@ export interface GuardrailVerdict {
 
 /**
  * The accuracy guardrail of a policy. For accuracy the drop is absolute (0.01 = one point);
- * for mse it is the relative increase ((candidate - source) / source).
+ * for mse it is the relative increase ((candidate - source) / source); for agreement the
+ * source agrees with itself (1) and the drop is 1 - agreement, in points like accuracy.
  */
 export function checkGuardrail(
   metric: MetricName,
@@ -21,6 +29,14 @@ export function checkGuardrail(
   maxDrop: number,
 ): GuardrailVerdict {
   const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+  if (metric === "agreement") {
+    const drop = source - candidate;
+    return {
+      ok: drop <= maxDrop + 1e-12,
+      drop,
+      reason: `agreement with the source version ${pct(candidate)} on its UNLABELED dataset (no labelled EVALUATION dataset): ${drop > 0 ? `${(drop * 100).toFixed(2)} points of disagreement` : "no disagreement"} (allowed ${(maxDrop * 100).toFixed(2)} points)`,
+    };
+  }
   if (metric === "accuracy") {
     const drop = source - candidate;
     const ok = drop <= maxDrop + 1e-12;
@@ -54,7 +70,7 @@ export interface Candidate {
 export function pickBest<C extends Candidate>(candidates: readonly C[], metric: MetricName = "accuracy"): C | null {
   let best: C | null = null;
   const better = (a: number | null | undefined, b: number | null | undefined) =>
-    a != null && (b == null || (metric === "accuracy" ? a > b : a < b));
+    a != null && (b == null || (higherIsBetter(metric) ? a > b : a < b));
   for (const c of candidates) {
     if (!c.verdict.ok) continue;
     const cost = new MoneyDecimal(c.costPerMillionUsd);

@@ -66,3 +66,26 @@ describe("pickBest between candidates of equal cost", () => {
     ).toBe("a");
   });
 });
+
+describe("the guardrail on agreement with the source", () => {
+  it("counts 1 - agreement as the drop in points and says which metric it used", () => {
+    const within = checkGuardrail("agreement", 1, 0.995, 0.01);
+    expect(within.ok).toBe(true);
+    expect(within.drop).toBeCloseTo(0.005, 9);
+    expect(within.reason).toMatch(/^agreement with the source version 99\.50% on its UNLABELED dataset/);
+    expect(within.reason).toContain("0.50 points of disagreement (allowed 1.00 points)");
+    expect(checkGuardrail("agreement", 1, 0.98, 0.01).ok).toBe(false);
+  });
+
+  it("pickBest prefers the higher agreement between candidates of equal cost", () => {
+    const ok = { ok: true, drop: 0, reason: "" };
+    const picked = pickBest(
+      [
+        { id: "a", costPerMillionUsd: "1", verdict: ok, metric: 0.97 },
+        { id: "b", costPerMillionUsd: "1", verdict: ok, metric: 0.99 },
+      ],
+      "agreement",
+    );
+    expect(picked?.id).toBe("b");
+  });
+});

@@ -6,8 +6,10 @@ import { badInput } from "./errors.ts";
  * PRUNE     { method: "structured" | "magnitude", sparsity: 0 < s < 1 }
  * FINE_TUNE { epochs: int, learningRate: float, batchSize: int, momentum?: float }  (SGD, TRAIN dataset)
  * QUANTIZE  { dtype: "uint8" | "uint16" | "float16", accuracyAware?: boolean }
+ * DISTILL   { epochs: int, learningRate: float, batchSize: int, temperature?: float > 0 (default 1) }
+ *           (SGD towards the job's source version, inputs of the TRAIN or else the UNLABELED dataset)
  */
-export const StepKinds = ["PRUNE", "FINE_TUNE", "QUANTIZE"] as const;
+export const StepKinds = ["PRUNE", "FINE_TUNE", "QUANTIZE", "DISTILL"] as const;
 export type StepKind = (typeof StepKinds)[number];
 
 /** A numeric parameter's valid range: min (or more than min when minExclusive), at most / less than max. */
@@ -39,6 +41,12 @@ export const STEP_PARAMS = {
   QUANTIZE: {
     dtype: { type: "enum", values: ["uint8", "uint16", "float16"] },
     accuracyAware: { type: "boolean", optional: true },
+  },
+  DISTILL: {
+    epochs: { type: "number", integer: true, min: 1, max: 100 },
+    learningRate: { type: "number", min: 0, minExclusive: true, max: 10 },
+    batchSize: { type: "number", integer: true, min: 1, max: 4096 },
+    temperature: { type: "number", min: 0, minExclusive: true, max: 100, optional: true },
   },
 } as const satisfies Record<
   StepKind,
@@ -77,6 +85,14 @@ export const stepParamSchemas = {
     .object({
       dtype: enumParam(P.QUANTIZE.dtype),
       accuracyAware: z.boolean({ message: "must be true or false" }).optional(),
+    })
+    .strict(),
+  DISTILL: z
+    .object({
+      epochs: numberParam(P.DISTILL.epochs),
+      learningRate: numberParam(P.DISTILL.learningRate),
+      batchSize: numberParam(P.DISTILL.batchSize),
+      temperature: numberParam(P.DISTILL.temperature).optional(),
     })
     .strict(),
 } as const;

@@ -2,10 +2,12 @@
  * The rules of a dataset CSV, checked as it streams: by the API when it is uploaded and by
  * @costgate/ml when it loads one, so the two accept exactly the same files.
  *
- * - A header of unique non-empty names (trimmed), with one label column and at least one
- *   feature column. The label column is the one named `label` in any case (`label`, `Label`,
+ * - A header of unique non-empty names (trimmed), with at most one label column and at least
+ *   one feature column. The label column is the one named `label` in any case (`label`, `Label`,
  *   `LABEL`): people and tools write it every way and nothing else could be meant; a header with
- *   two columns that match is refused, since which one is the target would be a guess.
+ *   two columns that match is refused, since which one is the target would be a guess. Whether
+ *   a label column must be there is the reader's choice (`label`): TRAIN and EVALUATION sets
+ *   need one, an UNLABELED set (inputs only) must not have one, an upload may be either.
  * - Then at least one data row; every row as wide as the header, every cell (trimmed) a finite
  *   decimal number: digits, an optional point and exponent; no hex, no "Infinity", no empty cell.
  * - RFC 4180 quoting within a line (a quoted cell cannot span lines), a UTF-8 byte-order mark,
@@ -42,15 +44,20 @@ const DEFAULT_CSV_LIMITS: Readonly<Required<CsvLimits>> = {
 export interface CsvHeader {
   /** Every column's name, trimmed, in file order. */
   columns: string[];
-  /** Where the label column is (0-based) and its name as the file writes it. */
-  labelIndex: number;
-  labelColumn: string;
+  /** Where the label column is (0-based) and its name as the file writes it; null without one. */
+  labelIndex: number | null;
+  labelColumn: string | null;
   /** The other columns, in file order. */
   featureColumns: string[];
 }
 
+/** Whether the file must have a label column ("required"), must not ("none"), or may ("any"). */
+export type LabelRule = "required" | "none" | "any";
+
 export interface ReadCsvOptions {
   limits?: CsvLimits;
+  /** Default "required". */
+  label?: LabelRule;
   /** Called once with the header; throw to refuse the file. */
   onHeader?: (header: CsvHeader, line: number) => void;
   /**
@@ -88,7 +95,7 @@ export async function readCsvDataset(
     if (text.trim() === "") continue;
     const cells = splitCsvLine(text, number);
     if (header === null) {
-      header = checkCsvHeader(cells, number);
+      header = checkCsvHeader(cells, number, opts.label ?? "required");
       const width = header.columns.length;
       limit.bytes = Math.max(minLineBytes, width * BYTES_PER_CELL);
       limit.why = `the limit for a CSV of ${width} columns: ${BYTES_PER_CELL} bytes a cell, at least ${minLineBytes}`;
@@ -109,7 +116,7 @@ export async function readCsvDataset(
 }
 
 /** Checks a header line's cells (line `number`): the header rules above. */
-export function checkCsvHeader(cells: readonly string[], number: number): CsvHeader {
+export function checkCsvHeader(cells: readonly string[], number: number, label: LabelRule = "required"): CsvHeader {
   const columns = cells.map((c) => c.trim());
   const seen = new Set<string>();
   columns.forEach((name, i) => {
@@ -118,6 +125,14 @@ export function checkCsvHeader(cells: readonly string[], number: number): CsvHea
     seen.add(name);
   });
   const labels = columns.flatMap((name, i) => (name.toLowerCase() === LABEL_COLUMN ? [i] : []));
+  if (labels.length > 0 && label === "none") {
+    throw bad(
+      `CSV header (line ${number}): column ${labels[0]! + 1} ("${columns[labels[0]!]}") is a label column, and inputs without labels (an UNLABELED dataset) have none; remove it, or register the file as a TRAIN or EVALUATION dataset`,
+    );
+  }
+  if (labels.length === 0 && label !== "required") {
+    return { columns, labelIndex: null, labelColumn: null, featureColumns: columns };
+  }
   if (labels.length === 0) {
     throw bad(
       `CSV header has no "${LABEL_COLUMN}" column; columns: ${listColumns(columns)} (the label column is named ${LABEL_COLUMN}, in any case)`,

@@ -9,12 +9,12 @@ import { dirname } from "node:path";
 import { once } from "node:events";
 import { LABEL_COLUMN, readCsvDataset } from "@costgate/formats";
 import { initBackend } from "./backend.ts";
-import type { Dataset, Task } from "./dataset-types.ts";
+import type { Dataset, InputSet, Task } from "./dataset-types.ts";
 import { describeError, formatChecked, MlError } from "./errors.ts";
 import { shuffledIndices } from "./random.ts";
 import { tf } from "./tf.ts";
 
-export type { Dataset, Task } from "./dataset-types.ts";
+export type { Dataset, InputSet, Task } from "./dataset-types.ts";
 
 export interface LoadCsvOptions {
   /** Shape of one row as the model takes it, e.g. [28, 28, 1] or [40]. */
@@ -72,6 +72,26 @@ class FloatBuffer {
  * every other column is a numeric feature, in file order, reshaped to `inputShape`.
  */
 export async function loadCsvDataset(path: string, opts: LoadCsvOptions): Promise<Dataset> {
+  const { features, labels, rows } = await readCsv(path, opts, true);
+  return datasetFromArrays(features, labels, { inputShape: opts.inputShape, task: opts.task, rows });
+}
+
+/**
+ * Reads the inputs of an UNLABELED CSV (every column a numeric feature, reshaped to
+ * `inputShape`). A label column is refused: inputs without labels are what the role promises.
+ */
+export async function loadCsvInputs(path: string, opts: Omit<LoadCsvOptions, "task">): Promise<InputSet> {
+  const { features, rows } = await readCsv(path, { ...opts, task: "classification" }, false);
+  await initBackend();
+  const featureCount = checkInputShape(opts.inputShape);
+  return { xs: tf.tensor(features, [rows, ...opts.inputShape], "float32"), rows, featureCount };
+}
+
+async function readCsv(
+  path: string,
+  opts: LoadCsvOptions,
+  labelled: boolean,
+): Promise<{ features: Float32Array; labels: Float32Array; rows: number }> {
   const featureCount = checkInputShape(opts.inputShape);
   const { task } = opts;
   if (task !== "classification" && task !== "regression") {
@@ -99,14 +119,16 @@ export async function loadCsvDataset(path: string, opts: LoadCsvOptions): Promis
   const features = new FloatBuffer(Math.max(featureCount, Math.min(featureCount * 256, 1 << 22)));
   const labels = new FloatBuffer();
   let labelIndex = -1;
+  let taken = 0;
   let rows: number;
   try {
     const read = readCsvDataset(stream, {
       // No line limit: the file is local, or an upload the API has already bounded by a limit an
       // operator may raise; a limit here could refuse a dataset the API accepted.
       limits: { maxLineBytes: Infinity, maxHeaderBytes: Infinity },
+      label: labelled ? "required" : "none",
       onHeader: (header) => {
-        labelIndex = header.labelIndex;
+        labelIndex = header.labelIndex ?? -1;
         const got = header.featureColumns.length;
         if (got !== featureCount) {
           throw new MlError(
@@ -130,7 +152,7 @@ export async function loadCsvDataset(path: string, opts: LoadCsvOptions): Promis
           }
           labels.push(v);
         }
-        return labels.length < limit;
+        return ++taken < limit;
       },
     });
     ({ rows } = await formatChecked(() => read, `${path}: `));
@@ -140,7 +162,7 @@ export async function loadCsvDataset(path: string, opts: LoadCsvOptions): Promis
   } finally {
     stream.destroy();
   }
-  return datasetFromArrays(features.values(), labels.values(), { inputShape: opts.inputShape, task, rows });
+  return { features: features.values(), labels: labels.values(), rows };
 }
 
 export interface FromArraysOptions {
@@ -222,8 +244,8 @@ export function splitDataset(
   return { validation: takeRows(ds, order.slice(0, nVal)), train: takeRows(ds, order.slice(nVal)) };
 }
 
-export function disposeDataset(ds: Dataset | null | undefined): void {
-  if (ds) tf.dispose([ds.xs, ds.ys]);
+export function disposeDataset(ds: Dataset | InputSet | null | undefined): void {
+  if (ds) tf.dispose("ys" in ds ? [ds.xs, ds.ys] : [ds.xs]);
 }
 
 /**

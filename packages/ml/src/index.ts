@@ -5,9 +5,19 @@ export { tf } from "./tf.ts";
 export { MlError, isMlError, type MlErrorCode } from "./errors.ts";
 export { backendHeapBytes, initBackend, isBackendMemoryFailure } from "./backend.ts";
 export { loadModel, writeModelArtifacts } from "./model-io.ts";
-export { loadCsvDataset, disposeDataset, modelInputShape, type Dataset, type Task } from "./dataset.ts";
+export {
+  loadCsvDataset,
+  loadCsvInputs,
+  disposeDataset,
+  modelInputShape,
+  type Dataset,
+  type InputSet,
+  type Task,
+} from "./dataset.ts";
 export { evaluateModel, type Evaluation } from "./evaluate.ts";
 export { fineTune } from "./finetune.ts";
+export { distill } from "./distill.ts";
+export { agreementWith, type Agreement } from "./agreement.ts";
 export { inspectModel } from "./inspect.ts";
 export {
   measureCost,

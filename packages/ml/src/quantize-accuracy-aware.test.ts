@@ -134,3 +134,19 @@ describe("quantizeAccuracyAware", () => {
     disposeDataset(data);
   });
 });
+
+describe("quantizeAccuracyAware on inputs without labels", () => {
+  it("calibrates on agreement with the float model and keeps the ruined tensor at 16 bits", async () => {
+    const { model, data } = await outlierCase();
+    const inputs = { xs: data.xs, rows: data.rows, featureCount: data.featureCount };
+    const { recipe } = await quantizeAccuracyAware(model, inputs, {
+      task: "classification",
+      dtype: "uint8",
+      maxDrop: 0.01,
+    });
+    expect(recipe).toMatchObject({ metric: "agreement", before: 1, withinDrop: true, promoted: ["out/kernel"] });
+    expect(recipe.allUint8).toBeLessThan(0.9);
+    model.dispose();
+    disposeDataset(data);
+  });
+});

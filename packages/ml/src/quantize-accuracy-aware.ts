@@ -9,12 +9,17 @@
  * 4. most sensitive first, store tensors at 16 bits (uint16 or float16, whichever
  *    reconstructs that tensor better, unless `fallbackDtype` says) until within the drop.
  *
- * The drop is absolute for accuracy (0.01 = 1 point) and a relative increase for mse
+ * Calibration data without labels (an InputSet, e.g. an UNLABELED dataset) works too: the
+ * metric is then the agreement with the float model (agreement.ts), 1 before quantization.
+ *
+ * The drop is absolute for accuracy and agreement (0.01 = 1 point) and a relative increase for mse
  * (0.01 = +1 %). Candidate weights are evaluated on one clone of the model with the values
  * tfjs will decode; the final artifacts are loaded back with plain tfjs and evaluated again,
  * so `after` is the metric of what is written.
  */
+import { agreementWith } from "./agreement.ts";
 import { cloneModel } from "./clone-model.ts";
+import type { InputSet } from "./dataset-types.ts";
 import { MlError } from "./errors.ts";
 import { evaluateModel } from "./evaluate.ts";
 import { reconstructionError, roundTrip } from "./quantize-codec.ts";
@@ -83,7 +88,7 @@ function checkAbort(signal: AbortSignal | undefined): void {
 
 export async function quantizeAccuracyAware(
   model: tf.LayersModel,
-  evalDataset: EvalDataset,
+  evalDataset: EvalDataset | InputSet,
   opts: AccuracyAwareOptions,
 ): Promise<AccuracyAwareResult> {
   if (!(model instanceof tf.LayersModel)) {
@@ -142,7 +147,10 @@ export async function quantizeAccuracyAware(
   const evaluate = async (m: tf.LayersModel): Promise<{ metric: string; value: number }> => {
     checkAbort(signal);
     evaluations++;
-    const r = await evaluateModel(m, evalDataset, { task });
+    const r =
+      "ys" in evalDataset
+        ? await evaluateModel(m, evalDataset, { task })
+        : await agreementWith(m, model, evalDataset, { task });
     return { metric: r.metric, value: r.value };
   };
   const sixteenValues = new Map<string, Float32Array>();

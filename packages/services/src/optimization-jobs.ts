@@ -52,9 +52,17 @@ export async function createOptimizationJob(
       { field: "policyId", step: fineTune + 1 },
     );
   }
-  if (!roles.has("EVALUATION")) {
+  const distill = steps.findIndex((s) => s.kind === "DISTILL");
+  if (distill >= 0 && !roles.has("TRAIN") && !roles.has("UNLABELED")) {
     throw badInput(
-      `Model ${model.name} has no EVALUATION dataset, so the accuracy guardrail cannot be checked: register one with registerDataset(role: EVALUATION)`,
+      `steps[${distill + 1}] (DISTILL) needs inputs, and model ${model.name} has neither a TRAIN nor an UNLABELED dataset: register one with registerDataset (role: UNLABELED takes inputs without labels)`,
+      { field: "policyId", step: distill + 1 },
+    );
+  }
+  // Without labelled data, the guardrail compares agreement with the source on the UNLABELED inputs.
+  if (!roles.has("EVALUATION") && !roles.has("UNLABELED")) {
+    throw badInput(
+      `Model ${model.name} has no EVALUATION dataset, so the accuracy guardrail cannot be checked: register one with registerDataset(role: EVALUATION), or an UNLABELED one to compare by agreement with the source version`,
       { field: "policyId" },
     );
   }

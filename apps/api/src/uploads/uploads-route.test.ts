@@ -418,19 +418,6 @@ describe("POST /uploads: refused, leaving nothing behind", () => {
     );
   });
 
-  it("a CSV without a label column", async () => {
-    await expectRefusedLeavingNothing(
-      () =>
-        upload([
-          ["kind", "dataset"],
-          ["file", "a,b\n1,2\n", "d.csv"],
-        ]),
-      400,
-      "BAD_USER_INPUT",
-      /CSV header has no "label" column/,
-    );
-  });
-
   it("a file over the per-file limit", async () => {
     const big = "a,label\n" + "1,0\n".repeat(400); // 1608 bytes > 1 KiB
     await expectRefusedLeavingNothing(

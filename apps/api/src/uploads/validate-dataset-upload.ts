@@ -8,8 +8,11 @@ export interface DatasetUploadMetadata {
   rows: number;
   columns: string[];
   featureColumns: string[];
-  /** The label column's name as the file writes it: `label` in any case (`Label`, `LABEL`). */
-  labelColumn: string;
+  /**
+   * The label column's name as the file writes it: `label` in any case (`Label`, `LABEL`); null
+   * for inputs without labels (registrable only as an UNLABELED dataset).
+   */
+  labelColumn: string | null;
 }
 
 export interface DatasetValidationOptions {
@@ -24,15 +27,16 @@ export interface DatasetValidationOptions {
 
 /**
  * Validates a dataset CSV as it streams (memory bounded by the longest line) by the rules of
- * @costgate/formats, the ones @costgate/ml loads datasets by: a header with a label column
- * (`label` in any case) and at least one feature column, then data rows as wide as the header
- * of finite numbers. Throws BAD_USER_INPUT saying what is wrong and at which line and column.
+ * @costgate/formats, the ones @costgate/ml loads datasets by: a header with at most one label
+ * column (`label` in any case; registerDataset decides by the role whether it must be there)
+ * and at least one feature column, then data rows as wide as the header of finite numbers.
+ * Throws BAD_USER_INPUT saying what is wrong and at which line and column.
  */
 export async function validateDatasetUpload(
   source: AsyncIterable<Buffer | string>,
   opts: DatasetValidationOptions = {},
 ): Promise<DatasetUploadMetadata> {
-  const { header, rows } = await asBadInput(() => readCsvDataset(source, { limits: opts }));
+  const { header, rows } = await asBadInput(() => readCsvDataset(source, { limits: opts, label: "any" }));
   return { rows, columns: header.columns, featureColumns: header.featureColumns, labelColumn: header.labelColumn };
 }
 

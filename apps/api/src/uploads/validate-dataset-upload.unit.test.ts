@@ -28,6 +28,15 @@ describe("validateDatasetUpload", () => {
     await expect(validate("LABEL,b\n1,0\n")).resolves.toMatchObject({ featureColumns: ["b"], labelColumn: "LABEL" });
   });
 
+  it("accepts inputs without a label column (an UNLABELED dataset's file), saying so", async () => {
+    await expect(validate("a,b\n1,2\n3,4\n")).resolves.toEqual({
+      rows: 2,
+      columns: ["a", "b"],
+      featureColumns: ["a", "b"],
+      labelColumn: null,
+    });
+  });
+
   it("accepts CRLF, a byte-order mark, quoted cells, blank lines and no final newline", async () => {
     const meta = await validate('\uFEFF"x","label"\r\n"1",0\r\n\r\n 2 ,1');
     expect(meta).toMatchObject({ rows: 2, columns: ["x", "label"] });
@@ -36,7 +45,6 @@ describe("validateDatasetUpload", () => {
   const refusals: [string, string, RegExp][] = [
     ["an empty file", "", /the CSV is empty/],
     ["a header without data", "a,label\n", /has a header but no data rows/],
-    ["no label column", "a,b\n1,2\n", /CSV header has no "label" column; columns: "a", "b"/],
     [
       "two label columns",
       "label,a,Label\n1,2,3\n",

@@ -82,10 +82,13 @@ function plainFormat(maxDecimals: number): Intl.NumberFormat {
   return f;
 }
 
-/** An evaluation metric: accuracy as a percentage with two decimals, mse with 4 significant digits. */
+/**
+ * An evaluation metric: accuracy and agreement (with the source version, on unlabeled inputs) as a
+ * percentage with two decimals, mse with 4 significant digits.
+ */
 export function formatMetric(metric: string | null | undefined, value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return "—";
-  if (metric === "accuracy") return formatPercent(value, 2);
+  if (metric === "accuracy" || metric === "agreement") return formatPercent(value, 2);
   return value.toPrecision(4).replace(/\.?0+$/, (m) => (m.startsWith(".") ? "" : m));
 }
 

@@ -42,6 +42,7 @@ describe("percentages and the rest", () => {
   it("formats metrics, bytes and enum names", () => {
     expect(formatMetric("accuracy", 0.93125)).toBe("93.13%");
     expect(formatMetric("mse", 0.012345)).toBe("0.01235");
+    expect(formatMetric("agreement", 0.9925)).toBe("99.25%");
     expect(formatBytes(1536)).toBe("1.5 KB");
     expect(formatBytes(512)).toBe("512 B");
     expect(humanize("ML_ENGINEER")).toBe("ML engineer");

@@ -35,6 +35,16 @@ function describeResult(kind: string, result: Obj): string[] {
     if (num(result.finalLoss) !== null) out.push(`final loss ${Number(num(result.finalLoss)!.toPrecision(4))}`);
     if (num(result.trainRows) !== null) out.push(`${formatCount(num(result.trainRows))} training rows`);
     if (result.stoppedEarly === true) out.push("stopped early");
+  } else if (kind === "DISTILL") {
+    if (num(result.epochs) !== null && num(result.rows) !== null) {
+      const from = typeof result.inputsFrom === "string" ? ` ${result.inputsFrom}` : "";
+      out.push(
+        `${result.epochs} epoch${result.epochs === 1 ? "" : "s"} over ${formatCount(num(result.rows))}${from} inputs, matching the source version`,
+      );
+    }
+    if (num(result.temperature) !== null) out.push(`temperature ${result.temperature}`);
+    if (num(result.finalLoss) !== null) out.push(`final loss ${Number(num(result.finalLoss)!.toPrecision(4))}`);
+    if (result.labelsUsed === false) out.push("no labels used");
   } else if (kind === "QUANTIZE") {
     if (num(result.bytesBefore) !== null && num(result.bytesAfter) !== null) {
       out.push(

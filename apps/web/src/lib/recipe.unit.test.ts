@@ -20,6 +20,24 @@ describe("describeRecipe", () => {
     };
     expect(describeRecipe("QUANTIZE", recipe)).toBe("uint8 · weights 4 KB → 1 KB (−75%) · 2 tensors uint8");
   });
+  it("summarises a distillation: inputs, temperature, final loss, no labels", () => {
+    const recipe = {
+      kind: "DISTILL",
+      params: { epochs: 2, learningRate: 0.05, batchSize: 32, temperature: 2 },
+      result: {
+        teacherVersionId: "v1",
+        temperature: 2,
+        epochs: 2,
+        rows: 1200,
+        inputsFrom: "UNLABELED",
+        labelsUsed: false,
+        finalLoss: 0.012345,
+      },
+    };
+    expect(describeRecipe("DISTILL", recipe)).toBe(
+      "epochs 2, learning rate 0.05, batch size 32, temperature 2 · 2 epochs over 1,200 UNLABELED inputs, matching the source version · temperature 2 · final loss 0.01235 · no labels used",
+    );
+  });
   it("says an upload is an upload", () => {
     expect(describeRecipe("UPLOAD", null)).toBe("Uploaded");
   });

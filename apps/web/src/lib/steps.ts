@@ -130,6 +130,42 @@ export const STEP_DEFS: Record<
     ],
     defaults: { dtype: "uint8", accuracyAware: "" },
   },
+  DISTILL: {
+    label: "Distill",
+    summary:
+      "Trains the previous step's output with SGD to give the same answers as the job's source version (its outputs softened by the temperature), on the inputs of the TRAIN dataset or, without one, the UNLABELED dataset. No labels are used.",
+    params: [
+      {
+        name: "epochs",
+        label: "Epochs",
+        ...STEP_PARAMS.DISTILL.epochs,
+        step: "1",
+        help: "Passes over the inputs: a whole number from 1 to 100.",
+      },
+      {
+        name: "learningRate",
+        label: "Learning rate",
+        ...STEP_PARAMS.DISTILL.learningRate,
+        step: "any",
+        help: "SGD step size: more than 0, at most 10 (0.05 is a common start).",
+      },
+      {
+        name: "batchSize",
+        label: "Batch size",
+        ...STEP_PARAMS.DISTILL.batchSize,
+        step: "1",
+        help: "Inputs per update: a whole number from 1 to 4096.",
+      },
+      {
+        name: "temperature",
+        label: "Temperature",
+        ...STEP_PARAMS.DISTILL.temperature,
+        step: "any",
+        help: "Optional: more than 0, at most 100 (default 1). Higher values soften the source's outputs, so the runners-up count too.",
+      },
+    ],
+    defaults: { epochs: "3", learningRate: "0.05", batchSize: "32", temperature: "2" },
+  },
 };
 
 export interface StepDraft {

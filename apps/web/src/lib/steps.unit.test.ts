@@ -24,6 +24,24 @@ describe("policy steps", () => {
       "1.batchSize": "Batch size is required",
     });
   });
+  it("offers DISTILL with core's ranges: temperature optional, more than 0", () => {
+    const { steps, errors } = buildSteps([newStep("PRUNE"), newStep("DISTILL")]);
+    expect(errors).toEqual({});
+    expect(steps[1]).toEqual({
+      kind: "DISTILL",
+      params: { epochs: 3, learningRate: 0.05, batchSize: 32, temperature: 2 },
+    });
+    const draft = {
+      kind: "DISTILL" as const,
+      values: { epochs: "3", learningRate: "0.05", batchSize: "32", temperature: "0" },
+    };
+    expect(buildSteps([draft]).errors).toEqual({ "0.temperature": "Temperature must be more than 0" });
+    const noTemperature = { ...draft, values: { ...draft.values, temperature: "" } };
+    expect(buildSteps([noTemperature]).steps[0]!.params).toEqual({ epochs: 3, learningRate: 0.05, batchSize: 32 });
+    expect(describeParams("DISTILL", { epochs: 3, learningRate: 0.05, batchSize: 32, temperature: 2 })).toBe(
+      "epochs 3, learning rate 0.05, batch size 32, temperature 2",
+    );
+  });
   it("describes params in one line", () => {
     expect(describeParams("PRUNE", { method: "structured", sparsity: 0.5 })).toBe("structured, sparsity 0.5");
     expect(describeParams("QUANTIZE", { dtype: "uint8", accuracyAware: true })).toBe("uint8, accuracy-aware");

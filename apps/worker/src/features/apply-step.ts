@@ -1,5 +1,6 @@
 import type { PolicyStep } from "@costgate/core";
 import {
+  distill,
   fineTune,
   modelToArtifacts,
   pruneMagnitude,
@@ -7,6 +8,7 @@ import {
   quantizeAccuracyAware,
   quantizeArtifacts,
   type Dataset,
+  type InputSet,
   type Task,
   type tf,
 } from "@costgate/ml";
@@ -15,7 +17,14 @@ export interface StepContext {
   task: Task;
   /** Loaded on first use; the caller disposes them. */
   trainDataset: () => Promise<Dataset>;
-  evalDataset: () => Promise<Dataset>;
+  /** Accuracy-aware quantization's data: a labelled set, else the UNLABELED one (by agreement). */
+  calibrationData: () => Promise<{ role: "EVALUATION" | "TRAIN" | "UNLABELED"; data: Dataset | InputSet }>;
+  /** DISTILL's inputs: the TRAIN dataset's (labels unused), else the UNLABELED dataset's. */
+  distillInputs: () => Promise<{ role: "TRAIN" | "UNLABELED"; inputs: InputSet }>;
+  /** Runs `use` with the job's source version loaded (DISTILL's teacher), disposing it after. */
+  withTeacher: <T>(use: (teacher: tf.LayersModel) => Promise<T>) => Promise<T>;
+  /** The job's source version id, recorded in DISTILL's recipe. */
+  teacherVersionId: string;
   maxAccuracyDrop: number;
   signal: AbortSignal;
   /** Fraction (0..1) of this step done, and what it is doing. */
@@ -24,7 +33,7 @@ export interface StepContext {
 }
 
 export interface StepOutput {
-  source: "PRUNE" | "FINE_TUNE" | "QUANTIZE";
+  source: "PRUNE" | "FINE_TUNE" | "QUANTIZE" | "DISTILL";
   artifacts: tf.io.ModelArtifacts;
   /** Exact parameters and what the step did. */
   recipe: Record<string, unknown>;
@@ -97,7 +106,8 @@ export async function applyStep(step: PolicyStep, model: tf.LayersModel, ctx: St
       const { dtype, accuracyAware } = step.params;
       if (accuracyAware && dtype === "uint8") {
         ctx.onProgress(0, "accuracy-aware uint8 quantization: measuring tensor sensitivity");
-        const result = await quantizeAccuracyAware(model, await ctx.evalDataset(), {
+        const calibration = await ctx.calibrationData();
+        const result = await quantizeAccuracyAware(model, calibration.data, {
           task: ctx.task,
           dtype: "uint8",
           maxDrop: ctx.maxAccuracyDrop,
@@ -106,7 +116,11 @@ export async function applyStep(step: PolicyStep, model: tf.LayersModel, ctx: St
         return {
           source: "QUANTIZE",
           artifacts: result.artifacts,
-          recipe: { kind: "QUANTIZE", params: step.params, result: result.recipe },
+          recipe: {
+            kind: "QUANTIZE",
+            params: step.params,
+            result: { ...result.recipe, calibrationDataset: calibration.role },
+          },
           cancelled: ctx.signal.aborted,
         };
       }
@@ -125,6 +139,47 @@ export async function applyStep(step: PolicyStep, model: tf.LayersModel, ctx: St
           result: { bytesBefore: result.bytesBefore, bytesAfter: result.bytesAfter, tensors: result.tensors },
         },
         cancelled: false,
+      };
+    }
+    case "DISTILL": {
+      const { epochs, learningRate, batchSize } = step.params;
+      const temperature = step.params.temperature ?? 1;
+      const { role, inputs } = await ctx.distillInputs();
+      const result = await ctx.withTeacher((teacher) =>
+        distill(model, teacher, inputs, {
+          task: ctx.task,
+          epochs,
+          learningRate,
+          batchSize,
+          temperature,
+          seed: ctx.seed,
+          signal: ctx.signal,
+          onProgress: (p) =>
+            ctx.onProgress(
+              p.fraction,
+              `distilling from the source version: epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batches}, loss ${p.loss.toFixed(4)}`,
+            ),
+        }),
+      );
+      return {
+        source: "DISTILL",
+        artifacts: await modelToArtifacts(model),
+        recipe: {
+          kind: "DISTILL",
+          params: { ...step.params, temperature, seed: ctx.seed, optimizer: "sgd" },
+          result: {
+            teacherVersionId: ctx.teacherVersionId,
+            temperature,
+            epochs: result.epochsRun,
+            rows: result.rows,
+            inputsFrom: role,
+            labelsUsed: false,
+            loss: result.loss,
+            finalLoss: result.finalLoss,
+            history: result.history,
+          },
+        },
+        cancelled: result.cancelled,
       };
     }
   }

@@ -10,6 +10,9 @@ import { datasetPathOf, modelJsonPathOf, taskOf } from "./model-files.ts";
 import { onVersionReady } from "./on-version-ready.ts";
 
 const NO_EVALUATION_DATASET = "No EVALUATION dataset registered for this model: cost measured, metric not evaluated";
+const BY_AGREEMENT =
+  "No EVALUATION dataset registered for this model: evaluated by agreement with its job's source version on the UNLABELED dataset";
+const AUTOMATIC_MESSAGES = new Set([NO_EVALUATION_DATASET, BY_AGREEMENT]);
 
 export interface EvaluateOutcome {
   status: "READY" | "FAILED" | "SKIPPED";
@@ -55,11 +58,30 @@ export async function evaluateVersion(
     orderBy: { createdAt: "desc" },
     include: { artifact: true },
   });
+  // Without labelled data, a version an optimization job made is evaluated by its agreement with
+  // the job's source version on the model's UNLABELED dataset (what the guardrail then uses).
+  const unlabeled =
+    dataset === null && version.jobId
+      ? await db.dataset.findFirst({
+          where: { modelId: version.modelId, role: "UNLABELED" },
+          orderBy: { createdAt: "desc" },
+          include: { artifact: true },
+        })
+      : null;
+  const reference = unlabeled
+    ? await db.optimizationJob.findUnique({
+        where: { id: version.jobId! },
+        select: { sourceVersion: { select: { artifact: { select: { sha256: true } } } } },
+      })
+    : null;
+  const evalDataset = dataset ?? (reference ? unlabeled : null);
   const [existingEval, existingCost] = await Promise.all([
-    dataset ? db.evaluation.findUnique({ where: { versionId_datasetId: { versionId, datasetId: dataset.id } } }) : null,
+    evalDataset
+      ? db.evaluation.findUnique({ where: { versionId_datasetId: { versionId, datasetId: evalDataset.id } } })
+      : null,
     db.costMeasurement.findFirst({ where: { versionId, hardwareProfileId: profile.id } }),
   ]);
-  const needEval = dataset !== null && (!existingEval || opts.reevaluate === true);
+  const needEval = evalDataset !== null && (!existingEval || opts.reevaluate === true);
   const needCost = !existingCost || opts.remeasure === true;
   if (version.status === "READY" && !needEval && !needCost)
     return { status: "SKIPPED", message: "already evaluated and measured" };
@@ -75,6 +97,13 @@ export async function evaluateVersion(
             {
               modelJsonPath,
               dataset: needEval && dataset ? { path: await datasetPathOf(deps, dataset.artifact.sha256), task } : null,
+              agreement:
+                needEval && !dataset && unlabeled && reference
+                  ? {
+                      referenceModelJsonPath: await modelJsonPathOf(deps, reference.sourceVersion.artifact.sha256),
+                      inputs: { path: await datasetPathOf(deps, unlabeled.artifact.sha256), task },
+                    }
+                  : null,
             },
             { onWait: opts.onWait },
           )
@@ -103,16 +132,16 @@ export async function evaluateVersion(
     const cost = measured?.cost ?? null;
 
     await db.$transaction(async (tx) => {
-      if (evaluation && dataset) {
+      if (evaluation && evalDataset) {
         const values = {
           metric: evaluation.metric,
           value: evaluation.value,
-          loss: Number.isFinite(evaluation.loss) ? evaluation.loss : null,
+          loss: "loss" in evaluation && Number.isFinite(evaluation.loss) ? evaluation.loss : null,
           samples: evaluation.samples,
         };
         await tx.evaluation.upsert({
-          where: { versionId_datasetId: { versionId, datasetId: dataset.id } },
-          create: { versionId, datasetId: dataset.id, ...values },
+          where: { versionId_datasetId: { versionId, datasetId: evalDataset.id } },
+          create: { versionId, datasetId: evalDataset.id, ...values },
           update: { ...values, evaluatedAt: new Date() },
         });
       }
@@ -161,8 +190,10 @@ export async function evaluateVersion(
         data: {
           status: "READY",
           statusMessage: !dataset
-            ? NO_EVALUATION_DATASET
-            : version.status === "READY" && version.statusMessage !== NO_EVALUATION_DATASET
+            ? evalDataset
+              ? BY_AGREEMENT
+              : NO_EVALUATION_DATASET
+            : version.status === "READY" && !AUTOMATIC_MESSAGES.has(version.statusMessage ?? "")
               ? version.statusMessage
               : null,
           parameterCount: facts.parameterCount,

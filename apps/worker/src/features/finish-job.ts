@@ -96,11 +96,12 @@ export async function finishJob(deps: WorkerDeps, jobId: string, outcome: Outcom
   // Costs are measured by workers on their own hardware; fall back to this worker's profile if the policy's was not measured.
   const measuredOnPolicyProfile = [source, ...candidates].every((v) => latestCost(v, profileId));
   const pid = measuredOnPolicyProfile ? profileId : deps.profile.id;
-  const sourceEval = source.evaluations[0];
   const sourceCost = latestCost(source, pid);
+  const sourceEval = guardrailBasis(source, candidates);
   if (!sourceEval || !sourceCost) {
     await finishJob(deps, jobId, {
-      error: "The source version has no evaluation or cost measurement to compare candidates with",
+      error:
+        "The source version has no evaluation or cost measurement to compare candidates with (register an EVALUATION dataset, or an UNLABELED one to compare by agreement with the source)",
     });
     return;
   }
@@ -109,7 +110,9 @@ export async function finishJob(deps: WorkerDeps, jobId: string, outcome: Outcom
   const metric = sourceEval.metric as MetricName;
   const lineage = new Map<string, RatioInterval[]>([[source.id, []]]);
   const rows = candidates.map((v) => {
-    const evaluation = v.evaluations.find((e) => e.datasetId === sourceEval.datasetId);
+    const evaluation = v.evaluations.find(
+      (e) => e.datasetId === sourceEval.datasetId && e.metric === sourceEval.metric,
+    );
     const cost = latestCost(v, pid);
     const parent = v.parentId ? byId.get(v.parentId) : undefined;
     const parentCost = parent ? latestCost(parent, pid) : undefined;
@@ -177,6 +180,7 @@ export async function finishJob(deps: WorkerDeps, jobId: string, outcome: Outcom
     hardwareProfileId: pid,
     measuredOnPolicyProfile,
     metric: sourceEval.metric,
+    ...(sourceEval.metric === "agreement" ? { metricNote: AGREEMENT_NOTE } : {}),
     source: {
       versionId: source.id,
       number: source.number,
@@ -263,3 +267,23 @@ export async function finishJob(deps: WorkerDeps, jobId: string, outcome: Outcom
 }
 
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
+
+const AGREEMENT_NOTE =
+  "The model has no EVALUATION dataset: the guardrail used agreement with the source version (share of the UNLABELED dataset's inputs where the candidate's predicted class equals the source's; regression: R² of the source's outputs)";
+
+type Evaluated = { evaluations: { datasetId: string; metric: string; value: number }[] };
+
+/**
+ * What the guardrail compares: the source's evaluation on a labelled EVALUATION dataset when it
+ * has one; otherwise, when the candidates were evaluated by agreement with the source (the model
+ * has only an UNLABELED dataset), agreement, for which the source scores 1 by definition.
+ */
+function guardrailBasis(
+  source: Evaluated,
+  candidates: Evaluated[],
+): { datasetId: string; metric: string; value: number } | undefined {
+  const labelled = source.evaluations.find((e) => e.metric !== "agreement");
+  if (labelled) return labelled;
+  const agreement = candidates.flatMap((c) => c.evaluations).find((e) => e.metric === "agreement");
+  return agreement ? { datasetId: agreement.datasetId, metric: "agreement", value: 1 } : undefined;
+}

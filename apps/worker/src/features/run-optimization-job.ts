@@ -24,6 +24,8 @@ const describe = (step: PolicyStep): string => {
       return `SGD fine-tuning, ${step.params.epochs} epoch(s) at lr ${step.params.learningRate}`;
     case "QUANTIZE":
       return `${step.params.accuracyAware ? "accuracy-aware " : ""}${step.params.dtype} quantization`;
+    case "DISTILL":
+      return `distillation from the source version, ${step.params.epochs} epoch(s) at lr ${step.params.learningRate}, temperature ${step.params.temperature ?? 1}`;
   }
 };
 
@@ -83,8 +85,15 @@ export async function runOptimizationJob(
       orderBy: { createdAt: "desc" },
       include: { artifact: true },
     });
+    const unlabeledDs = await db.dataset.findFirst({
+      where: { modelId: model.id, role: "UNLABELED" },
+      orderBy: { createdAt: "desc" },
+      include: { artifact: true },
+    });
     const train = trainDs ? { path: await datasetPathOf(deps, trainDs.artifact.sha256), task } : null;
     const evaluation = evalDs ? { path: await datasetPathOf(deps, evalDs.artifact.sha256), task } : null;
+    const unlabeled = unlabeledDs ? { path: await datasetPathOf(deps, unlabeledDs.artifact.sha256), task } : null;
+    const teacherModelJsonPath = await modelJsonPathOf(deps, job.sourceVersion.artifact.sha256);
 
     let input: ModelVersion & { artifact: { sha256: string } } = job.sourceVersion;
     for (const [index, step] of steps.entries()) {
@@ -109,6 +118,9 @@ export async function runOptimizationJob(
           task,
           train,
           evaluation,
+          unlabeled,
+          teacherVersionId: job.sourceVersion.id,
+          teacherModelJsonPath,
           maxAccuracyDrop: job.policy.maxAccuracyDrop,
           seed: index,
         },

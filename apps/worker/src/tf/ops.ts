@@ -1,13 +1,16 @@
 import {
+  agreementWith,
   compareCost,
   disposeDataset,
   evaluateModel,
   inspectModel,
   loadCsvDataset,
+  loadCsvInputs,
   loadModel,
   measureCost,
   modelInputShape,
   type Dataset,
+  type InputSet,
   type tf,
 } from "@costgate/ml";
 import { applyStep } from "../features/apply-step.ts";
@@ -38,23 +41,34 @@ function factsOf(model: tf.LayersModel, modelJsonPath: string): ModelFacts {
  * Datasets stay decoded between calls of one job (each fine-tuning step and the accuracy-aware
  * quantization reuse them); the two most recently used are kept.
  */
-const datasets = new Map<string, Promise<Dataset>>();
+const datasets = new Map<string, Promise<Dataset | InputSet>>();
 const KEEP_DATASETS = 2;
 
-function dataset(ref: DatasetRef, model: tf.LayersModel): Promise<Dataset> {
-  const inputShape = modelInputShape(model);
-  const key = `${ref.path}|${inputShape.join("x")}|${ref.task}`;
-  let entry = datasets.get(key);
+function cached<D extends Dataset | InputSet>(key: string, load: () => Promise<D>): Promise<D> {
+  let entry = datasets.get(key) as Promise<D> | undefined;
   if (entry) datasets.delete(key);
-  else entry = loadCsvDataset(ref.path, { inputShape, task: ref.task });
+  else entry = load();
   datasets.set(key, entry);
   entry.catch(() => datasets.delete(key));
   while (datasets.size > KEEP_DATASETS) {
-    const [oldest, evicted] = datasets.entries().next().value as [string, Promise<Dataset>];
+    const [oldest, evicted] = datasets.entries().next().value as [string, Promise<Dataset | InputSet>];
     datasets.delete(oldest);
     void evicted.then(disposeDataset, () => undefined);
   }
   return entry;
+}
+
+function dataset(ref: DatasetRef, model: tf.LayersModel): Promise<Dataset> {
+  const inputShape = modelInputShape(model);
+  return cached(`${ref.path}|${inputShape.join("x")}|${ref.task}`, () =>
+    loadCsvDataset(ref.path, { inputShape, task: ref.task }),
+  );
+}
+
+/** The inputs of an UNLABELED dataset (no label column). */
+function inputs(ref: DatasetRef, model: tf.LayersModel): Promise<InputSet> {
+  const inputShape = modelInputShape(model);
+  return cached(`${ref.path}|${inputShape.join("x")}|inputs`, () => loadCsvInputs(ref.path, { inputShape }));
 }
 
 async function withModel<T>(path: string, use: (model: tf.LayersModel) => Promise<T>): Promise<T> {
@@ -67,12 +81,22 @@ async function withModel<T>(path: string, use: (model: tf.LayersModel) => Promis
 }
 
 const evaluate: Handler<"evaluate"> = (args) =>
-  withModel(args.modelJsonPath, async (model) => ({
-    facts: factsOf(model, args.modelJsonPath),
-    evaluation: args.dataset
-      ? await evaluateModel(model, await dataset(args.dataset, model), { task: args.dataset.task })
-      : null,
-  }));
+  withModel(args.modelJsonPath, async (model) => {
+    const facts = factsOf(model, args.modelJsonPath);
+    if (args.dataset)
+      return {
+        facts,
+        evaluation: await evaluateModel(model, await dataset(args.dataset, model), { task: args.dataset.task }),
+      };
+    const agreement = args.agreement;
+    if (!agreement) return { facts, evaluation: null };
+    return withModel(agreement.referenceModelJsonPath, async (reference) => ({
+      facts,
+      evaluation: await agreementWith(model, reference, await inputs(agreement.inputs, model), {
+        task: agreement.inputs.task,
+      }),
+    }));
+  });
 
 const measure: Handler<"measure"> = (args) =>
   withModel(args.modelJsonPath, async (model) => {
@@ -95,7 +119,24 @@ const step: Handler<"applyStep"> = (args, ctx) =>
     applyStep(args.step, model, {
       task: args.task,
       trainDataset: async () => dataset(required(args.train, "TRAIN"), model),
-      evalDataset: async () => dataset(required(args.evaluation, "EVALUATION"), model),
+      // Labelled sets first (their metric is the one users read); an UNLABELED set by agreement.
+      calibrationData: async () => {
+        if (args.evaluation) return { role: "EVALUATION", data: await dataset(args.evaluation, model) };
+        if (args.train) return { role: "TRAIN", data: await dataset(args.train, model) };
+        if (args.unlabeled) return { role: "UNLABELED", data: await inputs(args.unlabeled, model) };
+        throw new MissingDataset(
+          "Accuracy-aware quantization needs calibration data and the model has no EVALUATION, TRAIN or UNLABELED dataset: register one with registerDataset",
+        );
+      },
+      distillInputs: async () => {
+        if (args.train) return { role: "TRAIN", inputs: await dataset(args.train, model) };
+        if (args.unlabeled) return { role: "UNLABELED", inputs: await inputs(args.unlabeled, model) };
+        throw new MissingDataset(
+          "DISTILL needs inputs and the model has no TRAIN or UNLABELED dataset: register one with registerDataset(role: UNLABELED)",
+        );
+      },
+      withTeacher: (use) => withModel(args.teacherModelJsonPath, use),
+      teacherVersionId: args.teacherVersionId,
       maxAccuracyDrop: args.maxAccuracyDrop,
       signal: ctx.signal,
       seed: args.seed,
@@ -106,7 +147,7 @@ const step: Handler<"applyStep"> = (args, ctx) =>
 /** Thrown when a step needs a dataset the model does not have: the job fails with this message. */
 export class MissingDataset extends Error {}
 
-function required(ref: DatasetRef | null, role: "TRAIN" | "EVALUATION"): DatasetRef {
+function required(ref: DatasetRef | null, role: "TRAIN"): DatasetRef {
   if (!ref)
     throw new MissingDataset(`The model has no ${role} dataset: register one with registerDataset(role: ${role})`);
   return ref;

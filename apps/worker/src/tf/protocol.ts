@@ -1,5 +1,13 @@
 import type { PolicyStep } from "@costgate/core";
-import type { ComparedCost, CostMeasurement, Evaluation, MeasureCostOptions, MlErrorCode, Task } from "@costgate/ml";
+import type {
+  Agreement,
+  ComparedCost,
+  CostMeasurement,
+  Evaluation,
+  MeasureCostOptions,
+  MlErrorCode,
+  Task,
+} from "@costgate/ml";
 import type { StepOutput } from "../features/apply-step.ts";
 
 /**
@@ -25,11 +33,20 @@ export interface DatasetRef {
   task: Task;
 }
 
+/** A version's agreement with another (the source version of its job) on an UNLABELED dataset's inputs. */
+export interface AgreementRef {
+  referenceModelJsonPath: string;
+  inputs: DatasetRef;
+}
+
 export interface Ops {
-  /** Inspects a model and evaluates it on a dataset when one is given. */
+  /**
+   * Inspects a model and evaluates it on a labelled dataset when one is given, else measures its
+   * agreement with a reference model when asked.
+   */
   evaluate: {
-    args: { modelJsonPath: string; dataset: DatasetRef | null };
-    result: { facts: ModelFacts; evaluation: Evaluation | null };
+    args: { modelJsonPath: string; dataset: DatasetRef | null; agreement?: AgreementRef | null };
+    result: { facts: ModelFacts; evaluation: Evaluation | Agreement | null };
   };
   /** Measures a model's cost; with a parent, both interleaved in one session and compared. */
   measure: {
@@ -44,6 +61,11 @@ export interface Ops {
       task: Task;
       train: DatasetRef | null;
       evaluation: DatasetRef | null;
+      /** The model's UNLABELED dataset: DISTILL's inputs and calibration data when there is no labelled set. */
+      unlabeled: DatasetRef | null;
+      /** The job's source version (its id and files): DISTILL's teacher. */
+      teacherVersionId: string;
+      teacherModelJsonPath: string;
       maxAccuracyDrop: number;
       seed: number;
     };

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
@@ -25,8 +25,20 @@ const stepArgs = (epochs: number) => ({
   task: "classification" as const,
   train: { path: files.train, task: "classification" as const },
   evaluation: null,
+  unlabeled: null,
+  teacherVersionId: "source-version",
+  teacherModelJsonPath: "",
   maxAccuracyDrop: 0.01,
   seed: 1,
+});
+let unlabeledCsv: string;
+/** DISTILL of the reference model towards itself from the train CSV's inputs without their labels. */
+const distillArgs = (epochs: number) => ({
+  ...stepArgs(1),
+  step: { kind: "DISTILL" as const, params: { epochs, learningRate: 0.01, batchSize: 8, temperature: 2 } },
+  train: null,
+  unlabeled: { path: unlabeledCsv, task: "classification" as const },
+  teacherModelJsonPath: files.modelJson,
 });
 
 beforeAll(async () => {
@@ -34,6 +46,20 @@ beforeAll(async () => {
     only: ["tabular-mlp"],
   });
   files = manifest.models[0]!.files;
+  const lines = readFileSync(files.train, "utf8").trimEnd().split("\n");
+  const labelAt = lines[0]!.split(",").indexOf("label");
+  unlabeledCsv = join(mkdtempSync(join(tmpdir(), "costgate-unlabeled-")), "unlabeled.csv");
+  writeFileSync(
+    unlabeledCsv,
+    lines
+      .map((l) =>
+        l
+          .split(",")
+          .filter((_, i) => i !== labelAt)
+          .join(","),
+      )
+      .join("\n"),
+  );
 }, 120_000);
 
 afterAll(() => host.close());
@@ -91,6 +117,38 @@ describe("TfHost", () => {
     const r = await running;
     expect(r.cancelled).toBe(false);
     expect(batches).toBeGreaterThan(atPause + 1);
+  }, 60_000);
+
+  it("distills in the child from UNLABELED inputs, reporting progress per batch and recording the recipe", async () => {
+    const progress: string[] = [];
+    const r = await host.call("applyStep", distillArgs(1), { onProgress: (_f, stage) => progress.push(stage) });
+    expect(r.source).toBe("DISTILL");
+    expect(r.cancelled).toBe(false);
+    expect(r.recipe).toMatchObject({
+      kind: "DISTILL",
+      params: { epochs: 1, learningRate: 0.01, batchSize: 8, temperature: 2 },
+      result: { teacherVersionId: "source-version", temperature: 2, epochs: 1, rows: 4000, inputsFrom: "UNLABELED" },
+    });
+    expect((r.recipe.result as { finalLoss: number }).finalLoss).toBeGreaterThanOrEqual(0);
+    expect(progress).toHaveLength(500);
+    expect(progress[499]).toMatch(/^distilling from the source version: epoch 1\/1, batch 500\/500, loss /);
+  }, 60_000);
+
+  it("pauses a distillation at its compute gate, and stops it at the next batch when aborted", async () => {
+    let batches = 0;
+    const abort = new AbortController();
+    const running = host.call("applyStep", distillArgs(50), { signal: abort.signal, onProgress: () => batches++ });
+    while (batches < 3) await new Promise((r) => setTimeout(r, 10));
+    await host.pause();
+    const atPause = batches;
+    await new Promise((r) => setTimeout(r, 400));
+    expect(batches - atPause).toBeLessThanOrEqual(1);
+    host.resume();
+    while (batches < atPause + 3) await new Promise((r) => setTimeout(r, 10));
+    abort.abort();
+    const r = await running;
+    expect(r.cancelled).toBe(true);
+    expect(batches).toBeLessThan(50 * 500);
   }, 60_000);
 
   it("fails the call with a readable message when the child dies, and starts a new child for the next", async () => {

@@ -243,6 +243,26 @@ describe("optimization policies and jobs", () => {
         [PRUNE, FINE_TUNE, step("QUANTIZE", { dtype: "int4" })],
         ["steps[3]", "QUANTIZE", "dtype", "uint8"],
       ],
+      [
+        "DISTILL temperature 0",
+        [PRUNE, step("DISTILL", { epochs: 2, learningRate: 0.05, batchSize: 32, temperature: 0 })],
+        ["steps[2]", "DISTILL", "temperature", "greater than 0"],
+      ],
+      [
+        "DISTILL temperature over 100",
+        [step("DISTILL", { epochs: 2, learningRate: 0.05, batchSize: 32, temperature: 101 })],
+        ["steps[1]", "temperature", "at most 100"],
+      ],
+      [
+        "DISTILL epochs 0",
+        [step("DISTILL", { epochs: 0, learningRate: 0.05, batchSize: 32 })],
+        ["steps[1]", "DISTILL", "epochs", "at least 1"],
+      ],
+      [
+        "DISTILL without a batch size",
+        [step("DISTILL", { epochs: 2, learningRate: 0.05 })],
+        ["steps[1]", "DISTILL", "batchSize"],
+      ],
       ["an unknown parameter", [step("QUANTIZE", { dtype: "uint8", bits: 4 })], ["steps[1]", "unknown parameter bits"]],
       ["11 steps", Array.from({ length: 11 }, () => QUANTIZE), ["steps", "at most 10"]],
       ["no steps", [], ["steps", "at least one step"]],
@@ -264,7 +284,7 @@ describe("optimization policies and jobs", () => {
           i: {
             teamId: teamA,
             name: `bad-${uid()}`,
-            steps: [PRUNE, { kind: "DISTILL", params: {} }],
+            steps: [PRUNE, { kind: "SHRINK", params: {} }],
             maxAccuracyDrop: 0.01,
           },
         },
@@ -272,7 +292,21 @@ describe("optimization policies and jobs", () => {
       );
       expect(code(r)).toBe("BAD_USER_INPUT");
       expect(message(r)).toContain("steps[1].kind");
-      expect(message(r)).toContain("DISTILL");
+      expect(message(r)).toContain("SHRINK");
+    });
+
+    it("accepts a DISTILL step after a PRUNE step, temperature optional", async () => {
+      const steps = [
+        PRUNE,
+        { kind: "DISTILL", params: { epochs: 3, learningRate: 0.05, batchSize: 32, temperature: 2 } },
+        { kind: "DISTILL", params: { epochs: 1, learningRate: 0.01, batchSize: 64 } },
+      ];
+      const r = await api.ok<{ createOptimizationPolicy: { steps: unknown } }>(
+        CREATE_POLICY,
+        { i: { teamId: teamA, name: `distill-${uid()}`, steps, maxAccuracyDrop: 0.01 } },
+        engineerA,
+      );
+      expect(r.createOptimizationPolicy.steps).toEqual(steps);
     });
 
     it.each([[-0.01], [1.5]])("refuses maxAccuracyDrop %s with BAD_USER_INPUT", async (drop) => {
@@ -406,6 +440,33 @@ describe("optimization policies and jobs", () => {
   });
 
   describe("runOptimizationPolicy", () => {
+    it("runs PRUNE → DISTILL on a model with only an UNLABELED dataset, and says what a model without data lacks", async () => {
+      const DISTILL = { kind: "DISTILL", params: { epochs: 2, learningRate: 0.05, batchSize: 32 } };
+      const bare = await modelWithVersion(teamA, { train: false, evaluation: false });
+      const policy = await createPolicy(teamA, { steps: [PRUNE, DISTILL] }, engineerA);
+      const refused = await api.gql(RUN, { p: policy.id, v: bare.version.id }, engineerA);
+      expect(code(refused)).toBe("BAD_USER_INPUT");
+      expect(message(refused)).toBe(
+        `steps[2] (DISTILL) needs inputs, and model ${bare.model.name} has neither a TRAIN nor an UNLABELED dataset: register one with registerDataset (role: UNLABELED takes inputs without labels)`,
+      );
+      const pruneOnly = await createPolicy(teamA, { steps: [PRUNE] }, engineerA);
+      expect(message(await api.gql(RUN, { p: pruneOnly.id, v: bare.version.id }, engineerA))).toContain(
+        "or an UNLABELED one to compare by agreement with the source version",
+      );
+      await api.db.dataset.create({
+        data: {
+          modelId: bare.model.id,
+          name: "traffic",
+          role: "UNLABELED",
+          rows: 10,
+          artifactId: (await artifact("DATASET", teamA)).id,
+        },
+      });
+      const job = (await api.ok<{ runOptimizationPolicy: Job }>(RUN, { p: policy.id, v: bare.version.id }, engineerA))
+        .runOptimizationPolicy;
+      expect(job).toMatchObject({ status: "QUEUED", steps: [PRUNE, DISTILL] });
+    });
+
     it("creates a QUEUED job with a snapshot of the steps and puts optimize-<id> on the queue with { jobId }", async () => {
       const { model, version } = await modelWithVersion(teamA);
       const policy = await createPolicy(teamA, { modelId: model.id }, engineerA);

@@ -441,6 +441,58 @@ describe("registry", () => {
       expect(await api.db.dataset.count({ where: { modelId: m.id } })).toBe(1);
     });
 
+    const inputsOnly = { rows: 40, columns: ["a", "b"], featureColumns: ["a", "b"], labelColumn: null };
+    const withLabels = { rows: 40, columns: ["a", "label"], featureColumns: ["a"], labelColumn: "label" };
+
+    it("registers a CSV of inputs without a label column as UNLABELED", async () => {
+      const m = await model(teamA);
+      const a = await artifact("DATASET", teamA, inputsOnly);
+      const r = await api.ok<{ registerDataset: { role: string; rows: number } }>(
+        REGISTER_DATASET,
+        { i: { modelId: m.id, name: "traffic", role: "UNLABELED", artifactId: a.id } },
+        engineerA.token,
+      );
+      expect(r.registerDataset).toMatchObject({ role: "UNLABELED", rows: 40 });
+    });
+
+    it.each(["TRAIN", "EVALUATION"])("refuses inputs without labels as %s, pointing to UNLABELED", async (role) => {
+      const m = await model(teamA);
+      const a = await artifact("DATASET", teamA, inputsOnly);
+      const r = await api.gql(
+        REGISTER_DATASET,
+        { i: { modelId: m.id, name: "x", role, artifactId: a.id } },
+        engineerA.token,
+      );
+      expect(code(r)).toBe("BAD_USER_INPUT");
+      expect(message(r)).toBe(
+        `a ${role} dataset needs a "label" column; this CSV has none (columns: "a", "b"). Register inputs without labels with role UNLABELED`,
+      );
+      expect(await api.db.dataset.count({ where: { modelId: m.id } })).toBe(0);
+    });
+
+    it("refuses a label column in an UNLABELED dataset instead of silently dropping it", async () => {
+      const m = await model(teamA);
+      for (const metadata of [withLabels, { ...inputsOnly, columns: ["a", "Label"] }]) {
+        const r = await api.gql(
+          REGISTER_DATASET,
+          {
+            i: {
+              modelId: m.id,
+              name: `u-${uid()}`,
+              role: "UNLABELED",
+              artifactId: (await artifact("DATASET", teamA, metadata)).id,
+            },
+          },
+          engineerA.token,
+        );
+        expect(code(r)).toBe("BAD_USER_INPUT");
+        expect(message(r)).toMatch(
+          /^an UNLABELED dataset holds inputs only, but this CSV has a "(label|Label)" column: remove the column, or register the file as TRAIN or EVALUATION$/,
+        );
+      }
+      expect(await api.db.dataset.count({ where: { modelId: m.id } })).toBe(0);
+    });
+
     it("refuses a model artifact as a dataset with BAD_USER_INPUT", async () => {
       const m = await model(teamA);
       const r = await api.gql(

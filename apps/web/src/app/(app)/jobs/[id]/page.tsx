@@ -48,9 +48,10 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
   const result = (job.result && typeof job.result === "object" ? job.result : {}) as {
     steps?: StepResult[];
     metric?: string;
+    metricNote?: string;
     maxAccuracyDrop?: number;
     bestSavesCost?: boolean;
-    source?: { costPerMillionUsd?: string };
+    source?: { costPerMillionUsd?: string; metric?: number };
   };
   const byVersion = new Map((result.steps ?? []).map((s) => [s.versionId, s]));
   const metric = result.metric ?? job.sourceVersion.evaluation?.metric ?? "accuracy";
@@ -97,7 +98,12 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
           </div>
           <div>
             <dt>Source {metric}</dt>
-            <dd>{formatMetric(metric, job.sourceVersion.evaluation?.value)}</dd>
+            <dd title={result.metricNote}>
+              {formatMetric(
+                metric,
+                metric === "agreement" ? (result.source?.metric ?? 1) : job.sourceVersion.evaluation?.value,
+              )}
+            </dd>
           </div>
           <div>
             <dt>Source $/1M</dt>
@@ -108,7 +114,10 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
           </div>
           <div>
             <dt>Guardrail</dt>
-            <dd>max drop {job.policy.maxAccuracyDrop}</dd>
+            <dd>
+              max drop {job.policy.maxAccuracyDrop}
+              {metric === "agreement" ? " of agreement with the source (no EVALUATION dataset)" : ""}
+            </dd>
           </div>
           <div>
             <dt>Best version</dt>

@@ -128,7 +128,11 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
                   <th scope="col">Stage</th>
                   <th scope="col">Status</th>
                   <th scope="col" className="num">
-                    {metricName === "accuracy" ? "Accuracy" : metricName}
+                    {metricName === "accuracy"
+                      ? "Accuracy"
+                      : metricName === "agreement"
+                        ? "Agreement with source"
+                        : metricName}
                   </th>
                   <th scope="col" className="num">
                     Size
