@@ -236,7 +236,7 @@ function write(heading: string, text: string) {
 }
 const parts = (
   args.find((a) => a.startsWith("--part="))?.slice(7) ??
-  args[args.indexOf("--part") + 1] ??
+  (args.includes("--part") ? args[args.indexOf("--part") + 1] : undefined) ??
   "repro,significance,policy"
 ).split(",");
 type Registered = Awaited<ReturnType<typeof registerModel>>;
@@ -314,6 +314,7 @@ async function significancePart() {
     low: number;
     high: number;
     significant: boolean;
+    failed?: string;
   }[] = [];
   const steps: [string, unknown][] = [
     ["uint8", { kind: "QUANTIZE", params: { dtype: "uint8" } }],
@@ -334,7 +335,13 @@ async function significancePart() {
     for (const [label, step] of plan) {
       const done = await finished(await runPolicy(m, `${name} ${label}`, [step], 1));
       const c = done.candidates[0]?.comparedToParent;
-      if (!c) throw new Error(`${name} ${label}: no comparison (${done.status}: ${done.error ?? done.stage})`);
+      if (!c) {
+        // Reported as it happened, and the other steps still run.
+        const failed = `${done.status}: ${String(done.error ?? done.stage).slice(0, 200)}`;
+        significance.push({ model: name, step: label, ratio: NaN, low: NaN, high: NaN, significant: false, failed });
+        log(`${name} ${label}: no comparison (${failed})`);
+        continue;
+      }
       significance.push({
         model: name,
         step: label,
@@ -362,7 +369,7 @@ significant; structured 50% of the digits CNN significant.
 
 | model | step | throughput ratio | 95% interval | significant |
 |:---|:---|---:|:---|:---|
-${significance.map((r) => `| ${r.model} | ${r.step} | ${r.ratio.toFixed(3)} | ${r.low.toFixed(3)}–${r.high.toFixed(3)} | ${r.significant} |`).join("\n")}
+${significance.map((r) => (r.failed ? `| ${r.model} | ${r.step} | — | — | no comparison: the job ended ${r.failed} |` : `| ${r.model} | ${r.step} | ${r.ratio.toFixed(3)} | ${r.low.toFixed(3)}–${r.high.toFixed(3)} | ${r.significant} |`)).join("\n")}
 `,
   );
 }
