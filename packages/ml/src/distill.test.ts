@@ -59,7 +59,9 @@ describe("loadCsvInputs", () => {
     writeFileSync(join(dir, "l.csv"), "a,label\n1,0\n");
     const err = await loadCsvInputs(join(dir, "l.csv"), { inputShape: [1] }).catch((e: unknown) => e);
     expect(isMlError(err) && err.code).toBe("BAD_DATASET");
-    expect((err as Error).message).toMatch(/column 2 \("label"\) is a label column, and inputs without labels \(an UNLABELED dataset\) have none/);
+    expect((err as Error).message).toMatch(
+      /column 2 \("label"\) is a label column, and inputs without labels \(an UNLABELED dataset\) have none/,
+    );
   });
 });
 
