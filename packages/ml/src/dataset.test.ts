@@ -22,7 +22,30 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
+/** A 224x224x3 image classifier's evaluation set in the documented flat layout: x0 … x150527, then label. */
+function imageCsv(rows: number): string {
+  const width = 224 * 224 * 3;
+  const header = [...Array.from({ length: width }, (_, i) => `x${i}`), "label"].join(",");
+  const lines = Array.from(
+    { length: rows },
+    (_, r) =>
+      `${Array(width)
+        .fill((r + 1) / 10)
+        .join(",")},${r}`,
+  );
+  return `${header}\n${lines.join("\n")}\n`;
+}
+
 describe("loadCsvDataset", () => {
+  it("reads a 150,528-column CSV (one 224x224x3 image a row) into image tensors", async () => {
+    const path = await csv(imageCsv(3));
+    const ds = await loadCsvDataset(path, { inputShape: [224, 224, 3], task: "classification" });
+    expect(ds.xs.shape).toEqual([3, 224, 224, 3]);
+    expect(Array.from(ds.ys.dataSync())).toEqual([0, 1, 2]);
+    expect(ds.xs.slice([2, 223, 223, 2], [1, 1, 1, 1]).dataSync()[0]).toBeCloseTo(0.3);
+    disposeDataset(ds);
+  });
+
   it("reads features in column order, reshaped to the input shape, with integer labels", async () => {
     const p = await csv("a,b,label,c,d\n1,2,0,3,4\n5,6,2,7,8\n");
     const ds = await loadCsvDataset(p, { inputShape: [2, 2, 1], task: "classification" });

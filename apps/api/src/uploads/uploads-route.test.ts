@@ -152,6 +152,19 @@ async function expectRefusedLeavingNothing(
 }
 
 describe("POST /uploads: accepted", () => {
+  it("takes a 150,528-column CSV (a 224x224x3 image a row): the line limit follows the number of columns", async () => {
+    const width = 224 * 224 * 3;
+    const header = [...Array.from({ length: width }, (_, i) => `x${i}`), "label"].join(",");
+    const row = (r: number) => `${Array(width).fill("0.123456").join(",")},${r}`;
+    const text = `${header}\n${row(0)}\n${row(1)}\n`;
+    expect(header.length).toBeGreaterThan(1024 * 1024); // over the old fixed 1 MiB line limit
+    const res = await upload([["file", Buffer.from(text), "images.csv"]]);
+    expect(res.status).toBe(201);
+    const artifact = await db.artifact.findUniqueOrThrow({ where: { id: res.body.artifactId } });
+    expect(artifact.metadata).toMatchObject({ rows: 2, labelColumn: "label" });
+    expect((artifact.metadata as { featureColumns: string[] }).featureColumns).toHaveLength(width);
+  }, 120_000);
+
   it("stores a model saved by TensorFlow.js under the sha256 of its files, and reuses it on a second upload", async () => {
     const want = await expectedDigest("tiny-mlp/float32", ["model.json", "group1-shard1of1.bin"]);
 
