@@ -1,7 +1,7 @@
 // An ML engineer's day: upload a model and its datasets, see version 1 measured, build a
 // three-step policy, run it, watch the job to the end and promote the best version through
 // the cost-gate preview. Labels and controls: apps/web/README.md ("Routes, headings and controls").
-import { asAdmin, choose, expect, graphql, login, sessionToken, stackInfo, test } from "./fixtures.ts";
+import { asAdmin, choose, expect, graphql, login, screenshot, sessionToken, stackInfo, test } from "./fixtures.ts";
 
 test("an ML_ENGINEER uploads a model, optimizes it with a three-step policy and promotes the best version", async ({
   page,
@@ -198,5 +198,9 @@ test("an ML_ENGINEER names a classifier's classes when creating it, and sees the
   await page.getByRole("button", { name: "Create model" }).click();
   await expect(page.getByRole("heading", { level: 1, name })).toBeVisible({ timeout: 30_000 });
   await expect(page.getByText("Classes (output: name): 0 cat, 1 dog, 2 bird.")).toBeVisible();
+  await screenshot(page, "model-class-names");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(page.getByText("Classes (output: name): 0 cat, 1 dog, 2 bird.")).toBeVisible();
+  await screenshot(page, "model-class-names");
   expect(consoleErrors).toEqual([]);
 });
