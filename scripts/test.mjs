@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// `npm test`: the static checks (format:check, typecheck, lint), every workspace's tests
+// `npm test`: the static checks (format:check, typecheck, lint, knip), every workspace's tests
 // (turbo run test), the printed GraphQL schema is current, the public contract holds, then the
 // e2e suite when there is one. The very last line printed
 // is `N passed, N failed` (what CI reads); the exit code is non-zero when anything failed or
 // when no test ran at all.
 //
 // Each workspace's vitest.config.ts uses vitest.shared.ts, which writes reports/<package>.json;
-// those reports are the source of the counts. A check outside vitest (format, lint, typecheck,
+// those reports are the source of the counts. A check outside vitest (format, lint, typecheck, knip,
 // schema, contract) counts as one test. Set COSTGATE_SKIP_E2E=1 to leave the e2e suite out.
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -226,6 +226,7 @@ async function main() {
   // typecheck first: it generates the dashboard's typed GraphQL client, which typed lint reads.
   await runScriptCheck("typecheck", "typecheck of every workspace");
   await runScriptCheck("lint", "lint and import boundaries");
+  await runScriptCheck("knip", "unused files, exports and dependencies");
   await runWorkspaceTests();
   await checkPrintedSchema();
   await checkContract();

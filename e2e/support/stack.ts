@@ -25,10 +25,10 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const webDir = join(root, "apps", "web");
 const nextBin = join(root, "node_modules", "next", "dist", "bin", "next");
 
-export const ADMIN = { email: "admin@e2e.costgate.test", password: "e2e-admin-password-123" };
-export const PASSWORD = "e2e-user-password-123";
-export const ROLES = ["ADMIN", "FINANCE", "ML_ENGINEER", "VIEWER"] as const;
-export type Role = (typeof ROLES)[number];
+const ADMIN = { email: "admin@e2e.costgate.test", password: "e2e-admin-password-123" };
+const PASSWORD = "e2e-user-password-123";
+const ROLES = ["ADMIN", "FINANCE", "ML_ENGINEER", "VIEWER"] as const;
+type Role = (typeof ROLES)[number];
 
 export interface StackInfo {
   apiUrl: string;
@@ -146,7 +146,7 @@ function newestSourceMtime(dir: string): number {
  * `next build` when there is no production build or the sources changed since it was made
  * (COSTGATE_E2E_REBUILD=1 forces one). Returns whether it built.
  */
-export async function ensureWebBuild(logDir: string, log: (line: string) => void): Promise<boolean> {
+async function ensureWebBuild(logDir: string, log: (line: string) => void): Promise<boolean> {
   const buildId = join(webDir, ".next", "BUILD_ID");
   const fresh =
     existsSync(buildId) &&

@@ -33,7 +33,7 @@ export async function login(page: Page, role: Role): Promise<void> {
 }
 
 /** The dashboard's session cookie (apps/web/src/lib/config.ts SESSION_COOKIE): httpOnly, SameSite=Lax. */
-export const SESSION_COOKIE = "costgate_session";
+const SESSION_COOKIE = "costgate_session";
 
 /**
  * The API token the dashboard keeps in its session cookie after login (the cookie's value is the

@@ -41,7 +41,7 @@ export async function provisionDatabase({ root, env, verbose }) {
 }
 
 /** Creates the URL's database when missing, connecting to the server's `postgres` database. */
-export async function ensureDatabase(url) {
+async function ensureDatabase(url) {
   const { default: pg } = await import("pg");
   const target = new URL(url);
   const name = decodeURIComponent(target.pathname.slice(1)) || "postgres";

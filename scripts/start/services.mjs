@@ -71,7 +71,7 @@ const WEB_BUILD_INPUTS = [
 ];
 
 /** Whether apps/web/.next holds a build newer than every input (generated src/gql aside). */
-export function webBuildIsCurrent(root) {
+function webBuildIsCurrent(root) {
   const buildId = join(root, "apps", "web", ".next", "BUILD_ID");
   if (!existsSync(buildId)) return false;
   const built = statSync(buildId).mtimeMs;

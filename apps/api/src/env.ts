@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { parseEnv, port, positiveInt, productionSecrets, sharedEnv, withSecretKey } from "@costgate/config";
 
-export const apiEnvSchema = z
+const apiEnvSchema = z
   .object({
     ...sharedEnv,
     API_PORT: port(4000),

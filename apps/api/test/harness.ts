@@ -5,7 +5,7 @@ import { createDb, type Prisma } from "@costgate/db";
 import { loadApiEnv } from "../src/env.ts";
 import { createServer, type ApiServer } from "../src/server.ts";
 
-export { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, type GqlResult } from "@costgate/testkit";
+export { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD } from "@costgate/testkit";
 
 type InProcessApi = ApiServer & RunningApi;
 

@@ -4,7 +4,7 @@ import type { TestApi } from "./harness.ts";
 
 const uid = () => randomBytes(4).toString("hex");
 
-export const RECORD_USAGE = `mutation($i:[UsageInput!]!){ recordUsage(input:$i){ accepted duplicates costUsd } }`;
+const RECORD_USAGE = `mutation($i:[UsageInput!]!){ recordUsage(input:$i){ accepted duplicates costUsd } }`;
 export type RecordUsage = { recordUsage: { accepted: number; duplicates: number; costUsd: string } };
 
 export interface UsageRecordInput {

@@ -1,7 +1,7 @@
 import type { DeliveryStatus } from "@costgate/db";
 import type { TestApi } from "./harness.ts";
 
-export const CREATE_WEBHOOK = `mutation($i:CreateWebhookInput!){ createWebhook(input:$i){ id } }`;
+const CREATE_WEBHOOK = `mutation($i:CreateWebhookInput!){ createWebhook(input:$i){ id } }`;
 export const SECRET = "whsec-a-signing-secret-0123";
 
 /** A webhook of the team, registered through the API (so its secret is sealed as in production). */

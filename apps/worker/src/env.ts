@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { parseEnv, port, positiveInt, productionSecrets, sharedEnv, withSecretKey } from "@costgate/config";
 
-export const workerEnvSchema = z
+const workerEnvSchema = z
   .object({
     ...sharedEnv,
     /** The hardware profile (by name) this worker measures cost for: it must run on that hardware. Default: the default profile. */

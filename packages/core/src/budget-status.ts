@@ -1,7 +1,7 @@
 import { MoneyDecimal, type Money } from "./decimal.ts";
 
 export type BudgetPeriodKind = "MONTHLY" | "QUARTERLY" | "YEARLY";
-export type BudgetStateName = "OK" | "AT_RISK" | "EXCEEDED";
+type BudgetStateName = "OK" | "AT_RISK" | "EXCEEDED";
 
 export interface PeriodBounds {
   /** Inclusive, midnight UTC on the period's first day. */
@@ -34,7 +34,7 @@ export interface BudgetStatusValue extends PeriodBounds {
  * The run rate is measured over at least this much of the period, so that the first minutes
  * of a month do not turn one request into a forecast of millions.
  */
-export const MIN_RUN_RATE_WINDOW_MS = 60 * 60 * 1000;
+const MIN_RUN_RATE_WINDOW_MS = 60 * 60 * 1000;
 
 /**
  * Budget status as docs/ARCHITECTURE.md (flow 5) defines it: spent so far in the current calendar period;
@@ -88,7 +88,7 @@ export function computeBudgetStatus(input: {
 /** At most this many alert thresholds per budget. */
 export const MAX_ALERT_THRESHOLDS = 10;
 /** The highest alert threshold, as a fraction of the amount (10 = 1000%). */
-export const MAX_ALERT_THRESHOLD = 10;
+const MAX_ALERT_THRESHOLD = 10;
 
 export function thresholdProblem(thresholds: readonly number[]): string | null {
   if (thresholds.length > MAX_ALERT_THRESHOLDS)

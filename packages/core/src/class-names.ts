@@ -3,8 +3,8 @@
  * by the API (createModel), the worker (a version whose outputs do not match is refused) and the
  * dashboard (the form that takes them).
  */
-export const MAX_CLASS_NAMES = 10_000;
-export const MAX_CLASS_NAME_LENGTH = 200;
+const MAX_CLASS_NAMES = 10_000;
+const MAX_CLASS_NAME_LENGTH = 200;
 
 /** Why these class names cannot be used (the first problem found), or null. */
 export function classNamesProblem(names: readonly string[]): string | null {

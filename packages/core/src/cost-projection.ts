@@ -2,7 +2,7 @@ import { MoneyDecimal, type Money } from "./decimal.ts";
 import { costOfRequests } from "./prices.ts";
 
 /** Days of traffic a projection looks back on, besides today; that window is taken as a month. */
-export const PROJECTION_WINDOW_DAYS = 30;
+const PROJECTION_WINDOW_DAYS = 30;
 
 /** The trailing window of a projection at `now`: the last 30 full UTC days and today, as [from, to] days (inclusive). */
 export function projectionWindow(now: Date): { fromDay: Date; toDay: Date } {
@@ -10,7 +10,7 @@ export function projectionWindow(now: Date): { fromDay: Date; toDay: Date } {
   return { fromDay: new Date(toDay.getTime() - PROJECTION_WINDOW_DAYS * 86_400_000), toDay };
 }
 
-export type BudgetActionName = "NOTIFY" | "BLOCK_PROMOTION" | "AUTO_OPTIMIZE";
+type BudgetActionName = "NOTIFY" | "BLOCK_PROMOTION" | "AUTO_OPTIMIZE";
 
 /** A budget covering the model, with what it has spent in its current period. */
 export interface CoveringBudget {

@@ -47,4 +47,3 @@ export const badInput = (message: string, details?: Record<string, unknown>) =>
   new AppError(ErrorCode.BAD_USER_INPUT, message, details);
 export const notFound = (what: string, id: string) =>
   new AppError(ErrorCode.NOT_FOUND, `${what} ${id} not found`, { id });
-export const forbidden = (message: string) => new AppError(ErrorCode.FORBIDDEN, message);

@@ -8,7 +8,7 @@ import { MoneyDecimal } from "./decimal.ts";
 export type MetricName = "accuracy" | "mse" | "agreement";
 
 /** Whether a higher value of the metric is better. */
-export const higherIsBetter = (metric: string): boolean => metric !== "mse";
+const higherIsBetter = (metric: string): boolean => metric !== "mse";
 
 export interface GuardrailVerdict {
   ok: boolean;

@@ -74,10 +74,10 @@ export const ENDPOINT_PERMISSIONS = {
 } as const satisfies Record<string, readonly Role[]>;
 
 export type MutationName = keyof typeof MUTATION_PERMISSIONS;
-export type QueryName = keyof typeof QUERY_PERMISSIONS;
+type QueryName = keyof typeof QUERY_PERMISSIONS;
 export type Action = MutationName | QueryName | keyof typeof ENDPOINT_PERMISSIONS;
 
-export function allowedRoles(action: Action): readonly Role[] | "PUBLIC" {
+function allowedRoles(action: Action): readonly Role[] | "PUBLIC" {
   if (action in MUTATION_PERMISSIONS) return MUTATION_PERMISSIONS[action as MutationName];
   if (action in QUERY_PERMISSIONS) return QUERY_PERMISSIONS[action as QueryName];
   return ENDPOINT_PERMISSIONS[action as keyof typeof ENDPOINT_PERMISSIONS];

@@ -71,7 +71,7 @@ function enumParam<const V extends readonly [string, ...string[]]>(r: { values: 
 
 const P = STEP_PARAMS;
 
-export const stepParamSchemas = {
+const stepParamSchemas = {
   PRUNE: z.object({ method: enumParam(P.PRUNE.method), sparsity: numberParam(P.PRUNE.sparsity) }).strict(),
   FINE_TUNE: z
     .object({
@@ -97,10 +97,10 @@ export const stepParamSchemas = {
     .strict(),
 } as const;
 
-export type StepParams<K extends StepKind> = z.infer<(typeof stepParamSchemas)[K]>;
+type StepParams<K extends StepKind> = z.infer<(typeof stepParamSchemas)[K]>;
 export type PolicyStep = { [K in StepKind]: { kind: K; params: StepParams<K> } }[StepKind];
 
-export const MAX_POLICY_STEPS = 10;
+const MAX_POLICY_STEPS = 10;
 
 /** Validates a policy's steps; the error names the step (1-based) and the parameter. */
 export function parsePolicySteps(steps: unknown): PolicyStep[] {

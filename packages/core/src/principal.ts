@@ -14,6 +14,3 @@ export interface Principal {
   /** When an API key expires (absent for sessions and keys without expiry). */
   expiresAt?: Date | null;
 }
-
-/** The actor string for work the system does on its own (workers, schedules). */
-export const SYSTEM_ACTOR = "system";

@@ -44,14 +44,14 @@ export function median(xs: readonly number[]): number {
  * Spread of the per-round p50s: coefficient of variation (population standard deviation / mean),
  * the `spread` measureCost reports for its own rounds.
  */
-export function p50Spread(m: Measured): number {
+function p50Spread(m: Measured): number {
   const mean = m.p50s.reduce((a, b) => a + b, 0) / m.p50s.length;
   const variance = m.p50s.reduce((a, x) => a + (x - mean) ** 2, 0) / m.p50s.length;
   return Math.sqrt(variance) / mean;
 }
 
 /** (max − min) / median of the per-round p50s. */
-export function p50Range(m: Measured): number {
+function p50Range(m: Measured): number {
   return (Math.max(...m.p50s) - Math.min(...m.p50s)) / median(m.p50s);
 }
 
@@ -60,7 +60,7 @@ function metricCell(r: ModelReport, v: number): string {
 }
 
 /** Accuracy: change in points; mse: relative change in %. */
-export function metricChange(r: ModelReport, m: Measured): number {
+function metricChange(r: ModelReport, m: Measured): number {
   const base = r.rows[0]?.metric ?? Number.NaN;
   return r.metricName === "accuracy" ? (m.metric - base) * 100 : ((m.metric - base) / base) * 100;
 }
@@ -76,7 +76,7 @@ function changeCell(r: ModelReport, m: Measured): string {
  * Throughput of `m` over the original's, paired round by round (both measured within seconds of
  * each other), median over the rounds: cancels the slow drift of the machine's speed.
  */
-export function throughputRatio(r: ModelReport, m: Measured): number {
+function throughputRatio(r: ModelReport, m: Measured): number {
   const base = r.rows[0] as Measured;
   return median(m.throughputs.map((t, i) => t / (base.throughputs[i] as number)));
 }
@@ -257,7 +257,7 @@ export interface RunInfo {
   cpuProbeMs: { min: number; median: number; max: number };
 }
 
-export function machine(): string {
+function machine(): string {
   const cpu = cpus();
   return `${osType()} ${release()}, ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${cpu.length} cores, Node ${process.version}`;
 }
@@ -313,7 +313,7 @@ export function section(info: RunInfo, reports: ModelReport[], items: CheckItem[
 }
 
 /** Replaces the "## packages/ml" section of the doc (up to the next "## " heading), keeping the rest. */
-export function replaceSection(doc: string, sectionText: string): string {
+function replaceSection(doc: string, sectionText: string): string {
   const lines = doc.split("\n");
   const start = lines.findIndex((l) => l.trim() === "## packages/ml");
   const body = sectionText.trimEnd().split("\n");

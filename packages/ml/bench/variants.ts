@@ -38,7 +38,7 @@ export interface Variant {
   maxDrop?: number;
 }
 
-export interface FineTuneRecipe {
+interface FineTuneRecipe {
   epochs: number;
   learningRate: number;
   momentum: number;
@@ -50,7 +50,7 @@ export interface FineTuneRecipe {
  * for a few epochs. 2 epochs for the digits CNN (the end-to-end target), more where an epoch is
  * only a handful of batches (iris: 105 rows).
  */
-export function fineTuneRecipe(name: ReferenceModelName): FineTuneRecipe {
+function fineTuneRecipe(name: ReferenceModelName): FineTuneRecipe {
   const epochs: Record<ReferenceModelName, number> = {
     "linear-regression": 2,
     "tabular-mlp": 4,
@@ -62,7 +62,7 @@ export function fineTuneRecipe(name: ReferenceModelName): FineTuneRecipe {
 }
 
 /** Allowed drop of the accuracy-aware variant: 0.3 points for classifiers, +1 % mse for regression. */
-export function accuracyAwareMaxDrop(task: Task): number {
+function accuracyAwareMaxDrop(task: Task): number {
   return task === "classification" ? 0.003 : 0.01;
 }
 

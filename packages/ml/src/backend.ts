@@ -5,7 +5,7 @@ import { registerWasmGradients } from "./wasm-gradients.ts";
 /** tfjs backends Costgate runs on, fastest first. */
 export type BackendName = "tensorflow" | "wasm" | "cpu";
 
-export const BACKEND_NAMES: readonly BackendName[] = ["tensorflow", "wasm", "cpu"];
+const BACKEND_NAMES: readonly BackendName[] = ["tensorflow", "wasm", "cpu"];
 
 export interface InitBackendOptions {
   /** Use exactly this backend (fails if it cannot start). Wins over COSTGATE_TF_BACKEND. */

@@ -21,7 +21,7 @@ const processIO: CliIO = {
   stderr: (t) => process.stderr.write(t.endsWith("\n") ? t : `${t}\n`),
 };
 
-export function mainHelp(): string {
+function mainHelp(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
   return [
     "Usage: costgate-ml <command> <model.json> [options]",

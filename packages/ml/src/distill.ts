@@ -52,7 +52,7 @@ export interface DistillResult {
 }
 
 /** A classifier's output as [batch, classes >= 2] logits (up to a per-row constant). */
-export function asLogits(pred: tf.Tensor, out: OutputInfo): tf.Tensor2D {
+function asLogits(pred: tf.Tensor, out: OutputInfo): tf.Tensor2D {
   return tf.tidy(() => {
     switch (out.kind) {
       case "probabilities":
@@ -138,7 +138,7 @@ async function teacherTargets(
 }
 
 /** Distillation loss of one batch (scalar); `target` as teacherTargets makes it. */
-export function distillLoss(pred: tf.Tensor, target: tf.Tensor, out: OutputInfo, temperature: number): tf.Scalar {
+function distillLoss(pred: tf.Tensor, target: tf.Tensor, out: OutputInfo, temperature: number): tf.Scalar {
   return tf.tidy(() => {
     if (out.kind === "values") return tf.mean(tf.squaredDifference(tf.reshape(pred, [-1, 1]), target)) as tf.Scalar;
     const logStudent = tf.logSoftmax(tf.div(asLogits(pred, out), temperature));

@@ -51,7 +51,7 @@ export interface FineTuneOptions {
   signal?: AbortSignal;
 }
 
-export interface EpochRecord {
+interface EpochRecord {
   epoch: number;
   /** Mean training loss over the epoch's batches. */
   loss: number;

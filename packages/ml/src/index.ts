@@ -28,7 +28,7 @@ export {
 } from "./measure-cost.ts";
 export { setComputeGate } from "./yield-to-host.ts";
 export { cpuProbeMs } from "./machine-load.ts";
-export type { ReferenceModelName, AnyReferenceModelName } from "./reference/reference-models.ts";
+export type { AnyReferenceModelName } from "./reference/reference-models.ts";
 export { ensureReferenceModels } from "./reference/generate.ts";
 export { pruneMagnitude } from "./prune-magnitude.ts";
 export { pruneStructured } from "./prune-structured.ts";

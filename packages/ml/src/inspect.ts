@@ -25,9 +25,9 @@ import { MODEL_JSON } from "./model-io.ts";
 import { tf } from "./tf.ts";
 
 /** What a weight's values are stored as on disk (@costgate/formats' dtype table). */
-export type StorageDtype = StoredDtype;
+type StorageDtype = StoredDtype;
 
-export interface WeightInspection {
+interface WeightInspection {
   /** Manifest name, e.g. "conv1/kernel". */
   name: string;
   layer: string;
@@ -40,7 +40,7 @@ export interface WeightInspection {
   trainable: boolean;
 }
 
-export interface LayerInspection {
+interface LayerInspection {
   name: string;
   className: string;
   outputShape: Array<number | null> | Array<Array<number | null>>;

@@ -62,7 +62,7 @@ export interface MeasureCostOptions {
   seed?: number;
 }
 
-export interface LatencyStats {
+interface LatencyStats {
   p50: number;
   p95: number;
   p99: number;
@@ -111,7 +111,7 @@ export function percentile(sorted: readonly number[], q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
-export function latencyStats(samples: readonly number[]): LatencyStats {
+function latencyStats(samples: readonly number[]): LatencyStats {
   const s = [...samples].sort((a, b) => a - b);
   return {
     p50: percentile(s, 0.5),
@@ -234,7 +234,7 @@ export function medianInterval(xs: readonly number[]): { median: number; low: nu
 }
 
 /** A candidate's throughput against its parent's from one interleaved session. */
-export interface CostComparison {
+interface CostComparison {
   /** candidate throughput / parent throughput. */
   throughputRatio: number;
   /** 95% interval of throughputRatio. */

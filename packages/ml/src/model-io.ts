@@ -20,9 +20,9 @@ import { describeError, formatChecked, MlError } from "./errors.ts";
 import { tf } from "./tf.ts";
 
 export const MODEL_JSON = "model.json";
-export const DEFAULT_SHARD_SIZE_BYTES = 4 * 1024 * 1024;
+const DEFAULT_SHARD_SIZE_BYTES = 4 * 1024 * 1024;
 
-export interface SavedFile {
+interface SavedFile {
   /** File name inside the model directory. */
   name: string;
   /** Absolute path. */

@@ -14,7 +14,7 @@ import { cloneModel } from "./clone-model.ts";
 import { MlError } from "./errors.ts";
 import { tf } from "./tf.ts";
 
-export type MagnitudeScope = "global" | "per-layer";
+type MagnitudeScope = "global" | "per-layer";
 
 export interface MagnitudePruneOptions {
   /** Fraction of kernel weights to zero, 0 < sparsity < 1. */
@@ -25,7 +25,7 @@ export interface MagnitudePruneOptions {
   layers?: Record<string, number>;
 }
 
-export interface MagnitudeLayerResult {
+interface MagnitudeLayerResult {
   name: string;
   /** Kernel weights in the layer. */
   weights: number;
@@ -35,7 +35,7 @@ export interface MagnitudeLayerResult {
   sparsity: number;
 }
 
-export interface MagnitudePruneRecipe {
+interface MagnitudePruneRecipe {
   method: "magnitude";
   sparsity: number;
   scope: MagnitudeScope;

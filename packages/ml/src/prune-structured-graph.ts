@@ -44,7 +44,7 @@ export interface LayerChannels {
   readonly source: number | null;
 }
 
-export interface SourceInfo {
+interface SourceInfo {
   readonly name: string;
   readonly className: string;
   readonly size: number;

@@ -32,7 +32,7 @@ export interface StructuredPruneOptions {
   layers?: Record<string, number>;
 }
 
-export interface StructuredLayerChange {
+interface StructuredLayerChange {
   name: string;
   className: string;
   /** Units or filters before and after. */
@@ -42,7 +42,7 @@ export interface StructuredLayerChange {
   sparsity: number;
 }
 
-export interface StructuredPruneRecipe {
+interface StructuredPruneRecipe {
   method: "structured";
   sparsity: number;
   layerOverrides: Record<string, number>;

@@ -40,13 +40,13 @@ export interface AccuracyAwareOptions {
   signal?: AbortSignal;
 }
 
-export interface TensorSensitivity {
+interface TensorSensitivity {
   name: string;
   /** Metric drop with only this tensor stored as uint8 (same units as maxDrop). */
   drop: number;
 }
 
-export interface AccuracyAwareRecipe {
+interface AccuracyAwareRecipe {
   method: "quantize-accuracy-aware";
   dtype: "uint8";
   maxDrop: number;
@@ -75,7 +75,7 @@ export interface AccuracyAwareResult {
 }
 
 /** Drop of `after` relative to `before`: lower accuracy, or relative increase of mse. */
-export function metricDrop(metric: string, before: number, after: number): number {
+function metricDrop(metric: string, before: number, after: number): number {
   if (metric === "mse" || metric === "loss" || metric === "mae") {
     return before === 0 ? after - before : (after - before) / before;
   }

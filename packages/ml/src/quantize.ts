@@ -18,8 +18,6 @@ import { MlError } from "./errors.ts";
 import { dequantizeAffine, decodeFloat16, encodeFloat16, quantizeAffine } from "./quantize-codec.ts";
 import { tf } from "./tf.ts";
 
-export type { QuantizedDtype } from "@costgate/formats";
-
 /** What one tensor is stored as: a quantized dtype or left at float32. */
 export type TensorStorage = QuantizedDtype | "float32";
 
@@ -30,7 +28,7 @@ export interface QuantizeOptions {
   tensors?: Record<string, TensorStorage>;
 }
 
-export interface QuantizedTensorInfo {
+interface QuantizedTensorInfo {
   name: string;
   shape: number[];
   /** dtype of the tensor in the model. */

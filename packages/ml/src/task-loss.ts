@@ -50,7 +50,7 @@ export function describeOutput(model: tf.LayersModel, task: Task): OutputInfo {
 }
 
 /** Number of classes the output can tell apart. */
-export function classCount(out: OutputInfo): number {
+function classCount(out: OutputInfo): number {
   return out.units === 1 ? 2 : out.units;
 }
 

@@ -21,12 +21,6 @@ type Pad = "valid" | "same" | number | tf.backend_util.ExplicitPadding;
 type RoundingMode = "floor" | "round" | "ceil" | undefined;
 type KernelParams = Parameters<tf.KernelFunc>[0];
 
-export const WASM_GRADIENT_KERNELS = [
-  "Conv2DBackpropFilter",
-  "DepthwiseConv2dNativeBackpropFilter",
-  "DepthwiseConv2dNativeBackpropInput",
-] as const;
-
 function pair(v: number | Pair | undefined, fallback = 1): Pair {
   if (v === undefined || v === null) return [fallback, fallback];
   return typeof v === "number" ? [v, v] : [v[0], v[1]];
@@ -208,7 +202,7 @@ export function depthwiseInputGradient(
  * dx of conv2d: the stride-dilated dy correlated with the flipped filter, its in/out channels
  * swapped. One XNNPACK conv2d; wasm's own Conv2DBackpropInput is a plain loop, ~10x slower.
  */
-export function conv2dInputGradient(
+function conv2dInputGradient(
   inputShape: [number, number, number, number],
   dy: Tensor4D,
   filter: Tensor4D,
@@ -337,9 +331,6 @@ export function registerBatchNormGradient(): boolean {
   });
   return true;
 }
-
-/** Kernels wasm has but that are replaced by faster ones built on XNNPACK's conv2d. */
-export const WASM_REPLACED_KERNELS = ["Conv2DBackpropInput"] as const;
 
 const replaced = new Set<string>();
 

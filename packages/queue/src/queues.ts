@@ -27,7 +27,6 @@ export type Payload<Q extends QueueName> = z.infer<(typeof payloadSchemas)[Q]>;
  */
 export const measureQueueName = (hardwareProfileId: string): string => `measure-${hardwareProfileId}`;
 export const measurePayloadSchema = z.object({ versionId: z.string().min(1) });
-export type MeasurePayload = z.infer<typeof measurePayloadSchema>;
 
 /** Jobs default to 3 attempts with exponential backoff. */
 export const defaultJobOptions = {

@@ -1,10 +1,10 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
 /** Receivers should refuse deliveries whose timestamp is older than this (replays). */
-export const WEBHOOK_TOLERANCE_SECONDS = 300;
+const WEBHOOK_TOLERANCE_SECONDS = 300;
 
 /** Hex HMAC-SHA256 of `${timestamp}.${rawBody}` with the webhook's secret (docs/WEBHOOKS.md). */
-export const webhookHmac = (secret: string, timestamp: number, rawBody: string): string =>
+const webhookHmac = (secret: string, timestamp: number, rawBody: string): string =>
   createHmac("sha256", secret).update(`${timestamp}.${rawBody}`, "utf8").digest("hex");
 
 /** The Costgate-Signature header: `t=<unix seconds>,v1=<hex HMAC>`. */

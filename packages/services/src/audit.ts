@@ -38,7 +38,7 @@ const REDACTED_FIELDS: Record<string, Record<string, (v: unknown) => unknown>> =
  * Plain JSON of an entity for the audit log: Decimals as strings, dates ISO, secrets and hashes
  * left out, fields of the entity type redacted as REDACTED_FIELDS says.
  */
-export function auditJson(value: unknown, entityType?: string): Prisma.InputJsonValue | undefined {
+function auditJson(value: unknown, entityType?: string): Prisma.InputJsonValue | undefined {
   if (value === undefined || value === null) return undefined;
   const redact = (entityType && REDACTED_FIELDS[entityType]) || {};
   return JSON.parse(

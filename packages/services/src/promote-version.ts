@@ -14,9 +14,6 @@ export interface PromoteArgs {
   overrideReason?: string | null;
 }
 
-/** A gate that lets every promotion through (the default is the cost gate, budgets/cost-gate.ts). */
-export const openGate: PromotionGate = { check: async () => undefined };
-
 /**
  * The one way a version changes stage, for people and for auto-promotion: only READY
  * versions go to STAGING or PRODUCTION; a model has at most one PRODUCTION version (the

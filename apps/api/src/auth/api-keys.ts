@@ -17,7 +17,7 @@ export function generateApiKey(): { prefix: string; secret: string; secretHash: 
   return { prefix, secret, secretHash: hashApiKey(secret) };
 }
 
-export const hashApiKey = (secret: string): string => createHash("sha256").update(secret).digest("hex");
+const hashApiKey = (secret: string): string => createHash("sha256").update(secret).digest("hex");
 
 export function parseApiKey(secret: string): { prefix: string } | null {
   const m = KEY_RE.exec(secret);

@@ -7,7 +7,7 @@ import type { SessionTokens } from "../auth/session-token.ts";
 import type { Logger } from "../logger.ts";
 import type { Loaders } from "./loaders.ts";
 
-export interface Services {
+interface Services {
   db: Db;
   producer: Producer;
   sessions: SessionTokens;

@@ -11,11 +11,11 @@ export interface Connection<T> {
   totalCount: () => Promise<number>;
 }
 
-export const MAX_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 100;
 
-export const encodeCursor = (id: string): string => Buffer.from(`id:${id}`).toString("base64url");
+const encodeCursor = (id: string): string => Buffer.from(`id:${id}`).toString("base64url");
 
-export function decodeCursor(cursor: string): string {
+function decodeCursor(cursor: string): string {
   const raw = Buffer.from(cursor, "base64url").toString("utf8");
   if (!raw.startsWith("id:") || raw.length < 4)
     throw badInput(`after: "${cursor}" is not a cursor this API gave out`, { field: "after" });

@@ -18,7 +18,7 @@ import { measurementResolvers } from "./resolvers/measurement.ts";
 const schemaDir = fileURLToPath(new URL("./schema/", import.meta.url));
 
 /** The SDL, one file per domain, base.graphql first. */
-export function loadTypeDefs(): string[] {
+function loadTypeDefs(): string[] {
   const files = readdirSync(schemaDir)
     .filter((f) => f.endsWith(".graphql"))
     .sort((a, b) => (a === "base.graphql" ? -1 : b === "base.graphql" ? 1 : a.localeCompare(b)));

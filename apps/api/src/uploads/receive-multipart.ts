@@ -12,7 +12,7 @@ import { checkUploadPath } from "./upload-path.ts";
 
 export type UploadKind = "model" | "dataset";
 
-export interface ReceivedFile {
+interface ReceivedFile {
   path: string;
   sizeBytes: number;
   sha256: string;

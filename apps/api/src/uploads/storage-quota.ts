@@ -5,7 +5,7 @@ import { formatBytes } from "./upload-limits.ts";
 type Tx = Prisma.TransactionClient;
 
 /** Bytes of artifacts a team holds: its uploads and the versions its optimization jobs made. */
-export async function teamStorageBytes(tx: Tx, teamId: string): Promise<number> {
+async function teamStorageBytes(tx: Tx, teamId: string): Promise<number> {
   const [row] = await tx.$queryRaw<{ used: bigint }[]>`
     SELECT COALESCE(SUM(size_bytes), 0)::bigint AS used FROM artifacts WHERE team_id = ${teamId}`;
   return Number(row?.used ?? 0n);

@@ -17,7 +17,7 @@ export type ResolvedUploadLimits = Required<UploadLimits>;
 
 const MiB = 1024 * 1024;
 
-export const DEFAULT_UPLOAD_LIMITS: ResolvedUploadLimits = {
+const DEFAULT_UPLOAD_LIMITS: ResolvedUploadLimits = {
   maxFiles: 64,
   maxFileBytes: 512 * MiB,
   maxTotalBytes: 1024 * MiB,

@@ -27,7 +27,7 @@ export interface UploadDeps {
   logger?: { warn: LogFn; error: LogFn; info: LogFn };
 }
 
-export interface UploadResult {
+interface UploadResult {
   artifactId: string;
   kind: ArtifactKind;
   sizeBytes: number;

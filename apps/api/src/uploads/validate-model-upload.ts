@@ -9,7 +9,7 @@ export interface UploadedFile {
   sizeBytes: number;
 }
 
-export interface WeightInfo {
+interface WeightInfo {
   name: string;
   shape: number[];
   /** The dtype the weight has once loaded (float32, int32, bool). */

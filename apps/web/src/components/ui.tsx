@@ -128,15 +128,6 @@ export function ProgressBar({ value, label }: { value: number; label: string }) 
   );
 }
 
-export function ErrorBox({ title = "Something went wrong", children }: { title?: string; children: ReactNode }) {
-  return (
-    <div className="alert error" role="alert">
-      <strong>{title}</strong>
-      <div>{children}</div>
-    </div>
-  );
-}
-
 export function Forbidden({ what }: { what: string }) {
   return (
     <div className="alert info" role="status">

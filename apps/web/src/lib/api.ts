@@ -24,7 +24,7 @@ export class ApiError extends Error {
   }
 }
 
-export async function sessionToken(): Promise<string | null> {
+async function sessionToken(): Promise<string | null> {
   return (await cookies()).get(SESSION_COOKIE)?.value ?? null;
 }
 

@@ -2,7 +2,7 @@
 // base URL or its /graphql endpoint: http://127.0.0.1:4000 and http://127.0.0.1:4000/graphql both work.
 const DEFAULT_API_URL = "http://127.0.0.1:4000/graphql";
 
-export function apiBaseUrl(): string {
+function apiBaseUrl(): string {
   const raw = process.env.API_URL || process.env.COSTGATE_API_URL || DEFAULT_API_URL;
   return raw.replace(/\/+$/, "").replace(/\/graphql$/, "");
 }

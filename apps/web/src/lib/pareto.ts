@@ -8,7 +8,7 @@ export interface ParetoPoint {
 }
 
 /** True when a is at least as good as b on both axes and strictly better on one. */
-export function dominates(a: ParetoPoint, b: ParetoPoint, higherIsBetter: boolean): boolean {
+function dominates(a: ParetoPoint, b: ParetoPoint, higherIsBetter: boolean): boolean {
   const better = higherIsBetter ? a.metric >= b.metric : a.metric <= b.metric;
   const strictlyBetter = higherIsBetter ? a.metric > b.metric : a.metric < b.metric;
   return a.cost <= b.cost && better && (a.cost < b.cost || strictlyBetter);

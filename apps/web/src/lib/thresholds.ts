@@ -33,7 +33,7 @@ export function parseThresholds(input: string): ThresholdParse {
 }
 
 /** 0.8 → "80%". */
-export function formatThreshold(fraction: number): string {
+function formatThreshold(fraction: number): string {
   return `${Number((fraction * 100).toFixed(4))}%`;
 }
 

@@ -4,7 +4,7 @@ import { createOptimizationJob, spendScope, writeAudit } from "@costgate/service
 import type { WorkerDeps } from "../deps.ts";
 
 /** How many of the costliest production versions a budget's policy runs on. */
-export const AUTO_OPTIMIZE_TOP_VERSIONS = 3;
+const AUTO_OPTIMIZE_TOP_VERSIONS = 3;
 
 type Outcome = { versionId: string; modelId: string; costUsd: string; jobId?: string; refused?: string };
 

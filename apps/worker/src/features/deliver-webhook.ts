@@ -4,7 +4,7 @@ import type { WebhookSettings, WorkerDeps } from "../deps.ts";
 import { postWebhook } from "./post-webhook.ts";
 
 /** A response the receiver did not accept, or no response: the job fails and BullMQ retries it with backoff. */
-export class DeliveryAttemptFailed extends Error {}
+class DeliveryAttemptFailed extends Error {}
 
 /**
  * One attempt at a webhook delivery: POSTs the stored JSON body with Costgate-Event,

@@ -9,7 +9,7 @@ import type { WorkerDeps } from "../deps.ts";
  * warning. Spend past t makes the forecast alert redundant (the forecast is never below
  * spend), so it is not raised then: a person gets one alert per crossing, not two.
  */
-export function alertsDue(
+function alertsDue(
   thresholds: readonly number[],
   status: Pick<BudgetStatusValue, "utilization" | "forecastUtilization">,
 ): { kind: AlertKind; threshold: number }[] {

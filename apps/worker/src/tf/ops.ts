@@ -20,7 +20,7 @@ import type { DatasetRef, ModelFacts, Ops } from "./protocol.ts";
 
 type Handler<O extends keyof Ops> = (args: Ops[O]["args"], ctx: CallContext) => Promise<Ops[O]["result"]>;
 
-export interface CallContext {
+interface CallContext {
   signal: AbortSignal;
   progress: (fraction: number, stage: string) => void;
 }

@@ -34,7 +34,7 @@ export interface DatasetRef {
 }
 
 /** A version's agreement with another (the source version of its job) on an UNLABELED dataset's inputs. */
-export interface AgreementRef {
+interface AgreementRef {
   referenceModelJsonPath: string;
   inputs: DatasetRef;
 }

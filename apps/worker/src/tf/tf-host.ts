@@ -27,7 +27,7 @@ export class TfProcessDied extends Error {
 }
 
 /** The backend ran out of memory on a call, again after a retry in a new process. */
-export class TfOutOfMemory extends TfProcessDied {
+class TfOutOfMemory extends TfProcessDied {
   constructor(op: string, detail: string) {
     super(op, null, null, "");
     this.message =
@@ -41,7 +41,7 @@ export class TfOutOfMemory extends TfProcessDied {
 class BackendMemoryFailure extends Error {}
 
 /** A call's error as thrown in the child. */
-export class TfCallError extends Error {
+class TfCallError extends Error {
   readonly aborted: boolean;
   constructor(error: WireError) {
     super(error.message);

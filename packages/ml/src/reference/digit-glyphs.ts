@@ -61,7 +61,7 @@ const GLYPHS: ReadonlyArray<() => Stroke[]> = [
   ],
 ];
 
-export interface DigitStyle {
+interface DigitStyle {
   rotationDeg: number;
   scaleX: number;
   scaleY: number;
@@ -73,7 +73,7 @@ export interface DigitStyle {
   noise: number;
 }
 
-export function randomStyle(rnd: Random): DigitStyle {
+function randomStyle(rnd: Random): DigitStyle {
   return {
     rotationDeg: rnd.uniform(-14, 14),
     scaleX: rnd.uniform(0.78, 1.08),

@@ -42,7 +42,7 @@ import {
 } from "./reference-models.ts";
 import { shapeImage } from "./shape-images.ts";
 
-export interface GeneratedImageTraining {
+interface GeneratedImageTraining {
   alpha: number;
   /** Each phase: `images` training images at size x size for `epochs` epochs. */
   phases: {
@@ -58,7 +58,7 @@ export interface GeneratedImageTraining {
   imagesSeen: number;
 }
 
-export interface GeneratedReference {
+interface GeneratedReference {
   name: AnyReferenceModelName;
   task: "classification" | "regression";
   metric: "accuracy" | "mse";
@@ -113,7 +113,7 @@ const CSV_DIGITS: Record<ReferenceModelName, number> = {
   "iris-mlp": 1,
 };
 
-export const MANIFEST_FILE = "manifest.json";
+const MANIFEST_FILE = "manifest.json";
 
 export async function generateReferenceModels(
   outDir: string = REFERENCE_DIR,
@@ -294,7 +294,7 @@ async function generateImageReference(
 }
 
 /** Reads <outDir>/manifest.json, or null when absent or unreadable. */
-export async function readReferenceManifest(outDir: string = REFERENCE_DIR): Promise<ReferenceManifest | null> {
+async function readReferenceManifest(outDir: string = REFERENCE_DIR): Promise<ReferenceManifest | null> {
   try {
     return JSON.parse(await readFile(join(resolve(outDir), MANIFEST_FILE), "utf8")) as ReferenceManifest;
   } catch {

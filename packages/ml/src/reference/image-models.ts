@@ -52,14 +52,14 @@ export interface ImageTrainingPhase {
   fresh?: boolean;
 }
 
-export interface ImageEpoch {
+interface ImageEpoch {
   epoch: number;
   loss: number;
   /** Accuracy on the training batches as they were trained (BatchNorm on batch statistics). */
   trainAccuracy: number;
 }
 
-export interface ImagePhaseResult {
+interface ImagePhaseResult {
   epochsRun: number;
   history: ImageEpoch[];
   cancelled: boolean;
@@ -70,7 +70,7 @@ export interface ImagePhaseResult {
  * training images (mobilenet-v2: its last, 224x224 phase trains on the first 32 of its 128).
  * mobilenet-v2 at 224x224 trains at batch 4: batch 8 exhausts wasm's memory (the process aborts).
  */
-export const IMAGE_TRAINING: Record<ImageReferenceModelName, readonly ImageTrainingPhase[]> = {
+const IMAGE_TRAINING: Record<ImageReferenceModelName, readonly ImageTrainingPhase[]> = {
   "mobilenet-v2-small": [{ size: 64, images: 1200, epochs: 5, batchSize: 32, learningRate: 0.003, fresh: true }],
   "mobilenet-v2": [
     { size: 64, images: 480, epochs: 2, batchSize: 32, learningRate: 0.003, fresh: true },
@@ -164,7 +164,7 @@ export interface ImageTrainingResult {
  * quickly: without this, evaluation (inference mode) of a briefly trained MobileNetV2 stays at
  * chance while its training accuracy climbs. Returns the number of batches used.
  */
-export async function recalibrateBatchNorm(
+async function recalibrateBatchNorm(
   model: tf.LayersModel,
   xs: tf.Tensor,
   batchSize: number,

@@ -30,7 +30,7 @@ export interface MobileNetV2Options {
 }
 
 /** The standard block table: expansion t, output channels c, repeats n, first stride s. */
-export const MOBILENET_V2_BLOCKS: readonly { t: number; c: number; n: number; s: number }[] = [
+const MOBILENET_V2_BLOCKS: readonly { t: number; c: number; n: number; s: number }[] = [
   { t: 1, c: 16, n: 1, s: 1 },
   { t: 6, c: 24, n: 2, s: 2 },
   { t: 6, c: 32, n: 3, s: 2 },
@@ -41,7 +41,7 @@ export const MOBILENET_V2_BLOCKS: readonly { t: number; c: number; n: number; s:
 ];
 
 /** Keras' _make_divisible: the nearest multiple of `divisor`, never 10 % below `v`. */
-export function makeDivisible(v: number, divisor = 8): number {
+function makeDivisible(v: number, divisor = 8): number {
   let n = Math.max(divisor, Math.floor((v + divisor / 2) / divisor) * divisor);
   if (n < 0.9 * v) n += divisor;
   return n;

@@ -29,9 +29,9 @@ const rowSeed = (seed: number, name: string, split: Split) => `${seed}:${name}:$
 
 // (a) y = w·x + b + noise, 10 inputs
 export const LINEAR_FEATURES = 10;
-export const LINEAR_NOISE_STD = 0.1;
+const LINEAR_NOISE_STD = 0.1;
 
-export function linearProblem(seed: number): { w: number[]; b: number } {
+function linearProblem(seed: number): { w: number[]; b: number } {
   const rnd = createRandom(`${seed}:linear:problem`);
   return { w: Array.from({ length: LINEAR_FEATURES }, () => rnd.normal()), b: rnd.normal(0, 0.5) };
 }
@@ -132,7 +132,7 @@ export function digitsData(seed: number, split: Split, rows: number): TabularDat
 }
 
 // (d) the real iris data (150 rows), split per class: 70% train, 30% evaluation (seeded)
-export const IRIS_COLUMNS = ["sepal_length", "sepal_width", "petal_length", "petal_width"];
+const IRIS_COLUMNS = ["sepal_length", "sepal_width", "petal_length", "petal_width"];
 
 export function irisData(seed: number, split: Split): TabularData {
   const xs = getNumbers();

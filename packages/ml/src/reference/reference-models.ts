@@ -264,7 +264,7 @@ export function referenceData(name: AnyReferenceModelName, seed: number, split: 
 }
 
 /** A reference problem's rows as a Dataset shaped for its model. */
-export async function referenceDataset(
+async function referenceDataset(
   name: AnyReferenceModelName,
   seed: number,
   split: Split,

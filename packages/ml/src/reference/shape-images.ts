@@ -12,7 +12,6 @@
 import { createRandom, type Random } from "../random.ts";
 
 export const SHAPE_CLASSES = ["circle", "square", "triangle", "ring", "cross", "stripes"] as const;
-export type ShapeClass = (typeof SHAPE_CLASSES)[number];
 
 export interface ShapeImage {
   /** RGB, row-major, width x height x 3 bytes. */
@@ -200,7 +199,7 @@ function paint(s: Scene, size: number): Uint8Array {
 }
 
 /** Renders one image of class `label` (index into SHAPE_CLASSES) at size x size, drawing from `rnd`. */
-export function renderShapeImage(label: number, rnd: Random, size: number): ShapeImage {
+function renderShapeImage(label: number, rnd: Random, size: number): ShapeImage {
   if (!Number.isInteger(label) || label < 0 || label >= SHAPE_CLASSES.length) {
     throw new RangeError(`label must be 0-${SHAPE_CLASSES.length - 1}, got ${label}`);
   }

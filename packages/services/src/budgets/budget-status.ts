@@ -17,10 +17,7 @@ export async function spendBetween(db: Reader, scope: BudgetScope, from: Date, t
  * spendBetween for many scopes and ranges in one statement (a page of budgets): each range is
  * the UTC days whose midnight lies in [from, to).
  */
-export async function spendsBetween(
-  db: Reader,
-  ranges: { scope: BudgetScope; from: Date; to: Date }[],
-): Promise<Money[]> {
+async function spendsBetween(db: Reader, ranges: { scope: BudgetScope; from: Date; to: Date }[]): Promise<Money[]> {
   if (ranges.length === 0) return [];
   const teams = ranges.map((r) => r.scope.teamId);
   const models = ranges.map((r) => r.scope.modelId ?? null);

@@ -28,11 +28,7 @@ export interface PromotionProjection {
 }
 
 /** The budgets covering a model: its own and its team's team-wide ones, each with its spend this period (from the rollups). */
-export async function coveringBudgets(
-  db: Reader,
-  model: { id: string; teamId: string },
-  now: Date,
-): Promise<CoveringRow[]> {
+async function coveringBudgets(db: Reader, model: { id: string; teamId: string }, now: Date): Promise<CoveringRow[]> {
   const rows = await db.budget.findMany({
     where: { teamId: model.teamId, OR: [{ modelId: null }, { modelId: model.id }] },
     orderBy: { createdAt: "asc" },
@@ -124,7 +120,7 @@ const headroomFields = (h: BudgetHeadroom<CoveringRow> | null) => ({
   remainingUsd: h ? formatMoney(h.remainingUsd) : null,
 });
 
-export function costGateRecord(p: PromotionProjection, overridden = false): CostGateRecord {
+function costGateRecord(p: PromotionProjection, overridden = false): CostGateRecord {
   const shown = p.value.blockedBy ?? p.value.mostConstraining;
   return {
     currentMonthlyUsd: formatMoney(p.value.currentMonthlyUsd),

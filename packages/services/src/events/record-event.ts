@@ -2,7 +2,7 @@ import type { WebhookEvent } from "@costgate/core";
 import type { Prisma } from "@costgate/db";
 
 /** What a receiver gets as the JSON body of a delivery. */
-export interface EventEnvelope {
+interface EventEnvelope {
   event: WebhookEvent;
   /** Unique per occurrence: the same event is never delivered twice to one webhook. */
   eventKey: string;

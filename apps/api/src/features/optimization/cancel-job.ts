@@ -3,8 +3,8 @@ import type { Db, OptimizationJob, Prisma } from "@costgate/db";
 import { QueueName, type Producer } from "@costgate/queue";
 import { emitJobFinished, writeAudit } from "@costgate/services";
 
-export const CANCEL_REQUESTED_STAGE = "Cancellation requested; stopping at the next batch or step";
-export const CANCELLED_BEFORE_START_STAGE = "Cancelled before it started";
+const CANCEL_REQUESTED_STAGE = "Cancellation requested; stopping at the next batch or step";
+const CANCELLED_BEFORE_START_STAGE = "Cancelled before it started";
 
 const bullJobId = (jobId: string) => `optimize-${jobId}`;
 

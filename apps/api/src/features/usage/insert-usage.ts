@@ -70,5 +70,5 @@ export async function insertUsage(
 }
 
 /** A Postgres array literal of text elements, each quoted, `"` and `\` escaped: {"a","b \"c\""}. */
-export const arrayLiteral = (values: readonly string[]): string =>
+const arrayLiteral = (values: readonly string[]): string =>
   `{${values.map((v) => `"${/["\\]/.test(v) ? v.replace(/["\\]/g, "\\$&") : v}"`).join(",")}}`;

@@ -33,7 +33,7 @@ export interface SavingsReport {
 }
 
 /** Most versions one report lists (its total covers them all). */
-export const MAX_SAVINGS_LISTED = 100;
+const MAX_SAVINGS_LISTED = 100;
 
 /** Lineages are a few steps deep; this bounds the walk if one were ever cyclic. */
 const MAX_LINEAGE_DEPTH = 1_000;

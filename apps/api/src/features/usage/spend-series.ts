@@ -10,7 +10,7 @@ export interface SpendPoint {
 }
 
 /** Most points one spend query answers (about 2.7 years of days). */
-export const MAX_SPEND_POINTS = 1_000;
+const MAX_SPEND_POINTS = 1_000;
 
 const DAY_MS = 86_400_000;
 const startOfDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));

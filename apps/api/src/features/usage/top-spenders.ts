@@ -3,7 +3,7 @@ import { Prisma, type Db } from "@costgate/db";
 import { daysStartingIn } from "./spend-series.ts";
 
 /** Most models one topSpenders query answers. */
-export const MAX_TOP_SPENDERS = 100;
+const MAX_TOP_SPENDERS = 100;
 
 export interface ModelSpendRow {
   modelId: string;

@@ -1,10 +1,10 @@
 import { badInput } from "@costgate/core";
 
 /** Most records one recordUsage call takes. */
-export const MAX_USAGE_RECORDS = 10_000;
+const MAX_USAGE_RECORDS = 10_000;
 /** How far in the future occurredAt may be (clocks of the reporting tools drift). */
-export const CLOCK_SKEW_MS = 5 * 60_000;
-export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
+const CLOCK_SKEW_MS = 5 * 60_000;
+const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
 
 /** One record as GraphQL hands it over (types already checked by the schema). */
 export interface UsageInput {

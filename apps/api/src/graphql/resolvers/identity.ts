@@ -1,5 +1,4 @@
 import { teamScope, visibleOrNull } from "@costgate/core";
-import type { ApiKey, User } from "@costgate/db";
 import { caller, mutation, type Context } from "../context.ts";
 import type { Resolvers } from "../generated/resolvers-types.ts";
 import { paginate, newestFirst } from "../pagination.ts";
@@ -70,5 +69,3 @@ export const identityResolvers = {
       ),
   },
 } satisfies Resolvers;
-
-export type { ApiKey, User };
