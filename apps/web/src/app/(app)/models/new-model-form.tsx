@@ -42,7 +42,7 @@ export function NewModelForm({
         id="model-classes"
         name="classNames"
         label="Class names (classifiers, optional)"
-        hint="One per line, or separated by commas, in the order of the model's outputs: the first names output 0. Image folders may then be named by class or by index."
+        hint="One per line, or separated by commas, in the order of the model's outputs: the first names output 0."
         rows={3}
         defaultValue={v.classNames ?? ""}
         error={e.classNames}

@@ -9,6 +9,7 @@ import { ApiError, request } from "@/lib/api";
 import { SESSION_COOKIE, uploadsUrl } from "@/lib/config";
 import { RegisterDatasetMutation, RegisterModelVersionMutation } from "@/lib/operations";
 import { isSameOrigin } from "@/lib/request-guards";
+import type { DatasetRole } from "@/gql/graphql";
 
 export const dynamic = "force-dynamic";
 
@@ -35,8 +36,8 @@ export async function POST(req: NextRequest): Promise<Response> {
   const modelId = params.get("modelId") ?? "";
   const role = params.get("role");
   if (register && !modelId) return fail(400, "BAD_USER_INPUT", "modelId is required to register the upload");
-  if (register === "dataset" && role !== "TRAIN" && role !== "EVALUATION")
-    return fail(400, "BAD_USER_INPUT", "role must be TRAIN or EVALUATION");
+  if (register === "dataset" && !isDatasetRole(role))
+    return fail(400, "BAD_USER_INPUT", `role must be one of ${DATASET_ROLES.join(", ")}`);
 
   let res: Response;
   try {
@@ -73,7 +74,7 @@ export async function POST(req: NextRequest): Promise<Response> {
     const name = params.get("name") || "dataset";
     const { registerDataset: d } = await request(
       RegisterDatasetMutation,
-      { input: { modelId, artifactId: uploaded.artifactId, name, role: role as "TRAIN" | "EVALUATION" } },
+      { input: { modelId, artifactId: uploaded.artifactId, name, role: role as DatasetRole } },
       token,
     );
     return Response.json(
@@ -86,3 +87,7 @@ export async function POST(req: NextRequest): Promise<Response> {
     return fail(500, "INTERNAL_SERVER_ERROR", "Uploaded, but registering it failed");
   }
 }
+
+const DATASET_ROLES = ["TRAIN", "EVALUATION", "UNLABELED"] as const satisfies readonly DatasetRole[];
+const isDatasetRole = (role: string | null): role is DatasetRole =>
+  (DATASET_ROLES as readonly string[]).includes(role ?? "");

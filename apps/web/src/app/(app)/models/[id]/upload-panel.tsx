@@ -139,8 +139,9 @@ export function UploadPanel({ modelId }: { modelId: string }) {
       <form onSubmit={onDataset} className="form" noValidate aria-labelledby="dataset-upload-title">
         <h3 id="dataset-upload-title">Dataset</h3>
         <p className="small muted" style={{ margin: 0 }}>
-          A CSV with a header row: feature columns, then the label. Evaluation needs an Evaluation dataset; fine-tuning
-          uses the Train dataset.
+          A CSV with a header row: feature columns, then the label (no label column for Unlabeled inputs, e.g. a sample
+          of recent traffic). Evaluation needs an Evaluation dataset; fine-tuning uses the Train dataset; distillation
+          uses Train or Unlabeled inputs.
         </p>
         <div className="field">
           <label htmlFor="dataset-file">Dataset file</label>
@@ -163,6 +164,7 @@ export function UploadPanel({ modelId }: { modelId: string }) {
           <select id="dataset-role" name="role" defaultValue="EVALUATION">
             <option value="TRAIN">Train</option>
             <option value="EVALUATION">Evaluation</option>
+            <option value="UNLABELED">Unlabeled (inputs only)</option>
           </select>
         </div>
         <div className="field">
