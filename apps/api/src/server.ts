@@ -4,10 +4,10 @@ import express, { type ErrorRequestHandler } from "express";
 import { GraphQLError } from "graphql";
 import { ApolloServer } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
-import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { AppError, ErrorCode, isAppError } from "@costgate/core";
 import { secretBoxKey } from "@costgate/secrets";
+import { HttpDrain } from "@costgate/config";
 import { createDb, type Db } from "@costgate/db";
 import { Producer, createRedis } from "@costgate/queue";
 import { createFsArtifactStore, type ArtifactStore } from "@costgate/artifacts";
@@ -36,7 +36,10 @@ export interface ApiServer {
   logger: Logger;
   /** Starts Apollo and listens; port 0 picks a free one. Returns the base URL. */
   listen(port?: number, host?: string): Promise<string>;
-  /** Stops accepting, drains requests, closes queues, Redis and the database. */
+  /**
+   * Stops accepting, lets requests in progress finish (SHUTDOWN_GRACE_MS, then closes their
+   * connections), closes the queues, Redis and the database.
+   */
   close(): Promise<void>;
 }
 
@@ -82,6 +85,7 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
           .filter(Boolean),
   );
   const httpServer = http.createServer(app);
+  const drain = new HttpDrain(httpServer);
   const schema = buildSchema();
   const apollo = new ApolloServer<Context>({
     schema,
@@ -98,8 +102,11 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
     ],
     formatError: createFormatError(logger),
     includeStacktraceInErrorResponses: false,
+    // The process owns its signals (main.ts). Apollo's own handler would call stop() a second
+    // time, and a second stop() while the first runs waits for ever (Apollo 5.5 resolves its
+    // barrier only when stopping fails): the API logged "shutting down" and never exited.
+    stopOnTerminationSignals: false,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       inputTextPlugin(),
       costLimitPlugin(schema, env.GRAPHQL_MAX_COST),
@@ -193,8 +200,10 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
       return `http://${host}:${actual}`;
     },
     async close() {
+      const { cut } = await drain.close(env.SHUTDOWN_GRACE_MS);
+      if (cut)
+        logger.warn({ cut, graceMs: env.SHUTDOWN_GRACE_MS }, "requests still running at the grace deadline were cut");
       if (started) await apollo.stop();
-      else if (httpServer.listening) await new Promise((r) => httpServer.close(r));
       await producer.close();
       if (!overrides.redis) await redis.quit().catch(() => redis.disconnect());
       if (!overrides.db) await db.$disconnect();
