@@ -22,6 +22,8 @@ export interface DrainOutcome {
 export class HttpDrain {
   /** Requests in progress on each open connection. */
   private readonly open = new Map<net.Socket, Set<ServerResponse>>();
+  /** Bytes each connection had read when its last request ended: more since is a request arriving. */
+  private readonly readWhenIdle = new WeakMap<net.Socket, number>();
   private closing = false;
 
   constructor(
@@ -30,6 +32,7 @@ export class HttpDrain {
   ) {
     server.on("connection", (socket: net.Socket) => {
       this.open.set(socket, new Set());
+      this.readWhenIdle.set(socket, 0);
       socket.once("close", () => this.open.delete(socket));
       if (this.closing) this.closeWhenQuiet(socket);
     });
@@ -40,7 +43,9 @@ export class HttpDrain {
       if (this.closing) res.setHeader("connection", "close");
       res.once("close", () => {
         running.delete(res);
-        if (this.closing && running.size === 0) this.closeWhenQuiet(req.socket);
+        if (running.size > 0) return;
+        this.readWhenIdle.set(req.socket, req.socket.bytesRead);
+        if (this.closing) this.closeWhenQuiet(req.socket);
       });
     });
   }
@@ -85,14 +90,15 @@ export class HttpDrain {
     return { cut };
   }
 
-  /** Closes a connection with no request running once it has received nothing for lingerMs. */
+  /**
+   * Closes a connection that is between requests once it has stayed so for lingerMs. One that
+   * is serving or receiving a request is left alone: its response says Connection: close.
+   */
   private closeWhenQuiet(socket: net.Socket): void {
-    const bytesRead = socket.bytesRead;
     setTimeout(() => {
       const running = this.open.get(socket);
-      if (!running || running.size > 0) return; // closed already, or serving a request (it closes after it)
-      // Bytes arrived meanwhile: a request is being read; it will be served with Connection: close.
-      if (socket.bytesRead !== bytesRead) return this.closeWhenQuiet(socket);
+      if (!running || running.size > 0) return; // closed already, or serving a request
+      if (socket.bytesRead !== this.readWhenIdle.get(socket)) return; // a request is arriving
       socket.destroy();
     }, this.lingerMs).unref();
   }

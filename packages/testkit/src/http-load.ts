@@ -191,3 +191,28 @@ export function summarizeLoad(outcomes: RequestOutcome[], signalAt: number, okSt
     connectionErrors,
   };
 }
+
+/**
+ * A GET in flight for as long as the test wants: its request line and part of its headers are
+ * sent now, the end of the headers on finish(), which resolves with the raw response once the
+ * server closes the connection.
+ */
+export function startSlowGet(url: string, path: string): { finish(): Promise<string> } {
+  const { hostname, port } = new URL(url);
+  const socket = net.connect(Number(port), hostname);
+  let raw = "";
+  socket.setEncoding("utf8");
+  socket.on("data", (chunk: string) => (raw += chunk));
+  const ended = new Promise<string>((resolve, reject) => {
+    socket.once("close", () => resolve(raw));
+    socket.once("error", reject);
+  });
+  ended.catch(() => undefined);
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: ${hostname}\r\n`);
+  return {
+    finish: () => {
+      socket.write("Connection: keep-alive\r\n\r\n");
+      return ended;
+    },
+  };
+}
