@@ -115,14 +115,17 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
   });
 
   app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
     res.on("finish", () => {
       // By route pattern; a path no route matched is `unmatched` (raw paths would add series without bound).
-      if (req.path !== "/graphql")
-        metrics.httpRequests.labels(req.route?.path ?? "unmatched", String(res.statusCode)).inc();
+      const route: string = req.route?.path ?? (req.baseUrl === "/graphql" ? "/graphql" : "unmatched");
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.httpDuration.labels(route, `${Math.floor(res.statusCode / 100)}xx`).observe(seconds);
+      if (route !== "/graphql") metrics.httpRequests.labels(route, String(res.statusCode)).inc();
     });
     next();
   });
-  app.use(createHealthRouter(db, redis, logger));
+  app.use(createHealthRouter({ db, redis, store, logger }));
   app.get("/metrics", async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
