@@ -1,4 +1,3 @@
 export * from "./env.ts";
 export * from "./production-secrets.ts";
-export * from "./http-drain.ts";
-export * from "./shutdown.ts";
+export { HttpDrain, stopOnSignals } from "./lifecycle.mjs";

@@ -23,7 +23,7 @@ export interface ApiProcess extends RunningApi {
 }
 
 /** How a process ended: its exit code, or the signal that killed it. */
-export interface ProcessEnd {
+interface ProcessEnd {
   code: number | null;
   signal: NodeJS.Signals | null;
 }

@@ -1,0 +1,83 @@
+// The dashboard's production server (apps/web/server.mjs) stopped with SIGTERM while browsers
+// keep loading pages: a second server process on the stack's build, next to the suite's own.
+import { spawn } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { expect, test } from "@playwright/test";
+import { connectionRefused, freePort, startHttpLoad, startSlowGet, summarizeLoad, until } from "@costgate/testkit";
+import { stackInfo } from "./fixtures.ts";
+
+const webDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "apps", "web");
+
+test("on SIGTERM under load: finishes pages in flight, refuses new connections, exits 0 within 10 s", async () => {
+  const { apiUrl } = stackInfo();
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const web = spawn(process.execPath, [join(webDir, "server.mjs"), "--port", String(port), "--hostname", "127.0.0.1"], {
+    cwd: webDir,
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      API_URL: apiUrl,
+      COSTGATE_API_URL: apiUrl,
+      SHUTDOWN_GRACE_MS: "5000",
+      SHUTDOWN_TIMEOUT_MS: "8000",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  for (const s of [web.stdout, web.stderr]) s.on("data", (c: Buffer) => (output += c.toString("utf8")));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    web.once("exit", (code, signal) => r({ code, signal })),
+  );
+  try {
+    await until(
+      "the dashboard to serve /login",
+      async () => {
+        if (web.exitCode !== null) throw new Error(`server.mjs exited:\n${output}`);
+        return fetch(`${url}/login`).then(
+          (r) => r.ok,
+          () => false,
+        );
+      },
+      60_000,
+      200,
+    );
+
+    const load = startHttpLoad({
+      url,
+      request: { path: "/login" },
+      keepAliveClients: 3,
+      freshClients: 3,
+      maxMs: 60_000,
+    });
+    await until("pages to be served", async () => load.answered() >= 20, 30_000, 20);
+    const slow = startSlowGet(url, "/login");
+    const mark = load.answered();
+    await until("the server to read the slow request's first headers", async () => load.answered() >= mark + 6, 30_000);
+
+    const signalAt = Date.now();
+    web.kill("SIGTERM");
+    await connectionRefused("127.0.0.1", port);
+    const response = await slow.finish();
+    expect.soft(response).toMatch(/^HTTP\/1\.1 200/);
+    expect.soft(response).toMatch(/^connection: close\r$/im);
+
+    const end = await Promise.race([
+      exited,
+      new Promise<"still running">((r) => setTimeout(() => r("still running"), 10_000 - (Date.now() - signalAt))),
+    ]);
+    const outcomes = await load.stop();
+    expect.soft(end, `server.mjs output:\n${output.slice(-3000)}`).toEqual({ code: 0, signal: null });
+    expect.soft(output).toContain('"msg":"stopped"');
+
+    const summary = summarizeLoad(outcomes, signalAt);
+    expect.soft(summary.answeredBeforeSignal).toBeGreaterThan(20);
+    expect.soft(summary.badStatus).toEqual([]);
+    expect.soft(summary.truncated).toEqual([]);
+    expect.soft(summary.keepAliveCut).toEqual([]);
+  } finally {
+    if (web.exitCode === null) web.kill("SIGKILL");
+  }
+});
