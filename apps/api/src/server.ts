@@ -17,6 +17,7 @@ import { createLogger, type Logger } from "./logger.ts";
 import { SessionTokens } from "./auth/session-token.ts";
 import { LoginThrottle } from "./auth/login-throttle.ts";
 import { createAuthenticator } from "./auth/authenticate.ts";
+import { AuthCache } from "./auth/auth-cache.ts";
 import { buildSchema } from "./graphql/schema.ts";
 import { costLimitPlugin, operationLimits } from "./graphql/limits.ts";
 import { inputTextPlugin } from "./graphql/input-text.ts";
@@ -69,7 +70,14 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
     maxFailuresPerAddress: env.LOGIN_MAX_FAILURES_PER_ADDRESS,
     windowSeconds: env.LOGIN_WINDOW_SECONDS,
   });
-  const authenticate = createAuthenticator(db, sessions);
+  // Revocations reach every API process through Redis; without its own Redis (a test's), no cache.
+  const authCache = new AuthCache(redis, overrides.redis ? null : redis.duplicate(), {
+    ttlMs: env.AUTH_CACHE_MS,
+    channel: `${env.QUEUE_PREFIX}:auth:revoked`,
+    onError: (err) =>
+      logger.warn({ err: err.message }, "auth cache: Redis error (tokens are looked up every time meanwhile)"),
+  });
+  const authenticate = createAuthenticator(db, sessions, authCache);
   const metrics = new ApiMetrics();
   const now = overrides.now ?? (() => new Date());
   const secretKey = secretBoxKey(env.COSTGATE_SECRET_KEY);
@@ -161,6 +169,7 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
           producer,
           sessions,
           throttle,
+          authCache,
           logger,
           now,
           secretKey,
@@ -207,6 +216,7 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
       if (cut)
         logger.warn({ cut, graceMs: env.SHUTDOWN_GRACE_MS }, "requests still running at the grace deadline were cut");
       if (started) await apollo.stop();
+      authCache.close();
       await producer.close();
       if (!overrides.redis) await redis.quit().catch(() => redis.disconnect());
       if (!overrides.db) await db.$disconnect();
