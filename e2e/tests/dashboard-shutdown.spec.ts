@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, test } from "@playwright/test";
-import { connectionRefused, freePort, startHttpLoad, startSlowGet, summarizeLoad, until } from "@costgate/testkit";
+import { freePort, signalUnderLoad, startSlowGet, until } from "@costgate/testkit";
 import { stackInfo } from "./fixtures.ts";
 
 const webDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "apps", "web");
@@ -45,34 +45,22 @@ test("on SIGTERM under load: finishes pages in flight, refuses new connections, 
       200,
     );
 
-    const load = startHttpLoad({
+    const { responses, end, summary } = await signalUnderLoad({
       url,
       request: { path: "/login" },
       keepAliveClients: 3,
       freshClients: 3,
-      maxMs: 60_000,
+      warmup: 20,
+      inFlight: () => [startSlowGet(url, "/login")],
+      signal: () => web.kill("SIGTERM"),
+      exited,
+      exitWithinMs: 10_000,
     });
-    await until("pages to be served", async () => load.answered() >= 20, 30_000, 20);
-    const slow = startSlowGet(url, "/login");
-    const mark = load.answered();
-    await until("the server to read the slow request's first headers", async () => load.answered() >= mark + 6, 30_000);
-
-    const signalAt = Date.now();
-    web.kill("SIGTERM");
-    await connectionRefused("127.0.0.1", port);
-    const response = await slow.finish();
+    const [response] = responses;
     expect.soft(response).toMatch(/^HTTP\/1\.1 200/);
     expect.soft(response).toMatch(/^connection: close\r$/im);
-
-    const end = await Promise.race([
-      exited,
-      new Promise<"still running">((r) => setTimeout(() => r("still running"), 10_000 - (Date.now() - signalAt))),
-    ]);
-    const outcomes = await load.stop();
     expect.soft(end, `server.mjs output:\n${output.slice(-3000)}`).toEqual({ code: 0, signal: null });
     expect.soft(output).toContain('"msg":"stopped"');
-
-    const summary = summarizeLoad(outcomes, signalAt);
     expect.soft(summary.answeredBeforeSignal).toBeGreaterThan(20);
     expect.soft(summary.badStatus).toEqual([]);
     expect.soft(summary.truncated).toEqual([]);

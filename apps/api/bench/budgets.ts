@@ -5,14 +5,13 @@
 //   (c) the same numbers computed by scanning the raw usage rows (the baseline the rollups must beat).
 // Writes its section of docs/BENCHMARKS.md ("## Budgets and spend (apps/api)"), leaving the others as they are.
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir, totalmem } from "node:os";
-import { join } from "node:path";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { hashPassword } from "@costgate/secrets";
 import { createTestDatabase, seedDatabase, type Db } from "@costgate/db";
 import { loadApiEnv } from "../src/env.ts";
-import { teamWithModels } from "./fixtures.ts";
+import { benchEnv, teamWithModels } from "./fixtures.ts";
 import { createServer } from "../src/server.ts";
 
 const INGEST_CALLS = Number(process.env.BENCH_INGEST_CALLS ?? 150);
@@ -34,17 +33,9 @@ const pct = (xs: number[], p: number) => {
 const ms = (x: number) => x.toFixed(1);
 
 const database = await createTestDatabase();
-const artifactDir = mkdtempSync(join(tmpdir(), "costgate-bench-"));
-const env = loadApiEnv({
-  NODE_ENV: "production",
-  LOG_LEVEL: "silent",
-  DATABASE_URL: database.url,
-  REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
-  QUEUE_PREFIX: `costgate-bench-${randomBytes(4).toString("hex")}`,
-  ARTIFACT_DIR: artifactDir,
-  COSTGATE_SESSION_SECRET: randomBytes(32).toString("hex"),
-  COSTGATE_SECRET_KEY: randomBytes(32).toString("hex"),
-});
+const env = loadApiEnv(benchEnv(database.url));
+const artifactDir = env.ARTIFACT_DIR;
+
 const server = await createServer(env);
 const db: Db = server.db;
 const url = await server.listen(0, "127.0.0.1");

@@ -1,6 +1,23 @@
-// Data the API benchmarks start from, made straight in the database.
+// What the API benchmarks start from: their settings, and data made straight in the database.
 import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Db } from "@costgate/db";
+
+/** The API's variables for a benchmark: production mode, its own queue prefix and artifact folder, fresh secrets. */
+export function benchEnv(databaseUrl: string, logLevel = "silent") {
+  return {
+    NODE_ENV: "production",
+    LOG_LEVEL: logLevel,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+    QUEUE_PREFIX: `costgate-bench-${randomBytes(4).toString("hex")}`,
+    ARTIFACT_DIR: mkdtempSync(join(tmpdir(), "costgate-bench-")),
+    COSTGATE_SESSION_SECRET: randomBytes(32).toString("hex"),
+    COSTGATE_SECRET_KEY: randomBytes(32).toString("hex"),
+  };
+}
 
 /** A team with `n` models, each with one READY version measured on the default profile. */
 export async function teamWithModels(db: Db, slug: string, n: number) {

@@ -10,15 +10,15 @@
 // BENCH_CPU_PROF=<dir> runs the API processes under `node --cpu-prof` (a profile per process, written at exit).
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import http from "node:http";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hashPassword } from "@costgate/secrets";
 import { createTestDatabase, seedDatabase } from "@costgate/db";
 import { freePort } from "@costgate/testkit";
-import { teamWithModels } from "./fixtures.ts";
+import { benchEnv, teamWithModels } from "./fixtures.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
@@ -106,6 +106,11 @@ async function startApi(env: Record<string, string>, extra: Record<string, strin
   }
   return {
     url,
+    /** CPU seconds the API process has used (user + system, from /proc: what others run on the machine does not count). */
+    cpuSeconds: () => {
+      const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    },
     async stop() {
       child.kill("SIGTERM");
       const code = await exited;
@@ -115,17 +120,8 @@ async function startApi(env: Record<string, string>, extra: Record<string, strin
 }
 
 const database = await createTestDatabase();
-const artifactDir = mkdtempSync(join(tmpdir(), "costgate-bench-"));
-const env = {
-  NODE_ENV: "production",
-  LOG_LEVEL: "warn",
-  DATABASE_URL: database.url,
-  REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
-  QUEUE_PREFIX: `costgate-bench-${randomBytes(4).toString("hex")}`,
-  ARTIFACT_DIR: artifactDir,
-  COSTGATE_SESSION_SECRET: randomBytes(32).toString("hex"),
-  COSTGATE_SECRET_KEY: randomBytes(32).toString("hex"),
-};
+const env = benchEnv(database.url, "warn");
+const artifactDir = env.ARTIFACT_DIR;
 const apis: Awaited<ReturnType<typeof startApi>>[] = [];
 try {
   const { createDb } = await import("@costgate/db");
@@ -169,7 +165,9 @@ try {
   const typename = JSON.stringify({ query: "{ __typename }" });
 
   /** CLIENTS loops on kept-alive connections for SECONDS; every latency. */
-  const load = async (url: string) => {
+  const load = async (api: (typeof apis)[number]) => {
+    const { url } = api;
+    const cpuBefore = api.cpuSeconds();
     const latencies: number[] = [];
     const until = performance.now() + SECONDS * 1000;
     await Promise.all(
@@ -180,7 +178,8 @@ try {
         agent.destroy();
       }),
     );
-    return { rps: latencies.length / SECONDS, p50: pct(latencies, 50), p99: pct(latencies, 99) };
+    const cpuMs = ((api.cpuSeconds() - cpuBefore) * 1000) / latencies.length;
+    return { rps: latencies.length / SECONDS, p50: pct(latencies, 50), p99: pct(latencies, 99), cpuMs };
   };
   const single = async (url: string) => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -198,6 +197,7 @@ try {
     rps: [] as number[],
     p50: [] as number[],
     p99: [] as number[],
+    cpu: [] as number[],
     tn: [] as number[],
   }));
   const loadStart = loadavg()[0]!;
@@ -205,14 +205,15 @@ try {
     const order = VARIANTS.map((_, i) => i);
     if (r % 2 === 1) order.reverse();
     for (const i of order) {
-      const l = await load(apis[i]!.url);
+      const l = await load(apis[i]!);
       const tn = await single(apis[i]!.url);
       results[i]!.rps.push(l.rps);
       results[i]!.p50.push(l.p50);
       results[i]!.p99.push(l.p99);
+      results[i]!.cpu.push(l.cpuMs);
       results[i]!.tn.push(tn);
       console.log(
-        `round ${r + 1} ${JSON.stringify(VARIANTS[i])}: ${l.rps.toFixed(0)} req/s, p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms; { __typename } p50 ${tn.toFixed(3)} ms`,
+        `round ${r + 1} ${JSON.stringify(VARIANTS[i])}: ${l.rps.toFixed(0)} req/s, p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms, API CPU ${l.cpuMs.toFixed(2)} ms/request; { __typename } p50 ${tn.toFixed(3)} ms`,
       );
     }
   }
@@ -220,15 +221,17 @@ try {
     `\n${cpus().length} × ${cpus()[0]?.model}, Node ${process.version}; load average (1 min) at start / end: ${loadStart.toFixed(2)} / ${loadavg()[0]!.toFixed(2)}`,
   );
   console.log(`${CLIENTS} clients × ${SECONDS} s × ${ROUNDS} rounds; medians over rounds:`);
-  console.log("| variant | req/s | p50 (ms) | p99 (ms) | `{ __typename }` p50 (ms) | req/s ratio to the first |");
-  console.log("|:---|---:|---:|---:|---:|---:|");
+  console.log(
+    "| variant | req/s | p50 (ms) | p99 (ms) | API CPU per request (ms) | `{ __typename }` p50 (ms) | CPU per request, ratio to the first |",
+  );
+  console.log("|:---|---:|---:|---:|---:|---:|---:|");
   results.forEach((res, i) => {
     const label =
       Object.entries(VARIANTS[i]!)
         .map(([k, v]) => `${k}=${v}`)
         .join(" ") || "(defaults)";
     console.log(
-      `| ${label} | ${median(res.rps).toFixed(0)} | ${median(res.p50).toFixed(2)} | ${median(res.p99).toFixed(2)} | ${median(res.tn).toFixed(3)} | ${(median(res.rps) / median(results[0]!.rps)).toFixed(2)}× |`,
+      `| ${label} | ${median(res.rps).toFixed(0)} | ${median(res.p50).toFixed(2)} | ${median(res.p99).toFixed(2)} | ${median(res.cpu).toFixed(2)} | ${median(res.tn).toFixed(3)} | ${(median(res.cpu) / median(results[0]!.cpu)).toFixed(2)}× |`,
     );
   });
 } finally {

@@ -3,6 +3,7 @@
 // every client stops by itself after maxRequests or maxMs, or once connections are refused.
 import http from "node:http";
 import net from "node:net";
+import { until } from "./until.ts";
 
 export interface LoadRequest {
   path: string;
@@ -215,4 +216,50 @@ export function startSlowGet(url: string, path: string): { finish(): Promise<str
       return ended;
     },
   };
+}
+
+export interface SignalUnderLoadOptions<T> {
+  /** The server's base URL (http://127.0.0.1:port). */
+  url: string;
+  request: LoadRequest;
+  keepAliveClients: number;
+  freshClients: number;
+  /** Requests answered before the in-flight requests are started. */
+  warmup: number;
+  /** Starts requests the server is in the middle of receiving when the signal comes; finished after it. */
+  inFlight: () => { finish(): Promise<T> }[] | Promise<{ finish(): Promise<T> }[]>;
+  /** Sends the signal (SIGTERM) to the server's process. */
+  signal: () => void;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** How long after the signal the process must have exited. */
+  exitWithinMs: number;
+}
+
+/**
+ * A server process stopped under load, as a deployment stops it: load (kept-alive and fresh
+ * connections), requests in flight, the signal; then, once new connections are refused, the
+ * in-flight requests are finished. Returns their responses, how the process ended (or
+ * "still running" after exitWithinMs) and the load's summary; the caller asserts.
+ */
+export async function signalUnderLoad<T>(opts: SignalUnderLoadOptions<T>) {
+  const load = startHttpLoad({ ...opts, maxMs: 60_000 });
+  await until("the load to be served", async () => load.answered() >= opts.warmup, 30_000, 20);
+  const inFlight = await opts.inFlight();
+  // Once more requests have been answered, the server has read what was sent before them.
+  const mark = load.answered();
+  await until("the server to read the in-flight requests", async () => load.answered() >= mark + 10, 30_000, 10);
+
+  const signalAt = Date.now();
+  opts.signal();
+  const { hostname, port } = new URL(opts.url);
+  await connectionRefused(hostname, Number(port));
+  const responses: T[] = [];
+  for (const r of inFlight) responses.push(await r.finish());
+  const end = await Promise.race([
+    opts.exited,
+    new Promise<"still running">((r) =>
+      setTimeout(() => r("still running"), Math.max(0, opts.exitWithinMs - (Date.now() - signalAt))),
+    ),
+  ]);
+  return { responses, end, summary: summarizeLoad(await load.stop(), signalAt) };
 }

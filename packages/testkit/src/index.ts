@@ -1,6 +1,6 @@
 export { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, TestApi, type ApiStarter, type RunningApi } from "./test-api.ts";
 export { freePort, startApiProcess, type ApiProcess } from "./api-process.ts";
-export { connectionRefused, startHttpLoad, startSlowGet, startSlowRequest, summarizeLoad } from "./http-load.ts";
+export { signalUnderLoad, startSlowGet, startSlowRequest } from "./http-load.ts";
 export { uploadFiles, uploadModelFolder } from "./uploads.ts";
 export { until } from "./until.ts";
 export { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { connectionRefused, freePort, startHttpLoad, startSlowGet, summarizeLoad } from "@costgate/testkit";
+import { freePort, signalUnderLoad, startSlowGet } from "@costgate/testkit";
 import { TestApi, until, workerEnvFor } from "../../test/flow.ts";
 
 /**
@@ -50,35 +50,23 @@ it("on SIGTERM under load: finishes scrapes in flight, refuses new connections, 
   expect(health.status).toBe("ok");
   expect(health.queues).toMatchObject({ evaluate: "connected", optimize: "connected", webhooks: "connected" });
 
-  const load = startHttpLoad({
+  const { responses, end, summary } = await signalUnderLoad({
     url,
     request: { path: "/metrics" },
     keepAliveClients: 4,
     freshClients: 4,
-    maxMs: 30_000,
+    warmup: 40,
+    inFlight: () => [startSlowGet(url, "/metrics")],
+    signal: () => worker!.kill("SIGTERM"),
+    exited,
+    exitWithinMs: 10_000,
   });
-  await until("the scrapes to be served", async () => load.answered() >= 40, 20_000, 20);
-  const slow = startSlowGet(url, "/metrics");
-  const mark = load.answered();
-  await until("the worker to read the slow scrape's first headers", async () => load.answered() >= mark + 20, 20_000);
-
-  const signalAt = Date.now();
-  worker.kill("SIGTERM");
-  await connectionRefused("127.0.0.1", port);
-  const response = await slow.finish();
+  const [response] = responses;
   expect.soft(response).toMatch(/^HTTP\/1\.1 200/);
   expect.soft(response).toMatch(/^connection: close\r$/im);
   expect.soft(response).toContain("costgate_worker_jobs_total");
-
-  const end = await Promise.race([
-    exited,
-    new Promise<"still running">((r) => setTimeout(() => r("still running"), 10_000 - (Date.now() - signalAt))),
-  ]);
-  const outcomes = await load.stop();
   expect.soft(end, `worker output:\n${output.slice(-3000)}`).toEqual({ code: 0, signal: null });
   expect.soft(output).toMatch(/"msg":"stopped"/);
-
-  const summary = summarizeLoad(outcomes, signalAt);
   expect.soft(summary.answeredBeforeSignal).toBeGreaterThan(40);
   expect.soft(summary.badStatus).toEqual([]);
   expect.soft(summary.truncated).toEqual([]);
