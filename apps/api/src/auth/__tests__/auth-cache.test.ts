@@ -41,13 +41,13 @@ const refusedWithin = async (url: string, token: string) => {
  * or one whose Redis came back): a token verified once, then revoked in SQL (no message), is
  * still served.
  */
-const cacheActive = (url: string) =>
+const cacheActive = (url: string, api: TestApi = a) =>
   until(
     "the auth cache to listen for revocations",
     async () => {
-      const probe = await a.userToken("VIEWER", null);
+      const probe = await api.userToken("VIEWER", null);
       await meOn(url, probe.token);
-      await a.db.session.updateMany({ where: { userId: probe.id }, data: { revokedAt: new Date() } });
+      await api.db.session.updateMany({ where: { userId: probe.id }, data: { revokedAt: new Date() } });
       return (await meOn(url, probe.token)) === "OK";
     },
     10_000,
@@ -125,6 +125,37 @@ describe("revocation with cached tokens", () => {
     expect(await meOn(b.url, child.secret)).toBe("UNAUTHENTICATED");
   });
 });
+
+describe("what the cache saves", () => {
+  it("a client's next requests read no session or user row (with AUTH_CACHE_MS=0, each reads both)", async () => {
+    const counts: Record<string, number> = {};
+    for (const ttl of ["0", "60000"]) {
+      let statements = 0;
+      const counted = await TestApi.start({ AUTH_CACHE_MS: ttl }, { onQuery: () => statements++ });
+      try {
+        const user = await counted.userToken("VIEWER", null);
+        await cacheActiveOn(counted, ttl);
+        await meOn(counted.url, user.token);
+        statements = 0;
+        const res = await fetch(`${counted.url}/graphql`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${user.token}` },
+          body: JSON.stringify({ query: "{ __typename }" }),
+        });
+        expect(res.status).toBe(200);
+        counts[ttl] = statements;
+      } finally {
+        await counted.stop();
+      }
+    }
+    expect(counts).toEqual({ "0": 2, "60000": 0 });
+  });
+});
+
+/** A fresh API's cache is on once its subscription is up: wait for it (when it has one). */
+async function cacheActiveOn(api: TestApi, ttl: string) {
+  if (ttl !== "0") await cacheActive(api.url, api);
+}
 
 describe("without its Redis, an API trusts no cached token", () => {
   let proxy: TcpProxy;
