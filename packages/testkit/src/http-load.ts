@@ -12,7 +12,7 @@ export interface LoadRequest {
   body?: string;
 }
 
-export interface RequestOutcome {
+interface RequestOutcome {
   /** Whether the request went over a reused keep-alive connection (else a new one). */
   keepAlive: boolean;
   sentAt: number;
@@ -32,7 +32,7 @@ export interface HttpLoad {
   stop(): Promise<RequestOutcome[]>;
 }
 
-export interface LoadOptions {
+interface LoadOptions {
   url: string;
   request: LoadRequest;
   /** Clients that each keep one connection alive across requests. */
@@ -43,7 +43,7 @@ export interface LoadOptions {
   maxMs?: number;
 }
 
-export function startHttpLoad(opts: LoadOptions): HttpLoad {
+function startHttpLoad(opts: LoadOptions): HttpLoad {
   const outcomes: RequestOutcome[] = [];
   const deadline = Date.now() + (opts.maxMs ?? 30_000);
   const maxRequests = opts.maxRequests ?? 20_000;
@@ -146,7 +146,7 @@ export function startSlowRequest(url: string, r: LoadRequest & { body: string },
 }
 
 /** Resolves once a new TCP connection to host:port is refused (the listener is closed). */
-export async function connectionRefused(host: string, port: number, timeoutMs = 5_000): Promise<void> {
+async function connectionRefused(host: string, port: number, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const refused = await new Promise<boolean>((resolve) => {
@@ -178,7 +178,7 @@ export interface LoadSummary {
   connectionErrors: Record<string, number>;
 }
 
-export function summarizeLoad(outcomes: RequestOutcome[], signalAt: number, okStatus = 200): LoadSummary {
+function summarizeLoad(outcomes: RequestOutcome[], signalAt: number, okStatus = 200): LoadSummary {
   const connectionErrors: Record<string, number> = {};
   for (const o of outcomes)
     if (o.error && !o.error.startsWith("response cut"))
