@@ -1,29 +1,19 @@
 // The dashboard's production server (apps/web/server.mjs) stopped with SIGTERM while browsers
 // keep loading pages: a second server process on the stack's build, next to the suite's own.
 import { spawn } from "node:child_process";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { expect, test } from "@playwright/test";
 import { freePort, signalUnderLoad, startSlowGet, until } from "@costgate/testkit";
+import { dashboardServer } from "../support/stack.ts";
 import { stackInfo } from "./fixtures.ts";
-
-const webDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "apps", "web");
 
 test("on SIGTERM under load: finishes pages in flight, refuses new connections, exits 0 within 10 s", async () => {
   const { apiUrl } = stackInfo();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const web = spawn(process.execPath, [join(webDir, "server.mjs"), "--port", String(port), "--hostname", "127.0.0.1"], {
-    cwd: webDir,
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      NEXT_TELEMETRY_DISABLED: "1",
-      API_URL: apiUrl,
-      COSTGATE_API_URL: apiUrl,
-      SHUTDOWN_GRACE_MS: "5000",
-      SHUTDOWN_TIMEOUT_MS: "8000",
-    },
+  const server = dashboardServer(apiUrl, port);
+  const web = spawn(process.execPath, server.args, {
+    cwd: server.cwd,
+    env: { ...server.env, SHUTDOWN_GRACE_MS: "5000", SHUTDOWN_TIMEOUT_MS: "8000" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
