@@ -26,6 +26,7 @@ export {
   type ComparedCost,
   type MeasureCostOptions,
 } from "./measure-cost.ts";
+export { REFERENCE_WORKLOAD } from "./speed-reference.ts";
 export { setComputeGate } from "./yield-to-host.ts";
 export { cpuProbeMs } from "./machine-load.ts";
 export type { AnyReferenceModelName } from "./reference/reference-models.ts";
