@@ -54,7 +54,8 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
   const redis = createRedis(env.REDIS_URL);
   // One lock per machine for every worker process on it (WORKER_HOST_ID names the machine when
   // containers on one host have hostnames of their own).
-  const machineLock = new MachineLock(redis, `${env.QUEUE_PREFIX}:machine:${env.WORKER_HOST_ID ?? hostname()}`);
+  const hostId = env.WORKER_HOST_ID ?? hostname();
+  const machineLock = new MachineLock(redis, `${env.QUEUE_PREFIX}:machine:${hostId}`);
   // A TensorFlow process per queue that computes, so an evaluation does not wait behind a training.
   const lane = (name: string) =>
     new TfLane(
@@ -84,6 +85,7 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
       rounds: env.MEASURE_ROUNDS,
       maxOtherCores: env.MEASURE_MAX_OTHER_CORES,
     },
+    hostId,
     tf: lanes.optimize,
     shutdown: shutdown.signal,
     webhooks: {
@@ -97,7 +99,7 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
     {
       backend: env.COSTGATE_TF_BACKEND ?? "best available",
       hardwareProfile: profile.name,
-      host: env.WORKER_HOST_ID ?? hostname(),
+      host: hostId,
     },
     "worker starting",
   );

@@ -8,6 +8,7 @@ import type { ModelFacts } from "../tf/protocol.ts";
 import { TfProcessDied } from "../tf/tf-host.ts";
 import { datasetPathOf, modelJsonPathOf, taskOf } from "./model-files.ts";
 import { onVersionReady } from "./on-version-ready.ts";
+import { calibrationsOf, normalisationOf } from "./speed-calibration.ts";
 
 const NO_EVALUATION_DATASET = "No EVALUATION dataset registered for this model: cost measured, metric not evaluated";
 const BY_AGREEMENT =
@@ -110,6 +111,7 @@ export async function evaluateVersion(
         : null;
     // A version whose outputs are not the model's classes fails before its cost is measured.
     if (evaluated) assertOutputsAreClasses(version.model, evaluated.facts);
+    const calibrations = needCost ? await calibrationsOf(deps) : [];
     const measured = needCost
       ? await deps.tf.measure(
           {
@@ -122,6 +124,7 @@ export async function evaluateVersion(
               batchSize: profile.batchSize,
               ...deps.measure,
             },
+            calibrations,
           },
           { onWait: opts.onWait },
         )
@@ -165,6 +168,7 @@ export async function evaluateVersion(
             spread: cost.spread,
             uncertainty: cost.uncertainty,
             disturbedRounds: cost.disturbedRounds,
+            ...(await normalisationOf(tx, deps, cost, calibrations)),
           },
         });
         const paired = measured?.paired;

@@ -3,6 +3,7 @@ import {
   compareCost,
   disposeDataset,
   evaluateModel,
+  initBackend,
   inspectModel,
   loadCsvDataset,
   loadCsvInputs,
@@ -101,7 +102,14 @@ const evaluate: Handler<"evaluate"> = (args) =>
 const measure: Handler<"measure"> = (args) =>
   withModel(args.modelJsonPath, async (model) => {
     const facts = factsOf(model, args.modelJsonPath);
-    const settings = { ...args.settings, modelJsonPath: args.modelJsonPath };
+    // The speed reference is timed in every measurement; normalised to this backend's calibration.
+    const backend = await initBackend();
+    const calibration = args.calibrations.find((c) => c.backend === backend) ?? null;
+    const settings = {
+      ...args.settings,
+      modelJsonPath: args.modelJsonPath,
+      speed: { calibratedThroughput: calibration?.referenceThroughputPerSecond ?? null },
+    };
     if (!args.parentModelJsonPath) return { facts, cost: await measureCost(model, settings), paired: null };
     const parentPath = args.parentModelJsonPath;
     return withModel(parentPath, async (parent) => {

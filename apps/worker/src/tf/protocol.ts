@@ -39,6 +39,13 @@ interface AgreementRef {
   inputs: DatasetRef;
 }
 
+/** A hardware profile's calibration of the speed reference on one backend (SpeedCalibration row). */
+export interface SpeedCalibrationRef {
+  id: string;
+  backend: string;
+  referenceThroughputPerSecond: number;
+}
+
 export interface Ops {
   /**
    * Inspects a model and evaluates it on a labelled dataset when one is given, else measures its
@@ -50,7 +57,13 @@ export interface Ops {
   };
   /** Measures a model's cost; with a parent, both interleaved in one session and compared. */
   measure: {
-    args: { modelJsonPath: string; parentModelJsonPath: string | null; settings: MeasureCostOptions };
+    args: {
+      modelJsonPath: string;
+      parentModelJsonPath: string | null;
+      settings: MeasureCostOptions;
+      /** The profile's speed calibrations (one per backend): the child normalises to its backend's. */
+      calibrations: SpeedCalibrationRef[];
+    };
     result: { facts: ModelFacts; cost: CostMeasurement; paired: Omit<ComparedCost, "candidate"> | null };
   };
   /** Applies one policy step to a model and returns the new model's files. */
