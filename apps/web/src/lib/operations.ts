@@ -135,6 +135,7 @@ export const OverviewQuery = graphql(`
             batchSize
             runs
             disturbedRounds
+            speedFactor
             measuredAt
             hardwareProfile {
               id
@@ -157,6 +158,7 @@ export const OverviewQuery = graphql(`
             batchSize
             runs
             disturbedRounds
+            speedFactor
             measuredAt
             hardwareProfile {
               id
@@ -359,6 +361,7 @@ export const ModelsQuery = graphql(`
               batchSize
               runs
               disturbedRounds
+              speedFactor
               measuredAt
               hardwareProfile {
                 id
@@ -465,6 +468,7 @@ export const ModelQuery = graphql(`
               batchSize
               runs
               disturbedRounds
+              speedFactor
               measuredAt
               hardwareProfile {
                 id
@@ -481,6 +485,7 @@ export const ModelQuery = graphql(`
               batchSize
               runs
               disturbedRounds
+              speedFactor
               measuredAt
               hardwareProfile {
                 id
@@ -878,6 +883,7 @@ export const JobQuery = graphql(`
           batchSize
           runs
           disturbedRounds
+          speedFactor
           measuredAt
           hardwareProfile {
             id
@@ -912,6 +918,7 @@ export const JobQuery = graphql(`
           batchSize
           runs
           disturbedRounds
+          speedFactor
           measuredAt
           hardwareProfile {
             id

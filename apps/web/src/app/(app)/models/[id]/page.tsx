@@ -5,6 +5,7 @@ import { Card, EmptyState, PageHeader, StatusBadge, TableWrap } from "@/componen
 import { query, type ResultOf } from "@/lib/api";
 import {
   describeComparison,
+  describeSpeed,
   formatBytes,
   formatCount,
   formatDate,
@@ -407,7 +408,14 @@ function Measurements({ versions }: { versions: Version[] }) {
                     <span className="recipe">{`${c.disturbedRounds} round${c.disturbedRounds === 1 ? "" : "s"} re-run (CPU busy)`}</span>
                   ) : null}
                 </td>
-                <td className="num">{formatThroughput(c.throughputPerSecond)}</td>
+                <td className="num">
+                  {formatThroughput(c.throughputPerSecond)}
+                  {c.speedFactor != null ? (
+                    <span className="recipe" title={describeSpeed(c.speedFactor)}>
+                      {`machine at ${Math.round(c.speedFactor * 100)}%`}
+                    </span>
+                  ) : null}
+                </td>
                 <td className="num">
                   {formatUncertainty(c.uncertainty) || <span className="muted">not recorded</span>}
                 </td>
