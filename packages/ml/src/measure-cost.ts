@@ -384,6 +384,8 @@ class Reference {
 
 /** Samples in one batch of the speed reference (fixed: a calibration is per workload, not per batch size). */
 const REFERENCE_BATCH = 8;
+/** The reference's time after a chunk of the model's batches, at least, as a share of the chunk's. */
+const REFERENCE_SHARE = 0.25;
 
 /** One model under measurement: its inputs and what its rounds recorded. */
 class Subject {
@@ -427,8 +429,9 @@ class Subject {
 
   /**
    * One round: batch-1 latencies, then batch throughput — with a reference, in chunks of the
-   * model's batch runs each followed by one reference batch (a chunk lasts at least as long as a
-   * reference batch, so the two are timed at the same moments). False (and nothing kept) when
+   * model's batch runs each followed by reference batches (a chunk lasts at least as long as a
+   * reference batch, the reference at least a quarter of the chunk, so the two are timed over
+   * the same stretch of the machine's speed). False (and nothing kept) when
    * other processes used the CPU meanwhile.
    */
   round(s: Settings, reference: Reference | null, keepDisturbed: boolean): boolean {
@@ -449,6 +452,7 @@ class Subject {
     let busyMs = 0;
     const relative: number[] = [];
     let referenceMs = 0;
+    let referenceBatches = 0;
     while (n < 3 || ms < perRoundMs / 2) {
       let chunkRuns = 0;
       let chunkCpu = 0;
@@ -465,9 +469,18 @@ class Subject {
       } while (reference && chunkCpu < reference.lastMs);
       busyMs += chunkCpu;
       if (reference) {
-        const r = reference.time(s.clock);
+        // The reference runs for a quarter of the chunk's time at least (one batch at least), so
+        // it samples the machine's speed over the same stretch, not over a few milliseconds of a
+        // large model's second-long batch.
+        let r = 0;
+        let batches = 0;
+        do {
+          r += reference.time(s.clock);
+          batches++;
+        } while (r < chunkCpu * REFERENCE_SHARE);
         referenceMs += r;
-        relative.push(chunkCpu / chunkRuns / r);
+        referenceBatches += batches;
+        relative.push(chunkCpu / chunkRuns / (r / batches));
       }
     }
     if (!keepDisturbed && otherCores(before) > s.maxOtherCores) {
@@ -479,11 +492,11 @@ class Subject {
     if (reference) {
       this.roundRelativeTime.push(medianInterval(relative).median);
       reference.keptMs += referenceMs;
-      reference.keptBatches += relative.length;
+      reference.keptBatches += referenceBatches;
     }
     this.batchRuns += n;
     this.timedMs += spent + ms;
-    this.last = { batchRuns: n, ms: spent + ms, referenceMs, referenceBatches: relative.length };
+    this.last = { batchRuns: n, ms: spent + ms, referenceMs, referenceBatches };
     return true;
   }
 
