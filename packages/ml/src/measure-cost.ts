@@ -19,7 +19,7 @@
  * A candidate is compared with its parent in one session: rounds alternate between them
  * (A B, B A, A B, ...) so drift of the machine's speed falls on both; the throughput ratio is
  * the median of the paired per-round ratios, its interval the sign test's distribution-free
- * 95% interval of that median (medianInterval), widened to at least ±2%; the saving is
+ * 95% interval of that median (medianInterval), widened to at least ±5%; the saving is
  * significant only when the interval excludes 1.
  *
  *   costPerMillionUsd = hourlyPriceUsd / (throughputPerSecond x 3600) x 1e6
@@ -57,8 +57,8 @@ export interface MeasureCostOptions {
   /** Smallest relative half-width a measurement's interval is given (default 0.01): session-to-session effects the rounds cannot see. */
   minRelativeUncertainty?: number;
   /**
-   * Smallest relative half-width a comparison's interval is given (default 0.02): a difference
-   * of less than 2% between a candidate and its parent is never reported as a saving (effects of
+   * Smallest relative half-width a comparison's interval is given (default 0.05): a difference
+   * of less than 5% between a candidate and its parent is never reported as a saving (effects of
    * memory placement and order that pairing does not cancel).
    */
   minRelativeDifference?: number;
@@ -328,7 +328,7 @@ function settingsOf(opts: MeasureCostOptions, backend: BackendName): Settings {
     maxOtherCores: nonNegative("maxOtherCores", opts.maxOtherCores, 0.5),
     maxRepeats: positiveInt("maxRepeats", opts.maxRepeats, 2 * rounds, true),
     minRel: nonNegative("minRelativeUncertainty", opts.minRelativeUncertainty, 0.01),
-    minDiff: nonNegative("minRelativeDifference", opts.minRelativeDifference, 0.02),
+    minDiff: nonNegative("minRelativeDifference", opts.minRelativeDifference, 0.05),
     seed: opts.seed ?? 0,
     clock: opts.clock ?? clockFor(backend),
     speed: opts.speed ? { calibrated: calibrationOf(opts.speed.calibratedThroughput) } : null,
