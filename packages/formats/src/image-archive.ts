@@ -18,6 +18,7 @@
  * compression ratio of a file, and an image's pixels (read from its header before it is decoded).
  */
 import { splitCsvLine } from "./csv-dataset.ts";
+import { sniffFileType } from "./file-type.ts";
 import { FormatError } from "./format-error.ts";
 import { checkRelativePath } from "./relative-path.ts";
 
@@ -82,6 +83,18 @@ export function checkArchiveEntry(raw: string, type: ArchiveEntryType): string |
     );
   if (type === "file" && NESTED_ARCHIVE.test(path)) throw nestedArchive(path);
   return path;
+}
+
+/**
+ * What an archive's file is by its first bytes: a JPEG, PNG or WebP image, or refused saying
+ * what it is instead ("notes.txt is not an image (JPEG, PNG or WebP): it is text"), an archive
+ * inside the archive among them.
+ */
+export function checkImageFile(path: string, head: Uint8Array): "png" | "jpeg" | "webp" {
+  const t = sniffFileType(head);
+  if (t.archive) throw nestedArchive(path);
+  if (!t.supportedImage) throw bad(`${path} is not an image (JPEG, PNG or WebP): it is ${t.description}`);
+  return t.kind as "png" | "jpeg" | "webp";
 }
 
 /** The refusal of an archive inside the archive. */

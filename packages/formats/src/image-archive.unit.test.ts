@@ -4,6 +4,7 @@ import {
   DEFAULT_ARCHIVE_LIMITS,
   checkArchiveEntry,
   checkImageDimensions,
+  checkImageFile,
   classIndices,
   planImageArchive,
   readLabelsCsv,
@@ -167,5 +168,20 @@ describe("classIndices", () => {
     );
     expect(() => classIndices(["2"], ["cat", "dog"])).toThrow(/label "2" is not a class/);
     expect(() => classIndices(["cat"], [])).toThrow(/the model has no class names/);
+  });
+});
+
+describe("checkImageFile", () => {
+  it("names the image type, or says what the file is instead", () => {
+    expect(checkImageFile("a.png", Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBe("png");
+    expect(() => checkImageFile("notes.txt", Buffer.from("hello"))).toThrow(
+      "notes.txt is not an image (JPEG, PNG or WebP): it is text",
+    );
+    expect(() => checkImageFile("cat.png", Buffer.from("GIF89a"))).toThrow(
+      "cat.png is not an image (JPEG, PNG or WebP): it is a GIF image",
+    );
+    expect(() => checkImageFile("inner.png", Buffer.from([0x50, 0x4b, 0x03, 0x04]))).toThrow(
+      /inner\.png is an archive inside the archive/,
+    );
   });
 });

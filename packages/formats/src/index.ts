@@ -3,7 +3,7 @@
 // checks uploads and for @costgate/ml that loads them, so the two accept the same files. No
 // TensorFlow.js, no database, queue or artifact store: node builtins only. Its tests import the
 // modules directly; `npx knip` reports an export here that nothing outside uses.
-export { translateFormatError } from "./format-error.ts";
+export { FormatError, translateFormatError } from "./format-error.ts";
 export {
   DTYPE_BYTES,
   QUANTIZED_DTYPES,
@@ -24,6 +24,7 @@ export {
   MAX_LABELS_CSV_BYTES,
   checkArchiveEntry,
   checkImageDimensions,
+  checkImageFile,
   classIndices,
   nestedArchive,
   planImageArchive,
