@@ -25,6 +25,7 @@ import type { Context } from "./graphql/context.ts";
 import { createLoaders } from "./graphql/loaders.ts";
 import { ApiMetrics } from "./http/metrics.ts";
 import { createHealthRouter } from "./http/health.ts";
+import { createThumbnailsRouter } from "./images/thumbnails-route.ts";
 import { createUploadsRouter } from "./uploads/uploads-route.ts";
 import { archiveLimits, resolveUploadLimits } from "./uploads/upload-limits.ts";
 
@@ -135,6 +136,19 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
       store,
       logger,
       limits: uploadLimits,
+      authenticate: async (req) => {
+        const principal = await authenticate(req.headers.authorization);
+        if (!principal)
+          throw new AppError(ErrorCode.UNAUTHENTICATED, "Sign in first: send Authorization: Bearer <token or API key>");
+        return principal;
+      },
+    }),
+  );
+
+  app.use(
+    createThumbnailsRouter({
+      db,
+      store,
       authenticate: async (req) => {
         const principal = await authenticate(req.headers.authorization);
         if (!principal)
