@@ -10,10 +10,13 @@ export {
   loadCsvInputs,
   disposeDataset,
   modelInputShape,
+  type AnyDataset,
+  type AnyInputSet,
   type Dataset,
   type InputSet,
   type Task,
 } from "./dataset.ts";
+export { loadImageDataset, loadImageInputs } from "./image-dataset.ts";
 export { evaluateModel, type Evaluation } from "./evaluate.ts";
 export { fineTune } from "./finetune.ts";
 export { distill } from "./distill.ts";

@@ -18,7 +18,12 @@ export async function collectUnreferencedArtifacts(
   const { db, store, logger } = deps;
   const cutoff = new Date((opts.now ?? new Date()).getTime() - opts.graceMs);
   const candidates = await db.artifact.findMany({
-    where: { lastUsedAt: { lt: cutoff }, versions: { none: {} }, datasets: { none: {} }, decodedDatasets: { none: {} } },
+    where: {
+      lastUsedAt: { lt: cutoff },
+      versions: { none: {} },
+      datasets: { none: {} },
+      decodedDatasets: { none: {} },
+    },
     select: { id: true, kind: true, sha256: true, sizeBytes: true, teamId: true, createdBy: true, createdAt: true },
     orderBy: { lastUsedAt: "asc" },
     take: BATCH,

@@ -9,6 +9,7 @@ import type {
   Task,
 } from "@costgate/ml";
 import type { StepOutput } from "../features/apply-step.ts";
+import type { DatasetRef } from "../features/model-files.ts";
 
 /**
  * What the worker asks its TensorFlow child process to do, and what it answers. Messages go
@@ -26,11 +27,6 @@ export interface ModelFacts {
   weightStorageBytes: number;
   /** Units of the (first) output: a classifier's number of classes; null when not fixed. */
   outputUnits: number | null;
-}
-
-export interface DatasetRef {
-  path: string;
-  task: Task;
 }
 
 /** A version's agreement with another (the source version of its job) on an UNLABELED dataset's inputs. */
