@@ -68,17 +68,29 @@ function pool(limit: number) {
   };
 }
 
-/** Reads a stream into one Buffer (or only counts it, `keep` false), its bytes charged to the budget as they come. */
-async function readAll(stream: Readable, path: string, budget: ArchiveBudget, keep = true): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const b = chunk as Buffer;
-    size += b.length;
-    budget.inflated(path, b.length, size);
-    if (keep) chunks.push(b);
-  }
-  return Buffer.concat(chunks, keep ? size : 0);
+/**
+ * Reads a stream into one Buffer (or only counts it, `keep` false), its bytes charged to the
+ * budget as they come. By events, not `for await`: yauzl's stream of a stored (uncompressed)
+ * entry never ends under async iteration.
+ */
+function readAll(stream: Readable, path: string, budget: ArchiveBudget, keep = true): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on("data", (b: Buffer) => {
+      size += b.length;
+      try {
+        budget.inflated(path, b.length, size);
+      } catch (e) {
+        stream.destroy();
+        reject(e);
+        return;
+      }
+      if (keep) chunks.push(b);
+    });
+    stream.on("error", reject);
+    stream.on("end", () => resolve(Buffer.concat(chunks, keep ? size : 0)));
+  });
 }
 
 // ---------------------------------------------------------------- zip

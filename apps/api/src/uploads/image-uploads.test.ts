@@ -145,6 +145,13 @@ describe("POST /uploads: image archives accepted", () => {
     });
   });
 
+  it("a zip of stored (uncompressed) entries, as zip tools write PNGs", async () => {
+    const res = await upload(await zipOf({ "red/a.png": red, "green/b.png": green }, { store: true }), "stored.zip");
+    expect(res.status).toBe(201);
+    const meta = (await db.artifact.findUniqueOrThrow({ where: { id: res.body.artifactId } })).metadata;
+    expect(meta).toMatchObject({ layout: "label-folders", images: 2 });
+  });
+
   it("a tar.gz with labels.csv, and an unlabeled tar", async () => {
     const tgz = await tarOf(
       { "a.png": red, "b.webp": whiteWebp, "labels.csv": Buffer.from("file,label\na.png,0\nb.webp,1\n") },

@@ -27,7 +27,7 @@ const Input = z.object({
 
 /**
  * Registers a dataset of a model. A new EVALUATION dataset gets the model's versions that were
- * never evaluated (registered before it) evaluated on it.
+ * never evaluated (registered before it, ready or still pending) evaluated on it.
  *
  * TRAIN and EVALUATION need labels (a `label` column, label folders or labels.csv). UNLABELED
  * (inputs only: distillation, calibration, agreement with the source version) refuses them rather
@@ -115,7 +115,8 @@ export async function registerDataset(
   }
   if (dataset.role === "EVALUATION") {
     const unevaluated = await db.modelVersion.findMany({
-      where: { modelId: model.id, status: "READY", evaluations: { none: {} } },
+      // PENDING too: its evaluation may be running without this dataset (image datasets are registered after a version).
+      where: { modelId: model.id, status: { in: ["READY", "PENDING"] }, evaluations: { none: {} } },
       select: { id: true },
     });
     for (const v of unevaluated) {
