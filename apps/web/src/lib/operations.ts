@@ -417,6 +417,9 @@ export const ModelQuery = graphql(`
         name
         role
         rows
+        format
+        labels
+        preprocessing
         createdAt
         artifact {
           sizeBytes
@@ -526,6 +529,7 @@ export const RegisterDatasetMutation = graphql(`
       name
       role
       rows
+      format
     }
   }
 `);
