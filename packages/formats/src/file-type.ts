@@ -5,7 +5,7 @@
  */
 import { FormatError } from "./format-error.ts";
 
-export type SniffedKind =
+type SniffedKind =
   | "png"
   | "jpeg"
   | "webp"

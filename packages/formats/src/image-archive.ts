@@ -49,7 +49,7 @@ export const DEFAULT_ARCHIVE_LIMITS: Readonly<ArchiveLimits> = {
 const RATIO_MIN_BYTES = 1 * MiB;
 
 /** The file that labels a flat archive. */
-export const LABELS_CSV = "labels.csv";
+const LABELS_CSV = "labels.csv";
 /** labels.csv is read into memory: at most this long. */
 export const MAX_LABELS_CSV_BYTES = 16 * MiB;
 
@@ -98,7 +98,7 @@ export function checkImageFile(path: string, head: Uint8Array): "png" | "jpeg" |
 }
 
 /** The refusal of an archive inside the archive. */
-export function nestedArchive(path: string): FormatError {
+function nestedArchive(path: string): FormatError {
   return bad(`${path} is an archive inside the archive; put the images themselves in one archive`);
 }
 
@@ -168,7 +168,7 @@ export function checkImageDimensions(path: string, width: number, height: number
   }
 }
 
-export interface PlannedImage {
+interface PlannedImage {
   /** Path inside the archive, as its reader names it. */
   path: string;
   /** The label folder's name (label-folders); null otherwise (labels.csv fills it in). */

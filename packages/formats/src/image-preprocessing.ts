@@ -5,7 +5,7 @@
  */
 import { FormatError } from "./format-error.ts";
 
-export type PixelScale = "ZERO_ONE" | "MINUS_ONE_ONE" | "RAW";
+type PixelScale = "ZERO_ONE" | "MINUS_ONE_ONE" | "RAW";
 
 export interface ImagePreprocessing {
   scale: PixelScale;

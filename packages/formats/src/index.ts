@@ -16,17 +16,15 @@ export { checkWeightSpec, weightSpecBytes } from "./weight-spec.ts";
 export { checkGroupBytes, checkModelJson, parseModelJson, type CheckedModelJson } from "./model-json.ts";
 export { checkRelativePath } from "./relative-path.ts";
 export { LABEL_COLUMN, readCsvDataset } from "./csv-dataset.ts";
-export { SNIFF_BYTES, datasetFileKind, sniffFileType, type DatasetFileKind, type SniffedType } from "./file-type.ts";
+export { SNIFF_BYTES, datasetFileKind } from "./file-type.ts";
 export {
   ArchiveBudget,
   DEFAULT_ARCHIVE_LIMITS,
-  LABELS_CSV,
   MAX_LABELS_CSV_BYTES,
   checkArchiveEntry,
   checkImageDimensions,
   checkImageFile,
   classIndices,
-  nestedArchive,
   planImageArchive,
   readLabelsCsv,
   type ArchiveEntryType,
@@ -48,6 +46,5 @@ export {
   checkImagePreprocessing,
   pixelTable,
   type ImagePreprocessing,
-  type PixelScale,
 } from "./image-preprocessing.ts";
 export { modelInputShape } from "./model-input-shape.ts";

@@ -12,8 +12,6 @@ export {
   modelInputShape,
   type AnyDataset,
   type AnyInputSet,
-  type Dataset,
-  type InputSet,
   type Task,
 } from "./dataset.ts";
 export { loadImageDataset, loadImageInputs } from "./image-dataset.ts";

@@ -4,12 +4,18 @@ import tar from "tar-stream";
 import yazl from "yazl";
 
 /** An entry of a test archive: a file's bytes, a folder, or a link (refused by the API, to test that). */
-export type TestEntry = Buffer | { directory: true } | { symlink: string } | { hardlink: string };
+type TestEntry = Buffer | { directory: true } | { symlink: string } | { hardlink: string };
 
-/** A zip of these entries (in this order); `store` keeps files uncompressed. */
-export async function zipOf(entries: Record<string, TestEntry>, opts: { store?: boolean } = {}): Promise<Buffer> {
+/**
+ * A zip of these entries (in this order; as pairs, a name may come twice); `store` keeps files
+ * uncompressed.
+ */
+export async function zipOf(
+  entries: Record<string, TestEntry> | [string, TestEntry][],
+  opts: { store?: boolean } = {},
+): Promise<Buffer> {
   const zip = new yazl.ZipFile();
-  for (const [name, e] of Object.entries(entries)) {
+  for (const [name, e] of Array.isArray(entries) ? entries : Object.entries(entries)) {
     if (Buffer.isBuffer(e)) zip.addBuffer(e, name, { compress: !opts.store });
     else if ("directory" in e) zip.addEmptyDirectory(name);
     else if ("symlink" in e) zip.addBuffer(Buffer.from(e.symlink), name, { mode: 0o120777 });

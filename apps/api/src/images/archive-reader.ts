@@ -5,11 +5,11 @@ import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import tar from "tar-stream";
 import yauzl from "yauzl";
-import { ArchiveBudget, FormatError, checkArchiveEntry, type ArchiveEntryType } from "@costgate/formats";
+import { FormatError, checkArchiveEntry, type ArchiveBudget, type ArchiveEntryType } from "@costgate/formats";
 
 export type ArchiveKind = "zip" | "tar" | "tar.gz";
 
-export interface ArchiveListing {
+interface ArchiveListing {
   /** Files, checked and in archive order. */
   files: string[];
   directories: string[];

@@ -5,7 +5,6 @@ import {
   ArchiveBudget,
   FormatError,
   IMAGE_TENSORS_HEADER_BYTES,
-  LABELS_CSV,
   MAX_LABELS_CSV_BYTES,
   SNIFF_BYTES,
   checkImageDimensions,
@@ -202,8 +201,3 @@ export async function decodeImageArchive(
   }
   return header;
 }
-
-/** The label names of a checked archive's metadata (null when unlabeled). */
-export const archiveLabels = (meta: ImageArchiveMetadata): string[] | null => meta.labels?.map((l) => l.name) ?? null;
-
-export { LABELS_CSV };

@@ -13,7 +13,7 @@ import {
 } from "@costgate/formats";
 
 /** Thumbnails a dataset serves: the first images, for a glance at what the workers read. */
-export const MAX_THUMBNAILS = 16;
+const MAX_THUMBNAILS = 16;
 
 /**
  * GET /datasets/:id/thumbnails/:n.png: image n (0-based, below MAX_THUMBNAILS) of an image dataset

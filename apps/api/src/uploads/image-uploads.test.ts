@@ -309,13 +309,11 @@ describe("POST /uploads: image archives refused, leaving nothing behind", () => 
     );
   });
   it("duplicate names", async () => {
-    const zip = new (await import("yazl")).default.ZipFile();
-    zip.addBuffer(red, "red/a.png");
-    zip.addBuffer(green, "red/a.png");
-    zip.end();
-    const chunks: Buffer[] = [];
-    for await (const c of zip.outputStream) chunks.push(c as Buffer);
-    await expectRefused(Buffer.concat(chunks), "x.zip", "red/a.png is in the archive twice; every name must be unique");
+    const twice = await zipOf([
+      ["red/a.png", red],
+      ["red/a.png", green],
+    ]);
+    await expectRefused(twice, "x.zip", "red/a.png is in the archive twice; every name must be unique");
   });
   it("an image of absurd dimensions, before it is decoded", async () => {
     const huge = await solidImage([1, 2, 3], { width: 2000, height: 1000 });

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { DATASET_FILE, MODEL_JSON_FILE } from "@costgate/artifacts";
 import { IMAGE_TENSORS_FILE } from "@costgate/formats";
 import type { ImagePreprocessing } from "@costgate/formats";
+import type { DatasetRef } from "../tf/protocol.ts";
 import type { Task } from "@costgate/ml";
 import type { ModelTask } from "@costgate/db";
 import type { WorkerDeps } from "../deps.ts";
@@ -11,16 +12,6 @@ export const taskOf = (task: ModelTask): Task => (task === "CLASSIFICATION" ? "c
 /** Where a stored model's model.json is on this machine (the TensorFlow process reads it there). */
 export async function modelJsonPathOf(deps: Pick<WorkerDeps, "store">, sha256: string): Promise<string> {
   return join(await deps.store.get(sha256), MODEL_JSON_FILE);
-}
-
-/** What a TensorFlow process needs to read a dataset's rows: a CSV's path, or an image dataset's decoded file. */
-export interface DatasetRef {
-  path: string;
-  task: Task;
-  /** Default csv. */
-  format?: "csv" | "images";
-  /** Images: scale, mean, std as registered. */
-  preprocessing?: ImagePreprocessing | null;
 }
 
 /** The relation a dataset row needs (include this) for datasetRefOf. */

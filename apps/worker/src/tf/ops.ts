@@ -16,8 +16,7 @@ import {
   type tf,
 } from "@costgate/ml";
 import { applyStep } from "../features/apply-step.ts";
-import type { DatasetRef } from "../features/model-files.ts";
-import type { ModelFacts, Ops } from "./protocol.ts";
+import type { DatasetRef, ModelFacts, Ops } from "./protocol.ts";
 
 /** Runs in the TensorFlow child process: the operations of protocol.ts on model and dataset files. */
 

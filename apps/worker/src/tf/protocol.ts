@@ -1,4 +1,5 @@
 import type { PolicyStep } from "@costgate/core";
+import type { ImagePreprocessing } from "@costgate/formats";
 import type {
   Agreement,
   ComparedCost,
@@ -9,7 +10,6 @@ import type {
   Task,
 } from "@costgate/ml";
 import type { StepOutput } from "../features/apply-step.ts";
-import type { DatasetRef } from "../features/model-files.ts";
 
 /**
  * What the worker asks its TensorFlow child process to do, and what it answers. Messages go
@@ -27,6 +27,16 @@ export interface ModelFacts {
   weightStorageBytes: number;
   /** Units of the (first) output: a classifier's number of classes; null when not fixed. */
   outputUnits: number | null;
+}
+
+/** What a TensorFlow process needs to read a dataset's rows: a CSV's path, or an image dataset's decoded file. */
+export interface DatasetRef {
+  path: string;
+  task: Task;
+  /** Default csv. */
+  format?: "csv" | "images";
+  /** Images: scale, mean, std as registered. */
+  preprocessing?: ImagePreprocessing | null;
 }
 
 /** A version's agreement with another (the source version of its job) on an UNLABELED dataset's inputs. */

@@ -263,7 +263,6 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
               <ul>
                 {Array.from({ length: Math.min(d.rows, THUMBNAILS) }, (_, n) => (
                   <li key={n}>
-                    {/* eslint-disable-next-line @next/next/no-img-element -- small PNGs from the API, not worth the image optimizer */}
                     <img
                       src={`/api/datasets/${d.id}/thumbnails/${n}`}
                       alt={`${d.name}, image ${n + 1}`}
