@@ -4,40 +4,8 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { solidImage, zipOf } from "@costgate/testkit";
+import { solidImage, writeImageModel, zipOf } from "@costgate/testkit";
 import { choose, expect, login, screenshot, test } from "./fixtures.ts";
-
-/** Flatten -> Dense(3, softmax) on 32x32x3 images, zero weights: a model whose input is an image. */
-async function imageModelFiles(dir: string): Promise<string[]> {
-  const json = {
-    modelTopology: {
-      class_name: "Sequential",
-      config: {
-        name: "tiny_image",
-        layers: [
-          {
-            class_name: "Flatten",
-            config: { name: "flatten", batch_input_shape: [null, 32, 32, 3], dtype: "float32" },
-          },
-          { class_name: "Dense", config: { units: 3, activation: "softmax", use_bias: true, name: "output" } },
-        ],
-      },
-    },
-    format: "layers-model",
-    weightsManifest: [
-      {
-        paths: ["group1-shard1of1.bin"],
-        weights: [
-          { name: "output/kernel", shape: [32 * 32 * 3, 3], dtype: "float32" },
-          { name: "output/bias", shape: [3], dtype: "float32" },
-        ],
-      },
-    ],
-  };
-  await writeFile(join(dir, "model.json"), JSON.stringify(json));
-  await writeFile(join(dir, "group1-shard1of1.bin"), Buffer.alloc((32 * 32 * 3 * 3 + 3) * 4));
-  return [join(dir, "model.json"), join(dir, "group1-shard1of1.bin")];
-}
 
 test("an ML_ENGINEER uploads an image archive with its preprocessing and sees its labels and decoded images", async ({
   page,
@@ -66,7 +34,7 @@ test("an ML_ENGINEER uploads an image archive with its preprocessing and sees it
   await expect(page.getByRole("heading", { level: 1, name })).toBeVisible({ timeout: 30_000 });
 
   // Images are decoded at the model's input size: the version first.
-  await page.getByLabel("Model files").setInputFiles(await imageModelFiles(dir));
+  await page.getByLabel("Model files").setInputFiles(await writeImageModel(join(dir, "model"), [32, 32, 3]));
   await page.getByRole("button", { name: "Upload version" }).click();
   await expect(page.getByText(/Version 1 registered/)).toBeVisible({ timeout: 30_000 });
 

@@ -1,3 +1,5 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import sharp from "sharp";
 import tar from "tar-stream";
@@ -58,4 +60,39 @@ export function solidImage(
   return (
     type === "png" ? image.png() : type === "jpeg" ? image.jpeg({ quality: 95 }) : image.webp({ lossless: true })
   ).toBuffer();
+}
+
+/**
+ * Writes a TensorFlow.js model taking h x w x c images into `dir` (Flatten, then Dense(3, softmax)
+ * with zero weights): a model an image dataset can be decoded for. Returns model.json's and the
+ * weight file's paths.
+ */
+export async function writeImageModel(dir: string, [h, w, c]: [number, number, number]): Promise<string[]> {
+  const features = h * w * c;
+  const json = {
+    modelTopology: {
+      class_name: "Sequential",
+      config: {
+        name: "tiny_image",
+        layers: [
+          { class_name: "Flatten", config: { name: "flatten", batch_input_shape: [null, h, w, c], dtype: "float32" } },
+          { class_name: "Dense", config: { units: 3, activation: "softmax", use_bias: true, name: "output" } },
+        ],
+      },
+    },
+    format: "layers-model",
+    weightsManifest: [
+      {
+        paths: ["group1-shard1of1.bin"],
+        weights: [
+          { name: "output/kernel", shape: [features, 3], dtype: "float32" },
+          { name: "output/bias", shape: [3], dtype: "float32" },
+        ],
+      },
+    ],
+  };
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, "model.json"), JSON.stringify(json));
+  await writeFile(join(dir, "group1-shard1of1.bin"), Buffer.alloc((features * 3 + 3) * 4));
+  return [join(dir, "model.json"), join(dir, "group1-shard1of1.bin")];
 }

@@ -4,48 +4,12 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyPixelTable, checkImagePreprocessing, decodeImageTensorsHeader, pixelTable } from "@costgate/formats";
-import { solidImage, uploadFiles, zipOf } from "@costgate/testkit";
+import { solidImage, uploadFiles, writeImageModel, zipOf } from "@costgate/testkit";
 import { TestApi } from "../../../../test/harness.ts";
 
 const REGISTER = `mutation($i:RegisterDatasetInput!){ registerDataset(input:$i){ id name role rows format labels preprocessing artifact { id } } }`;
 const REGISTER_VERSION = `mutation($i:RegisterModelVersionInput!){ registerModelVersion(input:$i){ id } }`;
 const message = (r: { errors?: { message: string }[] }) => r.errors?.[0]?.message ?? "";
-
-/** A TensorFlow.js model.json of Flatten -> Dense(3, softmax) on [h, w, c] images, and its zero weights. */
-function imageModel(h: number, w: number, c: number): { json: string; weights: Buffer } {
-  const features = h * w * c;
-  const json = {
-    modelTopology: {
-      class_name: "Sequential",
-      config: {
-        name: "tiny_image",
-        layers: [
-          {
-            class_name: "Flatten",
-            config: { name: "flatten", trainable: true, batch_input_shape: [null, h, w, c], dtype: "float32" },
-          },
-          {
-            class_name: "Dense",
-            config: { units: 3, activation: "softmax", use_bias: true, name: "output", trainable: true },
-          },
-        ],
-      },
-      keras_version: "tfjs-layers 4.22.0",
-      backend: "tensor_flow.js",
-    },
-    format: "layers-model",
-    weightsManifest: [
-      {
-        paths: ["group1-shard1of1.bin"],
-        weights: [
-          { name: "output/kernel", shape: [features, 3], dtype: "float32" },
-          { name: "output/bias", shape: [3], dtype: "float32" },
-        ],
-      },
-    ],
-  };
-  return { json: JSON.stringify(json), weights: Buffer.alloc((features * 3 + 3) * 4) };
-}
 
 describe("registerDataset: image datasets", () => {
   let api: TestApi;
@@ -80,16 +44,8 @@ describe("registerDataset: image datasets", () => {
       data: { teamId: team, name: `m-${Math.random().toString(36).slice(2, 8)}`, task: "CLASSIFICATION", classNames },
     });
     if (shape) {
-      const { json, weights } = imageModel(...shape);
-      const folder = await mkdtemp(join(dir, "model-"));
-      await writeFile(join(folder, "model.json"), json);
-      await writeFile(join(folder, "group1-shard1of1.bin"), weights);
-      const up = await uploadFiles(
-        { url: api.url, adminToken: api.adminToken },
-        "model",
-        [join(folder, "model.json"), join(folder, "group1-shard1of1.bin")],
-        engineer.token,
-      );
+      const files = await writeImageModel(await mkdtemp(join(dir, "model-")), shape);
+      const up = await uploadFiles({ url: api.url, adminToken: api.adminToken }, "model", files, engineer.token);
       await api.ok(REGISTER_VERSION, { i: { modelId: model.id, artifactId: up.artifactId } }, engineer.token);
     }
     return model;
