@@ -10,10 +10,11 @@ export {
   loadCsvInputs,
   disposeDataset,
   modelInputShape,
-  type Dataset,
-  type InputSet,
+  type AnyDataset,
+  type AnyInputSet,
   type Task,
 } from "./dataset.ts";
+export { loadImageDataset, loadImageInputs } from "./image-dataset.ts";
 export { evaluateModel, type Evaluation } from "./evaluate.ts";
 export { fineTune } from "./finetune.ts";
 export { distill } from "./distill.ts";

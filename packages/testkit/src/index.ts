@@ -2,3 +2,4 @@ export { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, TestApi, type ApiStarter, type R
 export { freePort, startApiProcess, type ApiProcess } from "./api-process.ts";
 export { uploadFiles, uploadModelFolder } from "./uploads.ts";
 export { until } from "./until.ts";
+export { solidImage, tarOf, writeImageModel, zipOf } from "./archives.ts";

@@ -420,6 +420,9 @@ export const ModelQuery = graphql(`
         name
         role
         rows
+        format
+        labels
+        preprocessing
         createdAt
         artifact {
           sizeBytes
@@ -531,6 +534,7 @@ export const RegisterDatasetMutation = graphql(`
       name
       role
       rows
+      format
     }
   }
 `);

@@ -5,7 +5,7 @@ import type { ModelVersion } from "@costgate/db";
 import type { WorkerDeps } from "../deps.ts";
 import { evaluateVersion, readableFailure } from "./evaluate-version.ts";
 import { JobProgress } from "./job-progress.ts";
-import { datasetPathOf, modelJsonPathOf, taskOf } from "./model-files.ts";
+import { DATASET_FILES, datasetRefOf, modelJsonPathOf, taskOf } from "./model-files.ts";
 import { storeStepVersion } from "./store-step-version.ts";
 import { finishJob } from "./finish-job.ts";
 
@@ -78,21 +78,21 @@ export async function runOptimizationJob(
     const trainDs = await db.dataset.findFirst({
       where: { modelId: model.id, role: "TRAIN" },
       orderBy: { createdAt: "desc" },
-      include: { artifact: true },
+      include: DATASET_FILES,
     });
     const evalDs = await db.dataset.findFirst({
       where: { modelId: model.id, role: "EVALUATION" },
       orderBy: { createdAt: "desc" },
-      include: { artifact: true },
+      include: DATASET_FILES,
     });
     const unlabeledDs = await db.dataset.findFirst({
       where: { modelId: model.id, role: "UNLABELED" },
       orderBy: { createdAt: "desc" },
-      include: { artifact: true },
+      include: DATASET_FILES,
     });
-    const train = trainDs ? { path: await datasetPathOf(deps, trainDs.artifact.sha256), task } : null;
-    const evaluation = evalDs ? { path: await datasetPathOf(deps, evalDs.artifact.sha256), task } : null;
-    const unlabeled = unlabeledDs ? { path: await datasetPathOf(deps, unlabeledDs.artifact.sha256), task } : null;
+    const train = trainDs ? await datasetRefOf(deps, trainDs, task) : null;
+    const evaluation = evalDs ? await datasetRefOf(deps, evalDs, task) : null;
+    const unlabeled = unlabeledDs ? await datasetRefOf(deps, unlabeledDs, task) : null;
     const teacherModelJsonPath = await modelJsonPathOf(deps, job.sourceVersion.artifact.sha256);
 
     let input: ModelVersion & { artifact: { sha256: string } } = job.sourceVersion;

@@ -1,4 +1,5 @@
 import type { PolicyStep } from "@costgate/core";
+import type { ImagePreprocessing } from "@costgate/formats";
 import type {
   Agreement,
   ComparedCost,
@@ -28,9 +29,14 @@ export interface ModelFacts {
   outputUnits: number | null;
 }
 
+/** What a TensorFlow process needs to read a dataset's rows: a CSV's path, or an image dataset's decoded file. */
 export interface DatasetRef {
   path: string;
   task: Task;
+  /** Default csv. */
+  format?: "csv" | "images";
+  /** Images: scale, mean, std as registered. */
+  preprocessing?: ImagePreprocessing | null;
 }
 
 /** A version's agreement with another (the source version of its job) on an UNLABELED dataset's inputs. */
