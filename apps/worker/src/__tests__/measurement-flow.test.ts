@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatMoney } from "@costgate/core";
 import { uploadFiles } from "@costgate/testkit";
 import {
   TestApi,
@@ -60,7 +61,8 @@ describe("re-measure and re-evaluate", () => {
     // the version stays READY, and its cost is the newest measurement
     const v = await version(api, ref.versionId);
     expect(v.status).toBe("READY");
-    expect(v.cost.costPerMillionUsd).toBe(rows.at(-1)!.costPerMillionUsd.toFixed(6));
+    // (money is served with at least 2 decimals and no trailing zeros: 0.00009, not 0.000090)
+    expect(v.cost.costPerMillionUsd).toBe(formatMoney(rows.at(-1)!.costPerMillionUsd));
   }, 60_000);
 
   it("calibrates the profile's speed at its first measurement and normalises every later one to it", async () => {
