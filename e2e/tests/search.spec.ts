@@ -1,7 +1,17 @@
 // An ML_ENGINEER builds a SEARCH policy in the step builder, runs it on the demo model, watches
 // the frontier chart appear while the job runs, and promotes a frontier point through the
 // promotion dialog. Screenshots of the job page at 1280 and 390 px.
-import { asAdmin, choose, expect, login, screenshot, stackInfo, test } from "./fixtures.ts";
+import {
+  asAdmin,
+  choose,
+  expect,
+  horizontalOverflow,
+  login,
+  screenshot,
+  seriousViolations,
+  stackInfo,
+  test,
+} from "./fixtures.ts";
 
 test("an ML_ENGINEER runs a time-boxed search and promotes a point of its frontier", async ({ page }) => {
   const { models } = stackInfo();
@@ -50,8 +60,12 @@ test("an ML_ENGINEER runs a time-boxed search and promotes a point of its fronti
   );
   expect(job.frontier.length).toBeGreaterThan(0);
   await screenshot(page, "search-job");
+  expect(await seriousViolations(page), "serious or critical axe violations on the search job").toEqual([]);
   await page.setViewportSize({ width: 390, height: 844 });
+  await expect(frontier.getByRole("img")).toHaveCount(1); // the narrow drawing, readable on a phone
   await screenshot(page, "search-job");
+  expect(await seriousViolations(page), "serious or critical axe violations at 390 px").toEqual([]);
+  expect(await horizontalOverflow(page), "sideways scroll at 390 px").toBeLessThanOrEqual(0);
   await page.setViewportSize({ width: 1280, height: 800 });
 
   // Promote the cheapest frontier point through the same dialog and cost gate as the model page.

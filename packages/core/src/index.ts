@@ -13,3 +13,4 @@ export * from "./cost-projection.ts";
 export * from "./prices.ts";
 export * from "./class-names.ts";
 export * from "./job-choice.ts";
+export * from "./search-report.ts";

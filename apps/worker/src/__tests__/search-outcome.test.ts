@@ -3,6 +3,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Producer } from "@costgate/queue";
 import { TestApi } from "../../test/flow.ts";
+import { storeCost } from "../../test/stored-cost.ts";
 import type { WorkerDeps } from "../deps.ts";
 import { finishJob } from "../features/finish-job.ts";
 
@@ -82,24 +83,7 @@ async function searchJob(trials: Trial[], opts: { autoPromote?: boolean } = {}) 
     await api.db.evaluation.create({
       data: { versionId: v.id, datasetId: dataset.id, metric: "accuracy", value: accuracy, samples: 1000 },
     });
-    const m = await api.db.costMeasurement.create({
-      data: {
-        versionId: v.id,
-        hardwareProfileId: profile.id,
-        backend: "wasm",
-        batchSize: 32,
-        latencyP50Ms: 1,
-        latencyP95Ms: 1,
-        latencyP99Ms: 1,
-        throughputPerSecond: 1000,
-        peakMemoryBytes: 1,
-        modelSizeBytes: 1,
-        loadTimeMs: 1,
-        macsPerInference: 1,
-        costPerMillionUsd: cost,
-        runs: 10,
-      },
-    });
+    const m = await storeCost(api.db, v.id, profile.id, cost);
     return { v, m };
   };
   const source = (await version(1, 0.95, "5", { stage: "PRODUCTION" })).v;

@@ -1,15 +1,8 @@
-import { describeExcess } from "@costgate/core";
+import { describeExcess, type SearchReport } from "@costgate/core";
 import type { Prisma } from "@costgate/db";
 import { costGate, emitJobFinished, promoteVersion, writeAudit } from "@costgate/services";
 import type { WorkerDeps } from "../deps.ts";
 import { summarizeJob, type JobSummary } from "./job-summary.ts";
-
-/** What a SEARCH reports at its end (features/search): its trials and why it stopped. */
-export interface SearchReport {
-  trials: number;
-  stoppedBecause: string;
-  [detail: string]: unknown;
-}
 
 type Outcome = { cancelled?: boolean; error?: string; search?: SearchReport };
 

@@ -98,17 +98,18 @@ export async function runOptimizationJob(
     const unlabeled = unlabeledDs ? { path: await datasetPathOf(deps, unlabeledDs.artifact.sha256), task } : null;
     const teacherModelJsonPath = await modelJsonPathOf(deps, job.sourceVersion.artifact.sha256);
 
+    // What every step of the job reads: its data, the teacher (the source version), the guardrail.
+    const stepData = {
+      task,
+      train,
+      evaluation,
+      unlabeled,
+      teacherVersionId: job.sourceVersion.id,
+      teacherModelJsonPath,
+      maxAccuracyDrop: job.policy.maxAccuracyDrop,
+    };
     const search = steps[0]?.kind === "SEARCH" ? steps[0] : null;
     if (search) {
-      const stepData = {
-        task,
-        train,
-        evaluation,
-        unlabeled,
-        teacherVersionId: job.sourceVersion.id,
-        teacherModelJsonPath,
-        maxAccuracyDrop: job.policy.maxAccuracyDrop,
-      };
       const { report } = await runSearch(deps, { job, params: search.params, startedAt, progress, onWait, stepData });
       await progress.stop();
       if (progress.signal.aborted) await handBackIfShuttingDown(deps, jobId, progress);
@@ -135,18 +136,7 @@ export async function runOptimizationJob(
       progress.report(base, `Step ${index + 1}/${steps.length}: ${describe(step)}`);
       const output = await deps.tf.compute(
         "applyStep",
-        {
-          step,
-          modelJsonPath: await modelJsonPathOf(deps, input.artifact.sha256),
-          task,
-          train,
-          evaluation,
-          unlabeled,
-          teacherVersionId: job.sourceVersion.id,
-          teacherModelJsonPath,
-          maxAccuracyDrop: job.policy.maxAccuracyDrop,
-          seed: index,
-        },
+        { ...stepData, step, modelJsonPath: await modelJsonPathOf(deps, input.artifact.sha256), seed: index },
         {
           signal: progress.signal,
           onWait,

@@ -1,10 +1,15 @@
 import { UnrecoverableError } from "bullmq";
-import { SEARCH_DEFAULTS, resolveSearchRecovery, type SearchParams } from "@costgate/core";
+import {
+  SEARCH_DEFAULTS,
+  resolveSearchRecovery,
+  type SearchParams,
+  type SearchReport,
+  type SearchTrial,
+} from "@costgate/core";
 import type { Prisma, ModelVersion, OptimizationJob, OptimizationPolicy } from "@costgate/db";
 import type { WorkerDeps } from "../../deps.ts";
 import type { ChainStep } from "../apply-step.ts";
 import { evaluateVersion } from "../evaluate-version.ts";
-import type { SearchReport } from "../finish-job.ts";
 import type { JobProgress } from "../job-progress.ts";
 import { summarizeJob, type JobSummary } from "../job-summary.ts";
 import { modelJsonPathOf } from "../model-files.ts";
@@ -29,17 +34,6 @@ export interface SearchContext {
   onWait: (why: string) => void;
   /** What every applyStep call of the job shares (datasets, teacher, guardrail). */
   stepData: Omit<Ops["applyStep"]["args"], "step" | "modelJsonPath" | "seed">;
-}
-
-/** One trial's record in the job's result. */
-interface TrialRecord {
-  trial: number;
-  sparsity: number;
-  recovery: string;
-  dtype: string | null;
-  versionIds: string[];
-  withinGuardrail: boolean;
-  savesVsInput: boolean;
 }
 
 const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
@@ -75,7 +69,7 @@ export async function runSearch(deps: WorkerDeps, ctx: SearchContext): Promise<{
   let slot = 0;
   let trial = 0;
   const times: TrialTime[] = [];
-  const trials: TrialRecord[] = [];
+  const trials: SearchTrial[] = [];
   const skipped: { sparsity: number; reason: string }[] = [];
   let summary: JobSummary | null = await summarizeJob(deps, job);
   const report = (stoppedBecause: string): SearchReport => ({
@@ -146,7 +140,7 @@ export async function runSearch(deps: WorkerDeps, ctx: SearchContext): Promise<{
     return decision.start ? null : `stopped: ${decision.why}`;
   }
 
-  async function afterTrial(record: TrialRecord, phase: TrialPhase, startedMs: number, replayed: boolean) {
+  async function afterTrial(record: SearchTrial, phase: TrialPhase, startedMs: number, replayed: boolean) {
     if (!replayed) times.push({ phase, ms: Date.now() - startedMs, versions: record.versionIds.length });
     summary = await summarizeJob(deps, job);
     const rows = summary?.rows ?? [];
@@ -164,8 +158,8 @@ export async function runSearch(deps: WorkerDeps, ctx: SearchContext): Promise<{
   // Phase 1: structured sparsity, each level pruned from the source and recovered.
   const history: SparsityOutcome[] = [];
   const versionsPerLevel = recovery === "none" ? 1 : 2;
-  let sparsityEnd = "";
-  for (;;) {
+  let sparsityEnd: string | undefined;
+  while (sparsityEnd === undefined) {
     const decision = nextSparsity(history);
     if ("stop" in decision) {
       sparsityEnd = decision.stop;
@@ -207,7 +201,7 @@ export async function runSearch(deps: WorkerDeps, ctx: SearchContext): Promise<{
       last = recovered;
     }
     trial += 1;
-    const record: TrialRecord = {
+    const record: SearchTrial = {
       trial,
       sparsity: s,
       recovery,

@@ -21,7 +21,8 @@ import { describeRecipe } from "@/lib/recipe";
 import { getMe } from "@/lib/session";
 import { describeParams } from "@/lib/steps";
 import { CancelJobButton } from "./cancel-button";
-import { SearchPanel, type SearchResult } from "./search-panel";
+import type { SearchReport } from "@costgate/core";
+import { SearchPanel } from "./search-panel";
 
 export const metadata: Metadata = { title: "Job" };
 
@@ -53,7 +54,7 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
     maxAccuracyDrop?: number;
     bestSavesCost?: boolean;
     source?: { costPerMillionUsd?: string; metric?: number };
-    search?: SearchResult;
+    search?: SearchReport;
   };
   const isSearch = job.steps[0]?.kind === "SEARCH";
   const byVersion = new Map((result.steps ?? []).map((s) => [s.versionId, s]));

@@ -2,6 +2,7 @@
 // point (the model page's promotion dialog and cost gate), and the trials as the worker records
 // them in the job's result (result.search). Redrawn on every refresh while the job runs.
 import Link from "next/link";
+import type { SearchReport } from "@costgate/core";
 import { Badge, Card, TableWrap } from "@/components/ui";
 import { CostFigure, type CostFacts } from "@/components/cost";
 import { PromoteButton } from "@/components/promote-button";
@@ -17,26 +18,6 @@ interface Candidate {
   recipe?: unknown;
   evaluation?: { value: number } | null;
   cost?: CostFacts | null;
-}
-
-/** result.search as the worker writes it (features/search/run-search.ts). */
-export interface SearchResult {
-  trials?: number;
-  stoppedBecause?: string;
-  trialLimit?: number;
-  timeBudgetMinutes?: number;
-  recovery?: string;
-  dtypes?: string[];
-  trialList?: {
-    trial: number;
-    sparsity: number;
-    recovery: string;
-    dtype: string | null;
-    versionIds: string[];
-    withinGuardrail: boolean;
-    savesVsInput: boolean;
-  }[];
-  skipped?: { sparsity: number; reason: string }[];
 }
 
 const searchOf = (recipe: unknown) =>
@@ -71,7 +52,7 @@ export function SearchPanel({
   bestEffortId: string | null;
   source: ChartPoint | null;
   metric: string;
-  search: SearchResult | undefined;
+  search: SearchReport | undefined;
   live: boolean;
   modelId: string;
   canPromote: boolean;
