@@ -547,6 +547,16 @@ describe("optimization policies and jobs", () => {
           "TRAIN",
         ],
         [
+          "a SEARCH recovering with fine_tune on a model without a TRAIN dataset",
+          async () => {
+            const { version } = await modelWithVersion(teamA, { train: false });
+            const steps = [{ kind: "SEARCH", params: { timeBudgetMinutes: 5, recovery: "fine_tune" } }];
+            return { policyId: (await createPolicy(teamA, { steps })).id, versionId: version.id, token: engineerA };
+          },
+          "BAD_USER_INPUT",
+          "recovers with fine_tune, which needs a TRAIN dataset",
+        ],
+        [
           "a model without an EVALUATION dataset",
           async () => {
             const { version } = await modelWithVersion(teamA, { evaluation: false });
