@@ -900,6 +900,13 @@ export const JobQuery = graphql(`
         id
         number
       }
+      bestEffortVersion {
+        id
+        number
+      }
+      frontier {
+        id
+      }
       candidates {
         id
         number

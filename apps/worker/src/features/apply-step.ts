@@ -40,8 +40,11 @@ export interface StepOutput {
   cancelled: boolean;
 }
 
+/** A step that makes one version from one model (SEARCH runs these steps itself: features/search). */
+export type ChainStep = Exclude<PolicyStep, { kind: "SEARCH" }>;
+
 /** Applies one policy step to a model with packages/ml and returns the new model's files. */
-export async function applyStep(step: PolicyStep, model: tf.LayersModel, ctx: StepContext): Promise<StepOutput> {
+export async function applyStep(step: ChainStep, model: tf.LayersModel, ctx: StepContext): Promise<StepOutput> {
   switch (step.kind) {
     case "PRUNE": {
       const { method, sparsity } = step.params;

@@ -1,4 +1,3 @@
-import type { PolicyStep } from "@costgate/core";
 import type { ImagePreprocessing } from "@costgate/formats";
 import type {
   Agreement,
@@ -9,7 +8,7 @@ import type {
   MlErrorCode,
   Task,
 } from "@costgate/ml";
-import type { StepOutput } from "../features/apply-step.ts";
+import type { ChainStep, StepOutput } from "../features/apply-step.ts";
 
 /**
  * What the worker asks its TensorFlow child process to do, and what it answers. Messages go
@@ -75,7 +74,7 @@ export interface Ops {
   /** Applies one policy step to a model and returns the new model's files. */
   applyStep: {
     args: {
-      step: PolicyStep;
+      step: ChainStep;
       modelJsonPath: string;
       task: Task;
       train: DatasetRef | null;

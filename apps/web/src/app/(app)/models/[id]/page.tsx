@@ -28,7 +28,7 @@ import { notFound } from "next/navigation";
 import { ReevaluateButton, RemeasureButton, type ProfileChoice } from "./measure-again";
 import { ClassNames } from "./class-names";
 import { ParetoChart } from "./pareto-chart";
-import { PromoteButton } from "./promote-button";
+import { PromoteButton } from "@/components/promote-button";
 import { UploadPanel } from "./upload-panel";
 import { labelsText, preprocessingText } from "@/lib/datasets";
 
