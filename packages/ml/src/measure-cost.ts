@@ -78,7 +78,7 @@ export interface MeasureCostOptions {
 }
 
 /** How fast the machine ran during a measurement, against its calibration (speed-reference.ts). */
-export interface SpeedNormalisation {
+interface SpeedNormalisation {
   /** REFERENCE_WORKLOAD of the reference timed. */
   workload: string;
   /** The reference's samples/s at the batch size during this measurement (geometric mean of rounds). */
