@@ -100,7 +100,7 @@ async function until<T>(
   }
 }
 
-const VERSION = `id number status statusMessage costs { id costPerMillionUsd throughputPerSecond uncertainty disturbedRounds measuredAt }
+const VERSION = `id number status statusMessage costs { id costPerMillionUsd throughputPerSecond rawThroughputPerSecond speedFactor uncertainty disturbedRounds measuredAt }
   evaluation { value } comparedToParent { throughputRatio low high significant rounds }`;
 const version = async (id: string) =>
   (await gql<{ modelVersion: any }>(`query($id:ID!){ modelVersion(id:$id){ ${VERSION} } }`, { id })).modelVersion;
@@ -187,6 +187,9 @@ interface Series {
   model: string;
   phase: string;
   costs: number[];
+  /** $/1M before normalisation to the profile's calibrated speed (as the machine ran). */
+  rawCosts: number[];
+  speedFactors: (number | null)[];
   uncertainties: number[];
   disturbed: number[];
 }
@@ -196,7 +199,15 @@ async function reproducibility(
   background: () => Promise<() => Promise<void>>,
 ) {
   const stopBackground = await background();
-  const series: Series[] = models.map((m) => ({ model: m.name, phase, costs: [], uncertainties: [], disturbed: [] }));
+  const series: Series[] = models.map((m) => ({
+    model: m.name,
+    phase,
+    costs: [],
+    rawCosts: [],
+    speedFactors: [],
+    uncertainties: [],
+    disturbed: [],
+  }));
   const t0 = Date.now();
   const load: number[] = [];
   const probes: number[] = [];
@@ -207,6 +218,10 @@ async function reproducibility(
     const costs = await remeasureAll(models);
     costs.forEach((c, k) => {
       series[k]!.costs.push(Number(c.costPerMillionUsd));
+      series[k]!.rawCosts.push(
+        (Number(c.costPerMillionUsd) * c.throughputPerSecond) / (c.rawThroughputPerSecond ?? c.throughputPerSecond),
+      );
+      series[k]!.speedFactors.push(c.speedFactor);
       series[k]!.uncertainties.push(c.uncertainty);
       series[k]!.disturbed.push(c.disturbedRounds);
     });
@@ -283,20 +298,27 @@ async function reproPart() {
 
   const rows = [...quiet.series, ...loaded.series].map(
     (s) =>
-      `| ${s.model} | ${s.phase} | ${s.costs.map((c) => c.toFixed(6)).join(", ")} | ${round(spread(s.costs))} | ${s.uncertainties.map((u) => `±${(u * 100).toFixed(1)}%`).join(", ")} | ${s.disturbed.join(", ")} |`,
+      `| ${s.model} | ${s.phase} | ${s.costs.map((c) => c.toFixed(6)).join(", ")} | **${round(spread(s.costs))}** | ${round(spread(s.rawCosts))} | ${s.speedFactors.map((f) => (f === null ? "–" : f.toFixed(2))).join(", ")} | ${s.uncertainties.map((u) => `±${(u * 100).toFixed(1)}%`).join(", ")} | ${s.disturbed.join(", ")} |`,
   );
+  const phaseLoad = (p: { load: number[] }) => `${Math.min(...p.load).toFixed(1)}–${Math.max(...p.load).toFixed(1)}`;
   write(
     REPRO,
     `${commandLine("repro", t0)}
 ${machineLine([...quiet.load, ...loaded.load], [...quiet.probes, ...loaded.probes])}
 
-${REMEASURES} re-measurements of each model, each one \`remeasureModelVersion\` job: ${round(quiet.minutes, 1)} min on a quiet
-machine, then ${round(loaded.minutes, 1)} min while fine-tuning jobs of the digits CNN run on the same worker one after
-another; the measurement lock pauses them during each measurement (their stage said "Paused: a cost
-measurement is running on this machine": ${pausedSeen ? "seen" : "NOT seen"}). Target: max/min ≤ 1.05 quiet, ≤ 1.10 while fine-tuning.
+${REMEASURES} re-measurements of each model, each one \`remeasureModelVersion\` job: ${round(quiet.minutes, 1)} min with no job of
+this stack beside them (machine load average ${phaseLoad(quiet)}), then ${round(loaded.minutes, 1)} min while fine-tuning jobs of the
+digits CNN run on the same worker one after another (load average ${phaseLoad(loaded)}); the measurement lock pauses
+them during each measurement (their stage said "Paused: a cost measurement is running on this machine":
+${pausedSeen ? "seen" : "NOT seen"}). Target: max/min ≤ 1.05 quiet, ≤ 1.10 while fine-tuning.
 
-| model | phase | $/1M of each re-measurement | max/min | uncertainty | disturbed rounds |
-|:---|:---|:---|---:|:---|:---|
+Each $/1M is normalised to the profile's speed calibration (made by the first measurement on the profile:
+the speed reference of packages/ml timed beside the model, see docs/ARCHITECTURE.md); "raw max/min" is the
+same measurements before normalisation, as the machine ran; "machine speed" is each measurement's speed
+factor against the calibration.
+
+| model | phase | $/1M of each re-measurement | max/min | raw max/min | machine speed | uncertainty | disturbed rounds |
+|:---|:---|:---|---:|---:|:---|:---|:---|
 ${rows.join("\n")}
 `,
   );
@@ -323,8 +345,13 @@ async function significancePart() {
   ];
   for (const name of FLEET) {
     const m = await model(name);
+    // batch 4 at 224x224: a training batch of 8 exhausts the wasm backend's memory
     const plan = [
-      ...steps,
+      ...steps.map(([label, step]): [string, unknown] =>
+        name === "mobilenet-v2" && label.startsWith("fine-tune")
+          ? [label, { kind: "FINE_TUNE", params: { epochs: 1, learningRate: 0.0005, batchSize: 4 } }]
+          : [label, step],
+      ),
       ...(name === "digits-cnn"
         ? ([["structured 50%", { kind: "PRUNE", params: { method: "structured", sparsity: 0.5 } }]] as [
             string,

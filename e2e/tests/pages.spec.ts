@@ -1,9 +1,16 @@
 // Every main page as an ADMIN sees it: it renders its heading without console errors, an axe-core
 // scan finds no serious or critical violation, it fits a 390 px wide phone without sideways
 // scrolling, and a full-page screenshot at 1280 px and at 390 px is saved in e2e/artifacts/screenshots/.
-import AxeBuilder from "@axe-core/playwright";
-import type { Page } from "@playwright/test";
-import { asAdmin, expect, login, screenshot, stackInfo, test } from "./fixtures.ts";
+import {
+  asAdmin,
+  expect,
+  horizontalOverflow,
+  login,
+  screenshot,
+  seriousViolations,
+  stackInfo,
+  test,
+} from "./fixtures.ts";
 
 interface MainPage {
   name: string;
@@ -53,17 +60,6 @@ const pages: MainPage[] = [
   { name: "admin-webhooks", path: async () => "/admin/webhooks", heading: () => "Webhooks" },
   { name: "admin-audit", path: async () => "/admin/audit", heading: () => "Audit log" },
 ];
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length}×, e.g. ${v.nodes[0]?.target.join(" ")})`);
-}
-
-async function horizontalOverflow(page: Page): Promise<number> {
-  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-}
 
 test("login page: accessible, screenshots at 1280 and 390 px", async ({ page, consoleErrors }) => {
   await page.goto("/login");

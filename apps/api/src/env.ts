@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_ARCHIVE_LIMITS } from "@costgate/formats";
 import { parseEnv, port, positiveInt, productionSecrets, sharedEnv, withSecretKey } from "@costgate/config";
 
 const apiEnvSchema = z
@@ -19,6 +20,10 @@ const apiEnvSchema = z
     UPLOAD_MAX_TOTAL_BYTES: positiveInt(1024 * 1024 * 1024),
     /** Bytes of artifacts (uploads and the versions jobs make) one team may hold before new uploads are refused. */
     UPLOAD_TEAM_QUOTA_BYTES: positiveInt(20 * 1024 * 1024 * 1024),
+    /** Image dataset archives: files, bytes they expand to, and pixels an image (checked before it is decoded). */
+    UPLOAD_MAX_ARCHIVE_FILES: positiveInt(DEFAULT_ARCHIVE_LIMITS.maxFiles),
+    UPLOAD_MAX_EXPANDED_BYTES: positiveInt(DEFAULT_ARCHIVE_LIMITS.maxExpandedBytes),
+    UPLOAD_MAX_IMAGE_PIXELS: positiveInt(DEFAULT_ARCHIVE_LIMITS.maxImagePixels),
     /** Largest JSON body /graphql accepts (recordUsage takes up to 10,000 records). */
     GRAPHQL_BODY_LIMIT: z.string().default("8mb"),
     GRAPHQL_MAX_DEPTH: positiveInt(10),

@@ -26,7 +26,9 @@ import type { Context } from "./graphql/context.ts";
 import { createLoaders } from "./graphql/loaders.ts";
 import { ApiMetrics } from "./http/metrics.ts";
 import { createHealthRouter } from "./http/health.ts";
+import { createThumbnailsRouter } from "./images/thumbnails-route.ts";
 import { createUploadsRouter } from "./uploads/uploads-route.ts";
+import { archiveLimits, resolveUploadLimits } from "./uploads/upload-limits.ts";
 
 export interface ApiServer {
   app: express.Express;
@@ -81,6 +83,15 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
   const metrics = new ApiMetrics();
   const now = overrides.now ?? (() => new Date());
   const secretKey = secretBoxKey(env.COSTGATE_SECRET_KEY);
+  const uploadLimits = resolveUploadLimits({
+    maxFiles: env.UPLOAD_MAX_FILES,
+    maxFileBytes: env.UPLOAD_MAX_FILE_BYTES,
+    maxTotalBytes: env.UPLOAD_MAX_TOTAL_BYTES,
+    teamQuotaBytes: env.UPLOAD_TEAM_QUOTA_BYTES,
+    maxArchiveFiles: env.UPLOAD_MAX_ARCHIVE_FILES,
+    maxExpandedBytes: env.UPLOAD_MAX_EXPANDED_BYTES,
+    maxImagePixels: env.UPLOAD_MAX_IMAGE_PIXELS,
+  });
 
   const app = express();
   app.disable("x-powered-by");
@@ -142,12 +153,20 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
       db,
       store,
       logger,
-      limits: {
-        maxFiles: env.UPLOAD_MAX_FILES,
-        maxFileBytes: env.UPLOAD_MAX_FILE_BYTES,
-        maxTotalBytes: env.UPLOAD_MAX_TOTAL_BYTES,
-        teamQuotaBytes: env.UPLOAD_TEAM_QUOTA_BYTES,
+      limits: uploadLimits,
+      authenticate: async (req) => {
+        const principal = await authenticate(req.headers.authorization);
+        if (!principal)
+          throw new AppError(ErrorCode.UNAUTHENTICATED, "Sign in first: send Authorization: Bearer <token or API key>");
+        return principal;
       },
+    }),
+  );
+
+  app.use(
+    createThumbnailsRouter({
+      db,
+      store,
       authenticate: async (req) => {
         const principal = await authenticate(req.headers.authorization);
         if (!principal)
@@ -174,6 +193,9 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
           now,
           secretKey,
           webhookTargets: { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE_TARGETS },
+          store,
+          imageLimits: archiveLimits(uploadLimits),
+          teamQuotaBytes: uploadLimits.teamQuotaBytes,
           loaders: createLoaders(db, now),
           ip: req.ip ?? req.socket.remoteAddress ?? "unknown",
           principal: await authenticate(req.headers.authorization).catch((e: unknown) => {

@@ -57,7 +57,8 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
   const metrics = new WorkerMetrics();
   // One lock per machine for every worker process on it (WORKER_HOST_ID names the machine when
   // containers on one host have hostnames of their own).
-  const machineLock = new MachineLock(redis, `${env.QUEUE_PREFIX}:machine:${env.WORKER_HOST_ID ?? hostname()}`, {
+  const hostId = env.WORKER_HOST_ID ?? hostname();
+  const machineLock = new MachineLock(redis, `${env.QUEUE_PREFIX}:machine:${hostId}`, {
     onWaited: (kind, seconds) => metrics.lockWait.labels(kind).observe(seconds),
   });
   // A TensorFlow process per queue that computes, so an evaluation does not wait behind a training.
@@ -89,6 +90,7 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
       rounds: env.MEASURE_ROUNDS,
       maxOtherCores: env.MEASURE_MAX_OTHER_CORES,
     },
+    hostId,
     tf: lanes.optimize,
     shutdown: shutdown.signal,
     webhooks: {
@@ -101,7 +103,7 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
     {
       backend: env.COSTGATE_TF_BACKEND ?? "best available",
       hardwareProfile: profile.name,
-      host: env.WORKER_HOST_ID ?? hostname(),
+      host: hostId,
     },
     "worker starting",
   );

@@ -21,6 +21,8 @@ export interface WorkerDeps {
   logger: Logger;
   profile: HardwareProfile;
   measure: { minRuns: number; minTimeMs: number; rounds: number; maxOtherCores: number };
+  /** Names this machine (WORKER_HOST_ID, else the hostname): its measurement lock, its calibrations. */
+  hostId: string;
   /** Runs TensorFlow work off this process's event loop, under the machine's measurement lock. */
   tf: TfLane;
   /** Aborts when the worker stops: running optimization jobs stop at the next batch or step and are handed back. */

@@ -41,7 +41,7 @@ export async function referenceFiles(name: AnyReferenceModelName) {
   const dir = mkdtempSync(join(tmpdir(), "costgate-reference-"));
   const manifest = await ensureReferenceModels(dir, { only: [name], imageRecipe: TEST_IMAGE_RECIPE });
   const entry = manifest.models.find((m) => m.name === name)!;
-  return { ...entry.files, metric: entry.value };
+  return { ...entry.files, metric: entry.value, images: entry.images, classNames: entry.classNames };
 }
 
 /** A team, a model with TRAIN and EVALUATION datasets, and its version 1 registered from the reference model. */

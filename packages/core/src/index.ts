@@ -12,3 +12,5 @@ export * from "./webhook-events.ts";
 export * from "./cost-projection.ts";
 export * from "./prices.ts";
 export * from "./class-names.ts";
+export * from "./job-choice.ts";
+export * from "./search-report.ts";

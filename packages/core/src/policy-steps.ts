@@ -8,8 +8,10 @@ import { badInput } from "./errors.ts";
  * QUANTIZE  { dtype: "uint8" | "uint16" | "float16", accuracyAware?: boolean }
  * DISTILL   { epochs: int, learningRate: float, batchSize: int, temperature?: float > 0 (default 1) }
  *           (SGD towards the job's source version, inputs of the TRAIN or else the UNLABELED dataset)
+ * SEARCH    { timeBudgetMinutes: 0 < m <= 1440, maxTrials?: int 1..200, recovery?: "auto" | "fine_tune" | "distill" | "none",
+ *             dtypes?: ("uint8" | "uint16" | "float16")[] }  (the only step of its policy; defaults: SEARCH_DEFAULTS)
  */
-export const StepKinds = ["PRUNE", "FINE_TUNE", "QUANTIZE", "DISTILL"] as const;
+export const StepKinds = ["PRUNE", "FINE_TUNE", "QUANTIZE", "DISTILL", "SEARCH"] as const;
 export type StepKind = (typeof StepKinds)[number];
 
 /** A numeric parameter's valid range: min (or more than min when minExclusive), at most / less than max. */
@@ -48,10 +50,42 @@ export const STEP_PARAMS = {
     batchSize: { type: "number", integer: true, min: 1, max: 4096 },
     temperature: { type: "number", min: 0, minExclusive: true, max: 100, optional: true },
   },
+  SEARCH: {
+    timeBudgetMinutes: { type: "number", min: 0, minExclusive: true, max: 24 * 60 },
+    maxTrials: { type: "number", integer: true, min: 1, max: 200, optional: true },
+    recovery: { type: "enum", values: ["auto", "fine_tune", "distill", "none"], optional: true },
+    dtypes: { type: "enumList", values: ["uint8", "uint16", "float16"], optional: true },
+  },
 } as const satisfies Record<
   StepKind,
-  Record<string, NumberParam | { type: "enum"; values: readonly string[] } | { type: "boolean"; optional: true }>
+  Record<
+    string,
+    | NumberParam
+    | { type: "enum"; values: readonly string[]; optional?: true }
+    | { type: "enumList"; values: readonly string[]; optional: true }
+    | { type: "boolean"; optional: true }
+  >
 >;
+
+/**
+ * What SEARCH does when a parameter is left out. recovery "auto" is fine_tune when the model has
+ * a TRAIN dataset (labelled), else distill when it has UNLABELED inputs, else none
+ * (resolveSearchRecovery). dtypes: float16 first (2x smaller files, almost never a measurable
+ * accuracy change), then uint8 (4x smaller, accuracy-aware); uint16 is no smaller than float16.
+ */
+export const SEARCH_DEFAULTS = { recovery: "auto", dtypes: ["float16", "uint8"] } as const;
+
+export type SearchRecovery = "fine_tune" | "distill" | "none";
+
+/** The recovery a SEARCH runs after each prune, given the model's datasets. */
+export function resolveSearchRecovery(
+  recovery: "auto" | SearchRecovery | undefined,
+  datasets: { train: boolean; unlabeled: boolean },
+): SearchRecovery {
+  const wanted = recovery ?? SEARCH_DEFAULTS.recovery;
+  if (wanted !== "auto") return wanted;
+  return datasets.train ? "fine_tune" : datasets.unlabeled ? "distill" : "none";
+}
 
 function numberParam(r: NumberParam) {
   let s = z.number({ message: "must be a number" });
@@ -70,6 +104,13 @@ function enumParam<const V extends readonly [string, ...string[]]>(r: { values: 
 }
 
 const P = STEP_PARAMS;
+
+function enumListParam<const V extends readonly [string, ...string[]]>(r: { values: V }) {
+  return z
+    .array(enumParam(r), { message: `must be a list of ${quoted(r.values)}` })
+    .min(1, "must name at least one dtype")
+    .refine((list) => new Set(list).size === list.length, "must not repeat a dtype");
+}
 
 const stepParamSchemas = {
   PRUNE: z.object({ method: enumParam(P.PRUNE.method), sparsity: numberParam(P.PRUNE.sparsity) }).strict(),
@@ -95,6 +136,14 @@ const stepParamSchemas = {
       temperature: numberParam(P.DISTILL.temperature).optional(),
     })
     .strict(),
+  SEARCH: z
+    .object({
+      timeBudgetMinutes: numberParam(P.SEARCH.timeBudgetMinutes),
+      maxTrials: numberParam(P.SEARCH.maxTrials).optional(),
+      recovery: enumParam(P.SEARCH.recovery).optional(),
+      dtypes: enumListParam(P.SEARCH.dtypes).optional(),
+    })
+    .strict(),
 } as const;
 
 type StepParams<K extends StepKind> = z.infer<(typeof stepParamSchemas)[K]>;
@@ -102,12 +151,20 @@ export type PolicyStep = { [K in StepKind]: { kind: K; params: StepParams<K> } }
 
 const MAX_POLICY_STEPS = 10;
 
+export type SearchParams = StepParams<"SEARCH">;
+
 /** Validates a policy's steps; the error names the step (1-based) and the parameter. */
 export function parsePolicySteps(steps: unknown): PolicyStep[] {
   if (!Array.isArray(steps) || steps.length === 0)
     throw badInput("steps: a policy needs at least one step", { field: "steps" });
   if (steps.length > MAX_POLICY_STEPS)
     throw badInput(`steps: at most ${MAX_POLICY_STEPS} steps (got ${steps.length})`, { field: "steps" });
+  const search = steps.findIndex((s) => (s as { kind?: unknown })?.kind === "SEARCH");
+  if (search >= 0 && steps.length > 1)
+    throw badInput(
+      `steps[${search + 1}] (SEARCH): SEARCH is the only step of its policy (it prunes, recovers and quantizes by itself): remove the other ${steps.length - 1} step(s) or make a separate policy`,
+      { field: "steps", step: search + 1 },
+    );
   return steps.map((step, i) => {
     const n = i + 1;
     const kind = (step as { kind?: unknown })?.kind;

@@ -8,8 +8,20 @@
  * - WEIGHTS_MISMATCH: weight files do not hold the bytes the manifest's weights need.
  * - BAD_PATH: a path (named by model.json, or a file of an upload) is not a safe relative path.
  * - BAD_CSV: a dataset CSV breaks a rule (header, label column, cells, rows).
+ * - BAD_FILE_TYPE: a file's bytes are not what it must be (a PNG where a CSV is expected).
+ * - BAD_ARCHIVE: an image archive breaks a rule (layout, paths, links, limits, labels.csv).
+ * - BAD_PREPROCESSING: image preprocessing settings that cannot apply (mean/std lengths, std <= 0).
+ * - BAD_IMAGE_TENSORS: a decoded image dataset file is not what its header says.
  */
-export type FormatErrorCode = "BAD_MODEL_JSON" | "WEIGHTS_MISMATCH" | "BAD_PATH" | "BAD_CSV";
+export type FormatErrorCode =
+  | "BAD_MODEL_JSON"
+  | "WEIGHTS_MISMATCH"
+  | "BAD_PATH"
+  | "BAD_CSV"
+  | "BAD_FILE_TYPE"
+  | "BAD_ARCHIVE"
+  | "BAD_PREPROCESSING"
+  | "BAD_IMAGE_TENSORS";
 
 export class FormatError extends Error {
   readonly code: FormatErrorCode;

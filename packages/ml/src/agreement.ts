@@ -10,9 +10,9 @@
  * Either way higher is better, and the guardrail counts 1 - agreement as the drop in points.
  */
 import { initBackend } from "./backend.ts";
-import type { InputSet, Task } from "./dataset-types.ts";
+import type { AnyInputSet, Task } from "./dataset-types.ts";
 import { checkPair } from "./distill.ts";
-import { sliceRows } from "./evaluate.ts";
+import { inputRows } from "./input-rows.ts";
 import { tf } from "./tf.ts";
 import { createYielder } from "./yield-to-host.ts";
 
@@ -31,7 +31,7 @@ function predictions(pred: tf.Tensor, kind: string, units: number): tf.Tensor {
 export async function agreementWith(
   candidate: tf.LayersModel,
   reference: tf.LayersModel,
-  inputs: InputSet,
+  inputs: AnyInputSet,
   opts: { task: Task; batchSize?: number },
 ): Promise<Agreement> {
   await initBackend();
@@ -46,7 +46,7 @@ export async function agreementWith(
     await yieldToHost();
     const size = Math.min(batchSize, rows - start);
     const [a, b] = tf.tidy(() => {
-      const x = sliceRows(inputs.xs, start, size);
+      const x = inputRows(inputs.xs, start, size);
       return [
         predictions(candidate.predict(x) as tf.Tensor, s.kind, s.units),
         predictions(reference.predict(x) as tf.Tensor, t.kind, t.units),

@@ -9,12 +9,12 @@ import { dirname } from "node:path";
 import { once } from "node:events";
 import { LABEL_COLUMN, readCsvDataset } from "@costgate/formats";
 import { initBackend } from "./backend.ts";
-import type { Dataset, InputSet, Task } from "./dataset-types.ts";
+import type { AnyDataset, AnyInputSet, Dataset, InputSet, Task } from "./dataset-types.ts";
 import { describeError, formatChecked, MlError } from "./errors.ts";
 import { shuffledIndices } from "./random.ts";
 import { tf } from "./tf.ts";
 
-export type { Dataset, InputSet, Task } from "./dataset-types.ts";
+export type { AnyDataset, AnyInputSet, Dataset, InputSet, Task } from "./dataset-types.ts";
 
 export interface LoadCsvOptions {
   /** Shape of one row as the model takes it, e.g. [28, 28, 1] or [40]. */
@@ -244,8 +244,10 @@ export function splitDataset(
   return { validation: takeRows(ds, order.slice(0, nVal)), train: takeRows(ds, order.slice(nVal)) };
 }
 
-export function disposeDataset(ds: Dataset | InputSet | null | undefined): void {
-  if (ds) tf.dispose("ys" in ds ? [ds.xs, ds.ys] : [ds.xs]);
+export function disposeDataset(ds: AnyDataset | AnyInputSet | null | undefined): void {
+  if (!ds) return;
+  ds.xs.dispose();
+  if ("ys" in ds) ds.ys.dispose();
 }
 
 /**

@@ -14,9 +14,10 @@
  * kernel weights that are exactly 0 stay 0 (like fineTune's preserveSparsity).
  */
 import { initBackend } from "./backend.ts";
-import type { InputSet, Task } from "./dataset-types.ts";
+import type { AnyInputSet, Task } from "./dataset-types.ts";
 import { MlError } from "./errors.ts";
-import { checkBatchSize, sliceRows } from "./evaluate.ts";
+import { checkBatchSize } from "./evaluate.ts";
+import { gatherInputs, inputRows } from "./input-rows.ts";
 import { sparsityMasks, type FineTuneProgress } from "./finetune.ts";
 import { shuffledIndices } from "./random.ts";
 import { describeOutput, type OutputInfo } from "./task-loss.ts";
@@ -83,7 +84,7 @@ function check(name: string, v: number, integer: boolean): number {
 export function checkPair(
   student: tf.LayersModel,
   teacher: tf.LayersModel,
-  inputs: InputSet,
+  inputs: AnyInputSet,
   task: Task,
 ): { s: OutputInfo; t: OutputInfo } {
   if (!inputs?.xs || inputs.xs.isDisposed) throw new MlError("BAD_DATASET", "the inputs have no xs tensor");
@@ -112,7 +113,7 @@ export function checkPair(
 /** Teacher targets for every row: softened class probabilities, or output values (regression). */
 async function teacherTargets(
   teacher: tf.LayersModel,
-  inputs: InputSet,
+  inputs: AnyInputSet,
   out: OutputInfo,
   temperature: number,
   yieldToHost: () => Promise<void>,
@@ -125,7 +126,7 @@ async function teacherTargets(
       const size = Math.min(256, rows - start);
       parts.push(
         tf.tidy(() => {
-          const pred = teacher.predict(sliceRows(inputs.xs, start, size)) as tf.Tensor;
+          const pred = teacher.predict(inputRows(inputs.xs, start, size)) as tf.Tensor;
           if (out.kind === "values") return tf.reshape(pred, [-1, 1]);
           return tf.softmax(tf.div(asLogits(pred, out), temperature));
         }),
@@ -152,7 +153,7 @@ function distillLoss(pred: tf.Tensor, target: tf.Tensor, out: OutputInfo, temper
 export async function distill(
   student: tf.LayersModel,
   teacher: tf.LayersModel,
-  inputs: InputSet,
+  inputs: AnyInputSet,
   opts: DistillOptions,
 ): Promise<DistillResult> {
   await initBackend();
@@ -191,7 +192,7 @@ export async function distill(
         const size = Math.min(batchSize, rows - start);
         const [x, target] = tf.tidy(() => {
           const idx = tf.tensor1d(order.slice(start, start + size), "int32");
-          return [tf.gather(inputs.xs, idx), tf.gather(targets, idx)];
+          return [gatherInputs(inputs.xs, order.slice(start, start + size)), tf.gather(targets, idx)];
         });
         const lossT = optimizer.minimize(
           () => distillLoss(student.apply(x, { training: true }) as tf.Tensor, target, out, temperature),

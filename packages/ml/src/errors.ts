@@ -46,13 +46,20 @@ export function describeError(e: unknown): string {
 
 /**
  * Runs a check of @costgate/formats (sync or async), throwing its refusal as an MlError with the
- * same message after `prefix` (e.g. the file's path): BAD_CSV is BAD_DATASET, WEIGHTS_MISMATCH
- * stays, the rest (model.json and its paths) is NOT_A_LAYERS_MODEL. Other errors pass through.
+ * same message after `prefix` (e.g. the file's path): BAD_CSV and BAD_IMAGE_TENSORS are BAD_DATASET,
+ * BAD_PREPROCESSING is BAD_PARAM, WEIGHTS_MISMATCH stays, the rest (model.json and its paths) is
+ * NOT_A_LAYERS_MODEL. Other errors pass through.
  */
 export function formatChecked<T>(check: () => T, prefix = ""): T {
   return translateFormatError(check, (e) => {
     const code: MlErrorCode =
-      e.code === "BAD_CSV" ? "BAD_DATASET" : e.code === "WEIGHTS_MISMATCH" ? "WEIGHTS_MISMATCH" : "NOT_A_LAYERS_MODEL";
+      e.code === "BAD_CSV" || e.code === "BAD_IMAGE_TENSORS"
+        ? "BAD_DATASET"
+        : e.code === "BAD_PREPROCESSING"
+          ? "BAD_PARAM"
+          : e.code === "WEIGHTS_MISMATCH"
+            ? "WEIGHTS_MISMATCH"
+            : "NOT_A_LAYERS_MODEL";
     return new MlError(code, `${prefix}${e.message}`, { cause: e });
   });
 }

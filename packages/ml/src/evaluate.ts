@@ -1,6 +1,7 @@
 import { initBackend } from "./backend.ts";
-import type { Dataset, Task } from "./dataset-types.ts";
+import type { AnyDataset, Task } from "./dataset-types.ts";
 import { MlError } from "./errors.ts";
+import { inputRows, sliceRows } from "./input-rows.ts";
 import { batchLoss, batchMetricSum, checkDatasetFits, metricName } from "./task-loss.ts";
 import { tf } from "./tf.ts";
 import { createYielder } from "./yield-to-host.ts";
@@ -27,17 +28,10 @@ export function checkBatchSize(batchSize: number, name = "batchSize"): number {
   return batchSize;
 }
 
-/** Rows [start, start + size) of a tensor. */
-export function sliceRows(t: tf.Tensor, start: number, size: number): tf.Tensor {
-  const begin = t.shape.map((_, i) => (i === 0 ? start : 0));
-  const sizes = t.shape.map((d, i) => (i === 0 ? size : d));
-  return tf.slice(t, begin, sizes);
-}
-
 /** The model's metric and loss on a dataset, computed batch by batch in inference mode. */
 export async function evaluateModel(
   model: tf.LayersModel,
-  dataset: Dataset,
+  dataset: AnyDataset,
   opts: EvaluateOptions,
 ): Promise<Evaluation> {
   await initBackend();
@@ -55,7 +49,7 @@ export async function evaluateModel(
     await yieldToHost();
     const size = Math.min(batchSize, rows - start);
     const sums = tf.tidy(() => {
-      const x = sliceRows(dataset.xs, start, size);
+      const x = inputRows(dataset.xs, start, size);
       const y = sliceRows(dataset.ys, start, size);
       const pred = model.predict(x) as tf.Tensor;
       return tf.stack([tf.mul(batchLoss(pred, y, out), size), batchMetricSum(pred, y, out)]);

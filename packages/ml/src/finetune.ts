@@ -4,9 +4,10 @@
  * and exact preservation of pruned (zero) kernel weights.
  */
 import { initBackend } from "./backend.ts";
-import type { Dataset, Task } from "./dataset-types.ts";
+import type { AnyDataset, Task } from "./dataset-types.ts";
 import { MlError } from "./errors.ts";
-import { checkBatchSize, evaluateModel, sliceRows } from "./evaluate.ts";
+import { checkBatchSize, evaluateModel } from "./evaluate.ts";
+import { gatherInputs, inputRows, sliceRows } from "./input-rows.ts";
 import { shuffledIndices } from "./random.ts";
 import { batchLoss, batchMetricSum, checkDatasetFits, isBetter } from "./task-loss.ts";
 import { tf } from "./tf.ts";
@@ -37,7 +38,7 @@ export interface FineTuneOptions {
   /** Shuffle rows each epoch (default true). */
   shuffle?: boolean;
   /** Evaluated after each epoch; its metric drives early stopping. */
-  validation?: Dataset;
+  validation?: AnyDataset;
   /** Stop after this many epochs without improvement of the validation metric (needs `validation`). */
   patience?: number;
   /** Smallest change that counts as an improvement (default 0). */
@@ -146,7 +147,7 @@ function positive(name: string, v: number | undefined, fallback: number, integer
 /** Fine-tunes `model` in place with SGD. */
 export async function fineTune(
   model: tf.LayersModel,
-  dataset: Dataset,
+  dataset: AnyDataset,
   opts: FineTuneOptions,
 ): Promise<FineTuneResult> {
   await initBackend();
@@ -201,9 +202,9 @@ export async function fineTune(
         const start = b * batchSize;
         const size = Math.min(batchSize, rows - start);
         const [x, y] = tf.tidy(() => {
-          if (!order) return [sliceRows(dataset.xs, start, size), sliceRows(dataset.ys, start, size)];
-          const idx = tf.tensor1d(order.slice(start, start + size), "int32");
-          return [tf.gather(dataset.xs, idx), tf.gather(dataset.ys, idx)];
+          if (!order) return [inputRows(dataset.xs, start, size), sliceRows(dataset.ys, start, size)];
+          const rows = order.slice(start, start + size);
+          return [gatherInputs(dataset.xs, rows), tf.gather(dataset.ys, tf.tensor1d(rows, "int32"))];
         });
         let metricT: tf.Scalar | null = null;
         const lossT = optimizer.minimize(

@@ -10,10 +10,11 @@ export {
   loadCsvInputs,
   disposeDataset,
   modelInputShape,
-  type Dataset,
-  type InputSet,
+  type AnyDataset,
+  type AnyInputSet,
   type Task,
 } from "./dataset.ts";
+export { loadImageDataset, loadImageInputs } from "./image-dataset.ts";
 export { evaluateModel, type Evaluation } from "./evaluate.ts";
 export { fineTune } from "./finetune.ts";
 export { distill } from "./distill.ts";
@@ -26,6 +27,7 @@ export {
   type ComparedCost,
   type MeasureCostOptions,
 } from "./measure-cost.ts";
+export { REFERENCE_WORKLOAD } from "./speed-reference.ts";
 export { setComputeGate } from "./yield-to-host.ts";
 export { cpuProbeMs } from "./machine-load.ts";
 export type { AnyReferenceModelName } from "./reference/reference-models.ts";

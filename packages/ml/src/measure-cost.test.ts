@@ -14,6 +14,7 @@ import {
   percentile,
   t95,
 } from "./measure-cost.ts";
+import { REFERENCE_WORKLOAD } from "./speed-reference.ts";
 import { pruneStructured } from "./prune-structured.ts";
 import { saveModel } from "./model-io.ts";
 import { buildReferenceModel } from "./reference/reference-models.ts";
@@ -117,6 +118,53 @@ describe("measureCost", () => {
     expect(r.hourlyPriceUsd).toBe("0.0416");
     expect(r.costPerMillionUsd).toMatch(/^\d+\.\d{6}$/);
     expect(r.costPerMillionUsd).toBe(costPerMillion("0.0416", r.throughputPerSecond));
+    m.dispose();
+  }, 60_000);
+
+  it("times the speed reference beside the model and normalises to a calibration", async () => {
+    const m = buildReferenceModel("digits-cnn", 1);
+    const opts = {
+      hourlyPriceUsd: 1,
+      batchSize: 8,
+      minRuns: 10,
+      minTimeMs: 200,
+      warmupRuns: 2,
+      warmupMs: 20,
+      rounds: 5,
+    };
+    const before = tf.memory().numTensors;
+    // Without a calibration: raw numbers, and the reference's own speed (what a calibration is made of).
+    const raw = await measureCost(m, { ...opts, speed: {} });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(raw.speed).toMatchObject({
+      workload: REFERENCE_WORKLOAD,
+      calibratedThroughputPerSecond: null,
+      speedFactor: null,
+      rawThroughputPerSecond: raw.throughputPerSecond,
+    });
+    const reference = raw.speed!.referenceThroughputPerSecond;
+    expect(reference).toBeGreaterThan(0);
+
+    // A profile calibrated at twice the speed the machine runs at now: the machine runs at about
+    // half its calibrated speed, so the model is credited about twice the throughput it measured.
+    const calibrated = 2 * reference;
+    const normalised = await measureCost(m, { ...opts, speed: { calibratedThroughput: calibrated } });
+    const sp = normalised.speed!;
+    expect(sp.calibratedThroughputPerSecond).toBe(calibrated);
+    expect(sp.speedFactor).toBe(sp.referenceThroughputPerSecond / calibrated);
+    expect(sp.speedFactor).toBeGreaterThan(0.3);
+    expect(sp.speedFactor).toBeLessThan(0.8);
+    const credited = normalised.throughputPerSecond / sp.rawThroughputPerSecond;
+    expect(Math.abs(Math.log(credited * sp.speedFactor!))).toBeLessThan(0.15);
+    expect(normalised.costPerMillionUsd).toBe(costPerMillion(1, normalised.throughputPerSecond));
+    // latencies are normalised by the same factor
+    expect(normalised.latencyMs.p50).toBeLessThan(raw.latencyMs.p50);
+
+    await expect(measureCost(m, { ...opts, speed: { calibratedThroughput: 0 } })).rejects.toThrow(
+      /calibratedThroughput must be a positive number/,
+    );
+    // Without `speed` nothing extra is timed.
+    expect((await measureCost(m, { ...opts, minTimeMs: 0, rounds: 1 })).speed).toBeNull();
     m.dispose();
   }, 60_000);
 

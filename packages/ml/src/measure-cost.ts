@@ -9,10 +9,17 @@
  * relative half-width of the 95% t-interval of the mean log throughput. On single-threaded
  * backends throughput is timed by the process's CPU time (see clockFor).
  *
+ * Speed normalisation (speed-reference.ts): with `speed`, a fixed reference workload is timed in
+ * every round beside the model(s) (A R B, B R A, ...); each round's throughput and latencies are
+ * scaled by (calibrated reference throughput / that round's reference throughput), so a
+ * measurement reports the model's cost on its hardware profile at the speed the profile was
+ * calibrated at, not at the speed the shared machine happened to run at that minute. Without a
+ * calibration the reference is still timed and reported, to make one.
+ *
  * A candidate is compared with its parent in one session: rounds alternate between them
  * (A B, B A, A B, ...) so drift of the machine's speed falls on both; the throughput ratio is
  * the median of the paired per-round ratios, its interval the sign test's distribution-free
- * 95% interval of that median (medianInterval), widened to at least ±2%; the saving is
+ * 95% interval of that median (medianInterval), widened to at least ±5%; the saving is
  * significant only when the interval excludes 1.
  *
  *   costPerMillionUsd = hourlyPriceUsd / (throughputPerSecond x 3600) x 1e6
@@ -25,6 +32,7 @@ import { inspectModel } from "./inspect.ts";
 import { modelFileSize, modelFromArtifacts, readModelArtifacts } from "./model-io.ts";
 import { otherCores, snapshot } from "./machine-load.ts";
 import { createRandom } from "./random.ts";
+import { REFERENCE_INPUT_SHAPE, REFERENCE_WORKLOAD, buildSpeedReference } from "./speed-reference.ts";
 import { tf } from "./tf.ts";
 
 export interface MeasureCostOptions {
@@ -49,8 +57,8 @@ export interface MeasureCostOptions {
   /** Smallest relative half-width a measurement's interval is given (default 0.01): session-to-session effects the rounds cannot see. */
   minRelativeUncertainty?: number;
   /**
-   * Smallest relative half-width a comparison's interval is given (default 0.02): a difference
-   * of less than 2% between a candidate and its parent is never reported as a saving (effects of
+   * Smallest relative half-width a comparison's interval is given (default 0.05): a difference
+   * of less than 5% between a candidate and its parent is never reported as a saving (effects of
    * memory placement and order that pairing does not cancel).
    */
   minRelativeDifference?: number;
@@ -60,6 +68,27 @@ export interface MeasureCostOptions {
   modelJsonPath?: string;
   /** Seed of the random inputs (default 0). */
   seed?: number;
+  /**
+   * Time the speed reference in every round. With `calibratedThroughput` (the reference's
+   * samples/s at this batch size on the profile's hardware, from its calibration), throughput
+   * and latencies are normalised to that speed; without it they are raw and the reference's own
+   * throughput is reported (what a calibration is made of).
+   */
+  speed?: { calibratedThroughput?: number | null };
+}
+
+/** How fast the machine ran during a measurement, against its calibration (speed-reference.ts). */
+interface SpeedNormalisation {
+  /** REFERENCE_WORKLOAD of the reference timed. */
+  workload: string;
+  /** The reference's samples/s at the batch size during this measurement (geometric mean of rounds). */
+  referenceThroughputPerSecond: number;
+  /** The calibration the measurement is normalised to; null when it was not (no calibration). */
+  calibratedThroughputPerSecond: number | null;
+  /** referenceThroughput / calibratedThroughput: 0.8 = the machine ran at 80% of its calibrated speed. */
+  speedFactor: number | null;
+  /** The model's throughput before normalisation, samples/s. */
+  rawThroughputPerSecond: number;
 }
 
 interface LatencyStats {
@@ -100,6 +129,8 @@ export interface CostMeasurement {
   hourlyPriceUsd: string;
   /** Decimal string with 6 decimals. */
   costPerMillionUsd: string;
+  /** The speed reference timed beside the model, and the normalisation applied; null without `speed`. */
+  speed: SpeedNormalisation | null;
 }
 
 /** Percentile by linear interpolation between closest ranks (q in [0, 1]). */
@@ -266,6 +297,8 @@ interface Settings {
   minDiff: number;
   seed: number;
   clock: "cpu" | "wall";
+  /** Time the speed reference; normalise to `calibrated` when it is a number. */
+  speed: { calibrated: number | null } | null;
 }
 
 /**
@@ -295,23 +328,83 @@ function settingsOf(opts: MeasureCostOptions, backend: BackendName): Settings {
     maxOtherCores: nonNegative("maxOtherCores", opts.maxOtherCores, 0.5),
     maxRepeats: positiveInt("maxRepeats", opts.maxRepeats, 2 * rounds, true),
     minRel: nonNegative("minRelativeUncertainty", opts.minRelativeUncertainty, 0.01),
-    minDiff: nonNegative("minRelativeDifference", opts.minRelativeDifference, 0.02),
+    minDiff: nonNegative("minRelativeDifference", opts.minRelativeDifference, 0.05),
     seed: opts.seed ?? 0,
     clock: opts.clock ?? clockFor(backend),
+    speed: opts.speed ? { calibrated: calibrationOf(opts.speed.calibratedThroughput) } : null,
   };
 }
+
+function calibrationOf(v: number | null | undefined): number | null {
+  if (v === null || v === undefined) return null;
+  if (!(Number.isFinite(v) && v > 0)) {
+    throw new MlError("BAD_PARAM", `speed.calibratedThroughput must be a positive number of samples/s, got ${v}`);
+  }
+  return v;
+}
+
+/**
+ * The speed reference under measurement (speed-reference.ts): its own small batch, timed
+ * between chunks of the model's batch runs.
+ */
+class Reference {
+  readonly model = buildSpeedReference();
+  readonly x = randomInput([REFERENCE_BATCH, ...REFERENCE_INPUT_SHAPE], 17);
+  /** CPU ms of the last batch (what a chunk of the model's batches is balanced against). */
+  lastMs = 0;
+  /** CPU ms and batches timed in kept rounds (the session's reference throughput). */
+  keptMs = 0;
+  keptBatches = 0;
+
+  warmUp(s: Settings): void {
+    const start = performance.now();
+    for (let i = 0; i < s.warmupRuns || performance.now() - start < s.warmupMs / 2; i++) this.time(s.clock);
+  }
+
+  /** One timed batch, ms by the session's clock (as the model's batches are timed). */
+  time(clock: "cpu" | "wall"): number {
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    runOnce(this.model, this.x);
+    const cpu = process.cpuUsage(cpu0);
+    this.lastMs = Math.max(clock === "cpu" ? (cpu.user + cpu.system) / 1000 : performance.now() - t0, 1e-3);
+    return this.lastMs;
+  }
+
+  /** Samples per second of the reference over the kept rounds. */
+  get throughputPerSecond(): number {
+    return (this.keptBatches * REFERENCE_BATCH) / (this.keptMs / 1000);
+  }
+
+  dispose(): void {
+    this.x.dispose();
+    this.model.dispose();
+  }
+}
+
+/** Samples in one batch of the speed reference (fixed: a calibration is per workload, not per batch size). */
+const REFERENCE_BATCH = 8;
+/** The reference's time after a chunk of the model's batches, at least, as a share of the chunk's. */
+const REFERENCE_SHARE = 0.25;
 
 /** One model under measurement: its inputs and what its rounds recorded. */
 class Subject {
   readonly x1: tf.Tensor;
   readonly xb: tf.Tensor;
-  readonly latencies: number[] = [];
-  readonly roundP50: number[] = [];
+  /** Batch-1 latencies of each kept round, ms. */
+  readonly roundLatencies: number[][] = [];
+  /** Samples/s at the batch size of each kept round, as timed. */
   readonly roundThroughput: number[] = [];
+  /**
+   * With a reference: each kept round's median over its chunks of (the model's time per batch /
+   * the reference's time per batch right after it) — the model's cost in units of the reference,
+   * which the machine's speed of the moment divides out of.
+   */
+  readonly roundRelativeTime: number[] = [];
   batchRuns = 0;
   timedMs = 0;
   disturbed = 0;
-  private last: { latencies: number; batchRuns: number; ms: number } | null = null;
+  private last: { batchRuns: number; ms: number; referenceMs: number; referenceBatches: number } | null = null;
 
   constructor(
     readonly model: tf.LayersModel,
@@ -322,6 +415,10 @@ class Subject {
     this.xb = randomInput([s.batchSize, ...shape], s.seed + 1);
   }
 
+  get runs(): number {
+    return this.roundLatencies.reduce((a, r) => a + r.length, 0);
+  }
+
   warmUp(s: Settings): void {
     const start = performance.now();
     for (let i = 0; i < s.warmupRuns || performance.now() - start < s.warmupMs; i++) {
@@ -330,8 +427,14 @@ class Subject {
     }
   }
 
-  /** One round: batch-1 latencies, then batch throughput; false (and nothing kept) when disturbed. */
-  round(s: Settings, keepDisturbed: boolean): boolean {
+  /**
+   * One round: batch-1 latencies, then batch throughput — with a reference, in chunks of the
+   * model's batch runs each followed by reference batches (a chunk lasts at least as long as a
+   * reference batch, the reference at least a quarter of the chunk, so the two are timed over
+   * the same stretch of the machine's speed). False (and nothing kept) when
+   * other processes used the CPU meanwhile.
+   */
+  round(s: Settings, reference: Reference | null, keepDisturbed: boolean): boolean {
     const perRoundRuns = Math.ceil(s.minRuns / s.rounds);
     const perRoundMs = s.minTimeMs / s.rounds;
     const before = snapshot();
@@ -346,42 +449,70 @@ class Subject {
     }
     let n = 0;
     let ms = 0;
-    const cpu0 = process.cpuUsage();
+    let busyMs = 0;
+    const relative: number[] = [];
+    let referenceMs = 0;
+    let referenceBatches = 0;
     while (n < 3 || ms < perRoundMs / 2) {
-      const t0 = performance.now();
-      runOnce(this.model, this.xb);
-      ms += performance.now() - t0;
-      n++;
+      let chunkRuns = 0;
+      let chunkCpu = 0;
+      do {
+        const t0 = performance.now();
+        const cpu0 = process.cpuUsage();
+        runOnce(this.model, this.xb);
+        const cpu = process.cpuUsage(cpu0);
+        ms += performance.now() - t0;
+        // Single-threaded backends: the process's CPU time leaves out the time it was descheduled.
+        chunkCpu += s.clock === "cpu" ? (cpu.user + cpu.system) / 1000 : performance.now() - t0;
+        chunkRuns++;
+        n++;
+      } while (reference && chunkCpu < reference.lastMs);
+      busyMs += chunkCpu;
+      if (reference) {
+        // The reference runs for a quarter of the chunk's time at least (one batch at least), so
+        // it samples the machine's speed over the same stretch, not over a few milliseconds of a
+        // large model's second-long batch.
+        let r = 0;
+        let batches = 0;
+        do {
+          r += reference.time(s.clock);
+          batches++;
+        } while (r < chunkCpu * REFERENCE_SHARE);
+        referenceMs += r;
+        referenceBatches += batches;
+        relative.push(chunkCpu / chunkRuns / (r / batches));
+      }
     }
-    const cpu = process.cpuUsage(cpu0);
-    // Single-threaded backends: the process's CPU time leaves out the time it was descheduled.
-    const busyMs = s.clock === "cpu" ? Math.max((cpu.user + cpu.system) / 1000, 1e-3) : ms;
     if (!keepDisturbed && otherCores(before) > s.maxOtherCores) {
       this.disturbed++;
       return false;
     }
-    this.latencies.push(...latencies);
-    this.roundP50.push(latencyStats(latencies).p50);
-    this.roundThroughput.push((n * s.batchSize) / (busyMs / 1000));
+    this.roundLatencies.push(latencies);
+    this.roundThroughput.push((n * s.batchSize) / (Math.max(busyMs, 1e-3) / 1000));
+    if (reference) {
+      this.roundRelativeTime.push(medianInterval(relative).median);
+      reference.keptMs += referenceMs;
+      reference.keptBatches += referenceBatches;
+    }
     this.batchRuns += n;
     this.timedMs += spent + ms;
-    this.last = { latencies: latencies.length, batchRuns: n, ms: spent + ms };
+    this.last = { batchRuns: n, ms: spent + ms, referenceMs, referenceBatches };
     return true;
   }
 
   /** Forgets the last kept round (its partner's part of the round was disturbed). */
-  dropLastRound(): void {
+  dropLastRound(reference: Reference | null): void {
     if (!this.last) return;
     this.roundThroughput.pop();
-    this.roundP50.pop();
-    this.latencies.splice(this.latencies.length - this.last.latencies);
+    this.roundLatencies.pop();
+    if (reference) {
+      this.roundRelativeTime.pop();
+      reference.keptMs -= this.last.referenceMs;
+      reference.keptBatches -= this.last.referenceBatches;
+    }
     this.batchRuns -= this.last.batchRuns;
     this.timedMs -= this.last.ms;
     this.last = null;
-  }
-
-  get logThroughputs(): number[] {
-    return this.roundThroughput.map(Math.log);
   }
 
   dispose(): void {
@@ -390,30 +521,40 @@ class Subject {
 }
 
 /** Runs the rounds of a session over one or two models, alternating their order round by round. */
-async function runSession(subjects: Subject[], s: Settings): Promise<void> {
+async function runSession(subjects: Subject[], reference: Reference | null, s: Settings): Promise<void> {
+  reference?.warmUp(s);
   for (const subject of subjects) subject.warmUp(s);
   const enough = () =>
-    subjects.every(
-      (x) => x.roundThroughput.length >= s.rounds && x.latencies.length >= s.minRuns && x.timedMs >= s.minTimeMs,
-    );
+    subjects.every((x) => x.roundThroughput.length >= s.rounds && x.runs >= s.minRuns && x.timedMs >= s.minTimeMs);
   for (let r = 0; !enough(); r++) {
     const order = r % 2 === 0 ? subjects : [...subjects].reverse();
     // A round is kept only when every subject's part of it was undisturbed, so pairs stay paired.
-    const kept = order.map((subject) => subject.round(s, subject.disturbed >= s.maxRepeats));
-    if (kept.some((k) => !k)) order.forEach((subject, i) => kept[i] && subject.dropLastRound());
+    const kept = order.map((subject) => subject.round(s, reference, subject.disturbed >= s.maxRepeats));
+    if (kept.some((k) => !k)) order.forEach((subject, i) => kept[i] && subject.dropLastRound(reference));
     // let timers and I/O of the host process run between rounds
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
+const geometricMean = (xs: readonly number[]): number => Math.exp(meanInterval(xs.map(Math.log)).mean);
+
 async function summarize(
   subject: Subject,
+  reference: Reference | null,
   s: Settings,
   modelJsonPath: string | undefined,
   backend: BackendName,
 ): Promise<CostMeasurement> {
-  const logs = subject.logThroughputs;
-  const { mean, halfWidth } = meanInterval(logs);
+  const calibrated = reference ? (s.speed?.calibrated ?? null) : null;
+  // At the calibrated speed, a batch takes (its time in reference units) x (the reference's
+  // calibrated time per batch); each round's speed factor is what it measured over that.
+  const throughputs =
+    calibrated === null
+      ? subject.roundThroughput
+      : subject.roundRelativeTime.map((rel) => (calibrated * s.batchSize) / REFERENCE_BATCH / rel);
+  const speeds = subject.roundThroughput.map((t, i) => t / throughputs[i]!);
+  const latencyRounds = subject.roundLatencies.map((ls, i) => ls.map((l) => l * speeds[i]!));
+  const { mean, halfWidth } = meanInterval(throughputs.map(Math.log));
   const throughputPerSecond = Math.exp(mean);
   const uncertainty = Math.max(s.minRel, Number.isFinite(halfWidth) ? Math.expm1(halfWidth) : 1);
   const { model, xb } = subject;
@@ -422,15 +563,16 @@ async function summarize(
   const profile = await tf.profile(() => runOnce(model, xb));
   const weightBytes = model.weights.reduce((a, w) => a + (w.shape as number[]).reduce((x, y) => x * y, 1) * 4, 0);
   const peakMemoryBytes = weightBytes + xb.size * 4 + Math.max(0, profile.peakBytes - bytesBefore);
+  const referenceThroughput = reference ? reference.throughputPerSecond : null;
   return {
     backend,
-    latencyMs: latencyStats(subject.latencies),
+    latencyMs: latencyStats(latencyRounds.flat()),
     throughputPerSecond,
     batchSize: s.batchSize,
-    runs: subject.latencies.length,
+    runs: subject.runs,
     batchRuns: subject.batchRuns,
     rounds: subject.roundThroughput.length,
-    spread: coefficientOfVariation(subject.roundP50),
+    spread: coefficientOfVariation(latencyRounds.map((ls) => latencyStats(ls).p50)),
     uncertainty,
     disturbedRounds: subject.disturbed,
     clock: s.clock,
@@ -440,6 +582,16 @@ async function summarize(
     macs: inspectModel(model).macs,
     hourlyPriceUsd: s.price.toString(),
     costPerMillionUsd: costPerMillion(s.price.toString(), throughputPerSecond),
+    speed:
+      referenceThroughput === null
+        ? null
+        : {
+            workload: REFERENCE_WORKLOAD,
+            referenceThroughputPerSecond: referenceThroughput,
+            calibratedThroughputPerSecond: calibrated,
+            speedFactor: calibrated === null ? null : referenceThroughput / calibrated,
+            rawThroughputPerSecond: geometricMean(subject.roundThroughput),
+          },
   };
 }
 
@@ -448,11 +600,13 @@ export async function measureCost(model: tf.LayersModel, opts: MeasureCostOption
   const backend = await initBackend();
   const s = settingsOf(opts, backend);
   const subject = new Subject(model, modelInputShape(model), s);
+  const reference = s.speed ? new Reference() : null;
   try {
-    await runSession([subject], s);
-    return await summarize(subject, s, opts.modelJsonPath, backend);
+    await runSession([subject], reference, s);
+    return await summarize(subject, reference, s, opts.modelJsonPath, backend);
   } finally {
     subject.dispose();
+    reference?.dispose();
   }
 }
 
@@ -477,16 +631,18 @@ export async function compareCost(
   }
   const a = new Subject(parent, shape, s);
   const b = new Subject(candidate, shape, s);
+  const reference = s.speed ? new Reference() : null;
   try {
-    await runSession([a, b], s);
-    const diffs = b.logThroughputs.map((lb, i) => lb - a.logThroughputs[i]!);
+    await runSession([a, b], reference, s);
+    // The speed of a round is the same for both: it cancels in their ratio.
+    const diffs = b.roundThroughput.map((tb, i) => Math.log(tb / a.roundThroughput[i]!));
     const { median, low: lowLog, high: highLog } = medianInterval(diffs);
     const margin = Math.log1p(s.minDiff);
     const low = Math.exp(Math.min(lowLog, median - margin));
     const high = Math.exp(Math.max(highLog, median + margin));
     return {
-      parent: await summarize(a, s, opts.parentModelJsonPath, backend),
-      candidate: await summarize(b, s, opts.modelJsonPath, backend),
+      parent: await summarize(a, reference, s, opts.parentModelJsonPath, backend),
+      candidate: await summarize(b, reference, s, opts.modelJsonPath, backend),
       comparison: {
         throughputRatio: Math.exp(median),
         low,
@@ -498,5 +654,6 @@ export async function compareCost(
   } finally {
     a.dispose();
     b.dispose();
+    reference?.dispose();
   }
 }

@@ -19,14 +19,13 @@
  */
 import { agreementWith } from "./agreement.ts";
 import { cloneModel } from "./clone-model.ts";
-import type { InputSet } from "./dataset-types.ts";
+import type { AnyDataset, AnyInputSet } from "./dataset-types.ts";
 import { MlError } from "./errors.ts";
 import { evaluateModel } from "./evaluate.ts";
 import { reconstructionError, roundTrip } from "./quantize-codec.ts";
 import { modelToArtifacts, quantizeArtifacts, readWeightEntries, type TensorStorage } from "./quantize.ts";
 import { tf } from "./tf.ts";
 
-type EvalDataset = Parameters<typeof evaluateModel>[1];
 type Task = "classification" | "regression";
 
 export interface AccuracyAwareOptions {
@@ -88,7 +87,7 @@ function checkAbort(signal: AbortSignal | undefined): void {
 
 export async function quantizeAccuracyAware(
   model: tf.LayersModel,
-  evalDataset: EvalDataset | InputSet,
+  evalDataset: AnyDataset | AnyInputSet,
   opts: AccuracyAwareOptions,
 ): Promise<AccuracyAwareResult> {
   if (!(model instanceof tf.LayersModel)) {

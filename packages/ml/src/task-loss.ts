@@ -6,7 +6,7 @@
  *   Loss: sparse categorical (or binary) cross-entropy. Metric: accuracy.
  * regression: one output per row. Loss and metric: mean squared error.
  */
-import type { Dataset, Task } from "./dataset-types.ts";
+import type { AnyDataset, Task } from "./dataset-types.ts";
 import { MlError } from "./errors.ts";
 import { tf } from "./tf.ts";
 
@@ -105,7 +105,7 @@ export function isBetter(task: Task, a: number, b: number, minDelta = 0): boolea
 }
 
 /** Refuses a dataset that does not fit the model, saying what differs. */
-export function checkDatasetFits(model: tf.LayersModel, ds: Dataset, task: Task, what = "dataset"): OutputInfo {
+export function checkDatasetFits(model: tf.LayersModel, ds: AnyDataset, task: Task, what = "dataset"): OutputInfo {
   if (!ds || !ds.xs || !ds.ys) throw new MlError("BAD_DATASET", `${what} has no xs/ys tensors`);
   if (ds.xs.isDisposed || ds.ys.isDisposed) throw new MlError("BAD_DATASET", `${what} has been disposed`);
   if (ds.task !== undefined && ds.task !== task) {

@@ -59,6 +59,19 @@ export async function createOptimizationJob(
       { field: "policyId", step: distill + 1 },
     );
   }
+  const search = steps[0]?.kind === "SEARCH" ? steps[0].params : null;
+  if (search?.recovery === "fine_tune" && !roles.has("TRAIN")) {
+    throw badInput(
+      `steps[1] (SEARCH) recovers with fine_tune, which needs a TRAIN dataset, and model ${model.name} has none: register one, or use recovery "auto" (distill from UNLABELED inputs, or none)`,
+      { field: "policyId", step: 1 },
+    );
+  }
+  if (search?.recovery === "distill" && !roles.has("TRAIN") && !roles.has("UNLABELED")) {
+    throw badInput(
+      `steps[1] (SEARCH) recovers with distill, which needs inputs, and model ${model.name} has neither a TRAIN nor an UNLABELED dataset: register one, or use recovery "auto" or "none"`,
+      { field: "policyId", step: 1 },
+    );
+  }
   // Without labelled data, the guardrail compares agreement with the source on the UNLABELED inputs.
   if (!roles.has("EVALUATION") && !roles.has("UNLABELED")) {
     throw badInput(

@@ -3,4 +3,5 @@ export { freePort, startApiProcess, type ApiProcess } from "./api-process.ts";
 export { signalUnderLoad, startSlowGet, startSlowRequest } from "./http-load.ts";
 export { uploadFiles, uploadModelFolder } from "./uploads.ts";
 export { until } from "./until.ts";
+export { solidImage, tarOf, writeImageModel, zipOf } from "./archives.ts";
 export { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";

@@ -1,5 +1,7 @@
 import { AppError, ErrorCode, assertCan, type MutationName, type Principal } from "@costgate/core";
+import type { ArtifactStore } from "@costgate/artifacts";
 import type { Db } from "@costgate/db";
+import type { ArchiveLimits } from "@costgate/formats";
 import type { Producer } from "@costgate/queue";
 import type { TargetPolicy } from "@costgate/services";
 import type { AuthCache } from "../auth/auth-cache.ts";
@@ -22,6 +24,12 @@ interface Services {
   secretKey: Buffer;
   /** Which webhook URLs are allowed (WEBHOOK_ALLOW_PRIVATE_TARGETS). */
   webhookTargets: TargetPolicy;
+  /** The artifact store: registering an image dataset reads its archive and writes the decoded images. */
+  store: ArtifactStore;
+  /** The limits image archives are read with (the upload's). */
+  imageLimits: ArchiveLimits;
+  /** Bytes of artifacts one team may hold (UPLOAD_TEAM_QUOTA_BYTES): decoded images count too. */
+  teamQuotaBytes: number;
 }
 
 export interface Context extends Services {

@@ -1,3 +1,5 @@
+import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from "@costgate/formats";
+
 /** How much one POST /uploads may carry. Enforced while the body streams in. */
 export interface UploadLimits {
   maxFiles: number;
@@ -11,6 +13,12 @@ export interface UploadLimits {
   maxConcurrentUploadsPerActor?: number;
   /** Bytes of artifacts one team may hold; an upload of new content beyond it gets PAYLOAD_TOO_LARGE. */
   teamQuotaBytes?: number;
+  /** Image archives (ArchiveLimits of @costgate/formats): files, expanded bytes, bytes a file, ratio, pixels an image. */
+  maxArchiveFiles?: number;
+  maxExpandedBytes?: number;
+  maxArchiveFileBytes?: number;
+  maxCompressionRatio?: number;
+  maxImagePixels?: number;
 }
 
 export type ResolvedUploadLimits = Required<UploadLimits>;
@@ -25,7 +33,21 @@ const DEFAULT_UPLOAD_LIMITS: ResolvedUploadLimits = {
   maxCsvLineBytes: 1 * MiB,
   maxConcurrentUploadsPerActor: 4,
   teamQuotaBytes: 20 * 1024 * MiB,
+  maxArchiveFiles: DEFAULT_ARCHIVE_LIMITS.maxFiles,
+  maxExpandedBytes: DEFAULT_ARCHIVE_LIMITS.maxExpandedBytes,
+  maxArchiveFileBytes: DEFAULT_ARCHIVE_LIMITS.maxFileBytes,
+  maxCompressionRatio: DEFAULT_ARCHIVE_LIMITS.maxCompressionRatio,
+  maxImagePixels: DEFAULT_ARCHIVE_LIMITS.maxImagePixels,
 };
+
+/** The limits an image archive is read with. */
+export const archiveLimits = (l: ResolvedUploadLimits): ArchiveLimits => ({
+  maxFiles: l.maxArchiveFiles,
+  maxExpandedBytes: l.maxExpandedBytes,
+  maxFileBytes: l.maxArchiveFileBytes,
+  maxCompressionRatio: l.maxCompressionRatio,
+  maxImagePixels: l.maxImagePixels,
+});
 
 /** Artifact.sizeBytes is a 32-bit Int column. */
 const MAX_ARTIFACT_BYTES = 2_147_483_647;

@@ -256,6 +256,7 @@ describe("POST /uploads: accepted", () => {
       columns: ["f1", "f2", "f3", "f4", "label"],
       featureColumns: ["f1", "f2", "f3", "f4"],
       labelColumn: "label",
+      labelValues: ["0", "1", "2"],
       originalFilename: "tiny.csv",
     });
     expect(await readdir(await store.get(res.body.sha256))).toEqual(["data.csv"]);

@@ -1,4 +1,4 @@
-import { readFile, rename, rm } from "node:fs/promises";
+import { open, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { Router, type Request, type Response } from "express";
 import { AppError, ErrorCode, assertCan, badInput, isAppError, type Principal } from "@costgate/core";
@@ -11,8 +11,17 @@ import {
   type ArtifactStore,
 } from "@costgate/artifacts";
 import { ClientAbortedError, receiveMultipart, type ReceivedUpload, type UploadKind } from "./receive-multipart.ts";
+import { SNIFF_BYTES, datasetFileKind } from "@costgate/formats";
+import { validateImageArchive } from "../images/image-archive.ts";
+import { asBadInput } from "./format-refusal.ts";
 import { saveArtifact } from "./save-artifact.ts";
-import { formatBytes, resolveUploadLimits, type ResolvedUploadLimits, type UploadLimits } from "./upload-limits.ts";
+import {
+  archiveLimits,
+  formatBytes,
+  resolveUploadLimits,
+  type ResolvedUploadLimits,
+  type UploadLimits,
+} from "./upload-limits.ts";
 import { validateDatasetFile } from "./validate-dataset-upload.ts";
 import { validateModelUpload } from "./validate-model-upload.ts";
 
@@ -49,7 +58,7 @@ const CURL_HINT =
 
 /**
  * POST /uploads: a TensorFlow.js LayersModel (model.json and the weight files it names) or a
- * dataset CSV as multipart/form-data. Authenticated before a byte of the body is read;
+ * dataset (a CSV, or a .zip/.tar/.tar.gz of images) as multipart/form-data. Authenticated before a byte of the body is read;
  * streamed into a staging folder with limits enforced as it arrives; validated; published
  * under its sha256; recorded as an Artifact with an audit event. 201 with
  * { artifactId, kind, sizeBytes, sha256 }, or 200 with the same when that content was
@@ -161,7 +170,7 @@ function uploadKind(received: ReceivedUpload): UploadKind {
   }
   if (received.kind) return received.kind;
   if (paths.includes(MODEL_JSON_FILE)) return "model";
-  if (paths.length === 1 && /\.csv$/i.test(paths[0]!)) return "dataset";
+  if (paths.length === 1 && /\.(csv|zip|tar|tar\.gz|tgz)$/i.test(paths[0]!)) return "dataset";
   throw badInput(
     `cannot tell whether this upload is a model or a dataset (files: ${paths.slice(0, 5).join(", ")}); send a kind field, -F kind=model or -F kind=dataset`,
   );
@@ -207,24 +216,45 @@ async function describeDataset(
 ): Promise<Described> {
   if (received.files.length !== 1) {
     throw badInput(
-      `a dataset is one CSV file; this upload has ${received.files.length} files (${received.files
+      `a dataset is one file (a CSV, or a .zip, .tar or .tar.gz of images); this upload has ${received.files.length} files (${received.files
         .map((f) => f.path)
         .slice(0, 5)
         .join(", ")})`,
     );
   }
   const original = received.files[0]!.path;
-  const metadata = await validateDatasetFile(join(staged, original), { maxLineBytes: limits.maxCsvLineBytes });
+  const path = join(staged, original);
+  // What the file is by its bytes: a PNG named .csv is "a PNG image, not a CSV", not a header error.
+  const head = await headOf(path);
+  const kind = asBadInput(() => datasetFileKind(original.split("/").at(-1)!, head));
+  const metadata =
+    kind === "csv"
+      ? await validateDatasetFile(path, { maxLineBytes: limits.maxCsvLineBytes })
+      : await asBadInput(() => validateImageArchive(path, kind, archiveLimits(limits)));
   // Stored under a fixed name, so an object's layout depends on its content alone.
-  if (original !== DATASET_FILE) {
-    await rename(join(staged, original), join(staged, DATASET_FILE));
+  const stored = kind === "csv" ? DATASET_FILE : `images.${kind}`;
+  if (original !== stored) {
+    await rename(path, join(staged, stored));
     if (original.includes("/")) await rm(join(staged, original.split("/")[0]!), { recursive: true, force: true });
   }
-  const renamed: ReceivedUpload = { ...received, files: [{ ...received.files[0]!, path: DATASET_FILE }] };
+  const renamed: ReceivedUpload = { ...received, files: [{ ...received.files[0]!, path: stored }] };
   return {
-    ...(await digestOf(staged, renamed, [DATASET_FILE])),
+    ...(await digestOf(staged, renamed, [stored])),
     metadata: { ...metadata, originalFilename: original },
   };
+}
+
+/** The first bytes of a file (SNIFF_BYTES), to tell what it is. */
+function headOf(path: string): Promise<Buffer> {
+  return open(path, "r").then(async (fh) => {
+    try {
+      const buf = Buffer.alloc(SNIFF_BYTES);
+      const { bytesRead } = await fh.read(buf, 0, SNIFF_BYTES, 0);
+      return buf.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
+    }
+  });
 }
 
 /**

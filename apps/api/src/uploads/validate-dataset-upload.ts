@@ -13,7 +13,14 @@ export interface DatasetUploadMetadata {
    * for inputs without labels (registrable only as an UNLABELED dataset).
    */
   labelColumn: string | null;
+  /**
+   * The label column's distinct values in numeric order (a classifier's classes), or null without a
+   * label column or with more than MAX_LABEL_VALUES of them (a regression target).
+   */
+  labelValues: string[] | null;
 }
+
+const MAX_LABEL_VALUES = 1000;
 
 export interface DatasetValidationOptions {
   /**
@@ -36,8 +43,31 @@ export async function validateDatasetUpload(
   source: AsyncIterable<Buffer | string>,
   opts: DatasetValidationOptions = {},
 ): Promise<DatasetUploadMetadata> {
-  const { header, rows } = await asBadInput(() => readCsvDataset(source, { limits: opts, label: "any" }));
-  return { rows, columns: header.columns, featureColumns: header.featureColumns, labelColumn: header.labelColumn };
+  let labelIndex: number | null = null;
+  let values: Set<number> | null = new Set();
+  const { header, rows } = await asBadInput(() =>
+    readCsvDataset(source, {
+      limits: opts,
+      label: "any",
+      onHeader: (h) => (labelIndex = h.labelIndex),
+      onRow: (row) => {
+        if (labelIndex === null || values === null) return;
+        values.add(row[labelIndex]!);
+        if (values.size > MAX_LABEL_VALUES) values = null;
+      },
+    }),
+  );
+  const labelValues =
+    header.labelIndex === null || values === null
+      ? null
+      : [...(values as Set<number>)].sort((a, b) => a - b).map(String);
+  return {
+    rows,
+    columns: header.columns,
+    featureColumns: header.featureColumns,
+    labelColumn: header.labelColumn,
+    labelValues,
+  };
 }
 
 export function validateDatasetFile(path: string, opts?: DatasetValidationOptions): Promise<DatasetUploadMetadata> {

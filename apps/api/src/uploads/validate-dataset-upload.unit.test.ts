@@ -15,7 +15,16 @@ describe("validateDatasetUpload", () => {
       columns: ["a", "b", "label"],
       featureColumns: ["a", "b"],
       labelColumn: "label",
+      labelValues: ["0", "1", "2"],
     });
+  });
+
+  it("records the label column's distinct values in numeric order, or null when there are over 1000", async () => {
+    await expect(validate("a,label\n1,10\n2,2\n3,10\n4,0.5\n")).resolves.toMatchObject({
+      labelValues: ["0.5", "2", "10"],
+    });
+    const many = Array.from({ length: 1001 }, (_, i) => `1,${i}`).join("\n");
+    await expect(validate(`a,label\n${many}\n`)).resolves.toMatchObject({ rows: 1001, labelValues: null });
   });
 
   it("matches the label column in any case, as @costgate/ml does, and records its name as written", async () => {
@@ -24,6 +33,7 @@ describe("validateDatasetUpload", () => {
       columns: ["a", "Label"],
       featureColumns: ["a"],
       labelColumn: "Label",
+      labelValues: ["0"],
     });
     await expect(validate("LABEL,b\n1,0\n")).resolves.toMatchObject({ featureColumns: ["b"], labelColumn: "LABEL" });
   });
@@ -34,6 +44,7 @@ describe("validateDatasetUpload", () => {
       columns: ["a", "b"],
       featureColumns: ["a", "b"],
       labelColumn: null,
+      labelValues: null,
     });
   });
 

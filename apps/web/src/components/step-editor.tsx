@@ -56,6 +56,34 @@ export function StepEditor({
             />
           );
         }
+        if (p.type === "multiselect") {
+          const chosen = value.split(",").filter(Boolean);
+          // In the order chosen: the search tries the dtypes in this order.
+          const toggle = (v: string, on: boolean) =>
+            onValue(p.name, (on ? [...chosen.filter((c) => c !== v), v] : chosen.filter((c) => c !== v)).join(","));
+          return (
+            <fieldset key={p.name} className="field" aria-describedby={`${id(p.name)}-hint`}>
+              <legend>{p.label}</legend>
+              {p.options.map((o) => (
+                <CheckField
+                  key={o.value}
+                  id={id(`${p.name}-${o.value}`)}
+                  label={o.label}
+                  checked={chosen.includes(o.value)}
+                  onChange={(e) => toggle(o.value, e.target.checked)}
+                />
+              ))}
+              <p className="hint" id={`${id(p.name)}-hint`}>
+                {p.help}
+              </p>
+              {error ? (
+                <p className="error" role="alert">
+                  {error}
+                </p>
+              ) : null}
+            </fieldset>
+          );
+        }
         if (p.type === "boolean") {
           return (
             <CheckField

@@ -9,6 +9,9 @@ function apiBaseUrl(): string {
 
 export const graphqlUrl = (): string => `${apiBaseUrl()}/graphql`;
 export const uploadsUrl = (): string => `${apiBaseUrl()}/uploads`;
+/** An image dataset's decoded image n, as a PNG (the API checks the token's team). */
+export const thumbnailUrl = (datasetId: string, n: number): string =>
+  `${apiBaseUrl()}/datasets/${encodeURIComponent(datasetId)}/thumbnails/${n}.png`;
 
 /** The httpOnly cookie holding the API session token. */
 export const SESSION_COOKIE = "costgate_session";

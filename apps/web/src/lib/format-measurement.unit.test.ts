@@ -111,4 +111,10 @@ describe("measurement details", () => {
       "measured on c7i.large ($0.08925/h), wasm, batch 32, 40 timed runs, uncertainty not recorded, 1 round re-run (CPU busy)",
     );
   });
+  it("says a measurement is normalised to the profile's calibrated speed, and how fast the machine ran", () => {
+    expect(describeMeasurement({ ...m, speedFactor: 0.874 })).toBe(
+      "measured on c7i.large ($0.08925/h), wasm, batch 32, 40 timed runs, ±2.1%, at the profile's calibrated speed (the machine ran at 87%)",
+    );
+    expect(describeMeasurement({ ...m, speedFactor: null })).toBe(describeMeasurement(m));
+  });
 });

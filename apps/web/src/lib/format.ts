@@ -257,6 +257,8 @@ export interface MeasurementFacts {
   runs?: number | null;
   uncertainty?: number | null;
   disturbedRounds?: number | null;
+  /** The machine's speed against the profile's calibration; the numbers are normalised to it. */
+  speedFactor?: number | null;
   measuredAt?: string | null;
   hardwareProfile: { name: string; hourlyPriceUsd?: string | null };
 }
@@ -283,5 +285,16 @@ export function describeMeasurement(m: MeasurementFacts): string {
   parts.push(u || "uncertainty not recorded");
   if (m.disturbedRounds)
     parts.push(`${m.disturbedRounds} round${m.disturbedRounds === 1 ? "" : "s"} re-run (CPU busy)`);
+  const speed = describeSpeed(m.speedFactor);
+  if (speed) parts.push(speed);
   return parts.join(", ");
+}
+
+/**
+ * How a measurement was normalised: "at the profile's calibrated speed (the machine ran at 87%)";
+ * empty when it was not (measured before calibrations).
+ */
+export function describeSpeed(speedFactor: number | null | undefined): string {
+  if (speedFactor === null || speedFactor === undefined) return "";
+  return `at the profile's calibrated speed (the machine ran at ${Math.round(speedFactor * 100)}%)`;
 }

@@ -135,6 +135,7 @@ export const OverviewQuery = graphql(`
             batchSize
             runs
             disturbedRounds
+            speedFactor
             measuredAt
             hardwareProfile {
               id
@@ -157,6 +158,7 @@ export const OverviewQuery = graphql(`
             batchSize
             runs
             disturbedRounds
+            speedFactor
             measuredAt
             hardwareProfile {
               id
@@ -359,6 +361,7 @@ export const ModelsQuery = graphql(`
               batchSize
               runs
               disturbedRounds
+              speedFactor
               measuredAt
               hardwareProfile {
                 id
@@ -417,6 +420,9 @@ export const ModelQuery = graphql(`
         name
         role
         rows
+        format
+        labels
+        preprocessing
         createdAt
         artifact {
           sizeBytes
@@ -465,6 +471,7 @@ export const ModelQuery = graphql(`
               batchSize
               runs
               disturbedRounds
+              speedFactor
               measuredAt
               hardwareProfile {
                 id
@@ -481,6 +488,7 @@ export const ModelQuery = graphql(`
               batchSize
               runs
               disturbedRounds
+              speedFactor
               measuredAt
               hardwareProfile {
                 id
@@ -526,6 +534,7 @@ export const RegisterDatasetMutation = graphql(`
       name
       role
       rows
+      format
     }
   }
 `);
@@ -878,6 +887,7 @@ export const JobQuery = graphql(`
           batchSize
           runs
           disturbedRounds
+          speedFactor
           measuredAt
           hardwareProfile {
             id
@@ -889,6 +899,13 @@ export const JobQuery = graphql(`
       bestVersion {
         id
         number
+      }
+      bestEffortVersion {
+        id
+        number
+      }
+      frontier {
+        id
       }
       candidates {
         id
@@ -912,6 +929,7 @@ export const JobQuery = graphql(`
           batchSize
           runs
           disturbedRounds
+          speedFactor
           measuredAt
           hardwareProfile {
             id

@@ -2,7 +2,7 @@
 // defaults. The kinds, the valid ranges and the allowed values are core's (STEP_PARAMS in
 // packages/core/src/policy-steps.ts, the table the API validates with), so a range changes in
 // one place; the validation below names the step and the parameter like the API does.
-import { STEP_PARAMS, StepKinds } from "@costgate/core";
+import { SEARCH_DEFAULTS, STEP_PARAMS, StepKinds } from "@costgate/core";
 import type { StepKind } from "@/gql/graphql";
 
 export type { StepKind };
@@ -38,7 +38,16 @@ export type ParamDef =
       help: string;
       optional?: boolean;
     }
-  | { name: string; label: string; type: "boolean"; help: string; optional: true };
+  | { name: string; label: string; type: "boolean"; help: string; optional: true }
+  | {
+      /** Several of the options (checkboxes), in the order chosen; kept in the draft as "a,b". */
+      name: string;
+      label: string;
+      type: "multiselect";
+      options: { value: string; label: string }[];
+      help: string;
+      optional?: false;
+    };
 
 export const STEP_DEFS: Record<
   StepKind,
@@ -166,6 +175,56 @@ export const STEP_DEFS: Record<
     ],
     defaults: { epochs: "3", learningRate: "0.05", batchSize: "32", temperature: "2" },
   },
+  SEARCH: {
+    label: "Search (autopilot)",
+    summary:
+      "Finds the cheapest version within the guardrail by itself, under a time budget: tries structured pruning levels (each recovered by training), then the best one's weights in each dtype. Every trial becomes a candidate. It must be the only step of its policy.",
+    params: [
+      {
+        name: "timeBudgetMinutes",
+        label: "Time budget (minutes)",
+        ...STEP_PARAMS.SEARCH.timeBudgetMinutes,
+        step: "any",
+        help: "How long the search may run: more than 0, at most 1440 (a day). A trial that would overrun it is not started.",
+      },
+      {
+        name: "maxTrials",
+        label: "Max trials",
+        ...STEP_PARAMS.SEARCH.maxTrials,
+        step: "1",
+        help: "Optional: a whole number from 1 to 200. Leave empty to let the time budget decide.",
+      },
+      {
+        name: "recovery",
+        label: "Recovery after pruning",
+        type: "select",
+        options: options(STEP_PARAMS.SEARCH.recovery.values, {
+          auto: "Auto (fine-tune with a TRAIN dataset, else distill, else none)",
+          fine_tune: "Fine-tune (TRAIN dataset)",
+          distill: "Distill from the source (TRAIN or UNLABELED inputs)",
+          none: "None",
+        }),
+        help: "How each pruned model wins back accuracy.",
+      },
+      {
+        name: "dtypes",
+        label: "Weight dtypes to try",
+        type: "multiselect",
+        options: options(STEP_PARAMS.SEARCH.dtypes.values, {
+          uint8: "uint8 (4× smaller)",
+          uint16: "uint16 (2× smaller)",
+          float16: "float16 (2× smaller)",
+        }),
+        help: "Each is tried on the best candidate (accuracy-aware). Files shrink; inference is not faster in TensorFlow.js.",
+      },
+    ],
+    defaults: {
+      timeBudgetMinutes: "30",
+      maxTrials: "",
+      recovery: SEARCH_DEFAULTS.recovery,
+      dtypes: SEARCH_DEFAULTS.dtypes.join(","),
+    },
+  },
 };
 
 export interface StepDraft {
@@ -188,7 +247,15 @@ export function draftsFromSteps(steps: readonly { kind: string; params: unknown 
       for (const def of STEP_DEFS[s.kind].params) {
         const v = params[def.name];
         values[def.name] =
-          def.type === "boolean" ? (v === true ? "true" : "") : v === undefined || v === null ? "" : String(v);
+          def.type === "boolean"
+            ? v === true
+              ? "true"
+              : ""
+            : Array.isArray(v)
+              ? v.join(",")
+              : v === undefined || v === null
+                ? ""
+                : String(v);
       }
       return { kind: s.kind, values };
     });
@@ -231,6 +298,12 @@ export function buildSteps(drafts: readonly StepDraft[]): {
         else params[def.name] = raw;
         continue;
       }
+      if (def.type === "multiselect") {
+        const chosen = raw.split(",").filter((v) => def.options.some((o) => o.value === v));
+        if (chosen.length === 0) errors[key] = `Choose at least one of the ${def.label.toLowerCase()}`;
+        else params[def.name] = chosen;
+        continue;
+      }
       if (raw === "") {
         if (!def.optional) errors[key] = `${def.label} is required`;
         continue;
@@ -269,7 +342,9 @@ export function describeParams(kind: string, params: unknown): string {
         ? def.label.toLowerCase()
         : def.type === "select"
           ? String(v)
-          : `${def.label.toLowerCase()} ${String(v)}`,
+          : Array.isArray(v)
+            ? `${def.label.toLowerCase()} ${v.join(", ")}`
+            : `${def.label.toLowerCase()} ${String(v)}`,
     );
   }
   for (const [k, v] of Object.entries(p)) if (!defs.some((d) => d.name === k)) parts.push(`${k} ${JSON.stringify(v)}`);

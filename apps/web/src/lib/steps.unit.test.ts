@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parsePolicySteps } from "@costgate/core";
 import { buildSteps, describeParams, draftsFromSteps, newStep, stepErrorField } from "./steps";
 
 describe("policy steps", () => {
@@ -88,5 +89,38 @@ describe("editing saved steps", () => {
     expect(stepErrorField("steps.1.kind", drafts)).toBe("steps");
     expect(stepErrorField("steps", drafts)).toBe("steps");
     expect(stepErrorField("maxAccuracyDrop", drafts)).toBeNull();
+  });
+});
+
+describe("the SEARCH step", () => {
+  it("builds core-valid params from its defaults: a time budget, recovery auto and the default dtypes", () => {
+    const { steps, errors } = buildSteps([newStep("SEARCH")]);
+    expect(errors).toEqual({});
+    expect(steps).toEqual([
+      { kind: "SEARCH", params: { timeBudgetMinutes: 30, recovery: "auto", dtypes: ["float16", "uint8"] } },
+    ]);
+    expect(parsePolicySteps(steps)).toEqual(steps);
+  });
+
+  it("takes its ranges from core and asks for at least one dtype", () => {
+    const draft = newStep("SEARCH");
+    draft.values = { ...draft.values, timeBudgetMinutes: "1441", maxTrials: "0", dtypes: "" };
+    expect(buildSteps([draft]).errors).toEqual({
+      "0.timeBudgetMinutes": "Time budget (minutes) must be at most 1440",
+      "0.maxTrials": "Max trials must be at least 1",
+      "0.dtypes": "Choose at least one of the weight dtypes to try",
+    });
+  });
+
+  it("edits a saved search: the dtypes back as checkboxes, described in one line", () => {
+    const saved = [
+      { kind: "SEARCH", params: { timeBudgetMinutes: 5, maxTrials: 12, recovery: "none", dtypes: ["uint8"] } },
+    ];
+    const [draft] = draftsFromSteps(saved);
+    expect(draft!.values).toEqual({ timeBudgetMinutes: "5", maxTrials: "12", recovery: "none", dtypes: "uint8" });
+    expect(buildSteps([draft!]).steps).toEqual(saved);
+    expect(describeParams("SEARCH", saved[0]!.params)).toBe(
+      "time budget (minutes) 5, max trials 12, none, weight dtypes to try uint8",
+    );
   });
 });

@@ -3,6 +3,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Producer } from "@costgate/queue";
 import { TestApi } from "../../test/flow.ts";
+import { storeCost } from "../../test/stored-cost.ts";
 import type { WorkerDeps } from "../deps.ts";
 import { finishJob } from "../features/finish-job.ts";
 
@@ -92,24 +93,7 @@ describe("auto-promotion and the cost gate", () => {
       await api.db.evaluation.create({
         data: { versionId: v.id, datasetId: dataset.id, metric: "accuracy", value: 0.9, samples: 10 },
       });
-      await api.db.costMeasurement.create({
-        data: {
-          versionId: v.id,
-          hardwareProfileId: profile.id,
-          backend: "wasm",
-          batchSize: 32,
-          latencyP50Ms: 1,
-          latencyP95Ms: 1,
-          latencyP99Ms: 1,
-          throughputPerSecond: 1000,
-          peakMemoryBytes: 1,
-          modelSizeBytes: 1,
-          loadTimeMs: 1,
-          macsPerInference: 1,
-          costPerMillionUsd: cost,
-          runs: 10,
-        },
-      });
+      await storeCost(api.db, v.id, profile.id, cost);
       return v;
     };
     const production = await version(1, "1", { stage: "PRODUCTION" });

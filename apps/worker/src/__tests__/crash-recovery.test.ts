@@ -1,8 +1,8 @@
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestApi, registerReference, until, waitReady, workerEnvFor } from "../../test/flow.ts";
+import { TestApi, registerReference, until, waitReady } from "../../test/flow.ts";
+import { exited, startWorkerProcess as startWorker, storedObjectsMatchRows } from "../../test/worker-process.ts";
 
 /**
  * The worker as a real child process, stopped in the middle of a job — by kill -9 and by
@@ -11,23 +11,9 @@ import { TestApi, registerReference, until, waitReady, workerEnvFor } from "../.
  * structure of the real network: depthwise convolutions, BatchNorm, residual adds). Job locks
  * are shorter than every step.
  */
-const main = fileURLToPath(new URL("../main.ts", import.meta.url));
 const children: ChildProcess[] = [];
 let api: TestApi;
-
-function startWorkerProcess(): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", main], {
-    env: { ...process.env, ...workerEnvFor(api, { WORKER_LOCK_DURATION_MS: "2000", LOG_LEVEL: "warn" }) },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  children.push(child);
-  return child;
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((r) =>
-    child.exitCode !== null ? r(child.exitCode) : child.once("exit", (code) => r(code)),
-  );
+const startWorkerProcess = () => startWorker(api, children);
 const jobRow = (id: string) => api.db.optimizationJob.findUniqueOrThrow({ where: { id } });
 
 beforeAll(async () => {
@@ -135,10 +121,8 @@ describe.each([
     expect(versions[0]!.id).toBe(firstStepId); // step 1 was not made again
     expect(versions.map((v) => v.parentId)).toEqual([ref.versionId, versions[0]!.id, versions[1]!.id]);
     // Every stored object has a row and every row its object: nothing orphaned, nothing lost.
-    const rows = new Set((await api.db.artifact.findMany({ select: { sha256: true } })).map((a) => a.sha256));
-    const objects = new Set<string>();
-    for await (const sha of api.server.store.list()) objects.add(sha);
-    expect([...objects].sort()).toEqual([...rows].sort());
+    const { objects, rows } = await storedObjectsMatchRows(api);
+    expect(objects).toEqual(rows);
   }
 
   it("finishes a job after its worker is killed (-9) mid-step, making each step's version exactly once", async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatMoney } from "@costgate/core";
 import { uploadFiles } from "@costgate/testkit";
 import {
   TestApi,
@@ -60,7 +61,47 @@ describe("re-measure and re-evaluate", () => {
     // the version stays READY, and its cost is the newest measurement
     const v = await version(api, ref.versionId);
     expect(v.status).toBe("READY");
-    expect(v.cost.costPerMillionUsd).toBe(rows.at(-1)!.costPerMillionUsd.toFixed(6));
+    // (money is served with at least 2 decimals and no trailing zeros: 0.00009, not 0.000090)
+    expect(v.cost.costPerMillionUsd).toBe(formatMoney(rows.at(-1)!.costPerMillionUsd));
+  }, 60_000);
+
+  it("calibrates the profile's speed at its first measurement and normalises every later one to it", async () => {
+    const profile = await api.db.hardwareProfile.findFirstOrThrow({ where: { isDefault: true } });
+    // The first measurement on this profile (the reference version's) made the calibration.
+    const calibration = await api.db.speedCalibration.findFirstOrThrow({ where: { hardwareProfileId: profile.id } });
+    expect(calibration).toMatchObject({ backend: "wasm", hostId: "host-under-test" });
+    expect(calibration.referenceThroughputPerSecond).toBeGreaterThan(0);
+    const [first, ...later] = await api.db.costMeasurement.findMany({
+      where: { hardwareProfileId: profile.id },
+      orderBy: { measuredAt: "asc" },
+    });
+    expect(first).toMatchObject({ speedCalibrationId: calibration.id, speedFactor: 1 });
+    expect(first!.rawThroughputPerSecond).toBe(first!.throughputPerSecond);
+
+    const ml = await api.userToken("ML_ENGINEER", ref.teamId);
+    await api.ok(REMEASURE, { v: ref.versionId }, ml.token);
+    const row = await until("a normalised measurement", () =>
+      api.db.costMeasurement.findFirst({
+        where: { versionId: ref.versionId, measuredAt: { gt: (later.at(-1) ?? first!).measuredAt } },
+      }),
+    );
+    // Normalised to the one calibration: throughput = raw / the machine's speed against it.
+    expect(row.speedCalibrationId).toBe(calibration.id);
+    expect(row.speedFactor).toBeGreaterThan(0);
+    expect(row.throughputPerSecond).not.toBe(row.rawThroughputPerSecond);
+    const ratio = row.throughputPerSecond / row.rawThroughputPerSecond!;
+    expect(Math.abs(Math.log(ratio * row.speedFactor!))).toBeLessThan(0.15);
+    expect(await api.db.speedCalibration.count()).toBe(1);
+    // Served with the measurement.
+    const served = await api.ok<{ modelVersion: { cost: { speedFactor: number; rawThroughputPerSecond: number } } }>(
+      `query($id:ID!){ modelVersion(id:$id){ cost { speedFactor rawThroughputPerSecond } } }`,
+      { id: ref.versionId },
+      ml.token,
+    );
+    expect(served.modelVersion.cost).toEqual({
+      speedFactor: row.speedFactor,
+      rawThroughputPerSecond: row.rawThroughputPerSecond,
+    });
   }, 60_000);
 
   it("refuses a VIEWER, hides other teams' versions, and names an unknown profile", async () => {

@@ -24,7 +24,7 @@ let worker: CostgateWorker;
 let ref: Awaited<ReturnType<typeof registerReference>>;
 
 const JOB = `id status progress stage error attempts triggeredBy startedAt finishedAt result
-  candidates { ${VERSION_FIELDS} } bestVersion { id number } sourceVersion { id }`;
+  candidates { ${VERSION_FIELDS} } bestVersion { id number } bestEffortVersion { id number } frontier { id } sourceVersion { id }`;
 
 async function createPolicy(input: Record<string, unknown>) {
   const r = await api.ok<{ createOptimizationPolicy: { id: string } }>(
@@ -203,7 +203,7 @@ describe("optimize", () => {
     expect(done.result.steps[2]).toMatchObject({ kind: "QUANTIZE", withinGuardrail: expect.any(Boolean) });
   }, 180_000);
 
-  it("gives bestVersion null and REJECTED candidates when no candidate meets the guardrail", async () => {
+  it("gives bestVersion null and REJECTED candidates when no candidate meets the guardrail; one that saves is the best effort", async () => {
     const policyId = await createPolicy({
       name: "too-strict",
       steps: [{ kind: "PRUNE", params: { method: "structured", sparsity: 0.95 } }],
@@ -217,7 +217,16 @@ describe("optimize", () => {
       stage: "REJECTED",
       statusMessage: expect.stringMatching(/guardrail: accuracy .* drop of/),
     });
-    expect(done.stage).toMatch(/no candidate/);
+    // Proposed as best effort only when measurably cheaper than the source (its paired interval above 1×).
+    const [pruned] = done.candidates;
+    expect(done.frontier).toEqual([{ id: pruned.id }]);
+    if (pruned.comparedToParent.low > 1) {
+      expect(done.bestEffortVersion).toEqual({ id: pruned.id, number: pruned.number });
+      expect(done.stage).toMatch(/^Done: best effort, guardrail missed by \d+\.\d\d points: version \d+/);
+    } else {
+      expect(done.bestEffortVersion).toBeNull();
+      expect(done.stage).toMatch(/no candidate/);
+    }
   }, 120_000);
 
   it("stops a running job on cancel and keeps the versions it made, marked as such", async () => {

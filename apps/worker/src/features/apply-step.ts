@@ -7,8 +7,8 @@ import {
   pruneStructured,
   quantizeAccuracyAware,
   quantizeArtifacts,
-  type Dataset,
-  type InputSet,
+  type AnyDataset,
+  type AnyInputSet,
   type Task,
   type tf,
 } from "@costgate/ml";
@@ -16,11 +16,11 @@ import {
 export interface StepContext {
   task: Task;
   /** Loaded on first use; the caller disposes them. */
-  trainDataset: () => Promise<Dataset>;
+  trainDataset: () => Promise<AnyDataset>;
   /** Accuracy-aware quantization's data: a labelled set, else the UNLABELED one (by agreement). */
-  calibrationData: () => Promise<{ role: "EVALUATION" | "TRAIN" | "UNLABELED"; data: Dataset | InputSet }>;
+  calibrationData: () => Promise<{ role: "EVALUATION" | "TRAIN" | "UNLABELED"; data: AnyDataset | AnyInputSet }>;
   /** DISTILL's inputs: the TRAIN dataset's (labels unused), else the UNLABELED dataset's. */
-  distillInputs: () => Promise<{ role: "TRAIN" | "UNLABELED"; inputs: InputSet }>;
+  distillInputs: () => Promise<{ role: "TRAIN" | "UNLABELED"; inputs: AnyInputSet }>;
   /** Runs `use` with the job's source version loaded (DISTILL's teacher), disposing it after. */
   withTeacher: <T>(use: (teacher: tf.LayersModel) => Promise<T>) => Promise<T>;
   /** The job's source version id, recorded in DISTILL's recipe. */
@@ -40,8 +40,11 @@ export interface StepOutput {
   cancelled: boolean;
 }
 
+/** A step that makes one version from one model (SEARCH runs these steps itself: features/search). */
+export type ChainStep = Exclude<PolicyStep, { kind: "SEARCH" }>;
+
 /** Applies one policy step to a model with packages/ml and returns the new model's files. */
-export async function applyStep(step: PolicyStep, model: tf.LayersModel, ctx: StepContext): Promise<StepOutput> {
+export async function applyStep(step: ChainStep, model: tf.LayersModel, ctx: StepContext): Promise<StepOutput> {
   switch (step.kind) {
     case "PRUNE": {
       const { method, sparsity } = step.params;

@@ -18,7 +18,12 @@ export async function collectUnreferencedArtifacts(
   const { db, store, logger } = deps;
   const cutoff = new Date((opts.now ?? new Date()).getTime() - opts.graceMs);
   const candidates = await db.artifact.findMany({
-    where: { lastUsedAt: { lt: cutoff }, versions: { none: {} }, datasets: { none: {} } },
+    where: {
+      lastUsedAt: { lt: cutoff },
+      versions: { none: {} },
+      datasets: { none: {} },
+      decodedDatasets: { none: {} },
+    },
     select: { id: true, kind: true, sha256: true, sizeBytes: true, teamId: true, createdBy: true, createdAt: true },
     orderBy: { lastUsedAt: "asc" },
     take: BATCH,
@@ -32,7 +37,7 @@ export async function collectUnreferencedArtifacts(
         DELETE FROM artifacts a
          WHERE a.id = ${artifact.id} AND a.last_used_at < ${cutoff}
            AND NOT EXISTS (SELECT 1 FROM model_versions v WHERE v.artifact_id = a.id)
-           AND NOT EXISTS (SELECT 1 FROM datasets d WHERE d.artifact_id = a.id)`;
+           AND NOT EXISTS (SELECT 1 FROM datasets d WHERE d.artifact_id = a.id OR d.decoded_artifact_id = a.id)`;
       if (deleted === 0) return false;
       await writeAudit(tx, {
         actor: "system",

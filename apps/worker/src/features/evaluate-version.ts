@@ -6,8 +6,9 @@ import { Prisma } from "@costgate/db";
 import type { WorkerDeps } from "../deps.ts";
 import type { ModelFacts } from "../tf/protocol.ts";
 import { TfProcessDied } from "../tf/tf-host.ts";
-import { datasetPathOf, modelJsonPathOf, taskOf } from "./model-files.ts";
+import { DATASET_FILES, datasetRefOf, modelJsonPathOf, taskOf } from "./model-files.ts";
 import { onVersionReady } from "./on-version-ready.ts";
+import { calibrationsOf, normalisationOf } from "./speed-calibration.ts";
 
 const NO_EVALUATION_DATASET = "No EVALUATION dataset registered for this model: cost measured, metric not evaluated";
 const BY_AGREEMENT =
@@ -56,7 +57,7 @@ export async function evaluateVersion(
   const dataset = await db.dataset.findFirst({
     where: { modelId: version.modelId, role: "EVALUATION" },
     orderBy: { createdAt: "desc" },
-    include: { artifact: true },
+    include: DATASET_FILES,
   });
   // Without labelled data, a version an optimization job made is evaluated by its agreement with
   // the job's source version on the model's UNLABELED dataset (what the guardrail then uses).
@@ -65,7 +66,7 @@ export async function evaluateVersion(
       ? await db.dataset.findFirst({
           where: { modelId: version.modelId, role: "UNLABELED" },
           orderBy: { createdAt: "desc" },
-          include: { artifact: true },
+          include: DATASET_FILES,
         })
       : null;
   const reference = unlabeled
@@ -96,12 +97,12 @@ export async function evaluateVersion(
             "evaluate",
             {
               modelJsonPath,
-              dataset: needEval && dataset ? { path: await datasetPathOf(deps, dataset.artifact.sha256), task } : null,
+              dataset: needEval && dataset ? await datasetRefOf(deps, dataset, task) : null,
               agreement:
                 needEval && !dataset && unlabeled && reference
                   ? {
                       referenceModelJsonPath: await modelJsonPathOf(deps, reference.sourceVersion.artifact.sha256),
-                      inputs: { path: await datasetPathOf(deps, unlabeled.artifact.sha256), task },
+                      inputs: await datasetRefOf(deps, unlabeled, task),
                     }
                   : null,
             },
@@ -110,6 +111,7 @@ export async function evaluateVersion(
         : null;
     // A version whose outputs are not the model's classes fails before its cost is measured.
     if (evaluated) assertOutputsAreClasses(version.model, evaluated.facts);
+    const calibrations = needCost ? await calibrationsOf(deps) : [];
     const measured = needCost
       ? await deps.tf.measure(
           {
@@ -122,6 +124,7 @@ export async function evaluateVersion(
               batchSize: profile.batchSize,
               ...deps.measure,
             },
+            calibrations,
           },
           { onWait: opts.onWait },
         )
@@ -165,6 +168,7 @@ export async function evaluateVersion(
             spread: cost.spread,
             uncertainty: cost.uncertainty,
             disturbedRounds: cost.disturbedRounds,
+            ...(await normalisationOf(tx, deps, cost, calibrations)),
           },
         });
         const paired = measured?.paired;

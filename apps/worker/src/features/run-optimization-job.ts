@@ -1,13 +1,15 @@
 import { UnrecoverableError } from "bullmq";
-import { parsePolicySteps, type PolicyStep } from "@costgate/core";
+import { parsePolicySteps } from "@costgate/core";
 import { isMlError } from "@costgate/ml";
 import type { ModelVersion } from "@costgate/db";
 import type { WorkerDeps } from "../deps.ts";
 import { evaluateVersion, readableFailure } from "./evaluate-version.ts";
 import { JobProgress } from "./job-progress.ts";
-import { datasetPathOf, modelJsonPathOf, taskOf } from "./model-files.ts";
+import { DATASET_FILES, datasetRefOf, modelJsonPathOf, taskOf } from "./model-files.ts";
 import { storeStepVersion } from "./store-step-version.ts";
 import { finishJob } from "./finish-job.ts";
+import type { ChainStep } from "./apply-step.ts";
+import { runSearch } from "./search/run-search.ts";
 
 /** Thrown when the worker shuts down mid-job: the processor hands the job back to the queue. */
 export class HandBack extends Error {
@@ -16,7 +18,7 @@ export class HandBack extends Error {
   }
 }
 
-const describe = (step: PolicyStep): string => {
+const describe = (step: ChainStep): string => {
   switch (step.kind) {
     case "PRUNE":
       return `${step.params.method} pruning ${Math.round(step.params.sparsity * 100)}%`;
@@ -48,12 +50,13 @@ export async function runOptimizationJob(
   if (!job) return;
   if (job.status === "SUCCEEDED" || job.status === "FAILED" || job.status === "CANCELLED") return;
   const steps = parsePolicySteps(job.steps);
+  const startedAt = job.startedAt ?? new Date();
   // Conditional, so a cancellation (or an end) that lands between the read and this write is never overwritten.
   const started = await db.optimizationJob.updateMany({
     where: { id: jobId, status: { in: ["QUEUED", "RUNNING"] }, cancelRequested: false },
     data: {
       status: "RUNNING",
-      startedAt: job.startedAt ?? new Date(),
+      startedAt,
       attempts: opts.attempt,
       stage: "Starting",
       error: null,
@@ -78,25 +81,46 @@ export async function runOptimizationJob(
     const trainDs = await db.dataset.findFirst({
       where: { modelId: model.id, role: "TRAIN" },
       orderBy: { createdAt: "desc" },
-      include: { artifact: true },
+      include: DATASET_FILES,
     });
     const evalDs = await db.dataset.findFirst({
       where: { modelId: model.id, role: "EVALUATION" },
       orderBy: { createdAt: "desc" },
-      include: { artifact: true },
+      include: DATASET_FILES,
     });
     const unlabeledDs = await db.dataset.findFirst({
       where: { modelId: model.id, role: "UNLABELED" },
       orderBy: { createdAt: "desc" },
-      include: { artifact: true },
+      include: DATASET_FILES,
     });
-    const train = trainDs ? { path: await datasetPathOf(deps, trainDs.artifact.sha256), task } : null;
-    const evaluation = evalDs ? { path: await datasetPathOf(deps, evalDs.artifact.sha256), task } : null;
-    const unlabeled = unlabeledDs ? { path: await datasetPathOf(deps, unlabeledDs.artifact.sha256), task } : null;
+    const train = trainDs ? await datasetRefOf(deps, trainDs, task) : null;
+    const evaluation = evalDs ? await datasetRefOf(deps, evalDs, task) : null;
+    const unlabeled = unlabeledDs ? await datasetRefOf(deps, unlabeledDs, task) : null;
     const teacherModelJsonPath = await modelJsonPathOf(deps, job.sourceVersion.artifact.sha256);
 
+    // What every step of the job reads: its data, the teacher (the source version), the guardrail.
+    const stepData = {
+      task,
+      train,
+      evaluation,
+      unlabeled,
+      teacherVersionId: job.sourceVersion.id,
+      teacherModelJsonPath,
+      maxAccuracyDrop: job.policy.maxAccuracyDrop,
+    };
+    const search = steps[0]?.kind === "SEARCH" ? steps[0] : null;
+    if (search) {
+      const { report } = await runSearch(deps, { job, params: search.params, startedAt, progress, onWait, stepData });
+      await progress.stop();
+      if (progress.signal.aborted) await handBackIfShuttingDown(deps, jobId, progress);
+      await finishJob(deps, jobId, { cancelled: progress.signal.aborted, search: report });
+      return;
+    }
+
     let input: ModelVersion & { artifact: { sha256: string } } = job.sourceVersion;
-    for (const [index, step] of steps.entries()) {
+    // parsePolicySteps admits SEARCH only alone, run above.
+    const chain = steps.filter((s): s is ChainStep => s.kind !== "SEARCH");
+    for (const [index, step] of chain.entries()) {
       const base = index / steps.length;
       if (await progress.checkCancel()) break;
       const existing = await db.modelVersion.findUnique({
@@ -112,18 +136,7 @@ export async function runOptimizationJob(
       progress.report(base, `Step ${index + 1}/${steps.length}: ${describe(step)}`);
       const output = await deps.tf.compute(
         "applyStep",
-        {
-          step,
-          modelJsonPath: await modelJsonPathOf(deps, input.artifact.sha256),
-          task,
-          train,
-          evaluation,
-          unlabeled,
-          teacherVersionId: job.sourceVersion.id,
-          teacherModelJsonPath,
-          maxAccuracyDrop: job.policy.maxAccuracyDrop,
-          seed: index,
-        },
+        { ...stepData, step, modelJsonPath: await modelJsonPathOf(deps, input.artifact.sha256), seed: index },
         {
           signal: progress.signal,
           onWait,

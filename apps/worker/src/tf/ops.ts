@@ -3,14 +3,17 @@ import {
   compareCost,
   disposeDataset,
   evaluateModel,
+  initBackend,
   inspectModel,
   loadCsvDataset,
   loadCsvInputs,
+  loadImageDataset,
+  loadImageInputs,
   loadModel,
   measureCost,
   modelInputShape,
-  type Dataset,
-  type InputSet,
+  type AnyDataset,
+  type AnyInputSet,
   type tf,
 } from "@costgate/ml";
 import { applyStep } from "../features/apply-step.ts";
@@ -41,34 +44,43 @@ function factsOf(model: tf.LayersModel, modelJsonPath: string): ModelFacts {
  * Datasets stay decoded between calls of one job (each fine-tuning step and the accuracy-aware
  * quantization reuse them); the two most recently used are kept.
  */
-const datasets = new Map<string, Promise<Dataset | InputSet>>();
+const datasets = new Map<string, Promise<AnyDataset | AnyInputSet>>();
 const KEEP_DATASETS = 2;
 
-function cached<D extends Dataset | InputSet>(key: string, load: () => Promise<D>): Promise<D> {
+function cached<D extends AnyDataset | AnyInputSet>(key: string, load: () => Promise<D>): Promise<D> {
   let entry = datasets.get(key) as Promise<D> | undefined;
   if (entry) datasets.delete(key);
   else entry = load();
   datasets.set(key, entry);
   entry.catch(() => datasets.delete(key));
   while (datasets.size > KEEP_DATASETS) {
-    const [oldest, evicted] = datasets.entries().next().value as [string, Promise<Dataset | InputSet>];
+    const [oldest, evicted] = datasets.entries().next().value as [string, Promise<AnyDataset | AnyInputSet>];
     datasets.delete(oldest);
     void evicted.then(disposeDataset, () => undefined);
   }
   return entry;
 }
 
-function dataset(ref: DatasetRef, model: tf.LayersModel): Promise<Dataset> {
+/** A labelled dataset: a CSV read into tensors, or decoded images read batch by batch. */
+function dataset(ref: DatasetRef, model: tf.LayersModel): Promise<AnyDataset> {
   const inputShape = modelInputShape(model);
-  return cached(`${ref.path}|${inputShape.join("x")}|${ref.task}`, () =>
-    loadCsvDataset(ref.path, { inputShape, task: ref.task }),
+  const { preprocessing } = ref;
+  return cached<AnyDataset>(`${ref.path}|${inputShape.join("x")}|${ref.task}|${JSON.stringify(preprocessing)}`, () =>
+    ref.format === "images"
+      ? loadImageDataset(ref.path, { inputShape, preprocessing })
+      : loadCsvDataset(ref.path, { inputShape, task: ref.task }),
   );
 }
 
-/** The inputs of an UNLABELED dataset (no label column). */
-function inputs(ref: DatasetRef, model: tf.LayersModel): Promise<InputSet> {
+/** The inputs of an UNLABELED dataset (no labels). */
+function inputs(ref: DatasetRef, model: tf.LayersModel): Promise<AnyInputSet> {
   const inputShape = modelInputShape(model);
-  return cached(`${ref.path}|${inputShape.join("x")}|inputs`, () => loadCsvInputs(ref.path, { inputShape }));
+  const { preprocessing } = ref;
+  return cached<AnyInputSet>(`${ref.path}|${inputShape.join("x")}|inputs|${JSON.stringify(preprocessing)}`, () =>
+    ref.format === "images"
+      ? loadImageInputs(ref.path, { inputShape, preprocessing })
+      : loadCsvInputs(ref.path, { inputShape }),
+  );
 }
 
 async function withModel<T>(path: string, use: (model: tf.LayersModel) => Promise<T>): Promise<T> {
@@ -101,7 +113,14 @@ const evaluate: Handler<"evaluate"> = (args) =>
 const measure: Handler<"measure"> = (args) =>
   withModel(args.modelJsonPath, async (model) => {
     const facts = factsOf(model, args.modelJsonPath);
-    const settings = { ...args.settings, modelJsonPath: args.modelJsonPath };
+    // The speed reference is timed in every measurement; normalised to this backend's calibration.
+    const backend = await initBackend();
+    const calibration = args.calibrations.find((c) => c.backend === backend) ?? null;
+    const settings = {
+      ...args.settings,
+      modelJsonPath: args.modelJsonPath,
+      speed: { calibratedThroughput: calibration?.referenceThroughputPerSecond ?? null },
+    };
     if (!args.parentModelJsonPath) return { facts, cost: await measureCost(model, settings), paired: null };
     const parentPath = args.parentModelJsonPath;
     return withModel(parentPath, async (parent) => {

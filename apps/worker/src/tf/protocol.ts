@@ -1,4 +1,4 @@
-import type { PolicyStep } from "@costgate/core";
+import type { ImagePreprocessing } from "@costgate/formats";
 import type {
   Agreement,
   ComparedCost,
@@ -8,7 +8,7 @@ import type {
   MlErrorCode,
   Task,
 } from "@costgate/ml";
-import type { StepOutput } from "../features/apply-step.ts";
+import type { ChainStep, StepOutput } from "../features/apply-step.ts";
 
 /**
  * What the worker asks its TensorFlow child process to do, and what it answers. Messages go
@@ -28,15 +28,27 @@ export interface ModelFacts {
   outputUnits: number | null;
 }
 
+/** What a TensorFlow process needs to read a dataset's rows: a CSV's path, or an image dataset's decoded file. */
 export interface DatasetRef {
   path: string;
   task: Task;
+  /** Default csv. */
+  format?: "csv" | "images";
+  /** Images: scale, mean, std as registered. */
+  preprocessing?: ImagePreprocessing | null;
 }
 
 /** A version's agreement with another (the source version of its job) on an UNLABELED dataset's inputs. */
 interface AgreementRef {
   referenceModelJsonPath: string;
   inputs: DatasetRef;
+}
+
+/** A hardware profile's calibration of the speed reference on one backend (SpeedCalibration row). */
+export interface SpeedCalibrationRef {
+  id: string;
+  backend: string;
+  referenceThroughputPerSecond: number;
 }
 
 export interface Ops {
@@ -50,13 +62,19 @@ export interface Ops {
   };
   /** Measures a model's cost; with a parent, both interleaved in one session and compared. */
   measure: {
-    args: { modelJsonPath: string; parentModelJsonPath: string | null; settings: MeasureCostOptions };
+    args: {
+      modelJsonPath: string;
+      parentModelJsonPath: string | null;
+      settings: MeasureCostOptions;
+      /** The profile's speed calibrations (one per backend): the child normalises to its backend's. */
+      calibrations: SpeedCalibrationRef[];
+    };
     result: { facts: ModelFacts; cost: CostMeasurement; paired: Omit<ComparedCost, "candidate"> | null };
   };
   /** Applies one policy step to a model and returns the new model's files. */
   applyStep: {
     args: {
-      step: PolicyStep;
+      step: ChainStep;
       modelJsonPath: string;
       task: Task;
       train: DatasetRef | null;

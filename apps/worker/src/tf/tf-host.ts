@@ -176,7 +176,16 @@ export class TfHost {
     if (this.child) return this.child;
     const { backend, maxOldSpaceMb } = this.opts;
     const child = fork(CHILD, [], {
-      execArgv: ["--import", "tsx", ...(maxOldSpaceMb ? [`--max-old-space-size=${maxOldSpaceMb}`] : [])],
+      // --no-liftoff: V8 compiles TensorFlow.js's wasm kernels with its optimising compiler up
+      // front instead of tiering up from a baseline compiler while they run: a young process
+      // otherwise measures up to 1.5x slower than the same process minutes later, more so on a
+      // loaded machine, where tier-up compiles late (measured: docs/BENCHMARKS.md).
+      execArgv: [
+        "--import",
+        "tsx",
+        "--no-liftoff",
+        ...(maxOldSpaceMb ? [`--max-old-space-size=${maxOldSpaceMb}`] : []),
+      ],
       serialization: "advanced",
       stdio: ["ignore", "inherit", "pipe", "ipc"],
       env: { ...process.env, ...(backend ? { COSTGATE_TF_BACKEND: backend } : {}) },

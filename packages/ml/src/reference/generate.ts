@@ -2,6 +2,8 @@
  * Writes the reference models, each with a TRAIN and an EVALUATION CSV, under one directory:
  *   <outDir>/<name>/model/model.json + weight shards
  *   <outDir>/<name>/train.csv, evaluation.csv
+ *   <outDir>/<name>/images/train.zip, evaluation.zip, unlabeled.zip   image models: the same images as
+ *     PNGs in label folders (and unlabeled ones at the top level), as image datasets are uploaded
  *   <outDir>/manifest.json   seed, backend, metric of each model on its evaluation set
  * Deterministic in the seed (same backend, same files). By default the models of
  * REFERENCE_MODELS; the image models (IMAGE_REFERENCE_MODELS) with `only` or `withLarge`.
@@ -40,7 +42,8 @@ import {
   type ReferenceModelDescriptor,
   type ReferenceModelName,
 } from "./reference-models.ts";
-import { shapeImage } from "./shape-images.ts";
+import { writeImageZip } from "./image-zip.ts";
+import { SHAPE_CLASSES, shapeImage } from "./shape-images.ts";
 
 interface GeneratedImageTraining {
   alpha: number;
@@ -79,6 +82,10 @@ interface GeneratedReference {
   imageTraining?: GeneratedImageTraining;
   /** Absolute paths. */
   files: { modelJson: string; train: string; evaluation: string };
+  /** Image models: zips of PNGs (absolute paths), label folders named by classNames; unlabeled at the top level. */
+  images?: { train: string; evaluation: string; unlabeled: string };
+  /** Image models: output index i is classNames[i] (the label folders' names). */
+  classNames?: string[];
 }
 
 export interface ReferenceManifest {
@@ -240,8 +247,17 @@ async function generateImageReference(
   const evaluationCsv = await writeImageCsv(paths.evaluation, d.rows.evaluation, features, (i) =>
     shapeImage(seed, "evaluation", i, spec.size),
   );
+  const images = {
+    train: join(dir, d.name, "images", "train.zip"),
+    evaluation: join(dir, d.name, "images", "evaluation.zip"),
+    unlabeled: join(dir, d.name, "images", "unlabeled.zip"),
+  };
+  const render = (split: string) => (i: number) => shapeImage(seed, split, i, spec.size);
+  await writeImageZip(images.train, d.rows.train, render("train"), SHAPE_CLASSES);
+  await writeImageZip(images.evaluation, d.rows.evaluation, render("evaluation"), SHAPE_CLASSES);
+  await writeImageZip(images.unlabeled, d.rows.evaluation, render("unlabeled"), null);
   log(
-    `${d.name.padEnd(18)} CSVs written: train ${d.rows.train} rows (${(trainCsv.bytes / 2 ** 20).toFixed(1)} MiB), ` +
+    `${d.name.padEnd(18)} CSVs and image zips written: train ${d.rows.train} rows (${(trainCsv.bytes / 2 ** 20).toFixed(1)} MiB), ` +
       `evaluation ${d.rows.evaluation} rows (${(evaluationCsv.bytes / 2 ** 20).toFixed(1)} MiB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
   const t1 = performance.now();
@@ -286,6 +302,8 @@ async function generateImageReference(
         imagesSeen: training.imagesSeen,
       },
       files: paths,
+      images,
+      classNames: [...SHAPE_CLASSES],
     };
   } finally {
     model.dispose();
@@ -318,7 +336,7 @@ export async function ensureReferenceModels(
   const missing: AnyReferenceModelName[] = [];
   for (const name of wanted) {
     const entry = sameSeed ? existing.models.find((m) => m.name === name) : undefined;
-    const files = Object.values(referencePaths(name, resolve(outDir)));
+    const files = [...Object.values(referencePaths(name, resolve(outDir))), ...Object.values(entry?.images ?? {})];
     const present = entry
       ? (
           await Promise.all(

@@ -15,7 +15,7 @@
 import type { Dataset } from "../dataset-types.ts";
 import { datasetFromArrays } from "../dataset.ts";
 import { MlError } from "../errors.ts";
-import { sliceRows } from "../evaluate.ts";
+import { sliceRows } from "../input-rows.ts";
 import { shuffledIndices, toSeed } from "../random.ts";
 import { batchLoss, batchMetricSum, describeOutput } from "../task-loss.ts";
 import { tf } from "../tf.ts";

@@ -1,4 +1,4 @@
-/** A minimal greyscale PNG encoder, for looking at generated images (tests and debugging). */
+/** A minimal PNG encoder (greyscale and RGB): reference image datasets, and looking at generated images. */
 import { deflateSync } from "node:zlib";
 
 const CRC_TABLE = (() => {
@@ -26,27 +26,40 @@ function chunk(type: string, data: Uint8Array): Buffer {
   return out;
 }
 
-/** Encodes grey values in [0, 1] (row-major, width x height) as an 8-bit greyscale PNG. */
-export function encodeGreyPng(values: ArrayLike<number>, width: number, height: number, invert = false): Buffer {
-  const raw = Buffer.alloc((width + 1) * height);
+/** An 8-bit PNG of `channels` 1 (greyscale) or 3 (RGB) from row-major bytes. */
+function encodePng(bytes: Uint8Array, width: number, height: number, channels: 1 | 3): Buffer {
+  const stride = width * channels;
+  const raw = Buffer.alloc((stride + 1) * height);
   for (let y = 0; y < height; y++) {
-    raw[y * (width + 1)] = 0; // filter: none
-    for (let x = 0; x < width; x++) {
-      const v = Math.min(1, Math.max(0, values[y * width + x]!));
-      raw[y * (width + 1) + 1 + x] = Math.round((invert ? 1 - v : v) * 255);
-    }
+    raw[y * (stride + 1)] = 0; // filter: none
+    raw.set(bytes.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
   }
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8; // bit depth
-  ihdr[9] = 0; // greyscale
+  ihdr[9] = channels === 1 ? 0 : 2; // greyscale or RGB
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk("IHDR", ihdr),
     chunk("IDAT", deflateSync(raw)),
     chunk("IEND", new Uint8Array(0)),
   ]);
+}
+
+/** Encodes grey values in [0, 1] (row-major, width x height) as an 8-bit greyscale PNG. */
+export function encodeGreyPng(values: ArrayLike<number>, width: number, height: number, invert = false): Buffer {
+  const bytes = new Uint8Array(width * height);
+  for (let i = 0; i < bytes.length; i++) {
+    const v = Math.min(1, Math.max(0, values[i]!));
+    bytes[i] = Math.round((invert ? 1 - v : v) * 255);
+  }
+  return encodePng(bytes, width, height, 1);
+}
+
+/** Encodes RGB bytes (row-major, width x height x 3) as an 8-bit RGB PNG. */
+export function encodeRgbPng(pixels: Uint8Array, width: number, height: number): Buffer {
+  return encodePng(pixels, width, height, 3);
 }
 
 /** Tiles equally sized square images into one grid image (values in [0, 1]). */

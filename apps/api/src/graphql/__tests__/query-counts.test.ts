@@ -36,6 +36,8 @@ const JOBS_WITH_PAGE_FIELDS = `query($first: Int!) {
       steps { kind params }
       sourceVersion { id number model { name } evaluation { metric value } cost { ${COST} } }
       bestVersion { id number }
+      bestEffortVersion { id number }
+      frontier { id number evaluation { metric value } cost { ${COST} } }
       candidates {
         id number source recipe stage status statusMessage
         evaluation { metric value }
@@ -193,8 +195,16 @@ describe("SQL statements per list query", () => {
       },
     });
     const pruned = await measured({ number: 2, parentId: source.id, jobId: job.id, stepIndex: 0 }, 1500);
-    await measured({ number: 3, parentId: pruned.id, jobId: job.id, stepIndex: 1 }, 1500);
-    await api.db.optimizationJob.update({ where: { id: job.id }, data: { bestVersionId: pruned.id } });
+    const tuned = await measured({ number: 3, parentId: pruned.id, jobId: job.id, stepIndex: 1 }, 1500);
+    // The frontier and the best effort as the worker writes them into the result (a best effort
+    // beside a best version only to count the statements of both fields).
+    await api.db.optimizationJob.update({
+      where: { id: job.id },
+      data: {
+        bestVersionId: pruned.id,
+        result: { frontier: [tuned.id, pruned.id], bestEffortVersionId: tuned.id },
+      },
+    });
   }
 
   /**
@@ -240,6 +250,9 @@ describe("SQL statements per list query", () => {
       expect(node.candidates[0].comparedToParent.parent.number).toBe(1);
       expect(node.candidates[1].comparedToParent.parent.number).toBe(2);
       expect(node.candidates[1].evaluation).toEqual({ metric: "accuracy", value: 0.9 });
+      expect(node.frontier.map((v: { number: number }) => v.number)).toEqual([3, 2]);
+      expect(node.frontier[0].cost.costPerMillionUsd).toBeDefined();
+      expect(node.bestEffortVersion.number).toBe(3);
     }
     expectFlat(two.count, ten.count);
   });

@@ -1,5 +1,5 @@
 import { teamScope, visibleOrNull, type PolicyStep } from "@costgate/core";
-import type { Prisma } from "@costgate/db";
+import type { ModelVersion, Prisma } from "@costgate/db";
 import { caller, mutation } from "../context.ts";
 import type { Resolvers } from "../generated/resolvers-types.ts";
 import { newestFirst, paginate } from "../pagination.ts";
@@ -7,6 +7,12 @@ import { createOptimizationPolicy } from "../../features/optimization/create-pol
 import { updateOptimizationPolicy } from "../../features/optimization/update-policy.ts";
 import { runOptimizationPolicy } from "../../features/optimization/run-policy.ts";
 import { cancelOptimizationJob } from "../../features/optimization/cancel-job.ts";
+
+/** What the worker writes into a job's result about its choice (job-summary.ts in the worker). */
+const resultOf = (result: Prisma.JsonValue): { frontier?: string[]; bestEffortVersionId?: string | null } =>
+  result && typeof result === "object" && !Array.isArray(result)
+    ? (result as { frontier?: string[]; bestEffortVersionId?: string | null })
+    : {};
 
 /** Steps are stored as JSON `[{ kind, params }]`, written only as parsePolicySteps returned them. */
 const stepsOf = (steps: Prisma.JsonValue): PolicyStep[] => (Array.isArray(steps) ? (steps as PolicyStep[]) : []);
@@ -73,5 +79,14 @@ export const optimizationResolvers = {
     steps: (j) => stepsOf(j.steps),
     candidates: (j, _a, ctx) => ctx.loaders.jobCandidates.load(j.id),
     bestVersion: (j, _a, ctx) => (j.bestVersionId ? ctx.loaders.version.load(j.bestVersionId) : null),
+    // The worker writes both into the job's result (after every trial of a SEARCH, and at the end).
+    frontier: async (j, _a, ctx) => {
+      const ids = resultOf(j.result).frontier ?? [];
+      return (await ctx.loaders.version.loadMany(ids)).filter((v): v is ModelVersion => !!v && !(v instanceof Error));
+    },
+    bestEffortVersion: (j, _a, ctx) => {
+      const id = resultOf(j.result).bestEffortVersionId;
+      return id ? ctx.loaders.version.load(id) : null;
+    },
   },
 } satisfies Resolvers;

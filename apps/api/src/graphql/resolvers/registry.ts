@@ -75,6 +75,8 @@ export const registryResolvers = {
   },
   Dataset: {
     artifact: (d, _a, ctx) => ctx.loaders.artifact.loadRequired(d.artifactId),
+    labels: (d) => (d.role === "UNLABELED" || d.labels.length === 0 ? null : d.labels),
+    preprocessing: (d) => d.preprocessing ?? null,
   },
   Evaluation: {
     dataset: (e, _a, ctx) => ctx.loaders.dataset.loadRequired(e.datasetId),

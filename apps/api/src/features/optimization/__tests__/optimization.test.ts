@@ -263,6 +263,31 @@ describe("optimization policies and jobs", () => {
         [step("DISTILL", { epochs: 2, learningRate: 0.05 })],
         ["steps[1]", "DISTILL", "batchSize"],
       ],
+      [
+        "SEARCH beside another step",
+        [PRUNE, step("SEARCH", { timeBudgetMinutes: 10 })],
+        ["steps[2]", "SEARCH", "the only step of its policy"],
+      ],
+      [
+        "SEARCH with no time",
+        [step("SEARCH", { timeBudgetMinutes: 0 })],
+        ["steps[1]", "SEARCH", "timeBudgetMinutes", "greater than 0"],
+      ],
+      [
+        "SEARCH over a day",
+        [step("SEARCH", { timeBudgetMinutes: 1441 })],
+        ["steps[1]", "timeBudgetMinutes", "at most 1440"],
+      ],
+      [
+        "SEARCH with 201 trials",
+        [step("SEARCH", { timeBudgetMinutes: 10, maxTrials: 201 })],
+        ["steps[1]", "maxTrials", "at most 200"],
+      ],
+      [
+        "SEARCH with an unknown dtype",
+        [step("SEARCH", { timeBudgetMinutes: 10, dtypes: ["int4"] })],
+        ["steps[1]", "dtypes.0", "uint8"],
+      ],
       ["an unknown parameter", [step("QUANTIZE", { dtype: "uint8", bits: 4 })], ["steps[1]", "unknown parameter bits"]],
       ["11 steps", Array.from({ length: 11 }, () => QUANTIZE), ["steps", "at most 10"]],
       ["no steps", [], ["steps", "at least one step"]],
@@ -307,6 +332,20 @@ describe("optimization policies and jobs", () => {
         engineerA,
       );
       expect(r.createOptimizationPolicy.steps).toEqual(steps);
+    });
+
+    it("accepts a SEARCH policy, its optional parameters as given", async () => {
+      for (const params of [
+        { timeBudgetMinutes: 30 },
+        { timeBudgetMinutes: 0.5, maxTrials: 12, recovery: "distill", dtypes: ["float16", "uint8"] },
+      ]) {
+        const r = await api.ok<{ createOptimizationPolicy: { steps: unknown } }>(
+          CREATE_POLICY,
+          { i: { teamId: teamA, name: `search-${uid()}`, steps: [{ kind: "SEARCH", params }], maxAccuracyDrop: 0.01 } },
+          engineerA,
+        );
+        expect(r.createOptimizationPolicy.steps).toEqual([{ kind: "SEARCH", params }]);
+      }
     });
 
     it.each([[-0.01], [1.5]])("refuses maxAccuracyDrop %s with BAD_USER_INPUT", async (drop) => {
@@ -506,6 +545,16 @@ describe("optimization policies and jobs", () => {
           },
           "BAD_USER_INPUT",
           "TRAIN",
+        ],
+        [
+          "a SEARCH recovering with fine_tune on a model without a TRAIN dataset",
+          async () => {
+            const { version } = await modelWithVersion(teamA, { train: false });
+            const steps = [{ kind: "SEARCH", params: { timeBudgetMinutes: 5, recovery: "fine_tune" } }];
+            return { policyId: (await createPolicy(teamA, { steps })).id, versionId: version.id, token: engineerA };
+          },
+          "BAD_USER_INPUT",
+          "recovers with fine_tune, which needs a TRAIN dataset",
         ],
         [
           "a model without an EVALUATION dataset",

@@ -1,7 +1,8 @@
 // Streams a multipart upload from the browser to the API's POST /uploads with the session token
 // (httpOnly, so the browser cannot send it to the API itself), then registers the artifact:
 //   POST /api/uploads?register=version&modelId=…[&notes=…]          → registerModelVersion
-//   POST /api/uploads?register=dataset&modelId=…&role=…[&name=…]     → registerDataset
+//   POST /api/uploads?register=dataset&modelId=…&role=…[&name=…][&scale=…&mean=…&std=…] → registerDataset
+//     (scale, mean and std, comma-separated numbers: an image dataset's preprocessing)
 // Both happen in this one request, so a version is registered even if the person leaves the page
 // as soon as the bytes are sent. The body is not buffered: the browser's upload progress is real.
 import type { NextRequest } from "next/server";
@@ -9,7 +10,7 @@ import { ApiError, request } from "@/lib/api";
 import { SESSION_COOKIE, uploadsUrl } from "@/lib/config";
 import { RegisterDatasetMutation, RegisterModelVersionMutation } from "@/lib/operations";
 import { isSameOrigin } from "@/lib/request-guards";
-import type { DatasetRole } from "@/gql/graphql";
+import type { DatasetRole, ImagePreprocessingInput, PixelScale } from "@/gql/graphql";
 
 export const dynamic = "force-dynamic";
 
@@ -38,6 +39,8 @@ export async function POST(req: NextRequest): Promise<Response> {
   if (register && !modelId) return fail(400, "BAD_USER_INPUT", "modelId is required to register the upload");
   if (register === "dataset" && !isDatasetRole(role))
     return fail(400, "BAD_USER_INPUT", `role must be one of ${DATASET_ROLES.join(", ")}`);
+  const preprocessing = preprocessingOf(params);
+  if (typeof preprocessing === "string") return fail(400, "BAD_USER_INPUT", preprocessing);
 
   let res: Response;
   try {
@@ -74,13 +77,11 @@ export async function POST(req: NextRequest): Promise<Response> {
     const name = params.get("name") || "dataset";
     const { registerDataset: d } = await request(
       RegisterDatasetMutation,
-      { input: { modelId, artifactId: uploaded.artifactId, name, role: role as DatasetRole } },
+      { input: { modelId, artifactId: uploaded.artifactId, name, role: role as DatasetRole, preprocessing } },
       token,
     );
-    return Response.json(
-      { ...uploaded, message: `Dataset “${d.name}” registered (${d.rows.toLocaleString("en-US")} rows).` },
-      { status: 201 },
-    );
+    const count = `${d.rows.toLocaleString("en-US")} ${d.format === "images" ? "images, decoded at the model's input size" : "rows"}`;
+    return Response.json({ ...uploaded, message: `Dataset “${d.name}” registered (${count}).` }, { status: 201 });
   } catch (error) {
     if (error instanceof ApiError)
       return fail(STATUS[error.code] ?? 502, error.code, `Uploaded, but not registered: ${error.message}`);
@@ -89,5 +90,26 @@ export async function POST(req: NextRequest): Promise<Response> {
 }
 
 const DATASET_ROLES = ["TRAIN", "EVALUATION", "UNLABELED"] as const satisfies readonly DatasetRole[];
+const SCALES = ["ZERO_ONE", "MINUS_ONE_ONE", "RAW"] as const satisfies readonly PixelScale[];
+
+/** An image dataset's preprocessing from the query (null when none is given), or why it cannot be read. */
+function preprocessingOf(params: URLSearchParams): ImagePreprocessingInput | null | string {
+  const scale = params.get("scale");
+  const numbers = (name: "mean" | "std"): number[] | null | string => {
+    const text = params.get(name)?.trim();
+    if (!text) return null;
+    const values = text.split(/[,\s]+/).map(Number);
+    return values.every(Number.isFinite)
+      ? values
+      : `${name} must be numbers separated by commas (e.g. 0.485, 0.456, 0.406)`;
+  };
+  const mean = numbers("mean");
+  const std = numbers("std");
+  if (typeof mean === "string") return mean;
+  if (typeof std === "string") return std;
+  if (!scale && !mean && !std) return null;
+  if (scale && !(SCALES as readonly string[]).includes(scale)) return `scale must be one of ${SCALES.join(", ")}`;
+  return { scale: (scale as PixelScale | null) ?? "ZERO_ONE", mean, std };
+}
 const isDatasetRole = (role: string | null): role is DatasetRole =>
   (DATASET_ROLES as readonly string[]).includes(role ?? "");

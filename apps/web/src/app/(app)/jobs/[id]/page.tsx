@@ -21,6 +21,8 @@ import { describeRecipe } from "@/lib/recipe";
 import { getMe } from "@/lib/session";
 import { describeParams } from "@/lib/steps";
 import { CancelJobButton } from "./cancel-button";
+import type { SearchReport } from "@costgate/core";
+import { SearchPanel } from "./search-panel";
 
 export const metadata: Metadata = { title: "Job" };
 
@@ -52,7 +54,9 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
     maxAccuracyDrop?: number;
     bestSavesCost?: boolean;
     source?: { costPerMillionUsd?: string; metric?: number };
+    search?: SearchReport;
   };
+  const isSearch = job.steps[0]?.kind === "SEARCH";
   const byVersion = new Map((result.steps ?? []).map((s) => [s.versionId, s]));
   const metric = result.metric ?? job.sourceVersion.evaluation?.metric ?? "accuracy";
   const started = job.startedAt ? Date.parse(job.startedAt) : null;
@@ -124,15 +128,42 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
             <dd>
               {job.bestVersion
                 ? `v${job.bestVersion.number}`
-                : job.status === "SUCCEEDED"
-                  ? noMeasurableSaving
-                    ? "none: no measurable saving"
-                    : "none qualified"
-                  : "—"}
+                : job.bestEffortVersion
+                  ? `none within the guardrail; best effort v${job.bestEffortVersion.number}`
+                  : job.status === "SUCCEEDED"
+                    ? noMeasurableSaving
+                      ? "none: no measurable saving"
+                      : "none qualified"
+                    : "—"}
             </dd>
           </div>
         </dl>
       </Card>
+
+      {isSearch ? (
+        <SearchPanel
+          candidates={job.candidates}
+          frontierIds={job.frontier.map((v) => v.id)}
+          bestId={job.bestVersion?.id ?? null}
+          bestEffortId={job.bestEffortVersion?.id ?? null}
+          source={
+            job.sourceVersion.evaluation && job.sourceVersion.cost
+              ? {
+                  id: job.sourceVersion.id,
+                  number: job.sourceVersion.number,
+                  cost: Number(job.sourceVersion.cost.costPerMillionUsd),
+                  metric: metric === "agreement" ? 1 : job.sourceVersion.evaluation.value,
+                }
+              : null
+          }
+          metric={metric}
+          search={result.search}
+          live={live}
+          modelId={job.model.id}
+          canPromote={can(me.role, "promote")}
+          isAdmin={me.role === "ADMIN"}
+        />
+      ) : null}
 
       <Card title="Candidates" id="candidates">
         {job.candidates.length === 0 ? (

@@ -5,6 +5,7 @@ import { Card, EmptyState, PageHeader, StatusBadge, TableWrap } from "@/componen
 import { query, type ResultOf } from "@/lib/api";
 import {
   describeComparison,
+  describeSpeed,
   formatBytes,
   formatCount,
   formatDate,
@@ -27,8 +28,12 @@ import { notFound } from "next/navigation";
 import { ReevaluateButton, RemeasureButton, type ProfileChoice } from "./measure-again";
 import { ClassNames } from "./class-names";
 import { ParetoChart } from "./pareto-chart";
-import { PromoteButton } from "./promote-button";
+import { PromoteButton } from "@/components/promote-button";
 import { UploadPanel } from "./upload-panel";
+import { labelsText, preprocessingText } from "@/lib/datasets";
+
+/** Thumbnails shown per image dataset. */
+const THUMBNAILS = 8;
 
 type Version = NonNullable<ResultOf<typeof ModelQuery>["model"]>["versions"]["edges"][number]["node"];
 
@@ -210,7 +215,8 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
       <Card title="Datasets" id="datasets">
         {model.datasets.length === 0 ? (
           <p className="muted">
-            No datasets yet. Evaluation needs an Evaluation dataset; fine-tuning needs a Train dataset (CSV).
+            No datasets yet. Evaluation needs an Evaluation dataset; fine-tuning needs a Train dataset (a CSV, or an
+            archive of images).
           </p>
         ) : (
           <TableWrap label="Datasets">
@@ -219,9 +225,12 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
                 <tr>
                   <th scope="col">Name</th>
                   <th scope="col">Role</th>
+                  <th scope="col">Format</th>
                   <th scope="col" className="num">
                     Rows
                   </th>
+                  <th scope="col">Labels</th>
+                  <th scope="col">Preprocessing</th>
                   <th scope="col" className="num">
                     Size
                   </th>
@@ -233,7 +242,10 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
                   <tr key={d.id}>
                     <td>{d.name}</td>
                     <td>{humanize(d.role)}</td>
+                    <td>{d.format === "images" ? "Images" : "CSV"}</td>
                     <td className="num">{formatCount(d.rows)}</td>
+                    <td>{labelsText(d.labels)}</td>
+                    <td>{preprocessingText(d.preprocessing)}</td>
                     <td className="num">{formatBytes(d.artifact.sizeBytes)}</td>
                     <td className="nowrap">{formatDate(d.createdAt)}</td>
                   </tr>
@@ -242,6 +254,28 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
             </table>
           </TableWrap>
         )}
+        {model.datasets
+          .filter((d) => d.format === "images")
+          .map((d) => (
+            <figure key={d.id} className="thumbnails">
+              <figcaption className="small muted">
+                {d.name}: the first images as the workers read them (decoded at the model&apos;s input size)
+              </figcaption>
+              <ul>
+                {Array.from({ length: Math.min(d.rows, THUMBNAILS) }, (_, n) => (
+                  <li key={n}>
+                    <img
+                      src={`/api/datasets/${d.id}/thumbnails/${n}`}
+                      alt={`${d.name}, image ${n + 1}`}
+                      width={56}
+                      height={56}
+                      loading="lazy"
+                    />
+                  </li>
+                ))}
+              </ul>
+            </figure>
+          ))}
       </Card>
 
       {canUpload ? (
@@ -407,7 +441,14 @@ function Measurements({ versions }: { versions: Version[] }) {
                     <span className="recipe">{`${c.disturbedRounds} round${c.disturbedRounds === 1 ? "" : "s"} re-run (CPU busy)`}</span>
                   ) : null}
                 </td>
-                <td className="num">{formatThroughput(c.throughputPerSecond)}</td>
+                <td className="num">
+                  {formatThroughput(c.throughputPerSecond)}
+                  {c.speedFactor != null ? (
+                    <span className="recipe" title={describeSpeed(c.speedFactor)}>
+                      {`machine at ${Math.round(c.speedFactor * 100)}%`}
+                    </span>
+                  ) : null}
+                </td>
                 <td className="num">
                   {formatUncertainty(c.uncertainty) || <span className="muted">not recorded</span>}
                 </td>

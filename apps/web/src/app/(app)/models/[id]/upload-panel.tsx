@@ -75,6 +75,8 @@ function StatusLine({ status, label }: { status: Status; label: string }) {
   );
 }
 
+const isArchive = (name: string) => /\.(zip|tar|tar\.gz|tgz)$/i.test(name);
+
 export function UploadPanel({ modelId }: { modelId: string }) {
   const router = useRouter();
   const modelFiles = useRef<HTMLInputElement>(null);
@@ -114,14 +116,22 @@ export function UploadPanel({ modelId }: { modelId: string }) {
     const file = datasetFile.current?.files?.[0];
     const role = String(data.get("role") ?? "");
     if (!file) {
-      setDatasetError("Choose a CSV file.");
+      setDatasetError("Choose a CSV file or an archive of images (.zip, .tar, .tar.gz).");
       return;
     }
     setDatasetError(null);
     try {
       setDatasetStatus({ kind: "uploading", loaded: 0, total: file.size });
-      const name = String(data.get("name") ?? "").trim() || file.name.replace(/\.csv$/i, "");
-      const r = await upload([file], "dataset", { register: "dataset", modelId, role, name }, (loaded, total) =>
+      const name = String(data.get("name") ?? "").trim() || file.name.replace(/\.(csv|zip|tar|tar\.gz|tgz)$/i, "");
+      const query: Record<string, string> = { register: "dataset", modelId, role, name };
+      if (isArchive(file.name)) {
+        query.scale = String(data.get("scale") ?? "ZERO_ONE");
+        for (const key of ["mean", "std"] as const) {
+          const value = String(data.get(key) ?? "").trim();
+          if (value) query[key] = value;
+        }
+      }
+      const r = await upload([file], "dataset", query, (loaded, total) =>
         setDatasetStatus(loaded < 0 ? { kind: "registering" } : { kind: "uploading", loaded, total }),
       );
       setDatasetStatus({ kind: "done", message: r.message });
@@ -140,8 +150,11 @@ export function UploadPanel({ modelId }: { modelId: string }) {
         <h3 id="dataset-upload-title">Dataset</h3>
         <p className="small muted" style={{ margin: 0 }}>
           A CSV with a header row: feature columns, then the label (no label column for Unlabeled inputs, e.g. a sample
-          of recent traffic). Evaluation needs an Evaluation dataset; fine-tuning uses the Train dataset; distillation
-          uses Train or Unlabeled inputs.
+          of recent traffic). Or a .zip, .tar or .tar.gz of JPEG, PNG or WebP images: in one folder per label (folders
+          named by the class names or indices), or at the top level with a labels.csv (file,label), or without labels
+          for Unlabeled inputs; they are decoded once at the model&apos;s input size, so register a version first.
+          Evaluation needs an Evaluation dataset; fine-tuning uses the Train dataset; distillation uses Train or
+          Unlabeled inputs.
         </p>
         <div className="field">
           <label htmlFor="dataset-file">Dataset file</label>
@@ -149,7 +162,7 @@ export function UploadPanel({ modelId }: { modelId: string }) {
             id="dataset-file"
             ref={datasetFile}
             type="file"
-            accept=".csv,text/csv"
+            accept=".csv,text/csv,.zip,application/zip,.tar,.tar.gz,.tgz,application/gzip,application/x-tar"
             aria-invalid={datasetError ? true : undefined}
             aria-describedby={datasetError ? "dataset-file-error" : undefined}
           />
@@ -174,6 +187,29 @@ export function UploadPanel({ modelId }: { modelId: string }) {
             Defaults to the file name.
           </p>
         </div>
+        <fieldset className="field">
+          <legend>Image preprocessing (archives only)</legend>
+          <div className="field">
+            <label htmlFor="dataset-scale">Pixel scale</label>
+            <select id="dataset-scale" name="scale" defaultValue="ZERO_ONE">
+              <option value="ZERO_ONE">0 to 1 (x / 255)</option>
+              <option value="MINUS_ONE_ONE">−1 to 1 (x / 127.5 − 1)</option>
+              <option value="RAW">0 to 255 (as it is)</option>
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="dataset-mean">Mean per channel (optional)</label>
+            <input id="dataset-mean" name="mean" type="text" inputMode="decimal" aria-describedby="dataset-mean-hint" />
+          </div>
+          <div className="field">
+            <label htmlFor="dataset-std">Std per channel (optional)</label>
+            <input id="dataset-std" name="std" type="text" inputMode="decimal" aria-describedby="dataset-mean-hint" />
+            <p className="hint" id="dataset-mean-hint">
+              After scaling, (x − mean) / std per channel: one number per channel, comma-separated (e.g. 0.485, 0.456,
+              0.406).
+            </p>
+          </div>
+        </fieldset>
         <StatusLine status={datasetStatus} label="Dataset" />
         <div>
           <button type="submit" className="button primary" disabled={busy(datasetStatus)}>
