@@ -51,7 +51,7 @@ test("on SIGTERM under load: finishes pages in flight, refuses new connections, 
     expect.soft(response).toMatch(/^connection: close\r$/im);
     expect.soft(end, `server.mjs output:\n${output.slice(-3000)}`).toEqual({ code: 0, signal: null });
     expect.soft(output).toContain('"msg":"stopped"');
-    expect.soft(summary.answeredBeforeSignal).toBeGreaterThan(20);
+    expect.soft(summary.answeredBeforeSignal).toBeGreaterThanOrEqual(10);
     expect.soft(summary.badStatus).toEqual([]);
     expect.soft(summary.truncated).toEqual([]);
     expect.soft(summary.keepAliveCut).toEqual([]);

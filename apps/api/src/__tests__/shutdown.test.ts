@@ -53,7 +53,7 @@ it("on SIGTERM under load: finishes requests in flight, refuses new connections,
   }
   expect.soft(end, `API output:\n${api.server.output().slice(-3000)}`).toEqual({ code: 0, signal: null });
   expect.soft(api.server.output()).toMatch(/"msg":"stopped"/);
-  expect.soft(summary.answeredBeforeSignal).toBeGreaterThan(50);
+  expect.soft(summary.answeredBeforeSignal).toBeGreaterThanOrEqual(25);
   // Every response is a real answer; a kept-alive client is never cut; failures are refusals to connect.
   expect.soft(summary.badStatus).toEqual([]);
   expect.soft(summary.truncated).toEqual([]);

@@ -67,7 +67,7 @@ it("on SIGTERM under load: finishes scrapes in flight, refuses new connections, 
   expect.soft(response).toContain("costgate_worker_jobs_total");
   expect.soft(end, `worker output:\n${output.slice(-3000)}`).toEqual({ code: 0, signal: null });
   expect.soft(output).toMatch(/"msg":"stopped"/);
-  expect.soft(summary.answeredBeforeSignal).toBeGreaterThan(40);
+  expect.soft(summary.answeredBeforeSignal).toBeGreaterThanOrEqual(20);
   expect.soft(summary.badStatus).toEqual([]);
   expect.soft(summary.truncated).toEqual([]);
   expect.soft(summary.keepAliveCut).toEqual([]);
