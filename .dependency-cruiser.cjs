@@ -48,7 +48,11 @@ module.exports = {
       comment: "Another workspace package is imported as `@costgate/name` (its src/index.ts), never a file inside it.",
       severity: "error",
       from: { path: "^(apps/[^/]+|packages/[^/]+|e2e)/" },
-      to: { path: "^packages/[^/]+/", pathNot: ["^$1/", "^packages/[^/]+/src/index\\.ts$"] },
+      // …or `@costgate/config/lifecycle`, the plain-JavaScript entry the dashboard's server.mjs (plain Node, no tsx) can load.
+      to: {
+        path: "^packages/[^/]+/",
+        pathNot: ["^$1/", "^packages/[^/]+/src/index\\.ts$", "^packages/config/src/lifecycle\\.(mjs|d\\.mts)$"],
+      },
     },
     {
       name: "no-test-helpers-in-production",

@@ -86,6 +86,9 @@ function secretKey(env) {
 
 /** The environment every app, the migrations and the seed get. */
 function appEnvironment(config, database, redis) {
+  // The API's /readyz wants the artifact folder to exist (a missing one is a volume not mounted).
+  const artifactDir = resolve(root, process.env.ARTIFACT_DIR ?? ".costgate/artifacts");
+  if (!config.dryRun) mkdirSync(artifactDir, { recursive: true });
   return {
     ...process.env,
     DATABASE_URL: database.url,
@@ -95,7 +98,7 @@ function appEnvironment(config, database, redis) {
     WEB_PORT: String(config.ports.web),
     COSTGATE_API_URL: config.urls.api,
     // One folder for api and worker alike, whatever their working directory.
-    ARTIFACT_DIR: resolve(root, process.env.ARTIFACT_DIR ?? ".costgate/artifacts"),
+    ARTIFACT_DIR: artifactDir,
     COSTGATE_SESSION_SECRET: sessionSecret(process.env),
     COSTGATE_SECRET_KEY: secretKey(process.env),
     CHECKPOINT_DISABLE: "1",
@@ -221,7 +224,9 @@ async function shutdown(code) {
   for (const handle of runningProcesses()
     .filter((h) => !h.infrastructure)
     .reverse()) {
-    await handle.stop("SIGTERM", 15_000);
+    const info = await handle.stop("SIGTERM", 15_000);
+    if (info.code)
+      log.warn(`${handle.name} exited with code ${info.code} while stopping: its last lines above say why`);
   }
   for (const part of [...infrastructure].reverse()) {
     try {

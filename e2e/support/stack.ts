@@ -76,6 +76,25 @@ interface Service {
   exited: Promise<number | null>;
 }
 
+/** The dashboard's production server (apps/web/server.mjs) on `port`, talking to the API at `apiUrl`. */
+export function dashboardServer(apiUrl: string, port: number) {
+  return {
+    args: [join(webDir, "server.mjs"), "--port", String(port), "--hostname", "127.0.0.1"],
+    cwd: webDir,
+    // apps/web/src/lib/config.ts reads API_URL first, then COSTGATE_API_URL (base URL or /graphql):
+    // set both so a developer's own values in the environment cannot point it elsewhere.
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      API_URL: apiUrl,
+      COSTGATE_API_URL: apiUrl,
+      COSTGATE_COOKIE_SECURE: "0",
+      PORT: String(port),
+    },
+  };
+}
+
 function startService(
   name: string,
   command: string,
@@ -324,26 +343,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       await building;
       const webPort = await freePort();
       webUrl = `http://127.0.0.1:${webPort}`;
-      const web = startService(
-        "web",
-        process.execPath,
-        [join(webDir, "server.mjs"), "--port", String(webPort), "--hostname", "127.0.0.1"],
-        {
-          cwd: webDir,
-          // apps/web/src/lib/config.ts reads API_URL first, then COSTGATE_API_URL (base URL or /graphql):
-          // set both so a developer's own values in the environment cannot point it elsewhere.
-          env: {
-            ...process.env,
-            NODE_ENV: "production",
-            NEXT_TELEMETRY_DISABLED: "1",
-            API_URL: apiUrl,
-            COSTGATE_API_URL: apiUrl,
-            COSTGATE_COOKIE_SECURE: "0",
-            PORT: String(webPort),
-          },
-          logDir: opts.logDir,
-        },
-      );
+      const server = dashboardServer(apiUrl, webPort);
+      const web = startService("web", process.execPath, server.args, {
+        cwd: server.cwd,
+        env: server.env,
+        logDir: opts.logDir,
+      });
       services.push(web);
       await waitForHttp(web, `${webUrl}/login`, opts.logDir, 60_000);
       log(`web on ${webUrl}`);

@@ -2,7 +2,7 @@
 // Ctrl-C reaches only this script, which then stops the children in order: apps first, then
 // Redis and PostgreSQL, which the apps still need while they shut down gracefully.
 import { spawn } from "node:child_process";
-import { pipeLines, StartError } from "./output.mjs";
+import { log, pipeLines, StartError } from "./output.mjs";
 
 const running = new Set();
 
@@ -57,11 +57,18 @@ function signalGroup(handle, signal) {
   }
 }
 
-/** Sends `signal` to the child's process group; SIGKILL after timeoutMs. Resolves once it has exited. */
+/**
+ * Sends `signal` to the child's process group; SIGKILL after timeoutMs. Resolves once it has
+ * exited. The apps stop by themselves within SHUTDOWN_TIMEOUT_MS (8 s by default, exiting 1 with
+ * what was left open when they cannot): the kill is a last resort, and said.
+ */
 async function stopProcess(handle, signal, timeoutMs) {
   if (handle.exitInfo) return handle.exitInfo;
   signalGroup(handle, signal);
-  const timer = setTimeout(() => signalGroup(handle, "SIGKILL"), timeoutMs);
+  const timer = setTimeout(() => {
+    log.warn(`${handle.name} did not stop within ${timeoutMs / 1000} s of ${signal}: killing it (SIGKILL)`);
+    signalGroup(handle, "SIGKILL");
+  }, timeoutMs);
   const info = await handle.exited;
   clearTimeout(timer);
   return info;

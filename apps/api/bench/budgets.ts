@@ -5,13 +5,13 @@
 //   (c) the same numbers computed by scanning the raw usage rows (the baseline the rollups must beat).
 // Writes its section of docs/BENCHMARKS.md ("## Budgets and spend (apps/api)"), leaving the others as they are.
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir, totalmem } from "node:os";
-import { join } from "node:path";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { hashPassword } from "@costgate/secrets";
 import { createTestDatabase, seedDatabase, type Db } from "@costgate/db";
 import { loadApiEnv } from "../src/env.ts";
+import { benchEnv, teamWithModels } from "./fixtures.ts";
 import { createServer } from "../src/server.ts";
 
 const INGEST_CALLS = Number(process.env.BENCH_INGEST_CALLS ?? 150);
@@ -33,17 +33,9 @@ const pct = (xs: number[], p: number) => {
 const ms = (x: number) => x.toFixed(1);
 
 const database = await createTestDatabase();
-const artifactDir = mkdtempSync(join(tmpdir(), "costgate-bench-"));
-const env = loadApiEnv({
-  NODE_ENV: "production",
-  LOG_LEVEL: "silent",
-  DATABASE_URL: database.url,
-  REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
-  QUEUE_PREFIX: `costgate-bench-${randomBytes(4).toString("hex")}`,
-  ARTIFACT_DIR: artifactDir,
-  COSTGATE_SESSION_SECRET: randomBytes(32).toString("hex"),
-  COSTGATE_SECRET_KEY: randomBytes(32).toString("hex"),
-});
+const env = loadApiEnv(benchEnv(database.url));
+const artifactDir = env.ARTIFACT_DIR;
+
 const server = await createServer(env);
 const db: Db = server.db;
 const url = await server.listen(0, "127.0.0.1");
@@ -73,63 +65,11 @@ async function tokenFor(role: "ML_ENGINEER" | "FINANCE", teamId: string): Promis
   return res.login.token;
 }
 
-/** A team with `n` models, each with one READY version measured on the default profile. */
-async function teamWithModels(slug: string, n: number) {
-  const profile = await db.hardwareProfile.findFirstOrThrow({ where: { isDefault: true } });
-  const team = await db.team.create({ data: { name: slug, slug } });
-  const artifact = await db.artifact.create({
-    data: {
-      kind: "TFJS_LAYERS_MODEL",
-      sha256: randomBytes(32).toString("hex"),
-      sizeBytes: 10,
-      files: [],
-      teamId: team.id,
-      createdBy: "bench",
-    },
-  });
-  const versions = [];
-  for (let i = 0; i < n; i++) {
-    const model = await db.model.create({ data: { teamId: team.id, name: `model-${i}`, task: "CLASSIFICATION" } });
-    const version = await db.modelVersion.create({
-      data: {
-        modelId: model.id,
-        number: 1,
-        source: "UPLOAD",
-        status: "READY",
-        stage: "PRODUCTION",
-        artifactId: artifact.id,
-        createdBy: "bench",
-      },
-    });
-    const costPerMillionUsd = ["0.024792", "0.113207", "1.279444"][i % 3]!;
-    await db.costMeasurement.create({
-      data: {
-        versionId: version.id,
-        hardwareProfileId: profile.id,
-        backend: "wasm",
-        batchSize: 32,
-        latencyP50Ms: 1,
-        latencyP95Ms: 1,
-        latencyP99Ms: 1,
-        throughputPerSecond: 1000,
-        peakMemoryBytes: 1,
-        modelSizeBytes: 1,
-        loadTimeMs: 1,
-        macsPerInference: 1,
-        costPerMillionUsd,
-        runs: 10,
-      },
-    });
-    versions.push({ id: version.id, modelId: model.id, costPerMillionUsd });
-  }
-  return { teamId: team.id, versions };
-}
-
 try {
   await seedDatabase(db, { adminEmail: "admin@bench.local", adminPassword: "bench-admin-password", demo: false });
 
   // ---------------------------------------------------------------- (a) ingestion
-  const ingest = await teamWithModels("ingest", 3);
+  const ingest = await teamWithModels(db, "ingest", 3);
   const engineer = await tokenFor("ML_ENGINEER", ingest.teamId);
   const MUTATION = `mutation($i:[UsageInput!]!){ recordUsage(input:$i){ accepted duplicates costUsd } }`;
   const now = Date.now();
@@ -180,7 +120,7 @@ try {
   );
 
   // ---------------------------------------------------------------- (b) status + 90-day spend with 1M rows
-  const big = await teamWithModels("big", 3);
+  const big = await teamWithModels(db, "big", 3);
   const finance = await tokenFor("FINANCE", big.teamId);
   const profile = await db.hardwareProfile.findFirstOrThrow({ where: { isDefault: true } });
   log(`(b) inserting ${ROWS.toLocaleString("en-US")} usage rows over the last 90 days, and their rollups`);

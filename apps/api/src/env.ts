@@ -10,6 +10,11 @@ const apiEnvSchema = z
     /** Signs session tokens (HS256). At least 32 characters; `npm start` generates one. */
     COSTGATE_SESSION_SECRET: z.string().min(32, "must be at least 32 characters"),
     SESSION_TTL_SECONDS: positiveInt(12 * 3600),
+    /**
+     * How long a verified session token or API key is trusted without reading it again (ms; 0:
+     * never). Logout and revocations reach every API process at once through Redis.
+     */
+    AUTH_CACHE_MS: z.coerce.number().int().min(0).default(5_000),
     UPLOAD_MAX_FILES: positiveInt(64),
     UPLOAD_MAX_FILE_BYTES: positiveInt(512 * 1024 * 1024),
     UPLOAD_MAX_TOTAL_BYTES: positiveInt(1024 * 1024 * 1024),

@@ -4,10 +4,10 @@ import express, { type ErrorRequestHandler } from "express";
 import { GraphQLError } from "graphql";
 import { ApolloServer } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
-import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { AppError, ErrorCode, isAppError } from "@costgate/core";
 import { secretBoxKey } from "@costgate/secrets";
+import { HttpDrain } from "@costgate/config";
 import { createDb, type Db } from "@costgate/db";
 import { Producer, createRedis } from "@costgate/queue";
 import { createFsArtifactStore, type ArtifactStore } from "@costgate/artifacts";
@@ -17,6 +17,7 @@ import { createLogger, type Logger } from "./logger.ts";
 import { SessionTokens } from "./auth/session-token.ts";
 import { LoginThrottle } from "./auth/login-throttle.ts";
 import { createAuthenticator } from "./auth/authenticate.ts";
+import { AuthCache } from "./auth/auth-cache.ts";
 import { buildSchema } from "./graphql/schema.ts";
 import { costLimitPlugin, operationLimits } from "./graphql/limits.ts";
 import { inputTextPlugin } from "./graphql/input-text.ts";
@@ -38,7 +39,10 @@ export interface ApiServer {
   logger: Logger;
   /** Starts Apollo and listens; port 0 picks a free one. Returns the base URL. */
   listen(port?: number, host?: string): Promise<string>;
-  /** Stops accepting, drains requests, closes queues, Redis and the database. */
+  /**
+   * Stops accepting, lets requests in progress finish (SHUTDOWN_GRACE_MS, then closes their
+   * connections), closes the queues, Redis and the database.
+   */
   close(): Promise<void>;
 }
 
@@ -68,7 +72,14 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
     maxFailuresPerAddress: env.LOGIN_MAX_FAILURES_PER_ADDRESS,
     windowSeconds: env.LOGIN_WINDOW_SECONDS,
   });
-  const authenticate = createAuthenticator(db, sessions);
+  // Revocations reach every API process through Redis; without its own Redis (a test's), no cache.
+  const authCache = new AuthCache(redis, overrides.redis ? null : redis.duplicate(), {
+    ttlMs: env.AUTH_CACHE_MS,
+    channel: `${env.QUEUE_PREFIX}:auth:revoked`,
+    onError: (err) =>
+      logger.warn({ err: err.message }, "auth cache: Redis error (tokens are looked up every time meanwhile)"),
+  });
+  const authenticate = createAuthenticator(db, sessions, authCache);
   const metrics = new ApiMetrics();
   const now = overrides.now ?? (() => new Date());
   const secretKey = secretBoxKey(env.COSTGATE_SECRET_KEY);
@@ -93,6 +104,7 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
           .filter(Boolean),
   );
   const httpServer = http.createServer(app);
+  const drain = new HttpDrain(httpServer);
   const schema = buildSchema();
   const apollo = new ApolloServer<Context>({
     schema,
@@ -109,8 +121,11 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
     ],
     formatError: createFormatError(logger),
     includeStacktraceInErrorResponses: false,
+    // The process owns its signals (main.ts). Apollo's own handler would call stop() a second
+    // time, and a second stop() while the first runs waits for ever (Apollo 5.5 resolves its
+    // barrier only when stopping fails): the API logged "shutting down" and never exited.
+    stopOnTerminationSignals: false,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       inputTextPlugin(),
       costLimitPlugin(schema, env.GRAPHQL_MAX_COST),
@@ -119,14 +134,17 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
   });
 
   app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
     res.on("finish", () => {
       // By route pattern; a path no route matched is `unmatched` (raw paths would add series without bound).
-      if (req.path !== "/graphql")
-        metrics.httpRequests.labels(req.route?.path ?? "unmatched", String(res.statusCode)).inc();
+      const route: string = req.route?.path ?? (req.baseUrl === "/graphql" ? "/graphql" : "unmatched");
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.httpDuration.labels(route, `${Math.floor(res.statusCode / 100)}xx`).observe(seconds);
+      if (route !== "/graphql") metrics.httpRequests.labels(route, String(res.statusCode)).inc();
     });
     next();
   });
-  app.use(createHealthRouter(db, redis, logger));
+  app.use(createHealthRouter({ db, redis, store, logger }));
   app.get("/metrics", async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
@@ -170,6 +188,7 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
           producer,
           sessions,
           throttle,
+          authCache,
           logger,
           now,
           secretKey,
@@ -215,8 +234,11 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
       return `http://${host}:${actual}`;
     },
     async close() {
+      const { cut } = await drain.close(env.SHUTDOWN_GRACE_MS);
+      if (cut)
+        logger.warn({ cut, graceMs: env.SHUTDOWN_GRACE_MS }, "requests still running at the grace deadline were cut");
       if (started) await apollo.stop();
-      else if (httpServer.listening) await new Promise((r) => httpServer.close(r));
+      authCache.close();
       await producer.close();
       if (!overrides.redis) await redis.quit().catch(() => redis.disconnect());
       if (!overrides.db) await db.$disconnect();

@@ -22,7 +22,7 @@ import { MachineLock } from "./machine-lock.ts";
 import { TfHost } from "./tf/tf-host.ts";
 import { TfLane } from "./tf/tf-lane.ts";
 import type { WorkerEnv } from "./env.ts";
-import { WorkerMetrics } from "./metrics.ts";
+import { WorkerMetrics, type WorkerHealth } from "./metrics.ts";
 import { evaluateVersion } from "./features/evaluate-version.ts";
 import { HandBack, runOptimizationJob } from "./features/run-optimization-job.ts";
 import { resolveHardwareProfile } from "./features/hardware-profile.ts";
@@ -36,6 +36,8 @@ import { requeuePendingDeliveries } from "./features/requeue-pending-deliveries.
 export interface CostgateWorker {
   deps: WorkerDeps;
   metrics: WorkerMetrics;
+  /** Whether the Redis connection of each queue this worker consumes is up. */
+  health(): WorkerHealth;
   /**
    * Stops taking jobs; evaluations in progress finish, optimization jobs stop at the next
    * batch or step boundary and go back to the queue for the next worker (their finished
@@ -52,10 +54,13 @@ export interface CostgateWorker {
 export async function createWorker(env: WorkerEnv, logger: Logger): Promise<CostgateWorker> {
   const db = createDb(env.DATABASE_URL);
   const redis = createRedis(env.REDIS_URL);
+  const metrics = new WorkerMetrics();
   // One lock per machine for every worker process on it (WORKER_HOST_ID names the machine when
   // containers on one host have hostnames of their own).
   const hostId = env.WORKER_HOST_ID ?? hostname();
-  const machineLock = new MachineLock(redis, `${env.QUEUE_PREFIX}:machine:${hostId}`);
+  const machineLock = new MachineLock(redis, `${env.QUEUE_PREFIX}:machine:${hostId}`, {
+    onWaited: (kind, seconds) => metrics.lockWait.labels(kind).observe(seconds),
+  });
   // A TensorFlow process per queue that computes, so an evaluation does not wait behind a training.
   const lane = (name: string) =>
     new TfLane(
@@ -94,7 +99,6 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
       allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     },
   };
-  const metrics = new WorkerMetrics();
   logger.info(
     {
       backend: env.COSTGATE_TF_BACKEND ?? "best available",
@@ -108,7 +112,7 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
   await collectOrphanedArtifacts(deps);
 
   const evaluateDeps: WorkerDeps = { ...deps, tf: lanes.evaluate };
-  const connections: Redis[] = [];
+  const connections: { queue: string; connection: Redis }[] = [];
   const schemaOf = (name: string) =>
     name in payloadSchemas ? payloadSchemas[name as QueueName] : measurePayloadSchema;
   const worker = <Q extends QueueName | string>(
@@ -124,17 +128,20 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
     extra: Partial<WorkerOptions> = {},
   ) => {
     const connection = createRedis(env.REDIS_URL);
-    connections.push(connection);
+    connections.push({ queue: name, connection });
     const w = new Worker(
       name,
       async (job: Job, token?: string) => {
-        const parsed = schemaOf(name).safeParse(job.data);
-        if (!parsed.success) throw new UnrecoverableError(`bad ${name} payload: ${parsed.error.message}`);
-        const stop = metrics.duration.labels(name).startTimer();
+        const stop = metrics.duration.startTimer({ queue: name });
         try {
-          return await run(parsed.data as never, job, token);
-        } finally {
-          stop();
+          const parsed = schemaOf(name).safeParse(job.data);
+          if (!parsed.success) throw new UnrecoverableError(`bad ${name} payload: ${parsed.error.message}`);
+          const result = await run(parsed.data as never, job, token);
+          stop({ outcome: "completed" });
+          return result;
+        } catch (e) {
+          stop({ outcome: e instanceof DelayedError ? "handed_back" : "failed" });
+          throw e;
         }
       },
       {
@@ -199,6 +206,7 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
     ),
   ];
   await Promise.all(workers.map((w) => w.waitUntilReady()));
+  metrics.watchQueues(workers.map((w) => producer.queue(w.name)));
   await requeuePendingVersions(deps);
   await requeuePendingDeliveries(deps, 0);
   // Idempotent: every worker upserts the same scheduler id, so there is one schedule however many run.
@@ -220,12 +228,23 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
   return {
     deps,
     metrics,
+    health() {
+      const queues = Object.fromEntries(
+        connections.map(({ queue, connection }) => [
+          queue,
+          connection.status === "ready" ? ("connected" as const) : ("disconnected" as const),
+        ]),
+      );
+      return { status: Object.values(queues).every((q) => q === "connected") ? "ok" : "unavailable", queues };
+    },
     async close() {
       shutdown.abort();
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all(Object.values(lanes).map((l) => l.close()));
       await producer.close();
-      await Promise.all([redis, ...connections].map((c) => c.quit().catch(() => c.disconnect())));
+      await Promise.all(
+        [redis, ...connections.map((c) => c.connection)].map((c) => c.quit().catch(() => c.disconnect())),
+      );
       await db.$disconnect();
     },
   };

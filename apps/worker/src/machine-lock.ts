@@ -51,6 +51,11 @@ export interface SharedHooks {
 export interface MachineLockOptions {
   ttlMs?: number;
   pollMs?: number;
+  /**
+   * Told how long each entry waited: a measurement until it ran alone, a computation until no
+   * measurement held or waited (also after each pause a measurement asked for).
+   */
+  onWaited?: (kind: "measurement" | "computation", seconds: number) => void;
 }
 
 export class MachineLock {
@@ -58,6 +63,7 @@ export class MachineLock {
   private readonly readersKey: string;
   private readonly ttlMs: number;
   private readonly pollMs: number;
+  private readonly onWaited: NonNullable<MachineLockOptions["onWaited"]>;
 
   constructor(
     private readonly redis: Redis,
@@ -68,6 +74,7 @@ export class MachineLock {
     this.readersKey = `${base}:compute`;
     this.ttlMs = opts.ttlMs ?? 10_000;
     this.pollMs = opts.pollMs ?? 200;
+    this.onWaited = opts.onWaited ?? (() => undefined);
   }
 
   /** Runs `fn` as a reader: after any measurement, pausing (via the hooks) whenever one wants the machine. */
@@ -88,6 +95,7 @@ export class MachineLock {
   /** Runs `fn` alone on the machine: no other measurement, no reader computing meanwhile. */
   async exclusive<T>(onWait: (why: string) => void, fn: () => Promise<T>): Promise<T> {
     const token = randomUUID();
+    const started = performance.now();
     let said = false;
     while ((await this.redis.set(this.writerKey, token, "PX", this.ttlMs, "NX")) !== "OK") {
       if (!said) onWait("Waiting: another cost measurement is running on this machine");
@@ -105,6 +113,7 @@ export class MachineLock {
         said = true;
         await sleep(this.pollMs);
       }
+      this.onWaited("measurement", (performance.now() - started) / 1000);
       return await fn();
     } finally {
       clearInterval(renew);
@@ -113,6 +122,7 @@ export class MachineLock {
   }
 
   private async enterShared(token: string, hooks: SharedHooks, done: { value: boolean }): Promise<void> {
+    const started = performance.now();
     let said = false;
     while (
       !done.value &&
@@ -122,6 +132,7 @@ export class MachineLock {
       said = true;
       await sleep(this.pollMs);
     }
+    this.onWaited("computation", (performance.now() - started) / 1000);
   }
 
   private async watchShared(token: string, hooks: SharedHooks, done: { value: boolean }): Promise<void> {

@@ -1,26 +1,23 @@
 import { pino } from "pino";
+import { stopOnSignals } from "@costgate/config";
 import { loadWorkerEnv } from "./env.ts";
 import { createWorker } from "./create-worker.ts";
 
 const env = loadWorkerEnv();
 const logger = pino({ name: "worker", level: env.LOG_LEVEL, timestamp: pino.stdTimeFunctions.isoTime });
 const worker = await createWorker(env, logger);
-const metricsServer = await worker.metrics.serve(env.WORKER_METRICS_PORT, env.WORKER_METRICS_HOST);
-logger.info({ metrics: `http://${env.WORKER_METRICS_HOST}:${env.WORKER_METRICS_PORT}/metrics` }, "worker ready");
+const metricsServer = await worker.metrics.serve(env.WORKER_METRICS_PORT, env.WORKER_METRICS_HOST, () =>
+  worker.health(),
+);
+const { port } = metricsServer.server.address() as { port: number };
+logger.info({ metrics: `http://${env.WORKER_METRICS_HOST}:${port}/metrics` }, "worker ready");
 
-let stopping = false;
-/** Never rejects: a failure is logged and the process exits 1. */
-async function shutdown(signal: NodeJS.Signals): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, "finishing current jobs, then stopping");
-  try {
-    metricsServer.close();
-    await worker.close();
-    process.exit(0);
-  } catch (e) {
-    logger.error({ err: e }, "error during shutdown");
-    process.exit(1);
-  }
-}
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void shutdown(signal));
+// Evaluations in progress finish; optimization jobs stop at their next batch and go back to the
+// queue; the TensorFlow processes, Redis and the database are closed (CostgateWorker.close).
+stopOnSignals({
+  logger,
+  timeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  stop: async () => {
+    await Promise.all([metricsServer.close(env.SHUTDOWN_GRACE_MS), worker.close()]);
+  },
+});

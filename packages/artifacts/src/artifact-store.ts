@@ -19,6 +19,8 @@ export interface ArtifactStore {
   list(): AsyncIterable<string>;
   /** Removes staging folders older than maxAgeMs (left by crashed writers); returns how many. */
   sweepStaging(maxAgeMs: number): Promise<number>;
+  /** Whether the store can be used, writing nothing (readiness): throws saying what is wrong. */
+  check(): Promise<void>;
 }
 
 export class ArtifactNotFoundError extends Error {

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, mkdtemp, open, readdir, rename, rm, stat } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, chmod, mkdir, mkdtemp, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { ArtifactNotFoundError, assertSha256, isSha256, type ArtifactStore } from "./artifact-store.ts";
 
@@ -42,6 +43,12 @@ export function createFsArtifactStore(rootDir: string): FsArtifactStore {
 
   const store: FsArtifactStore = {
     root,
+
+    // The root must exist: created on first use it would hide a shared volume that is not mounted.
+    async check() {
+      if (!(await isDir(root))) throw new Error(`the artifact folder ${root} does not exist or is not a folder`);
+      await access(root, constants.R_OK | constants.W_OK | constants.X_OK);
+    },
 
     async stage() {
       await mkdir(stagingDir, { recursive: true });

@@ -39,6 +39,10 @@ export const sharedEnv = {
     .enum(["true", "false"])
     .default("false")
     .transform((v) => v === "true"),
+  /** On SIGTERM/SIGINT: how long HTTP requests in progress may take to finish before their connections are closed. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(5_000),
+  /** The whole stop must be over this long after the signal; past it the process logs what is still open and exits 1. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(8_000),
 };
 
 /** The documented development/test default of COSTGATE_SECRET_KEY. Never use it in production. */

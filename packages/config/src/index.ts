@@ -1,2 +1,3 @@
 export * from "./env.ts";
 export * from "./production-secrets.ts";
+export { HttpDrain, stopOnSignals } from "./lifecycle.mjs";

@@ -1,6 +1,6 @@
 // The API as a child process (`tsx apps/api/src/main.ts`), for the tests of another app (the
 // worker): they drive the API over HTTP like any internal tool, without importing its code.
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,6 +16,16 @@ const apiDir = join(repoRoot, "apps", "api");
 export interface ApiProcess extends RunningApi {
   redis: Redis;
   store: ArtifactStore;
+  /** The API's process (to signal it), how it ended, and the last 20 kB of its output. */
+  process: ChildProcess;
+  exited: Promise<ProcessEnd>;
+  output(): string;
+}
+
+/** How a process ended: its exit code, or the signal that killed it. */
+interface ProcessEnd {
+  code: number | null;
+  signal: NodeJS.Signals | null;
 }
 
 /** A TCP port free on 127.0.0.1 right now. */
@@ -48,11 +58,9 @@ export const startApiProcess: ApiStarter<ApiProcess> = async (env) => {
   };
   child.stdout.on("data", keep);
   child.stderr.on("data", keep);
-  const exited = new Promise<number>((resolve) =>
-    child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1))),
-  );
+  const exited = new Promise<ProcessEnd>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
   let exitCode: number | undefined;
-  void exited.then((code) => (exitCode = code));
+  void exited.then(({ code, signal }) => (exitCode = code ?? (signal ? 128 : 1)));
 
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
@@ -78,6 +86,9 @@ export const startApiProcess: ApiStarter<ApiProcess> = async (env) => {
     db,
     redis,
     store,
+    process: child,
+    exited,
+    output: () => output,
     async close() {
       await db.$disconnect();
       redis.disconnect();

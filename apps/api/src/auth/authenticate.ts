@@ -1,5 +1,6 @@
 import { AppError, ErrorCode, type Principal } from "@costgate/core";
 import type { Db } from "@costgate/db";
+import type { AuthCache } from "./auth-cache.ts";
 import { apiKeyMatches, parseApiKey } from "./api-keys.ts";
 import { looksLikeJwt, type SessionTokens } from "./session-token.ts";
 
@@ -13,13 +14,25 @@ export type Authenticator = (authorization: string | undefined) => Promise<Princ
  * No header: null (anonymous; only `login` accepts that). A header that is present but
  * invalid, expired or revoked: UNAUTHENTICATED, so a client never mistakes it for anonymity.
  */
-export function createAuthenticator(db: Db, sessions: SessionTokens): Authenticator {
+export function createAuthenticator(db: Db, sessions: SessionTokens, cache?: AuthCache): Authenticator {
+  const verify = verifier(db, sessions);
   return async (authorization) => {
     if (!authorization) return null;
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!m) throw unauthenticated("Authorization header must be `Bearer <token>`");
     const token = m[1]!;
+    const cached = cache?.get(token);
+    if (cached) return cached;
+    const generation = cache?.generation ?? 0;
+    const { principal, expiresAt } = await verify(token);
+    cache?.set(token, principal, expiresAt, generation);
+    return principal;
+  };
+}
 
+/** Looks the token up: the principal, and when the token or key stops being accepted. */
+function verifier(db: Db, sessions: SessionTokens) {
+  return async (token: string): Promise<{ principal: Principal; expiresAt: Date | null }> => {
     if (looksLikeJwt(token)) {
       const claims = await sessions.verify(token);
       if (!claims) throw unauthenticated("Session token is invalid or expired: log in again");
@@ -30,12 +43,15 @@ export function createAuthenticator(db: Db, sessions: SessionTokens): Authentica
         throw unauthenticated("This session was ended (logout, password change or an ADMIN): log in again");
       const { user } = session;
       return {
-        kind: "user",
-        id: user.id,
-        role: user.role,
-        teamId: user.teamId,
-        actor: `user:${user.id}`,
-        sessionId: session.id,
+        principal: {
+          kind: "user",
+          id: user.id,
+          role: user.role,
+          teamId: user.teamId,
+          actor: `user:${user.id}`,
+          sessionId: session.id,
+        },
+        expiresAt: claims.expiresAt,
       };
     }
 
@@ -51,11 +67,14 @@ export function createAuthenticator(db: Db, sessions: SessionTokens): Authentica
       await db.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: now } });
     }
     return {
-      kind: "apikey",
-      id: key.id,
-      role: key.role,
-      teamId: key.teamId,
-      actor: `apikey:${key.id}`,
+      principal: {
+        kind: "apikey",
+        id: key.id,
+        role: key.role,
+        teamId: key.teamId,
+        actor: `apikey:${key.id}`,
+        expiresAt: key.expiresAt,
+      },
       expiresAt: key.expiresAt,
     };
   };

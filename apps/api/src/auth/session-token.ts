@@ -7,6 +7,8 @@ export interface SessionClaims {
   userId: string;
   /** The Session row the token stands for (jti); a revoked row ends the token. */
   sessionId: string;
+  /** When the token stops being accepted. */
+  expiresAt: Date;
 }
 
 /** Signed (HS256), expiring session tokens. The session and user rows are re-read on every request. */
@@ -48,7 +50,9 @@ export class SessionTokens {
         audience: AUDIENCE,
         algorithms: ["HS256"],
       });
-      return payload.sub && payload.jti ? { userId: payload.sub, sessionId: payload.jti } : null;
+      return payload.sub && payload.jti && payload.exp
+        ? { userId: payload.sub, sessionId: payload.jti, expiresAt: new Date(payload.exp * 1000) }
+        : null;
     } catch (e) {
       if (e instanceof errors.JOSEError) return null;
       throw e;

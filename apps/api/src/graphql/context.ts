@@ -4,6 +4,7 @@ import type { Db } from "@costgate/db";
 import type { ArchiveLimits } from "@costgate/formats";
 import type { Producer } from "@costgate/queue";
 import type { TargetPolicy } from "@costgate/services";
+import type { AuthCache } from "../auth/auth-cache.ts";
 import type { LoginThrottle } from "../auth/login-throttle.ts";
 import type { SessionTokens } from "../auth/session-token.ts";
 import type { Logger } from "../logger.ts";
@@ -14,6 +15,8 @@ interface Services {
   producer: Producer;
   sessions: SessionTokens;
   throttle: LoginThrottle;
+  /** Verified tokens; whatever ends a session or a key calls its revoked(). */
+  authCache: AuthCache;
   logger: Logger;
   /** The clock: real time, except in tests that set it through the harness (budget periods, usage dates). */
   now: () => Date;

@@ -32,6 +32,15 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
+  /** Every HTTP request, GraphQL included: route pattern (or `unmatched`) and status class (2xx...5xx). */
+  readonly httpDuration = new Histogram({
+    name: "costgate_http_request_duration_seconds",
+    help: "HTTP request latency by route and status class",
+    labelNames: ["route", "status_class"] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "costgate_api_" });
   }

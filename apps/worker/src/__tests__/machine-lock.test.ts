@@ -38,6 +38,22 @@ describe("MachineLock", () => {
     expect(waits).toContain("Waiting: another cost measurement is running on this machine");
   });
 
+  it("reports how long each measurement waited for the machine", async () => {
+    const waited: [string, number][] = [];
+    const onWaited = (kind: string, seconds: number) => waited.push([kind, seconds]);
+    const hold = (i: number) =>
+      lock(i, { onWaited }).exclusive(
+        () => undefined,
+        () => sleep(300),
+      );
+    await Promise.all([hold(0), hold(1)]);
+    expect(waited.map(([kind]) => kind)).toEqual(["measurement", "measurement"]);
+    const [first, second] = waited.map(([, s]) => s).sort((a, b) => a - b);
+    expect(first).toBeLessThan(0.25);
+    // The second ran once the first's 300 ms were over.
+    expect(second).toBeGreaterThanOrEqual(0.29);
+  });
+
   it("pauses a running computation while a measurement runs, and resumes it after", async () => {
     const events: string[] = [];
     let paused = false;

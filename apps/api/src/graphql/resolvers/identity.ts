@@ -53,10 +53,13 @@ export const identityResolvers = {
     createUser: mutation("createUser", (a, ctx, p) => createUser(ctx.db, p, a.input)),
     createTeam: mutation("createTeam", (a, ctx, p) => createTeam(ctx.db, p, a.input)),
     createApiKey: mutation("createApiKey", (a, ctx, p) => createApiKey(ctx.db, p, a.input)),
-    revokeApiKey: mutation("revokeApiKey", (a, ctx, p) => revokeApiKey(ctx.db, p, a.id)),
-    logout: mutation("logout", (_a, ctx, p) => logout(ctx.db, p)),
-    revokeUserSessions: mutation("revokeUserSessions", (a, ctx, p) => revokeUserSessions(ctx.db, p, a.userId)),
-    changePassword: mutation("changePassword", (a, ctx, p) => changePassword(ctx.db, p, a)),
+    // Each ends sessions or keys: every API process forgets the tokens it had verified.
+    revokeApiKey: mutation("revokeApiKey", (a, ctx, p) => revoking(ctx, revokeApiKey(ctx.db, p, a.id))),
+    logout: mutation("logout", (_a, ctx, p) => revoking(ctx, logout(ctx.db, p))),
+    revokeUserSessions: mutation("revokeUserSessions", (a, ctx, p) =>
+      revoking(ctx, revokeUserSessions(ctx.db, p, a.userId)),
+    ),
+    changePassword: mutation("changePassword", (a, ctx, p) => revoking(ctx, changePassword(ctx.db, p, a))),
   },
   User: { team: teamOf },
   ApiKey: { team: teamOf },
@@ -69,3 +72,10 @@ export const identityResolvers = {
       ),
   },
 } satisfies Resolvers;
+
+/** Runs what ends sessions or keys, then tells every API process to forget the tokens it verified. */
+async function revoking<T>(ctx: Context, work: Promise<T>): Promise<T> {
+  const result = await work;
+  await ctx.authCache.revoked();
+  return result;
+}

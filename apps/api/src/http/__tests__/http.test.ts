@@ -71,10 +71,13 @@ describe("HTTP surface", () => {
       expect(await res.json()).toEqual({ status: "ok" });
     });
 
-    it("GET /readyz answers 200 when the database and Redis answer", async () => {
+    it("GET /readyz answers 200 when the database and Redis answer and the artifact folder is usable", async () => {
       const res = await fetch(`${api.url}/readyz`);
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ status: "ready", checks: { database: "ok", redis: "ok" } });
+      expect(await res.json()).toEqual({
+        status: "ready",
+        checks: { database: "ok", redis: "ok", artifacts: "ok" },
+      });
     });
 
     it("an unknown route answers 404 NOT_FOUND as JSON", async () => {
@@ -94,7 +97,7 @@ describe("HTTP surface", () => {
       it("GET /readyz answers 503 naming redis, while the process stays alive", async () => {
         const res = await fetch(`${down.url}/readyz`);
         expect(res.status).toBe(503);
-        const body = (await res.json()) as { status: string; checks: { database: string; redis: string } };
+        const body = (await res.json()) as { status: string; checks: Record<string, string> };
         expect(body.status).toBe("not ready");
         expect(body.checks.database).toBe("ok");
         // Which dependency, never its error text (addresses, driver messages): that goes to the log.
@@ -315,6 +318,20 @@ describe("HTTP surface", () => {
       expect(
         sampleValue(text, "costgate_http_requests_total", { route: "/healthz", status: "200" }),
       ).toBeGreaterThanOrEqual(1);
+      // Latency of every HTTP request, GraphQL included, by route and status class.
+      expect(
+        sampleValue(text, "costgate_http_request_duration_seconds_count", { route: "/graphql", status_class: "2xx" }),
+      ).toBeGreaterThanOrEqual(6);
+      expect(
+        sampleValue(text, "costgate_http_request_duration_seconds_count", { route: "/healthz", status_class: "2xx" }),
+      ).toBeGreaterThanOrEqual(1);
+      expect(
+        sampleValue(text, "costgate_http_request_duration_seconds_bucket", {
+          route: "/graphql",
+          status_class: "2xx",
+          le: "+Inf",
+        }),
+      ).toBeGreaterThanOrEqual(6);
       // Every error code label is a contract code.
       for (const s of samples(text).filter((x) => x.name === "costgate_graphql_errors_total"))
         expect(CONTRACT_CODES).toContain(s.labels.code);
@@ -325,7 +342,8 @@ describe("HTTP surface", () => {
       const labelsOf = (all: ReturnType<typeof samples>, name: string, label: string) =>
         new Set(all.filter((s) => s.name === name).map((s) => s.labels[label]));
       await query(`query Warmup { me { id } }`);
-      await fetch(`${api.url}/no-such-route-warmup`);
+      const warmup404 = await fetch(`${api.url}/no-such-route-warmup`);
+      expect(warmup404.status).toBe(404);
       await post("not json");
       const before = await metrics();
       for (let i = 0; i < 40; i++) {
@@ -335,9 +353,10 @@ describe("HTTP surface", () => {
       }
       const after = await metrics();
       expect(
-        after.filter((s) => s.name.startsWith("costgate_graphql_") || s.name === "costgate_http_requests_total").length,
+        after.filter((s) => s.name.startsWith("costgate_graphql_") || s.name.startsWith("costgate_http_request"))
+          .length,
       ).toBe(
-        before.filter((s) => s.name.startsWith("costgate_graphql_") || s.name === "costgate_http_requests_total")
+        before.filter((s) => s.name.startsWith("costgate_graphql_") || s.name.startsWith("costgate_http_request"))
           .length,
       );
       expect(
@@ -347,6 +366,11 @@ describe("HTTP surface", () => {
       ).toBe(false);
       expect(
         [...labelsOf(after, "costgate_http_requests_total", "route")].some((r) => /probe-|no-such-route/.test(r!)),
+      ).toBe(false);
+      expect(
+        [...labelsOf(after, "costgate_http_request_duration_seconds_count", "route")].some((r) =>
+          /probe-|no-such-route/.test(r!),
+        ),
       ).toBe(false);
     });
   });
