@@ -167,6 +167,7 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
     createThumbnailsRouter({
       db,
       store,
+      logger,
       authenticate: async (req) => {
         const principal = await authenticate(req.headers.authorization);
         if (!principal)

@@ -23,6 +23,7 @@ const MAX_THUMBNAILS = 16;
 export function createThumbnailsRouter(deps: {
   db: Db;
   store: ArtifactStore;
+  logger: { error: (obj: object, msg: string) => void };
   authenticate(req: Request): Promise<Principal>;
 }): Router {
   const router = Router();
@@ -62,6 +63,7 @@ export function createThumbnailsRouter(deps: {
       res.type("png").send(png);
     } catch (e) {
       if (!isAppError(e)) {
+        deps.logger.error({ err: e, url: req.originalUrl }, "thumbnail failed");
         res.status(500).json({ error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: "Internal server error" } });
         return;
       }
