@@ -164,7 +164,17 @@ describe("SEARCH", () => {
       100,
     );
     await api.ok(`mutation($id:ID!){ cancelOptimizationJob(id:$id){ id } }`, { id });
-    const { done } = await watch(id);
+    expect((await watch(id)).done.status).toBe("CANCELLED");
+    // A version stored just before the cancel is kept, and evaluated and measured like any other.
+    const done = await until(
+      "the kept versions to be evaluated",
+      async () => {
+        const j = await job(id);
+        return j.candidates.every((c: any) => c.status !== "PENDING") ? j : undefined;
+      },
+      180_000,
+      500,
+    );
     expect(done.status).toBe("CANCELLED");
     // Stopped inside its first trial: the pruned version stays, READY (the fine-tuning, when the
     // cancel came before its last batch, made none); no later trial was started.
