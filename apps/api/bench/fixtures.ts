@@ -4,6 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Db } from "@costgate/db";
+import { storeCost } from "@costgate/testkit";
 
 /** The API's variables for a benchmark: production mode, its own queue prefix and artifact folder, fresh secrets. */
 export function benchEnv(databaseUrl: string, logLevel = "silent") {
@@ -48,24 +49,7 @@ export async function teamWithModels(db: Db, slug: string, n: number) {
       },
     });
     const costPerMillionUsd = ["0.024792", "0.113207", "1.279444"][i % 3]!;
-    await db.costMeasurement.create({
-      data: {
-        versionId: version.id,
-        hardwareProfileId: profile.id,
-        backend: "wasm",
-        batchSize: 32,
-        latencyP50Ms: 1,
-        latencyP95Ms: 1,
-        latencyP99Ms: 1,
-        throughputPerSecond: 1000,
-        peakMemoryBytes: 1,
-        modelSizeBytes: 1,
-        loadTimeMs: 1,
-        macsPerInference: 1,
-        costPerMillionUsd,
-        runs: 10,
-      },
-    });
+    await storeCost(db, version.id, profile.id, costPerMillionUsd);
     versions.push({ id: version.id, modelId: model.id, costPerMillionUsd });
   }
   return { teamId: team.id, versions };

@@ -5,3 +5,4 @@ export { uploadFiles, uploadModelFolder } from "./uploads.ts";
 export { until } from "./until.ts";
 export { solidImage, tarOf, writeImageModel, zipOf } from "./archives.ts";
 export { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";
+export { storeCost } from "./stored-cost.ts";

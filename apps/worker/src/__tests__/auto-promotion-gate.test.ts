@@ -3,7 +3,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Producer } from "@costgate/queue";
 import { TestApi } from "../../test/flow.ts";
-import { storeCost } from "../../test/stored-cost.ts";
+import { storeCost } from "@costgate/testkit";
 import type { WorkerDeps } from "../deps.ts";
 import { finishJob } from "../features/finish-job.ts";
 

@@ -1,5 +1,5 @@
-// A version's cost measurement written straight to the test database (no TensorFlow): for tests
-// of what the worker decides from stored numbers.
+// A version's cost measurement written straight to a test database (no TensorFlow): for tests and
+// benchmarks of what is decided or served from stored numbers.
 import type { Db } from "@costgate/db";
 
 export const storeCost = (db: Db, versionId: string, hardwareProfileId: string, costPerMillionUsd: string) =>
