@@ -14,7 +14,7 @@ import type { StackInfo } from "./stack.ts";
 export const CHART_USER = { email: "chart-finance@e2e.costgate.test", password: "e2e-user-password-123" };
 
 /** The model's spend per day of November 2026 (UTC), in dollars at $1.00 per 1M inferences. */
-export const DAILY: Record<number, number> = {
+const DAILY: Record<number, number> = {
   ...Object.fromEntries(
     Array.from({ length: 19 }, (_, i) => i + 1)
       .filter((d) => d !== 12)
