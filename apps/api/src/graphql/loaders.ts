@@ -14,6 +14,7 @@ import type {
   ModelVersion,
   OptimizationPolicy,
   Team,
+  User,
 } from "@costgate/db";
 import { newestFirst } from "./pagination.ts";
 import { recentDeliveries, type DeliveryWithLastAttempt } from "../features/webhooks/recent-deliveries.ts";
@@ -28,6 +29,7 @@ export function createLoaders(db: Db, now: () => Date) {
   let defaultProfile: Promise<HardwareProfile | null> | undefined;
   const loaders = {
     team: byId<Team>((ids) => db.team.findMany({ where: { id: { in: ids } } })),
+    user: byId<User>((ids) => db.user.findMany({ where: { id: { in: ids } } })),
     model: byId<Model>((ids) => db.model.findMany({ where: { id: { in: ids } } })),
     version: byId<ModelVersion>((ids) => db.modelVersion.findMany({ where: { id: { in: ids } } })),
     artifact: byId<Artifact>((ids) => db.artifact.findMany({ where: { id: { in: ids } } })),

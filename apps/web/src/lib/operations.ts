@@ -290,6 +290,10 @@ export const BudgetDetailQuery = graphql(`
           periodStart
           createdAt
           acknowledgedAt
+          acknowledgedBy {
+            id
+            name
+          }
         }
       }
     }
@@ -1073,6 +1077,7 @@ export const CreateWebhookMutation = graphql(`
       id
       url
       events
+      format
       createdAt
     }
   }
@@ -1088,6 +1093,7 @@ export const WebhooksQuery = graphql(`
       id
       url
       events
+      format
       enabled
       createdAt
       team {

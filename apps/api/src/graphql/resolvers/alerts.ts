@@ -12,5 +12,6 @@ export const alertResolvers = {
   },
   Alert: {
     budget: (a, _args, ctx) => ctx.loaders.budget.loadRequired(a.budgetId),
+    acknowledgedBy: (a, _args, ctx) => (a.acknowledgedById ? ctx.loaders.user.load(a.acknowledgedById) : null),
   },
 } satisfies Resolvers;

@@ -41,6 +41,17 @@ export function WebhookForm({
         defaultValue={v.teamId ?? defaultTeamId}
         error={e.teamId}
       />
+      <SelectField
+        id="hook-format"
+        name="format"
+        label="Message format"
+        options={[
+          { value: "COSTGATE", label: "Costgate JSON (for programs; signed envelope)" },
+          { value: "SLACK", label: "Slack message (incoming webhook: readable text)" },
+        ]}
+        defaultValue={v.format ?? "COSTGATE"}
+        error={e.format}
+      />
       <TextField
         id="hook-secret"
         name="secret"

@@ -133,7 +133,12 @@ export default async function BudgetPage({ params }: { params: Promise<{ id: str
                     <td className="num">{formatMoney(a.forecastUsd)}</td>
                     <td>
                       {a.acknowledgedAt ? (
-                        formatDateTime(a.acknowledgedAt)
+                        <>
+                          {formatDateTime(a.acknowledgedAt)}
+                          <span className="recipe">
+                            by {a.acknowledgedBy ? a.acknowledgedBy.name : "a user since deleted"}
+                          </span>
+                        </>
                       ) : canAck ? (
                         <AcknowledgeButton alertId={a.id} path={`/budgets/${id}`} />
                       ) : (
