@@ -1,4 +1,5 @@
 "use client";
+import { ActionForm } from "@/components/action-form";
 import { useActionState } from "react";
 import { FormMessage, SelectField, SubmitButton, TextField } from "@/components/form";
 import { createWebhookAction } from "@/lib/actions/admin";
@@ -22,7 +23,7 @@ export function WebhookForm({
   const e = state.fieldErrors ?? {};
   const chosen = (v.events ?? "alert.created,job.finished,version.promoted").split(",");
   return (
-    <form action={action} className="form" noValidate>
+    <ActionForm action={action} state={state} resetOnSuccess className="form" noValidate>
       <FormMessage state={state} />
       <TextField
         id="hook-url"
@@ -73,6 +74,6 @@ export function WebhookForm({
       <div>
         <SubmitButton pendingText="Creating…">Create webhook</SubmitButton>
       </div>
-    </form>
+    </ActionForm>
   );
 }
