@@ -217,6 +217,7 @@ export function costGate(opts: { now?: () => Date } = {}): PromotionGate {
             remainingUsd: r.remainingUsd,
             budgetId: r.budgetId,
             budgetName: r.budgetName,
+            trafficRequests: r.trafficRequests,
           },
         );
       }

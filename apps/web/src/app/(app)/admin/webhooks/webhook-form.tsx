@@ -9,6 +9,10 @@ const EVENTS = [
   { value: "alert.created", label: "alert.created — a budget threshold was reached" },
   { value: "job.finished", label: "job.finished — an optimization job ended" },
   { value: "version.promoted", label: "version.promoted — a version changed stage" },
+  {
+    value: "promotion.override_requested",
+    label: "promotion.override_requested — someone asks to override the cost gate",
+  },
 ];
 
 export function WebhookForm({
@@ -21,7 +25,7 @@ export function WebhookForm({
   const [state, action] = useActionState(createWebhookAction, initialState);
   const v = state.ok ? {} : (state.values ?? {});
   const e = state.fieldErrors ?? {};
-  const chosen = (v.events ?? "alert.created,job.finished,version.promoted").split(",");
+  const chosen = (v.events ?? EVENTS.map((e) => e.value).join(",")).split(",");
   return (
     <ActionForm action={action} state={state} resetOnSuccess className="form" noValidate>
       <FormMessage state={state} />
