@@ -42,9 +42,7 @@ export function CostFigure({
       {caption === "none" ? null : (
         <span className="recipe cost-caption">
           {measuredHref ? (
-            <a href={measuredHref} title={`How it was measured: ${describeMeasurement(cost)}`}>
-              {caption === "full" ? describeMeasurement(cost) : describeMeasurementShort(cost)}
-            </a>
+            <a href={measuredHref}>{caption === "full" ? describeMeasurement(cost) : describeMeasurementShort(cost)}</a>
           ) : caption === "full" ? (
             describeMeasurement(cost)
           ) : (
