@@ -84,6 +84,9 @@ test("one version: padded axes within $0+ and 0–100%, a labelled dot with its 
   await expect(page.locator(CHART).first()).toBeVisible({ timeout: 180_000 }); // the page refreshes itself
   await expectSaneChart(page, [1]);
   await screenshot(page, "model-one-version");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(page.locator("svg.cost-metric-chart.chart-narrow").first()).toBeVisible();
+  await screenshot(page, "model-one-version");
   expect(consoleErrors).toEqual([]);
 });
 

@@ -4,7 +4,7 @@
 // on the overview) and emits `promotion.override_requested` to the team's webhooks.
 import { createDb } from "@costgate/db";
 import { storeCost } from "@costgate/testkit";
-import { asAdmin, expect, login, stackInfo, test } from "./fixtures.ts";
+import { asAdmin, expect, login, screenshot, stackInfo, test } from "./fixtures.ts";
 
 test("a blocked promotion is explained, disabled, and an override can be requested", async ({
   page,
@@ -66,6 +66,11 @@ test("a blocked promotion is explained, disabled, and an override can be request
     await expect(dialog).toContainText("“Fraud scorer hard cap”");
     for (const apiWord of ["10000000000", "PRODUCTION", "overrideReason", "BLOCK_PROMOTION"])
       await expect(dialog).not.toContainText(apiWord);
+    await screenshot(page, "promote-blocked");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect(dialog.getByText("The cost gate will refuse this promotion")).toBeVisible();
+    await screenshot(page, "promote-blocked");
+    await page.setViewportSize({ width: 1280, height: 800 });
     const primary = dialog.getByRole("button", { name: "Blocked by the budget" });
     await expect(primary).toBeDisabled();
     await expect(dialog.getByRole("button", { name: "Promote", exact: true })).toHaveCount(0);

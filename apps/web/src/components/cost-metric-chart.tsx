@@ -160,7 +160,7 @@ function Plot({
         const cy = y(p.metric);
         const right = cx > W - M.right - 60; // label and tooltip to the left near the right edge
         const tip = describePoint(p, metric);
-        const tipW = Math.min(W - 8, tip.length * 6.2 + 16);
+        const tipW = Math.min(W - 8, tip.length * 5.7 + 16);
         const tipX = Math.max(4, Math.min(W - tipW - 4, right ? cx - tipW - 10 : cx + 10));
         const tipY = cy - 34 < 2 ? cy + 12 : cy - 34;
         return (

@@ -34,7 +34,7 @@ export function valueText(value: unknown): string {
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (Array.isArray(value)) return value.every((v) => typeof v !== "object") ? value.join(", ") : JSON.stringify(value);
   const json = JSON.stringify(value);
-  return json.length > 200 ? `${json.slice(0, 197)}…` : json;
+  return json.length > 120 ? `${json.slice(0, 117)}…` : json;
 }
 
 /** Flattens one level of nesting: { costGate: { delta: 1 } } → { "costGate.delta": 1 }. */
@@ -48,17 +48,37 @@ function flatten(value: unknown): Json {
   return out;
 }
 
+/** Bookkeeping a reader does not need: row ids, timestamps of the row itself, who created it (the actor column says). */
+const BOOKKEEPING = new Set(["id", "createdAt", "updatedAt", "createdBy", "createdById", "createdByKeyId"]);
+const isReference = (key: string) => /Id$/.test(key.split(".").at(-1)!);
+
+/**
+ * The fields an event changed. Bookkeeping is left out; a reference to another row (`…Id`) shows
+ * only as "changed" (its id means nothing to a reader; the entity links to its page); a creation
+ * (or deletion) lists the fields that have a value.
+ */
 export function auditChanges(before: unknown, after: unknown): ChangeRow[] {
   const b = flatten(before);
   const a = flatten(after);
+  const both = before != null && after != null;
   const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])];
   return keys
-    .filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k]))
-    .map((k) => ({
-      field: fieldLabel(k),
-      before: k in b ? valueText(b[k]) : null,
-      after: k in a ? valueText(a[k]) : null,
-    }));
+    .filter((k) => !BOOKKEEPING.has(k) && JSON.stringify(b[k]) !== JSON.stringify(a[k]))
+    .filter((k) => both || (b[k] ?? a[k]) !== null)
+    .filter((k) => both || !isReference(k))
+    .map((k) => {
+      if (isReference(k))
+        return {
+          field: fieldLabel(k).replace(/ id$/, ""),
+          before: b[k] == null ? "none" : "one",
+          after: a[k] == null ? "none" : "another one",
+        };
+      return {
+        field: fieldLabel(k),
+        before: k in b ? valueText(b[k]) : null,
+        after: k in a ? valueText(a[k]) : null,
+      };
+    });
 }
 
 /** Where the dashboard shows an audited entity; null when it has no page. */

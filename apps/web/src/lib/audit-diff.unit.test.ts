@@ -19,6 +19,21 @@ describe("auditChanges", () => {
       { field: "cost gate: projected monthly (USD)", before: null, after: "30.00" },
     ]);
   });
+  it("leaves bookkeeping and bare ids out", () => {
+    expect(
+      auditChanges(null, {
+        id: "c1",
+        name: "Fraud",
+        modelId: "m1",
+        createdBy: "user:u1",
+        createdAt: "2026-12-05T00:00:00Z",
+        policyId: null,
+      }),
+    ).toEqual([{ field: "name", before: null, after: "Fraud" }]);
+    expect(auditChanges({ policyId: "p1", updatedAt: "a" }, { policyId: "p2", updatedAt: "b" })).toEqual([
+      { field: "policy", before: "one", after: "another one" },
+    ]);
+  });
   it("names fields and links entities", () => {
     expect(fieldLabel("overrideReason")).toBe("override reason");
     expect(entityHref("ModelVersion", "v1", { modelId: "m1" })).toBe("/models/m1");
