@@ -61,7 +61,7 @@ test("the audit log shows names, a readable diff and links to the entities", asy
   );
 
   // The entity's history: only its events.
-  await update.getByRole("link", { name: `History of ${info.demoBudget.name}` }).click();
+  await update.getByRole("link", { name: `budget history of ${info.demoBudget.name}` }).click();
   await expect(page).toHaveURL(/entityType=Budget&entityId=/);
   await expect(table.getByRole("link", { name: info.models.demo.name, exact: true })).toHaveCount(0);
   expect(await seriousViolations(page)).toEqual([]);

@@ -121,7 +121,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                         <span className="recipe">
                           <Link
                             href={`/admin/audit?entityType=${encodeURIComponent(e.entityType)}&entityId=${encodeURIComponent(e.entityId)}`}
-                            aria-label={`History of ${e.entity?.name ?? `this ${typeLabel(e.entityType)}`}`}
+                            aria-label={`${typeLabel(e.entityType)} history${e.entity ? ` of ${e.entity.name}` : ""}`}
                           >
                             {typeLabel(e.entityType)} history
                           </Link>
