@@ -6,7 +6,16 @@
 import { createDb } from "@costgate/db";
 import { storeCost } from "@costgate/testkit";
 import type { Locator, Page } from "@playwright/test";
-import { asAdmin, expect, horizontalOverflow, login, screenshot, stackInfo, test } from "./fixtures.ts";
+import {
+  asAdmin,
+  expect,
+  horizontalOverflow,
+  login,
+  modelWithVersions,
+  screenshot,
+  stackInfo,
+  test,
+} from "./fixtures.ts";
 
 const CHART = "svg.cost-metric-chart.chart-wide";
 
@@ -63,25 +72,9 @@ test("one version: padded axes within $0+ and 0–100%, a labelled dot with its 
   page,
   consoleErrors,
 }) => {
-  const info = stackInfo();
-  // A model with one version: the demo's upload registered again in a new model, with its datasets.
-  const { modelVersion } = await asAdmin(
-    `query($id:ID!){ modelVersion(id:$id){ artifact { id } model { datasets { name role artifact { id } } } } }`,
-    { id: info.models.demo.versionId },
-  );
-  const { createModel } = await asAdmin(`mutation($i:CreateModelInput!){ createModel(input:$i){ id } }`, {
-    i: { teamId: info.teamId, name: "Single version", task: "CLASSIFICATION" },
-  });
-  for (const d of modelVersion.model.datasets)
-    await asAdmin(`mutation($i:RegisterDatasetInput!){ registerDataset(input:$i){ id } }`, {
-      i: { modelId: createModel.id, name: d.name, role: d.role, artifactId: d.artifact.id },
-    });
-  await asAdmin(`mutation($i:RegisterModelVersionInput!){ registerModelVersion(input:$i){ id } }`, {
-    i: { modelId: createModel.id, artifactId: modelVersion.artifact.id },
-  });
+  const single = await modelWithVersions("Single version", 1);
   await login(page, "ML_ENGINEER");
-  await page.goto(`/models/${createModel.id}`);
-  await expect(page.locator(CHART).first()).toBeVisible({ timeout: 180_000 }); // the page refreshes itself
+  await page.goto(`/models/${single.id}`);
   await expectSaneChart(page, [1]);
   await screenshot(page, "model-one-version");
   await page.setViewportSize({ width: 390, height: 844 });
@@ -95,40 +88,20 @@ test("several versions and hardware profiles: labels, tooltips, $/1M explained a
   consoleErrors,
 }) => {
   const info = stackInfo();
-  const demo = info.models.demo;
-  // The demo job (quantize v1) makes v2.
-  await expect
-    .poll(
-      async () =>
-        (await asAdmin(`query($id:ID!){ optimizationJob(id:$id){ status } }`, { id: info.demoJobId })).optimizationJob
-          .status,
-      {
-        timeout: 240_000,
-      },
-    )
-    .toBe("SUCCEEDED");
-  const { model } = await asAdmin(
-    `query($id:ID!){ model(id:$id){ versions { edges { node { id number cost { costPerMillionUsd } } } } } }`,
-    { id: demo.id },
-  );
-  const measured = model.versions.edges.map((e: any) => e.node).filter((v: any) => v.cost);
-  expect(measured.length).toBeGreaterThan(1);
+  const several = await modelWithVersions("Several versions", 3);
   // v1 measured on a second profile too (stored as a measurement worker of that profile would).
   const { hardwareProfiles } = await asAdmin(`{ hardwareProfiles { id name isDefault hourlyPriceUsd } }`);
   const gpu = hardwareProfiles.find((p: any) => p.name === "g5.xlarge");
   const db = createDb(info.databaseUrl, { maxConnections: 1 });
   try {
-    await storeCost(db, demo.versionId, gpu.id, "0.731200");
+    await storeCost(db, several.versionIds[0]!, gpu.id, "0.731200");
   } finally {
     await db.$disconnect();
   }
 
   await login(page, "ML_ENGINEER");
-  await page.goto(`/models/${demo.id}`);
-  await expectSaneChart(
-    page,
-    measured.map((v: any) => v.number),
-  );
+  await page.goto(`/models/${several.id}`);
+  await expectSaneChart(page, [1, 2, 3]);
   // $/1M names the profile and its price, backend and batch, and links to its measurement.
   const versions = page
     .getByRole("table")

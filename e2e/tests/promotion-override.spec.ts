@@ -4,14 +4,15 @@
 // on the overview) and emits `promotion.override_requested` to the team's webhooks.
 import { createDb } from "@costgate/db";
 import { storeCost } from "@costgate/testkit";
-import { asAdmin, expect, login, screenshot, stackInfo, test } from "./fixtures.ts";
+import { asAdmin, expect, login, modelWithVersions, screenshot, stackInfo, test } from "./fixtures.ts";
 
 test("a blocked promotion is explained, disabled, and an override can be requested", async ({
   page,
   consoleErrors,
 }) => {
   const info = stackInfo();
-  const demo = info.models.demo;
+  const model = await modelWithVersions("Override demo", 1);
+  const demo = { id: model.id, versionId: model.versionIds[0]! };
   const db = createDb(info.databaseUrl, { maxConnections: 1 });
   try {
     // 10 billion requests served by v1 this month, at its measured price.
@@ -37,7 +38,7 @@ test("a blocked promotion is explained, disabled, and an override can be request
       i: {
         teamId: info.teamId,
         modelId: demo.id,
-        name: "Fraud scorer hard cap",
+        name: "Override demo hard cap",
         amountUsd: (monthly * 1.5).toFixed(2),
         period: "MONTHLY",
         action: "BLOCK_PROMOTION",
@@ -63,7 +64,7 @@ test("a blocked promotion is explained, disabled, and an override can be request
     await expect(dialog.getByText("The cost gate will refuse this promotion")).toBeVisible({ timeout: 30_000 });
     await expect(dialog).toContainText("(10 billion requests)");
     await expect(dialog).toContainText("which blocks promotions to production");
-    await expect(dialog).toContainText("“Fraud scorer hard cap”");
+    await expect(dialog).toContainText("“Override demo hard cap”");
     for (const apiWord of ["10000000000", "PRODUCTION", "overrideReason", "BLOCK_PROMOTION"])
       await expect(dialog).not.toContainText(apiWord);
     await screenshot(page, "promote-blocked");
@@ -78,7 +79,7 @@ test("a blocked promotion is explained, disabled, and an override can be request
     await dialog.getByLabel("Why it should go to production anyway").fill("Launch week: recall matters more");
     await dialog.getByRole("button", { name: "Request an override" }).click();
     await expect(dialog.getByRole("status")).toContainText(
-      "Override requested: the team's admins and finance were alerted on the budget “Fraud scorer hard cap”",
+      "Override requested: the team's admins and finance were alerted on the budget “Override demo hard cap”",
     );
     await expect(dialog.getByRole("button", { name: "Request an override" })).toHaveCount(0);
 
@@ -88,7 +89,7 @@ test("a blocked promotion is explained, disabled, and an override can be request
     );
     const request = alerts.edges.map((e: any) => e.node).find((a: any) => a.kind === "OVERRIDE_REQUEST");
     expect(request).toMatchObject({
-      budget: { name: "Fraud scorer hard cap" },
+      budget: { name: "Override demo hard cap" },
       overrideRequest: {
         reason: "Launch week: recall matters more",
         version: { number: 1 },
