@@ -127,7 +127,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                           </Link>
                         </span>
                       </td>
-                      <td className="small">
+                      <td className="small audit-change">
                         {changes.length === 0 ? (
                           <span className="muted">No field changed</span>
                         ) : (
