@@ -7,7 +7,13 @@ export { budgetStatus, budgetStatuses, spendScope } from "./budgets/budget-statu
 export { recordEvent } from "./events/record-event.ts";
 export { enqueueDeliveries } from "./events/enqueue-deliveries.ts";
 export { emitJobFinished } from "./events/emit-job-finished.ts";
-export { costGate, projectPromotion, type CostGateRecord } from "./budgets/cost-gate.ts";
+export {
+  costGate,
+  costGateRefusal,
+  projectPromotion,
+  type CostGateRecord,
+  type CostGateRefusal,
+} from "./budgets/cost-gate.ts";
 export {
   addressProblem,
   guardedLookup,

@@ -293,10 +293,12 @@ export interface MeasurementFacts {
 }
 
 /**
- * What a $/1M was measured with, short enough for a table caption: "c7i.large · wasm · batch 32".
+ * What a $/1M was measured with, short enough for a table caption:
+ * "c7i.large ($0.08925/h) · wasm · batch 32" (the price when known).
  */
 export function describeMeasurementShort(m: MeasurementFacts): string {
-  return `${m.hardwareProfile.name} · ${m.backend} · batch ${formatCount(m.batchSize)}`;
+  const price = m.hardwareProfile.hourlyPriceUsd ? ` (${formatHourly(m.hardwareProfile.hourlyPriceUsd)})` : "";
+  return `${m.hardwareProfile.name}${price} · ${m.backend} · batch ${formatCount(m.batchSize)}`;
 }
 
 /**
@@ -326,4 +328,19 @@ export function describeMeasurement(m: MeasurementFacts): string {
 export function describeSpeed(speedFactor: number | null | undefined): string {
   if (speedFactor === null || speedFactor === undefined) return "";
   return `at the profile's calibrated speed (the machine ran at ${Math.round(speedFactor * 100)}%)`;
+}
+
+/**
+ * A number of requests as people say it: "12,345" below a million, then "2.5 million",
+ * "10 billion" (never "10000000000").
+ */
+export function formatRequests(n: number | string | null | undefined): string {
+  const value = typeof n === "string" ? Number(n) : n;
+  if (value === null || value === undefined || !Number.isFinite(value)) return "—";
+  if (Math.abs(value) < 1_000_000) return formatCount(value);
+  return new Intl.NumberFormat("en-US", {
+    notation: "compact",
+    compactDisplay: "long",
+    maximumFractionDigits: 1,
+  }).format(value);
 }

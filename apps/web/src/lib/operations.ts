@@ -92,6 +92,17 @@ export const OverviewQuery = graphql(`
             name
             amountUsd
           }
+          overrideRequest {
+            requestedBy
+            reason
+            version {
+              id
+              number
+              model {
+                id
+              }
+            }
+          }
         }
       }
     }
@@ -294,6 +305,17 @@ export const BudgetDetailQuery = graphql(`
             id
             name
           }
+          overrideRequest {
+            requestedBy
+            reason
+            version {
+              id
+              number
+              model {
+                id
+              }
+            }
+          }
         }
       }
     }
@@ -485,6 +507,8 @@ export const ModelQuery = graphql(`
             }
             costs {
               id
+              latencyP50Ms
+              modelSizeBytes
               throughputPerSecond
               costPerMillionUsd
               uncertainty
@@ -550,6 +574,9 @@ export const PromotionPreviewQuery = graphql(`
       projectedMonthlyUsd
       deltaMonthlyUsd
       withinBudget
+      gateRefuses
+      trafficRequests
+      remainingUsd
       budget {
         id
         name
@@ -558,6 +585,19 @@ export const PromotionPreviewQuery = graphql(`
         status {
           spentUsd
         }
+      }
+    }
+  }
+`);
+
+/** ML_ENGINEER/ADMIN: ask the team's ADMIN/FINANCE to override the cost gate's refusal. */
+export const RequestPromotionOverrideMutation = graphql(`
+  mutation RequestPromotionOverride($versionId: ID!, $reason: String!) {
+    requestPromotionOverride(versionId: $versionId, stage: PRODUCTION, reason: $reason) {
+      id
+      budget {
+        id
+        name
       }
     }
   }
@@ -1152,9 +1192,15 @@ export const AuditQuery = graphql(`
         node {
           id
           actor
+          actorName
           action
           entityType
           entityId
+          entity {
+            name
+            modelId
+            budgetId
+          }
           before
           after
           createdAt

@@ -19,7 +19,8 @@ import {
   humanize,
 } from "@/lib/format";
 import { MeasureProfilesQuery, ModelQuery, ModelTitleQuery } from "@/lib/operations";
-import { effectiveCosts } from "@costgate/core";
+import { effectiveCosts, latestMeasurement } from "@costgate/core";
+import Link from "next/link";
 import { higherIsBetter, paretoFrontier } from "@/lib/pareto";
 import { can } from "@/lib/permissions";
 import { describeRecipe } from "@/lib/recipe";
@@ -43,8 +44,25 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
   return { title: model?.name ?? "Model" };
 }
 
-export default async function ModelPage({ params }: { params: Promise<{ id: string }> }) {
+type Cost = Version["costs"][number];
+
+/** A version's current cost on a profile: its newest measurement there (core's latestMeasurement rule). */
+function costOn(v: Version, profileId: string): Cost | null {
+  const newest = latestMeasurement(
+    v.costs.filter((c) => c.hardwareProfile.id === profileId).map((c) => ({ c, measuredAt: new Date(c.measuredAt) })),
+  );
+  return newest?.c ?? null;
+}
+
+export default async function ModelPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ profile?: string }>;
+}) {
   const { id } = await params;
+  const { profile: askedProfile } = await searchParams;
   const me = await getMe();
   const canMeasure = can(me.role, "measureAgain");
   const [{ model }, profiles] = await Promise.all([
@@ -58,14 +76,28 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
   const pending = versions.some((v) => v.status === "PENDING");
   const metricName =
     versions.find((v) => v.evaluation)?.evaluation?.metric ?? (model.task === "REGRESSION" ? "mse" : "accuracy");
+  // The hardware profiles with measurements; the cost view shows one (the default profile's unless asked).
+  const measuredProfiles = [
+    ...new Map(
+      versions.flatMap((v) => v.costs.map((c) => [c.hardwareProfile.id, c.hardwareProfile] as const)),
+    ).values(),
+  ];
+  const defaultProfile = versions.find((v) => v.cost)?.cost?.hardwareProfile;
+  const viewProfile = measuredProfiles.find((p) => p.id === askedProfile) ?? defaultProfile ?? measuredProfiles[0];
+  const shown = new Map(
+    versions.map((v) => [
+      v.id,
+      viewProfile && viewProfile.id !== defaultProfile?.id ? costOn(v, viewProfile.id) : v.cost,
+    ]),
+  );
   const points = versions
-    .filter((v) => v.evaluation && v.cost)
+    .filter((v) => v.evaluation && shown.get(v.id))
     .map((v) => ({
       id: v.id,
       number: v.number,
       source: v.source,
-      cost: Number(v.cost!.costPerMillionUsd),
-      uncertainty: v.cost!.uncertainty ?? null,
+      cost: Number(shown.get(v.id)!.costPerMillionUsd),
+      uncertainty: shown.get(v.id)!.uncertainty ?? null,
       metric: v.evaluation!.value,
       stage: v.stage,
     }));
@@ -76,7 +108,7 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
     versions.map((v) => ({
       id: v.id,
       parentId: v.parent?.id ?? null,
-      costPerMillionUsd: v.cost?.costPerMillionUsd ?? null,
+      costPerMillionUsd: shown.get(v.id)?.costPerMillionUsd ?? null,
       comparison: v.comparedToParent ? { significant: v.comparedToParent.significant } : null,
     })),
   );
@@ -86,7 +118,6 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
   ).map((f) => points.find((p) => p.id === f.id)!);
   const frontierIds = new Set(frontier.map((p) => p.id));
   const showActions = canPromote || canMeasure;
-  const defaultProfile = versions.find((v) => v.cost)?.cost?.hardwareProfile;
 
   return (
     <>
@@ -114,63 +145,84 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
             </p>
           </EmptyState>
         ) : (
-          <TableWrap label="Versions">
-            <table className="compact">
-              <caption>
-                {pending
-                  ? "Versions marked Pending are being evaluated and measured; this page updates by itself. "
-                  : ""}
-                $/1M as last measured on the default hardware profile
-                {defaultProfile ? ` (${defaultProfile.name}, ${formatHourly(defaultProfile.hourlyPriceUsd)})` : ""}; ±
-                is that measurement&apos;s own 95% interval. “vs parent” is the version measured alternately with its
-                parent in one session (the machine&apos;s load affects both alike): it decides whether a step saves, and
-                says “No measurable saving” when the 95% interval of the ratio includes 1×.
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Version</th>
-                  <th scope="col">Source</th>
-                  <th scope="col">Stage</th>
-                  <th scope="col">Status</th>
-                  <th scope="col" className="num">
-                    {metricName === "accuracy"
-                      ? "Accuracy"
-                      : metricName === "agreement"
-                        ? "Agreement with source"
-                        : metricName}
-                  </th>
-                  <th scope="col" className="num">
-                    Size
-                  </th>
-                  <th scope="col" className="num">
-                    p50
-                  </th>
-                  <th scope="col" className="num">
-                    Throughput
-                  </th>
-                  <th scope="col" className="num">
-                    $/1M
-                  </th>
-                  <th scope="col">vs parent</th>
-                  {showActions ? <th scope="col">Actions</th> : null}
-                </tr>
-              </thead>
-              <tbody>
-                {[...versions].reverse().map((v) => (
-                  <VersionRow
-                    key={v.id}
-                    v={v}
-                    modelId={model.id}
-                    canPromote={canPromote}
-                    canMeasure={canMeasure}
-                    profiles={profiles}
-                    isAdmin={me.role === "ADMIN"}
-                    onFrontier={frontierIds.has(v.id)}
-                  />
+          <>
+            {measuredProfiles.length > 1 ? (
+              <nav aria-label="Cost view: hardware profile" className="inline-form" style={{ marginBottom: "0.6rem" }}>
+                <span className="small muted">Cost on:</span>
+                {measuredProfiles.map((p) => (
+                  <Link
+                    key={p.id}
+                    href={`/models/${model.id}?profile=${encodeURIComponent(p.id)}#versions`}
+                    className={`button small${p.id === viewProfile?.id ? " primary" : ""}`}
+                    aria-current={p.id === viewProfile?.id ? "true" : undefined}
+                  >
+                    {p.name} ({formatHourly(p.hourlyPriceUsd)})
+                  </Link>
                 ))}
-              </tbody>
-            </table>
-          </TableWrap>
+              </nav>
+            ) : null}
+            <TableWrap label="Versions">
+              <table className="compact">
+                <caption>
+                  {pending
+                    ? "Versions marked Pending are being evaluated and measured; this page updates by itself. "
+                    : ""}
+                  $/1M, p50 and throughput as last measured on{" "}
+                  {viewProfile
+                    ? `${viewProfile.name} (${formatHourly(viewProfile.hourlyPriceUsd)})${viewProfile.id === defaultProfile?.id ? ", the default hardware profile" : ""}`
+                    : "the default hardware profile"}
+                  ; ± is that measurement&apos;s own 95% interval; each $/1M links to how it was measured. “vs parent”
+                  is the version measured alternately with its parent in one session (the machine&apos;s load affects
+                  both alike): it decides whether a step saves, and says “No measurable saving” when the 95% interval of
+                  the ratio includes 1×.
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Version</th>
+                    <th scope="col">Source</th>
+                    <th scope="col">Stage</th>
+                    <th scope="col">Status</th>
+                    <th scope="col" className="num">
+                      {metricName === "accuracy"
+                        ? "Accuracy"
+                        : metricName === "agreement"
+                          ? "Agreement with source"
+                          : metricName}
+                    </th>
+                    <th scope="col" className="num">
+                      Size
+                    </th>
+                    <th scope="col" className="num">
+                      p50
+                    </th>
+                    <th scope="col" className="num">
+                      Throughput
+                    </th>
+                    <th scope="col" className="num">
+                      $/1M
+                    </th>
+                    <th scope="col">vs parent</th>
+                    {showActions ? <th scope="col">Actions</th> : null}
+                  </tr>
+                </thead>
+                <tbody>
+                  {[...versions].reverse().map((v) => (
+                    <VersionRow
+                      key={v.id}
+                      v={v}
+                      modelId={model.id}
+                      canPromote={canPromote}
+                      canMeasure={canMeasure}
+                      profiles={profiles}
+                      isAdmin={me.role === "ADMIN"}
+                      onFrontier={frontierIds.has(v.id)}
+                      cost={shown.get(v.id) ?? null}
+                    />
+                  ))}
+                </tbody>
+              </table>
+            </TableWrap>
+          </>
         )}
       </Card>
 
@@ -182,7 +234,12 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
             </EmptyState>
           ) : (
             <>
-              <ParetoChart points={points} frontierIds={frontier.map((p) => p.id)} metric={metricName} />
+              <ParetoChart
+                points={points}
+                frontierIds={frontier.map((p) => p.id)}
+                metric={metricName}
+                profileName={viewProfile?.name ?? null}
+              />
               <p className="small muted">
                 Pareto frontier (no other version is both cheaper and{" "}
                 {higherIsBetter(metricName) ? "more accurate" : "lower in error"}; rejected versions left out):{" "}
@@ -295,8 +352,11 @@ function VersionRow({
   profiles,
   isAdmin,
   onFrontier,
+  cost,
 }: {
   v: Version;
+  /** The measurement the cost view shows (the chosen profile's newest). */
+  cost: Cost | null;
   modelId: string;
   canPromote: boolean;
   canMeasure: boolean;
@@ -321,11 +381,11 @@ function VersionRow({
         {v.statusMessage ? <span className="recipe">{v.statusMessage}</span> : null}
       </td>
       <td className="num">{v.evaluation ? formatMetric(v.evaluation.metric, v.evaluation.value) : "—"}</td>
-      <td className="num">{formatBytes(v.cost?.modelSizeBytes ?? v.artifact.sizeBytes)}</td>
-      <td className="num">{formatMs(v.cost?.latencyP50Ms)}</td>
-      <td className="num">{formatThroughput(v.cost?.throughputPerSecond)}</td>
+      <td className="num">{formatBytes(cost?.modelSizeBytes ?? v.artifact.sizeBytes)}</td>
+      <td className="num">{formatMs(cost?.latencyP50Ms)}</td>
+      <td className="num">{formatThroughput(cost?.throughputPerSecond)}</td>
       <td className="num">
-        <CostFigure cost={v.cost} />
+        <CostFigure cost={cost} measuredHref={cost ? `#measurement-${cost.id}` : undefined} />
       </td>
       <td>
         {v.comparedToParent ? (
@@ -423,7 +483,7 @@ function Measurements({ versions }: { versions: Version[] }) {
           </thead>
           <tbody>
             {rows.map(({ v, c, latest, count }) => (
-              <tr key={c.id}>
+              <tr key={c.id} id={`measurement-${c.id}`}>
                 <td>
                   v{v.number}
                   {count > 1 ? <span className="recipe">{latest ? `latest of ${count}` : "earlier"}</span> : null}
