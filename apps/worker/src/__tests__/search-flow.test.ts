@@ -154,6 +154,20 @@ describe("SEARCH", () => {
     }
   }, 400_000);
 
+  it("does not start a trial's recovery once the budget ran out during its prune: the prune is kept, the job ends", async () => {
+    // 0.6 s: the first trial starts (nothing is used yet), and its prune (pruned, saved, evaluated,
+    // measured) takes longer than that on any machine.
+    const policyId = await searchPolicy(mlp, { timeBudgetMinutes: 0.01, dtypes: ["float16"] });
+    const { done } = await watch(await run(policyId, mlp.versionId));
+    expect(done.status).toBe("SUCCEEDED");
+    expect(done.candidates.map((c: any) => c.source)).toEqual(["PRUNE"]);
+    expect(done.result.search).toMatchObject({ trials: 1 });
+    expect(done.result.search.stoppedBecause).toMatch(
+      /^stopped: the time budget \(1 s\) ran out while pruning 50%; its fine-tuning was not started$/,
+    );
+    expect(done.stage).toContain("1 trial(s)");
+  }, 300_000);
+
   it("stops on cancel in the middle of a trial and keeps the versions it made", async () => {
     const policyId = await searchPolicy(mlp, { timeBudgetMinutes: 30 });
     const id = await run(policyId, mlp.versionId);

@@ -72,10 +72,30 @@ export function trialLimit(maxTrials: number | undefined, dtypes: number): numbe
 /**
  * The training after each prune that wins back accuracy: SGD fine-tuning on the TRAIN dataset,
  * or distillation from the job's source version (TRAIN inputs, else UNLABELED ones). Short, as
- * every trial pays for it: two epochs.
+ * every trial pays for it: two epochs. The batch is as large as memory allows (recoveryBatchSize).
  */
-export function recoveryStep(recovery: Exclude<SearchRecovery, "none">): ChainStep {
+export function recoveryStep(
+  recovery: Exclude<SearchRecovery, "none">,
+  /** Values in one input example (224x224x3 = 150,528); null when the model.json does not say. */
+  inputElements: number | null,
+): ChainStep {
+  const batchSize = recoveryBatchSize(inputElements);
   return recovery === "fine_tune"
-    ? { kind: "FINE_TUNE", params: { epochs: 2, learningRate: 0.01, batchSize: 32, momentum: 0.9 } }
-    : { kind: "DISTILL", params: { epochs: 2, learningRate: 0.05, batchSize: 32, temperature: 2 } };
+    ? { kind: "FINE_TUNE", params: { epochs: 2, learningRate: 0.01, batchSize, momentum: 0.9 } }
+    : { kind: "DISTILL", params: { epochs: 2, learningRate: 0.05, batchSize, temperature: 2 } };
+}
+
+/**
+ * Values of input per training batch that fit TensorFlow.js' wasm memory with the activations and
+ * gradients of a MobileNetV2-like network: 32 images of 64x64x3. Measured: MobileNetV2 at
+ * 224x224x3 trains at batch 4 and aborts with "memory access out of bounds" at batch 8 (the
+ * reference generator) and at 32 (a SEARCH's recovery before this rule).
+ */
+const BATCH_INPUT_VALUES = 32 * 64 * 64 * 3;
+
+/** The recovery's batch: 32, halved until a batch holds at most BATCH_INPUT_VALUES input values, at least 4. */
+export function recoveryBatchSize(inputElements: number | null): number {
+  let batch = 32;
+  while (inputElements !== null && batch > 4 && batch * inputElements > BATCH_INPUT_VALUES) batch /= 2;
+  return batch;
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { MAX_SPARSITY_TRIALS, SPARSITY, nextSparsity, trialLimit, type SparsityOutcome } from "./next-trial.ts";
+import {
+  MAX_SPARSITY_TRIALS,
+  SPARSITY,
+  nextSparsity,
+  recoveryBatchSize,
+  recoveryStep,
+  trialLimit,
+  type SparsityOutcome,
+} from "./next-trial.ts";
 
 const ok = (sparsity: number, saves = true): SparsityOutcome => ({ sparsity, withinGuardrail: true, saves });
 const miss = (sparsity: number, saves = true): SparsityOutcome => ({ sparsity, withinGuardrail: false, saves });
@@ -84,5 +92,21 @@ describe("trialLimit", () => {
     expect(trialLimit(undefined, 2)).toBe(MAX_SPARSITY_TRIALS + 2);
     expect(trialLimit(3, 2)).toBe(3);
     expect(trialLimit(200, 3)).toBe(MAX_SPARSITY_TRIALS + 3);
+  });
+});
+
+describe("the recovery's batch size", () => {
+  it("is 32 for tabular rows, small images and a model.json that does not say", () => {
+    expect(recoveryBatchSize(20)).toBe(32);
+    expect(recoveryBatchSize(28 * 28)).toBe(32);
+    expect(recoveryBatchSize(64 * 64 * 3)).toBe(32);
+    expect(recoveryBatchSize(null)).toBe(32);
+  });
+  it("shrinks for large images so TensorFlow's wasm memory holds the batch: 4 for 224x224x3", () => {
+    expect(recoveryBatchSize(96 * 96 * 3)).toBe(8);
+    expect(recoveryBatchSize(224 * 224 * 3)).toBe(4);
+    expect(recoveryBatchSize(512 * 512 * 3)).toBe(4);
+    expect(recoveryStep("fine_tune", 224 * 224 * 3)).toMatchObject({ kind: "FINE_TUNE", params: { batchSize: 4 } });
+    expect(recoveryStep("distill", 224 * 224 * 3)).toMatchObject({ kind: "DISTILL", params: { batchSize: 4 } });
   });
 });

@@ -1,4 +1,6 @@
+import { readFile } from "node:fs/promises";
 import { UnrecoverableError } from "bullmq";
+import { modelInputShape } from "@costgate/formats";
 import {
   SEARCH_DEFAULTS,
   resolveSearchRecovery,
@@ -17,7 +19,14 @@ import { storeStepVersion } from "../store-step-version.ts";
 import type { Ops } from "../../tf/protocol.ts";
 import { nextSparsity, recoveryStep, trialLimit, type SparsityOutcome } from "./next-trial.ts";
 import { bestSoFar, trialStage } from "./search-stage.ts";
-import { budgetFraction, estimateTrialMs, fitsBudget, type TrialPhase, type TrialTime } from "./trial-budget.ts";
+import {
+  budgetFraction,
+  budgetUsedUp,
+  estimateTrialMs,
+  fitsBudget,
+  type TrialPhase,
+  type TrialTime,
+} from "./trial-budget.ts";
 
 type Version = ModelVersion & { artifact: { sha256: string } };
 type Job = OptimizationJob & {
@@ -58,6 +67,10 @@ export async function runSearch(deps: WorkerDeps, ctx: SearchContext): Promise<{
   const dtypes = params.dtypes ?? SEARCH_DEFAULTS.dtypes;
   const limit = trialLimit(params.maxTrials, dtypes.length);
   const budgetMs = params.timeBudgetMinutes * 60_000;
+  const inputShape = modelInputShape(
+    JSON.parse(await readFile(await modelJsonPathOf(deps, job.sourceVersion.artifact.sha256), "utf8")),
+  );
+  const inputElements = inputShape ? inputShape.reduce((a, b) => a * b, 1) : null;
   const elapsed = () => Date.now() - ctx.startedAt.getTime();
 
   const stored = new Map(
@@ -190,9 +203,27 @@ export async function runSearch(deps: WorkerDeps, ctx: SearchContext): Promise<{
       continue;
     }
     let last = pruned;
+    // A prune that overran the budget (a slow machine, a large model) ends the search: its
+    // recovery would overrun it by as much again. The pruned version stays a candidate.
+    const usedUp = stored.has(slot) ? null : budgetUsedUp({ budgetMs, elapsedMs: elapsed() });
+    if (recovery !== "none" && usedUp) {
+      trial += 1;
+      const record: SearchTrial = {
+        trial,
+        sparsity: s,
+        recovery,
+        dtype: null,
+        versionIds: [pruned.id],
+        withinGuardrail: false,
+        savesVsInput: false,
+      };
+      await afterTrial(record, "sparsity", startedMs, replayed);
+      const what = recovery === "fine_tune" ? "fine-tuning" : "distillation";
+      return { report: report(`stopped: ${usedUp} while pruning ${pct(s)}; its ${what} was not started`) };
+    }
     if (recovery !== "none") {
       const recovered = await make(
-        recoveryStep(recovery),
+        recoveryStep(recovery, inputElements),
         pruned,
         search,
         `${recovery === "fine_tune" ? "fine-tuning" : "distilling"} after pruning ${pct(s)}`,

@@ -44,6 +44,11 @@ export function fitsBudget(args: { budgetMs: number; elapsedMs: number; estimate
   return { start: true };
 }
 
+/** Whether the budget is used up (a trial's next phase must not start): why, or null. */
+export function budgetUsedUp(args: { budgetMs: number; elapsedMs: number }): string | null {
+  return args.elapsedMs >= args.budgetMs ? `the time budget (${seconds(args.budgetMs)}) ran out` : null;
+}
+
 /** The job's progress: the share of the time budget used (1 only once the job ends). */
 export const budgetFraction = (elapsedMs: number, budgetMs: number): number =>
   Math.min(0.99, Math.max(0, elapsedMs / budgetMs));
