@@ -1,6 +1,14 @@
 import { z } from "zod";
 import { DEFAULT_ARCHIVE_LIMITS } from "@costgate/formats";
-import { parseEnv, port, positiveInt, productionSecrets, sharedEnv, withSecretKey } from "@costgate/config";
+import {
+  artifactStoreRequirements,
+  parseEnv,
+  port,
+  positiveInt,
+  productionSecrets,
+  sharedEnv,
+  withSecretKey,
+} from "@costgate/config";
 
 const apiEnvSchema = z
   .object({
@@ -49,6 +57,7 @@ const apiEnvSchema = z
     /** Serve Apollo's landing page and introspection (off in production unless set). */
     GRAPHQL_INTROSPECTION: z.enum(["true", "false"]).optional(),
   })
+  .superRefine(artifactStoreRequirements)
   .transform(withSecretKey)
   // In production a published, placeholder or guessable secret stops the process, naming it.
   .superRefine(productionSecrets(["COSTGATE_SESSION_SECRET", "COSTGATE_SECRET_KEY"]));

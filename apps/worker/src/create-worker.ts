@@ -16,7 +16,7 @@ import {
   payloadSchemas,
 } from "@costgate/queue";
 import { secretBoxKey } from "@costgate/secrets";
-import { createFsArtifactStore } from "@costgate/artifacts";
+import { createArtifactStore } from "@costgate/artifacts";
 import type { WorkerDeps } from "./deps.ts";
 import { MachineLock } from "./machine-lock.ts";
 import { TfHost } from "./tf/tf-host.ts";
@@ -75,7 +75,7 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
     );
   const lanes = { evaluate: lane("evaluate"), optimize: lane("optimize") };
   const producer = new Producer(redis, env.QUEUE_PREFIX);
-  const store = createFsArtifactStore(env.ARTIFACT_DIR);
+  const store = createArtifactStore(env);
   const profile = await resolveHardwareProfile(db, env.WORKER_HARDWARE_PROFILE);
   const shutdown = new AbortController();
   const deps: WorkerDeps = {

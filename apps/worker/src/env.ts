@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { parseEnv, port, positiveInt, productionSecrets, sharedEnv, withSecretKey } from "@costgate/config";
+import {
+  artifactStoreRequirements,
+  parseEnv,
+  port,
+  positiveInt,
+  productionSecrets,
+  sharedEnv,
+  withSecretKey,
+} from "@costgate/config";
 
 const workerEnvSchema = z
   .object({
@@ -34,6 +42,7 @@ const workerEnvSchema = z
     /** Hours an upload may stay unregistered (no version or dataset uses it) before the hourly sweep removes it. */
     ARTIFACT_GRACE_HOURS: positiveInt(24),
   })
+  .superRefine(artifactStoreRequirements)
   .transform(withSecretKey)
   .superRefine(productionSecrets(["COSTGATE_SECRET_KEY"]));
 
