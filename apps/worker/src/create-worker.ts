@@ -60,6 +60,11 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
   const hostId = env.WORKER_HOST_ID ?? hostname();
   const machineLock = new MachineLock(redis, `${env.QUEUE_PREFIX}:machine:${hostId}`, {
     onWaited: (kind, seconds) => metrics.lockWait.labels(kind).observe(seconds),
+    onMeasured: (from, to) =>
+      logger.info(
+        { host: hostId, from: new Date(from).toISOString(), to: new Date(to).toISOString(), ms: to - from },
+        "measurement held the machine",
+      ),
   });
   // A TensorFlow process per queue that computes, so an evaluation does not wait behind a training.
   const lane = (name: string) =>
@@ -147,6 +152,8 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
       {
         connection,
         prefix: env.QUEUE_PREFIX,
+        // Recorded on each job as processedBy: which machine and process ran it.
+        name: `${hostId}:${process.pid}`,
         concurrency,
         lockDuration: env.WORKER_LOCK_DURATION_MS,
         stalledInterval: Math.max(1000, Math.floor(env.WORKER_LOCK_DURATION_MS / 2)),
