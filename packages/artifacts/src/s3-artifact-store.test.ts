@@ -6,7 +6,7 @@ import { ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ArtifactNotFoundError, createS3ArtifactStore, type S3ArtifactStore, type S3ArtifactStoreOptions } from "./index.ts";
 import { artifactStoreSuite, sha } from "./artifact-store.suite.ts";
-import { startTestS3Server, type TestS3Server } from "../test/s3-server.ts";
+import { startTestS3Server, type TestS3Server } from "./s3-test-server.ts";
 
 const BUCKET = "costgate-test";
 let server: TestS3Server;

@@ -1,14 +1,15 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { createRequire } from "node:module";
 import { join } from "node:path";
+// @ts-expect-error -- s3rver ships no type declarations; the part used is typed below.
+import S3rverClass from "s3rver";
 
 /** The part of s3rver (a real S3-protocol server over HTTP, files on disk; no types of its own) used here. */
 interface S3rver {
   run(): Promise<{ address: string; port: number }>;
   close(): Promise<void>;
 }
-const S3rver = createRequire(import.meta.url)("s3rver") as new (options: {
+const S3rver = S3rverClass as new (options: {
   address: string;
   port: number;
   silent: boolean;
