@@ -54,6 +54,21 @@ export function artifactStoreSuite(name: string, open: () => Promise<StoreUnderT
       expect(await staging()).toEqual([]);
     });
 
+    it("shows nothing prepared until it is published", async () => {
+      const key = sha("{}abc");
+      const staged = await stageWith({ "model.json": "{}", "weights/a.bin": "abc" });
+
+      await store.prepare(key, staged);
+      expect(await store.exists(key)).toBe(false);
+      const listed: string[] = [];
+      for await (const s of store.list()) listed.push(s);
+      expect(listed).toEqual([]);
+
+      await store.publish(key, staged);
+      expect(await readFile(join(await (await t.second()).get(key), "weights/a.bin"), "utf8")).toBe("abc");
+      expect(await staging()).toEqual([]);
+    });
+
     it("lets another process read what one published", async () => {
       const key = sha("shared");
       await store.publish(key, await stageWith({ "data.csv": "x,label\n1,0\n" }));
@@ -126,6 +141,7 @@ export function artifactStoreSuite(name: string, open: () => Promise<StoreUnderT
         await expect(store.discard(outside)).rejects.toThrow(/not a staging folder/);
         await expect(store.discard(join(t.stagingDir, "..", "objects"))).rejects.toThrow(/not a staging folder/);
         await expect(store.publish(sha("x"), outside)).rejects.toThrow(/not a staging folder/);
+        await expect(store.prepare(sha("x"), outside)).rejects.toThrow(/not a staging folder/);
         expect(await readdir(outside)).toEqual([]);
         expect(await store.exists(sha("x"))).toBe(false);
       } finally {

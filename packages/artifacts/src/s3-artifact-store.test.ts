@@ -111,6 +111,19 @@ describe("S3 store", () => {
     expect(await keysUnder(`${prefix}/objects/`)).toEqual([`${prefix}/objects/${whole.slice(0, 2)}/${whole}/data.csv`]);
   });
 
+  it("publishes whole files although a delete removed the prepared ones meanwhile", async () => {
+    const key = sha("prepared");
+    const staged = await store.stage();
+    await writeFile(join(staged, "data.csv"), "prepared");
+    await store.prepare(key, staged);
+    expect(await keysUnder(`${prefix}/objects/`)).toEqual([`${prefix}/objects/${key.slice(0, 2)}/${key}/data.csv`]);
+
+    await store.delete(key); // a collector of the unreferenced object of an earlier upload
+    await store.publish(key, staged);
+
+    expect(await readFile(join(await (await openStore({ prefix })).get(key), "data.csv"), "utf8")).toBe("prepared");
+  });
+
   it("keeps the local read cache within its size, least recently used out first", async () => {
     const small = await openStore({ prefix, cacheMaxBytes: 10, cacheInUseMs: 0 });
     const shas: string[] = [];

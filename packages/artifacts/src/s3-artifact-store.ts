@@ -63,7 +63,10 @@ const MIN_PART_BYTES = 5 * 1024 * 1024;
  * only ever receives these same bytes, and the manifest listing them is PUT after the last one
  * succeeded. `exists`, `get` and `list` go by manifests only, so a reader never sees an
  * artifact whose upload is in progress or was cut by a crash; `delete` removes the manifest
- * first. Files a crashed publisher left without a manifest are removed by `sweepStaging` once
+ * first. `prepare` uploads the files ahead, so that `publish` (run by writers under the
+ * artifact's Postgres lock, inside a transaction) only checks them with HEAD requests, uploads
+ * what a delete removed meanwhile, and writes the manifest. Files a crashed publisher left
+ * without a manifest are removed by `sweepStaging` once
  * older than its maxAge. Staging stays on the local disk; `get` streams the files into a
  * bounded local cache folder and returns it, as the filesystem store returns its own.
  */
@@ -152,6 +155,25 @@ export function createS3ArtifactStore(options: S3ArtifactStoreOptions): S3Artifa
     }
   }
 
+  /** The staged folder, resolved, if it is one this store handed out; throws otherwise. */
+  function checkStaged(stagedDir: string): string {
+    const staged = resolve(stagedDir);
+    if (dirname(staged) !== join(localDir, "staging") || !basename(staged).startsWith("stage-")) {
+      throw new Error(`not a staging folder of the artifact store at ${localDir}: ${stagedDir}`);
+    }
+    return staged;
+  }
+
+  /** Bytes of an object, or undefined when there is none. */
+  async function sizeOf(key: string): Promise<number | undefined> {
+    try {
+      return (await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).ContentLength;
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
   const inflight = new Map<string, Promise<string>>();
 
   const store: S3ArtifactStore = {
@@ -178,19 +200,22 @@ export function createS3ArtifactStore(options: S3ArtifactStoreOptions): S3Artifa
     stage: () => staging.stage(),
     discard: (stagedDir) => staging.discard(stagedDir),
 
+    async prepare(sha256, stagedDir) {
+      assertSha256(sha256);
+      const staged = checkStaged(stagedDir);
+      for (const path of await listFiles(staged)) await uploadFile(fileKey(sha256, path), join(staged, path));
+    },
+
     async publish(sha256, stagedDir) {
       assertSha256(sha256);
-      const staged = resolve(stagedDir);
-      if (dirname(staged) !== join(localDir, "staging") || !basename(staged).startsWith("stage-")) {
-        throw new Error(`not a staging folder of the artifact store at ${localDir}: ${stagedDir}`);
-      }
+      const staged = checkStaged(stagedDir);
       try {
         if (await store.exists(sha256)) return;
-        const files = await listFiles(stagedDir);
         const manifest: Manifest = { files: [] };
-        for (const path of files) {
-          const { size } = await stat(join(stagedDir, path));
-          await uploadFile(fileKey(sha256, path), join(stagedDir, path));
+        for (const path of await listFiles(staged)) {
+          const { size } = await stat(join(staged, path));
+          // Uploaded by prepare (and still there: a delete may have run since): not again.
+          if ((await sizeOf(fileKey(sha256, path))) !== size) await uploadFile(fileKey(sha256, path), join(staged, path));
           manifest.files.push({ path, sizeBytes: size });
         }
         await client.send(
@@ -202,7 +227,7 @@ export function createS3ArtifactStore(options: S3ArtifactStoreOptions): S3Artifa
           }),
         );
       } finally {
-        await staging.discard(stagedDir);
+        await staging.discard(staged);
       }
     },
 
