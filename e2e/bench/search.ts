@@ -148,7 +148,10 @@ const change = (r: Row) => {
   const d = (r.best.metric - r.sourceMetric) * 100;
   return `${d >= 0 ? "+" : "−"}${Math.abs(d).toFixed(1)} points`;
 };
-const withCut = rows.filter((r) => r.best && cut(r) > 0);
+// A model has something to cut unless its job found that no step saves a measurable cost; a model
+// whose search ended without a candidate within the guardrail counts with a cut of 0.
+const nothingSaves = (r: Row) => !r.best && /no candidate saves measurable cost/.test(r.stage);
+const withCut = rows.filter((r) => !nothingSaves(r));
 const cuts = withCut.map(cut).sort((a, b) => a - b);
 const median =
   cuts.length === 0
