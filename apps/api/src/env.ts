@@ -1,6 +1,14 @@
 import { z } from "zod";
 import { DEFAULT_ARCHIVE_LIMITS } from "@costgate/formats";
-import { parseEnv, port, positiveInt, productionSecrets, sharedEnv, withSecretKey } from "@costgate/config";
+import {
+  artifactStoreRequirements,
+  parseEnv,
+  port,
+  positiveInt,
+  productionSecrets,
+  sharedEnv,
+  withSecretKey,
+} from "@costgate/config";
 
 const apiEnvSchema = z
   .object({
@@ -59,6 +67,7 @@ const apiEnvSchema = z
     message: "COSTGATE_FROZEN_NOW is for tests: it must not be set when NODE_ENV=production",
     path: ["COSTGATE_FROZEN_NOW"],
   })
+  .superRefine(artifactStoreRequirements)
   .transform(withSecretKey)
   // In production a published, placeholder or guessable secret stops the process, naming it.
   .superRefine(productionSecrets(["COSTGATE_SESSION_SECRET", "COSTGATE_SECRET_KEY"]));

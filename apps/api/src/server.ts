@@ -10,7 +10,7 @@ import { secretBoxKey } from "@costgate/secrets";
 import { HttpDrain } from "@costgate/config";
 import { createDb, type Db } from "@costgate/db";
 import { Producer, createRedis } from "@costgate/queue";
-import { createFsArtifactStore, type ArtifactStore } from "@costgate/artifacts";
+import { createArtifactStore, type ArtifactStore } from "@costgate/artifacts";
 import type { Redis } from "ioredis";
 import type { ApiEnv } from "./env.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -65,7 +65,7 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
   const producer = new Producer(redis, env.QUEUE_PREFIX, {
     onError: (err) => logger.warn({ err: err.message }, "queue error"),
   });
-  const store = createFsArtifactStore(env.ARTIFACT_DIR);
+  const store = createArtifactStore(env);
   const sessions = new SessionTokens(env.COSTGATE_SESSION_SECRET, env.SESSION_TTL_SECONDS);
   const throttle = new LoginThrottle(db, {
     maxFailuresPerAccount: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,

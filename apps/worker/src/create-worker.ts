@@ -18,7 +18,7 @@ import {
 } from "@costgate/queue";
 import { createTransport } from "nodemailer";
 import { secretBoxKey } from "@costgate/secrets";
-import { createFsArtifactStore } from "@costgate/artifacts";
+import { createArtifactStore } from "@costgate/artifacts";
 import type { WorkerDeps } from "./deps.ts";
 import { MachineLock } from "./machine-lock.ts";
 import { TfHost } from "./tf/tf-host.ts";
@@ -64,6 +64,11 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
   const hostId = env.WORKER_HOST_ID ?? hostname();
   const machineLock = new MachineLock(redis, `${env.QUEUE_PREFIX}:machine:${hostId}`, {
     onWaited: (kind, seconds) => metrics.lockWait.labels(kind).observe(seconds),
+    onMeasured: (from, to) =>
+      logger.info(
+        { host: hostId, from: new Date(from).toISOString(), to: new Date(to).toISOString(), ms: to - from },
+        "measurement held the machine",
+      ),
   });
   // A TensorFlow process per queue that computes, so an evaluation does not wait behind a training.
   const lane = (name: string) =>
@@ -79,7 +84,7 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
     );
   const lanes = { evaluate: lane("evaluate"), optimize: lane("optimize") };
   const producer = new Producer(redis, env.QUEUE_PREFIX);
-  const store = createFsArtifactStore(env.ARTIFACT_DIR);
+  const store = createArtifactStore(env);
   const profile = await resolveHardwareProfile(db, env.WORKER_HARDWARE_PROFILE);
   const shutdown = new AbortController();
   const deps: WorkerDeps = {
@@ -157,6 +162,8 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
       {
         connection,
         prefix: env.QUEUE_PREFIX,
+        // Recorded on each job as processedBy: which machine and process ran it.
+        name: `${hostId}:${process.pid}`,
         concurrency,
         lockDuration: env.WORKER_LOCK_DURATION_MS,
         stalledInterval: Math.max(1000, Math.floor(env.WORKER_LOCK_DURATION_MS / 2)),

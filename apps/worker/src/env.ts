@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { parseEnv, port, positiveInt, productionSecrets, sharedEnv, withSecretKey } from "@costgate/config";
+import {
+  artifactStoreRequirements,
+  parseEnv,
+  port,
+  positiveInt,
+  productionSecrets,
+  sharedEnv,
+  withSecretKey,
+} from "@costgate/config";
 
 const workerEnvSchema = z
   .object({
@@ -48,6 +56,7 @@ const workerEnvSchema = z
     /** When the weekly digests go out (cron, UTC): Mondays 07:00 by default. */
     WORKER_DIGEST_CRON: z.string().min(9).default("0 7 * * 1"),
   })
+  .superRefine(artifactStoreRequirements)
   .transform(withSecretKey)
   .superRefine(productionSecrets(["COSTGATE_SECRET_KEY"]));
 

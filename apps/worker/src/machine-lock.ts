@@ -56,6 +56,8 @@ export interface MachineLockOptions {
    * measurement held or waited (also after each pause a measurement asked for).
    */
   onWaited?: (kind: "measurement" | "computation", seconds: number) => void;
+  /** Told when a measurement that held the machine alone ends: from and to (epoch ms), before the lock is released. */
+  onMeasured?: (fromMs: number, toMs: number) => void;
 }
 
 export class MachineLock {
@@ -64,6 +66,7 @@ export class MachineLock {
   private readonly ttlMs: number;
   private readonly pollMs: number;
   private readonly onWaited: NonNullable<MachineLockOptions["onWaited"]>;
+  private readonly onMeasured: NonNullable<MachineLockOptions["onMeasured"]>;
 
   constructor(
     private readonly redis: Redis,
@@ -75,6 +78,7 @@ export class MachineLock {
     this.ttlMs = opts.ttlMs ?? 10_000;
     this.pollMs = opts.pollMs ?? 200;
     this.onWaited = opts.onWaited ?? (() => undefined);
+    this.onMeasured = opts.onMeasured ?? (() => undefined);
   }
 
   /** Runs `fn` as a reader: after any measurement, pausing (via the hooks) whenever one wants the machine. */
@@ -114,7 +118,12 @@ export class MachineLock {
         await sleep(this.pollMs);
       }
       this.onWaited("measurement", (performance.now() - started) / 1000);
-      return await fn();
+      const from = Date.now();
+      try {
+        return await fn();
+      } finally {
+        this.onMeasured(from, Date.now());
+      }
     } finally {
       clearInterval(renew);
       await this.redis.eval(RELEASE_WRITER, 1, this.writerKey, token).catch(() => undefined);

@@ -78,9 +78,11 @@ export async function registerVersion(api: TestApi, modelId: string, modelJson: 
   return registerModelVersion;
 }
 
-/** Worker settings for tests: the API's database, queue prefix and artifact folder; short measurements. */
+/** Worker settings for tests: the API's database, queue prefix and artifact store; short measurements. */
 export function workerEnvFor(api: TestApi, overrides: Record<string, string> = {}): Record<string, string> {
+  const store = Object.entries(api.env).filter(([name]) => name === "ARTIFACT_STORE" || name.startsWith("S3_"));
   return {
+    ...Object.fromEntries(store),
     NODE_ENV: "test",
     LOG_LEVEL: process.env.TEST_WORKER_LOG_LEVEL ?? "silent",
     DATABASE_URL: api.env.DATABASE_URL,

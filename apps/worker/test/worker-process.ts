@@ -28,3 +28,48 @@ export async function storedObjectsMatchRows(api: TestApi): Promise<{ objects: s
   for await (const sha of api.server.store.list()) objects.push(sha);
   return { objects: objects.sort(), rows };
 }
+
+/** A worker process whose JSON log lines (pino, LOG_LEVEL=info) are kept for the test to read. */
+export interface LoggedWorker {
+  child: ChildProcess;
+  /** The hardware profile it measures for. */
+  profile: string;
+  /** Its log lines so far, parsed. */
+  lines(): Record<string, any>[];
+}
+
+/** Starts a worker process for `profile` on the API's database, queues and artifact store, keeping its log. */
+export function startLoggedWorker(
+  api: TestApi,
+  profile: string,
+  children: ChildProcess[],
+  overrides: Record<string, string> = {},
+): LoggedWorker {
+  const child = spawn(process.execPath, ["--import", "tsx", main], {
+    env: {
+      ...process.env,
+      ...workerEnvFor(api, {
+        WORKER_LOCK_DURATION_MS: "2000",
+        LOG_LEVEL: "info",
+        WORKER_HARDWARE_PROFILE: profile,
+        ...overrides,
+      }),
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  children.push(child);
+  const lines: Record<string, any>[] = [];
+  let rest = "";
+  child.stdout!.on("data", (chunk: Buffer) => {
+    const parts = (rest + chunk.toString("utf8")).split("\n");
+    rest = parts.pop() ?? "";
+    for (const line of parts) {
+      try {
+        lines.push(JSON.parse(line) as Record<string, any>);
+      } catch {
+        lines.push({ msg: line });
+      }
+    }
+  });
+  return { child, profile, lines: () => lines };
+}

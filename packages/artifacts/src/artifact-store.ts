@@ -4,8 +4,15 @@
  * version is a new artifact.
  */
 export interface ArtifactStore {
-  /** A fresh private folder on the store's filesystem to stage files into (same device, so publish is a rename). */
+  /** A fresh private folder on the local disk to stage files into (fs store: on its filesystem, so publish is a rename). */
   stage(): Promise<string>;
+  /**
+   * Does the slow part of publishing a staged folder ahead, outside any lock or transaction
+   * (S3: uploads its files, invisible until publish; fs: flushes them to disk). Optional:
+   * publish does whatever prepare did not. Bytes prepared but never published are removed by
+   * sweepStaging once stale.
+   */
+  prepare(sha256: string, stagedDir: string): Promise<void>;
   /** Moves a staged folder into place under its content address (sha256) atomically; if that address exists already the staged copy is discarded. */
   publish(sha256: string, stagedDir: string): Promise<void>;
   /** A local folder holding the artifact's files (for the fs store: the folder itself). Throws ArtifactNotFoundError. */

@@ -55,6 +55,11 @@ export function createFsArtifactStore(rootDir: string): FsArtifactStore {
       return mkdtemp(join(stagingDir, STAGE_PREFIX));
     },
 
+    async prepare(sha256, stagedDir) {
+      assertSha256(sha256);
+      await syncTree(checkStaged(stagedDir));
+    },
+
     async publish(sha256, stagedDir) {
       assertSha256(sha256);
       const src = checkStaged(stagedDir);

@@ -11,6 +11,40 @@ export function parseEnv<S extends z.ZodType>(schema: S, source: NodeJS.ProcessE
   throw new Error(`Invalid environment:\n${lines.join("\n")}`);
 }
 
+/** Where artifacts are kept (packages/artifacts' createArtifactStore takes these). */
+const artifactStoreEnv = {
+  /** fs: published artifacts in ARTIFACT_DIR (a shared volume across machines); s3: in S3_BUCKET, ARTIFACT_DIR then holds only local staging and the read cache. */
+  ARTIFACT_STORE: z.enum(["fs", "s3"]).default("fs"),
+  ARTIFACT_DIR: z.string().min(1).default(".costgate/artifacts"),
+  S3_BUCKET: z.string().min(3, "must be a bucket name").optional(),
+  /** Key prefix of every object (deployments sharing one bucket use different prefixes). */
+  S3_PREFIX: z
+    .string()
+    .regex(/^[\w./-]*$/, "letters, digits, _ . - / only")
+    .default("costgate/"),
+  /** An S3-compatible server (MinIO: http://minio:9000); unset: AWS S3 of S3_REGION. */
+  S3_ENDPOINT: z.string().url("must be a URL").optional(),
+  S3_REGION: z.string().min(1).default("us-east-1"),
+  /** true for MinIO and most self-hosted servers (endpoint/bucket/key URLs). */
+  S3_FORCE_PATH_STYLE: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
+  /** Static credentials; unset: the AWS SDK's default chain (AWS_ACCESS_KEY_ID..., shared config, instance or task role). */
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** Bytes of artifacts a process keeps in its local read cache (ARTIFACT_DIR/cache), least recently used evicted first. */
+  S3_CACHE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * 1024 * 1024),
+};
+
+/** The artifact-store variables alone (for tools and tests that open the store an app uses). */
+export const parseArtifactStoreEnv = (source: NodeJS.ProcessEnv | Record<string, string>) =>
+  parseEnv(z.object(artifactStoreEnv).superRefine(artifactStoreRequirements), source);
+
 /** Pieces shared by the app schemas, so each variable means the same thing everywhere. */
 export const sharedEnv = {
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
@@ -20,7 +54,7 @@ export const sharedEnv = {
     .string()
     .regex(/^rediss?:\/\//, "must be a redis:// URL")
     .default("redis://127.0.0.1:6379"),
-  ARTIFACT_DIR: z.string().min(1).default(".costgate/artifacts"),
+  ...artifactStoreEnv,
   /** Redis key prefix of the queues; separate prefixes keep deployments (or test files) apart. */
   QUEUE_PREFIX: z
     .string()
@@ -67,6 +101,30 @@ export function withSecretKey<E extends { NODE_ENV: string; COSTGATE_SECRET_KEY?
     return z.NEVER;
   }
   return { ...env, COSTGATE_SECRET_KEY: DEV_SECRET_KEY };
+}
+
+/**
+ * Applied to an app schema (`.superRefine(artifactStoreRequirements)`): with ARTIFACT_STORE=s3
+ * the bucket must be named, and static credentials come as a pair.
+ */
+export function artifactStoreRequirements(
+  env: {
+    ARTIFACT_STORE: string;
+    S3_BUCKET?: string | undefined;
+    S3_ACCESS_KEY_ID?: string | undefined;
+    S3_SECRET_ACCESS_KEY?: string | undefined;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  if (env.ARTIFACT_STORE !== "s3") return;
+  if (!env.S3_BUCKET) ctx.addIssue({ code: "custom", path: ["S3_BUCKET"], message: "required when ARTIFACT_STORE=s3" });
+  if (!env.S3_ACCESS_KEY_ID !== !env.S3_SECRET_ACCESS_KEY) {
+    ctx.addIssue({
+      code: "custom",
+      path: [env.S3_ACCESS_KEY_ID ? "S3_SECRET_ACCESS_KEY" : "S3_ACCESS_KEY_ID"],
+      message: "S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY are set together or not at all",
+    });
+  }
 }
 
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);

@@ -5,7 +5,8 @@ import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
-import { createFsArtifactStore, type ArtifactStore } from "@costgate/artifacts";
+import { createArtifactStore, type ArtifactStore } from "@costgate/artifacts";
+import { parseArtifactStoreEnv } from "@costgate/config";
 import { createDb } from "@costgate/db";
 import type { ApiStarter, RunningApi } from "./test-api.ts";
 
@@ -80,7 +81,7 @@ export const startApiProcess: ApiStarter<ApiProcess> = async (env) => {
 
   const db = createDb(env.DATABASE_URL);
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
-  const store = createFsArtifactStore(env.ARTIFACT_DIR);
+  const store = createArtifactStore(parseArtifactStoreEnv(env));
   return {
     url,
     db,

@@ -6,3 +6,4 @@ export { until } from "./until.ts";
 export { solidImage, tarOf, writeImageModel, zipOf } from "./archives.ts";
 export { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";
 export { storeCost } from "./stored-cost.ts";
+export { startTestS3Server, type TestS3Server } from "./s3-server.ts";

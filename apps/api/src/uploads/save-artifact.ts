@@ -47,6 +47,8 @@ async function saveOnce(
 ) {
   const { db, store } = deps;
   let publishedHere = false;
+  // The slow part (S3: the upload) before the transaction; publishing under the lock is then quick.
+  await store.prepare(input.sha256, input.stagedDir);
   try {
     return await db.$transaction(
       async (tx) => {

@@ -211,6 +211,7 @@ export async function evaluateVersion(
         versionId,
         metric: evaluation?.value,
         costPerMillionUsd: cost?.costPerMillionUsd,
+        hardwareProfile: cost ? profile.name : undefined,
         uncertainty: cost?.uncertainty,
         vsParent: measured?.paired?.comparison,
       },

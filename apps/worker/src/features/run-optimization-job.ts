@@ -73,7 +73,13 @@ export async function runOptimizationJob(
 
   try {
     const onWait = (why: string) => progress.report(progress.current, why);
-    if (job.sourceVersion.status !== "READY") {
+    // The optimize queue is shared by every profile's workers: a source measured only on another
+    // profile is measured on this worker's first, so its candidates have something to be compared with.
+    const measuredHere = await db.costMeasurement.findFirst({
+      where: { versionId: job.sourceVersion.id, hardwareProfileId: deps.profile.id },
+      select: { id: true },
+    });
+    if (job.sourceVersion.status !== "READY" || !measuredHere) {
       const outcome = await evaluateVersion(deps, job.sourceVersion.id, { trigger: false, onWait });
       if (outcome.status === "FAILED")
         throw new UnrecoverableError(`The source version could not be evaluated: ${outcome.message}`);

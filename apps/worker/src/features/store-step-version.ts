@@ -30,6 +30,8 @@ export async function storeStepVersion(
     await writeModelArtifacts(staged, output.artifacts);
     const modelJson = JSON.parse(await readFile(join(staged, MODEL_JSON_FILE), "utf8"));
     const digest = await artifactDigest(staged, modelFileOrder(modelJson));
+    // The slow part (S3: the upload) before the transaction; publishing under the lock is then quick.
+    await store.prepare(digest.sha256, staged);
     return await db.$transaction(
       async (tx) => {
         const existing = await tx.modelVersion.findUnique({

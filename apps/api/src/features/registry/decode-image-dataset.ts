@@ -87,6 +87,8 @@ export async function decodeImageDataset(
       ),
     );
     const digest = await artifactDigest(stagedDir, [IMAGE_TENSORS_FILE]);
+    // The slow part (S3: the upload) before the caller's transaction publishes it under the lock.
+    await deps.store.prepare(digest.sha256, stagedDir);
     return {
       rows: header.rows,
       labels: names,
