@@ -13,7 +13,7 @@ const api = await TestApi.start();
 const env = workerEnvFor(api, {
   MEASURE_MIN_RUNS: "50",
   MEASURE_MIN_TIME_MS: "1000",
-  MEASURE_ROUNDS: "3",
+  MEASURE_ROUNDS: "6",
   LOG_LEVEL: "warn",
 });
 const worker = await createWorker(loadWorkerEnv(env), pino({ level: "warn" }));

@@ -25,7 +25,11 @@ const workerEnvSchema = z
     /** Cost measurement: minimum timed batch-1 runs and timed time per model, and the minimum number of rounds. */
     MEASURE_MIN_RUNS: positiveInt(50),
     MEASURE_MIN_TIME_MS: positiveInt(1000),
-    MEASURE_ROUNDS: positiveInt(10),
+    MEASURE_ROUNDS: z.coerce
+      .number()
+      .int()
+      .min(6, "must be at least 6 (a paired comparison of two versions has no 95% interval with fewer rounds)")
+      .default(10),
     /** A measurement round during which other processes used more CPU than this (cores) is run again. */
     MEASURE_MAX_OTHER_CORES: z.coerce.number().min(0).default(0.5),
     /** Names the machine for the measurement lock (default: the hostname). Set it to the host's name when several worker containers share one machine. */
