@@ -10,7 +10,7 @@ import { startStack, root, type Stack } from "../support/stack.ts";
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export const exited = (c: ChildProcess) =>
+const exited = (c: ChildProcess) =>
   new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once("exit", () => r())));
 
 export async function until<T>(
@@ -28,12 +28,10 @@ export async function until<T>(
   }
 }
 
-export const VERSION = `id number status statusMessage costs { id costPerMillionUsd throughputPerSecond rawThroughputPerSecond speedFactor uncertainty disturbedRounds measuredAt }
+const VERSION = `id number status statusMessage costs { id costPerMillionUsd throughputPerSecond rawThroughputPerSecond speedFactor uncertainty disturbedRounds measuredAt }
   evaluation { value metric samples } comparedToParent { throughputRatio low high significant rounds }`;
-export const JOB = `id status stage attempts error startedAt finishedAt candidates { ${VERSION} source recipe parent { id } } bestVersion { id number } result`;
+const JOB = `id status stage attempts error startedAt finishedAt candidates { ${VERSION} source recipe parent { id } } bestVersion { id number } result`;
 const TERMINAL = ["SUCCEEDED", "FAILED", "CANCELLED"];
-
-export type BenchStack = Awaited<ReturnType<typeof startBenchStack>>;
 
 /**
  * Starts the stack without a worker; `startWorker()` starts one (production mode, the real TF

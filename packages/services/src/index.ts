@@ -12,7 +12,6 @@ export {
   costGateRefusal,
   projectPromotion,
   type CostGateRecord,
-  type CostGateRefusal,
 } from "./budgets/cost-gate.ts";
 export {
   addressProblem,

@@ -17,7 +17,7 @@ export interface ChartPoint {
   stage?: string | null;
 }
 
-export type Tone = "best" | "effort" | "frontier" | "rejected" | "other";
+type Tone = "best" | "effort" | "frontier" | "rejected" | "other";
 
 export interface CostMetricChartProps {
   points: ChartPoint[];
@@ -46,7 +46,7 @@ const metricLabel = (metric: string) =>
   metric === "accuracy" ? "Accuracy" : metric === "agreement" ? "Agreement" : metric === "mse" ? "MSE" : metric;
 
 /** What a dot's tooltip and the chart's text alternative say of a version. */
-export function describePoint(p: ChartPoint, metric: string): string {
+function describePoint(p: ChartPoint, metric: string): string {
   const parts = [
     `v${p.number}`,
     `${costText({ costPerMillionUsd: p.cost, uncertainty: p.uncertainty })} per 1M`,

@@ -28,7 +28,7 @@ export function fieldLabel(key: string): string {
 }
 
 /** A value as text: strings as they are, lists comma-separated, nested values as compact JSON. */
-export function valueText(value: unknown): string {
+function valueText(value: unknown): string {
   if (value === null || value === undefined) return "—";
   if (typeof value === "string") return value === "" ? "(empty)" : value;
   if (typeof value === "number" || typeof value === "boolean") return String(value);
