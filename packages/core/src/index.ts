@@ -14,3 +14,4 @@ export * from "./prices.ts";
 export * from "./class-names.ts";
 export * from "./job-choice.ts";
 export * from "./search-report.ts";
+export * from "./usage-tags.ts";

@@ -30,6 +30,7 @@ export const budgetsResolvers = {
     team: (b, _a, ctx) => ctx.loaders.team.loadRequired(b.teamId),
     model: (b, _a, ctx) => (b.modelId ? ctx.loaders.model.load(b.modelId) : null),
     policy: (b, _a, ctx) => (b.policyId ? ctx.loaders.policy.load(b.policyId) : null),
+    tag: (b) => (b.tagKey !== null && b.tagValue !== null ? { key: b.tagKey, value: b.tagValue } : null),
     status: (b, _a, ctx) => ctx.loaders.budgetStatus.load(b),
   },
   BudgetStatus: {
