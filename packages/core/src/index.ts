@@ -15,3 +15,4 @@ export * from "./class-names.ts";
 export * from "./job-choice.ts";
 export * from "./search-report.ts";
 export * from "./usage-tags.ts";
+export * from "./forecast.ts";

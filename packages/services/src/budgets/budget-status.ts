@@ -1,4 +1,12 @@
-import { MoneyDecimal, computeBudgetStatus, periodBounds, type BudgetStatusValue, type Money } from "@costgate/core";
+import {
+  MoneyDecimal,
+  computeBudgetStatus,
+  forecastHistoryStart,
+  periodBounds,
+  type BudgetStatusValue,
+  type DailySpend,
+  type Money,
+} from "@costgate/core";
 import type { Budget, Db, Prisma } from "@costgate/db";
 
 type Reader = Db | Prisma.TransactionClient;
@@ -71,24 +79,59 @@ export async function budgetStatus(db: Reader, budget: StatusInput, now = new Da
   return (await budgetStatuses(db, [budget], now))[0]!;
 }
 
-/** budgetStatus of many budgets, their spend read in one statement. */
+/**
+ * budgetStatus of many budgets: the daily spend of each scope from the forecast's history start
+ * (or the period's start, if earlier) to the period's end, read in one statement from the
+ * rollups; spent is the sum of the period's days, the forecast (core's forecastSpend) reads the days.
+ */
 export async function budgetStatuses(
   db: Reader,
   budgets: StatusInput[],
   now = new Date(),
 ): Promise<BudgetStatusValue[]> {
+  if (!budgets.length) return [];
   const periods = budgets.map((b) => periodBounds(b.period, now));
-  const spent = await spendsBetween(
-    db,
-    budgets.map((b, i) => ({ scope: b, from: periods[i]!.start, to: periods[i]!.end })),
-  );
-  return budgets.map((b, i) =>
-    computeBudgetStatus({
+  const history = forecastHistoryStart(now);
+  const day = (d: Date) => d.toISOString().slice(0, 10);
+  const firsts = periods.map((p) => (day(p.start) < history ? day(p.start) : history));
+  const ends = periods.map((p) => day(p.end));
+  const tagKeys = budgets.map((b) => (b.tagKey != null && b.tagValue != null ? b.tagKey : null));
+  const tagValues = budgets.map((b) => (b.tagKey != null ? (b.tagValue ?? null) : null));
+  const rows = await db.$queryRaw<{ i: bigint; day: string; cost: string }[]>`
+    SELECT k.i, to_char(s.day, 'YYYY-MM-DD') AS day, s.cost::text AS cost
+    FROM unnest(${budgets.map((b) => b.teamId)}::text[], ${budgets.map((b) => b.modelId ?? null)}::text[], ${firsts}::date[], ${ends}::date[], ${tagKeys}::text[], ${tagValues}::text[])
+      WITH ORDINALITY AS k(team_id, model_id, first_day, end_day, tag_key, tag_value, i)
+    CROSS JOIN LATERAL (
+      SELECT d.day, sum(d.cost_usd) AS cost FROM daily_spend d
+      WHERE k.tag_key IS NULL AND k.model_id IS NULL AND d.team_id = k.team_id AND d.day >= k.first_day AND d.day < k.end_day GROUP BY d.day
+      UNION ALL
+      SELECT d.day, sum(d.cost_usd) FROM daily_spend d
+      WHERE k.tag_key IS NULL AND k.model_id IS NOT NULL AND d.model_id = k.model_id AND d.day >= k.first_day AND d.day < k.end_day GROUP BY d.day
+      UNION ALL
+      SELECT d.day, sum(d.cost_usd) FROM daily_tag_spend d
+      WHERE k.tag_key IS NOT NULL AND k.model_id IS NULL AND d.team_id = k.team_id AND d.tag_key = k.tag_key
+        AND d.tag_value = k.tag_value AND d.day >= k.first_day AND d.day < k.end_day GROUP BY d.day
+      UNION ALL
+      SELECT d.day, sum(d.cost_usd) FROM daily_tag_spend d
+      WHERE k.tag_key IS NOT NULL AND k.model_id IS NOT NULL AND d.model_id = k.model_id AND d.tag_key = k.tag_key
+        AND d.tag_value = k.tag_value AND d.day >= k.first_day AND d.day < k.end_day GROUP BY d.day
+    ) s`;
+  const days = budgets.map((): DailySpend[] => []);
+  for (const r of rows) days[Number(r.i) - 1]!.push({ day: r.day, costUsd: new MoneyDecimal(r.cost) });
+  const today = day(now);
+  return budgets.map((b, i) => {
+    const start = day(periods[i]!.start);
+    const spent = days[i]!.filter((d) => d.day >= start).reduce<Money>(
+      (sum, d) => sum.add(d.costUsd),
+      new MoneyDecimal(0),
+    );
+    return computeBudgetStatus({
       amountUsd: new MoneyDecimal(b.amountUsd.toString()),
-      spentUsd: spent[i]!,
+      spentUsd: spent,
       thresholds: b.alertThresholds,
       period: b.period,
       now,
-    }),
-  );
+      daily: days[i]!.filter((d) => d.day <= today),
+    });
+  });
 }

@@ -1,4 +1,4 @@
-import { teamScope, visibleOrNull } from "@costgate/core";
+import { FORECAST_METHOD_LABEL, teamScope, visibleOrNull } from "@costgate/core";
 import type { CostGateRecord } from "@costgate/services";
 import { caller, mutation } from "../context.ts";
 import type { Resolvers } from "../generated/resolvers-types.ts";
@@ -36,6 +36,7 @@ export const budgetsResolvers = {
   BudgetStatus: {
     periodStart: (s) => s.start,
     periodEnd: (s) => s.end,
+    forecastMethodLabel: (s) => FORECAST_METHOD_LABEL[s.forecastMethod],
   },
   Team: {
     budgets: (t, _a, ctx) => ctx.loaders.teamBudgets.load(t.id),
