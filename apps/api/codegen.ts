@@ -22,6 +22,7 @@ const PRISMA_ROWS = [
   "ModelVersion",
   "OptimizationJob",
   "OptimizationPolicy",
+  "SpendAnomaly",
   "Team",
   "Webhook",
   "WebhookAttempt",

@@ -30,6 +30,7 @@ import { requeuePendingVersions } from "./features/requeue-pending.ts";
 import { collectOrphanedArtifacts } from "./features/collect-orphans.ts";
 import { collectUnreferencedArtifacts } from "./features/collect-unreferenced.ts";
 import { checkBudgets } from "./features/check-budgets.ts";
+import { detectAnomalies } from "./features/detect-anomalies.ts";
 import { deliverWebhook, webhookBackoff } from "./features/deliver-webhook.ts";
 import { requeuePendingDeliveries } from "./features/requeue-pending-deliveries.ts";
 
@@ -193,7 +194,9 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
     worker(QueueName.housekeeping, 1, async () => {
       const artifacts = await collectUnreferencedArtifacts(deps, { graceMs: env.ARTIFACT_GRACE_HOURS * 3_600_000 });
       const objects = await collectOrphanedArtifacts(deps);
-      return { artifacts, objects };
+      // Spend anomalies of the last complete days (idempotent: once per model and day).
+      const anomalies = await detectAnomalies(deps);
+      return { artifacts, objects, anomalies };
     }),
     // Retries back off exponentially from WEBHOOK_BACKOFF_BASE_MS (the jobs' backoff type is "webhook").
     worker(

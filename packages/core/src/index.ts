@@ -16,3 +16,5 @@ export * from "./job-choice.ts";
 export * from "./search-report.ts";
 export * from "./usage-tags.ts";
 export * from "./forecast.ts";
+export * from "./anomaly.ts";
+export * from "./spend-explorer-link.ts";

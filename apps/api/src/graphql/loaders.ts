@@ -13,9 +13,11 @@ import type {
   Model,
   ModelVersion,
   OptimizationPolicy,
+  SpendAnomaly,
   Team,
 } from "@costgate/db";
 import { newestFirst } from "./pagination.ts";
+import type { UserParent } from "./mappers.ts";
 import { recentDeliveries, type DeliveryWithLastAttempt } from "../features/webhooks/recent-deliveries.ts";
 
 /**
@@ -34,6 +36,14 @@ export function createLoaders(db: Db, now: () => Date) {
     dataset: byId<Dataset>((ids) => db.dataset.findMany({ where: { id: { in: ids } } })),
     hardwareProfile: byId<HardwareProfile>((ids) => db.hardwareProfile.findMany({ where: { id: { in: ids } } })),
     budget: byId<Budget>((ids) => db.budget.findMany({ where: { id: { in: ids } } })),
+    anomaly: byId<SpendAnomaly>((ids) => db.spendAnomaly.findMany({ where: { id: { in: ids } } })),
+    /** Users as GraphQL shows them (never the password hash). */
+    user: byId<UserParent>((ids) =>
+      db.user.findMany({
+        where: { id: { in: ids } },
+        select: { id: true, email: true, name: true, role: true, teamId: true },
+      }),
+    ),
     policy: byId<OptimizationPolicy>((ids) => db.optimizationPolicy.findMany({ where: { id: { in: ids } } })),
     /** A model's version in PRODUCTION (at most one). */
     productionVersion: firstBy<ModelVersion>("modelId", (ids) =>
