@@ -23,6 +23,8 @@ const PRISMA_ROWS = [
   "OptimizationJob",
   "OptimizationPolicy",
   "SpendAnomaly",
+  "SpendExport",
+  "SpendExportSchedule",
   "Team",
   "Webhook",
   "WebhookAttempt",

@@ -31,6 +31,7 @@ import { collectOrphanedArtifacts } from "./features/collect-orphans.ts";
 import { collectUnreferencedArtifacts } from "./features/collect-unreferenced.ts";
 import { checkBudgets } from "./features/check-budgets.ts";
 import { detectAnomalies } from "./features/detect-anomalies.ts";
+import { runSpendExport, scheduleMonthlyExports } from "./features/run-spend-export.ts";
 import { deliverWebhook, webhookBackoff } from "./features/deliver-webhook.ts";
 import { requeuePendingDeliveries } from "./features/requeue-pending-deliveries.ts";
 
@@ -196,8 +197,14 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
       const objects = await collectOrphanedArtifacts(deps);
       // Spend anomalies of the last complete days (idempotent: once per model and day).
       const anomalies = await detectAnomalies(deps);
-      return { artifacts, objects, anomalies };
+      // Monthly chargeback exports of the teams that asked for them (once per team and month).
+      const exports = await scheduleMonthlyExports(deps);
+      return { artifacts, objects, anomalies, exports };
     }),
+    // Spend exports (createSpendExport, monthly schedules): the file, streamed from a cursor.
+    worker(QueueName.exports, 1, (data, job) =>
+      runSpendExport({ ...deps, artifactDir: env.ARTIFACT_DIR }, data.exportId, { finalAttempt: isFinalAttempt(job) }),
+    ),
     // Retries back off exponentially from WEBHOOK_BACKOFF_BASE_MS (the jobs' backoff type is "webhook").
     worker(
       QueueName.webhooks,

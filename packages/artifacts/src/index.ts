@@ -15,3 +15,4 @@ export {
   
   type ArtifactFile,
 } from "./digest.ts";
+export { exportFilePath } from "./export-files.ts";

@@ -7,6 +7,7 @@ export const QueueName = {
   budgets: "budgets",
   webhooks: "webhooks",
   housekeeping: "housekeeping",
+  exports: "exports",
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -17,6 +18,7 @@ export const payloadSchemas = {
   budgets: z.object({ reason: z.enum(["schedule", "ingestion"]), teamId: z.string().optional() }),
   webhooks: z.object({ deliveryId: z.string().min(1) }),
   housekeeping: z.object({ reason: z.literal("schedule") }),
+  exports: z.object({ exportId: z.string().min(1) }),
 } satisfies Record<QueueName, z.ZodType>;
 
 export type Payload<Q extends QueueName> = z.infer<(typeof payloadSchemas)[Q]>;

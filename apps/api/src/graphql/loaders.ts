@@ -14,10 +14,10 @@ import type {
   ModelVersion,
   OptimizationPolicy,
   SpendAnomaly,
+  User,
   Team,
 } from "@costgate/db";
 import { newestFirst } from "./pagination.ts";
-import type { UserParent } from "./mappers.ts";
 import { recentDeliveries, type DeliveryWithLastAttempt } from "../features/webhooks/recent-deliveries.ts";
 
 /**
@@ -38,7 +38,7 @@ export function createLoaders(db: Db, now: () => Date) {
     budget: byId<Budget>((ids) => db.budget.findMany({ where: { id: { in: ids } } })),
     anomaly: byId<SpendAnomaly>((ids) => db.spendAnomaly.findMany({ where: { id: { in: ids } } })),
     /** Users as GraphQL shows them (never the password hash). */
-    user: byId<UserParent>((ids) =>
+    user: byId<Pick<User, "id" | "email" | "name" | "role" | "teamId">>((ids) =>
       db.user.findMany({
         where: { id: { in: ids } },
         select: { id: true, email: true, name: true, role: true, teamId: true },
