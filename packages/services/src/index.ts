@@ -16,3 +16,4 @@ export {
   type TargetPolicy,
 } from "./webhooks/webhook-target.ts";
 export { latestCosts } from "./latest-costs.ts";
+export { writeSpendExport } from "./exports/write-spend-export.ts";

@@ -1,28 +1,13 @@
-import { createWriteStream } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
-import { dirname } from "node:path";
-import { once } from "node:events";
 import { exportFilePath } from "@costgate/artifacts";
-import { MoneyDecimal, type Money } from "@costgate/core";
-import { Prisma } from "@costgate/db";
-import { spendExportHeader, spendExportLine, type SpendExportRow } from "@costgate/formats";
-import { enqueueDeliveries, recordEvent, writeAudit } from "@costgate/services";
+import { enqueueDeliveries, recordEvent, writeAudit, writeSpendExport } from "@costgate/services";
 import type { WorkerDeps } from "../deps.ts";
-
-/** Rows fetched from the cursor at a time: the worker holds at most this many. */
-const FETCH_ROWS = 2_000;
-/** A year of a large team is minutes of work; the cursor's transaction may last this long. */
-const EXPORT_TIMEOUT_MS = 60 * 60_000;
 
 type Deps = Pick<WorkerDeps, "db" | "producer" | "logger"> & { artifactDir: string };
 
 /**
- * The `exports` job: writes a spend export's file. The rows (per UTC day, version, hardware
- * profile and tag set, summed from usage_records) come from a server-side cursor in one
- * read-only transaction, FETCH_ROWS at a time, straight into the file: neither the database's
- * answer nor the file is ever held in memory. Written to a temporary name and renamed when
- * complete, so a download never sees half a file; then the row is SUCCEEDED with its row count
- * and cost, audited, and `export.finished` is emitted (also on failure, on the final attempt).
+ * The `exports` job: writes a spend export's file (services' writeSpendExport: a server-side
+ * cursor streamed into the file, never the whole result in memory), then marks the row SUCCEEDED
+ * with its row count and cost, audited, and emits `export.finished` (also on failure, on the final attempt).
  */
 export async function runSpendExport(
   deps: Deps,
@@ -32,57 +17,11 @@ export async function runSpendExport(
   const row = await deps.db.spendExport.findUnique({ where: { id: exportId } });
   if (!row || row.status === "SUCCEEDED") return { rows: row?.rows ?? 0 };
   await deps.db.spendExport.update({ where: { id: exportId }, data: { status: "RUNNING", error: null } });
-  const file = exportFilePath(deps.artifactDir, exportId);
-  const partial = `${file}.${process.pid}.partial`;
   try {
-    await mkdir(dirname(file), { recursive: true });
-    const out = createWriteStream(partial);
-    const write = async (text: string) => {
-      if (!out.write(text)) await once(out, "drain");
-    };
-    let rows = 0;
-    let cost: Money = new MoneyDecimal(0);
-    await write(spendExportHeader(row.format));
-    const team = row.teamId ? Prisma.sql`u.team_id = ${row.teamId}` : Prisma.sql`TRUE`;
-    await deps.db.$transaction(
-      async (tx) => {
-        await tx.$executeRaw`
-          DECLARE spend_export NO SCROLL CURSOR FOR
-          SELECT to_char(g.day, 'YYYY-MM-DD') AS day, g.team_id AS "teamId", t.name AS "teamName", g.model_id AS "modelId", m.name AS "modelName",
-                 g.version_id AS "versionId", v.number AS "versionNumber", g.hardware_profile_id AS "hardwareProfileId", h.name AS "hardwareProfileName",
-                 g.requests::text AS requests, g.cost_usd::text AS "costUsd",
-                 CASE WHEN g.requests > 0 THEN round(g.cost_usd * 1000000 / g.requests, 6)::text ELSE '' END AS "costPerMillionUsd",
-                 g.tags::text AS tags
-          FROM (
-            SELECT (u.occurred_at AT TIME ZONE 'UTC')::date AS day, u.version_id, u.hardware_profile_id, u.tags,
-                   min(u.team_id) AS team_id, min(u.model_id) AS model_id, sum(u.requests) AS requests, sum(u.cost_usd) AS cost_usd
-            FROM usage_records u
-            WHERE ${team} AND u.occurred_at >= ${row.fromAt} AND u.occurred_at < ${row.toAt}
-            GROUP BY 1, 2, 3, 4
-          ) g
-          JOIN teams t ON t.id = g.team_id JOIN models m ON m.id = g.model_id
-          JOIN model_versions v ON v.id = g.version_id JOIN hardware_profiles h ON h.id = g.hardware_profile_id
-          ORDER BY g.day, t.name, m.name, v.number, h.name, g.tags::text`;
-        for (;;) {
-          const batch = await tx.$queryRaw<SpendExportRow[]>`FETCH ${Prisma.raw(String(FETCH_ROWS))} FROM spend_export`;
-          for (const r of batch) {
-            await write(spendExportLine(row.format, r));
-            cost = cost.add(r.costUsd);
-          }
-          rows += batch.length;
-          if (batch.length < FETCH_ROWS) break;
-        }
-        await tx.$executeRaw`CLOSE spend_export`;
-      },
-      { timeout: EXPORT_TIMEOUT_MS, maxWait: 30_000, isolationLevel: "RepeatableRead" },
-    );
-    out.end();
-    await once(out, "finish");
-    await rename(partial, file);
-    await finish(deps, exportId, { status: "SUCCEEDED", rows, costUsd: cost.toFixed(6), error: null });
+    const { rows, costUsd } = await writeSpendExport(deps.db, row, exportFilePath(deps.artifactDir, exportId));
+    await finish(deps, exportId, { status: "SUCCEEDED", rows, costUsd: costUsd.toFixed(6), error: null });
     return { rows };
   } catch (e) {
-    await rm(partial, { force: true });
     const message = e instanceof Error ? e.message : String(e);
     deps.logger.warn({ exportId, err: e }, "spend export failed");
     if (opts.finalAttempt)

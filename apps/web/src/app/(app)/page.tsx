@@ -104,9 +104,20 @@ export default async function OverviewPage() {
               {alerts.map((a) => (
                 <li key={a.id}>
                   <Link href={`/budgets/${a.budget.id}`}>{a.budget.name}</Link>:{" "}
-                  {a.kind === "THRESHOLD_ACTUAL" ? "spend" : "forecast"} reached {formatPercent(a.threshold)} (
-                  {formatMoney(a.kind === "THRESHOLD_ACTUAL" ? a.spentUsd : a.forecastUsd)} of{" "}
-                  {formatMoney(a.budget.amountUsd)})<span className="recipe">{formatDateTime(a.createdAt)}</span>
+                  {a.kind === "ANOMALY" ? (
+                    <>
+                      a day&apos;s spend left its expected range ({formatMoney(a.spentUsd)} against{" "}
+                      {formatMoney(a.forecastUsd)} expected)
+                    </>
+                  ) : (
+                    <>
+                      {a.kind === "THRESHOLD_ACTUAL" ? "spend" : "forecast"} reached {formatPercent(a.threshold)} (
+                      {formatMoney(a.kind === "THRESHOLD_ACTUAL" ? a.spentUsd : a.forecastUsd)} of{" "}
+                      {formatMoney(a.budget.amountUsd)})
+                    </>
+                  )}{" "}
+                  <Link href={a.explore.path}>Explore spend</Link>
+                  <span className="recipe">{formatDateTime(a.createdAt)}</span>
                   {canAck ? <AcknowledgeButton alertId={a.id} path="/" /> : null}
                 </li>
               ))}

@@ -121,13 +121,16 @@ export default async function BudgetPage({ params }: { params: Promise<{ id: str
                     Forecast then
                   </th>
                   <th scope="col">Acknowledged</th>
+                  <th scope="col">Spend</th>
                 </tr>
               </thead>
               <tbody>
                 {alerts.map((a) => (
                   <tr key={a.id}>
                     <td className="nowrap">{formatDateTime(a.createdAt)}</td>
-                    <td>{a.kind === "THRESHOLD_ACTUAL" ? "Actual spend" : "Forecast"}</td>
+                    <td>
+                      {a.kind === "THRESHOLD_ACTUAL" ? "Actual spend" : a.kind === "ANOMALY" ? "Anomaly" : "Forecast"}
+                    </td>
                     <td className="num">{formatPercent(a.threshold)}</td>
                     <td className="num">{formatMoney(a.spentUsd)}</td>
                     <td className="num">{formatMoney(a.forecastUsd)}</td>
@@ -139,6 +142,9 @@ export default async function BudgetPage({ params }: { params: Promise<{ id: str
                       ) : (
                         <span className="muted">Open</span>
                       )}
+                    </td>
+                    <td>
+                      <Link href={a.explore.path}>Explore</Link>
                     </td>
                   </tr>
                 ))}
