@@ -28,6 +28,7 @@ import { ApiMetrics } from "./http/metrics.ts";
 import { createHealthRouter } from "./http/health.ts";
 import { createThumbnailsRouter } from "./images/thumbnails-route.ts";
 import { createUploadsRouter } from "./uploads/uploads-route.ts";
+import { createExportsRouter } from "./features/exports/exports-route.ts";
 import { archiveLimits, resolveUploadLimits } from "./uploads/upload-limits.ts";
 
 export interface ApiServer {
@@ -167,6 +168,20 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
     createThumbnailsRouter({
       db,
       store,
+      logger,
+      authenticate: async (req) => {
+        const principal = await authenticate(req.headers.authorization);
+        if (!principal)
+          throw new AppError(ErrorCode.UNAUTHENTICATED, "Sign in first: send Authorization: Bearer <token or API key>");
+        return principal;
+      },
+    }),
+  );
+
+  app.use(
+    createExportsRouter({
+      db,
+      artifactDir: env.ARTIFACT_DIR,
       logger,
       authenticate: async (req) => {
         const principal = await authenticate(req.headers.authorization);

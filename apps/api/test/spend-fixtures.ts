@@ -13,6 +13,7 @@ export interface UsageRecordInput {
   occurredAt: string;
   idempotencyKey: string;
   hardwareProfileId?: string;
+  tags?: { key: string; value: string }[];
 }
 
 /**

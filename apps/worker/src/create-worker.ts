@@ -32,6 +32,8 @@ import { requeuePendingVersions } from "./features/requeue-pending.ts";
 import { collectOrphanedArtifacts } from "./features/collect-orphans.ts";
 import { collectUnreferencedArtifacts } from "./features/collect-unreferenced.ts";
 import { checkBudgets } from "./features/check-budgets.ts";
+import { detectAnomalies } from "./features/detect-anomalies.ts";
+import { runSpendExport, scheduleMonthlyExports } from "./features/run-spend-export.ts";
 import { deliverWebhook, webhookBackoff } from "./features/deliver-webhook.ts";
 import { emailEvent } from "./features/notify/email-event.ts";
 import { enqueueWeeklyDigests, sendWeeklyDigest } from "./features/notify/weekly-digest.ts";
@@ -210,7 +212,11 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
     worker(QueueName.housekeeping, 1, async () => {
       const artifacts = await collectUnreferencedArtifacts(deps, { graceMs: env.ARTIFACT_GRACE_HOURS * 3_600_000 });
       const objects = await collectOrphanedArtifacts(deps);
-      return { artifacts, objects };
+      // Spend anomalies of the last complete days (idempotent: once per model and day).
+      const anomalies = await detectAnomalies(deps);
+      // Monthly chargeback exports of the teams that asked for them (once per team and month).
+      const exports = await scheduleMonthlyExports(deps);
+      return { artifacts, objects, anomalies, exports };
     }),
     // E-mail (alerts as they are raised, weekly digests): nothing is sent without SMTP_URL.
     worker(QueueName.notify, 2, async (data) => {
@@ -218,6 +224,10 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
       if (data.kind === "digest") return sendWeeklyDigest(deps, data.teamId, new Date(data.weekStart));
       return enqueueWeeklyDigests(deps);
     }),
+    // Spend exports (createSpendExport, monthly schedules): the file, streamed from a cursor.
+    worker(QueueName.exports, 1, (data, job) =>
+      runSpendExport({ ...deps, artifactDir: env.ARTIFACT_DIR }, data.exportId, { finalAttempt: isFinalAttempt(job) }),
+    ),
     // Retries back off exponentially from WEBHOOK_BACKOFF_BASE_MS (the jobs' backoff type is "webhook").
     worker(
       QueueName.webhooks,

@@ -10,3 +10,4 @@ export {
   DATASET_FILE,
   type ArtifactFile,
 } from "./digest.ts";
+export { exportFilePath } from "./export-files.ts";

@@ -1,4 +1,5 @@
 import { MoneyDecimal, type Money } from "./decimal.ts";
+import { forecastSpend, type DailySpend, type ForecastMethod } from "./forecast.ts";
 
 export type BudgetPeriodKind = "MONTHLY" | "QUARTERLY" | "YEARLY";
 type BudgetStateName = "OK" | "AT_RISK" | "EXCEEDED";
@@ -26,22 +27,22 @@ export interface BudgetStatusValue extends PeriodBounds {
   utilization: number;
   forecastUtilization: number;
   state: BudgetStateName;
-  /** When spend at the current run rate reaches the amount; null when not within this period. */
+  /** When the expected spend reaches the amount; null when not within this period (or no forecast yet). */
   exhaustsAt: Date | null;
+  /** How the forecast was made (forecast.ts), its 95% range, and when a forecast starts while there is too little data. */
+  forecastMethod: ForecastMethod;
+  forecastDescription: string;
+  forecastLowUsd: Money | null;
+  forecastHighUsd: Money | null;
+  forecastFrom: Date | null;
 }
 
 /**
- * The run rate is measured over at least this much of the period, so that the first minutes
- * of a month do not turn one request into a forecast of millions.
- */
-const MIN_RUN_RATE_WINDOW_MS = 60 * 60 * 1000;
-
-/**
- * Budget status as docs/ARCHITECTURE.md (flow 5) defines it: spent so far in the current calendar period;
- * forecast at the current run rate (spent / elapsed × period length); utilisation of the
- * amount, actual and forecast; EXCEEDED when spent ≥ amount, AT_RISK when the forecast
- * reaches the amount or actual spend has crossed the highest threshold, else OK; and the
- * moment the run rate reaches the amount, when that falls within the period.
+ * Budget status as docs/BUDGETS.md defines it: spent so far in the current calendar period; the
+ * forecast of forecast.ts (weekday-aware run rate with a range, none before the minimum of data,
+ * when it is the spend so far); utilisation of the amount, actual and forecast; EXCEEDED when
+ * spent ≥ amount, AT_RISK when the forecast reaches the amount or actual spend has crossed the
+ * highest threshold, else OK; and when the expected spend reaches the amount, within the period.
  */
 export function computeBudgetStatus(input: {
   amountUsd: Money;
@@ -49,13 +50,20 @@ export function computeBudgetStatus(input: {
   thresholds: readonly number[];
   period: BudgetPeriodKind;
   now: Date;
+  /** Daily spend of the budget's scope from forecastHistoryStart(now) through today. */
+  daily: readonly DailySpend[];
 }): BudgetStatusValue {
   const { start, end } = periodBounds(input.period, input.now);
   const amount = new MoneyDecimal(input.amountUsd);
   const spent = new MoneyDecimal(input.spentUsd);
-  const lengthMs = end.getTime() - start.getTime();
-  const elapsedMs = Math.min(lengthMs, Math.max(MIN_RUN_RATE_WINDOW_MS, input.now.getTime() - start.getTime()));
-  const forecast = spent.mul(lengthMs).div(elapsedMs).toDecimalPlaces(6);
+  const f = forecastSpend({
+    period: { start, end },
+    now: input.now,
+    spentUsd: spent,
+    amountUsd: amount,
+    daily: input.daily,
+  });
+  const forecast = f.forecastUsd;
   const ratio = (x: Money) =>
     amount.isZero() ? (x.isZero() ? 0 : Number.POSITIVE_INFINITY) : x.div(amount).toNumber();
   const utilization = ratio(spent);
@@ -66,12 +74,6 @@ export function computeBudgetStatus(input: {
     : forecast.gte(amount) || utilization >= highest
       ? "AT_RISK"
       : "OK";
-
-  let exhaustsAt: Date | null = null;
-  if (spent.gt(0)) {
-    const at = start.getTime() + amount.mul(elapsedMs).div(spent).toNumber();
-    if (at < end.getTime()) exhaustsAt = new Date(Math.max(start.getTime(), Math.round(at)));
-  }
   return {
     start,
     end,
@@ -80,8 +82,35 @@ export function computeBudgetStatus(input: {
     utilization,
     forecastUtilization,
     state,
-    exhaustsAt,
+    exhaustsAt: f.exhaustsAt,
+    forecastMethod: f.method,
+    forecastDescription: f.description,
+    forecastLowUsd: f.lowUsd,
+    forecastHighUsd: f.highUsd,
+    forecastFrom: f.forecastFrom,
   };
+}
+
+export type AlertKindName = "THRESHOLD_ACTUAL" | "THRESHOLD_FORECAST";
+
+/**
+ * The alerts a status calls for: THRESHOLD_ACTUAL for every threshold spend has reached; and
+ * THRESHOLD_FORECAST for the highest threshold the forecast reaches that spend has not (one early
+ * warning per check: a forecast of 120% says it will pass 80% too), only once there is a forecast
+ * (never while INSUFFICIENT_DATA). Spend past t makes t's forecast alert redundant: one alert per crossing.
+ */
+export function alertsDue(
+  thresholds: readonly number[],
+  status: Pick<BudgetStatusValue, "utilization" | "forecastUtilization" | "forecastMethod">,
+): { kind: AlertKindName; threshold: number }[] {
+  const due: { kind: AlertKindName; threshold: number }[] = thresholds
+    .filter((t) => status.utilization >= t)
+    .map((threshold) => ({ kind: "THRESHOLD_ACTUAL", threshold }));
+  if (status.forecastMethod !== "INSUFFICIENT_DATA") {
+    const ahead = thresholds.filter((t) => status.utilization < t && status.forecastUtilization >= t);
+    if (ahead.length) due.push({ kind: "THRESHOLD_FORECAST", threshold: Math.max(...ahead) });
+  }
+  return due;
 }
 
 /** Alert thresholds: fractions of the amount, 0 < t, strictly ascending, at most 10 (e.g. [0.5, 0.8, 1]). */

@@ -19,6 +19,11 @@ export interface CoveringBudget {
   action: BudgetActionName;
   amountUsd: Money;
   spentUsd: Money;
+  /**
+   * A budget scoped to a tag covers only the model's usage carrying it: the window's tagged
+   * requests and their recorded cost, whose change is what counts against it. Absent: all of the model's traffic.
+   */
+  traffic?: { requests: bigint | number | string; costUsd: Money };
 }
 
 export interface BudgetHeadroom<B extends CoveringBudget = CoveringBudget> {
@@ -74,13 +79,27 @@ export function projectPromotionCost<B extends CoveringBudget>(input: {
     }, null);
   const mostConstraining = least(headrooms);
   const tightestBlocking = least(headrooms.filter((h) => h.budget.action === "BLOCK_PROMOTION"));
-  const overruns = (h: BudgetHeadroom<B> | null) => h !== null && delta.gt(0) && delta.gt(h.remainingUsd);
+  // The increase a budget sees: of the traffic it covers (a tag's share, or all the model's).
+  const deltaOf = (b: B): Money =>
+    b.traffic
+      ? costOfRequests(b.traffic.requests, input.candidateCostPerMillionUsd).sub(
+          new MoneyDecimal(b.traffic.costUsd).toDecimalPlaces(6),
+        )
+      : delta;
+  const overruns = (h: BudgetHeadroom<B>) => deltaOf(h.budget).gt(0) && deltaOf(h.budget).gt(h.remainingUsd);
+  const blocking = headrooms.filter((h) => h.budget.action === "BLOCK_PROMOTION");
+  const untagged = blocking.every((h) => !h.budget.traffic);
   return {
     currentMonthlyUsd: current,
     projectedMonthlyUsd: projected,
     deltaMonthlyUsd: delta,
     mostConstraining,
-    withinBudget: headrooms.every((h) => delta.lte(h.remainingUsd)),
-    blockedBy: overruns(tightestBlocking) ? tightestBlocking : null,
+    withinBudget: headrooms.every((h) => deltaOf(h.budget).lte(h.remainingUsd)),
+    // Without tag budgets: the tightest blocking budget, if overrun (as before); with them: the tightest overrun one.
+    blockedBy: untagged
+      ? tightestBlocking && overruns(tightestBlocking)
+        ? tightestBlocking
+        : null
+      : least(blocking.filter(overruns)),
   };
 }

@@ -107,6 +107,28 @@ describe("projectPromotionCost", () => {
   });
 });
 
+describe("projectPromotionCost with a budget scoped to a tag", () => {
+  it("counts against it only the change of the tagged traffic", () => {
+    // 10M requests a month at $1/1M = $10; a candidate at $3/1M: +$20 in all, +$2 for the 1M tagged requests.
+    const tagged = {
+      id: "t",
+      name: "feature=search",
+      action: "BLOCK_PROMOTION" as const,
+      amountUsd: d("100"),
+      spentUsd: d("97"),
+      traffic: { requests: 1_000_000, costUsd: d("1") },
+    };
+    const input = { requests: 10_000_000, currentCostUsd: d("10"), candidateCostPerMillionUsd: d("3") };
+    const p = projectPromotionCost({ ...input, budgets: [tagged] });
+    expect(p.deltaMonthlyUsd.toFixed()).toBe("20");
+    expect(p.withinBudget).toBe(true);
+    expect(p.blockedBy).toBeNull();
+    const tight = projectPromotionCost({ ...input, budgets: [{ ...tagged, spentUsd: d("98.5") }] });
+    expect(tight.blockedBy?.budget.id).toBe("t");
+    expect(tight.withinBudget).toBe(false);
+  });
+});
+
 describe("projectionWindow", () => {
   it("is the last 30 full UTC days and today", () => {
     expect(projectionWindow(new Date("2028-03-01T23:59:59Z"))).toEqual({

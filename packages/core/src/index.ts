@@ -17,3 +17,7 @@ export * from "./search-report.ts";
 export * from "./money-display.ts";
 export * from "./event-text.ts";
 export * from "./digest-text.ts";
+export * from "./usage-tags.ts";
+export * from "./forecast.ts";
+export * from "./anomaly.ts";
+export * from "./spend-explorer-link.ts";

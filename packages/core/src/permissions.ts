@@ -38,6 +38,7 @@ export const MUTATION_PERMISSIONS = {
   recordUsage: ["ADMIN", "ML_ENGINEER"],
   acknowledgeAlert: ["ADMIN", "FINANCE"],
   createSpendExport: ["ADMIN", "FINANCE"],
+  setSpendExportSchedule: ["ADMIN", "FINANCE"],
   createWebhook: ["ADMIN", "FINANCE"],
   updateWebhook: ["ADMIN", "FINANCE"],
   deleteWebhook: ["ADMIN", "FINANCE"],
@@ -55,6 +56,9 @@ export const MUTATION_PERMISSIONS = {
  */
 export const QUERY_PERMISSIONS = {
   webhooks: ["ADMIN", "FINANCE"],
+  // A team's spend line by line, as finance exports it.
+  spendExport: ["ADMIN", "FINANCE"],
+  spendExportSchedule: ["ADMIN", "FINANCE"],
 } as const satisfies Record<string, readonly Role[]>;
 
 /** Powers inside an action, not an action of their own. */
@@ -73,6 +77,7 @@ export function hasPower(role: string | null | undefined, power: Power): boolean
 /** Writes outside GraphQL. */
 export const ENDPOINT_PERMISSIONS = {
   "POST /uploads": ["ADMIN", "ML_ENGINEER"],
+  "GET /exports": ["ADMIN", "FINANCE"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type MutationName = keyof typeof MUTATION_PERMISSIONS;

@@ -4,5 +4,7 @@ export const WEBHOOK_EVENTS = [
   "job.finished",
   "version.promoted",
   "promotion.override_requested",
+  "anomaly.detected",
+  "export.finished",
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];

@@ -48,3 +48,13 @@ export {
   type ImagePreprocessing,
 } from "./image-preprocessing.ts";
 export { modelInputShape } from "./model-input-shape.ts";
+export {
+  CSV_COLUMNS,
+  FOCUS_COLUMNS,
+  csvLine,
+  spendExportHeader,
+  spendExportLine,
+  type FocusColumnType,
+  type SpendExportFormatName,
+  type SpendExportRow,
+} from "./spend-export.ts";

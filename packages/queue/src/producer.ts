@@ -139,6 +139,11 @@ export class Producer {
     );
   }
 
+  /** A spend export's file, written by the worker; enqueueing it again adds nothing. */
+  spendExport(exportId: string): Promise<string> {
+    return this.enqueue(QueueName.exports, { exportId }, { jobId: `export-${exportId}` });
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
   }

@@ -8,6 +8,7 @@ export const QueueName = {
   webhooks: "webhooks",
   housekeeping: "housekeeping",
   notify: "notify",
+  exports: "exports",
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -33,6 +34,7 @@ export const payloadSchemas = {
     z.object({ kind: z.literal("digests") }),
     z.object({ kind: z.literal("digest"), teamId: z.string().min(1), weekStart: z.iso.datetime() }),
   ]),
+  exports: z.object({ exportId: z.string().min(1) }),
 } satisfies Record<QueueName, z.ZodType>;
 
 export type Payload<Q extends QueueName> = z.infer<(typeof payloadSchemas)[Q]>;

@@ -7,12 +7,7 @@ export { budgetStatus, budgetStatuses, spendScope } from "./budgets/budget-statu
 export { recordEvent } from "./events/record-event.ts";
 export { enqueueDeliveries } from "./events/enqueue-deliveries.ts";
 export { emitJobFinished } from "./events/emit-job-finished.ts";
-export {
-  costGate,
-  costGateRefusal,
-  projectPromotion,
-  type CostGateRecord,
-} from "./budgets/cost-gate.ts";
+export { costGate, costGateRefusal, projectPromotion, type CostGateRecord } from "./budgets/cost-gate.ts";
 export {
   addressProblem,
   guardedLookup,
@@ -22,3 +17,4 @@ export {
 } from "./webhooks/webhook-target.ts";
 export { latestCosts } from "./latest-costs.ts";
 export { productionSavings } from "./usage/production-savings.ts";
+export { writeSpendExport } from "./exports/write-spend-export.ts";

@@ -13,6 +13,7 @@ import type {
   Model,
   ModelVersion,
   OptimizationPolicy,
+  SpendAnomaly,
   Team,
   User,
 } from "@costgate/db";
@@ -31,13 +32,20 @@ export function createLoaders(db: Db, now: () => Date) {
   let defaultProfile: Promise<HardwareProfile | null> | undefined;
   const loaders = {
     team: byId<Team>((ids) => db.team.findMany({ where: { id: { in: ids } } })),
-    user: byId<User>((ids) => db.user.findMany({ where: { id: { in: ids } } })),
     model: byId<Model>((ids) => db.model.findMany({ where: { id: { in: ids } } })),
     version: byId<ModelVersion>((ids) => db.modelVersion.findMany({ where: { id: { in: ids } } })),
     artifact: byId<Artifact>((ids) => db.artifact.findMany({ where: { id: { in: ids } } })),
     dataset: byId<Dataset>((ids) => db.dataset.findMany({ where: { id: { in: ids } } })),
     hardwareProfile: byId<HardwareProfile>((ids) => db.hardwareProfile.findMany({ where: { id: { in: ids } } })),
     budget: byId<Budget>((ids) => db.budget.findMany({ where: { id: { in: ids } } })),
+    anomaly: byId<SpendAnomaly>((ids) => db.spendAnomaly.findMany({ where: { id: { in: ids } } })),
+    /** Users as GraphQL shows them (never the password hash). */
+    user: byId<Pick<User, "id" | "email" | "name" | "role" | "teamId">>((ids) =>
+      db.user.findMany({
+        where: { id: { in: ids } },
+        select: { id: true, email: true, name: true, role: true, teamId: true },
+      }),
+    ),
     policy: byId<OptimizationPolicy>((ids) => db.optimizationPolicy.findMany({ where: { id: { in: ids } } })),
     /** A model's version in PRODUCTION (at most one). */
     productionVersion: firstBy<ModelVersion>("modelId", (ids) =>

@@ -14,6 +14,7 @@ import { alertResolvers } from "./resolvers/alerts.ts";
 import { budgetsResolvers } from "./resolvers/budgets.ts";
 import { usageResolvers } from "./resolvers/usage.ts";
 import { measurementResolvers } from "./resolvers/measurement.ts";
+import { financeResolvers } from "./resolvers/finance.ts";
 
 const schemaDir = fileURLToPath(new URL("./schema/", import.meta.url));
 
@@ -40,6 +41,7 @@ export function buildSchema(): GraphQLSchema {
       budgetsResolvers,
       usageResolvers,
       measurementResolvers,
+      financeResolvers,
     ],
     resolverValidationOptions: { requireResolversToMatchSchema: "error" },
   });

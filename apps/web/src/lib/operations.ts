@@ -87,6 +87,9 @@ export const OverviewQuery = graphql(`
           spentUsd
           forecastUsd
           createdAt
+          explore {
+            path
+          }
           budget {
             id
             name
@@ -315,6 +318,9 @@ export const BudgetDetailQuery = graphql(`
                 id
               }
             }
+          }
+          explore {
+            path
           }
         }
       }
@@ -1204,6 +1210,43 @@ export const AuditQuery = graphql(`
           before
           after
           createdAt
+        }
+      }
+    }
+  }
+`);
+
+export const SpendExplorerQuery = graphql(`
+  query SpendExplorer(
+    $teamId: ID
+    $modelId: ID
+    $from: DateTime!
+    $to: DateTime!
+    $groupBy: SpendGroupBy!
+    $tagKey: String
+    $tag: TagInput
+  ) {
+    spendBreakdown(
+      teamId: $teamId
+      modelId: $modelId
+      from: $from
+      to: $to
+      granularity: DAY
+      groupBy: $groupBy
+      tagKey: $tagKey
+      tag: $tag
+    ) {
+      periodStart
+      group
+      groupLabel
+      costUsd
+      requests
+    }
+    models(teamId: $teamId, first: 100) {
+      edges {
+        node {
+          id
+          name
         }
       }
     }

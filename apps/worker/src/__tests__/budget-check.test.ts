@@ -6,8 +6,8 @@ import { checkBudgets } from "../features/check-budgets.ts";
 /**
  * The budget check as the `budgets` queue runs it, called directly (many times at once, as
  * racing ingestions and the schedule would): alerts once per threshold, AUTO_OPTIMIZE once
- * per period. January 2025 with "now" on the 16th: 15 of 31 days elapsed, so $60 spent of
- * $100 forecasts $124.
+ * per period. January 2025 with "now" on the 16th: $60 spent on the 10th is 6 days observed at
+ * $10 a day (run rate), and the 16 days left make the forecast $220 of $100.
  */
 let api: TestApi;
 let deps: ReturnType<typeof checkDeps>;
@@ -30,7 +30,7 @@ const webhook = (teamId: string, events: string[]) =>
   });
 
 describe("alerts", () => {
-  it("raises one alert per crossed threshold (forecast only while spend is below it), one delivery each, when 20 checks race", async () => {
+  it("raises one alert per crossed threshold and one forecast alert (the highest it reaches), one delivery each, when 20 checks race", async () => {
     const teamId = await api.createTeam();
     const { version } = await readyModel(api.db, teamId);
     await spend(api.db, version, teamId, "2025-01-10", "60.000000");
@@ -46,7 +46,6 @@ describe("alerts", () => {
     });
     expect(alerts.map((a) => [a.kind, a.threshold])).toEqual([
       ["THRESHOLD_ACTUAL", 0.5],
-      ["THRESHOLD_FORECAST", 0.8],
       ["THRESHOLD_FORECAST", 1],
     ]);
     expect(
@@ -54,14 +53,14 @@ describe("alerts", () => {
         (a) =>
           a.periodStart.toISOString() === "2025-01-01T00:00:00.000Z" &&
           a.spentUsd.toFixed(6) === "60.000000" &&
-          a.forecastUsd.toFixed(6) === "124.000000",
+          a.forecastUsd.toFixed(6) === "220.000000",
       ),
     ).toBe(true);
     // Each alert was created by exactly one of the racing checks.
     expect(results.flatMap((r) => r.alertsCreated).sort()).toEqual(alerts.map((a) => a.id).sort());
 
     const deliveries = await api.db.webhookDelivery.findMany({ where: { webhook: { teamId } } });
-    expect(deliveries).toHaveLength(3);
+    expect(deliveries).toHaveLength(2);
     expect(deliveries.every((d) => d.event === "alert.created")).toBe(true);
     expect(deliveries.map((d) => d.eventKey).sort()).toEqual(alerts.map((a) => `alert.created:${a.id}`).sort());
 
@@ -70,7 +69,28 @@ describe("alerts", () => {
     const later = await checkBudgets(deps, { teamId, now: new Date("2025-01-21T00:00:00.000Z") });
     const added = await api.db.alert.findMany({ where: { id: { in: later.alertsCreated } } });
     expect(added.map((a) => [a.kind, a.threshold])).toEqual([["THRESHOLD_ACTUAL", 0.8]]);
-    expect(await api.db.auditEvent.count({ where: { action: "alert.create", teamId } })).toBe(4);
+    expect(await api.db.auditEvent.count({ where: { action: "alert.create", teamId } })).toBe(3);
+  });
+
+  it('raises no forecast alert on 20 hours of spend (the issue\'s "1,992.8%"): 3 days of data come first', async () => {
+    const teamId = await api.createTeam();
+    const { version } = await readyModel(api.db, teamId);
+    // $0.40 of $1 in the first 20 hours of December: a straight line said $14.88 (1,488%) and fired forecast alerts.
+    await spend(api.db, version, teamId, "2025-12-01", "0.400000");
+    const b = await budget(api.db, teamId, { amountUsd: "1", alertThresholds: [0.5, 0.8, 1] });
+    const first = await checkBudgets(deps, { teamId, now: new Date("2025-12-01T20:00:00.000Z") });
+    expect(first.alertsCreated).toEqual([]);
+    // Three days later, spend at the same pace is forecast, and one forecast alert (the highest threshold) fires.
+    await spend(api.db, version, teamId, "2025-12-02", "0.400000");
+    await spend(api.db, version, teamId, "2025-12-03", "0.100000");
+    const later = await checkBudgets(deps, { teamId, now: new Date("2025-12-04T00:00:00.000Z") });
+    const alerts = await api.db.alert.findMany({ where: { id: { in: later.alertsCreated } } });
+    expect(alerts.map((a) => `${a.kind} ${a.threshold}`).sort()).toEqual([
+      "THRESHOLD_ACTUAL 0.5",
+      "THRESHOLD_ACTUAL 0.8",
+      "THRESHOLD_FORECAST 1",
+    ]);
+    expect(alerts.every((a) => a.budgetId === b.id)).toBe(true);
   });
 
   it("raises nothing below the lowest threshold, and starts again in the next period", async () => {

@@ -1,25 +1,7 @@
-import type { BudgetStatusValue } from "@costgate/core";
-import type { AlertKind, Budget } from "@costgate/db";
+import { alertsDue, type BudgetStatusValue } from "@costgate/core";
+import type { Budget } from "@costgate/db";
 import { enqueueDeliveries, recordEvent, writeAudit } from "@costgate/services";
 import type { WorkerDeps } from "../deps.ts";
-
-/**
- * The alerts a status calls for, per threshold t: THRESHOLD_ACTUAL once spend has reached t;
- * THRESHOLD_FORECAST when the run rate will reach t although spend has not yet — the early
- * warning. Spend past t makes the forecast alert redundant (the forecast is never below
- * spend), so it is not raised then: a person gets one alert per crossing, not two.
- */
-function alertsDue(
-  thresholds: readonly number[],
-  status: Pick<BudgetStatusValue, "utilization" | "forecastUtilization">,
-): { kind: AlertKind; threshold: number }[] {
-  const due: { kind: AlertKind; threshold: number }[] = [];
-  for (const threshold of thresholds) {
-    if (status.utilization >= threshold) due.push({ kind: "THRESHOLD_ACTUAL", threshold });
-    else if (status.forecastUtilization >= threshold) due.push({ kind: "THRESHOLD_FORECAST", threshold });
-  }
-  return due;
-}
 
 /**
  * Raises the alerts due for a budget's current period. INSERT ... ON CONFLICT DO NOTHING on
@@ -79,6 +61,9 @@ export async function raiseAlerts(
         },
         utilization: status.utilization,
         forecastUtilization: status.forecastUtilization,
+        forecastMethod: status.forecastMethod,
+        forecastLowUsd: status.forecastLowUsd?.toFixed(6) ?? null,
+        forecastHighUsd: status.forecastHighUsd?.toFixed(6) ?? null,
         state: status.state,
         exhaustsAt: status.exhaustsAt?.toISOString() ?? null,
       };

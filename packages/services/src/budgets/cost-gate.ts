@@ -27,21 +27,43 @@ export interface PromotionProjection {
   value: CostProjectionValue<CoveringRow>;
 }
 
-/** The budgets covering a model: its own and its team's team-wide ones, each with its spend this period (from the rollups). */
+/**
+ * The budgets covering a model: its own and its team's team-wide ones (a budget scoped to a tag
+ * too, with the model's tagged traffic of the projection window), each with its spend this period
+ * (from the rollups).
+ */
 async function coveringBudgets(db: Reader, model: { id: string; teamId: string }, now: Date): Promise<CoveringRow[]> {
   const rows = await db.budget.findMany({
     where: { teamId: model.teamId, OR: [{ modelId: null }, { modelId: model.id }] },
     orderBy: { createdAt: "asc" },
   });
+  const window = projectionWindow(now);
   return Promise.all(
     rows.map(async (row) => {
       const { start, end } = periodBounds(row.period, now);
+      let traffic: CoveringBudget["traffic"];
+      if (row.tagKey !== null && row.tagValue !== null) {
+        const t = await db.dailyTagSpend.aggregate({
+          _sum: { requests: true, costUsd: true },
+          where: {
+            modelId: model.id,
+            tagKey: row.tagKey,
+            tagValue: row.tagValue,
+            day: { gte: window.fromDay, lte: window.toDay },
+          },
+        });
+        traffic = {
+          requests: t._sum.requests ?? 0n,
+          costUsd: new MoneyDecimal((t._sum.costUsd ?? 0).toString()),
+        };
+      }
       return {
         id: row.id,
         name: row.name,
         action: row.action,
         amountUsd: new MoneyDecimal(row.amountUsd.toString()),
         spentUsd: await spendBetween(db, row, start, end),
+        ...(traffic ? { traffic } : {}),
         row,
       };
     }),

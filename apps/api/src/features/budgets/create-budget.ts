@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { assertTeamAccess, notFound, type Principal } from "@costgate/core";
+import { assertTeamAccess, badInput, notFound, tagProblem, type Principal } from "@costgate/core";
 import type { Db } from "@costgate/db";
 import { writeAudit } from "@costgate/services";
 import { validate } from "../validate.ts";
@@ -15,14 +15,17 @@ const Input = z.object({
   alertThresholds: z.array(z.number()).nullish(),
   action: BudgetAction.nullish(),
   policyId: z.string().min(1).nullish(),
+  tag: z.object({ key: z.string(), value: z.string() }).nullish(),
 });
 
-/** Creates a budget for a team (or one of its models) in the caller's team, audited. */
+/** Creates a budget for a team (or one of its models; optionally only its usage carrying a tag) in the caller's team, audited. */
 export async function createBudget(db: Db, principal: Principal, input: unknown) {
   const data = validate(Input, input);
   assertTeamAccess(principal, data.teamId);
   const amountUsd = amountOf(data.amountUsd);
   const alertThresholds = thresholdsOf(data.alertThresholds ?? DEFAULT_THRESHOLDS);
+  const tagIssue = data.tag ? tagProblem(data.tag) : null;
+  if (tagIssue) throw badInput(`tag.${tagIssue.field}: ${tagIssue.message}`, { field: `tag.${tagIssue.field}` });
   if (!(await db.team.findUnique({ where: { id: data.teamId }, select: { id: true } })))
     throw notFound("Team", data.teamId);
   if (data.modelId) await assertModelInTeam(db, principal, data.modelId, data.teamId, "budget");
@@ -45,6 +48,8 @@ export async function createBudget(db: Db, principal: Principal, input: unknown)
         alertThresholds,
         action,
         policyId: data.policyId ?? null,
+        tagKey: data.tag?.key ?? null,
+        tagValue: data.tag?.value ?? null,
       },
     });
     await writeAudit(tx, {

@@ -17,6 +17,8 @@ export interface InsertedByTeam {
  *   key order, so concurrent calls take the index's locks in the same order and cannot deadlock.
  * - daily_spend: the rows actually inserted, summed per (UTC day, version) and added with
  *   INSERT ... ON CONFLICT (day, version_id) DO UPDATE, in (day, version) order for the same reason.
+ * - daily_tag_spend: the same rows per (UTC day, version, hardware profile), once as the row of all
+ *   usage (tag_key '') and once per tag they carry, added the same way.
  * - audit_events: one event per team whose usage was recorded.
  *
  * Records point into `targets` (version, model, team, profile), so the ids cross once per
@@ -40,22 +42,30 @@ export async function insertUsage(
         WITH ORDINALITY AS x(version_id, model_id, team_id, hardware_profile_id, n)
     ), input AS (
       SELECT x.team_id || ':' || i.key AS idempotency_key, x.version_id, x.model_id, x.team_id, x.hardware_profile_id, i.requests, i.cost_usd, i.measurement_id,
-             timestamptz 'epoch' + i.at_ms * interval '1 millisecond' AS occurred_at
-      FROM unnest(${r("key")}::text[], ${r("target")}::int[], ${r("requests")}::int[], ${r("costUsd")}::numeric[], ${r("measurementId")}::text[], ${r("occurredAtMs")}::bigint[])
-        AS i(key, target, requests, cost_usd, measurement_id, at_ms)
+             timestamptz 'epoch' + i.at_ms * interval '1 millisecond' AS occurred_at, i.tags::jsonb AS tags
+      FROM unnest(${r("key")}::text[], ${r("target")}::int[], ${r("requests")}::int[], ${r("costUsd")}::numeric[], ${r("measurementId")}::text[], ${r("occurredAtMs")}::bigint[], ${r("tags")}::text[])
+        AS i(key, target, requests, cost_usd, measurement_id, at_ms, tags)
       JOIN target x ON x.n = i.target + 1
     ), inserted AS (
-      INSERT INTO usage_records (id, idempotency_key, version_id, model_id, team_id, hardware_profile_id, requests, cost_usd, cost_measurement_id, occurred_at, recorded_by)
-      SELECT gen_random_uuid()::text, idempotency_key, version_id, model_id, team_id, hardware_profile_id, requests, cost_usd, measurement_id, occurred_at, ${actor}
+      INSERT INTO usage_records (id, idempotency_key, version_id, model_id, team_id, hardware_profile_id, requests, cost_usd, cost_measurement_id, occurred_at, recorded_by, tags)
+      SELECT gen_random_uuid()::text, idempotency_key, version_id, model_id, team_id, hardware_profile_id, requests, cost_usd, measurement_id, occurred_at, ${actor}, tags
       FROM input ORDER BY idempotency_key
       ON CONFLICT (idempotency_key) DO NOTHING
-      RETURNING version_id, model_id, team_id, requests, cost_usd, occurred_at
+      RETURNING version_id, model_id, team_id, hardware_profile_id, requests, cost_usd, occurred_at, tags
     ), rollup AS (
       INSERT INTO daily_spend (day, version_id, model_id, team_id, requests, cost_usd)
       SELECT (occurred_at AT TIME ZONE 'UTC')::date, version_id, min(model_id), min(team_id), sum(requests), sum(cost_usd)
       FROM inserted GROUP BY 1, 2 ORDER BY 1, 2
       ON CONFLICT (day, version_id) DO UPDATE
         SET requests = daily_spend.requests + EXCLUDED.requests, cost_usd = daily_spend.cost_usd + EXCLUDED.cost_usd
+    ), tag_rollup AS (
+      INSERT INTO daily_tag_spend (day, version_id, hardware_profile_id, tag_key, tag_value, model_id, team_id, requests, cost_usd)
+      SELECT (i.occurred_at AT TIME ZONE 'UTC')::date, i.version_id, i.hardware_profile_id, t.key, t.value, min(i.model_id), min(i.team_id), sum(i.requests), sum(i.cost_usd)
+      FROM inserted i
+      CROSS JOIN LATERAL (SELECT '' AS key, '' AS value UNION ALL SELECT key, value FROM jsonb_each_text(i.tags)) t
+      GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+      ON CONFLICT (day, version_id, hardware_profile_id, tag_key, tag_value) DO UPDATE
+        SET requests = daily_tag_spend.requests + EXCLUDED.requests, cost_usd = daily_tag_spend.cost_usd + EXCLUDED.cost_usd
     ), per_team AS (
       SELECT team_id, count(*)::int AS accepted, sum(cost_usd) AS cost_usd, sum(requests)::bigint AS requests,
              array_agg(DISTINCT model_id) AS model_ids, min(occurred_at) AS first_at, max(occurred_at) AS last_at

@@ -1,4 +1,13 @@
-import { badInput, inTeam, pricePairKey, requestsCost, toMicros, type AppError, type Principal } from "@costgate/core";
+import {
+  badInput,
+  canonicalTags,
+  inTeam,
+  pricePairKey,
+  requestsCost,
+  toMicros,
+  type AppError,
+  type Principal,
+} from "@costgate/core";
 import { latestCosts } from "@costgate/services";
 import type { Db } from "@costgate/db";
 import { recordProblem, type UsageInput } from "./usage-input.ts";
@@ -23,6 +32,8 @@ export interface PricedRecord {
   /** The measurement whose costPerMillionUsd fixed costUsd. */
   measurementId: string;
   occurredAtMs: number;
+  /** canonicalTags: a JSON object, keys sorted. */
+  tags: string;
 }
 
 export interface PricedBatch {
@@ -135,6 +146,7 @@ export async function priceUsage(db: Db, principal: Principal, records: readonly
       costUsd: requestsCost(r.requests, price.micros),
       measurementId: price.measurementId,
       occurredAtMs: r.occurredAt.getTime(),
+      tags: canonicalTags(r.tags),
     };
   });
   return { targets, records: priced };

@@ -15,7 +15,7 @@ const MAX_SPEND_POINTS = 1_000;
 const DAY_MS = 86_400_000;
 const startOfDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
 const startOfMonth = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
-const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+export const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 const next = (d: Date, g: Granularity) =>
   g === "DAY" ? new Date(d.getTime() + DAY_MS) : new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1));
 
@@ -36,32 +36,32 @@ export function daysStartingIn(from: Date, to: Date): { firstDay: string; lastDa
   return { firstDay: isoDay(startOfDay(from)), lastDay: isoDay(startOfDay(new Date(to.getTime() - 1))) };
 }
 
-export async function spendSeries(
+/**
+ * Which rollup rows a spend query reads, as SQL on their model_id / team_id columns: a model's
+ * (visible to the caller, and of teamId when both are given), else a team's (a non-admin's own
+ * when neither is given; every team for an admin). The one permission rule of the spend queries.
+ */
+export async function spendScopeWhere(
   db: Db,
   principal: Principal,
-  args: { teamId?: string | null; modelId?: string | null; from: Date; to: Date; granularity?: Granularity | null },
-): Promise<SpendPoint[]> {
-  const granularity = args.granularity ?? "DAY";
-  const { lastDay } = daysStartingIn(args.from, args.to);
-
-  let where: Prisma.Sql;
+  args: { teamId?: string | null; modelId?: string | null },
+): Promise<Prisma.Sql> {
   if (args.modelId) {
     const model = await db.model.findUnique({ where: { id: args.modelId }, select: { teamId: true, name: true } });
     assertVisible(principal, model, (r) => r.teamId, "Model", args.modelId);
     if (args.teamId && args.teamId !== model.teamId)
       throw badInput(`modelId: model ${model.name} belongs to another team than teamId`, { field: "modelId" });
-    where = Prisma.sql`model_id = ${args.modelId}`;
-  } else {
-    const scope = teamScope(principal, args.teamId);
-    where = scope ? Prisma.sql`team_id = ${scope}` : Prisma.sql`TRUE`;
+    return Prisma.sql`model_id = ${args.modelId}`;
   }
+  const scope = teamScope(principal, args.teamId);
+  return scope ? Prisma.sql`team_id = ${scope}` : Prisma.sql`TRUE`;
+}
 
+/** The starts of the days or months in [from, to) (from taken back to its period's start); at most 1,000. */
+export function periodStarts(from: Date, to: Date, granularity: Granularity): Date[] {
+  daysStartingIn(from, to);
   const starts: Date[] = [];
-  for (
-    let d = granularity === "DAY" ? startOfDay(args.from) : startOfMonth(args.from);
-    d < args.to;
-    d = next(d, granularity)
-  ) {
+  for (let d = granularity === "DAY" ? startOfDay(from) : startOfMonth(from); d < to; d = next(d, granularity)) {
     if (starts.length === MAX_SPEND_POINTS) {
       throw badInput(
         `from..to spans more than ${MAX_SPEND_POINTS} ${granularity === "DAY" ? "days" : "months"}: ask for a shorter range${granularity === "DAY" ? " or MONTH" : ""}`,
@@ -70,6 +70,19 @@ export async function spendSeries(
     }
     starts.push(d);
   }
+  return starts;
+}
+
+export async function spendSeries(
+  db: Db,
+  principal: Principal,
+  args: { teamId?: string | null; modelId?: string | null; from: Date; to: Date; granularity?: Granularity | null },
+): Promise<SpendPoint[]> {
+  const granularity = args.granularity ?? "DAY";
+  const { lastDay } = daysStartingIn(args.from, args.to);
+
+  const where = await spendScopeWhere(db, principal, args);
+  const starts = periodStarts(args.from, args.to, granularity);
   const bucket = granularity === "DAY" ? Prisma.sql`day` : Prisma.sql`date_trunc('month', day)::date`;
   // Dates cross as 'YYYY-MM-DD' text both ways: no session time zone can shift them.
   const rows = await db.$queryRaw<{ start: string; cost: string; requests: string }[]>`

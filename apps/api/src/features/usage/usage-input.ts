@@ -1,4 +1,4 @@
-import { badInput } from "@costgate/core";
+import { badInput, tagsProblem, type TagValue } from "@costgate/core";
 
 /** Most records one recordUsage call takes. */
 const MAX_USAGE_RECORDS = 10_000;
@@ -13,6 +13,7 @@ export interface UsageInput {
   occurredAt: Date;
   idempotencyKey: string;
   hardwareProfileId?: string | null;
+  tags?: TagValue[] | null;
 }
 
 /** BAD_USER_INPUT naming the record and its field, e.g. input[3].requests. */
@@ -53,5 +54,11 @@ export function checkUsageInput(records: readonly UsageInput[], now: Date): void
       );
     if (r.hardwareProfileId === "")
       throw recordProblem(i, "hardwareProfileId", "must not be empty (omit it for the default profile)");
+    const tags = r.tags ? tagsProblem(r.tags) : null;
+    if (tags)
+      throw badInput(`input[${i}].${tags.path}: ${tags.message}; nothing was recorded`, {
+        field: `input.${i}.${tags.path.replace(/\[(\d+)\]/g, ".$1")}`,
+        index: i,
+      });
   }
 }

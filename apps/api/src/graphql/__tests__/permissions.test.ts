@@ -275,6 +275,14 @@ describe("permission table", () => {
         variables: { id: alert.id },
       };
     },
+    createSpendExport: async () => ({
+      query: `mutation($i:SpendExportInput!){ createSpendExport(input:$i){ id status } }`,
+      variables: { i: { teamId, from: "2028-01-01T00:00:00Z", to: "2028-02-01T00:00:00Z", format: "FOCUS" } },
+    }),
+    setSpendExportSchedule: async () => ({
+      query: `mutation($t:ID!){ setSpendExportSchedule(teamId:$t, format: CSV, enabled: true){ enabled } }`,
+      variables: { t: teamId },
+    }),
     createWebhook: async () => ({
       query: `mutation($i:CreateWebhookInput!){ createWebhook(input:$i){ id url events } }`,
       variables: {
@@ -337,6 +345,8 @@ describe("permission table", () => {
   /** One call of each query only some roles may run (QUERY_PERMISSIONS). */
   const restrictedQueries: Record<keyof typeof QUERY_PERMISSIONS, string> = {
     webhooks: `{ webhooks { id url } }`,
+    spendExport: `{ spendExport(id: "unknown") { id } }`,
+    spendExportSchedule: `query($t:ID!){ spendExportSchedule(teamId: $t) { enabled } }`,
   };
 
   for (const [queryName, query] of Object.entries(restrictedQueries)) {
@@ -345,13 +355,15 @@ describe("permission table", () => {
         role,
       );
       it(`query ${queryName} as ${role}: ${allowed ? "allowed" : "FORBIDDEN"}`, async () => {
-        const r = await api.gql(query, {}, tokens[role]);
+        const r = await api.gql(query, { t: teamId }, tokens[role]);
         if (allowed) {
           expect(r.errors).toBeUndefined();
-          expect(r.data?.[queryName]).toBeInstanceOf(Array);
+          if (queryName === "webhooks") expect(r.data?.[queryName]).toBeInstanceOf(Array);
+          else expect(r.data).toHaveProperty(queryName);
         } else {
           expect(r.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
-          expect(r.data).toBeNull();
+          // A nullable field answers null beside the error; a non-null one nulls the whole data.
+          expect(r.data?.[queryName] ?? null).toBeNull();
         }
       });
     }

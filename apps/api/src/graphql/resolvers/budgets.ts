@@ -1,4 +1,4 @@
-import { teamScope, visibleOrNull } from "@costgate/core";
+import { FORECAST_METHOD_LABEL, teamScope, visibleOrNull } from "@costgate/core";
 import type { CostGateRecord } from "@costgate/services";
 import { caller, mutation } from "../context.ts";
 import type { Resolvers } from "../generated/resolvers-types.ts";
@@ -30,11 +30,13 @@ export const budgetsResolvers = {
     team: (b, _a, ctx) => ctx.loaders.team.loadRequired(b.teamId),
     model: (b, _a, ctx) => (b.modelId ? ctx.loaders.model.load(b.modelId) : null),
     policy: (b, _a, ctx) => (b.policyId ? ctx.loaders.policy.load(b.policyId) : null),
+    tag: (b) => (b.tagKey !== null && b.tagValue !== null ? { key: b.tagKey, value: b.tagValue } : null),
     status: (b, _a, ctx) => ctx.loaders.budgetStatus.load(b),
   },
   BudgetStatus: {
     periodStart: (s) => s.start,
     periodEnd: (s) => s.end,
+    forecastMethodLabel: (s) => FORECAST_METHOD_LABEL[s.forecastMethod],
   },
   Team: {
     budgets: (t, _a, ctx) => ctx.loaders.teamBudgets.load(t.id),

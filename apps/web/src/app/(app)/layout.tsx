@@ -11,6 +11,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
   const links = [
     { href: "/", label: "Overview" },
     { href: "/budgets", label: "Budgets" },
+    { href: "/spend", label: "Spend" },
     { href: "/models", label: "Models" },
     { href: "/policies", label: "Policies" },
     { href: "/jobs", label: "Jobs" },

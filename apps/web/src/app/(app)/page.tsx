@@ -113,13 +113,19 @@ export default async function OverviewPage() {
                       (spend would reach {formatMoney(a.forecastUsd)} of {formatMoney(a.budget.amountUsd)}): “
                       {a.overrideRequest.reason}”
                     </>
+                  ) : a.kind === "ANOMALY" ? (
+                    <>
+                      a day&apos;s spend left its expected range ({formatMoney(a.spentUsd)} against{" "}
+                      {formatMoney(a.forecastUsd)} expected)
+                    </>
                   ) : (
                     <>
                       {a.kind === "THRESHOLD_ACTUAL" ? "spend" : "forecast"} reached {formatPercent(a.threshold)} (
                       {formatMoney(a.kind === "THRESHOLD_ACTUAL" ? a.spentUsd : a.forecastUsd)} of{" "}
                       {formatMoney(a.budget.amountUsd)})
                     </>
-                  )}
+                  )}{" "}
+                  <Link href={a.explore.path}>Explore spend</Link>
                   <span className="recipe">{formatDateTime(a.createdAt)}</span>
                   {canAck ? <AcknowledgeButton alertId={a.id} path="/" /> : null}
                 </li>

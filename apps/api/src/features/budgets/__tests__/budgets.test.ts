@@ -190,7 +190,8 @@ describe("budgets", () => {
       s.finance,
     );
     expect(r.errors).toBeUndefined();
-    // 10 of 29 days elapsed: forecast 40 × 29 / 10 = 116, over the new amount, which the run rate reaches on day 25.
+    // Spend began on 5 February: 6 days observed at $6.67 a day (run rate; too few days to be weekday-aware),
+    // the 19 days left add $126.67: forecast $166.67, over the new amount, which is reached 9 days on, on the 20th.
     expect(r.data!.updateBudget).toMatchObject({
       name: "Tighter",
       amountUsd: "100.00",
@@ -201,11 +202,11 @@ describe("budgets", () => {
       periodStart: "2028-02-01T00:00:00.000Z",
       periodEnd: "2028-03-01T00:00:00.000Z",
       spentUsd: "40.00",
-      forecastUsd: "116.00",
+      forecastUsd: "166.666667",
       utilization: 0.4,
-      forecastUtilization: 1.16,
+      forecastUtilization: 1.66666667,
       state: "AT_RISK",
-      exhaustsAt: "2028-02-26T00:00:00.000Z",
+      exhaustsAt: "2028-02-20T00:00:00.000Z",
     });
     const event = await api.db.auditEvent.findFirstOrThrow({ where: { entityId: b.id, action: "budget.update" } });
     expect(event.actor).toMatch(/^user:/);
@@ -241,16 +242,17 @@ describe("budgets", () => {
       spentUsd: "30.00",
     });
 
-    // Leap day, noon: 28.5 of 29 days elapsed.
+    // Leap day (a Tuesday), noon: 28 days observed since 1 February, every weekday four times, so the
+    // forecast is weekday-aware: the rest of today at the mean of the four Tuesdays ($30 on the 1st) / 4 = $7.50 × ½.
     api.setNow("2028-02-29T12:00:00Z");
     await s.spend(27, "2028-02-29T06:00:00Z");
     expect(await status(monthly.id, s.finance)).toEqual({
       periodStart: "2028-02-01T00:00:00.000Z",
       periodEnd: "2028-03-01T00:00:00.000Z",
       spentUsd: "57.00",
-      forecastUsd: "58.00",
+      forecastUsd: "60.75",
       utilization: 0.57,
-      forecastUtilization: 0.58,
+      forecastUtilization: 0.6075,
       state: "OK",
       exhaustsAt: null,
     });
@@ -304,10 +306,11 @@ describe("budgets", () => {
       )
     ).data!.createBudget;
     await s.spend(91, "2028-05-30T00:00:00Z");
-    // Forecast 91 × 31 / 30 = 94.033333, under 100; but 91% is past the highest threshold.
+    // One day of spend is too little to forecast (3 days are needed): the forecast is the spend so far,
+    // under 100; but 91% is past the highest threshold.
     expect(await status(b.id, s.finance)).toMatchObject({
       spentUsd: "91.00",
-      forecastUsd: "94.033333",
+      forecastUsd: "91.00",
       state: "AT_RISK",
     });
     await s.spend(9, "2028-05-30T12:00:00Z");

@@ -121,6 +121,7 @@ export default async function BudgetPage({ params }: { params: Promise<{ id: str
                     Forecast then
                   </th>
                   <th scope="col">Acknowledged</th>
+                  <th scope="col">Spend</th>
                 </tr>
               </thead>
               <tbody>
@@ -138,6 +139,8 @@ export default async function BudgetPage({ params }: { params: Promise<{ id: str
                         </>
                       ) : a.kind === "THRESHOLD_ACTUAL" ? (
                         "Actual spend"
+                      ) : a.kind === "ANOMALY" ? (
+                        "Anomaly"
                       ) : (
                         "Forecast"
                       )}
@@ -158,6 +161,9 @@ export default async function BudgetPage({ params }: { params: Promise<{ id: str
                       ) : (
                         <span className="muted">Open</span>
                       )}
+                    </td>
+                    <td>
+                      <Link href={a.explore.path}>Explore</Link>
                     </td>
                   </tr>
                 ))}
