@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Pager } from "@/components/pager";
-import { Card, EmptyState, PageHeader, TableWrap } from "@/components/ui";
+import { Card, EmptyState, PageHeader, Table } from "@/components/ui";
 import { query } from "@/lib/api";
 import { formatDateTime } from "@/lib/format";
 import { AuditQuery } from "@/lib/operations";
@@ -75,52 +75,49 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </Card>
       ) : (
         <>
-          <TableWrap label="Audit events">
-            <table>
-              <caption>{auditEvents.totalCount} event(s)</caption>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Entity</th>
-                  <th scope="col">Change</th>
-                </tr>
-              </thead>
-              <tbody>
-                {events.map((e) => (
-                  <tr key={e.id}>
-                    <td className="nowrap">{formatDateTime(e.createdAt)}</td>
-                    <td className="small">
-                      <Link href={`/admin/audit?actor=${encodeURIComponent(e.actor)}`}>{e.actor}</Link>
-                    </td>
-                    <td>
-                      <Link href={`/admin/audit?action=${encodeURIComponent(e.action)}`}>{e.action}</Link>
-                    </td>
-                    <td className="small">
-                      <Link
-                        href={`/admin/audit?entityType=${encodeURIComponent(e.entityType)}&entityId=${encodeURIComponent(e.entityId)}`}
-                      >
-                        {e.entityType} {e.entityId.slice(-8)}
-                      </Link>
-                    </td>
-                    <td className="small" style={{ maxWidth: 420 }}>
-                      {e.before ? (
-                        <span className="recipe">
-                          before: <code>{compact(e.before)}</code>
-                        </span>
-                      ) : null}
-                      {e.after ? (
-                        <span className="recipe">
-                          after: <code>{compact(e.after)}</code>
-                        </span>
-                      ) : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
+          <Table
+            cardOnMobile
+            label="Audit events"
+            caption={<>{auditEvents.totalCount} event(s)</>}
+            columns={[
+              { label: "When" },
+              { label: "Actor" },
+              { label: "Action" },
+              { label: "Entity" },
+              { label: "Change" },
+            ]}
+          >
+            {events.map((e) => (
+              <tr key={e.id}>
+                <td className="nowrap">{formatDateTime(e.createdAt)}</td>
+                <td className="small">
+                  <Link href={`/admin/audit?actor=${encodeURIComponent(e.actor)}`}>{e.actor}</Link>
+                </td>
+                <td>
+                  <Link href={`/admin/audit?action=${encodeURIComponent(e.action)}`}>{e.action}</Link>
+                </td>
+                <td className="small">
+                  <Link
+                    href={`/admin/audit?entityType=${encodeURIComponent(e.entityType)}&entityId=${encodeURIComponent(e.entityId)}`}
+                  >
+                    {e.entityType} {e.entityId.slice(-8)}
+                  </Link>
+                </td>
+                <td className="small" style={{ maxWidth: 420 }}>
+                  {e.before ? (
+                    <span className="recipe">
+                      before: <code>{compact(e.before)}</code>
+                    </span>
+                  ) : null}
+                  {e.after ? (
+                    <span className="recipe">
+                      after: <code>{compact(e.after)}</code>
+                    </span>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </Table>
           <Pager path="/admin/audit" params={filters} after={f.after} pageInfo={auditEvents.pageInfo} />
         </>
       )}

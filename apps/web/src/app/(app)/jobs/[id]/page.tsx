@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AutoRefresh } from "@/components/auto-refresh";
 import { ComparisonNote, CostFigure, type ComparisonFacts } from "@/components/cost";
-import { Badge, Card, EmptyState, PageHeader, ProgressBar, StatusBadge, TableWrap } from "@/components/ui";
+import { Badge, Card, EmptyState, PageHeader, ProgressBar, StatusBadge, Table } from "@/components/ui";
 import { query } from "@/lib/api";
 import {
   formatBytes,
@@ -173,77 +173,69 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
             </p>
           </EmptyState>
         ) : (
-          <TableWrap label="Candidates">
-            <table className="compact">
-              <caption>
+          <Table
+            cardOnMobile
+            label="Candidates"
+            className="compact"
+            caption={
+              <>
                 $/1M ± is each measurement&apos;s own 95% interval. Whether a step saves is decided by “vs its input”:
                 the candidate and its input measured alternately in one session, so the machine&apos;s load affects both
                 alike. “No measurable saving” means the 95% interval of that ratio includes 1×.
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Step</th>
-                  <th scope="col">Version</th>
-                  <th scope="col">Recipe</th>
-                  <th scope="col">Status</th>
-                  <th scope="col" className="num">
-                    {metric}
-                  </th>
-                  <th scope="col" className="num">
-                    $/1M
-                  </th>
-                  <th scope="col">vs its input</th>
-                  <th scope="col" className="num">
-                    p50
-                  </th>
-                  <th scope="col" className="num">
-                    Size
-                  </th>
-                  <th scope="col">Verdict</th>
+              </>
+            }
+            columns={[
+              { label: "Step" },
+              { label: "Version" },
+              { label: "Recipe" },
+              { label: "Status" },
+              { label: metric, className: "num" },
+              { label: "$/1M", className: "num" },
+              { label: "vs its input" },
+              { label: "p50", className: "num" },
+              { label: "Size", className: "num" },
+              { label: "Verdict" },
+            ]}
+          >
+            {job.candidates.map((c, i) => {
+              const r = byVersion.get(c.id);
+              const best = job.bestVersion?.id === c.id;
+              return (
+                <tr key={c.id}>
+                  <td>
+                    {i + 1}. {humanize(c.source)}
+                  </td>
+                  <td>v{c.number}</td>
+                  <td className="recipe-cell">
+                    <span className="recipe" style={{ color: "inherit" }}>
+                      {describeRecipe(c.source, c.recipe)}
+                    </span>
+                  </td>
+                  <td>
+                    <StatusBadge value={c.status} />
+                  </td>
+                  <td className="num">{formatMetric(metric, c.evaluation?.value ?? r?.metric ?? null)}</td>
+                  <td className="num">
+                    <CostFigure cost={c.cost} />
+                    <WhenTheJobRan now={c.cost?.costPerMillionUsd} then={r?.costPerMillionUsd} />
+                  </td>
+                  <td>
+                    <VsInput
+                      comparison={inputComparison(r, c.comparedToParent)}
+                      step={r}
+                      pending={c.status === "PENDING"}
+                      inputLabel={i === 0 ? `v${job.sourceVersion.number}` : undefined}
+                    />
+                  </td>
+                  <td className="num">{formatMs(c.cost?.latencyP50Ms)}</td>
+                  <td className="num">{formatBytes(c.cost?.modelSizeBytes)}</td>
+                  <td>
+                    <Verdict r={r} best={best} status={c.status} stage={c.stage} statusMessage={c.statusMessage} />
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {job.candidates.map((c, i) => {
-                  const r = byVersion.get(c.id);
-                  const best = job.bestVersion?.id === c.id;
-                  return (
-                    <tr key={c.id}>
-                      <td>
-                        {i + 1}. {humanize(c.source)}
-                      </td>
-                      <td>v{c.number}</td>
-                      <td className="recipe-cell">
-                        <span className="recipe" style={{ color: "inherit" }}>
-                          {describeRecipe(c.source, c.recipe)}
-                        </span>
-                      </td>
-                      <td>
-                        <StatusBadge value={c.status} />
-                      </td>
-                      <td className="num">{formatMetric(metric, c.evaluation?.value ?? r?.metric ?? null)}</td>
-                      <td className="num">
-                        <CostFigure cost={c.cost} />
-                        <WhenTheJobRan now={c.cost?.costPerMillionUsd} then={r?.costPerMillionUsd} />
-                      </td>
-                      <td>
-                        <VsInput
-                          comparison={inputComparison(r, c.comparedToParent)}
-                          step={r}
-                          pending={c.status === "PENDING"}
-                          inputLabel={i === 0 ? `v${job.sourceVersion.number}` : undefined}
-                        />
-                      </td>
-                      <td className="num">{formatMs(c.cost?.latencyP50Ms)}</td>
-                      <td className="num">{formatBytes(c.cost?.modelSizeBytes)}</td>
-                      <td>
-                        <Verdict r={r} best={best} status={c.status} stage={c.stage} statusMessage={c.statusMessage} />
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </TableWrap>
+              );
+            })}
+          </Table>
         )}
       </Card>
     </>

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { Badge, Card, PageHeader, StatusBadge, TableWrap } from "@/components/ui";
+import { Badge, Card, PageHeader, StatusBadge, Table } from "@/components/ui";
 import { query } from "@/lib/api";
 import { formatDateTime, humanize } from "@/lib/format";
 import { PolicyJobsQuery } from "@/lib/operations";
@@ -106,34 +106,26 @@ export default async function PolicyPage({ params }: { params: Promise<{ id: str
         {jobs.length === 0 ? (
           <p className="muted">None among the latest jobs.</p>
         ) : (
-          <TableWrap label="Recent jobs">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Job</th>
-                  <th scope="col">Source</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {jobs.map((j) => (
-                  <tr key={j.id}>
-                    <td>
-                      <Link href={`/jobs/${j.id}`}>Job {j.id.slice(-6)}</Link>
-                    </td>
-                    <td>
-                      {j.sourceVersion.model.name} v{j.sourceVersion.number}
-                    </td>
-                    <td>
-                      <StatusBadge value={j.status} />
-                    </td>
-                    <td className="nowrap">{formatDateTime(j.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
+          <Table
+            cardOnMobile
+            label="Recent jobs"
+            columns={[{ label: "Job" }, { label: "Source" }, { label: "Status" }, { label: "Created" }]}
+          >
+            {jobs.map((j) => (
+              <tr key={j.id}>
+                <td>
+                  <Link href={`/jobs/${j.id}`}>Job {j.id.slice(-6)}</Link>
+                </td>
+                <td>
+                  {j.sourceVersion.model.name} v{j.sourceVersion.number}
+                </td>
+                <td>
+                  <StatusBadge value={j.status} />
+                </td>
+                <td className="nowrap">{formatDateTime(j.createdAt)}</td>
+              </tr>
+            ))}
+          </Table>
         )}
       </Card>
     </>
