@@ -4,7 +4,7 @@ import { Pager } from "@/components/pager";
 import { AutoRefresh } from "@/components/auto-refresh";
 import { Card, EmptyState, PageHeader, ProgressBar, StatusBadge, Table } from "@/components/ui";
 import { query } from "@/lib/api";
-import { formatDateTime, formatPercent } from "@/lib/format";
+import { formatDateTime, formatDuration, formatPercent } from "@/lib/format";
 import { JobsQuery } from "@/lib/operations";
 
 export const metadata: Metadata = { title: "Jobs" };
@@ -90,7 +90,11 @@ export default async function JobsPage({
                   <ProgressBar value={j.progress} label={`Progress of ${j.policy.name}`} />
                   <span className="small muted">{formatPercent(j.progress, 0)}</span>
                 </td>
-                <td className="small">{j.stage ?? "—"}</td>
+                <td className="small">
+                  {j.status === "QUEUED"
+                    ? `Waiting for a worker for ${formatDuration(Date.now() - Date.parse(j.createdAt))}`
+                    : (j.stage ?? "—")}
+                </td>
                 <td>{j.bestVersion ? `v${j.bestVersion.number}` : "—"}</td>
                 <td className="nowrap">{formatDateTime(j.createdAt)}</td>
               </tr>

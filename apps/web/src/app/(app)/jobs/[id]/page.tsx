@@ -14,8 +14,9 @@ import {
   formatPercent,
   formatPerMillion,
   humanize,
+  metricLabel,
 } from "@/lib/format";
-import { JobQuery } from "@/lib/operations";
+import { JobQuery, JobsQuery } from "@/lib/operations";
 import { can } from "@/lib/permissions";
 import { describeRecipe } from "@/lib/recipe";
 import { getMe } from "@/lib/session";
@@ -46,6 +47,7 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
   const { id } = await params;
   const [me, { optimizationJob: job }] = await Promise.all([getMe(), query(JobQuery, { id })]);
   if (!job) notFound();
+  const queuePosition = job.status === "QUEUED" ? await positionInQueue(job.id) : null;
   const live = job.status === "QUEUED" || job.status === "RUNNING";
   const result = (job.result && typeof job.result === "object" ? job.result : {}) as {
     steps?: StepResult[];
@@ -84,6 +86,10 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
         <ProgressBar value={job.progress} label="Job progress" />
         <p className="small muted" style={{ marginTop: "0.4rem" }}>
           {formatPercent(job.progress, 0)} done
+          {job.status === "QUEUED"
+            ? ` · waiting in the queue for ${formatDuration(Date.now() - Date.parse(job.createdAt))}${queuePosition ? ` (${ordinal(queuePosition)} in line)` : ""}`
+            : ""}
+          {started ? ` · waited ${formatDuration(started - Date.parse(job.createdAt))} in the queue` : ""}
           {started ? ` · running time ${formatDuration((ended ?? Date.now()) - started)}` : ""}
           {job.attempts > 1 ? ` · attempt ${job.attempts}` : ""}
           {live ? " · updates every 1.5 s" : ""}
@@ -189,7 +195,7 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
               { label: "Version" },
               { label: "Recipe" },
               { label: "Status" },
-              { label: metric, className: "num" },
+              { label: metricLabel(metric), className: "num" },
               { label: "$/1M", className: "num" },
               { label: "vs its input" },
               { label: "p50", className: "num" },
@@ -205,7 +211,9 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
                   <td>
                     {i + 1}. {humanize(c.source)}
                   </td>
-                  <td>v{c.number}</td>
+                  <td>
+                    <Link href={`/models/${job.model.id}#version-${c.number}`}>v{c.number}</Link>
+                  </td>
                   <td className="recipe-cell">
                     <span className="recipe" style={{ color: "inherit" }}>
                       {describeRecipe(c.source, c.recipe)}
@@ -354,4 +362,19 @@ function Verdict({
       </span>
     </div>
   );
+}
+
+/** Where a QUEUED job stands among the queued jobs (oldest first: workers take them in order); null when not found. */
+async function positionInQueue(jobId: string): Promise<number | null> {
+  const { optimizationJobs } = await query(JobsQuery, { status: "QUEUED", first: 100, after: null });
+  const oldestFirst = optimizationJobs.edges.map((e) => e.node.id).reverse();
+  const index = oldestFirst.indexOf(jobId);
+  return index < 0 ? null : index + 1;
+}
+
+/** 1 → "1st", 2 → "2nd", 11 → "11th". */
+function ordinal(n: number): string {
+  const teen = n % 100 >= 11 && n % 100 <= 13;
+  const suffix = teen ? "th" : (({ 1: "st", 2: "nd", 3: "rd" } as Record<number, string>)[n % 10] ?? "th");
+  return `${n}${suffix}`;
 }

@@ -6,7 +6,7 @@ import type { SearchReport } from "@costgate/core";
 import { Badge, Card, Table } from "@/components/ui";
 import { CostFigure, type CostFacts } from "@/components/cost";
 import { PromoteButton } from "@/components/promote-button";
-import { formatMetric, formatPercent } from "@/lib/format";
+import { formatMetric, formatPercent, metricLabel } from "@/lib/format";
 import { FrontierChart, type ChartPoint } from "./frontier-chart";
 
 interface Candidate {
@@ -93,7 +93,7 @@ export function SearchPanel({
             columns={[
               { label: "Version" },
               { label: "What it is" },
-              { label: metric, className: "num" },
+              { label: metricLabel(metric), className: "num" },
               { label: "$/1M", className: "num" },
               { label: "Promote" },
             ]}

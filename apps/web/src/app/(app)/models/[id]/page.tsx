@@ -88,6 +88,15 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
   const showActions = canPromote || canMeasure;
   const defaultProfile = versions.find((v) => v.cost)?.cost?.hardwareProfile;
 
+  const rollbackTarget = [...versions].reverse().find((v) => v.stage === "ARCHIVED" && v.status === "READY") ?? null;
+  // A model with no READY version yet starts with the upload forms, not below cards with nothing in
+  // them yet (still so while its first upload is PENDING, so the upload's message stays in place).
+  const uploadFirst = !versions.some((v) => v.status === "READY");
+  const uploadCard = canUpload ? (
+    <Card title="Upload" id="upload">
+      <UploadPanel modelId={model.id} versions={versions.map((v) => ({ number: v.number, status: v.status }))} />
+    </Card>
+  ) : null;
   return (
     <>
       <AutoRefresh active={pending} intervalMs={3000} />
@@ -103,13 +112,14 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
         }
       />
       {model.classNames ? <ClassNames names={model.classNames} /> : null}
+      {uploadFirst ? uploadCard : null}
 
       <Card title="Versions" id="versions">
         {versions.length === 0 ? (
           <EmptyState title="No versions yet">
             <p>
               {canUpload
-                ? "Upload the datasets, then the model files (model.json and its weight files) below."
+                ? "Upload the datasets, then the model files (model.json and its weight files)."
                 : "An ML engineer uploads versions here."}
             </p>
           </EmptyState>
@@ -162,6 +172,7 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
                 profiles={profiles}
                 isAdmin={me.role === "ADMIN"}
                 onFrontier={frontierIds.has(v.id)}
+                rollbackTo={v.stage === "PRODUCTION" ? rollbackTarget : null}
               />
             ))}
           </Table>
@@ -265,11 +276,7 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
           ))}
       </Card>
 
-      {canUpload ? (
-        <Card title="Upload" id="upload">
-          <UploadPanel modelId={model.id} />
-        </Card>
-      ) : null}
+      {uploadFirst ? null : uploadCard}
     </>
   );
 }
@@ -282,6 +289,7 @@ function VersionRow({
   profiles,
   isAdmin,
   onFrontier,
+  rollbackTo,
 }: {
   v: Version;
   modelId: string;
@@ -290,10 +298,12 @@ function VersionRow({
   profiles: ProfileChoice[];
   isAdmin: boolean;
   onFrontier: boolean;
+  /** On the PRODUCTION row: the newest READY archived version (the one before it, as a rule). */
+  rollbackTo: Version | null;
 }) {
   const ready = v.status === "READY";
   return (
-    <tr>
+    <tr id={`version-${v.number}`}>
       <td>v{v.number}</td>
       <td>
         {humanize(v.source)}
@@ -335,7 +345,36 @@ function VersionRow({
                 number={v.number}
                 isAdmin={isAdmin}
                 costLine={promoteCostLine(v)}
+                warning={
+                  v.stage === "REJECTED"
+                    ? `The accuracy guardrail rejected v${v.number}${v.statusMessage ? ` (${v.statusMessage})` : ""}: it is less accurate than its policy allows. Promote it only if you accept that.`
+                    : null
+                }
               />
+            ) : null}
+            {canPromote && v.stage === "PRODUCTION" ? (
+              <>
+                {rollbackTo ? (
+                  <PromoteButton
+                    modelId={modelId}
+                    versionId={rollbackTo.id}
+                    number={rollbackTo.number}
+                    isAdmin={isAdmin}
+                    label={`Roll back to v${rollbackTo.number}`}
+                    dialogTitle={`Roll back to version ${rollbackTo.number}`}
+                    costLine={promoteCostLine(rollbackTo)}
+                  />
+                ) : null}
+                <PromoteButton
+                  modelId={modelId}
+                  versionId={v.id}
+                  number={v.number}
+                  isAdmin={isAdmin}
+                  label="Archive"
+                  initialStage="ARCHIVED"
+                  dialogTitle={`Take version ${v.number} out of production`}
+                />
+              </>
             ) : null}
             {canMeasure && ready ? (
               <>

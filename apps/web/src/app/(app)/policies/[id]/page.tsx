@@ -3,7 +3,7 @@ import Link from "next/link";
 import { Badge, Card, PageHeader, StatusBadge, Table } from "@/components/ui";
 import { query } from "@/lib/api";
 import { formatDateTime, humanize } from "@/lib/format";
-import { PolicyJobsQuery } from "@/lib/operations";
+import { HardwareProfilesQuery, PolicyJobsQuery } from "@/lib/operations";
 import { can } from "@/lib/permissions";
 import { getMe } from "@/lib/session";
 import { describeParams, STEP_DEFS, type StepKind } from "@/lib/steps";
@@ -20,10 +20,12 @@ export default async function PolicyPage({ params }: { params: Promise<{ id: str
   const [me, policy] = await Promise.all([getMe(), loadPolicy(id)]);
   const canEdit = can(me.role, "managePolicies");
   const canRun = can(me.role, "runPolicies");
-  const [versions, { optimizationJobs }] = await Promise.all([
+  const [versions, { optimizationJobs }, { hardwareProfiles }] = await Promise.all([
     canRun && policy.enabled ? loadRunOptions(policy) : Promise.resolve([]),
     query(PolicyJobsQuery, { policyId: policy.id }),
+    query(HardwareProfilesQuery),
   ]);
+  const defaultProfile = hardwareProfiles.find((h) => h.isDefault);
   const jobs = optimizationJobs.edges.map((e) => e.node);
 
   return (
@@ -71,7 +73,10 @@ export default async function PolicyPage({ params }: { params: Promise<{ id: str
             </div>
             <div>
               <dt>Hardware</dt>
-              <dd>{policy.hardwareProfile?.name ?? "Default profile"}</dd>
+              <dd>
+                {policy.hardwareProfile?.name ??
+                  (defaultProfile ? `${defaultProfile.name} (the default)` : "The default profile")}
+              </dd>
             </div>
             <div>
               <dt>Trigger</dt>
