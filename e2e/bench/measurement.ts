@@ -14,13 +14,11 @@
 // 3. a full policy (structured prune -> fine-tune -> accuracy-aware uint8) on the MobileNetV2-size
 //    model: lock errors in the worker log and versions per step, then again with the worker
 //    killed (-9) in the middle of a step.
-import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, readFileSync } from "node:fs";
-import { readFile, readdir } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { join } from "node:path";
 import { cpuProbeMs, ensureReferenceModels } from "@costgate/ml";
-import { startStack, root } from "../support/stack.ts";
+import { startBenchStack, sleep, until } from "./bench-stack.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
 
 const REPRO = "## Cost measurement: reproducibility (apps/worker)";
@@ -36,137 +34,24 @@ type ModelName = (typeof FLEET)[number];
 const TASK: Record<string, "CLASSIFICATION" | "REGRESSION"> = { "linear-regression": "REGRESSION" };
 
 const log = (line: string) => console.log(`[bench:measure ${new Date().toISOString().slice(11, 19)}] ${line}`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const logDir = join(tmpdir(), `costgate-bench-measure-${Date.now()}`);
 
 log(`reference models: ${FLEET.join(", ")} (generating what is missing)`);
 const manifest = await ensureReferenceModels(undefined, { only: [...FLEET] });
 const files = (name: ModelName) => manifest.models.find((m) => m.name === name)!.files;
 
-const stack = await startStack({ web: false, worker: false, logDir, log });
-const workerLog = join(logDir, "worker.log");
-let worker: ChildProcess | null = null;
-function startWorker(): ChildProcess {
-  const out = createWriteStream(workerLog, { flags: "a" });
-  const child = spawn(process.execPath, ["--import", "tsx", "apps/worker/src/main.ts"], {
-    cwd: root,
-    env: {
-      ...process.env,
-      ...stack.shared,
-      NODE_ENV: "production",
-      COSTGATE_TF_BACKEND: process.env.COSTGATE_TF_BACKEND ?? "wasm",
-      WORKER_METRICS_PORT: "0",
-      WORKER_HOST_ID: "bench-host",
-      LOG_LEVEL: "info",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout!.pipe(out, { end: false });
-  child.stderr!.pipe(out, { end: false });
-  return child;
-}
-const exited = (c: ChildProcess) =>
-  new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once("exit", () => r())));
-
-const gql = stack.gql;
-const team = stack.info.teamId;
-
-async function upload(kind: "model" | "dataset", paths: string[]): Promise<string> {
-  const form = new FormData();
-  form.append("kind", kind);
-  for (const p of paths) form.append("file", new Blob([await readFile(p)]), basename(p));
-  const res = await fetch(`${stack.info.apiUrl}/uploads`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${stack.adminToken}` },
-    body: form,
-  });
-  const body = (await res.json()) as { artifactId?: string; error?: { message: string } };
-  if (!res.ok || !body.artifactId) throw new Error(`upload refused (${res.status}): ${body.error?.message}`);
-  return body.artifactId;
-}
-
-async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined | null | false>,
-  timeoutMs = 30 * 60_000,
-  everyMs = 1_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
-
-const VERSION = `id number status statusMessage costs { id costPerMillionUsd throughputPerSecond rawThroughputPerSecond speedFactor uncertainty disturbedRounds measuredAt }
-  evaluation { value } comparedToParent { throughputRatio low high significant rounds }`;
-const version = async (id: string) =>
-  (await gql<{ modelVersion: any }>(`query($id:ID!){ modelVersion(id:$id){ ${VERSION} } }`, { id })).modelVersion;
+const bench = await startBenchStack({ logDir, log });
+const { workerLog, startWorker, runPolicy, job, finished, version, gql } = bench;
 
 async function registerModel(name: ModelName) {
   const f = files(name);
-  const { createModel } = await gql<{ createModel: { id: string } }>(
-    `mutation($i:CreateModelInput!){ createModel(input:$i){ id } }`,
-    { i: { teamId: team, name, task: TASK[name] ?? "CLASSIFICATION" } },
-  );
-  for (const [role, path] of [
-    ["TRAIN", f.train],
-    ["EVALUATION", f.evaluation],
-  ] as const) {
-    const artifactId = await upload("dataset", [path]);
-    await gql(`mutation($i:RegisterDatasetInput!){ registerDataset(input:$i){ id } }`, {
-      i: { modelId: createModel.id, name: role.toLowerCase(), role, artifactId },
-    });
-  }
-  const dir = dirname(f.modelJson);
-  const modelFiles = (await readdir(dir))
-    .filter((x) => x === "model.json" || x.endsWith(".bin"))
-    .map((x) => join(dir, x));
-  const artifactId = await upload("model", modelFiles);
-  const { registerModelVersion } = await gql<{ registerModelVersion: { id: string } }>(
-    `mutation($i:RegisterModelVersionInput!){ registerModelVersion(input:$i){ id } }`,
-    { i: { modelId: createModel.id, artifactId } },
-  );
-  const v = await until(`${name} v1 READY`, async () => {
-    const cur = await version(registerModelVersion.id);
-    if (cur.status === "FAILED") throw new Error(`${name} v1 FAILED: ${cur.statusMessage}`);
-    return cur.status === "READY" ? cur : null;
-  });
-  return { name, modelId: createModel.id, versionId: registerModelVersion.id as string, v };
+  const modelId = await bench.createModel(name, TASK[name] ?? "CLASSIFICATION");
+  await bench.registerDataset(modelId, "TRAIN", f.train);
+  await bench.registerDataset(modelId, "EVALUATION", f.evaluation);
+  const versionId = await bench.registerVersion(modelId, f.modelJson);
+  const v = await bench.ready(`${name} v1`, versionId);
+  return { name, modelId, versionId, v };
 }
-
-async function runPolicy(
-  model: { modelId: string; versionId: string },
-  name: string,
-  steps: unknown[],
-  maxAccuracyDrop = 0.05,
-) {
-  const { createOptimizationPolicy } = await gql<{ createOptimizationPolicy: { id: string } }>(
-    `mutation($i:CreateOptimizationPolicyInput!){ createOptimizationPolicy(input:$i){ id } }`,
-    {
-      i: { teamId: team, modelId: model.modelId, name, steps, maxAccuracyDrop },
-    },
-  );
-  const { runOptimizationPolicy } = await gql<{ runOptimizationPolicy: { id: string } }>(
-    `mutation($p:ID!,$v:ID!){ runOptimizationPolicy(policyId:$p, versionId:$v){ id } }`,
-    { p: createOptimizationPolicy.id, v: model.versionId },
-  );
-  return runOptimizationPolicy.id;
-}
-const JOB = `id status stage attempts error candidates { ${VERSION} recipe } bestVersion { number }`;
-const job = async (id: string) =>
-  (await gql<{ optimizationJob: any }>(`query($id:ID!){ optimizationJob(id:$id){ ${JOB} } }`, { id })).optimizationJob;
-const finished = (id: string, timeoutMs?: number) =>
-  until(
-    `job ${id}`,
-    async () => {
-      const j = await job(id);
-      return ["SUCCEEDED", "FAILED", "CANCELLED"].includes(j.status) ? j : null;
-    },
-    timeoutMs,
-  );
 
 /** A new measurement of each model, one remeasureModelVersion job each. */
 async function remeasureAll(models: { versionId: string }[]): Promise<any[]> {
@@ -431,10 +316,9 @@ async function policyPart() {
     30 * 60_000,
     500,
   );
-  worker!.kill("SIGKILL");
-  await exited(worker!);
+  await bench.stopWorker("SIGKILL");
   log("worker killed (-9) in the middle of step 2; starting a new one");
-  worker = startWorker();
+  startWorker();
   const killed = await finished(killId);
   const perStep = [0, 1, 2].map(
     (i) => killed.candidates.filter((c: any) => c.recipe && fullSteps[i]!.kind === c.recipe.kind).length,
@@ -456,15 +340,10 @@ Structured 30% → fine-tune 1 epoch → accuracy-aware uint8 on ${LARGE}, throu
 }
 
 try {
-  worker = startWorker();
+  startWorker();
   if (parts.includes("repro")) await reproPart();
   if (parts.includes("significance")) await significancePart();
   if (parts.includes("policy")) await policyPart();
 } finally {
-  if (worker && worker.exitCode === null) {
-    worker.kill("SIGTERM");
-    await Promise.race([exited(worker), sleep(15_000)]);
-    if (worker.exitCode === null) worker.kill("SIGKILL");
-  }
-  await stack.stop();
+  await bench.stop();
 }

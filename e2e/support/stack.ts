@@ -67,6 +67,8 @@ export interface Stack {
   /** Runs a GraphQL operation against the API as the user with this token; throws on errors. */
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<T>;
   adminToken: string;
+  /** The process id of a running service (api, worker, web), for benchmarks that read its memory. */
+  pid(name: string): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -369,6 +371,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       },
       gql,
       adminToken,
+      pid: (name: string) => services.find((s) => s.name === name)?.child.pid,
       stop,
     };
   } catch (error) {

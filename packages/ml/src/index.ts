@@ -32,6 +32,7 @@ export { setComputeGate } from "./yield-to-host.ts";
 export { cpuProbeMs } from "./machine-load.ts";
 export type { AnyReferenceModelName } from "./reference/reference-models.ts";
 export { ensureReferenceModels } from "./reference/generate.ts";
+export { writeShapeImageZip } from "./reference/image-zip.ts";
 export { pruneMagnitude } from "./prune-magnitude.ts";
 export { pruneStructured } from "./prune-structured.ts";
 export { quantizeArtifacts, modelToArtifacts } from "./quantize.ts";

@@ -67,7 +67,7 @@ async function decodeImage(
   try {
     meta = await sharp(bytes, { ...options, limitInputPixels: false }).metadata();
   } catch (e) {
-    throw badImage(`${path} is a corrupt ${name} image (${firstLine(e)})`);
+    throw badImage(`${path} is a truncated or corrupt ${name} image (${firstLine(e)})`);
   }
   checkImageDimensions(path, meta.width, meta.height, limits);
   try {

@@ -176,6 +176,16 @@ describe("POST /uploads: image archives refused, leaving nothing behind", () => 
       /^red\/b\.png is a truncated or corrupt PNG image \(/,
     );
   });
+  it("a truncated JPEG (libjpeg would fill the rest grey and only warn)", async () => {
+    // Cut inside the entropy-coded scan (the header still reads), and cut just before the EOI marker.
+    for (const keep of [Math.floor(blueJpeg.length * 0.8), blueJpeg.length - 2]) {
+      await expectRefused(
+        await zipOf({ "blue/a.jpg": blueJpeg, "blue/b.jpg": blueJpeg.subarray(0, keep) }),
+        "x.zip",
+        /^blue\/b\.jpg is a truncated or corrupt JPEG image \(.*premature end of JPEG/,
+      );
+    }
+  });
   it("a text file, saying what it is", async () => {
     await expectRefused(
       await zipOf({ "red/a.png": red, "red/notes.txt": Buffer.from("hello") }),

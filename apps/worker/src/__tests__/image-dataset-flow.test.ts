@@ -121,3 +121,88 @@ describe("MobileNetV2-small on image zips", () => {
     });
   }, 700_000);
 });
+
+describe("MobileNetV2-small: PRUNE then DISTILL from an UNLABELED image zip", () => {
+  it("distills on the unlabeled images (no labels used) and evaluates on the evaluation images", async () => {
+    const files = await referenceFiles("mobilenet-v2-small");
+    const { createModel } = await api.ok<{ createModel: { id: string } }>(
+      `mutation($i:CreateModelInput!){ createModel(input:$i){ id } }`,
+      { i: { teamId, name: "shapes from traffic", task: "CLASSIFICATION", classNames: files.classNames } },
+    );
+    const source = (await registerVersion(api, createModel.id, files.modelJson)).id;
+    // No TRAIN dataset: DISTILL must take its inputs from the unlabeled zip.
+    const rows: Record<string, number> = {};
+    for (const [role, path] of [
+      ["EVALUATION", files.images!.evaluation],
+      ["UNLABELED", files.images!.unlabeled],
+    ] as const) {
+      const { artifactId } = await uploadFiles(api, "dataset", [path]);
+      const { registerDataset } = await api.ok<{ registerDataset: { rows: number; labels: string[] | null } }>(
+        `mutation($i:RegisterDatasetInput!){ registerDataset(input:$i){ rows labels } }`,
+        {
+          i: {
+            modelId: createModel.id,
+            name: role.toLowerCase(),
+            role,
+            artifactId,
+            preprocessing: { scale: "ZERO_ONE" },
+          },
+        },
+      );
+      rows[role] = registerDataset.rows;
+      if (role === "UNLABELED") expect(registerDataset.labels ?? []).toEqual([]);
+    }
+    await until("version 1 evaluated", async () => (await version(api, source)).evaluation, 300_000);
+
+    const { createOptimizationPolicy } = await api.ok<{ createOptimizationPolicy: { id: string } }>(
+      `mutation($i:CreateOptimizationPolicyInput!){ createOptimizationPolicy(input:$i){ id } }`,
+      {
+        i: {
+          teamId,
+          modelId: createModel.id,
+          name: "prune-distill-images",
+          steps: [
+            { kind: "PRUNE", params: { method: "structured", sparsity: 0.3 } },
+            { kind: "DISTILL", params: { epochs: 1, learningRate: 0.01, batchSize: 16, temperature: 2 } },
+          ],
+          maxAccuracyDrop: 1,
+        },
+      },
+    );
+    const { runOptimizationPolicy } = await api.ok<{ runOptimizationPolicy: { id: string } }>(
+      `mutation($p:ID!,$v:ID!){ runOptimizationPolicy(policyId:$p, versionId:$v){ id } }`,
+      { p: createOptimizationPolicy.id, v: source },
+    );
+    const job = await until(
+      "the prune-distill job to finish",
+      async () => {
+        const j = (
+          await api.ok<{ optimizationJob: any }>(`query($id:ID!){ optimizationJob(id:$id){ ${JOB} } }`, {
+            id: runOptimizationPolicy.id,
+          })
+        ).optimizationJob;
+        return ["SUCCEEDED", "FAILED", "CANCELLED"].includes(j.status) ? j : undefined;
+      },
+      600_000,
+    );
+    expect(job.error).toBeNull();
+    expect(job.status).toBe("SUCCEEDED");
+    const [pruned, distilled] = job.candidates;
+    expect(pruned.source).toBe("PRUNE");
+    expect(distilled.source).toBe("DISTILL");
+    expect(distilled.recipe.result).toMatchObject({
+      teacherVersionId: source,
+      rows: rows.UNLABELED,
+      inputsFrom: "UNLABELED",
+      labelsUsed: false,
+      epochs: 1,
+    });
+    // Evaluated on the labelled evaluation images, not by agreement: the model has an EVALUATION set.
+    for (const v of [pruned, distilled])
+      expect(v.evaluation).toMatchObject({
+        metric: "accuracy",
+        samples: rows.EVALUATION,
+        dataset: { role: "EVALUATION" },
+      });
+  }, 900_000);
+});

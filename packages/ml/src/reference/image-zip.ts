@@ -9,7 +9,8 @@ import { dirname } from "node:path";
 import { pipeline } from "node:stream/promises";
 import yazl from "yazl";
 import { encodeRgbPng } from "./png.ts";
-import type { ShapeImage } from "./shape-images.ts";
+import { DEFAULT_REFERENCE_SEED } from "./reference-models.ts";
+import { SHAPE_CLASSES, shapeImage, type ShapeImage } from "./shape-images.ts";
 
 export async function writeImageZip(
   path: string,
@@ -38,4 +39,22 @@ export async function writeImageZip(
   zip.end();
   await written;
   return { rows, bytes: (await stat(path)).size };
+}
+
+/**
+ * A zip of `rows` rendered shape images (the reference image models' data) at size x size:
+ * in label folders, or unlabeled at the top level. `split` names an independent stream of images
+ * (the reference uses "train", "evaluation" and "unlabeled"; a benchmark can ask for more).
+ */
+export function writeShapeImageZip(
+  path: string,
+  opts: { rows: number; size: number; split: string; seed?: number; labelled: boolean },
+): Promise<{ rows: number; bytes: number }> {
+  const seed = opts.seed ?? DEFAULT_REFERENCE_SEED;
+  return writeImageZip(
+    path,
+    opts.rows,
+    (i) => shapeImage(seed, opts.split, i, opts.size),
+    opts.labelled ? SHAPE_CLASSES : null,
+  );
 }
