@@ -265,3 +265,44 @@ test("a queued job shows how long it has waited, and its running time leaves the
   await page.reload();
   await expect(progress).toContainText(/waited \S+.* in the queue · running time/);
 });
+
+test("an admin edits a user: another role, then deactivated; the person can no longer sign in", async ({
+  page,
+  browser,
+}) => {
+  const email = `pat-${suffix}@e2e.costgate.test`;
+  const password = "pat-password-123456";
+  await asAdmin(`mutation($i:CreateUserInput!){ createUser(input:$i){ id } }`, {
+    i: { email, name: "Pat Lee", password, role: "VIEWER", teamId: stackInfo().teamId },
+  });
+  await login(page, "ADMIN");
+  await page.goto("/admin/users");
+  const row = page.getByRole("row").filter({ hasText: email });
+  await expect(row).toContainText("Active");
+
+  await row.getByRole("button", { name: "Edit Pat Lee" }).click();
+  let dialog = page.getByRole("dialog", { name: `Edit ${email}` });
+  await dialog.getByLabel("Full name").fill("Pat Lee-Smith");
+  await dialog.getByLabel("Role").selectOption("FINANCE");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(dialog.getByRole("status")).toContainText("Saved Pat Lee-Smith.");
+  await dialog.getByRole("button", { name: "Close" }).click();
+  await expect(row).toContainText("Pat Lee-Smith");
+  await expect(row).toContainText("Finance");
+
+  await row.getByRole("button", { name: "Edit Pat Lee-Smith" }).click();
+  dialog = page.getByRole("dialog", { name: `Edit ${email}` });
+  await dialog.getByLabel("Active (can sign in)").uncheck();
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(dialog.getByRole("status")).toContainText("is deactivated");
+  await dialog.getByRole("button", { name: "Close" }).click();
+  await expect(row).toContainText("Deactivated");
+
+  const other = await browser.newPage({ baseURL: stackInfo().webUrl ?? undefined });
+  await other.goto("/login");
+  await other.getByLabel("Email").fill(email);
+  await other.getByLabel("Password").fill(password);
+  await other.getByRole("button", { name: "Sign in" }).click();
+  await expect(other.getByRole("alert")).toContainText("deactivated");
+  await other.close();
+});

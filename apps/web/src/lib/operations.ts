@@ -1001,6 +1001,7 @@ export const UsersQuery = graphql(`
       name
       email
       role
+      deactivatedAt
       team {
         id
         name
@@ -1022,6 +1023,17 @@ export const UsersQuery = graphql(`
     teams {
       id
       name
+    }
+  }
+`);
+
+/** ADMIN: rename a user, change its role or team, deactivate or reactivate it. */
+export const UpdateUserMutation = graphql(`
+  mutation UpdateUser($id: ID!, $input: UpdateUserInput!) {
+    updateUser(id: $id, input: $input) {
+      id
+      name
+      deactivatedAt
     }
   }
 `);

@@ -5,7 +5,7 @@ import { formatDateTime, humanize } from "@/lib/format";
 import { UsersQuery } from "@/lib/operations";
 import { can } from "@/lib/permissions";
 import { getMe } from "@/lib/session";
-import { ApiKeyForm, RevokeKeyButton, TeamForm, UserForm } from "./forms";
+import { ApiKeyForm, EditUserButton, RevokeKeyButton, TeamForm, UserForm } from "./forms";
 
 export const metadata: Metadata = { title: "Users and API keys" };
 
@@ -24,13 +24,41 @@ export default async function UsersPage() {
         {users.length === 0 ? (
           <EmptyState title="No users" />
         ) : (
-          <Table label="Users" columns={[{ label: "Name" }, { label: "Email" }, { label: "Role" }, { label: "Team" }]}>
+          <Table
+            cardOnMobile
+            label="Users"
+            columns={[
+              { label: "Name" },
+              { label: "Email" },
+              { label: "Role" },
+              { label: "Team" },
+              { label: "Status" },
+              ...(isAdmin ? [{ label: "Actions" }] : []),
+            ]}
+          >
             {users.map((u) => (
               <tr key={u.id}>
                 <td>{u.name}</td>
                 <td>{u.email}</td>
                 <td>{humanize(u.role)}</td>
                 <td>{u.team?.name ?? "—"}</td>
+                <td>{u.deactivatedAt ? <Badge tone="bad">Deactivated</Badge> : <Badge tone="ok">Active</Badge>}</td>
+                {isAdmin ? (
+                  <td>
+                    <EditUserButton
+                      user={{
+                        id: u.id,
+                        name: u.name,
+                        email: u.email,
+                        role: u.role,
+                        teamId: u.team?.id ?? "",
+                        active: !u.deactivatedAt,
+                      }}
+                      teams={teamOptions}
+                      self={u.id === me.id}
+                    />
+                  </td>
+                ) : null}
               </tr>
             ))}
           </Table>
