@@ -303,6 +303,8 @@ test("an admin edits a user: another role, then deactivated; the person can no l
   await other.getByLabel("Email").fill(email);
   await other.getByLabel("Password").fill(password);
   await other.getByRole("button", { name: "Sign in" }).click();
-  await expect(other.getByRole("alert")).toContainText("deactivated");
+  await expect(other.getByRole("alert").filter({ hasText: "deactivated" })).toContainText(
+    "This account is deactivated",
+  );
   await other.close();
 });

@@ -110,7 +110,7 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
 
       {canCreate ? (
         <Card title="New model" id="new-model">
-          <NewModelForm teams={teams} defaultTeamId={me.team?.id ?? ""} />
+          <NewModelForm teams={teams} defaultTeamId={me.team?.id ?? (teams.length === 1 ? teams[0]!.id : "")} />
         </Card>
       ) : null}
     </>
