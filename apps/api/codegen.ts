@@ -36,6 +36,7 @@ const OTHER_PARENTS = [
   "ModelSpend",
   "ModelVersionConnection",
   "OptimizationJobConnection",
+  "PromotionOverrideRequest",
   "PromotionResult",
   "User",
   "VersionSavings",

@@ -110,6 +110,50 @@ export async function asAdmin(query: string, variables: Record<string, unknown> 
   return r.data;
 }
 
+/**
+ * A new model of the team with `versions` READY versions: the demo's upload and datasets registered
+ * again (each version evaluated and measured by the worker), for tests that change a model's
+ * prices, traffic or budgets without touching the demo model other tests read.
+ */
+export async function modelWithVersions(name: string, versions: number): Promise<{ id: string; versionIds: string[] }> {
+  const info = stackInfo();
+  const { modelVersion } = await asAdmin(
+    `query($id:ID!){ modelVersion(id:$id){ artifact { id } model { datasets { name role artifact { id } } } } }`,
+    { id: info.models.demo.versionId },
+  );
+  const { createModel } = await asAdmin(`mutation($i:CreateModelInput!){ createModel(input:$i){ id } }`, {
+    i: { teamId: info.teamId, name, task: "CLASSIFICATION" },
+  });
+  for (const d of modelVersion.model.datasets)
+    await asAdmin(`mutation($i:RegisterDatasetInput!){ registerDataset(input:$i){ id } }`, {
+      i: { modelId: createModel.id, name: d.name, role: d.role, artifactId: d.artifact.id },
+    });
+  const versionIds: string[] = [];
+  for (let n = 0; n < versions; n++) {
+    const { registerModelVersion } = await asAdmin(
+      `mutation($i:RegisterModelVersionInput!){ registerModelVersion(input:$i){ id } }`,
+      { i: { modelId: createModel.id, artifactId: modelVersion.artifact.id } },
+    );
+    versionIds.push(registerModelVersion.id);
+  }
+  await expect
+    .poll(
+      async () => {
+        const statuses = await Promise.all(
+          versionIds.map(
+            async (id) =>
+              (await asAdmin(`query($id:ID!){ modelVersion(id:$id){ status } }`, { id })).modelVersion.status,
+          ),
+        );
+        if (statuses.includes("FAILED")) throw new Error(`a version of ${name} failed`);
+        return statuses.every((s) => s === "READY");
+      },
+      { timeout: 240_000, intervals: [1000] },
+    )
+    .toBe(true);
+  return { id: createModel.id, versionIds };
+}
+
 export const test = base.extend<{ consoleErrors: string[] }>({
   /** The dashboard the global setup started; a stack without it is an error, not a skip. */
   baseURL: async ({}, use) => {

@@ -26,7 +26,7 @@ test("a $/1M shows its ± and how it was measured, and Re-measure adds a measure
   const cost = modelVersion.cost;
   expect(cost.uncertainty, "the worker records an uncertainty").not.toBeNull();
 
-  // The versions table: "$0.0123 ±2.1%" and "c7i.large · wasm · batch 32" under it.
+  // The versions table: "$0.0123 ±2.1%" and "c7i.large ($0.08925/h) · wasm · batch 32" under it.
   const v1 = page
     .getByRole("region", { name: "Versions" })
     .getByRole("row")
@@ -34,7 +34,9 @@ test("a $/1M shows its ± and how it was measured, and Re-measure adds a measure
   const price = v1.getByRole("cell").nth(8);
   await expect(price).toContainText(/^\$\d[\d,]*\.\d+ ±/);
   await expect(price).toContainText(PLUS_MINUS);
-  await expect(price).toContainText(`${cost.hardwareProfile.name} · ${cost.backend} · batch ${cost.batchSize}`);
+  await expect(price).toContainText(
+    new RegExp(`${cost.hardwareProfile.name} \\(\\$[\\d.]+/h\\) · ${cost.backend} · batch ${cost.batchSize}`),
+  );
   await expect(price.locator("[title]")).toHaveAttribute(
     "title",
     new RegExp(

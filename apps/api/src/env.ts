@@ -48,6 +48,16 @@ const apiEnvSchema = z
     TRUST_PROXY: z.string().default("loopback"),
     /** Serve Apollo's landing page and introspection (off in production unless set). */
     GRAPHQL_INTROSPECTION: z.enum(["true", "false"]).optional(),
+    /**
+     * Tests only: the API's clock for budget periods, usage dates and the cost gate stands still at
+     * this instant (ISO 8601), so screenshots of money charts are the same every day. Refused in
+     * production.
+     */
+    COSTGATE_FROZEN_NOW: z.iso.datetime({ offset: true }).optional(),
+  })
+  .refine((env) => !(env.NODE_ENV === "production" && env.COSTGATE_FROZEN_NOW), {
+    message: "COSTGATE_FROZEN_NOW is for tests: it must not be set when NODE_ENV=production",
+    path: ["COSTGATE_FROZEN_NOW"],
   })
   .transform(withSecretKey)
   // In production a published, placeholder or guessable secret stops the process, naming it.

@@ -7,6 +7,7 @@ import {
   BUDGET_SCHEDULER_ID,
   BUDGET_SCHEDULE_EVERY_MS,
   HOUSEKEEPING_SCHEDULER_ID,
+  DIGEST_SCHEDULER_ID,
   HOUSEKEEPING_SCHEDULE_EVERY_MS,
   Producer,
   QueueName,
@@ -15,6 +16,7 @@ import {
   measureQueueName,
   payloadSchemas,
 } from "@costgate/queue";
+import { createTransport } from "nodemailer";
 import { secretBoxKey } from "@costgate/secrets";
 import { createFsArtifactStore } from "@costgate/artifacts";
 import type { WorkerDeps } from "./deps.ts";
@@ -31,6 +33,8 @@ import { collectOrphanedArtifacts } from "./features/collect-orphans.ts";
 import { collectUnreferencedArtifacts } from "./features/collect-unreferenced.ts";
 import { checkBudgets } from "./features/check-budgets.ts";
 import { deliverWebhook, webhookBackoff } from "./features/deliver-webhook.ts";
+import { emailEvent } from "./features/notify/email-event.ts";
+import { enqueueWeeklyDigests, sendWeeklyDigest } from "./features/notify/weekly-digest.ts";
 import { requeuePendingDeliveries } from "./features/requeue-pending-deliveries.ts";
 
 export interface CostgateWorker {
@@ -97,6 +101,12 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
       secretKey: secretBoxKey(env.COSTGATE_SECRET_KEY),
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
       allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+      dashboardUrl: env.DASHBOARD_URL ?? null,
+    },
+    mail: {
+      transport: env.SMTP_URL ? createTransport(env.SMTP_URL) : null,
+      from: env.SMTP_FROM,
+      dashboardUrl: env.DASHBOARD_URL ?? null,
     },
   };
   logger.info(
@@ -195,6 +205,12 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
       const objects = await collectOrphanedArtifacts(deps);
       return { artifacts, objects };
     }),
+    // E-mail (alerts as they are raised, weekly digests): nothing is sent without SMTP_URL.
+    worker(QueueName.notify, 2, async (data) => {
+      if (data.kind === "event") return emailEvent(deps, data);
+      if (data.kind === "digest") return sendWeeklyDigest(deps, data.teamId, new Date(data.weekStart));
+      return enqueueWeeklyDigests(deps);
+    }),
     // Retries back off exponentially from WEBHOOK_BACKOFF_BASE_MS (the jobs' backoff type is "webhook").
     worker(
       QueueName.webhooks,
@@ -216,6 +232,13 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
       BUDGET_SCHEDULER_ID,
       { every: BUDGET_SCHEDULE_EVERY_MS },
       { name: QueueName.budgets, data: { reason: "schedule" }, opts: { attempts: 1 } },
+    );
+  await producer
+    .queue(QueueName.notify)
+    .upsertJobScheduler(
+      DIGEST_SCHEDULER_ID,
+      { pattern: env.WORKER_DIGEST_CRON, tz: "UTC" },
+      { name: QueueName.notify, data: { kind: "digests" }, opts: { attempts: 1 } },
     );
   await producer
     .queue(QueueName.housekeeping)
@@ -242,6 +265,7 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all(Object.values(lanes).map((l) => l.close()));
       await producer.close();
+      deps.mail.transport?.close();
       await Promise.all(
         [redis, ...connections.map((c) => c.connection)].map((c) => c.quit().catch(() => c.disconnect())),
       );

@@ -1,3 +1,4 @@
+import type { Transporter } from "nodemailer";
 import type { Logger } from "pino";
 import type { ArtifactStore } from "@costgate/artifacts";
 import type { Db, HardwareProfile } from "@costgate/db";
@@ -11,6 +12,8 @@ export interface WebhookSettings {
   timeoutMs: number;
   /** WEBHOOK_ALLOW_PRIVATE_TARGETS: deliver to loopback/private/link-local addresses too. */
   allowPrivateTargets: boolean;
+  /** DASHBOARD_URL: Slack-format messages link to the event's page there. */
+  dashboardUrl?: string | null;
 }
 
 /** What the feature functions need: the database, the store, the queues, and where cost is measured. */
@@ -29,4 +32,12 @@ export interface WorkerDeps {
   shutdown: AbortSignal;
   /** Webhook deliveries: the key that opens stored secrets, and how long a receiver may take. */
   webhooks: WebhookSettings;
+  /** E-mail: the SMTP transport (null when SMTP_URL is unset: nothing is mailed), From, dashboard links. */
+  mail: MailSettings;
+}
+
+interface MailSettings {
+  transport: Transporter | null;
+  from: string;
+  dashboardUrl: string | null;
 }

@@ -33,6 +33,20 @@ const workerEnvSchema = z
     WEBHOOK_BACKOFF_BASE_MS: positiveInt(10_000),
     /** Hours an upload may stay unregistered (no version or dataset uses it) before the hourly sweep removes it. */
     ARTIFACT_GRACE_HOURS: positiveInt(24),
+    /**
+     * E-mail (alerts, weekly digests) to each team's FINANCE and ADMIN users through this SMTP
+     * server: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://…:465. Unset: no e-mail.
+     */
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\/[^\s]+$/, "must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587")
+      .optional(),
+    /** The From of Costgate's e-mails. */
+    SMTP_FROM: z.string().min(3).default("Costgate <costgate@localhost>"),
+    /** The dashboard's address, for links in e-mails (e.g. https://costgate.example.com); none when unset. */
+    DASHBOARD_URL: z.url().optional(),
+    /** When the weekly digests go out (cron, UTC): Mondays 07:00 by default. */
+    WORKER_DIGEST_CRON: z.string().min(9).default("0 7 * * 1"),
   })
   .transform(withSecretKey)
   .superRefine(productionSecrets(["COSTGATE_SECRET_KEY"]));

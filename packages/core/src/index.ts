@@ -14,3 +14,6 @@ export * from "./prices.ts";
 export * from "./class-names.ts";
 export * from "./job-choice.ts";
 export * from "./search-report.ts";
+export * from "./money-display.ts";
+export * from "./event-text.ts";
+export * from "./digest-text.ts";

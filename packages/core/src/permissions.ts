@@ -25,6 +25,8 @@ export const MUTATION_PERMISSIONS = {
   registerModelVersion: ["ADMIN", "ML_ENGINEER"],
   registerDataset: ["ADMIN", "ML_ENGINEER"],
   promoteModelVersion: ["ADMIN", "ML_ENGINEER"],
+  /** Asks the team's ADMIN/FINANCE to override a cost gate refusal: those who may promote. */
+  requestPromotionOverride: ["ADMIN", "ML_ENGINEER"],
   remeasureModelVersion: ["ADMIN", "ML_ENGINEER"],
   reevaluateModelVersion: ["ADMIN", "ML_ENGINEER"],
 

@@ -20,6 +20,8 @@ type SniffedKind =
   | "xz"
   | "7z"
   | "rar"
+  | "json"
+  | "html"
   | "text"
   | "binary"
   | "empty";
@@ -61,6 +63,8 @@ const TYPES: Record<Exclude<SniffedKind, "text" | "binary" | "empty">, string> =
   xz: "an xz-compressed file",
   "7z": "a 7z archive",
   rar: "a RAR archive",
+  json: "JSON",
+  html: "an HTML page",
 };
 
 const SUPPORTED_IMAGES = new Set<SniffedKind>(["png", "jpeg", "webp"]);
@@ -82,7 +86,20 @@ function kindOf(head: Uint8Array): SniffedKind {
   if (startsWith(head, [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])) return "xz";
   if (startsWith(head, [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c])) return "7z";
   if (ascii(head, "Rar!")) return "rar";
-  return looksLikeText(head) ? "text" : "binary";
+  if (!looksLikeText(head)) return "binary";
+  return textKind(head);
+}
+
+/** JSON or a web page (a login page saved instead of the export) by their first characters; else text. */
+function textKind(head: Uint8Array): "json" | "html" | "text" {
+  const start = new TextDecoder()
+    .decode(head.subarray(0, 64))
+    .replace(/^\uFEFF/, "")
+    .trimStart()
+    .toLowerCase();
+  if (start.startsWith("{") || start.startsWith("[")) return "json";
+  if (start.startsWith("<!doctype html") || start.startsWith("<html")) return "html";
+  return "text";
 }
 
 /** No NUL and few control characters: what a CSV, a note or a script looks like. */

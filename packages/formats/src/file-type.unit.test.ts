@@ -51,6 +51,13 @@ describe("datasetFileKind", () => {
     expect(() => datasetFileKind("train.csv", ZIP)).toThrow(/^train\.csv is a zip archive, not a CSV: /);
     expect(() => datasetFileKind("train.csv", PNG)).toThrow(expect.objectContaining({ code: "BAD_FILE_TYPE" }));
   });
+  it("JSON and a web page are text but not a CSV", () => {
+    expect(datasetFileKind("a.csv", Buffer.from("x,label\n[1],0\n"))).toBe("csv");
+    expect(() => datasetFileKind("rows.csv", Buffer.from('\n  {"x": 1}'))).toThrow(/^rows\.csv is JSON, not a CSV: /);
+    expect(() => datasetFileKind("rows.csv", Buffer.from("<!DOCTYPE HTML><p>"))).toThrow(
+      /^rows\.csv is an HTML page, not a CSV: /,
+    );
+  });
   it("a lone image says to put images in an archive; text named .zip is not a zip", () => {
     expect(() => datasetFileKind("cat.png", PNG)).toThrow(
       /^cat\.png is a PNG image, not a CSV or an image archive: .*\(put the images in an archive\)$/,

@@ -120,6 +120,25 @@ export class Producer {
     );
   }
 
+  /** An event e-mailed to the team's FINANCE and ADMIN users, once per eventKey (a BullMQ job id holds no ":"). */
+  emailEvent(event: string, teamId: string, eventKey: string, data: unknown): Promise<string> {
+    return this.enqueue(
+      QueueName.notify,
+      { kind: "event", event, teamId, eventKey, data },
+      { jobId: `email-${eventKey.replaceAll(":", "_")}` },
+    );
+  }
+
+  /** A team's weekly digest, once per team and week (weekStart: the Monday 00:00 UTC it covers from). */
+  weeklyDigest(teamId: string, weekStart: Date): Promise<string> {
+    const iso = weekStart.toISOString();
+    return this.enqueue(
+      QueueName.notify,
+      { kind: "digest", teamId, weekStart: iso },
+      { jobId: `digest-${teamId}-${iso.replaceAll(":", "_")}` },
+    );
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
   }

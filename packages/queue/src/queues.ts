@@ -7,6 +7,7 @@ export const QueueName = {
   budgets: "budgets",
   webhooks: "webhooks",
   housekeeping: "housekeeping",
+  notify: "notify",
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -17,6 +18,21 @@ export const payloadSchemas = {
   budgets: z.object({ reason: z.enum(["schedule", "ingestion"]), teamId: z.string().optional() }),
   webhooks: z.object({ deliveryId: z.string().min(1) }),
   housekeeping: z.object({ reason: z.literal("schedule") }),
+  /**
+   * E-mail to the team's FINANCE and ADMIN users: an event (as webhooks get it), the weekly
+   * digests of every team (scheduled), or the digest of one team for the week starting weekStart.
+   */
+  notify: z.discriminatedUnion("kind", [
+    z.object({
+      kind: z.literal("event"),
+      event: z.string().min(1),
+      teamId: z.string().min(1),
+      eventKey: z.string().min(1),
+      data: z.unknown(),
+    }),
+    z.object({ kind: z.literal("digests") }),
+    z.object({ kind: z.literal("digest"), teamId: z.string().min(1), weekStart: z.iso.datetime() }),
+  ]),
 } satisfies Record<QueueName, z.ZodType>;
 
 export type Payload<Q extends QueueName> = z.infer<(typeof payloadSchemas)[Q]>;
@@ -52,3 +68,6 @@ export const HOUSEKEEPING_SCHEDULE_EVERY_MS = 3_600_000;
 /** Webhook deliveries: attempts in all; the delay between them doubles (custom "webhook" backoff, set by the worker). */
 export const WEBHOOK_ATTEMPTS = 8;
 export const WEBHOOK_BACKOFF_TYPE = "webhook";
+
+/** The weekly digests: every Monday 07:00 UTC by default (WORKER_DIGEST_CRON), one job scheduler. */
+export const DIGEST_SCHEDULER_ID = "digests-weekly";

@@ -7,7 +7,13 @@ export { budgetStatus, budgetStatuses, spendScope } from "./budgets/budget-statu
 export { recordEvent } from "./events/record-event.ts";
 export { enqueueDeliveries } from "./events/enqueue-deliveries.ts";
 export { emitJobFinished } from "./events/emit-job-finished.ts";
-export { costGate, projectPromotion, type CostGateRecord } from "./budgets/cost-gate.ts";
+export {
+  costGate,
+  costGateRefusal,
+  projectPromotion,
+  type CostGateRecord,
+  type CostGateRefusal,
+} from "./budgets/cost-gate.ts";
 export {
   addressProblem,
   guardedLookup,
@@ -16,3 +22,4 @@ export {
   type TargetPolicy,
 } from "./webhooks/webhook-target.ts";
 export { latestCosts } from "./latest-costs.ts";
+export { productionSavings } from "./usage/production-savings.ts";

@@ -14,8 +14,11 @@ import type {
   ModelVersion,
   OptimizationPolicy,
   Team,
+  User,
 } from "@costgate/db";
 import { newestFirst } from "./pagination.ts";
+import { actorNames } from "./actor-names.ts";
+import { auditEntities, type AuditEntityView } from "./audit-entities.ts";
 import { recentDeliveries, type DeliveryWithLastAttempt } from "../features/webhooks/recent-deliveries.ts";
 
 /**
@@ -28,6 +31,7 @@ export function createLoaders(db: Db, now: () => Date) {
   let defaultProfile: Promise<HardwareProfile | null> | undefined;
   const loaders = {
     team: byId<Team>((ids) => db.team.findMany({ where: { id: { in: ids } } })),
+    user: byId<User>((ids) => db.user.findMany({ where: { id: { in: ids } } })),
     model: byId<Model>((ids) => db.model.findMany({ where: { id: { in: ids } } })),
     version: byId<ModelVersion>((ids) => db.modelVersion.findMany({ where: { id: { in: ids } } })),
     artifact: byId<Artifact>((ids) => db.artifact.findMany({ where: { id: { in: ids } } })),
@@ -117,6 +121,10 @@ export function createLoaders(db: Db, now: () => Date) {
       (budgets) => budgetStatuses(db, [...budgets], now()),
       { cacheKeyFn: (b) => b.id },
     ),
+    /** What an audit actor ("user:<id>", "apikey:<id>", "system") is called: see actorNames. */
+    actorName: new DataLoader<string, string>((actors) => actorNames(db, [...actors])),
+    /** An audit event's entity by "<entityType>:<entityId>", named (see auditEntities). */
+    auditEntity: new DataLoader<string, AuditEntityView | null>((keys) => auditEntities(db, keys)),
     /** The default hardware profile, read once per request. */
     defaultProfile: () => (defaultProfile ??= db.hardwareProfile.findFirst({ where: { isDefault: true } })),
   };

@@ -18,6 +18,8 @@ export type DateTimeOutput = Date | string;
 export type UserParent = Pick<User, "id" | "email" | "name" | "role" | "teamId">;
 
 export type AlertConnectionParent = Connection<Alert>;
+/** An OVERRIDE_REQUEST alert (the request's fields are its columns). */
+export type PromotionOverrideRequestParent = Alert;
 export type AuditEventConnectionParent = Connection<AuditEvent>;
 export type ModelConnectionParent = Connection<Model>;
 export type ModelVersionConnectionParent = Connection<ModelVersion>;

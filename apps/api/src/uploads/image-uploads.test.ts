@@ -347,4 +347,22 @@ describe("POST /uploads: image archives refused, leaving nothing behind", () => 
       /^cat\.png is a PNG image, not a CSV or an image archive: .*\(put the images in an archive\)$/,
     );
   });
+  it("a PDF, a JSON file or a web page where a CSV is expected says what it is", async () => {
+    await expectRefused(
+      Buffer.from("%PDF-1.7\n%\xe2\xe3\n1 0 obj\n"),
+      "train.csv",
+      /^train\.csv is a PDF document, not a CSV: /,
+    );
+    await expectRefused(Buffer.from('  [{"x": 1, "label": 0}]\n'), "train.csv", /^train\.csv is JSON, not a CSV: /);
+    await expectRefused(
+      Buffer.from('\ufeff{"rows": []}'),
+      "rows.json",
+      /^rows\.json is JSON, not a CSV or an image archive: /,
+    );
+    await expectRefused(
+      Buffer.from("<!DOCTYPE html>\n<html><body>Sign in</body></html>"),
+      "train.csv",
+      /^train\.csv is an HTML page, not a CSV: /,
+    );
+  });
 });

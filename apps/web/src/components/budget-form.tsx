@@ -1,4 +1,5 @@
 "use client";
+import { ActionForm } from "@/components/action-form";
 import { useActionState, useState } from "react";
 import { FormMessage, SelectField, SubmitButton, TextField } from "@/components/form";
 import { createBudgetAction, updateBudgetAction } from "@/lib/actions/budgets";
@@ -50,7 +51,7 @@ export function BudgetForm({
   );
 
   return (
-    <form action={action} className="form" noValidate>
+    <ActionForm action={action} state={state} className="form" noValidate>
       <FormMessage state={state} />
       {editing ? <input type="hidden" name="id" value={defaults.id} /> : null}
       <TextField id="budget-name" name="name" label="Name" defaultValue={v.name} error={e.name} />
@@ -144,6 +145,6 @@ export function BudgetForm({
       <div>
         <SubmitButton pendingText="Saving…">{editing ? "Save budget" : "Create budget"}</SubmitButton>
       </div>
-    </form>
+    </ActionForm>
   );
 }

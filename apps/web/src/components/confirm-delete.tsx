@@ -1,4 +1,5 @@
 "use client";
+import { ActionForm } from "@/components/action-form";
 import { useActionState, useState, type ReactNode } from "react";
 import { Dialog } from "@/components/dialog";
 import { FormMessage, SubmitButton } from "@/components/form";
@@ -37,7 +38,7 @@ export function ConfirmDelete({
       </button>
       <Dialog open={open} onClose={() => setOpen(false)} title={`Delete this ${what}?`}>
         <p style={{ margin: 0, overflowWrap: "anywhere" }}>{children}</p>
-        <form action={formAction}>
+        <ActionForm action={formAction} state={state}>
           <FormMessage state={state} />
           <input type="hidden" name="id" value={id} />
           <div className="dialog-actions">
@@ -48,7 +49,7 @@ export function ConfirmDelete({
               Delete {what}
             </SubmitButton>
           </div>
-        </form>
+        </ActionForm>
       </Dialog>
     </>
   );

@@ -22,10 +22,13 @@ export function CostFigure({
   cost,
   caption = "short",
   perMillion = false,
+  measuredHref,
 }: {
   cost: CostFacts | null | undefined;
   caption?: "short" | "full" | "none";
   perMillion?: boolean;
+  /** Where the measurement is shown in full (the version's cost card): the caption links there. */
+  measuredHref?: string;
 }) {
   if (!cost) return <>—</>;
   const pm = formatUncertainty(cost.uncertainty);
@@ -38,7 +41,13 @@ export function CostFigure({
       </span>
       {caption === "none" ? null : (
         <span className="recipe cost-caption">
-          {caption === "full" ? describeMeasurement(cost) : describeMeasurementShort(cost)}
+          {measuredHref ? (
+            <a href={measuredHref}>{caption === "full" ? describeMeasurement(cost) : describeMeasurementShort(cost)}</a>
+          ) : caption === "full" ? (
+            describeMeasurement(cost)
+          ) : (
+            describeMeasurementShort(cost)
+          )}
         </span>
       )}
     </span>

@@ -1,6 +1,7 @@
 "use client";
 // The optimization policy form with its step builder, for creating a policy and for editing
 // one (team and model are fixed once the policy exists; enabled has its own button).
+import { ActionForm } from "@/components/action-form";
 import { useActionState, useState } from "react";
 import { CheckField, FormMessage, SelectField, SubmitButton, TextField } from "@/components/form";
 import { StepEditor } from "@/components/step-editor";
@@ -65,7 +66,7 @@ export function PolicyForm({
   const modelName = options.models.find((m) => m.id === v.modelId)?.name;
 
   return (
-    <form action={action} className="form" noValidate style={{ maxWidth: 760 }}>
+    <ActionForm action={action} state={state} className="form" noValidate style={{ maxWidth: 760 }}>
       <FormMessage state={state} />
       {editing ? <input type="hidden" name="id" value={defaults.id} /> : null}
       <TextField id="policy-name" name="name" label="Name" defaultValue={v.name} error={e.name} />
@@ -190,6 +191,6 @@ export function PolicyForm({
           {editing ? "Save policy" : "Create policy"}
         </SubmitButton>
       </div>
-    </form>
+    </ActionForm>
   );
 }

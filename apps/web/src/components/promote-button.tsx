@@ -2,9 +2,10 @@
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { Dialog } from "@/components/dialog";
-import { previewPromotionAction, promoteAction, type PreviewResult } from "@/lib/actions/models";
+import { previewPromotionAction, promoteAction, requestOverrideAction, type PreviewResult } from "@/lib/actions/models";
 import type { ActionState } from "@/lib/form-state";
-import { formatMoney, formatMoneyDelta, formatMoneyDeltaPrecise, formatMoneyPrecise } from "@/lib/format";
+import { formatMoney, formatMoneyDeltaPrecise, formatMoneyPrecise } from "@/lib/format";
+import { describeGateRefusal } from "@/lib/gate-wording";
 
 export interface PromoteCostLine {
   /** "$0.000114 ±2.1%" */
@@ -46,12 +47,15 @@ export function PromoteButton({
   const [stage, setStage] = useState(initialStage);
   const [reason, setReason] = useState("");
   const [result, setResult] = useState<ActionState | null>(null);
+  const [request, setRequest] = useState<ActionState | null>(null);
   const [loading, startLoading] = useTransition();
   const [promoting, startPromoting] = useTransition();
+  const [requesting, startRequesting] = useTransition();
 
   const openDialog = () => {
     setOpen(true);
     setResult(null);
+    setRequest(null);
     setPreview(null);
     startLoading(async () => setPreview(await previewPromotionAction(versionId)));
   };
@@ -66,9 +70,41 @@ export function PromoteButton({
       }
     });
 
+  const askOverride = () =>
+    startRequesting(async () => setRequest(await requestOverrideAction(modelId, versionId, reason)));
+
   const blocked = result?.code === "COST_GATE_BLOCKED";
   const p = preview?.ok ? preview.preview : null;
-  const showOverride = isAdmin && stage === "PRODUCTION" && (blocked || (p && !p.withinBudget));
+  // The gate will refuse (the preview says so) or just did: nobody but an admin can promote now.
+  const refuses = stage === "PRODUCTION" && (blocked || !!p?.gateRefuses);
+  const showOverride = isAdmin && refuses;
+  const showRequest = !isAdmin && refuses && !request?.ok;
+  const refusal = blocked
+    ? describeGateRefusal(result?.data ?? {}, number)
+    : p?.gateRefuses
+      ? describeGateRefusal(
+          {
+            trafficRequests: p.trafficRequests,
+            currentMonthlyUsd: p.currentMonthlyUsd,
+            projectedMonthlyUsd: p.projectedMonthlyUsd,
+            deltaMonthlyUsd: p.deltaMonthlyUsd,
+            remainingUsd: p.remainingUsd,
+            budgetName: p.budget?.name,
+          },
+          number,
+        )
+      : null;
+  const primaryLabel = promoting
+    ? stage === "ARCHIVED"
+      ? "Archiving…"
+      : "Promoting…"
+    : stage === "ARCHIVED"
+      ? "Archive"
+      : refuses && !isAdmin
+        ? "Blocked by the budget"
+        : showOverride
+          ? "Override and promote"
+          : "Promote";
 
   return (
     <>
@@ -132,11 +168,13 @@ export function PromoteButton({
                 ) : null}
                 <p className="small" style={{ marginTop: "0.6rem" }}>
                   {p.budget
-                    ? `Budget “${p.budget.name}”: ${formatMoney(p.budget.spentUsd)} of ${formatMoney(p.budget.amountUsd)} spent this period (${p.budget.action.replace(/_/g, " ").toLowerCase()}). `
+                    ? `Budget “${p.budget.name}”: ${formatMoney(p.budget.spentUsd)} of ${formatMoney(p.budget.amountUsd)} spent this period. `
                     : "No budget covers this model. "}
-                  {p.withinBudget
-                    ? "Within budget."
-                    : "Over what the budget has left: the cost gate will refuse it unless an admin overrides."}
+                  {p.gateRefuses
+                    ? ""
+                    : p.withinBudget
+                      ? "Within budget."
+                      : "Over what the budget has left, but it only notifies: the promotion goes through and raises alerts."}
                 </p>
               </>
             ) : (
@@ -148,34 +186,53 @@ export function PromoteButton({
         ) : (
           <p className="muted">Only promotions to production go through the cost gate.</p>
         )}
-        {result && !result.ok ? (
+        {refusal ? (
           <div className="alert error" role="alert">
-            <strong>{blocked ? "Blocked by the cost gate" : "Not promoted"}</strong>
-            <p style={{ margin: "0.3rem 0 0" }}>{result.message}</p>
-            {blocked && result.data?.projectedMonthlyUsd ? (
-              <p className="small" style={{ margin: "0.3rem 0 0" }}>
-                {formatMoney(String(result.data.currentMonthlyUsd))} →{" "}
-                {formatMoney(String(result.data.projectedMonthlyUsd))} a month (
-                {formatMoneyDelta(String(result.data.deltaMonthlyUsd))}); left in “{String(result.data.budgetName)}”:{" "}
-                {formatMoney(String(result.data.remainingUsd))}.
-              </p>
-            ) : null}
+            <strong>The cost gate will refuse this promotion</strong>
+            <p style={{ margin: "0.3rem 0 0" }}>{refusal}</p>
+            <p className="small" style={{ margin: "0.3rem 0 0" }}>
+              {isAdmin
+                ? "As an admin you can promote it anyway: say why below; the reason is kept in the audit log."
+                : "Only an admin can let it through: request an override and the team's admins and finance are alerted, with these numbers."}
+            </p>
           </div>
         ) : null}
-        {showOverride ? (
+        {result && !result.ok && !blocked ? (
+          <div className="alert error" role="alert">
+            <strong>Not promoted</strong>
+            <p style={{ margin: "0.3rem 0 0" }}>{result.message}</p>
+          </div>
+        ) : null}
+        {showRequest ? (
           <div className="field">
-            <label htmlFor={`override-${versionId}`}>Override reason</label>
+            <label htmlFor={`request-${versionId}`}>Why it should go to production anyway</label>
             <textarea
-              id={`override-${versionId}`}
+              id={`request-${versionId}`}
               rows={2}
               value={reason}
               onChange={(e) => setReason(e.target.value)}
-              aria-describedby={`override-${versionId}-hint`}
+              aria-invalid={request?.fieldErrors?.reason ? true : undefined}
+              aria-describedby={`request-${versionId}-hint`}
             />
-            <p className="hint" id={`override-${versionId}-hint`}>
-              Admins only: promotes despite the cost gate; the reason is kept in the audit log.
+            <p className="hint" id={`request-${versionId}-hint`}>
+              {request?.fieldErrors?.reason ?? "Sent with the request to the team's admins and finance."}
             </p>
+            {request && !request.ok && !request.fieldErrors ? (
+              <p className="error" role="alert">
+                {request.message}
+              </p>
+            ) : null}
+            <div>
+              <button type="button" className="button" onClick={askOverride} disabled={requesting}>
+                {requesting ? "Requesting…" : "Request an override"}
+              </button>
+            </div>
           </div>
+        ) : null}
+        {request?.ok ? (
+          <p className="alert success" role="status">
+            {request.message}
+          </p>
         ) : null}
         <div className="dialog-actions">
           <button type="button" className="button" onClick={close}>
@@ -185,15 +242,9 @@ export function PromoteButton({
             type="button"
             className="button primary"
             onClick={confirm}
-            disabled={promoting || (stage === "PRODUCTION" && loading)}
+            disabled={promoting || (stage === "PRODUCTION" && loading) || (refuses && (!isAdmin || !reason.trim()))}
           >
-            {promoting
-              ? "Saving…"
-              : showOverride && reason.trim()
-                ? "Override and promote"
-                : stage === "ARCHIVED"
-                  ? "Archive"
-                  : "Promote"}
+            {primaryLabel}
           </button>
         </div>
       </Dialog>

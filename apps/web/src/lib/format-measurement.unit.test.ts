@@ -104,7 +104,10 @@ describe("measurement details", () => {
   };
   it("explains what a $/1M was measured with", () => {
     expect(describeMeasurement(m)).toBe("measured on c7i.large ($0.08925/h), wasm, batch 32, 40 timed runs, ±2.1%");
-    expect(describeMeasurementShort(m)).toBe("c7i.large · wasm · batch 32");
+    expect(describeMeasurementShort(m)).toBe("c7i.large ($0.08925/h) · wasm · batch 32");
+    expect(describeMeasurementShort({ ...m, hardwareProfile: { name: "c7i.large" } })).toBe(
+      "c7i.large · wasm · batch 32",
+    );
   });
   it("says when the uncertainty is unknown and when rounds were disturbed", () => {
     expect(describeMeasurement({ ...m, uncertainty: null, disturbedRounds: 1 })).toBe(

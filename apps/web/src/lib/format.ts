@@ -1,5 +1,6 @@
 // Number and date formatting as a finance person expects it: en-US, dollars with cents,
 // percentages without needless decimals, dates in UTC (budget periods are UTC).
+import { formatUsd } from "@costgate/core";
 
 const usd = new Intl.NumberFormat("en-US", {
   style: "currency",
@@ -20,12 +21,43 @@ function toNumber(value: string | number | null | undefined): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-/** "$1,234.56"; "—" for no value. Decimal strings from the API are accepted as they are. */
+/**
+ * "$1,234.56"; "—" for no value. Decimal strings from the API are accepted as they are. The rule
+ * (tiny amounts keep significant digits, never "$0.00") is core's formatUsd, which e-mails and chat
+ * messages use too.
+ */
 export function formatMoney(value: string | number | null | undefined): string {
-  const n = toNumber(value);
-  if (n === null) return "—";
-  return usd.format(Object.is(n, -0) ? 0 : n);
+  return formatUsd(value);
 }
+
+/**
+ * A tick on a dollar axis whose ticks are `step` apart: as many decimals as the step needs and no
+ * more (step 0.25 → "$0.25", step 0.0002 → "$0.0006", step 500 → "$1,500"), so neighbouring
+ * ticks never read the same and a tiny axis is not a column of "$0.00".
+ */
+export function formatMoneyTick(value: number, step: number): string {
+  const s = Math.abs(step);
+  let decimals = 0;
+  while (decimals < 8 && Number.isFinite(s) && s > 0) {
+    const scaled = s * 10 ** decimals;
+    if (Math.abs(scaled - Math.round(scaled)) < 1e-6 * Math.max(1, scaled)) break;
+    decimals += 1;
+  }
+  if (s > 0 && s < 1) decimals = Math.max(2, decimals);
+  let f = tickFormats.get(decimals);
+  if (!f)
+    tickFormats.set(
+      decimals,
+      (f = new Intl.NumberFormat("en-US", {
+        style: "currency",
+        currency: "USD",
+        minimumFractionDigits: decimals,
+        maximumFractionDigits: decimals,
+      })),
+    );
+  return f.format(Object.is(value, -0) || Math.abs(value) < s * 1e-9 ? 0 : value);
+}
+const tickFormats = new Map<number, Intl.NumberFormat>();
 
 /**
  * A cost per million inferences: cents when it is a dollar or more, else enough significant
@@ -44,10 +76,7 @@ export function formatPerMillion(value: string | number | null | undefined): str
  * enough significant digits to show it is not zero ("$0.000513", not "$0.00").
  */
 export function formatMoneyPrecise(value: string | number | null | undefined): string {
-  const n = toNumber(value);
-  if (n === null) return "—";
-  if (n === 0 || Math.abs(n) >= 0.01) return usd.format(Object.is(n, -0) ? 0 : n);
-  return `${n < 0 ? "-" : ""}${usdSmall.format(Math.abs(n))}`;
+  return formatMoney(value);
 }
 
 /** A signed change in money that can be tiny: "+$0.000513", "-$3.50", "$0.00". */
@@ -277,10 +306,12 @@ export interface MeasurementFacts {
 }
 
 /**
- * What a $/1M was measured with, short enough for a table caption: "c7i.large · wasm · batch 32".
+ * What a $/1M was measured with, short enough for a table caption:
+ * "c7i.large ($0.08925/h) · wasm · batch 32" (the price when known).
  */
 export function describeMeasurementShort(m: MeasurementFacts): string {
-  return `${m.hardwareProfile.name} · ${m.backend} · batch ${formatCount(m.batchSize)}`;
+  const price = m.hardwareProfile.hourlyPriceUsd ? ` (${formatHourly(m.hardwareProfile.hourlyPriceUsd)})` : "";
+  return `${m.hardwareProfile.name}${price} · ${m.backend} · batch ${formatCount(m.batchSize)}`;
 }
 
 /**
@@ -310,4 +341,19 @@ export function describeMeasurement(m: MeasurementFacts): string {
 export function describeSpeed(speedFactor: number | null | undefined): string {
   if (speedFactor === null || speedFactor === undefined) return "";
   return `at the profile's calibrated speed (the machine ran at ${Math.round(speedFactor * 100)}%)`;
+}
+
+/**
+ * A number of requests as people say it: "12,345" below a million, then "2.5 million",
+ * "10 billion" (never "10000000000").
+ */
+export function formatRequests(n: number | string | null | undefined): string {
+  const value = typeof n === "string" ? Number(n) : n;
+  if (value === null || value === undefined || !Number.isFinite(value)) return "—";
+  if (Math.abs(value) < 1_000_000) return formatCount(value);
+  return new Intl.NumberFormat("en-US", {
+    notation: "compact",
+    compactDisplay: "long",
+    maximumFractionDigits: 1,
+  }).format(value);
 }

@@ -4,6 +4,7 @@ import {
   formatMetric,
   formatMoney,
   formatMoneyDelta,
+  formatMoneyTick,
   formatPercent,
   formatPerMillion,
   humanize,
@@ -53,5 +54,23 @@ describe("percentages and the rest", () => {
     expect(metricLabel("accuracy")).toBe("Accuracy");
     expect(metricLabel("mse")).toBe("MSE");
     expect(metricLabel("agreement")).toBe("Agreement with source");
+  });
+});
+
+describe("tiny money", () => {
+  it("never shows a nonzero amount as $0.00", () => {
+    expect(formatMoney("0.000114")).toBe("$0.000114");
+    expect(formatMoney("0.0041234")).toBe("$0.00412");
+    expect(formatMoney("-0.0005")).toBe("-$0.00050");
+    expect(formatMoney("0.01")).toBe("$0.01");
+    expect(formatMoney(0)).toBe("$0.00");
+  });
+  it("labels axis ticks with the decimals their step needs", () => {
+    expect([0, 0.25, 0.5, 0.75].map((v) => formatMoneyTick(v, 0.25))).toEqual(["$0.00", "$0.25", "$0.50", "$0.75"]);
+    expect([0, 0.2, 0.4].map((v) => formatMoneyTick(v, 0.2))).toEqual(["$0.00", "$0.20", "$0.40"]);
+    expect([0.0002, 0.0004, 0.0006].map((v) => formatMoneyTick(v, 0.0002))).toEqual(["$0.0002", "$0.0004", "$0.0006"]);
+    expect([0.000025, 0.00005].map((v) => formatMoneyTick(v, 0.000025))).toEqual(["$0.000025", "$0.000050"]);
+    expect([0, 500, 1500].map((v) => formatMoneyTick(v, 500))).toEqual(["$0", "$500", "$1,500"]);
+    expect(formatMoneyTick(2.5, 2.5)).toBe("$2.5");
   });
 });

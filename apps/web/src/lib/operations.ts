@@ -92,6 +92,17 @@ export const OverviewQuery = graphql(`
             name
             amountUsd
           }
+          overrideRequest {
+            requestedBy
+            reason
+            version {
+              id
+              number
+              model {
+                id
+              }
+            }
+          }
         }
       }
     }
@@ -290,6 +301,21 @@ export const BudgetDetailQuery = graphql(`
           periodStart
           createdAt
           acknowledgedAt
+          acknowledgedBy {
+            id
+            name
+          }
+          overrideRequest {
+            requestedBy
+            reason
+            version {
+              id
+              number
+              model {
+                id
+              }
+            }
+          }
         }
       }
     }
@@ -481,6 +507,8 @@ export const ModelQuery = graphql(`
             }
             costs {
               id
+              latencyP50Ms
+              modelSizeBytes
               throughputPerSecond
               costPerMillionUsd
               uncertainty
@@ -546,6 +574,9 @@ export const PromotionPreviewQuery = graphql(`
       projectedMonthlyUsd
       deltaMonthlyUsd
       withinBudget
+      gateRefuses
+      trafficRequests
+      remainingUsd
       budget {
         id
         name
@@ -554,6 +585,19 @@ export const PromotionPreviewQuery = graphql(`
         status {
           spentUsd
         }
+      }
+    }
+  }
+`);
+
+/** ML_ENGINEER/ADMIN: ask the team's ADMIN/FINANCE to override the cost gate's refusal. */
+export const RequestPromotionOverrideMutation = graphql(`
+  mutation RequestPromotionOverride($versionId: ID!, $reason: String!) {
+    requestPromotionOverride(versionId: $versionId, stage: PRODUCTION, reason: $reason) {
+      id
+      budget {
+        id
+        name
       }
     }
   }
@@ -1085,6 +1129,7 @@ export const CreateWebhookMutation = graphql(`
       id
       url
       events
+      format
       createdAt
     }
   }
@@ -1100,6 +1145,7 @@ export const WebhooksQuery = graphql(`
       id
       url
       events
+      format
       enabled
       createdAt
       team {
@@ -1158,9 +1204,15 @@ export const AuditQuery = graphql(`
         node {
           id
           actor
+          actorName
           action
           entityType
           entityId
+          entity {
+            name
+            modelId
+            budgetId
+          }
           before
           after
           createdAt

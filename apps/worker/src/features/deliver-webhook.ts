@@ -1,4 +1,5 @@
 import { UnrecoverableError } from "bullmq";
+import { describeEvent, slackMessage } from "@costgate/core";
 import { openSecret, signWebhook, webhookBody } from "@costgate/secrets";
 import type { WebhookSettings, WorkerDeps } from "../deps.ts";
 import { postWebhook } from "./post-webhook.ts";
@@ -7,7 +8,8 @@ import { postWebhook } from "./post-webhook.ts";
 class DeliveryAttemptFailed extends Error {}
 
 /**
- * One attempt at a webhook delivery: POSTs the stored JSON body with Costgate-Event,
+ * One attempt at a webhook delivery: POSTs the stored JSON body (or, for a SLACK webhook, the
+ * Slack incoming-webhook message core's describeEvent writes from it) with Costgate-Event,
  * Costgate-Delivery, Costgate-Timestamp and Costgate-Signature (t=<ts>,v1=<hex HMAC-SHA256 of
  * `${ts}.${body}`>, docs/WEBHOOKS.md), waits at most timeoutMs, follows no redirects, connects
  * only to public addresses (post-webhook.ts; a refused target fails for good), and
@@ -50,7 +52,16 @@ export async function deliverWebhook(
     throw new UnrecoverableError(`webhook ${webhook.id}: ${(e as Error).message}`);
   }
 
-  const body = webhookBody(delivery.id, delivery.payload as object);
+  // The format is the webhook's as it is now (a change applies to pending retries too).
+  const body =
+    webhook.format === "SLACK"
+      ? JSON.stringify(
+          slackMessage(
+            describeEvent(delivery.event, (delivery.payload as { data?: unknown } | null)?.data),
+            deps.webhooks.dashboardUrl,
+          ),
+        )
+      : webhookBody(delivery.id, delivery.payload as object);
   const timestamp = Math.floor(Date.now() / 1000);
   const started = performance.now();
   const result = await postWebhook(

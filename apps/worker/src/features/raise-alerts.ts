@@ -37,7 +37,7 @@ export async function raiseAlerts(
   if (!due.length) return [];
   const spentUsd = status.spentUsd.toFixed(6);
   const forecastUsd = status.forecastUsd.toFixed(6);
-  const { alertIds, deliveryIds } = await deps.db.$transaction(async (tx) => {
+  const { alertIds, deliveryIds, events } = await deps.db.$transaction(async (tx) => {
     const created = await tx.alert.createManyAndReturn({
       data: due.map((d) => ({
         budgetId: budget.id,
@@ -50,6 +50,7 @@ export async function raiseAlerts(
       skipDuplicates: true,
     });
     const deliveryIds: string[] = [];
+    const events: { eventKey: string; payload: object }[] = [];
     for (const alert of created) {
       await writeAudit(tx, {
         actor: "system",
@@ -84,9 +85,17 @@ export async function raiseAlerts(
       deliveryIds.push(
         ...(await recordEvent(tx, budget.teamId, "alert.created", payload, `alert.created:${alert.id}`)),
       );
+      events.push({ eventKey: `alert.created:${alert.id}`, payload });
     }
-    return { alertIds: created.map((a) => a.id), deliveryIds };
+    return { alertIds: created.map((a) => a.id), deliveryIds, events };
   });
+  // E-mail to the team's FINANCE and ADMIN users (sent only when SMTP_URL is set), once per alert.
+  for (const e of events)
+    await deps.producer
+      .emailEvent("alert.created", budget.teamId, e.eventKey, e.payload)
+      .catch((err: unknown) =>
+        deps.logger.warn({ budgetId: budget.id, err: (err as Error).message }, "alert e-mail not queued"),
+      );
   const queued = await enqueueDeliveries(deps.producer, deliveryIds);
   if (queued.failed)
     deps.logger.warn(

@@ -137,6 +137,42 @@ function costGateRecord(p: PromotionProjection, overridden = false): CostGateRec
   };
 }
 
+/** Why the cost gate would refuse a promotion to PRODUCTION now: the budget and, when measured, the projection. */
+export interface CostGateRefusal {
+  budget: Budget;
+  /** The budget's spend this period (Decimal string). */
+  spentUsd: string;
+  /** The gate's numbers; null for a version never measured (it cannot be priced). */
+  record: CostGateRecord | null;
+}
+
+/**
+ * What the gate below would decide for promoting `version` to PRODUCTION now, without promoting:
+ * null when it would let it through, else the BLOCK_PROMOTION budget that refuses it (the same
+ * projection and the same rule as `check`). For requestPromotionOverride.
+ */
+export async function costGateRefusal(
+  db: Reader,
+  version: { id: string; modelId: string },
+  teamId: string,
+  now: Date,
+): Promise<CostGateRefusal | null> {
+  const projection = await projectPromotion(db, version, teamId, now);
+  if (!projection) {
+    const blocking = (await coveringBudgets(db, { id: version.modelId, teamId }, now)).find(
+      (b) => b.action === "BLOCK_PROMOTION",
+    );
+    return blocking ? { budget: blocking.row, spentUsd: formatMoney(blocking.spentUsd), record: null } : null;
+  }
+  const blockedBy = projection.value.blockedBy;
+  if (!blockedBy) return null;
+  return {
+    budget: blockedBy.budget.row,
+    spentUsd: formatMoney(blockedBy.budget.spentUsd),
+    record: costGateRecord(projection),
+  };
+}
+
 /**
  * The cost gate of promotions to PRODUCTION, for people and for auto-promotion alike. It
  * projects the model's monthly spend with the candidate serving its trailing-30-day traffic
@@ -181,6 +217,7 @@ export function costGate(opts: { now?: () => Date } = {}): PromotionGate {
             remainingUsd: r.remainingUsd,
             budgetId: r.budgetId,
             budgetName: r.budgetName,
+            trafficRequests: r.trafficRequests,
           },
         );
       }

@@ -8,6 +8,9 @@ export interface CostProjectionView {
   deltaMonthlyUsd: string;
   budget: Budget | null;
   withinBudget: boolean;
+  gateRefuses: boolean;
+  trafficRequests: number;
+  remainingUsd: string | null;
 }
 
 /**
@@ -33,11 +36,15 @@ export async function promotionPreview(
     );
   }
   const v = projection.value;
+  const shown = v.blockedBy ?? v.mostConstraining;
   return {
     currentMonthlyUsd: v.currentMonthlyUsd.toFixed(6),
     projectedMonthlyUsd: v.projectedMonthlyUsd.toFixed(6),
     deltaMonthlyUsd: v.deltaMonthlyUsd.toFixed(6),
-    budget: (v.blockedBy ?? v.mostConstraining)?.budget.row ?? null,
+    budget: shown?.budget.row ?? null,
     withinBudget: v.withinBudget,
+    gateRefuses: v.blockedBy !== null,
+    trafficRequests: Number(projection.requests),
+    remainingUsd: shown ? shown.remainingUsd.toFixed(6) : null,
   };
 }

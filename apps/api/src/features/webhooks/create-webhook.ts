@@ -5,13 +5,14 @@ import type { Db } from "@costgate/db";
 import { writeAudit } from "@costgate/services";
 import { validate } from "../validate.ts";
 import type { TargetPolicy } from "@costgate/services";
-import { WebhookEvents, WebhookSecret, WebhookUrl, assertWebhookTarget } from "./webhook-fields.ts";
+import { WebhookEvents, WebhookFormat, WebhookSecret, WebhookUrl, assertWebhookTarget } from "./webhook-fields.ts";
 
 const Input = z.object({
   teamId: z.string().min(1),
   url: WebhookUrl,
   secret: WebhookSecret,
   events: WebhookEvents,
+  format: WebhookFormat.nullish(),
 });
 
 /**
@@ -37,6 +38,7 @@ export async function createWebhook(
         url: data.url,
         events: data.events,
         secret: sealSecret(deps.secretKey, data.secret),
+        format: data.format ?? "COSTGATE",
       },
     });
     await writeAudit(tx, {

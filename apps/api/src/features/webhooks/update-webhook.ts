@@ -5,7 +5,7 @@ import type { Db, Prisma } from "@costgate/db";
 import { writeAudit } from "@costgate/services";
 import { validate } from "../validate.ts";
 import type { TargetPolicy } from "@costgate/services";
-import { WebhookEvents, WebhookSecret, WebhookUrl, assertWebhookTarget } from "./webhook-fields.ts";
+import { WebhookEvents, WebhookFormat, WebhookSecret, WebhookUrl, assertWebhookTarget } from "./webhook-fields.ts";
 
 // Omitted (or null) fields stay as they are; given ones are validated as createWebhook does.
 const Input = z.object({
@@ -13,6 +13,7 @@ const Input = z.object({
   events: WebhookEvents.nullish(),
   secret: WebhookSecret.nullish(),
   enabled: z.boolean().nullish(),
+  format: WebhookFormat.nullish(),
 });
 
 /**
@@ -38,6 +39,7 @@ export async function updateWebhook(
   if (data.events != null) changes.events = data.events;
   if (data.secret != null) changes.secret = sealSecret(deps.secretKey, data.secret);
   if (data.enabled != null) changes.enabled = data.enabled;
+  if (data.format != null) changes.format = data.format;
 
   return db.$transaction(async (tx) => {
     const before = await tx.webhook.findUnique({ where: { id } });

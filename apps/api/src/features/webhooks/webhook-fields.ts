@@ -48,3 +48,8 @@ export const WebhookEvents = z
   )
   .min(1, `name at least one event (${WEBHOOK_EVENTS.join(", ")})`)
   .transform((events) => [...new Set(events)]);
+
+/** What deliveries POST: Costgate's envelope, or a Slack incoming-webhook message. */
+export const WebhookFormat = z.enum(["COSTGATE", "SLACK"], {
+  error: (i) => `unknown format ${JSON.stringify(i.input)}: COSTGATE or SLACK`,
+});

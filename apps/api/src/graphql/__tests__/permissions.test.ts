@@ -190,6 +190,25 @@ describe("permission table", () => {
         variables: { i: { versionId: v.id, stage: "STAGING" } },
       };
     },
+    requestPromotionOverride: async () => {
+      // Never measured, under a BLOCK_PROMOTION budget of its model: the cost gate refuses it.
+      const v = await readyVersion();
+      await api.db.budget.create({
+        data: {
+          teamId,
+          modelId: v.modelId,
+          name: `b-${uid()}`,
+          amountUsd: "100",
+          period: "MONTHLY",
+          alertThresholds: [1],
+          action: "BLOCK_PROMOTION",
+        },
+      });
+      return {
+        query: `mutation($v:ID!){ requestPromotionOverride(versionId:$v, stage:PRODUCTION, reason:"launch"){ id kind } }`,
+        variables: { v: v.id },
+      };
+    },
     remeasureModelVersion: async () => {
       const v = await readyVersion();
       return { query: `mutation($v:ID!){ remeasureModelVersion(versionId:$v){ id } }`, variables: { v: v.id } };

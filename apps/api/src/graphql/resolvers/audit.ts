@@ -23,4 +23,8 @@ export const auditResolvers = {
       );
     },
   },
+  AuditEvent: {
+    actorName: (e, _a, ctx) => ctx.loaders.actorName.load(e.actor),
+    entity: (e, _a, ctx) => ctx.loaders.auditEntity.load(`${e.entityType}:${e.entityId}`),
+  },
 } satisfies Resolvers;

@@ -50,6 +50,10 @@ export const budgetsResolvers = {
         deltaMonthlyUsd: g.deltaMonthlyUsd,
         withinBudget: g.withinBudget,
         budget: g.budgetId ? await ctx.db.budget.findUnique({ where: { id: g.budgetId } }) : null,
+        // The promotion went through: refused only when an ADMIN overrode the gate.
+        gateRefuses: g.overridden,
+        trafficRequests: Number(g.trafficRequests),
+        remainingUsd: g.remainingUsd,
       };
     },
   },

@@ -104,9 +104,23 @@ export default async function OverviewPage() {
               {alerts.map((a) => (
                 <li key={a.id}>
                   <Link href={`/budgets/${a.budget.id}`}>{a.budget.name}</Link>:{" "}
-                  {a.kind === "THRESHOLD_ACTUAL" ? "spend" : "forecast"} reached {formatPercent(a.threshold)} (
-                  {formatMoney(a.kind === "THRESHOLD_ACTUAL" ? a.spentUsd : a.forecastUsd)} of{" "}
-                  {formatMoney(a.budget.amountUsd)})<span className="recipe">{formatDateTime(a.createdAt)}</span>
+                  {a.overrideRequest ? (
+                    <>
+                      {a.overrideRequest.requestedBy} asks to override the cost gate for{" "}
+                      <Link href={`/models/${a.overrideRequest.version.model.id}`}>
+                        v{a.overrideRequest.version.number}
+                      </Link>{" "}
+                      (spend would reach {formatMoney(a.forecastUsd)} of {formatMoney(a.budget.amountUsd)}): “
+                      {a.overrideRequest.reason}”
+                    </>
+                  ) : (
+                    <>
+                      {a.kind === "THRESHOLD_ACTUAL" ? "spend" : "forecast"} reached {formatPercent(a.threshold)} (
+                      {formatMoney(a.kind === "THRESHOLD_ACTUAL" ? a.spentUsd : a.forecastUsd)} of{" "}
+                      {formatMoney(a.budget.amountUsd)})
+                    </>
+                  )}
+                  <span className="recipe">{formatDateTime(a.createdAt)}</span>
                   {canAck ? <AcknowledgeButton alertId={a.id} path="/" /> : null}
                 </li>
               ))}

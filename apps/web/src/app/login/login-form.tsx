@@ -1,4 +1,5 @@
 "use client";
+import { ActionForm } from "@/components/action-form";
 import { useActionState } from "react";
 import { FormMessage, SubmitButton, TextField } from "@/components/form";
 import { initialState } from "@/lib/form-state";
@@ -7,7 +8,7 @@ import { loginAction } from "@/lib/actions/auth";
 export function LoginForm({ next }: { next: string }) {
   const [state, action] = useActionState(loginAction, initialState);
   return (
-    <form action={action} className="form" noValidate>
+    <ActionForm action={action} state={state} className="form" noValidate>
       <FormMessage state={state} />
       <input type="hidden" name="next" value={next} />
       <TextField
@@ -31,6 +32,6 @@ export function LoginForm({ next }: { next: string }) {
       <div>
         <SubmitButton pendingText="Signing in…">Sign in</SubmitButton>
       </div>
-    </form>
+    </ActionForm>
   );
 }

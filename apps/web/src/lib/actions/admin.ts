@@ -3,6 +3,7 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { errorState, request } from "../api";
 import type { ActionState } from "../form-state";
+import type { WebhookFormat } from "@/gql/graphql";
 import {
   CreateApiKeyMutation,
   CreateTeamMutation,
@@ -163,6 +164,7 @@ export async function createWebhookAction(_prev: ActionState, form: FormData): P
     url: str(form, "url"),
     teamId: str(form, "teamId"),
     events: form.getAll("events").map(String).join(","),
+    format: str(form, "format") || "COSTGATE",
   };
   const secret = String(form.get("secret") ?? "");
   const e: Record<string, string> = {};
@@ -171,13 +173,17 @@ export async function createWebhookAction(_prev: ActionState, form: FormData): P
   if (secret.length < 16) e.secret = "At least 16 characters";
   const events = values.events.split(",").filter(Boolean);
   if (events.length === 0) e.events = "Choose at least one event";
+  if (values.format !== "COSTGATE" && values.format !== "SLACK") e.format = "Choose Costgate JSON or Slack message";
   if (Object.keys(e).length) return { ok: false, fieldErrors: e, values };
   try {
     const { createWebhook } = await request(CreateWebhookMutation, {
-      input: { url: values.url, teamId: values.teamId, secret, events },
+      input: { url: values.url, teamId: values.teamId, secret, events, format: values.format as WebhookFormat },
     });
     revalidatePath("/admin/webhooks");
-    return { ok: true, message: `Webhook to ${createWebhook.url} created for ${createWebhook.events.join(", ")}.` };
+    return {
+      ok: true,
+      message: `Webhook to ${createWebhook.url} created for ${createWebhook.events.join(", ")}${createWebhook.format === "SLACK" ? " (Slack messages)" : ""}.`,
+    };
   } catch (error) {
     return errorState(error, values);
   }

@@ -10,6 +10,7 @@ import {
   PromotionPreviewQuery,
   ReevaluateVersionMutation,
   RemeasureVersionMutation,
+  RequestPromotionOverrideMutation,
 } from "../operations";
 
 const str = (form: FormData, name: string) => String(form.get(name) ?? "").trim();
@@ -59,6 +60,10 @@ export type PreviewResult =
         projectedMonthlyUsd: string;
         deltaMonthlyUsd: string;
         withinBudget: boolean;
+        /** The cost gate would refuse a promotion to production. */
+        gateRefuses: boolean;
+        trafficRequests: number;
+        remainingUsd: string | null;
         budget: { id: string; name: string; amountUsd: string; action: string; spentUsd: string } | null;
       };
     }
@@ -74,6 +79,9 @@ export async function previewPromotionAction(versionId: string): Promise<Preview
         projectedMonthlyUsd: p.projectedMonthlyUsd,
         deltaMonthlyUsd: p.deltaMonthlyUsd,
         withinBudget: p.withinBudget,
+        gateRefuses: p.gateRefuses,
+        trafficRequests: p.trafficRequests,
+        remainingUsd: p.remainingUsd ?? null,
         budget: p.budget
           ? {
               id: p.budget.id,
@@ -122,6 +130,7 @@ export async function promoteAction(
         "remainingUsd",
         "budgetName",
         "budgetId",
+        "trafficRequests",
       ]) {
         const v = error.extensions[key];
         if (typeof v === "string" || typeof v === "number") numbers[key] = String(v);
@@ -129,6 +138,33 @@ export async function promoteAction(
       return { ok: false, code: error.code, message: error.message, data: numbers };
     }
     return errorState(error);
+  }
+}
+
+/**
+ * Asks the team's ADMIN/FINANCE to override the cost gate's refusal of promoting the version to
+ * production (an alert on the refusing budget and a webhook event, with the projection).
+ */
+export async function requestOverrideAction(modelId: string, versionId: string, reason: string): Promise<ActionState> {
+  const why = reason.trim();
+  if (!why)
+    return {
+      ok: false,
+      fieldErrors: { reason: "Say why this version should go to production despite the budget" },
+      message: "Say why this version should go to production despite the budget.",
+    };
+  try {
+    const { requestPromotionOverride: alert } = await request(RequestPromotionOverrideMutation, {
+      versionId,
+      reason: why,
+    });
+    revalidatePath(`/models/${modelId}`);
+    return {
+      ok: true,
+      message: `Override requested: the team's admins and finance were alerted on the budget “${alert.budget.name}”, with the projection.`,
+    };
+  } catch (error) {
+    return errorState(error, { reason });
   }
 }
 

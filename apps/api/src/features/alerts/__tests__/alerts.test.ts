@@ -3,7 +3,7 @@ import type { AlertKind } from "@costgate/db";
 import { TestApi } from "../../../../test/harness.ts";
 
 const ALERTS = `query($b:ID,$ack:Boolean,$first:Int,$after:String){ alerts(budgetId:$b, acknowledged:$ack, first:$first, after:$after){
-  totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id kind threshold spentUsd forecastUsd periodStart createdAt acknowledgedAt budget { id name } } } } }`;
+  totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id kind threshold spentUsd forecastUsd periodStart createdAt acknowledgedAt acknowledgedBy { id name } budget { id name } } } } }`;
 const ACK = `mutation($id:ID!){ acknowledgeAlert(id:$id){ id acknowledgedAt } }`;
 
 type AlertsPage = {
@@ -17,6 +17,7 @@ type AlertsPage = {
         threshold: number;
         spentUsd: string;
         acknowledgedAt: string | null;
+        acknowledgedBy: { id: string; name: string } | null;
         budget: { id: string };
       };
     }[];
@@ -122,8 +123,13 @@ describe("alerts and acknowledgeAlert", () => {
 
     const acked = await api.ok<AlertsPage>(ALERTS, { ack: true }, viewer);
     expect(acked.alerts.edges.map((e) => e.node.id)).toEqual([ids[1]]);
-    const open = await api.ok<AlertsPage>(ALERTS, { ack: false }, viewer);
-    expect(open.alerts.totalCount).toBe(4);
+    // The team sees who acknowledged it (by name), and when.
+    const { name } = await api.db.user.findUniqueOrThrow({ where: { id: finance.id } });
+    expect(acked.alerts.edges[0]!.node.acknowledgedBy).toEqual({ id: finance.id, name });
+    const open = await api.ok<AlertsPage>(ALERTS, { ack: false, first: 1 }, viewer);
+    expect(open.alerts.edges[0]!.node.acknowledgedBy).toBeNull();
+    const stillOpen = await api.ok<AlertsPage>(ALERTS, { ack: false }, viewer);
+    expect(stillOpen.alerts.totalCount).toBe(4);
   });
 
   it("records the key's creator for an API key, and the key in the audit log", async () => {

@@ -45,6 +45,28 @@ describe("createWebhook", () => {
     expect(asked.errors?.[0]?.message).toMatch(/Cannot query field "secret"/);
   });
 
+  it("takes a Slack-compatible format, COSTGATE when omitted, and refuses an unknown one", async () => {
+    const Q = `mutation($i:CreateWebhookInput!){ createWebhook(input:$i){ id format } }`;
+    const plain = await api.ok<{ createWebhook: { format: string } }>(Q, input(), finance);
+    expect(plain.createWebhook.format).toBe("COSTGATE");
+    const slack = await api.ok<{ createWebhook: { id: string; format: string } }>(
+      Q,
+      input({ format: "SLACK" }),
+      finance,
+    );
+    expect(slack.createWebhook.format).toBe("SLACK");
+    const updated = await api.ok<{ updateWebhook: { format: string } }>(
+      `mutation($id:ID!,$i:UpdateWebhookInput!){ updateWebhook(id:$id, input:$i){ format } }`,
+      { id: slack.createWebhook.id, i: { format: "COSTGATE" } },
+      finance,
+    );
+    expect(updated.updateWebhook.format).toBe("COSTGATE");
+    const before = await api.db.webhook.count({ where: { teamId } });
+    const bad = await api.gql(Q, input({ format: "TEAMS" }), finance);
+    expect(bad.errors?.[0]?.message).toMatch(/WebhookFormat/);
+    expect(await api.db.webhook.count({ where: { teamId } })).toBe(before);
+  });
+
   it("stores the secret encrypted (AES-256-GCM under COSTGATE_SECRET_KEY), not in plaintext, and keeps it out of the audit log", async () => {
     const { createWebhook } = await api.ok<{ createWebhook: { id: string } }>(CREATE, input(), finance);
     const row = await api.db.webhook.findUniqueOrThrow({ where: { id: createWebhook.id } });

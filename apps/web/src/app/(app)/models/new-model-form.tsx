@@ -1,4 +1,5 @@
 "use client";
+import { ActionForm } from "@/components/action-form";
 import { useActionState } from "react";
 import { FormMessage, SelectField, SubmitButton, TextArea, TextField } from "@/components/form";
 import { createModelAction } from "@/lib/actions/models";
@@ -15,7 +16,7 @@ export function NewModelForm({
   const v = state.values ?? {};
   const e = state.fieldErrors ?? {};
   return (
-    <form action={action} className="form" noValidate>
+    <ActionForm action={action} state={state} className="form" noValidate>
       <FormMessage state={state} />
       <TextField id="model-name" name="name" label="Model name" defaultValue={v.name ?? ""} error={e.name} />
       <SelectField
@@ -56,6 +57,6 @@ export function NewModelForm({
       <div>
         <SubmitButton pendingText="Creating…">Create model</SubmitButton>
       </div>
-    </form>
+    </ActionForm>
   );
 }

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { Pager } from "@/components/pager";
 import { Card, EmptyState, PageHeader, Table } from "@/components/ui";
 import { query } from "@/lib/api";
+import { auditChanges, entityHref } from "@/lib/audit-diff";
 import { formatDateTime } from "@/lib/format";
 import { AuditQuery } from "@/lib/operations";
 
@@ -10,11 +11,8 @@ export const metadata: Metadata = { title: "Audit log" };
 
 type Filters = { entityType?: string; entityId?: string; action?: string; actor?: string; after?: string };
 
-function compact(value: unknown): string {
-  if (value === null || value === undefined) return "";
-  const json = JSON.stringify(value);
-  return json.length > 300 ? `${json.slice(0, 297)}…` : json;
-}
+/** "ModelVersion" → "model version". */
+const typeLabel = (type: string) => type.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Filters> }) {
   const f = await searchParams;
@@ -57,7 +55,12 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </div>
           <div className="field">
             <label htmlFor="audit-actor">Actor</label>
-            <input id="audit-actor" name="actor" defaultValue={f.actor ?? ""} placeholder="user:…, apikey:…, system" />
+            <input
+              id="audit-actor"
+              name="actor"
+              defaultValue={f.actor ?? ""}
+              placeholder="user:…, apikey:… (click a name)"
+            />
           </div>
           <button type="submit" className="button">
             Filter
@@ -76,7 +79,6 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       ) : (
         <>
           <Table
-            cardOnMobile
             label="Audit events"
             caption={<>{auditEvents.totalCount} event(s)</>}
             columns={[
@@ -87,36 +89,72 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               { label: "Change" },
             ]}
           >
-            {events.map((e) => (
-              <tr key={e.id}>
-                <td className="nowrap">{formatDateTime(e.createdAt)}</td>
-                <td className="small">
-                  <Link href={`/admin/audit?actor=${encodeURIComponent(e.actor)}`}>{e.actor}</Link>
-                </td>
-                <td>
-                  <Link href={`/admin/audit?action=${encodeURIComponent(e.action)}`}>{e.action}</Link>
-                </td>
-                <td className="small">
-                  <Link
-                    href={`/admin/audit?entityType=${encodeURIComponent(e.entityType)}&entityId=${encodeURIComponent(e.entityId)}`}
-                  >
-                    {e.entityType} {e.entityId.slice(-8)}
-                  </Link>
-                </td>
-                <td className="small" style={{ maxWidth: 420 }}>
-                  {e.before ? (
+            {events.map((e) => {
+              const href = entityHref(e.entityType, e.entityId, e.entity ?? null);
+              const changes = auditChanges(e.before, e.after);
+              return (
+                <tr key={e.id}>
+                  <td className="nowrap">{formatDateTime(e.createdAt)}</td>
+                  <td>
+                    <Link
+                      href={`/admin/audit?actor=${encodeURIComponent(e.actor)}`}
+                      title={`Only the events of ${e.actorName}`}
+                    >
+                      {e.actorName}
+                    </Link>
+                  </td>
+                  <td>
+                    <Link href={`/admin/audit?action=${encodeURIComponent(e.action)}`}>{e.action}</Link>
+                  </td>
+                  <td>
+                    {e.entity ? (
+                      href ? (
+                        <Link href={href}>{e.entity.name}</Link>
+                      ) : (
+                        e.entity.name
+                      )
+                    ) : (
+                      <span className="muted">deleted</span>
+                    )}
                     <span className="recipe">
-                      before: <code>{compact(e.before)}</code>
+                      <Link
+                        href={`/admin/audit?entityType=${encodeURIComponent(e.entityType)}&entityId=${encodeURIComponent(e.entityId)}`}
+                        aria-label={`${typeLabel(e.entityType)} history${e.entity ? ` of ${e.entity.name}` : ""}`}
+                      >
+                        {typeLabel(e.entityType)} history
+                      </Link>
                     </span>
-                  ) : null}
-                  {e.after ? (
-                    <span className="recipe">
-                      after: <code>{compact(e.after)}</code>
-                    </span>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
+                  </td>
+                  <td className="small audit-change">
+                    {changes.length === 0 ? (
+                      <span className="muted">No field changed</span>
+                    ) : (
+                      <table className="audit-diff">
+                        <caption className="visually-hidden">Changes</caption>
+                        <thead className="visually-hidden">
+                          <tr>
+                            <th scope="col">Field</th>
+                            <th scope="col">Before</th>
+                            <th scope="col">After</th>
+                          </tr>
+                        </thead>
+                        <tbody>
+                          {changes.map((c) => (
+                            <tr key={c.field}>
+                              <th scope="row">{c.field}</th>
+                              <td>{c.before === null ? null : <del>{c.before}</del>}</td>
+                              <td>
+                                {c.after === null ? <span className="muted">removed</span> : <ins>{c.after}</ins>}
+                              </td>
+                            </tr>
+                          ))}
+                        </tbody>
+                      </table>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
           </Table>
           <Pager path="/admin/audit" params={filters} after={f.after} pageInfo={auditEvents.pageInfo} />
         </>

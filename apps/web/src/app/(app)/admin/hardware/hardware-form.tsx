@@ -1,4 +1,5 @@
 "use client";
+import { ActionForm } from "@/components/action-form";
 import { useActionState } from "react";
 import { CheckField, FormMessage, SubmitButton, TextField } from "@/components/form";
 import { upsertHardwareAction } from "@/lib/actions/admin";
@@ -9,7 +10,7 @@ export function HardwareForm() {
   const v = state.ok ? {} : (state.values ?? {});
   const e = state.fieldErrors ?? {};
   return (
-    <form action={action} className="form" noValidate>
+    <ActionForm action={action} state={state} resetOnSuccess className="form" noValidate>
       <FormMessage state={state} />
       <TextField
         id="hw-name"
@@ -69,6 +70,6 @@ export function HardwareForm() {
       <div>
         <SubmitButton pendingText="Saving…">Save profile</SubmitButton>
       </div>
-    </form>
+    </ActionForm>
   );
 }

@@ -1,4 +1,5 @@
 "use client";
+import { ActionForm } from "@/components/action-form";
 import { useActionState, useState, useTransition } from "react";
 import { Dialog } from "@/components/dialog";
 import { CheckField, FormMessage, SelectField, SubmitButton, TextField } from "@/components/form";
@@ -26,7 +27,7 @@ export function UserForm({ teams }: { teams: Opt[] }) {
   const v = state.ok ? {} : (state.values ?? {});
   const e = state.fieldErrors ?? {};
   return (
-    <form action={action} className="form" noValidate>
+    <ActionForm action={action} state={state} resetOnSuccess className="form" noValidate>
       <FormMessage state={state} />
       <TextField
         id="user-email"
@@ -73,7 +74,7 @@ export function UserForm({ teams }: { teams: Opt[] }) {
       <div>
         <SubmitButton pendingText="Creating…">Create user</SubmitButton>
       </div>
-    </form>
+    </ActionForm>
   );
 }
 
@@ -82,7 +83,7 @@ export function TeamForm() {
   const v = state.ok ? {} : (state.values ?? {});
   const e = state.fieldErrors ?? {};
   return (
-    <form action={action} className="form" noValidate>
+    <ActionForm action={action} state={state} resetOnSuccess className="form" noValidate>
       <FormMessage state={state} />
       <TextField id="team-name" name="name" label="Team name" defaultValue={v.name ?? ""} error={e.name} />
       <TextField
@@ -96,7 +97,7 @@ export function TeamForm() {
       <div>
         <SubmitButton pendingText="Creating…">Create team</SubmitButton>
       </div>
-    </form>
+    </ActionForm>
   );
 }
 
@@ -115,7 +116,7 @@ export function ApiKeyForm({
   const e = state.fieldErrors ?? {};
   const secret = state.ok && typeof state.data?.secret === "string" ? state.data.secret : null;
   return (
-    <form action={action} className="form" noValidate>
+    <ActionForm action={action} state={state} resetOnSuccess className="form" noValidate>
       <FormMessage state={state} />
       {secret ? (
         <div className="alert warning" role="status">
@@ -164,7 +165,7 @@ export function ApiKeyForm({
       <div>
         <SubmitButton pendingText="Creating…">Create API key</SubmitButton>
       </div>
-    </form>
+    </ActionForm>
   );
 }
 

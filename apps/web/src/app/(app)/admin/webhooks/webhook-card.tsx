@@ -36,7 +36,7 @@ export function WebhookCard({
       }
     >
       <p className="small muted" style={{ margin: "0 0 1rem" }}>
-        Events: {w.events.join(", ")}
+        Events: {w.events.join(", ")} · {w.format === "SLACK" ? "Slack messages" : "Costgate JSON"}
         {showTeam ? ` · Team: ${w.team.name}` : ""} · Created{" "}
         <time dateTime={w.createdAt}>{formatDateTime(w.createdAt)}</time>
       </p>

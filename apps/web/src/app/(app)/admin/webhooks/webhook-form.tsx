@@ -1,4 +1,5 @@
 "use client";
+import { ActionForm } from "@/components/action-form";
 import { useActionState } from "react";
 import { FormMessage, SelectField, SubmitButton, TextField } from "@/components/form";
 import { createWebhookAction } from "@/lib/actions/admin";
@@ -8,6 +9,10 @@ const EVENTS = [
   { value: "alert.created", label: "alert.created — a budget threshold was reached" },
   { value: "job.finished", label: "job.finished — an optimization job ended" },
   { value: "version.promoted", label: "version.promoted — a version changed stage" },
+  {
+    value: "promotion.override_requested",
+    label: "promotion.override_requested — someone asks to override the cost gate",
+  },
 ];
 
 export function WebhookForm({
@@ -20,9 +25,9 @@ export function WebhookForm({
   const [state, action] = useActionState(createWebhookAction, initialState);
   const v = state.ok ? {} : (state.values ?? {});
   const e = state.fieldErrors ?? {};
-  const chosen = (v.events ?? "alert.created,job.finished,version.promoted").split(",");
+  const chosen = (v.events ?? EVENTS.map((e) => e.value).join(",")).split(",");
   return (
-    <form action={action} className="form" noValidate>
+    <ActionForm action={action} state={state} resetOnSuccess className="form" noValidate>
       <FormMessage state={state} />
       <TextField
         id="hook-url"
@@ -40,6 +45,17 @@ export function WebhookForm({
         options={teams}
         defaultValue={v.teamId ?? defaultTeamId}
         error={e.teamId}
+      />
+      <SelectField
+        id="hook-format"
+        name="format"
+        label="Message format"
+        options={[
+          { value: "COSTGATE", label: "Costgate JSON (for programs; signed envelope)" },
+          { value: "SLACK", label: "Slack message (incoming webhook: readable text)" },
+        ]}
+        defaultValue={v.format ?? "COSTGATE"}
+        error={e.format}
       />
       <TextField
         id="hook-secret"
@@ -73,6 +89,6 @@ export function WebhookForm({
       <div>
         <SubmitButton pendingText="Creating…">Create webhook</SubmitButton>
       </div>
-    </form>
+    </ActionForm>
   );
 }

@@ -120,13 +120,32 @@ export default async function BudgetPage({ params }: { params: Promise<{ id: str
             {alerts.map((a) => (
               <tr key={a.id}>
                 <td className="nowrap">{formatDateTime(a.createdAt)}</td>
-                <td>{a.kind === "THRESHOLD_ACTUAL" ? "Actual spend" : "Forecast"}</td>
+                <td>
+                  {a.overrideRequest ? (
+                    <>
+                      Override request for{" "}
+                      <Link href={`/models/${a.overrideRequest.version.model.id}`}>
+                        v{a.overrideRequest.version.number}
+                      </Link>{" "}
+                      by {a.overrideRequest.requestedBy}: “{a.overrideRequest.reason}”
+                    </>
+                  ) : a.kind === "THRESHOLD_ACTUAL" ? (
+                    "Actual spend"
+                  ) : (
+                    "Forecast"
+                  )}
+                </td>
                 <td className="num">{formatPercent(a.threshold)}</td>
                 <td className="num">{formatMoney(a.spentUsd)}</td>
                 <td className="num">{formatMoney(a.forecastUsd)}</td>
                 <td>
                   {a.acknowledgedAt ? (
-                    formatDateTime(a.acknowledgedAt)
+                    <>
+                      {formatDateTime(a.acknowledgedAt)}
+                      <span className="recipe">
+                        by {a.acknowledgedBy ? a.acknowledgedBy.name : "a user since deleted"}
+                      </span>
+                    </>
                   ) : canAck ? (
                     <AcknowledgeButton alertId={a.id} path={`/budgets/${id}`} />
                   ) : (

@@ -60,7 +60,14 @@ export function SearchPanel({
 }) {
   const points: ChartPoint[] = candidates
     .filter((c) => c.evaluation && c.cost)
-    .map((c) => ({ id: c.id, number: c.number, cost: Number(c.cost!.costPerMillionUsd), metric: c.evaluation!.value }));
+    .map((c) => ({
+      id: c.id,
+      number: c.number,
+      cost: Number(c.cost!.costPerMillionUsd),
+      uncertainty: c.cost!.uncertainty ?? null,
+      metric: c.evaluation!.value,
+      stage: c.stage,
+    }));
   const byId = new Map(candidates.map((c) => [c.id, c]));
   const frontier = frontierIds.map((id) => byId.get(id)).filter((c): c is Candidate => c !== undefined);
   const trials = search?.trialList ?? [];

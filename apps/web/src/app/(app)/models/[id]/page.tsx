@@ -19,7 +19,8 @@ import {
   humanize,
 } from "@/lib/format";
 import { MeasureProfilesQuery, ModelQuery, ModelTitleQuery } from "@/lib/operations";
-import { effectiveCosts } from "@costgate/core";
+import { effectiveCosts, latestMeasurement } from "@costgate/core";
+import Link from "next/link";
 import { higherIsBetter, paretoFrontier } from "@/lib/pareto";
 import { can } from "@/lib/permissions";
 import { describeRecipe } from "@/lib/recipe";
@@ -43,8 +44,25 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
   return { title: model?.name ?? "Model" };
 }
 
-export default async function ModelPage({ params }: { params: Promise<{ id: string }> }) {
+type Cost = Version["costs"][number];
+
+/** A version's current cost on a profile: its newest measurement there (core's latestMeasurement rule). */
+function costOn(v: Version, profileId: string): Cost | null {
+  const newest = latestMeasurement(
+    v.costs.filter((c) => c.hardwareProfile.id === profileId).map((c) => ({ c, measuredAt: new Date(c.measuredAt) })),
+  );
+  return newest?.c ?? null;
+}
+
+export default async function ModelPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ profile?: string }>;
+}) {
   const { id } = await params;
+  const { profile: askedProfile } = await searchParams;
   const me = await getMe();
   const canMeasure = can(me.role, "measureAgain");
   const [{ model }, profiles] = await Promise.all([
@@ -58,14 +76,28 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
   const pending = versions.some((v) => v.status === "PENDING");
   const metricName =
     versions.find((v) => v.evaluation)?.evaluation?.metric ?? (model.task === "REGRESSION" ? "mse" : "accuracy");
+  // The hardware profiles with measurements; the cost view shows one (the default profile's unless asked).
+  const measuredProfiles = [
+    ...new Map(
+      versions.flatMap((v) => v.costs.map((c) => [c.hardwareProfile.id, c.hardwareProfile] as const)),
+    ).values(),
+  ];
+  const defaultProfile = versions.find((v) => v.cost)?.cost?.hardwareProfile;
+  const viewProfile = measuredProfiles.find((p) => p.id === askedProfile) ?? defaultProfile ?? measuredProfiles[0];
+  const shown = new Map(
+    versions.map((v) => [
+      v.id,
+      viewProfile && viewProfile.id !== defaultProfile?.id ? costOn(v, viewProfile.id) : v.cost,
+    ]),
+  );
   const points = versions
-    .filter((v) => v.evaluation && v.cost)
+    .filter((v) => v.evaluation && shown.get(v.id))
     .map((v) => ({
       id: v.id,
       number: v.number,
       source: v.source,
-      cost: Number(v.cost!.costPerMillionUsd),
-      uncertainty: v.cost!.uncertainty ?? null,
+      cost: Number(shown.get(v.id)!.costPerMillionUsd),
+      uncertainty: shown.get(v.id)!.uncertainty ?? null,
       metric: v.evaluation!.value,
       stage: v.stage,
     }));
@@ -76,7 +108,7 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
     versions.map((v) => ({
       id: v.id,
       parentId: v.parent?.id ?? null,
-      costPerMillionUsd: v.cost?.costPerMillionUsd ?? null,
+      costPerMillionUsd: shown.get(v.id)?.costPerMillionUsd ?? null,
       comparison: v.comparedToParent ? { significant: v.comparedToParent.significant } : null,
     })),
   );
@@ -86,7 +118,6 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
   ).map((f) => points.find((p) => p.id === f.id)!);
   const frontierIds = new Set(frontier.map((p) => p.id));
   const showActions = canPromote || canMeasure;
-  const defaultProfile = versions.find((v) => v.cost)?.cost?.hardwareProfile;
 
   const rollbackTarget = [...versions].reverse().find((v) => v.stage === "ARCHIVED" && v.status === "READY") ?? null;
   // A model with no READY version yet starts with the upload forms, not below cards with nothing in
@@ -124,58 +155,79 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
             </p>
           </EmptyState>
         ) : (
-          <Table
-            cardOnMobile
-            label="Versions"
-            className="compact"
-            caption={
-              <>
-                {pending
-                  ? "Versions marked Pending are being evaluated and measured; this page updates by itself. "
-                  : ""}
-                $/1M as last measured on the default hardware profile
-                {defaultProfile ? ` (${defaultProfile.name}, ${formatHourly(defaultProfile.hourlyPriceUsd)})` : ""}; ±
-                is that measurement&apos;s own 95% interval. “vs parent” is the version measured alternately with its
-                parent in one session (the machine&apos;s load affects both alike): it decides whether a step saves, and
-                says “No measurable saving” when the 95% interval of the ratio includes 1×.
-              </>
-            }
-            columns={[
-              { label: "Version" },
-              { label: "Source" },
-              { label: "Stage" },
-              { label: "Status" },
-              {
-                label:
-                  metricName === "accuracy"
-                    ? "Accuracy"
-                    : metricName === "agreement"
-                      ? "Agreement with source"
-                      : metricName,
-                className: "num",
-              },
-              { label: "Size", className: "num" },
-              { label: "p50", className: "num" },
-              { label: "Throughput", className: "num" },
-              { label: "$/1M", className: "num" },
-              { label: "vs parent" },
-              ...(showActions ? [{ label: "Actions" }] : []),
-            ]}
-          >
-            {[...versions].reverse().map((v) => (
-              <VersionRow
-                key={v.id}
-                v={v}
-                modelId={model.id}
-                canPromote={canPromote}
-                canMeasure={canMeasure}
-                profiles={profiles}
-                isAdmin={me.role === "ADMIN"}
-                onFrontier={frontierIds.has(v.id)}
-                rollbackTo={v.stage === "PRODUCTION" ? rollbackTarget : null}
-              />
-            ))}
-          </Table>
+          <>
+            {measuredProfiles.length > 1 ? (
+              <nav aria-label="Cost view: hardware profile" className="inline-form" style={{ marginBottom: "0.6rem" }}>
+                <span className="small muted">Cost on:</span>
+                {measuredProfiles.map((p) => (
+                  <Link
+                    key={p.id}
+                    href={`/models/${model.id}?profile=${encodeURIComponent(p.id)}#versions`}
+                    className={`button small${p.id === viewProfile?.id ? " primary" : ""}`}
+                    aria-current={p.id === viewProfile?.id ? "true" : undefined}
+                  >
+                    {p.name} ({formatHourly(p.hourlyPriceUsd)})
+                  </Link>
+                ))}
+              </nav>
+            ) : null}
+            <Table
+              cardOnMobile
+              label="Versions"
+              className="compact"
+              caption={
+                <>
+                  {pending
+                    ? "Versions marked Pending are being evaluated and measured; this page updates by itself. "
+                    : ""}
+                  $/1M, p50 and throughput as last measured on{" "}
+                  {viewProfile
+                    ? `${viewProfile.name} (${formatHourly(viewProfile.hourlyPriceUsd)})${viewProfile.id === defaultProfile?.id ? ", the default hardware profile" : ""}`
+                    : "the default hardware profile"}
+                  ; ± is that measurement&apos;s own 95% interval; each $/1M links to how it was measured. “vs parent”
+                  is the version measured alternately with its parent in one session (the machine&apos;s load affects
+                  both alike): it decides whether a step saves, and says “No measurable saving” when the 95% interval of
+                  the ratio includes 1×.
+                </>
+              }
+              columns={[
+                { label: "Version" },
+                { label: "Source" },
+                { label: "Stage" },
+                { label: "Status" },
+                {
+                  label:
+                    metricName === "accuracy"
+                      ? "Accuracy"
+                      : metricName === "agreement"
+                        ? "Agreement with source"
+                        : metricName,
+                  className: "num",
+                },
+                { label: "Size", className: "num" },
+                { label: "p50", className: "num" },
+                { label: "Throughput", className: "num" },
+                { label: "$/1M", className: "num" },
+                { label: "vs parent" },
+                ...(showActions ? [{ label: "Actions" }] : []),
+              ]}
+            >
+              {[...versions].reverse().map((v) => (
+                <VersionRow
+                  key={v.id}
+                  v={v}
+                  modelId={model.id}
+                  canPromote={canPromote}
+                  canMeasure={canMeasure}
+                  profiles={profiles}
+                  isAdmin={me.role === "ADMIN"}
+                  onFrontier={frontierIds.has(v.id)}
+                  cost={shown.get(v.id) ?? null}
+                  rollbackTo={v.stage === "PRODUCTION" ? rollbackTarget : null}
+                />
+              ))}
+            </Table>
+          </>
         )}
       </Card>
 
@@ -187,7 +239,12 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
             </EmptyState>
           ) : (
             <>
-              <ParetoChart points={points} frontierIds={frontier.map((p) => p.id)} metric={metricName} />
+              <ParetoChart
+                points={points}
+                frontierIds={frontier.map((p) => p.id)}
+                metric={metricName}
+                profileName={viewProfile?.name ?? null}
+              />
               <p className="small muted">
                 Pareto frontier (no other version is both cheaper and{" "}
                 {higherIsBetter(metricName) ? "more accurate" : "lower in error"}; rejected versions left out):{" "}
@@ -290,8 +347,11 @@ function VersionRow({
   isAdmin,
   onFrontier,
   rollbackTo,
+  cost,
 }: {
   v: Version;
+  /** The measurement the cost view shows (the chosen profile's newest). */
+  cost: Cost | null;
   modelId: string;
   canPromote: boolean;
   canMeasure: boolean;
@@ -318,11 +378,11 @@ function VersionRow({
         {v.statusMessage ? <span className="recipe">{v.statusMessage}</span> : null}
       </td>
       <td className="num">{v.evaluation ? formatMetric(v.evaluation.metric, v.evaluation.value) : "—"}</td>
-      <td className="num">{formatBytes(v.cost?.modelSizeBytes ?? v.artifact.sizeBytes)}</td>
-      <td className="num">{formatMs(v.cost?.latencyP50Ms)}</td>
-      <td className="num">{formatThroughput(v.cost?.throughputPerSecond)}</td>
+      <td className="num">{formatBytes(cost?.modelSizeBytes ?? v.artifact.sizeBytes)}</td>
+      <td className="num">{formatMs(cost?.latencyP50Ms)}</td>
+      <td className="num">{formatThroughput(cost?.throughputPerSecond)}</td>
       <td className="num">
-        <CostFigure cost={v.cost} />
+        <CostFigure cost={cost} measuredHref={cost ? `#measurement-${cost.id}` : undefined} />
       </td>
       <td>
         {v.comparedToParent ? (
@@ -438,7 +498,7 @@ function Measurements({ versions }: { versions: Version[] }) {
         ]}
       >
         {rows.map(({ v, c, latest, count }) => (
-          <tr key={c.id}>
+          <tr key={c.id} id={`measurement-${c.id}`}>
             <td>
               v{v.number}
               {count > 1 ? <span className="recipe">{latest ? `latest of ${count}` : "earlier"}</span> : null}

@@ -1,107 +1,33 @@
-"use client";
-import {
-  CartesianGrid,
-  Line,
-  ResponsiveContainer,
-  Scatter,
-  ComposedChart,
-  Tooltip,
-  XAxis,
-  YAxis,
-  Legend,
-} from "recharts";
-import { useMounted } from "@/components/use-mounted";
-import { costText } from "@/components/cost";
-import { formatMetric, formatPerMillion } from "@/lib/format";
-
-interface Point {
-  id: string;
-  number: number;
-  source: string;
-  cost: number;
-  /** relative half-width of the 95% interval of the cost */
-  uncertainty?: number | null;
-  metric: number;
-  stage: string;
-}
+// A model's versions on cost × metric (the shared CostMetricChart): the Pareto frontier in blue,
+// versions the accuracy guardrail rejected as red rings, the others grey.
+import { CostMetricChart, type ChartPoint } from "@/components/cost-metric-chart";
 
 export function ParetoChart({
   points,
   frontierIds,
   metric,
+  profileName,
 }: {
-  points: Point[];
+  points: ChartPoint[];
   frontierIds: string[];
   metric: string;
+  /** The hardware profile whose $/1M the chart shows. */
+  profileName: string | null;
 }) {
-  const mounted = useMounted();
-  const frontier = new Set(frontierIds);
-  const onFrontier = points.filter((p) => frontier.has(p.id)).sort((a, b) => a.cost - b.cost);
-  const others = points.filter((p) => !frontier.has(p.id));
-  const label = metric === "accuracy" ? "Accuracy" : metric;
+  const accuracy = metric === "accuracy" || metric === "agreement";
   return (
-    <figure style={{ margin: 0 }}>
-      <div className="chart" aria-hidden="true">
-        {mounted ? (
-          <ResponsiveContainer width="100%" height="100%">
-            <ComposedChart margin={{ top: 10, right: 16, bottom: 24, left: 8 }} accessibilityLayer={false}>
-              <CartesianGrid stroke="#e4e7eb" />
-              <XAxis
-                type="number"
-                dataKey="cost"
-                name="$/1M inferences"
-                domain={["auto", "auto"]}
-                tickFormatter={(v: number) => formatPerMillion(v)}
-                label={{
-                  value: "$ per 1M inferences",
-                  position: "insideBottom",
-                  offset: -14,
-                  fill: "#52606d",
-                  fontSize: 12,
-                }}
-                tick={{ fontSize: 11, fill: "#52606d" }}
-              />
-              <YAxis
-                type="number"
-                dataKey="metric"
-                name={label}
-                domain={["auto", "auto"]}
-                tickFormatter={(v: number) => formatMetric(metric, v)}
-                tick={{ fontSize: 11, fill: "#52606d" }}
-                width={64}
-              />
-              <Tooltip
-                formatter={(value, name) =>
-                  name === "$/1M inferences" ? formatPerMillion(Number(value)) : formatMetric(metric, Number(value))
-                }
-                labelFormatter={() => ""}
-              />
-              <Legend verticalAlign="top" height={28} />
-              <Scatter name="Versions" data={others} fill="#9aa5b1" />
-              <Line
-                name="Pareto frontier"
-                data={onFrontier}
-                dataKey="metric"
-                type="linear"
-                stroke="#1d4ed8"
-                strokeWidth={2}
-                dot={{ r: 5, fill: "#1d4ed8" }}
-                isAnimationActive={false}
-              />
-            </ComposedChart>
-          </ResponsiveContainer>
-        ) : null}
-      </div>
+    <figure className="frontier-chart" style={{ margin: 0 }}>
+      <CostMetricChart
+        points={points}
+        frontierIds={frontierIds}
+        metric={metric}
+        label={`Versions by $ per 1M inferences${profileName ? ` on ${profileName}` : ""} and ${metric}`}
+      />
       <figcaption className="small muted">
-        Each dot is a measured version: cheaper to the left, {metric === "accuracy" ? "more accurate" : "lower error"}{" "}
-        {metric === "accuracy" ? "higher up" : "lower down"}. The blue line joins the Pareto frontier.{" "}
-        {points
-          .map(
-            (p) =>
-              `v${p.number}: ${costText({ costPerMillionUsd: p.cost, uncertainty: p.uncertainty })}, ${formatMetric(metric, p.metric)}`,
-          )
-          .join("; ")}
-        .
+        Each dot is a measured version, labelled with its number: cheaper to the left,{" "}
+        {accuracy ? "more accurate higher up" : "lower error lower down"}
+        {profileName ? `; $/1M on ${profileName}` : ""}. Point at a dot for its $/1M ± uncertainty, {metric} and stage.
+        The blue line joins the Pareto frontier; red rings are versions the accuracy guardrail rejected.
       </figcaption>
     </figure>
   );

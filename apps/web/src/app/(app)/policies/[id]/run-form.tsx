@@ -1,4 +1,5 @@
 "use client";
+import { ActionForm } from "@/components/action-form";
 import { useActionState } from "react";
 import { FormMessage, SelectField, SubmitButton } from "@/components/form";
 import { runPolicyAction } from "@/lib/actions/policies";
@@ -7,7 +8,7 @@ import { initialState } from "@/lib/form-state";
 export function RunPolicyForm({ policyId, versions }: { policyId: string; versions: { id: string; label: string }[] }) {
   const [state, action] = useActionState(runPolicyAction, initialState);
   return (
-    <form action={action} className="inline-form" noValidate>
+    <ActionForm action={action} state={state} className="inline-form" noValidate>
       <FormMessage state={state} />
       <input type="hidden" name="policyId" value={policyId} />
       <SelectField
@@ -19,6 +20,6 @@ export function RunPolicyForm({ policyId, versions }: { policyId: string; versio
         error={state.fieldErrors?.versionId}
       />
       <SubmitButton pendingText="Starting…">Run policy</SubmitButton>
-    </form>
+    </ActionForm>
   );
 }
