@@ -108,7 +108,7 @@ export function StatusBadge({ value }: { value: string }) {
 }
 
 /** A horizontally scrollable table container that keyboard users can scroll too. */
-export function TableWrap({ label, children }: { label: string; children: ReactNode }) {
+function TableWrap({ label, children }: { label: string; children: ReactNode }) {
   return (
     <div className="table-wrap" role="region" aria-label={label} tabIndex={0}>
       {children}
@@ -117,7 +117,7 @@ export function TableWrap({ label, children }: { label: string; children: ReactN
 }
 
 /** A column of a Table: its header, and the label each of its cells shows when the row is a card. */
-export type Column = {
+type Column = {
   /** Plain text: the header when `header` is not given, and the cell's label on a phone. */
   label: string;
   header?: ReactNode;
