@@ -91,6 +91,12 @@ for (const shot of shots) {
       await page.goto(shot.path());
       await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
       await expect(page.locator('[aria-busy="true"]')).toHaveCount(0, { timeout: 30_000 });
+      // After hydration only: React 19 re-renders a tree whose text differs from the server's.
+      await page.waitForFunction(() => {
+        const main = document.querySelector("main");
+        return !!main && Object.keys(main).some((k) => k.startsWith("__reactFiber"));
+      });
+      await page.waitForLoadState("networkidle");
       await stabilize(page);
       await expect(page).toHaveScreenshot(`${shot.name}-${width}.png`, {
         fullPage: !shot.fold,
