@@ -19,7 +19,11 @@ export default defineConfig({
   retries: 0,
   forbidOnly: !!process.env.CI,
   timeout: 180_000,
-  expect: { timeout: 15_000 },
+  expect: {
+    timeout: 15_000,
+    // Visual baselines (tests/visual.spec.ts): a little anti-aliasing noise passes, a layout change does not.
+    toHaveScreenshot: { maxDiffPixelRatio: 0.02, threshold: 0.2, animations: "disabled", caret: "hide" },
+  },
   reporter: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ? [["list"], ["json"]] : [["list"]],
   use: {
     ...devices["Desktop Chrome"],
@@ -42,5 +46,10 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: "chromium" }],
+  // The visual baselines are shot first, on the data the setup made, before other tests add theirs
+  // (with one worker, projects run in this order; no dependency, so a visual failure skips nothing).
+  projects: [
+    { name: "visual", testMatch: /visual\.spec\.ts$/ },
+    { name: "chromium", testIgnore: /visual\.spec\.ts$/ },
+  ],
 });

@@ -162,6 +162,10 @@ try {
       ["Model page (10 versions)", "/models/bench-model-1"],
       ["Models list", "/models"],
       ["Budgets", "/budgets"],
+      // Pages issue 16 changed: the jobs list (queued jobs' waits), users (edit, status), policies.
+      ["Jobs", "/jobs"],
+      ["Policies", "/policies"],
+      ["Users and API keys", "/admin/users"],
     ];
     for (const [name, path] of targets) {
       log(`${role} ${name} (${path}): ${WARMUP} warm-up + ${RUNS} timed renders`);

@@ -1,6 +1,7 @@
 // Every main page as an ADMIN sees it: it renders its heading without console errors, an axe-core
 // scan finds no serious or critical violation, it fits a 390 px wide phone without sideways
-// scrolling, and a full-page screenshot at 1280 px and at 390 px is saved in e2e/artifacts/screenshots/.
+// scrolling, and a full-page screenshot at 1280 px and at 390 px is saved in e2e/artifacts/screenshots/;
+// the axe scans run again with prefers-color-scheme: dark (dark mode follows the system setting).
 import {
   asAdmin,
   expect,
@@ -91,6 +92,13 @@ for (const main of pages) {
     expect(await horizontalOverflow(page), `${path} scrolls sideways at 390 px`).toBeLessThanOrEqual(0);
     expect(await seriousViolations(page), `serious or critical axe violations on ${path} at 390 px`).toEqual([]);
     await screenshot(page, main.name);
+
+    // Dark mode follows the system setting: the same scans with prefers-color-scheme: dark.
+    await page.emulateMedia({ colorScheme: "dark" });
+    expect(await seriousViolations(page), `axe violations on ${path} at 390 px, dark`).toEqual([]);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    expect(await seriousViolations(page), `axe violations on ${path} at 1280 px, dark`).toEqual([]);
+    await screenshot(page, `${main.name}-dark`);
     expect(consoleErrors, `console errors on ${path}`).toEqual([]);
   });
 }

@@ -13,6 +13,7 @@ import type { Role } from "./roles.ts";
 export const MUTATION_PERMISSIONS = {
   login: "PUBLIC",
   createUser: ["ADMIN"],
+  updateUser: ["ADMIN"],
   createTeam: ["ADMIN"],
   createApiKey: ["ADMIN", "FINANCE", "ML_ENGINEER"],
   revokeApiKey: ["ADMIN", "FINANCE", "ML_ENGINEER"],

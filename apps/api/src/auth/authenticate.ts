@@ -41,6 +41,7 @@ function verifier(db: Db, sessions: SessionTokens) {
         throw unauthenticated("The user of this session no longer exists");
       if (session.revokedAt)
         throw unauthenticated("This session was ended (logout, password change or an ADMIN): log in again");
+      if (session.user.deactivatedAt) throw unauthenticated("This account is deactivated: ask an admin");
       const { user } = session;
       return {
         principal: {

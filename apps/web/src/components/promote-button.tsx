@@ -23,17 +23,28 @@ export function PromoteButton({
   number,
   isAdmin,
   costLine,
+  label = "Promote",
+  initialStage = "PRODUCTION",
+  warning,
+  dialogTitle,
 }: {
   modelId: string;
   versionId: string;
   number: number;
   isAdmin: boolean;
   costLine?: PromoteCostLine | null;
+  /** The button's text: "Promote", "Archive", "Roll back to v1". */
+  label?: string;
+  /** The stage the dialog starts on. */
+  initialStage?: string;
+  /** Shown at the top of the dialog, e.g. that the accuracy guardrail rejected this version. */
+  warning?: string | null;
+  dialogTitle?: string;
 }) {
   const router = useRouter();
   const [open, setOpen] = useState(false);
   const [preview, setPreview] = useState<PreviewResult | null>(null);
-  const [stage, setStage] = useState("PRODUCTION");
+  const [stage, setStage] = useState(initialStage);
   const [reason, setReason] = useState("");
   const [result, setResult] = useState<ActionState | null>(null);
   const [request, setRequest] = useState<ActionState | null>(null);
@@ -84,19 +95,28 @@ export function PromoteButton({
         )
       : null;
   const primaryLabel = promoting
-    ? "Promoting…"
-    : refuses && !isAdmin
-      ? "Blocked by the budget"
-      : showOverride
-        ? "Override and promote"
-        : "Promote";
+    ? stage === "ARCHIVED"
+      ? "Archiving…"
+      : "Promoting…"
+    : stage === "ARCHIVED"
+      ? "Archive"
+      : refuses && !isAdmin
+        ? "Blocked by the budget"
+        : showOverride
+          ? "Override and promote"
+          : "Promote";
 
   return (
     <>
       <button type="button" className="button small" onClick={openDialog} aria-haspopup="dialog">
-        Promote
+        {label}
       </button>
-      <Dialog open={open} onClose={close} title={`Promote version ${number}`}>
+      <Dialog open={open} onClose={close} title={dialogTitle ?? `Promote version ${number}`}>
+        {warning ? (
+          <p className="alert warning" role="note">
+            {warning}
+          </p>
+        ) : null}
         <div className="field">
           <label htmlFor={`stage-${versionId}`}>Stage</label>
           <select id={`stage-${versionId}`} value={stage} onChange={(e) => setStage(e.target.value)}>
@@ -112,10 +132,18 @@ export function PromoteButton({
               <p className="muted">Projecting the monthly cost…</p>
             ) : preview.ok && p ? (
               <>
-                <p style={{ margin: "0 0 0.5rem" }}>
-                  At the model&apos;s traffic of the last 30 days, serving it with version {number}:
-                </p>
-                <dl className="stats">
+                {noTraffic(p) ? (
+                  <p style={{ margin: "0 0 0.5rem" }}>
+                    <strong>No traffic yet:</strong> no usage of this model was recorded in the last 30 days, so there
+                    is no monthly cost to project. Once internal tools report requests, this dialog shows what serving
+                    them with version {number} would cost.
+                  </p>
+                ) : (
+                  <p style={{ margin: "0 0 0.5rem" }}>
+                    At the model&apos;s traffic of the last 30 days, serving it with version {number}:
+                  </p>
+                )}
+                <dl className="stats" hidden={noTraffic(p)}>
                   <div>
                     <dt>Now, per month</dt>
                     <dd>{formatMoneyPrecise(p.currentMonthlyUsd)}</dd>
@@ -222,4 +250,10 @@ export function PromoteButton({
       </Dialog>
     </>
   );
+}
+
+/** A projection over no requests: nothing now and nothing projected (the amounts are Decimal strings). */
+function noTraffic(p: { currentMonthlyUsd: string; projectedMonthlyUsd: string }): boolean {
+  const zero = (amount: string) => /^0*(\.0*)?$/.test(amount.trim());
+  return zero(p.currentMonthlyUsd) && zero(p.projectedMonthlyUsd);
 }

@@ -1,6 +1,6 @@
 // Small presentational pieces shared by the pages (server-safe: no hooks).
 import Link from "next/link";
-import type { ReactNode } from "react";
+import type { CSSProperties, ReactNode } from "react";
 
 export function PageHeader({
   title,
@@ -29,25 +29,29 @@ export function PageHeader({
   );
 }
 
+/** The one panel of the dashboard: an optional heading (with a badge beside it and actions at its end). */
 export function Card({
   title,
   children,
   id,
   actions,
+  badge,
 }: {
-  title?: string;
+  title?: ReactNode;
   children: ReactNode;
   id?: string;
   actions?: ReactNode;
+  badge?: ReactNode;
 }) {
   const headingId = id ? `${id}-title` : undefined;
   return (
     <section className="card" aria-labelledby={title ? headingId : undefined} id={id}>
       {title ? (
-        <div className="row" style={{ marginBottom: "0.75rem" }}>
-          <h2 id={headingId} style={{ margin: 0 }}>
+        <div className="row card-head">
+          <h2 id={headingId} className="card-title">
             {title}
           </h2>
+          {badge}
           {actions ? (
             <>
               <span className="spacer" />
@@ -104,11 +108,71 @@ export function StatusBadge({ value }: { value: string }) {
 }
 
 /** A horizontally scrollable table container that keyboard users can scroll too. */
-export function TableWrap({ label, children }: { label: string; children: ReactNode }) {
+function TableWrap({ label, children }: { label: string; children: ReactNode }) {
   return (
     <div className="table-wrap" role="region" aria-label={label} tabIndex={0}>
       {children}
     </div>
+  );
+}
+
+/** A column of a Table: its header, and the label each of its cells shows when the row is a card. */
+type Column = {
+  /** Plain text: the header when `header` is not given, and the cell's label on a phone. */
+  label: string;
+  header?: ReactNode;
+  className?: string;
+  style?: CSSProperties;
+};
+
+/** Most columns a cardOnMobile table may have (globals.css labels cells 1 to 12). */
+const MAX_CARD_COLUMNS = 12;
+
+/** The columns' labels as CSS custom properties (--col-1 …), which globals.css shows before each cell. */
+function columnLabels(columns: Column[]): CSSProperties {
+  if (columns.length > MAX_CARD_COLUMNS)
+    throw new Error(`a cardOnMobile table has at most ${MAX_CARD_COLUMNS} columns`);
+  return Object.fromEntries(columns.map((c, i) => [`--col-${i + 1}`, JSON.stringify(c.label)])) as CSSProperties;
+}
+
+/**
+ * The one data table of the dashboard: a keyboard-scrollable region, a header row from `columns`, and
+ * the rows given as children (<tr> elements, or components that render one). With `cardOnMobile`, each
+ * row becomes a card on a phone (≤ 640 px): the first cell is the card's title and every other cell shows
+ * its column's label before its value (from CSS custom properties, so row components need nothing).
+ */
+export function Table({
+  label,
+  columns,
+  caption,
+  className,
+  cardOnMobile = false,
+  children,
+}: {
+  label: string;
+  columns: Column[];
+  caption?: ReactNode;
+  className?: string;
+  cardOnMobile?: boolean;
+  children: ReactNode;
+}) {
+  const classes = [className, cardOnMobile ? "cards-on-mobile" : null].filter(Boolean).join(" ");
+  return (
+    <TableWrap label={label}>
+      <table className={classes || undefined} style={cardOnMobile ? columnLabels(columns) : undefined}>
+        {caption ? <caption>{caption}</caption> : null}
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th key={c.label} scope="col" className={c.className} style={c.style}>
+                {c.header ?? c.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </TableWrap>
   );
 }
 

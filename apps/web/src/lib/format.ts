@@ -184,9 +184,22 @@ export function formatShortDay(iso: string | number): string {
   return shortDayFmt.format(new Date(iso));
 }
 
+/** Enum values whose words are hyphenated in English. */
+const PHRASES: Record<string, string> = { FINE_TUNE: "Fine-tune", AUTO_OPTIMIZE: "Auto-optimize" };
+
+/** A metric's name as a column header: "accuracy" → "Accuracy", "mse" → "MSE". */
+export function metricLabel(metric: string | null | undefined): string {
+  if (!metric) return "Metric";
+  if (metric === "agreement") return "Agreement with source";
+  if (metric === "mse") return "MSE";
+  return metric.charAt(0).toUpperCase() + metric.slice(1);
+}
+
 /** Title case for enum values: "ML_ENGINEER" → "ML engineer", "AT_RISK" → "At risk". */
 export function humanize(value: string | null | undefined): string {
   if (!value) return "—";
+  const phrase = PHRASES[value];
+  if (phrase) return phrase;
   const words = value.toLowerCase().split("_");
   const known: Record<string, string> = { ml: "ML", api: "API", usd: "USD" };
   return words.map((w, i) => known[w] ?? (i === 0 ? w[0]!.toUpperCase() + w.slice(1) : w)).join(" ");

@@ -8,6 +8,7 @@ import {
   formatPercent,
   formatPerMillion,
   humanize,
+  metricLabel,
 } from "./format";
 
 describe("money", () => {
@@ -48,6 +49,11 @@ describe("percentages and the rest", () => {
     expect(formatBytes(512)).toBe("512 B");
     expect(humanize("ML_ENGINEER")).toBe("ML engineer");
     expect(humanize("AT_RISK")).toBe("At risk");
+    expect(humanize("FINE_TUNE")).toBe("Fine-tune");
+    expect(humanize("AUTO_OPTIMIZE")).toBe("Auto-optimize");
+    expect(metricLabel("accuracy")).toBe("Accuracy");
+    expect(metricLabel("mse")).toBe("MSE");
+    expect(metricLabel("agreement")).toBe("Agreement with source");
   });
 });
 

@@ -1051,6 +1051,7 @@ export const UsersQuery = graphql(`
       name
       email
       role
+      deactivatedAt
       team {
         id
         name
@@ -1072,6 +1073,17 @@ export const UsersQuery = graphql(`
     teams {
       id
       name
+    }
+  }
+`);
+
+/** ADMIN: rename a user, change its role or team, deactivate or reactivate it. */
+export const UpdateUserMutation = graphql(`
+  mutation UpdateUser($id: ID!, $input: UpdateUserInput!) {
+    updateUser(id: $id, input: $input) {
+      id
+      name
+      deactivatedAt
     }
   }
 `);

@@ -26,6 +26,8 @@ export async function login(deps: LoginDeps, input: unknown, ip: string) {
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
   if (user && ok) await deps.throttle.succeeded(attempt);
   if (!user || !ok) throw new AppError(ErrorCode.UNAUTHENTICATED, "Email or password is wrong");
+  if (user.deactivatedAt)
+    throw new AppError(ErrorCode.UNAUTHENTICATED, "This account is deactivated: ask an admin to activate it again");
   await deps.db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
   const { token, expiresAt } = await startSession(deps, user.id);
   return { token, expiresAt, user };

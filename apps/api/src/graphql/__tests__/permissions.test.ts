@@ -133,6 +133,15 @@ describe("permission table", () => {
       });
       return { query: `mutation($u:ID!){ revokeUserSessions(userId:$u) }`, variables: { u: user.id } };
     },
+    updateUser: async () => {
+      const user = await api.db.user.create({
+        data: { email: `e-${uid()}@test.local`, name: "E", role: "VIEWER", teamId, passwordHash: "x" },
+      });
+      return {
+        query: `mutation($id:ID!,$i:UpdateUserInput!){ updateUser(id:$id, input:$i){ id } }`,
+        variables: { id: user.id, i: { name: "Edited" } },
+      };
+    },
     // The same password again: the caller's own session stays, so the next role's calls still work.
     changePassword: async () => ({
       query: `mutation($c:String!,$n:String!){ changePassword(currentPassword:$c, newPassword:$n) }`,

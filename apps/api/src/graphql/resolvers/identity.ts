@@ -4,6 +4,7 @@ import type { Resolvers } from "../generated/resolvers-types.ts";
 import { paginate, newestFirst } from "../pagination.ts";
 import { login } from "../../features/identity/login.ts";
 import { createUser } from "../../features/identity/create-user.ts";
+import { updateUser } from "../../features/identity/update-user.ts";
 import { createTeam } from "../../features/identity/create-team.ts";
 import { createApiKey, revokeApiKey } from "../../features/identity/api-keys.ts";
 import { changePassword, logout, revokeUserSessions } from "../../features/identity/sessions.ts";
@@ -51,6 +52,12 @@ export const identityResolvers = {
   Mutation: {
     login: (_p, args, ctx) => login({ db: ctx.db, sessions: ctx.sessions, throttle: ctx.throttle }, args, ctx.ip),
     createUser: mutation("createUser", (a, ctx, p) => createUser(ctx.db, p, a.input)),
+    updateUser: mutation("updateUser", async (a, ctx, p) => {
+      const { user, sessionsChanged } = await updateUser(ctx.db, p, a.id, a.input);
+      // Deactivated, or another role or team: every API process forgets the tokens it had verified.
+      if (sessionsChanged) await ctx.authCache.revoked();
+      return user;
+    }),
     createTeam: mutation("createTeam", (a, ctx, p) => createTeam(ctx.db, p, a.input)),
     createApiKey: mutation("createApiKey", (a, ctx, p) => createApiKey(ctx.db, p, a.input)),
     // Each ends sessions or keys: every API process forgets the tokens it had verified.

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { NavLinks } from "@/components/nav-links";
+import { SiteMenu } from "@/components/site-menu";
 import { logoutAction } from "@/lib/actions/auth";
 import { humanize } from "@/lib/format";
 import { can } from "@/lib/permissions";
@@ -30,20 +31,25 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
           <Link href="/" className="brand">
             Costgate
           </Link>
-          <nav className="main-nav" aria-label="Main">
-            <NavLinks links={links} />
-          </nav>
-          <div className="user-box">
-            <span>
-              {me.name} · {humanize(me.role)}
-              {me.team ? ` · ${me.team.name}` : ""}
-            </span>
-            <form action={logoutAction}>
-              <button type="submit" className="button small">
-                Sign out
-              </button>
-            </form>
-          </div>
+          <SiteMenu>
+            <nav className="main-nav" aria-label="Main">
+              <NavLinks links={links} />
+            </nav>
+            <div className="user-box">
+              <span className="user-id">
+                <span className="user-name">{me.name}</span>
+                <span className="user-role">
+                  {humanize(me.role)}
+                  {me.team ? ` · ${me.team.name}` : ""}
+                </span>
+              </span>
+              <form action={logoutAction}>
+                <button type="submit" className="button small">
+                  Sign out
+                </button>
+              </form>
+            </div>
+          </SiteMenu>
         </div>
       </header>
       <main className="app-main" id="main" tabIndex={-1}>

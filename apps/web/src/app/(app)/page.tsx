@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { BudgetMeter } from "@/components/budget-meter";
 import { CostFigure } from "@/components/cost";
-import { Badge, Card, EmptyState, PageHeader, StatusBadge, TableWrap } from "@/components/ui";
+import { Badge, Card, EmptyState, PageHeader, StatusBadge, Table } from "@/components/ui";
 import { query, type ResultOf } from "@/lib/api";
 import {
   formatCount,
@@ -138,33 +138,26 @@ export default async function OverviewPage() {
           {top.length === 0 ? (
             <p className="muted">No recorded inference spend this month.</p>
           ) : (
-            <TableWrap label="Top-spending models">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Model</th>
-                    <th scope="col" className="num">
-                      Spend
-                    </th>
-                    <th scope="col" className="num">
-                      Inferences
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {top.map((r) => (
-                    <tr key={r.model.id}>
-                      <td>
-                        <Link href={`/models/${r.model.id}`}>{r.model.name}</Link>{" "}
-                        <span className="small muted">{r.model.team.name}</span>
-                      </td>
-                      <td className="num">{formatMoneyPrecise(r.costUsd)}</td>
-                      <td className="num">{formatCount(r.requests)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableWrap>
+            <Table
+              cardOnMobile
+              label="Top-spending models"
+              columns={[
+                { label: "Model" },
+                { label: "Spend", className: "num" },
+                { label: "Inferences", className: "num" },
+              ]}
+            >
+              {top.map((r) => (
+                <tr key={r.model.id}>
+                  <td>
+                    <Link href={`/models/${r.model.id}`}>{r.model.name}</Link>{" "}
+                    <span className="small muted">{r.model.team.name}</span>
+                  </td>
+                  <td className="num">{formatMoneyPrecise(r.costUsd)}</td>
+                  <td className="num">{formatCount(r.requests)}</td>
+                </tr>
+              ))}
+            </Table>
           )}
         </Card>
       </div>
@@ -186,64 +179,53 @@ export default async function OverviewPage() {
                 : ""}
               .
             </p>
-            <TableWrap label="Savings">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Model</th>
-                    <th scope="col">In production</th>
-                    <th scope="col" className="num">
-                      $/1M now
-                    </th>
-                    <th scope="col" className="num">
-                      Source $/1M
-                    </th>
-                    <th scope="col" className="num">
-                      Inferences
-                    </th>
-                    <th scope="col" className="num">
-                      Saved
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {savings.versions.map((r) => (
-                    <tr key={r.version.id}>
-                      <td>
-                        <Link href={`/models/${r.model.id}`}>{r.model.name}</Link>
-                      </td>
-                      <td>
-                        v{r.version.number} ({humanize(r.version.source)})
-                        <span className="recipe">
-                          from v{r.source.number}
-                          {r.version.evaluation && r.source.evaluation
-                            ? ` · ${formatMetric(r.version.evaluation.metric, r.version.evaluation.value)} vs ${formatMetric(r.source.evaluation.metric, r.source.evaluation.value)}`
-                            : ""}
-                        </span>
-                      </td>
-                      <td className="num">
-                        {r.version.cost ? (
-                          <CostFigure cost={r.version.cost} caption="none" />
-                        ) : (
-                          formatPerMillion(r.costPerMillionUsd)
-                        )}
-                      </td>
-                      <td className="num">
-                        {r.source.cost ? (
-                          <CostFigure cost={r.source.cost} caption="none" />
-                        ) : (
-                          formatPerMillion(r.sourceCostPerMillionUsd)
-                        )}
-                      </td>
-                      <td className="num">{formatCount(r.requests)}</td>
-                      <td className="num">
-                        <Saved r={r} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableWrap>
+            <Table
+              cardOnMobile
+              label="Savings"
+              columns={[
+                { label: "Model" },
+                { label: "In production" },
+                { label: "$/1M now", className: "num" },
+                { label: "Source $/1M", className: "num" },
+                { label: "Inferences", className: "num" },
+                { label: "Saved", className: "num" },
+              ]}
+            >
+              {savings.versions.map((r) => (
+                <tr key={r.version.id}>
+                  <td>
+                    <Link href={`/models/${r.model.id}`}>{r.model.name}</Link>
+                  </td>
+                  <td>
+                    v{r.version.number} ({humanize(r.version.source)})
+                    <span className="recipe">
+                      from v{r.source.number}
+                      {r.version.evaluation && r.source.evaluation
+                        ? ` · ${formatMetric(r.version.evaluation.metric, r.version.evaluation.value)} vs ${formatMetric(r.source.evaluation.metric, r.source.evaluation.value)}`
+                        : ""}
+                    </span>
+                  </td>
+                  <td className="num">
+                    {r.version.cost ? (
+                      <CostFigure cost={r.version.cost} caption="none" />
+                    ) : (
+                      formatPerMillion(r.costPerMillionUsd)
+                    )}
+                  </td>
+                  <td className="num">
+                    {r.source.cost ? (
+                      <CostFigure cost={r.source.cost} caption="none" />
+                    ) : (
+                      formatPerMillion(r.sourceCostPerMillionUsd)
+                    )}
+                  </td>
+                  <td className="num">{formatCount(r.requests)}</td>
+                  <td className="num">
+                    <Saved r={r} />
+                  </td>
+                </tr>
+              ))}
+            </Table>
             {savings.count > savings.versions.length ? (
               <p className="small muted">
                 The {savings.versions.length} biggest of {savings.count} optimized versions in production; the total

@@ -11,6 +11,7 @@ import {
   CreateWebhookMutation,
   DeleteWebhookMutation,
   RevokeApiKeyMutation,
+  UpdateUserMutation,
   UpdateWebhookMutation,
   UpsertHardwareProfileMutation,
 } from "../operations";
@@ -80,6 +81,35 @@ export async function createUserAction(_prev: ActionState, form: FormData): Prom
     });
     revalidatePath("/admin/users");
     return { ok: true, message: `Created ${createUser.email}.` };
+  } catch (error) {
+    return errorState(error, values);
+  }
+}
+
+/** ADMIN: the edit-user dialog (name, role, team, active); the form keeps what was entered on an error. */
+export async function updateUserAction(id: string, _prev: ActionState, form: FormData): Promise<ActionState> {
+  const values = {
+    name: str(form, "name"),
+    role: str(form, "role"),
+    teamId: str(form, "teamId"),
+    active: form.get("active") === "on" ? "on" : "",
+  };
+  const e: Record<string, string> = {};
+  if (!values.name) e.name = "Enter the person's name";
+  const r = role(values.role);
+  if (!r) e.role = "Choose a role";
+  if (r && r !== "ADMIN" && !values.teamId) e.teamId = "Choose a team: only admins work without one";
+  if (Object.keys(e).length) return { ok: false, fieldErrors: e, values };
+  try {
+    const { updateUser } = await request(UpdateUserMutation, {
+      id,
+      input: { name: values.name, role: r!, teamId: values.teamId || null, active: values.active === "on" },
+    });
+    revalidatePath("/admin/users");
+    return {
+      ok: true,
+      message: updateUser.deactivatedAt ? `${updateUser.name} is deactivated.` : `Saved ${updateUser.name}.`,
+    };
   } catch (error) {
     return errorState(error, values);
   }

@@ -32,11 +32,14 @@ export async function loginAction(_prev: ActionState, form: FormData): Promise<A
     ({ login } = await request(LoginMutation, { email, password }, null));
   } catch (error) {
     const message =
-      error instanceof ApiError && error.code === "UNAUTHENTICATED"
-        ? "That email and password do not match an account."
-        : error instanceof ApiError
-          ? error.message
-          : "Could not sign in.";
+      // The API says "deactivated" only after the password matched: the person may know that.
+      error instanceof ApiError && error.code === "UNAUTHENTICATED" && /deactivated/.test(error.message)
+        ? error.message
+        : error instanceof ApiError && error.code === "UNAUTHENTICATED"
+          ? "That email and password do not match an account."
+          : error instanceof ApiError
+            ? error.message
+            : "Could not sign in.";
     return { ok: false, message, values: { email } };
   }
   const expires = new Date(login.expiresAt);

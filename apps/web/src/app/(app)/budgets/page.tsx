@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { BudgetMeter } from "@/components/budget-meter";
-import { Card, EmptyState, PageHeader, StatusBadge, TableWrap } from "@/components/ui";
+import { Card, EmptyState, PageHeader, StatusBadge, Table } from "@/components/ui";
 import { query } from "@/lib/api";
 import { formatDate, formatMoney, formatPercent, humanize } from "@/lib/format";
 import { BudgetsQuery } from "@/lib/operations";
@@ -37,67 +37,54 @@ export default async function BudgetsPage() {
           </EmptyState>
         </Card>
       ) : (
-        <TableWrap label="Budgets">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Budget</th>
-                <th scope="col">Covers</th>
-                <th scope="col" className="num">
-                  Amount
-                </th>
-                <th scope="col" style={{ minWidth: 220 }}>
-                  Utilisation
-                </th>
-                <th scope="col" className="num">
-                  Forecast
-                </th>
-                <th scope="col">Runs out</th>
-                <th scope="col">State</th>
-              </tr>
-            </thead>
-            <tbody>
-              {budgets.map((b) => (
-                <tr key={b.id}>
-                  <td>
-                    <Link href={`/budgets/${b.id}`}>{b.name}</Link>
-                    <span className="recipe">
-                      {humanize(b.period)} · {humanize(b.action)}
-                    </span>
-                  </td>
-                  <td>
-                    {b.team.name}
-                    <span className="recipe">{b.model ? b.model.name : "all models"}</span>
-                  </td>
-                  <td className="num">{formatMoney(b.amountUsd)}</td>
-                  <td>
-                    <BudgetMeter
-                      spent={Number(b.status.spentUsd)}
-                      forecast={Number(b.status.forecastUsd)}
-                      amount={Number(b.amountUsd)}
-                      thresholds={b.alertThresholds}
-                      state={b.status.state}
-                    />
-                  </td>
-                  <td className="num">
-                    {formatMoney(b.status.forecastUsd)}
-                    <span className="recipe">{formatPercent(b.status.forecastUtilization)}</span>
-                  </td>
-                  <td className="nowrap">
-                    {b.status.exhaustsAt ? (
-                      formatDate(b.status.exhaustsAt)
-                    ) : (
-                      <span className="muted">not this period</span>
-                    )}
-                  </td>
-                  <td>
-                    <StatusBadge value={b.status.state} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableWrap>
+        <Table
+          cardOnMobile
+          label="Budgets"
+          columns={[
+            { label: "Budget" },
+            { label: "Covers" },
+            { label: "Amount", className: "num" },
+            { label: "Utilisation", style: { minWidth: 220 } },
+            { label: "Forecast", className: "num" },
+            { label: "Runs out" },
+            { label: "State" },
+          ]}
+        >
+          {budgets.map((b) => (
+            <tr key={b.id}>
+              <td>
+                <Link href={`/budgets/${b.id}`}>{b.name}</Link>
+                <span className="recipe">
+                  {humanize(b.period)} · {humanize(b.action)}
+                </span>
+              </td>
+              <td>
+                {b.team.name}
+                <span className="recipe">{b.model ? b.model.name : "all models"}</span>
+              </td>
+              <td className="num">{formatMoney(b.amountUsd)}</td>
+              <td>
+                <BudgetMeter
+                  spent={Number(b.status.spentUsd)}
+                  forecast={Number(b.status.forecastUsd)}
+                  amount={Number(b.amountUsd)}
+                  thresholds={b.alertThresholds}
+                  state={b.status.state}
+                />
+              </td>
+              <td className="num">
+                {formatMoney(b.status.forecastUsd)}
+                <span className="recipe">{formatPercent(b.status.forecastUtilization)}</span>
+              </td>
+              <td className="nowrap">
+                {b.status.exhaustsAt ? formatDate(b.status.exhaustsAt) : <span className="muted">not this period</span>}
+              </td>
+              <td>
+                <StatusBadge value={b.status.state} />
+              </td>
+            </tr>
+          ))}
+        </Table>
       )}
     </>
   );

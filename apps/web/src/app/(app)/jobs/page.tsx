@@ -2,9 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Pager } from "@/components/pager";
 import { AutoRefresh } from "@/components/auto-refresh";
-import { Card, EmptyState, PageHeader, ProgressBar, StatusBadge, TableWrap } from "@/components/ui";
+import { Card, EmptyState, PageHeader, ProgressBar, StatusBadge, Table } from "@/components/ui";
 import { query } from "@/lib/api";
-import { formatDateTime, formatPercent } from "@/lib/format";
+import { formatDateTime, formatDuration, formatPercent } from "@/lib/format";
 import { JobsQuery } from "@/lib/operations";
 
 export const metadata: Metadata = { title: "Jobs" };
@@ -56,47 +56,50 @@ export default async function JobsPage({
         </Card>
       ) : (
         <>
-          <TableWrap label="Jobs">
-            <table>
-              <caption>
+          <Table
+            cardOnMobile
+            label="Jobs"
+            caption={
+              <>
                 {optimizationJobs.totalCount} job(s), newest first{live ? "; running jobs update by themselves" : ""}
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Job</th>
-                  <th scope="col">Model</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Progress</th>
-                  <th scope="col">Stage</th>
-                  <th scope="col">Best</th>
-                  <th scope="col">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {jobs.map((j) => (
-                  <tr key={j.id}>
-                    <td>
-                      <Link href={`/jobs/${j.id}`}>{j.policy.name}</Link>
-                      <span className="recipe">{j.triggeredBy}</span>
-                    </td>
-                    <td>
-                      {j.model.name} v{j.sourceVersion.number}
-                    </td>
-                    <td>
-                      <StatusBadge value={j.status} />
-                    </td>
-                    <td style={{ minWidth: 110 }}>
-                      <ProgressBar value={j.progress} label={`Progress of ${j.policy.name}`} />
-                      <span className="small muted">{formatPercent(j.progress, 0)}</span>
-                    </td>
-                    <td className="small">{j.stage ?? "—"}</td>
-                    <td>{j.bestVersion ? `v${j.bestVersion.number}` : "—"}</td>
-                    <td className="nowrap">{formatDateTime(j.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
+              </>
+            }
+            columns={[
+              { label: "Job" },
+              { label: "Model" },
+              { label: "Status" },
+              { label: "Progress" },
+              { label: "Stage" },
+              { label: "Best" },
+              { label: "Created" },
+            ]}
+          >
+            {jobs.map((j) => (
+              <tr key={j.id}>
+                <td>
+                  <Link href={`/jobs/${j.id}`}>{j.policy.name}</Link>
+                  <span className="recipe">{j.triggeredBy}</span>
+                </td>
+                <td>
+                  {j.model.name} v{j.sourceVersion.number}
+                </td>
+                <td>
+                  <StatusBadge value={j.status} />
+                </td>
+                <td style={{ minWidth: 110 }}>
+                  <ProgressBar value={j.progress} label={`Progress of ${j.policy.name}`} />
+                  <span className="small muted">{formatPercent(j.progress, 0)}</span>
+                </td>
+                <td className="small">
+                  {j.status === "QUEUED"
+                    ? `Waiting for a worker for ${formatDuration(Date.now() - Date.parse(j.createdAt))}`
+                    : (j.stage ?? "—")}
+                </td>
+                <td>{j.bestVersion ? `v${j.bestVersion.number}` : "—"}</td>
+                <td className="nowrap">{formatDateTime(j.createdAt)}</td>
+              </tr>
+            ))}
+          </Table>
           <Pager path="/jobs" params={{ status }} after={sp.after} pageInfo={optimizationJobs.pageInfo} />
         </>
       )}

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Pager } from "@/components/pager";
-import { Card, EmptyState, PageHeader, TableWrap } from "@/components/ui";
+import { Card, EmptyState, PageHeader, Table } from "@/components/ui";
 import { query } from "@/lib/api";
 import { CostFigure } from "@/components/cost";
 import { formatDate, formatMetric, humanize } from "@/lib/format";
@@ -61,63 +61,56 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
         </Card>
       ) : (
         <>
-          <TableWrap label="Models">
-            <table>
-              <caption>
+          <Table
+            cardOnMobile
+            label="Models"
+            caption={
+              <>
                 {models.totalCount} model{models.totalCount === 1 ? "" : "s"}
                 {q ? ` matching “${q}”` : ""}
                 {after ? " (later page)" : ""}
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Team</th>
-                  <th scope="col">Task</th>
-                  <th scope="col" className="num">
-                    Versions
-                  </th>
-                  <th scope="col">Production</th>
-                  <th scope="col">Metric</th>
-                  <th scope="col" className="num">
-                    $/1M inferences
-                  </th>
-                  <th scope="col">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((m) => (
-                  <tr key={m.id}>
-                    <td>
-                      <Link href={`/models/${m.id}`}>{m.name}</Link>
-                      {m.description ? <span className="recipe">{m.description}</span> : null}
-                    </td>
-                    <td>{m.team.name}</td>
-                    <td>{humanize(m.task)}</td>
-                    <td className="num">{m.versions.totalCount}</td>
-                    <td>
-                      {m.productionVersion ? `v${m.productionVersion.number}` : <span className="muted">none</span>}
-                    </td>
-                    <td>
-                      {m.productionVersion?.evaluation
-                        ? `${formatMetric(m.productionVersion.evaluation.metric, m.productionVersion.evaluation.value)} ${m.productionVersion.evaluation.metric}`
-                        : "—"}
-                    </td>
-                    <td className="num">
-                      {m.productionVersion?.cost ? <CostFigure cost={m.productionVersion.cost} /> : "—"}
-                    </td>
-                    <td className="nowrap">{formatDate(m.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
+              </>
+            }
+            columns={[
+              { label: "Name" },
+              { label: "Team" },
+              { label: "Task" },
+              { label: "Versions", className: "num" },
+              { label: "Production" },
+              { label: "Metric" },
+              { label: "$/1M inferences", className: "num" },
+              { label: "Created" },
+            ]}
+          >
+            {rows.map((m) => (
+              <tr key={m.id}>
+                <td>
+                  <Link href={`/models/${m.id}`}>{m.name}</Link>
+                  {m.description ? <span className="recipe">{m.description}</span> : null}
+                </td>
+                <td>{m.team.name}</td>
+                <td>{humanize(m.task)}</td>
+                <td className="num">{m.versions.totalCount}</td>
+                <td>{m.productionVersion ? `v${m.productionVersion.number}` : <span className="muted">none</span>}</td>
+                <td>
+                  {m.productionVersion?.evaluation
+                    ? `${formatMetric(m.productionVersion.evaluation.metric, m.productionVersion.evaluation.value)} ${m.productionVersion.evaluation.metric}`
+                    : "—"}
+                </td>
+                <td className="num">
+                  {m.productionVersion?.cost ? <CostFigure cost={m.productionVersion.cost} /> : "—"}
+                </td>
+                <td className="nowrap">{formatDate(m.createdAt)}</td>
+              </tr>
+            ))}
+          </Table>
           <Pager path="/models" params={{ q }} after={after} pageInfo={models.pageInfo} />
         </>
       )}
 
       {canCreate ? (
         <Card title="New model" id="new-model">
-          <NewModelForm teams={teams} defaultTeamId={me.team?.id ?? ""} />
+          <NewModelForm teams={teams} defaultTeamId={me.team?.id ?? (teams.length === 1 ? teams[0]!.id : "")} />
         </Card>
       ) : null}
     </>

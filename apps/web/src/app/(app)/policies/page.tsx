@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { Badge, Card, EmptyState, PageHeader, TableWrap } from "@/components/ui";
+import { Badge, Card, EmptyState, PageHeader, Table } from "@/components/ui";
 import { query } from "@/lib/api";
 import { humanize } from "@/lib/format";
 import { PoliciesQuery } from "@/lib/operations";
@@ -37,51 +37,46 @@ export default async function PoliciesPage() {
           </EmptyState>
         </Card>
       ) : (
-        <TableWrap label="Policies">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Scope</th>
-                <th scope="col">Steps</th>
-                <th scope="col" className="num">
-                  Max drop
-                </th>
-                <th scope="col">Hardware</th>
-                <th scope="col">Trigger</th>
-                <th scope="col">Auto-promote</th>
-                <th scope="col">State</th>
-              </tr>
-            </thead>
-            <tbody>
-              {policies.map((p) => (
-                <tr key={p.id}>
-                  <td>
-                    <Link href={`/policies/${p.id}`}>{p.name}</Link>
-                  </td>
-                  <td>
-                    {p.team.name}
-                    <span className="recipe">{p.model ? p.model.name : "any model of the team"}</span>
-                  </td>
-                  <td>
-                    <ol style={{ margin: 0, paddingLeft: "1.1rem" }}>
-                      {p.steps.map((s, i) => (
-                        <li key={i}>
-                          {humanize(s.kind)} <span className="muted small">{describeParams(s.kind, s.params)}</span>
-                        </li>
-                      ))}
-                    </ol>
-                  </td>
-                  <td className="num">{p.maxAccuracyDrop}</td>
-                  <td>{p.hardwareProfile?.name ?? "Default"}</td>
-                  <td>{humanize(p.trigger)}</td>
-                  <td>{p.autoPromote ? "Yes" : "No"}</td>
-                  <td>{p.enabled ? <Badge tone="ok">Enabled</Badge> : <Badge>Disabled</Badge>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableWrap>
+        <Table
+          cardOnMobile
+          label="Policies"
+          columns={[
+            { label: "Name" },
+            { label: "Scope" },
+            { label: "Steps" },
+            { label: "Max drop", className: "num" },
+            { label: "Hardware" },
+            { label: "Trigger" },
+            { label: "Auto-promote" },
+            { label: "State" },
+          ]}
+        >
+          {policies.map((p) => (
+            <tr key={p.id}>
+              <td>
+                <Link href={`/policies/${p.id}`}>{p.name}</Link>
+              </td>
+              <td>
+                {p.team.name}
+                <span className="recipe">{p.model ? p.model.name : "any model of the team"}</span>
+              </td>
+              <td>
+                <ol style={{ margin: 0, paddingLeft: "1.1rem" }}>
+                  {p.steps.map((s, i) => (
+                    <li key={i}>
+                      {humanize(s.kind)} <span className="muted small">{describeParams(s.kind, s.params)}</span>
+                    </li>
+                  ))}
+                </ol>
+              </td>
+              <td className="num">{p.maxAccuracyDrop}</td>
+              <td>{p.hardwareProfile?.name ?? "Default"}</td>
+              <td>{humanize(p.trigger)}</td>
+              <td>{p.autoPromote ? "Yes" : "No"}</td>
+              <td>{p.enabled ? <Badge tone="ok">Enabled</Badge> : <Badge>Disabled</Badge>}</td>
+            </tr>
+          ))}
+        </Table>
       )}
     </>
   );

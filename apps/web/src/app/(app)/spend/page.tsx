@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { EXPLORER_GROUP_BYS, readExplorerFilters, spendExplorerPath, type ExplorerFilters } from "@costgate/core";
-import { Card, EmptyState, PageHeader, TableWrap } from "@/components/ui";
+import { Card, EmptyState, PageHeader, Table } from "@/components/ui";
 import { ApiError, query } from "@/lib/api";
 import { formatMoneyPrecise, formatPercent, humanize } from "@/lib/format";
 import { SpendExplorerQuery, TeamsQuery } from "@/lib/operations";
@@ -188,39 +188,32 @@ export default async function SpendExplorerPage({
           >
             <StackedSpendChart rows={rows} series={series} from={f.from} to={f.to} />
           </Card>
-          <TableWrap label="Spend by group">
-            <table>
-              <caption>
+          <Table
+            cardOnMobile
+            label="Spend by group"
+            caption={
+              <>
                 {formatMoneyPrecise(total)} from {f.from} to {f.to} (exclusive)
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">{humanize(f.groupBy === "TAG" ? `tag ${f.tagKey}` : f.groupBy)}</th>
-                  <th scope="col" className="num">
-                    Spend
-                  </th>
-                  <th scope="col" className="num">
-                    Share
-                  </th>
-                  <th scope="col" className="num">
-                    Inferences
-                  </th>
-                  <th scope="col">Drill down</th>
-                </tr>
-              </thead>
-              <tbody>
-                {groups.map((g) => (
-                  <tr key={g.key}>
-                    <td>{g.label}</td>
-                    <td className="num">{formatMoneyPrecise(g.cost)}</td>
-                    <td className="num">{formatPercent(total > 0 ? g.cost / total : 0)}</td>
-                    <td className="num">{g.requests.toLocaleString("en-US")}</td>
-                    <td>{drillDown(f, g.key, link)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
+              </>
+            }
+            columns={[
+              { label: humanize(f.groupBy === "TAG" ? `tag ${f.tagKey}` : f.groupBy) },
+              { label: "Spend", className: "num" },
+              { label: "Share", className: "num" },
+              { label: "Inferences", className: "num" },
+              { label: "Drill down" },
+            ]}
+          >
+            {groups.map((g) => (
+              <tr key={g.key}>
+                <td>{g.label}</td>
+                <td className="num">{formatMoneyPrecise(g.cost)}</td>
+                <td className="num">{formatPercent(total > 0 ? g.cost / total : 0)}</td>
+                <td className="num">{g.requests.toLocaleString("en-US")}</td>
+                <td>{drillDown(f, g.key, link)}</td>
+              </tr>
+            ))}
+          </Table>
         </>
       )}
     </>

@@ -70,7 +70,11 @@ export async function POST(req: NextRequest): Promise<Response> {
         token,
       );
       return Response.json(
-        { ...uploaded, message: `Version ${v.number} registered: it is being evaluated and measured.` },
+        {
+          ...uploaded,
+          versionNumber: v.number,
+          message: `Version ${v.number} registered: it is being evaluated and measured.`,
+        },
         { status: 201 },
       );
     }

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Pager } from "@/components/pager";
-import { Card, EmptyState, PageHeader, TableWrap } from "@/components/ui";
+import { Card, EmptyState, PageHeader, Table } from "@/components/ui";
 import { query } from "@/lib/api";
 import { auditChanges, entityHref } from "@/lib/audit-diff";
 import { formatDateTime } from "@/lib/format";
@@ -78,88 +78,84 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </Card>
       ) : (
         <>
-          <TableWrap label="Audit events">
-            <table>
-              <caption>{auditEvents.totalCount} event(s)</caption>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Entity</th>
-                  <th scope="col">Change</th>
+          <Table
+            label="Audit events"
+            caption={<>{auditEvents.totalCount} event(s)</>}
+            columns={[
+              { label: "When" },
+              { label: "Actor" },
+              { label: "Action" },
+              { label: "Entity" },
+              { label: "Change" },
+            ]}
+          >
+            {events.map((e) => {
+              const href = entityHref(e.entityType, e.entityId, e.entity ?? null);
+              const changes = auditChanges(e.before, e.after);
+              return (
+                <tr key={e.id}>
+                  <td className="nowrap">{formatDateTime(e.createdAt)}</td>
+                  <td>
+                    <Link
+                      href={`/admin/audit?actor=${encodeURIComponent(e.actor)}`}
+                      title={`Only the events of ${e.actorName}`}
+                    >
+                      {e.actorName}
+                    </Link>
+                  </td>
+                  <td>
+                    <Link href={`/admin/audit?action=${encodeURIComponent(e.action)}`}>{e.action}</Link>
+                  </td>
+                  <td>
+                    {e.entity ? (
+                      href ? (
+                        <Link href={href}>{e.entity.name}</Link>
+                      ) : (
+                        e.entity.name
+                      )
+                    ) : (
+                      <span className="muted">deleted</span>
+                    )}
+                    <span className="recipe">
+                      <Link
+                        href={`/admin/audit?entityType=${encodeURIComponent(e.entityType)}&entityId=${encodeURIComponent(e.entityId)}`}
+                        aria-label={`${typeLabel(e.entityType)} history${e.entity ? ` of ${e.entity.name}` : ""}`}
+                      >
+                        {typeLabel(e.entityType)} history
+                      </Link>
+                    </span>
+                  </td>
+                  <td className="small audit-change">
+                    {changes.length === 0 ? (
+                      <span className="muted">No field changed</span>
+                    ) : (
+                      <table className="audit-diff">
+                        <caption className="visually-hidden">Changes</caption>
+                        <thead className="visually-hidden">
+                          <tr>
+                            <th scope="col">Field</th>
+                            <th scope="col">Before</th>
+                            <th scope="col">After</th>
+                          </tr>
+                        </thead>
+                        <tbody>
+                          {changes.map((c) => (
+                            <tr key={c.field}>
+                              <th scope="row">{c.field}</th>
+                              <td>{c.before === null ? null : <del>{c.before}</del>}</td>
+                              <td>
+                                {c.after === null ? <span className="muted">removed</span> : <ins>{c.after}</ins>}
+                              </td>
+                            </tr>
+                          ))}
+                        </tbody>
+                      </table>
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {events.map((e) => {
-                  const href = entityHref(e.entityType, e.entityId, e.entity ?? null);
-                  const changes = auditChanges(e.before, e.after);
-                  return (
-                    <tr key={e.id}>
-                      <td className="nowrap">{formatDateTime(e.createdAt)}</td>
-                      <td>
-                        <Link
-                          href={`/admin/audit?actor=${encodeURIComponent(e.actor)}`}
-                          title={`Only the events of ${e.actorName}`}
-                        >
-                          {e.actorName}
-                        </Link>
-                      </td>
-                      <td>
-                        <Link href={`/admin/audit?action=${encodeURIComponent(e.action)}`}>{e.action}</Link>
-                      </td>
-                      <td>
-                        {e.entity ? (
-                          href ? (
-                            <Link href={href}>{e.entity.name}</Link>
-                          ) : (
-                            e.entity.name
-                          )
-                        ) : (
-                          <span className="muted">deleted</span>
-                        )}
-                        <span className="recipe">
-                          <Link
-                            href={`/admin/audit?entityType=${encodeURIComponent(e.entityType)}&entityId=${encodeURIComponent(e.entityId)}`}
-                            aria-label={`${typeLabel(e.entityType)} history${e.entity ? ` of ${e.entity.name}` : ""}`}
-                          >
-                            {typeLabel(e.entityType)} history
-                          </Link>
-                        </span>
-                      </td>
-                      <td className="small audit-change">
-                        {changes.length === 0 ? (
-                          <span className="muted">No field changed</span>
-                        ) : (
-                          <table className="audit-diff">
-                            <caption className="visually-hidden">Changes</caption>
-                            <thead className="visually-hidden">
-                              <tr>
-                                <th scope="col">Field</th>
-                                <th scope="col">Before</th>
-                                <th scope="col">After</th>
-                              </tr>
-                            </thead>
-                            <tbody>
-                              {changes.map((c) => (
-                                <tr key={c.field}>
-                                  <th scope="row">{c.field}</th>
-                                  <td>{c.before === null ? null : <del>{c.before}</del>}</td>
-                                  <td>
-                                    {c.after === null ? <span className="muted">removed</span> : <ins>{c.after}</ins>}
-                                  </td>
-                                </tr>
-                              ))}
-                            </tbody>
-                          </table>
-                        )}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </TableWrap>
+              );
+            })}
+          </Table>
           <Pager path="/admin/audit" params={filters} after={f.after} pageInfo={auditEvents.pageInfo} />
         </>
       )}

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { Badge, Card, EmptyState, PageHeader, TableWrap } from "@/components/ui";
+import { Badge, Card, EmptyState, PageHeader, Table } from "@/components/ui";
 import { query } from "@/lib/api";
 import { formatCount, formatMoney } from "@/lib/format";
 import { HardwareProfilesQuery } from "@/lib/operations";
@@ -23,43 +23,32 @@ export default async function HardwarePage() {
           <EmptyState title="No hardware profiles" />
         </Card>
       ) : (
-        <TableWrap label="Hardware profiles">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col" className="num">
-                  Per hour
-                </th>
-                <th scope="col" className="num">
-                  vCPUs
-                </th>
-                <th scope="col" className="num">
-                  Memory
-                </th>
-                <th scope="col" className="num">
-                  Batch
-                </th>
-                <th scope="col">Price source</th>
-              </tr>
-            </thead>
-            <tbody>
-              {hardwareProfiles.map((h) => (
-                <tr key={h.id}>
-                  <td>
-                    {h.name} {h.isDefault ? <Badge tone="info">Default</Badge> : null}
-                    {h.description ? <span className="recipe">{h.description}</span> : null}
-                  </td>
-                  <td className="num">{formatMoney(h.hourlyPriceUsd)}</td>
-                  <td className="num">{h.vcpus}</td>
-                  <td className="num">{formatCount(h.memoryGiB, 1)} GiB</td>
-                  <td className="num">{h.batchSize}</td>
-                  <td className="small">{h.priceSource ?? "—"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableWrap>
+        <Table
+          cardOnMobile
+          label="Hardware profiles"
+          columns={[
+            { label: "Name" },
+            { label: "Per hour", className: "num" },
+            { label: "vCPUs", className: "num" },
+            { label: "Memory", className: "num" },
+            { label: "Batch", className: "num" },
+            { label: "Price source" },
+          ]}
+        >
+          {hardwareProfiles.map((h) => (
+            <tr key={h.id}>
+              <td>
+                {h.name} {h.isDefault ? <Badge tone="info">Default</Badge> : null}
+                {h.description ? <span className="recipe">{h.description}</span> : null}
+              </td>
+              <td className="num">{formatMoney(h.hourlyPriceUsd)}</td>
+              <td className="num">{h.vcpus}</td>
+              <td className="num">{formatCount(h.memoryGiB, 1)} GiB</td>
+              <td className="num">{h.batchSize}</td>
+              <td className="small">{h.priceSource ?? "—"}</td>
+            </tr>
+          ))}
+        </Table>
       )}
       {canEdit ? (
         <Card title="Add or update a profile" id="edit-profile">

@@ -1,8 +1,15 @@
 "use client";
 import { ActionForm } from "@/components/action-form";
 import { useActionState, useState, useTransition } from "react";
-import { FormMessage, SelectField, SubmitButton, TextField } from "@/components/form";
-import { createApiKeyAction, createTeamAction, createUserAction, revokeApiKeyAction } from "@/lib/actions/admin";
+import { Dialog } from "@/components/dialog";
+import { CheckField, FormMessage, SelectField, SubmitButton, TextField } from "@/components/form";
+import {
+  createApiKeyAction,
+  createTeamAction,
+  createUserAction,
+  revokeApiKeyAction,
+  updateUserAction,
+} from "@/lib/actions/admin";
 import { initialState } from "@/lib/form-state";
 import { useRouter } from "next/navigation";
 
@@ -181,5 +188,93 @@ export function RevokeKeyButton({ id, name }: { id: string; name: string }) {
     >
       Revoke
     </button>
+  );
+}
+
+export interface EditableUser {
+  id: string;
+  name: string;
+  email: string;
+  role: string;
+  teamId: string;
+  active: boolean;
+}
+
+/** ADMIN: an “Edit” button on a user's row and its dialog: name, role, team, active. */
+export function EditUserButton({ user, teams, self }: { user: EditableUser; teams: Opt[]; self: boolean }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <button
+        type="button"
+        className="button small"
+        onClick={() => setOpen(true)}
+        aria-haspopup="dialog"
+        aria-label={`Edit ${user.name}`}
+      >
+        Edit
+      </button>
+      <Dialog open={open} onClose={() => setOpen(false)} title={`Edit ${user.email}`}>
+        {open ? <EditUserForm user={user} teams={teams} self={self} onDone={() => setOpen(false)} /> : null}
+      </Dialog>
+    </>
+  );
+}
+
+function EditUserForm({
+  user,
+  teams,
+  self,
+  onDone,
+}: {
+  user: EditableUser;
+  teams: Opt[];
+  self: boolean;
+  onDone: () => void;
+}) {
+  const [state, action] = useActionState(updateUserAction.bind(null, user.id), initialState);
+  const v = state.values ?? {};
+  const e = state.fieldErrors ?? {};
+  const p = `edit-${user.id}`;
+  return (
+    <form action={action} className="form" noValidate>
+      <FormMessage state={state} />
+      <TextField id={`${p}-name`} name="name" label="Full name" defaultValue={v.name ?? user.name} error={e.name} />
+      <SelectField
+        id={`${p}-role`}
+        name="role"
+        label="Role"
+        options={ROLES}
+        defaultValue={v.role ?? user.role}
+        error={e.role}
+        disabled={self}
+        hint={self ? "Another admin can change your role." : undefined}
+      />
+      {self ? <input type="hidden" name="role" value={user.role} /> : null}
+      <SelectField
+        id={`${p}-team`}
+        name="teamId"
+        label="Team"
+        placeholder="No team (admins only)"
+        options={teams}
+        defaultValue={v.teamId ?? user.teamId}
+        error={e.teamId}
+      />
+      <CheckField
+        id={`${p}-active`}
+        name="active"
+        label="Active (can sign in)"
+        defaultChecked={state.values ? v.active === "on" : user.active}
+        disabled={self}
+        hint="Deactivating ends the person's sessions at once; their history stays."
+      />
+      {self ? <input type="hidden" name="active" value="on" /> : null}
+      <div className="dialog-actions">
+        <button type="button" className="button" onClick={onDone}>
+          {state.ok ? "Close" : "Cancel"}
+        </button>
+        <SubmitButton pendingText="Saving…">Save</SubmitButton>
+      </div>
+    </form>
   );
 }

@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
-import { Badge, Card, EmptyState, PageHeader, TableWrap } from "@/components/ui";
+import { Badge, Card, EmptyState, PageHeader, Table } from "@/components/ui";
 import { query } from "@/lib/api";
 import { formatDateTime, humanize } from "@/lib/format";
 import { UsersQuery } from "@/lib/operations";
 import { can } from "@/lib/permissions";
 import { getMe } from "@/lib/session";
-import { ApiKeyForm, RevokeKeyButton, TeamForm, UserForm } from "./forms";
+import { ApiKeyForm, EditUserButton, RevokeKeyButton, TeamForm, UserForm } from "./forms";
 
 export const metadata: Metadata = { title: "Users and API keys" };
 
@@ -24,28 +24,44 @@ export default async function UsersPage() {
         {users.length === 0 ? (
           <EmptyState title="No users" />
         ) : (
-          <TableWrap label="Users">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Email</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Team</th>
-                </tr>
-              </thead>
-              <tbody>
-                {users.map((u) => (
-                  <tr key={u.id}>
-                    <td>{u.name}</td>
-                    <td>{u.email}</td>
-                    <td>{humanize(u.role)}</td>
-                    <td>{u.team?.name ?? "—"}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
+          <Table
+            cardOnMobile
+            label="Users"
+            columns={[
+              { label: "Name" },
+              { label: "Email" },
+              { label: "Role" },
+              { label: "Team" },
+              { label: "Status" },
+              ...(isAdmin ? [{ label: "Actions" }] : []),
+            ]}
+          >
+            {users.map((u) => (
+              <tr key={u.id}>
+                <td>{u.name}</td>
+                <td>{u.email}</td>
+                <td>{humanize(u.role)}</td>
+                <td>{u.team?.name ?? "—"}</td>
+                <td>{u.deactivatedAt ? <Badge tone="bad">Deactivated</Badge> : <Badge tone="ok">Active</Badge>}</td>
+                {isAdmin ? (
+                  <td>
+                    <EditUserButton
+                      user={{
+                        id: u.id,
+                        name: u.name,
+                        email: u.email,
+                        role: u.role,
+                        teamId: u.team?.id ?? "",
+                        active: !u.deactivatedAt,
+                      }}
+                      teams={teamOptions}
+                      self={u.id === me.id}
+                    />
+                  </td>
+                ) : null}
+              </tr>
+            ))}
+          </Table>
         )}
       </Card>
       {isAdmin ? (
@@ -62,44 +78,41 @@ export default async function UsersPage() {
         {apiKeys.length === 0 ? (
           <p className="muted">No API keys yet.</p>
         ) : (
-          <TableWrap label="API keys">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Prefix</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Team</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">State</th>
-                </tr>
-              </thead>
-              <tbody>
-                {apiKeys.map((k) => (
-                  <tr key={k.id}>
-                    <td>{k.name}</td>
-                    <td>
-                      <code>{k.prefix}…</code>
-                    </td>
-                    <td>{humanize(k.role)}</td>
-                    <td>{k.team?.name ?? "—"}</td>
-                    <td className="nowrap">{formatDateTime(k.createdAt)}</td>
-                    <td className="nowrap">{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : "never"}</td>
-                    <td>
-                      {k.revokedAt ? (
-                        <Badge tone="bad">Revoked</Badge>
-                      ) : canKeys ? (
-                        <RevokeKeyButton id={k.id} name={k.name} />
-                      ) : (
-                        <Badge tone="ok">Active</Badge>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
+          <Table
+            cardOnMobile
+            label="API keys"
+            columns={[
+              { label: "Name" },
+              { label: "Prefix" },
+              { label: "Role" },
+              { label: "Team" },
+              { label: "Created" },
+              { label: "Last used" },
+              { label: "State" },
+            ]}
+          >
+            {apiKeys.map((k) => (
+              <tr key={k.id}>
+                <td>{k.name}</td>
+                <td>
+                  <code>{k.prefix}…</code>
+                </td>
+                <td>{humanize(k.role)}</td>
+                <td>{k.team?.name ?? "—"}</td>
+                <td className="nowrap">{formatDateTime(k.createdAt)}</td>
+                <td className="nowrap">{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : "never"}</td>
+                <td>
+                  {k.revokedAt ? (
+                    <Badge tone="bad">Revoked</Badge>
+                  ) : canKeys ? (
+                    <RevokeKeyButton id={k.id} name={k.name} />
+                  ) : (
+                    <Badge tone="ok">Active</Badge>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </Table>
         )}
       </Card>
       {canKeys ? (

@@ -1,4 +1,4 @@
-import { StatusBadge, TableWrap } from "@/components/ui";
+import { StatusBadge, Table } from "@/components/ui";
 import type { ResultOf } from "@/lib/api";
 import { formatCount, formatDateTime, formatMs } from "@/lib/format";
 import type { WebhooksQuery } from "@/lib/operations";
@@ -34,40 +34,35 @@ export function DeliveriesTable({
     );
   }
   return (
-    <TableWrap label={label}>
-      <table>
-        {deliveries.length >= limit ? <caption>The {limit} newest deliveries.</caption> : null}
-        <thead>
-          <tr>
-            <th scope="col">Event</th>
-            <th scope="col">Status</th>
-            <th scope="col" className="num">
-              Attempts
-            </th>
-            <th scope="col">Last answer</th>
-            <th scope="col">Time</th>
-          </tr>
-        </thead>
-        <tbody>
-          {deliveries.map((d) => (
-            <tr key={d.id}>
-              <td className="nowrap">{d.event}</td>
-              <td>
-                {/* A pending delivery that has already failed is waiting for its next try. */}
-                <StatusBadge value={d.status === "PENDING" && d.attempts > 0 ? "RETRYING" : d.status} />
-              </td>
-              <td className="num">{formatCount(d.attempts)}</td>
-              <td style={{ minWidth: "12rem", overflowWrap: "anywhere" }}>
-                {lastAnswer(d.lastAttempt)}
-                {d.lastAttempt ? <span className="recipe">after {formatMs(d.lastAttempt.durationMs)}</span> : null}
-              </td>
-              <td className="nowrap">
-                <time dateTime={d.createdAt}>{formatDateTime(d.createdAt)}</time>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </TableWrap>
+    <Table
+      cardOnMobile
+      label={label}
+      caption={deliveries.length >= limit ? <>The {limit} newest deliveries.</> : null}
+      columns={[
+        { label: "Event" },
+        { label: "Status" },
+        { label: "Attempts", className: "num" },
+        { label: "Last answer" },
+        { label: "Time" },
+      ]}
+    >
+      {deliveries.map((d) => (
+        <tr key={d.id}>
+          <td className="nowrap">{d.event}</td>
+          <td>
+            {/* A pending delivery that has already failed is waiting for its next try. */}
+            <StatusBadge value={d.status === "PENDING" && d.attempts > 0 ? "RETRYING" : d.status} />
+          </td>
+          <td className="num">{formatCount(d.attempts)}</td>
+          <td style={{ minWidth: "12rem", overflowWrap: "anywhere" }}>
+            {lastAnswer(d.lastAttempt)}
+            {d.lastAttempt ? <span className="recipe">after {formatMs(d.lastAttempt.durationMs)}</span> : null}
+          </td>
+          <td className="nowrap">
+            <time dateTime={d.createdAt}>{formatDateTime(d.createdAt)}</time>
+          </td>
+        </tr>
+      ))}
+    </Table>
   );
 }

@@ -1,5 +1,5 @@
 import { EnabledToggle } from "@/components/enabled-toggle";
-import { Badge } from "@/components/ui";
+import { Badge, Card } from "@/components/ui";
 import { deleteWebhookAction, setWebhookEnabledAction } from "@/lib/actions/admin";
 import { formatDateTime } from "@/lib/format";
 import { ConfirmDelete } from "@/components/confirm-delete";
@@ -17,13 +17,11 @@ export function WebhookCard({
 }) {
   const titleId = `webhook-${w.id}-title`;
   return (
-    <section className="card" aria-labelledby={titleId}>
-      <div className="row" style={{ marginBottom: "0.5rem" }}>
-        <h2 id={titleId} style={{ margin: 0, fontSize: "1.05rem", overflowWrap: "anywhere", minWidth: 0 }}>
-          {w.url}
-        </h2>
-        {w.enabled ? <Badge tone="ok">Enabled</Badge> : <Badge>Disabled</Badge>}
-        <span className="spacer" />
+    <Card
+      id={`webhook-${w.id}`}
+      title={w.url}
+      badge={w.enabled ? <Badge tone="ok">Enabled</Badge> : <Badge>Disabled</Badge>}
+      actions={
         <div className="page-actions">
           <EnabledToggle
             enabled={w.enabled}
@@ -35,7 +33,8 @@ export function WebhookCard({
             waiting for a retry are dropped. This cannot be undone.
           </ConfirmDelete>
         </div>
-      </div>
+      }
+    >
       <p className="small muted" style={{ margin: "0 0 1rem" }}>
         Events: {w.events.join(", ")} · {w.format === "SLACK" ? "Slack messages" : "Costgate JSON"}
         {showTeam ? ` · Team: ${w.team.name}` : ""} · Created{" "}
@@ -43,6 +42,6 @@ export function WebhookCard({
       </p>
       <h3 style={{ fontSize: "0.95rem", margin: "0 0 0.5rem" }}>Recent deliveries</h3>
       <DeliveriesTable deliveries={w.deliveries} label={`Recent deliveries to ${w.url}`} limit={deliveryLimit} />
-    </section>
+    </Card>
   );
 }

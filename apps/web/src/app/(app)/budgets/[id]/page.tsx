@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { BudgetMeter } from "@/components/budget-meter";
-import { Card, EmptyState, PageHeader, StatusBadge, TableWrap } from "@/components/ui";
+import { Card, EmptyState, PageHeader, StatusBadge, Table } from "@/components/ui";
 import { query } from "@/lib/api";
 import { formatDate, formatDateTime, formatMoney, formatPercent, humanize } from "@/lib/format";
 import { BudgetDetailQuery, BudgetQuery } from "@/lib/operations";
@@ -105,71 +105,62 @@ export default async function BudgetPage({ params }: { params: Promise<{ id: str
             <p>Each threshold raises one alert per period for actual spend and one for the forecast.</p>
           </EmptyState>
         ) : (
-          <TableWrap label="Alerts">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Raised</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col" className="num">
-                    Threshold
-                  </th>
-                  <th scope="col" className="num">
-                    Spent then
-                  </th>
-                  <th scope="col" className="num">
-                    Forecast then
-                  </th>
-                  <th scope="col">Acknowledged</th>
-                  <th scope="col">Spend</th>
-                </tr>
-              </thead>
-              <tbody>
-                {alerts.map((a) => (
-                  <tr key={a.id}>
-                    <td className="nowrap">{formatDateTime(a.createdAt)}</td>
-                    <td>
-                      {a.overrideRequest ? (
-                        <>
-                          Override request for{" "}
-                          <Link href={`/models/${a.overrideRequest.version.model.id}`}>
-                            v{a.overrideRequest.version.number}
-                          </Link>{" "}
-                          by {a.overrideRequest.requestedBy}: “{a.overrideRequest.reason}”
-                        </>
-                      ) : a.kind === "THRESHOLD_ACTUAL" ? (
-                        "Actual spend"
-                      ) : a.kind === "ANOMALY" ? (
-                        "Anomaly"
-                      ) : (
-                        "Forecast"
-                      )}
-                    </td>
-                    <td className="num">{formatPercent(a.threshold)}</td>
-                    <td className="num">{formatMoney(a.spentUsd)}</td>
-                    <td className="num">{formatMoney(a.forecastUsd)}</td>
-                    <td>
-                      {a.acknowledgedAt ? (
-                        <>
-                          {formatDateTime(a.acknowledgedAt)}
-                          <span className="recipe">
-                            by {a.acknowledgedBy ? a.acknowledgedBy.name : "a user since deleted"}
-                          </span>
-                        </>
-                      ) : canAck ? (
-                        <AcknowledgeButton alertId={a.id} path={`/budgets/${id}`} />
-                      ) : (
-                        <span className="muted">Open</span>
-                      )}
-                    </td>
-                    <td>
-                      <Link href={a.explore.path}>Explore</Link>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
+          <Table
+            cardOnMobile
+            label="Alerts"
+            columns={[
+              { label: "Raised" },
+              { label: "Kind" },
+              { label: "Threshold", className: "num" },
+              { label: "Spent then", className: "num" },
+              { label: "Forecast then", className: "num" },
+              { label: "Acknowledged" },
+              { label: "Spend" },
+            ]}
+          >
+            {alerts.map((a) => (
+              <tr key={a.id}>
+                <td className="nowrap">{formatDateTime(a.createdAt)}</td>
+                <td>
+                  {a.overrideRequest ? (
+                    <>
+                      Override request for{" "}
+                      <Link href={`/models/${a.overrideRequest.version.model.id}`}>
+                        v{a.overrideRequest.version.number}
+                      </Link>{" "}
+                      by {a.overrideRequest.requestedBy}: “{a.overrideRequest.reason}”
+                    </>
+                  ) : a.kind === "THRESHOLD_ACTUAL" ? (
+                    "Actual spend"
+                  ) : a.kind === "ANOMALY" ? (
+                    "Anomaly"
+                  ) : (
+                    "Forecast"
+                  )}
+                </td>
+                <td className="num">{formatPercent(a.threshold)}</td>
+                <td className="num">{formatMoney(a.spentUsd)}</td>
+                <td className="num">{formatMoney(a.forecastUsd)}</td>
+                <td>
+                  {a.acknowledgedAt ? (
+                    <>
+                      {formatDateTime(a.acknowledgedAt)}
+                      <span className="recipe">
+                        by {a.acknowledgedBy ? a.acknowledgedBy.name : "a user since deleted"}
+                      </span>
+                    </>
+                  ) : canAck ? (
+                    <AcknowledgeButton alertId={a.id} path={`/budgets/${id}`} />
+                  ) : (
+                    <span className="muted">Open</span>
+                  )}
+                </td>
+                <td>
+                  <Link href={a.explore.path}>Explore</Link>
+                </td>
+              </tr>
+            ))}
+          </Table>
         )}
       </Card>
     </>

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { BudgetForm } from "@/components/budget-form";
-import { Forbidden, PageHeader } from "@/components/ui";
+import { Card, Forbidden, PageHeader } from "@/components/ui";
 import { query } from "@/lib/api";
 import { BudgetFormOptionsQuery } from "@/lib/operations";
 import { can } from "@/lib/permissions";
@@ -26,7 +26,7 @@ export default async function NewBudgetPage() {
         breadcrumb={{ href: "/budgets", label: "Budgets" }}
         lead="A budget caps a team's (or one model's) inference spend for each calendar period."
       />
-      <div className="card">
+      <Card>
         <BudgetForm
           mode="create"
           options={{
@@ -50,7 +50,7 @@ export default async function NewBudgetPage() {
             policyId: "",
           }}
         />
-      </div>
+      </Card>
     </>
   );
 }

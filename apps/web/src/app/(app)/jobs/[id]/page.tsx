@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AutoRefresh } from "@/components/auto-refresh";
 import { ComparisonNote, CostFigure, type ComparisonFacts } from "@/components/cost";
-import { Badge, Card, EmptyState, PageHeader, ProgressBar, StatusBadge, TableWrap } from "@/components/ui";
+import { Badge, Card, EmptyState, PageHeader, ProgressBar, StatusBadge, Table } from "@/components/ui";
 import { query } from "@/lib/api";
 import {
   formatBytes,
@@ -14,8 +14,9 @@ import {
   formatPercent,
   formatPerMillion,
   humanize,
+  metricLabel,
 } from "@/lib/format";
-import { JobQuery } from "@/lib/operations";
+import { JobQuery, JobsQuery } from "@/lib/operations";
 import { can } from "@/lib/permissions";
 import { describeRecipe } from "@/lib/recipe";
 import { getMe } from "@/lib/session";
@@ -46,6 +47,7 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
   const { id } = await params;
   const [me, { optimizationJob: job }] = await Promise.all([getMe(), query(JobQuery, { id })]);
   if (!job) notFound();
+  const queuePosition = job.status === "QUEUED" ? await positionInQueue(job.id) : null;
   const live = job.status === "QUEUED" || job.status === "RUNNING";
   const result = (job.result && typeof job.result === "object" ? job.result : {}) as {
     steps?: StepResult[];
@@ -84,6 +86,10 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
         <ProgressBar value={job.progress} label="Job progress" />
         <p className="small muted" style={{ marginTop: "0.4rem" }}>
           {formatPercent(job.progress, 0)} done
+          {job.status === "QUEUED"
+            ? ` · waiting in the queue for ${formatDuration(Date.now() - Date.parse(job.createdAt))}${queuePosition ? ` (${ordinal(queuePosition)} in line)` : ""}`
+            : ""}
+          {started ? ` · waited ${formatDuration(started - Date.parse(job.createdAt))} in the queue` : ""}
           {started ? ` · running time ${formatDuration((ended ?? Date.now()) - started)}` : ""}
           {job.attempts > 1 ? ` · attempt ${job.attempts}` : ""}
           {live ? " · updates every 1.5 s" : ""}
@@ -173,77 +179,71 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
             </p>
           </EmptyState>
         ) : (
-          <TableWrap label="Candidates">
-            <table className="compact">
-              <caption>
+          <Table
+            cardOnMobile
+            label="Candidates"
+            className="compact"
+            caption={
+              <>
                 $/1M ± is each measurement&apos;s own 95% interval. Whether a step saves is decided by “vs its input”:
                 the candidate and its input measured alternately in one session, so the machine&apos;s load affects both
                 alike. “No measurable saving” means the 95% interval of that ratio includes 1×.
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Step</th>
-                  <th scope="col">Version</th>
-                  <th scope="col">Recipe</th>
-                  <th scope="col">Status</th>
-                  <th scope="col" className="num">
-                    {metric}
-                  </th>
-                  <th scope="col" className="num">
-                    $/1M
-                  </th>
-                  <th scope="col">vs its input</th>
-                  <th scope="col" className="num">
-                    p50
-                  </th>
-                  <th scope="col" className="num">
-                    Size
-                  </th>
-                  <th scope="col">Verdict</th>
+              </>
+            }
+            columns={[
+              { label: "Step" },
+              { label: "Version" },
+              { label: "Recipe" },
+              { label: "Status" },
+              { label: metricLabel(metric), className: "num" },
+              { label: "$/1M", className: "num" },
+              { label: "vs its input" },
+              { label: "p50", className: "num" },
+              { label: "Size", className: "num" },
+              { label: "Verdict" },
+            ]}
+          >
+            {job.candidates.map((c, i) => {
+              const r = byVersion.get(c.id);
+              const best = job.bestVersion?.id === c.id;
+              return (
+                <tr key={c.id}>
+                  <td>
+                    {i + 1}. {humanize(c.source)}
+                  </td>
+                  <td>
+                    <Link href={`/models/${job.model.id}#version-${c.number}`}>v{c.number}</Link>
+                  </td>
+                  <td className="recipe-cell">
+                    <span className="recipe" style={{ color: "inherit" }}>
+                      {describeRecipe(c.source, c.recipe)}
+                    </span>
+                  </td>
+                  <td>
+                    <StatusBadge value={c.status} />
+                  </td>
+                  <td className="num">{formatMetric(metric, c.evaluation?.value ?? r?.metric ?? null)}</td>
+                  <td className="num">
+                    <CostFigure cost={c.cost} />
+                    <WhenTheJobRan now={c.cost?.costPerMillionUsd} then={r?.costPerMillionUsd} />
+                  </td>
+                  <td>
+                    <VsInput
+                      comparison={inputComparison(r, c.comparedToParent)}
+                      step={r}
+                      pending={c.status === "PENDING"}
+                      inputLabel={i === 0 ? `v${job.sourceVersion.number}` : undefined}
+                    />
+                  </td>
+                  <td className="num">{formatMs(c.cost?.latencyP50Ms)}</td>
+                  <td className="num">{formatBytes(c.cost?.modelSizeBytes)}</td>
+                  <td>
+                    <Verdict r={r} best={best} status={c.status} stage={c.stage} statusMessage={c.statusMessage} />
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {job.candidates.map((c, i) => {
-                  const r = byVersion.get(c.id);
-                  const best = job.bestVersion?.id === c.id;
-                  return (
-                    <tr key={c.id}>
-                      <td>
-                        {i + 1}. {humanize(c.source)}
-                      </td>
-                      <td>v{c.number}</td>
-                      <td className="recipe-cell">
-                        <span className="recipe" style={{ color: "inherit" }}>
-                          {describeRecipe(c.source, c.recipe)}
-                        </span>
-                      </td>
-                      <td>
-                        <StatusBadge value={c.status} />
-                      </td>
-                      <td className="num">{formatMetric(metric, c.evaluation?.value ?? r?.metric ?? null)}</td>
-                      <td className="num">
-                        <CostFigure cost={c.cost} />
-                        <WhenTheJobRan now={c.cost?.costPerMillionUsd} then={r?.costPerMillionUsd} />
-                      </td>
-                      <td>
-                        <VsInput
-                          comparison={inputComparison(r, c.comparedToParent)}
-                          step={r}
-                          pending={c.status === "PENDING"}
-                          inputLabel={i === 0 ? `v${job.sourceVersion.number}` : undefined}
-                        />
-                      </td>
-                      <td className="num">{formatMs(c.cost?.latencyP50Ms)}</td>
-                      <td className="num">{formatBytes(c.cost?.modelSizeBytes)}</td>
-                      <td>
-                        <Verdict r={r} best={best} status={c.status} stage={c.stage} statusMessage={c.statusMessage} />
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </TableWrap>
+              );
+            })}
+          </Table>
         )}
       </Card>
     </>
@@ -362,4 +362,19 @@ function Verdict({
       </span>
     </div>
   );
+}
+
+/** Where a QUEUED job stands among the queued jobs (oldest first: workers take them in order); null when not found. */
+async function positionInQueue(jobId: string): Promise<number | null> {
+  const { optimizationJobs } = await query(JobsQuery, { status: "QUEUED", first: 100, after: null });
+  const oldestFirst = optimizationJobs.edges.map((e) => e.node.id).reverse();
+  const index = oldestFirst.indexOf(jobId);
+  return index < 0 ? null : index + 1;
+}
+
+/** 1 → "1st", 2 → "2nd", 11 → "11th". */
+function ordinal(n: number): string {
+  const teen = n % 100 >= 11 && n % 100 <= 13;
+  const suffix = teen ? "th" : (({ 1: "st", 2: "nd", 3: "rd" } as Record<number, string>)[n % 10] ?? "th");
+  return `${n}${suffix}`;
 }

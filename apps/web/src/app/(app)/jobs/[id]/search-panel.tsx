@@ -3,10 +3,10 @@
 // them in the job's result (result.search). Redrawn on every refresh while the job runs.
 import Link from "next/link";
 import type { SearchReport } from "@costgate/core";
-import { Badge, Card, TableWrap } from "@/components/ui";
+import { Badge, Card, Table } from "@/components/ui";
 import { CostFigure, type CostFacts } from "@/components/cost";
 import { PromoteButton } from "@/components/promote-button";
-import { formatMetric, formatPercent } from "@/lib/format";
+import { formatMetric, formatPercent, metricLabel } from "@/lib/format";
 import { FrontierChart, type ChartPoint } from "./frontier-chart";
 
 interface Candidate {
@@ -92,50 +92,44 @@ export function SearchPanel({
           />
         )}
         {frontier.length ? (
-          <TableWrap label="Frontier">
-            <table className="compact">
-              <caption>The frontier, cheapest first: promote any of them through the cost gate.</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Version</th>
-                  <th scope="col">What it is</th>
-                  <th scope="col" className="num">
-                    {metric}
-                  </th>
-                  <th scope="col" className="num">
-                    $/1M
-                  </th>
-                  <th scope="col">Promote</th>
-                </tr>
-              </thead>
-              <tbody>
-                {frontier.map((c) => (
-                  <tr key={c.id}>
-                    <td>
-                      v{c.number}{" "}
-                      {c.id === bestId ? (
-                        <Badge tone="ok">Best</Badge>
-                      ) : c.id === bestEffortId ? (
-                        <Badge tone="warn">Best effort</Badge>
-                      ) : null}
-                    </td>
-                    <td>{what(c)}</td>
-                    <td className="num">{formatMetric(metric, c.evaluation?.value ?? null)}</td>
-                    <td className="num">
-                      <CostFigure cost={c.cost ?? null} />
-                    </td>
-                    <td>
-                      {c.stage === "PRODUCTION" ? (
-                        <Badge tone="ok">In production</Badge>
-                      ) : canPromote && c.status === "READY" ? (
-                        <PromoteButton modelId={modelId} versionId={c.id} number={c.number} isAdmin={isAdmin} />
-                      ) : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
+          <Table
+            cardOnMobile
+            label="Frontier"
+            className="compact"
+            caption={<>The frontier, cheapest first: promote any of them through the cost gate.</>}
+            columns={[
+              { label: "Version" },
+              { label: "What it is" },
+              { label: metricLabel(metric), className: "num" },
+              { label: "$/1M", className: "num" },
+              { label: "Promote" },
+            ]}
+          >
+            {frontier.map((c) => (
+              <tr key={c.id}>
+                <td>
+                  v{c.number}{" "}
+                  {c.id === bestId ? (
+                    <Badge tone="ok">Best</Badge>
+                  ) : c.id === bestEffortId ? (
+                    <Badge tone="warn">Best effort</Badge>
+                  ) : null}
+                </td>
+                <td>{what(c)}</td>
+                <td className="num">{formatMetric(metric, c.evaluation?.value ?? null)}</td>
+                <td className="num">
+                  <CostFigure cost={c.cost ?? null} />
+                </td>
+                <td>
+                  {c.stage === "PRODUCTION" ? (
+                    <Badge tone="ok">In production</Badge>
+                  ) : canPromote && c.status === "READY" ? (
+                    <PromoteButton modelId={modelId} versionId={c.id} number={c.number} isAdmin={isAdmin} />
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </Table>
         ) : null}
       </Card>
 
@@ -149,58 +143,50 @@ export function SearchPanel({
           {search?.stoppedBecause && search.stoppedBecause !== "running" ? ` · ${search.stoppedBecause}` : ""}
         </p>
         {trials.length || search?.skipped?.length ? (
-          <TableWrap label="Trials">
-            <table className="compact">
-              <thead>
-                <tr>
-                  <th scope="col" className="num">
-                    Trial
-                  </th>
-                  <th scope="col">Sparsity</th>
-                  <th scope="col">Recovery</th>
-                  <th scope="col">Dtype</th>
-                  <th scope="col">Versions</th>
-                  <th scope="col">Guardrail</th>
-                  <th scope="col">Saves vs its input</th>
-                </tr>
-              </thead>
-              <tbody>
-                {trials.map((t) => (
-                  <tr key={t.trial}>
-                    <td className="num">{t.trial}</td>
-                    <td>{t.sparsity ? formatPercent(t.sparsity, 1) : "—"}</td>
-                    <td>{t.recovery}</td>
-                    <td>{t.dtype ?? "float32"}</td>
-                    <td>
-                      {t.versionIds.map((id, i) => (
-                        <span key={id}>
-                          {i ? " → " : ""}
-                          <Link href={`#candidates`}>v{byId.get(id)?.number ?? "?"}</Link>
-                        </span>
-                      ))}
-                    </td>
-                    <td>{t.withinGuardrail ? <Badge tone="ok">Within</Badge> : <Badge tone="bad">Missed</Badge>}</td>
-                    <td>
-                      {t.savesVsInput ? (
-                        <Badge tone="ok">Measurable saving</Badge>
-                      ) : (
-                        <Badge>No measurable saving</Badge>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-                {(search?.skipped ?? []).map((s) => (
-                  <tr key={`skip-${s.sparsity}`}>
-                    <td className="num">—</td>
-                    <td>{formatPercent(s.sparsity, 1)}</td>
-                    <td colSpan={5} className="small">
-                      Skipped: {s.reason}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
+          <Table
+            cardOnMobile
+            label="Trials"
+            className="compact"
+            columns={[
+              { label: "Trial", className: "num" },
+              { label: "Sparsity" },
+              { label: "Recovery" },
+              { label: "Dtype" },
+              { label: "Versions" },
+              { label: "Guardrail" },
+              { label: "Saves vs its input" },
+            ]}
+          >
+            {trials.map((t) => (
+              <tr key={t.trial}>
+                <td className="num">{t.trial}</td>
+                <td>{t.sparsity ? formatPercent(t.sparsity, 1) : "—"}</td>
+                <td>{t.recovery}</td>
+                <td>{t.dtype ?? "float32"}</td>
+                <td>
+                  {t.versionIds.map((id, i) => (
+                    <span key={id}>
+                      {i ? " → " : ""}
+                      <Link href={`#candidates`}>v{byId.get(id)?.number ?? "?"}</Link>
+                    </span>
+                  ))}
+                </td>
+                <td>{t.withinGuardrail ? <Badge tone="ok">Within</Badge> : <Badge tone="bad">Missed</Badge>}</td>
+                <td>
+                  {t.savesVsInput ? <Badge tone="ok">Measurable saving</Badge> : <Badge>No measurable saving</Badge>}
+                </td>
+              </tr>
+            ))}
+            {(search?.skipped ?? []).map((s) => (
+              <tr key={`skip-${s.sparsity}`}>
+                <td className="num">—</td>
+                <td>{formatPercent(s.sparsity, 1)}</td>
+                <td colSpan={5} className="small">
+                  Skipped: {s.reason}
+                </td>
+              </tr>
+            ))}
+          </Table>
         ) : null}
       </Card>
     </>

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { AutoRefresh } from "@/components/auto-refresh";
 import { ComparisonNote, CostFigure, costText } from "@/components/cost";
-import { Card, EmptyState, PageHeader, StatusBadge, TableWrap } from "@/components/ui";
+import { Card, EmptyState, PageHeader, StatusBadge, Table } from "@/components/ui";
 import { query, type ResultOf } from "@/lib/api";
 import {
   describeComparison,
@@ -119,6 +119,15 @@ export default async function ModelPage({
   const frontierIds = new Set(frontier.map((p) => p.id));
   const showActions = canPromote || canMeasure;
 
+  const rollbackTarget = [...versions].reverse().find((v) => v.stage === "ARCHIVED" && v.status === "READY") ?? null;
+  // A model with no READY version yet starts with the upload forms, not below cards with nothing in
+  // them yet (still so while its first upload is PENDING, so the upload's message stays in place).
+  const uploadFirst = !versions.some((v) => v.status === "READY");
+  const uploadCard = canUpload ? (
+    <Card title="Upload" id="upload">
+      <UploadPanel modelId={model.id} versions={versions.map((v) => ({ number: v.number, status: v.status }))} />
+    </Card>
+  ) : null;
   return (
     <>
       <AutoRefresh active={pending} intervalMs={3000} />
@@ -134,13 +143,14 @@ export default async function ModelPage({
         }
       />
       {model.classNames ? <ClassNames names={model.classNames} /> : null}
+      {uploadFirst ? uploadCard : null}
 
       <Card title="Versions" id="versions">
         {versions.length === 0 ? (
           <EmptyState title="No versions yet">
             <p>
               {canUpload
-                ? "Upload the datasets, then the model files (model.json and its weight files) below."
+                ? "Upload the datasets, then the model files (model.json and its weight files)."
                 : "An ML engineer uploads versions here."}
             </p>
           </EmptyState>
@@ -161,9 +171,12 @@ export default async function ModelPage({
                 ))}
               </nav>
             ) : null}
-            <TableWrap label="Versions">
-              <table className="compact">
-                <caption>
+            <Table
+              cardOnMobile
+              label="Versions"
+              className="compact"
+              caption={
+                <>
                   {pending
                     ? "Versions marked Pending are being evaluated and measured; this page updates by itself. "
                     : ""}
@@ -175,53 +188,45 @@ export default async function ModelPage({
                   is the version measured alternately with its parent in one session (the machine&apos;s load affects
                   both alike): it decides whether a step saves, and says “No measurable saving” when the 95% interval of
                   the ratio includes 1×.
-                </caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Version</th>
-                    <th scope="col">Source</th>
-                    <th scope="col">Stage</th>
-                    <th scope="col">Status</th>
-                    <th scope="col" className="num">
-                      {metricName === "accuracy"
-                        ? "Accuracy"
-                        : metricName === "agreement"
-                          ? "Agreement with source"
-                          : metricName}
-                    </th>
-                    <th scope="col" className="num">
-                      Size
-                    </th>
-                    <th scope="col" className="num">
-                      p50
-                    </th>
-                    <th scope="col" className="num">
-                      Throughput
-                    </th>
-                    <th scope="col" className="num">
-                      $/1M
-                    </th>
-                    <th scope="col">vs parent</th>
-                    {showActions ? <th scope="col">Actions</th> : null}
-                  </tr>
-                </thead>
-                <tbody>
-                  {[...versions].reverse().map((v) => (
-                    <VersionRow
-                      key={v.id}
-                      v={v}
-                      modelId={model.id}
-                      canPromote={canPromote}
-                      canMeasure={canMeasure}
-                      profiles={profiles}
-                      isAdmin={me.role === "ADMIN"}
-                      onFrontier={frontierIds.has(v.id)}
-                      cost={shown.get(v.id) ?? null}
-                    />
-                  ))}
-                </tbody>
-              </table>
-            </TableWrap>
+                </>
+              }
+              columns={[
+                { label: "Version" },
+                { label: "Source" },
+                { label: "Stage" },
+                { label: "Status" },
+                {
+                  label:
+                    metricName === "accuracy"
+                      ? "Accuracy"
+                      : metricName === "agreement"
+                        ? "Agreement with source"
+                        : metricName,
+                  className: "num",
+                },
+                { label: "Size", className: "num" },
+                { label: "p50", className: "num" },
+                { label: "Throughput", className: "num" },
+                { label: "$/1M", className: "num" },
+                { label: "vs parent" },
+                ...(showActions ? [{ label: "Actions" }] : []),
+              ]}
+            >
+              {[...versions].reverse().map((v) => (
+                <VersionRow
+                  key={v.id}
+                  v={v}
+                  modelId={model.id}
+                  canPromote={canPromote}
+                  canMeasure={canMeasure}
+                  profiles={profiles}
+                  isAdmin={me.role === "ADMIN"}
+                  onFrontier={frontierIds.has(v.id)}
+                  cost={shown.get(v.id) ?? null}
+                  rollbackTo={v.stage === "PRODUCTION" ? rollbackTarget : null}
+                />
+              ))}
+            </Table>
           </>
         )}
       </Card>
@@ -276,40 +281,33 @@ export default async function ModelPage({
             archive of images).
           </p>
         ) : (
-          <TableWrap label="Datasets">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Format</th>
-                  <th scope="col" className="num">
-                    Rows
-                  </th>
-                  <th scope="col">Labels</th>
-                  <th scope="col">Preprocessing</th>
-                  <th scope="col" className="num">
-                    Size
-                  </th>
-                  <th scope="col">Added</th>
-                </tr>
-              </thead>
-              <tbody>
-                {model.datasets.map((d) => (
-                  <tr key={d.id}>
-                    <td>{d.name}</td>
-                    <td>{humanize(d.role)}</td>
-                    <td>{d.format === "images" ? "Images" : "CSV"}</td>
-                    <td className="num">{formatCount(d.rows)}</td>
-                    <td>{labelsText(d.labels)}</td>
-                    <td>{preprocessingText(d.preprocessing)}</td>
-                    <td className="num">{formatBytes(d.artifact.sizeBytes)}</td>
-                    <td className="nowrap">{formatDate(d.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
+          <Table
+            cardOnMobile
+            label="Datasets"
+            columns={[
+              { label: "Name" },
+              { label: "Role" },
+              { label: "Format" },
+              { label: "Rows", className: "num" },
+              { label: "Labels" },
+              { label: "Preprocessing" },
+              { label: "Size", className: "num" },
+              { label: "Added" },
+            ]}
+          >
+            {model.datasets.map((d) => (
+              <tr key={d.id}>
+                <td>{d.name}</td>
+                <td>{humanize(d.role)}</td>
+                <td>{d.format === "images" ? "Images" : "CSV"}</td>
+                <td className="num">{formatCount(d.rows)}</td>
+                <td>{labelsText(d.labels)}</td>
+                <td>{preprocessingText(d.preprocessing)}</td>
+                <td className="num">{formatBytes(d.artifact.sizeBytes)}</td>
+                <td className="nowrap">{formatDate(d.createdAt)}</td>
+              </tr>
+            ))}
+          </Table>
         )}
         {model.datasets
           .filter((d) => d.format === "images")
@@ -335,11 +333,7 @@ export default async function ModelPage({
           ))}
       </Card>
 
-      {canUpload ? (
-        <Card title="Upload" id="upload">
-          <UploadPanel modelId={model.id} />
-        </Card>
-      ) : null}
+      {uploadFirst ? null : uploadCard}
     </>
   );
 }
@@ -352,6 +346,7 @@ function VersionRow({
   profiles,
   isAdmin,
   onFrontier,
+  rollbackTo,
   cost,
 }: {
   v: Version;
@@ -363,10 +358,12 @@ function VersionRow({
   profiles: ProfileChoice[];
   isAdmin: boolean;
   onFrontier: boolean;
+  /** On the PRODUCTION row: the newest READY archived version (the one before it, as a rule). */
+  rollbackTo: Version | null;
 }) {
   const ready = v.status === "READY";
   return (
-    <tr>
+    <tr id={`version-${v.number}`}>
       <td>v{v.number}</td>
       <td>
         {humanize(v.source)}
@@ -408,7 +405,36 @@ function VersionRow({
                 number={v.number}
                 isAdmin={isAdmin}
                 costLine={promoteCostLine(v)}
+                warning={
+                  v.stage === "REJECTED"
+                    ? `The accuracy guardrail rejected v${v.number}${v.statusMessage ? ` (${v.statusMessage})` : ""}: it is less accurate than its policy allows. Promote it only if you accept that.`
+                    : null
+                }
               />
+            ) : null}
+            {canPromote && v.stage === "PRODUCTION" ? (
+              <>
+                {rollbackTo ? (
+                  <PromoteButton
+                    modelId={modelId}
+                    versionId={rollbackTo.id}
+                    number={rollbackTo.number}
+                    isAdmin={isAdmin}
+                    label={`Roll back to v${rollbackTo.number}`}
+                    dialogTitle={`Roll back to version ${rollbackTo.number}`}
+                    costLine={promoteCostLine(rollbackTo)}
+                  />
+                ) : null}
+                <PromoteButton
+                  modelId={modelId}
+                  versionId={v.id}
+                  number={v.number}
+                  isAdmin={isAdmin}
+                  label="Archive"
+                  initialStage="ARCHIVED"
+                  dialogTitle={`Take version ${v.number} out of production`}
+                />
+              </>
             ) : null}
             {canMeasure && ready ? (
               <>
@@ -456,68 +482,53 @@ function Measurements({ versions }: { versions: Version[] }) {
         size after a warm-up. ± is the 95% interval of that throughput, so of the $/1M too. Re-measuring adds a row; the
         newest on each profile is the one used.
       </p>
-      <TableWrap label="Cost measurements">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Version</th>
-              <th scope="col">Measured</th>
-              <th scope="col">Hardware</th>
-              <th scope="col">Backend</th>
-              <th scope="col" className="num">
-                Batch
-              </th>
-              <th scope="col" className="num">
-                Timed runs
-              </th>
-              <th scope="col" className="num">
-                Throughput
-              </th>
-              <th scope="col" className="num">
-                ±
-              </th>
-              <th scope="col" className="num">
-                $/1M
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map(({ v, c, latest, count }) => (
-              <tr key={c.id} id={`measurement-${c.id}`}>
-                <td>
-                  v{v.number}
-                  {count > 1 ? <span className="recipe">{latest ? `latest of ${count}` : "earlier"}</span> : null}
-                </td>
-                <td className="nowrap">{formatDateTime(c.measuredAt)}</td>
-                <td>
-                  {c.hardwareProfile.name}
-                  <span className="recipe">{formatHourly(c.hardwareProfile.hourlyPriceUsd)}</span>
-                </td>
-                <td>{c.backend}</td>
-                <td className="num">{formatCount(c.batchSize)}</td>
-                <td className="num">
-                  {formatCount(c.runs)}
-                  {c.disturbedRounds ? (
-                    <span className="recipe">{`${c.disturbedRounds} round${c.disturbedRounds === 1 ? "" : "s"} re-run (CPU busy)`}</span>
-                  ) : null}
-                </td>
-                <td className="num">
-                  {formatThroughput(c.throughputPerSecond)}
-                  {c.speedFactor != null ? (
-                    <span className="recipe" title={describeSpeed(c.speedFactor)}>
-                      {`machine at ${Math.round(c.speedFactor * 100)}%`}
-                    </span>
-                  ) : null}
-                </td>
-                <td className="num">
-                  {formatUncertainty(c.uncertainty) || <span className="muted">not recorded</span>}
-                </td>
-                <td className="num">{formatPerMillion(c.costPerMillionUsd)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableWrap>
+      <Table
+        cardOnMobile
+        label="Cost measurements"
+        columns={[
+          { label: "Version" },
+          { label: "Measured" },
+          { label: "Hardware" },
+          { label: "Backend" },
+          { label: "Batch", className: "num" },
+          { label: "Timed runs", className: "num" },
+          { label: "Throughput", className: "num" },
+          { label: "±", className: "num" },
+          { label: "$/1M", className: "num" },
+        ]}
+      >
+        {rows.map(({ v, c, latest, count }) => (
+          <tr key={c.id} id={`measurement-${c.id}`}>
+            <td>
+              v{v.number}
+              {count > 1 ? <span className="recipe">{latest ? `latest of ${count}` : "earlier"}</span> : null}
+            </td>
+            <td className="nowrap">{formatDateTime(c.measuredAt)}</td>
+            <td>
+              {c.hardwareProfile.name}
+              <span className="recipe">{formatHourly(c.hardwareProfile.hourlyPriceUsd)}</span>
+            </td>
+            <td>{c.backend}</td>
+            <td className="num">{formatCount(c.batchSize)}</td>
+            <td className="num">
+              {formatCount(c.runs)}
+              {c.disturbedRounds ? (
+                <span className="recipe">{`${c.disturbedRounds} round${c.disturbedRounds === 1 ? "" : "s"} re-run (CPU busy)`}</span>
+              ) : null}
+            </td>
+            <td className="num">
+              {formatThroughput(c.throughputPerSecond)}
+              {c.speedFactor != null ? (
+                <span className="recipe" title={describeSpeed(c.speedFactor)}>
+                  {`machine at ${Math.round(c.speedFactor * 100)}%`}
+                </span>
+              ) : null}
+            </td>
+            <td className="num">{formatUncertainty(c.uncertainty) || <span className="muted">not recorded</span>}</td>
+            <td className="num">{formatPerMillion(c.costPerMillionUsd)}</td>
+          </tr>
+        ))}
+      </Table>
     </>
   );
 }

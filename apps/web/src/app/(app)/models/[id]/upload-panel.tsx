@@ -10,7 +10,7 @@ type Status =
   | { kind: "idle" }
   | { kind: "uploading"; loaded: number; total: number }
   | { kind: "registering" }
-  | { kind: "done"; message: string }
+  | { kind: "done"; message: string; versionNumber?: number }
   | { kind: "error"; message: string };
 
 function upload(
@@ -18,7 +18,7 @@ function upload(
   kind: "model" | "dataset",
   query: Record<string, string>,
   onProgress: (loaded: number, total: number) => void,
-): Promise<{ message: string }> {
+): Promise<{ message: string; versionNumber?: number }> {
   return new Promise((resolve, reject) => {
     const body = new FormData();
     body.append("kind", kind);
@@ -29,13 +29,14 @@ function upload(
       onProgress(e.loaded, e.lengthComputable ? e.total : files.reduce((s, f) => s + f.size, 0));
     xhr.onerror = () => reject(new Error("The upload was interrupted (network error)."));
     xhr.onload = () => {
-      let json: { artifactId?: string; message?: string; error?: { message?: string } } = {};
+      let json: { artifactId?: string; message?: string; versionNumber?: number; error?: { message?: string } } = {};
       try {
         json = JSON.parse(xhr.responseText);
       } catch {
         /* not JSON */
       }
-      if (xhr.status >= 200 && xhr.status < 300 && json.artifactId) resolve({ message: json.message ?? "Uploaded." });
+      if (xhr.status >= 200 && xhr.status < 300 && json.artifactId)
+        resolve({ message: json.message ?? "Uploaded.", versionNumber: json.versionNumber });
       else reject(new Error(json.error?.message ?? `The upload was refused (HTTP ${xhr.status}).`));
     };
     xhr.upload.onload = () => onProgress(-1, -1);
@@ -77,7 +78,27 @@ function StatusLine({ status, label }: { status: Status; label: string }) {
 
 const isArchive = (name: string) => /\.(zip|tar|tar\.gz|tgz)$/i.test(name);
 
-export function UploadPanel({ modelId }: { modelId: string }) {
+/**
+ * What the upload of a version says once registered: "being evaluated" only while that version is
+ * still PENDING in the page's (auto-refreshed) list of versions.
+ */
+function versionDoneMessage(status: Status, versions: { number: number; status: string }[]): Status {
+  if (status.kind !== "done" || status.versionNumber === undefined) return status;
+  const n = status.versionNumber;
+  const now = versions.find((v) => v.number === n)?.status;
+  if (now === "READY") return { ...status, message: `Version ${n} is evaluated and measured: it is Ready.` };
+  if (now === "FAILED")
+    return { kind: "error", message: `Version ${n} was registered but failed: its reason is in the Versions table.` };
+  return status;
+}
+
+export function UploadPanel({
+  modelId,
+  versions,
+}: {
+  modelId: string;
+  versions: { number: number; status: string }[];
+}) {
   const router = useRouter();
   const modelFiles = useRef<HTMLInputElement>(null);
   const datasetFile = useRef<HTMLInputElement>(null);
@@ -101,7 +122,7 @@ export function UploadPanel({ modelId }: { modelId: string }) {
       const r = await upload(files, "model", { register: "version", modelId, notes }, (loaded, total) =>
         setVersionStatus(loaded < 0 ? { kind: "registering" } : { kind: "uploading", loaded, total }),
       );
-      setVersionStatus({ kind: "done", message: r.message });
+      setVersionStatus({ kind: "done", message: r.message, versionNumber: r.versionNumber });
       form.reset();
       router.refresh();
     } catch (error) {
@@ -245,7 +266,7 @@ export function UploadPanel({ modelId }: { modelId: string }) {
           <label htmlFor="version-notes">Notes (optional)</label>
           <input id="version-notes" name="notes" type="text" />
         </div>
-        <StatusLine status={versionStatus} label="Model" />
+        <StatusLine status={versionDoneMessage(versionStatus, versions)} label="Model" />
         <div>
           <button type="submit" className="button primary" disabled={busy(versionStatus)}>
             {busy(versionStatus) ? "Uploading…" : "Upload version"}

@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { Badge, Card, PageHeader, StatusBadge, TableWrap } from "@/components/ui";
+import { Badge, Card, PageHeader, StatusBadge, Table } from "@/components/ui";
 import { query } from "@/lib/api";
 import { formatDateTime, humanize } from "@/lib/format";
-import { PolicyJobsQuery } from "@/lib/operations";
+import { HardwareProfilesQuery, PolicyJobsQuery } from "@/lib/operations";
 import { can } from "@/lib/permissions";
 import { getMe } from "@/lib/session";
 import { describeParams, STEP_DEFS, type StepKind } from "@/lib/steps";
@@ -20,10 +20,12 @@ export default async function PolicyPage({ params }: { params: Promise<{ id: str
   const [me, policy] = await Promise.all([getMe(), loadPolicy(id)]);
   const canEdit = can(me.role, "managePolicies");
   const canRun = can(me.role, "runPolicies");
-  const [versions, { optimizationJobs }] = await Promise.all([
+  const [versions, { optimizationJobs }, { hardwareProfiles }] = await Promise.all([
     canRun && policy.enabled ? loadRunOptions(policy) : Promise.resolve([]),
     query(PolicyJobsQuery, { policyId: policy.id }),
+    query(HardwareProfilesQuery),
   ]);
+  const defaultProfile = hardwareProfiles.find((h) => h.isDefault);
   const jobs = optimizationJobs.edges.map((e) => e.node);
 
   return (
@@ -71,7 +73,10 @@ export default async function PolicyPage({ params }: { params: Promise<{ id: str
             </div>
             <div>
               <dt>Hardware</dt>
-              <dd>{policy.hardwareProfile?.name ?? "Default profile"}</dd>
+              <dd>
+                {policy.hardwareProfile?.name ??
+                  (defaultProfile ? `${defaultProfile.name} (the default)` : "The default profile")}
+              </dd>
             </div>
             <div>
               <dt>Trigger</dt>
@@ -106,34 +111,26 @@ export default async function PolicyPage({ params }: { params: Promise<{ id: str
         {jobs.length === 0 ? (
           <p className="muted">None among the latest jobs.</p>
         ) : (
-          <TableWrap label="Recent jobs">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Job</th>
-                  <th scope="col">Source</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {jobs.map((j) => (
-                  <tr key={j.id}>
-                    <td>
-                      <Link href={`/jobs/${j.id}`}>Job {j.id.slice(-6)}</Link>
-                    </td>
-                    <td>
-                      {j.sourceVersion.model.name} v{j.sourceVersion.number}
-                    </td>
-                    <td>
-                      <StatusBadge value={j.status} />
-                    </td>
-                    <td className="nowrap">{formatDateTime(j.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
+          <Table
+            cardOnMobile
+            label="Recent jobs"
+            columns={[{ label: "Job" }, { label: "Source" }, { label: "Status" }, { label: "Created" }]}
+          >
+            {jobs.map((j) => (
+              <tr key={j.id}>
+                <td>
+                  <Link href={`/jobs/${j.id}`}>Job {j.id.slice(-6)}</Link>
+                </td>
+                <td>
+                  {j.sourceVersion.model.name} v{j.sourceVersion.number}
+                </td>
+                <td>
+                  <StatusBadge value={j.status} />
+                </td>
+                <td className="nowrap">{formatDateTime(j.createdAt)}</td>
+              </tr>
+            ))}
+          </Table>
         )}
       </Card>
     </>

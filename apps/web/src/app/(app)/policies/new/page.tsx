@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { PolicyForm } from "@/components/policy-form";
-import { Forbidden, PageHeader } from "@/components/ui";
+import { Card, Forbidden, PageHeader } from "@/components/ui";
 import { query } from "@/lib/api";
 import { PolicyFormOptionsQuery } from "@/lib/operations";
 import { can } from "@/lib/permissions";
@@ -27,7 +27,7 @@ export default async function NewPolicyPage({ searchParams }: { searchParams: Pr
         breadcrumb={{ href: "/policies", label: "Policies" }}
         lead="Steps run in order, each on the previous step's output; every step makes a new version that is evaluated and measured. The best candidate is the cheapest one within the accuracy guardrail."
       />
-      <div className="card">
+      <Card>
         <PolicyForm
           mode="create"
           options={{
@@ -51,7 +51,7 @@ export default async function NewPolicyPage({ searchParams }: { searchParams: Pr
             autoPromote: "",
           }}
         />
-      </div>
+      </Card>
     </>
   );
 }

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { BudgetForm } from "@/components/budget-form";
-import { Forbidden, PageHeader } from "@/components/ui";
+import { Card, Forbidden, PageHeader } from "@/components/ui";
 import { query } from "@/lib/api";
 import { BudgetFormOptionsQuery, BudgetQuery } from "@/lib/operations";
 import { can } from "@/lib/permissions";
@@ -26,7 +26,7 @@ export default async function EditBudgetPage({ params }: { params: Promise<{ id:
   return (
     <>
       <PageHeader title={`Edit ${budget.name}`} breadcrumb={{ href: `/budgets/${id}`, label: budget.name }} />
-      <div className="card">
+      <Card>
         <BudgetForm
           mode="edit"
           options={{
@@ -51,7 +51,7 @@ export default async function EditBudgetPage({ params }: { params: Promise<{ id:
             policyId: budget.policy?.id ?? "",
           }}
         />
-      </div>
+      </Card>
     </>
   );
 }

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { PolicyForm } from "@/components/policy-form";
-import { Forbidden, PageHeader } from "@/components/ui";
+import { Card, Forbidden, PageHeader } from "@/components/ui";
 import { query } from "@/lib/api";
 import { PolicyEditOptionsQuery } from "@/lib/operations";
 import { can } from "@/lib/permissions";
@@ -28,7 +28,7 @@ export default async function EditPolicyPage({ params }: { params: Promise<{ id:
   return (
     <>
       {header}
-      <div className="card">
+      <Card>
         <PolicyForm
           mode="edit"
           options={{
@@ -48,7 +48,7 @@ export default async function EditPolicyPage({ params }: { params: Promise<{ id:
             autoPromote: policy.autoPromote ? "true" : "",
           }}
         />
-      </div>
+      </Card>
     </>
   );
 }
