@@ -19,11 +19,11 @@ import { MoneyDecimal, type Money } from "./decimal.ts";
  * No verdict before MIN_BASELINE_DAYS (14: two of every weekday) of history.
  */
 export const ANOMALY_BASELINE_DAYS = 28;
-export const ANOMALY_MIN_BASELINE_DAYS = 14;
+const ANOMALY_MIN_BASELINE_DAYS = 14;
 const MIN_RELATIVE_BAND = 0.1;
 const ROBUST_SIGMAS = 3;
 /** A deviation smaller than this is never an anomaly (pennies are noise to finance). */
-export const MIN_DEVIATION_USD = "0.01";
+const MIN_DEVIATION_USD = "0.01";
 const DAY_MS = 86_400_000;
 
 export interface DayTraffic {

@@ -19,10 +19,10 @@ import { MoneyDecimal, type Money } from "./decimal.ts";
  */
 export type ForecastMethod = "WEEKDAY_RUN_RATE" | "RUN_RATE" | "INSUFFICIENT_DATA";
 
-export const FORECAST_MIN_DAYS = 3;
-export const FORECAST_MIN_PERIOD_SHARE = 0.05;
+const FORECAST_MIN_DAYS = 3;
+const FORECAST_MIN_PERIOD_SHARE = 0.05;
 /** Days of history the run rate looks back on (across the period's start). */
-export const FORECAST_LOOKBACK_DAYS = 28;
+const FORECAST_LOOKBACK_DAYS = 28;
 const WEEKDAY_MIN_PER_DAY = 2;
 const Z95 = 1.96;
 const DAY_MS = 86_400_000;

@@ -19,7 +19,7 @@ export interface ExplorerFilters {
   tag?: { key: string; value: string } | null;
 }
 
-export const SPEND_EXPLORER_PATH = "/spend";
+const SPEND_EXPLORER_PATH = "/spend";
 
 export function spendExplorerPath(f: ExplorerFilters): string {
   const q = new URLSearchParams();

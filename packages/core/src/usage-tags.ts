@@ -5,9 +5,9 @@
  */
 
 /** Most tags one usage record carries. */
-export const MAX_TAGS_PER_RECORD = 10;
-export const MAX_TAG_KEY_LENGTH = 64;
-export const MAX_TAG_VALUE_LENGTH = 128;
+const MAX_TAGS_PER_RECORD = 10;
+const MAX_TAG_KEY_LENGTH = 64;
+const MAX_TAG_VALUE_LENGTH = 128;
 /** Keys: a letter or digit first, then letters, digits and _ . : / - (e.g. feature, customer_id, k8s/namespace). */
 const TAG_KEY = /^[A-Za-z0-9][A-Za-z0-9_.:/-]*$/;
 

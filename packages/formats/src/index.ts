@@ -48,13 +48,4 @@ export {
   type ImagePreprocessing,
 } from "./image-preprocessing.ts";
 export { modelInputShape } from "./model-input-shape.ts";
-export {
-  CSV_COLUMNS,
-  FOCUS_COLUMNS,
-  csvLine,
-  spendExportHeader,
-  spendExportLine,
-  type FocusColumnType,
-  type SpendExportFormatName,
-  type SpendExportRow,
-} from "./spend-export.ts";
+export { FOCUS_COLUMNS, spendExportHeader, spendExportLine, type SpendExportRow } from "./spend-export.ts";

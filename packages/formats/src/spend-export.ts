@@ -59,7 +59,7 @@ export const FOCUS_COLUMNS: readonly { name: string; type: FocusColumnType }[] =
   { name: "x_HardwareProfile", type: "String" },
 ];
 
-export const CSV_COLUMNS = [
+const CSV_COLUMNS = [
   "day",
   "team_id",
   "team",
@@ -76,12 +76,12 @@ export const CSV_COLUMNS = [
 ] as const;
 
 /** A CSV field: quoted when it holds a comma, quote or line break (RFC 4180); a leading = + - @ is prefixed with ' so spreadsheets do not run it. */
-export function csvField(value: string): string {
+function csvField(value: string): string {
   const safe = /^[=+\-@\t\r]/.test(value) && !/^-?\d/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-export const csvLine = (values: readonly string[]): string => `${values.map(csvField).join(",")}\r\n`;
+const csvLine = (values: readonly string[]): string => `${values.map(csvField).join(",")}\r\n`;
 
 export const spendExportHeader = (format: SpendExportFormatName): string =>
   csvLine(format === "FOCUS" ? FOCUS_COLUMNS.map((c) => c.name) : [...CSV_COLUMNS]);

@@ -2,7 +2,7 @@ import { MoneyDecimal, badInput, tagProblem, type Money, type Principal, type Ta
 import { Prisma, type Db } from "@costgate/db";
 import { daysStartingIn, isoDay, periodStarts, spendScopeWhere, type Granularity } from "./spend-series.ts";
 
-export type SpendGroupBy = "TEAM" | "MODEL" | "VERSION" | "HARDWARE" | "TAG";
+type SpendGroupBy = "TEAM" | "MODEL" | "VERSION" | "HARDWARE" | "TAG";
 
 export interface BreakdownPoint {
   periodStart: Date;
