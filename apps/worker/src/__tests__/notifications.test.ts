@@ -100,7 +100,7 @@ describe("e-mail and Slack-format notifications", () => {
     const { mail } = got!;
     expect(mail.from?.value[0]).toMatchObject({ name: "Costgate", address: "alerts@costgate.test" });
     expect(mail.subject).toBe(`[Costgate] Budget “${b.name}”: spend reached 50% of $100.00`);
-    expect(mail.text).toContain("Spent so far $60.00 (60%); forecast $124.00 (124%)");
+    expect(mail.text).toContain("Spent so far $60.00 (60%); forecast $220.00 (220%)");
     expect(mail.text).toContain(`Open in Costgate: https://costgate.example.com/budgets/${b.id}`);
     // A second check raises nothing new, so no second e-mail is queued.
     await checkBudgets(worker.deps, { teamId, now: new Date("2025-01-16T00:01:00.000Z") });

@@ -239,7 +239,13 @@ describe("AUTO_OPTIMIZE with a SEARCH policy", () => {
         costUsd: "90",
       },
     });
-    const b = await budget(api.db, mlp.teamId, { amountUsd: "100", action: "AUTO_OPTIMIZE", policyId });
+    // At risk by actual spend: 90% is past its highest threshold (a forecast needs 3 days of data).
+    const b = await budget(api.db, mlp.teamId, {
+      amountUsd: "100",
+      alertThresholds: [0.5, 0.8],
+      action: "AUTO_OPTIMIZE",
+      policyId,
+    });
     const deps = checkDeps(api);
     try {
       await checkBudgets(deps, { teamId: mlp.teamId, now });
