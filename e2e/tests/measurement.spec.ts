@@ -186,7 +186,9 @@ test("a candidate that saves nothing beyond the noise shows “No measurable sav
   await expect(version.getByRole("cell").nth(9)).toContainText("vs v1 on c7i.large");
   await version.getByRole("button", { name: "Promote" }).click();
   const dialog = page.getByRole("dialog", { name: `Promote version ${candidate.number}` });
-  await expect(dialog.getByText(`With v${candidate.number}`)).toBeVisible({ timeout: 30_000 });
+  // The projection has loaded: "With vN" per month, or "No traffic yet" for a model no tool reported usage of.
+  await expect(dialog.getByText("Projecting the monthly cost…")).toBeHidden({ timeout: 30_000 });
+  await expect(dialog).toContainText(new RegExp(`With v${candidate.number}|No traffic yet`));
   await expect(dialog).toContainText(
     /costs \$[\d.,]+ ±[\d.<]+% per 1M inferences, measured on c7i\.large \(\$0\.08925\/h\)/,
   );

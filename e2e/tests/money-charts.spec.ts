@@ -225,8 +225,10 @@ test("an acknowledged alert says who acknowledged it and when, on its budget's p
     await signIn(page, width);
     await page.goto(`${frozen.webUrl}/budgets/${budgets.tight.id}`);
     const alerts = page.getByRole("region", { name: "Alerts" });
-    if (width === WIDTHS[0]) await alerts.getByRole("button", { name: "Acknowledge" }).click();
-    await expect(alerts.getByRole("row").nth(1)).toContainText(/Nov 20, 2026, 12:00 UTC\s*by Carla Charts/);
+    // The main stack's worker checks budgets too and may have raised alerts of its own: this one is the Actual one.
+    const ours = alerts.getByRole("row").filter({ hasText: "Actual" }).first();
+    if (width === WIDTHS[0]) await ours.getByRole("button", { name: "Acknowledge" }).click();
+    await expect(ours).toContainText(/Nov 20, 2026, 12:00 UTC\s*by Carla Charts/);
     await screenshot(page, "money-alert-acknowledged");
   }
   // The overview's alert links to its budget (it is acknowledged now, so it is not listed there).

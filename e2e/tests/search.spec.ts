@@ -76,7 +76,9 @@ test("an ML_ENGINEER runs a time-boxed search and promotes a point of its fronti
     .first();
   await row.getByRole("button", { name: "Promote" }).click();
   const dialog = page.getByRole("dialog", { name: `Promote version ${cheapest.number}` });
-  await expect(dialog.getByText(`With v${cheapest.number}`)).toBeVisible({ timeout: 30_000 });
+  // The projection has loaded: "With vN" per month, or "No traffic yet" for a model no tool reported usage of.
+  await expect(dialog.getByText("Projecting the monthly cost…")).toBeHidden({ timeout: 30_000 });
+  await expect(dialog).toContainText(new RegExp(`With v${cheapest.number}|No traffic yet`));
   await dialog.getByRole("button", { name: "Promote", exact: true }).click();
   await expect(dialog).toBeHidden({ timeout: 30_000 });
   await expect(row.getByText("In production")).toBeVisible();
