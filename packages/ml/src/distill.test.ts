@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { agreementWith } from "./agreement.ts";
 import { initBackend } from "./backend.ts";
 import { disposeDataset, loadCsvDataset, loadCsvInputs } from "./dataset.ts";
-import { distill } from "./distill.ts";
+import { distill, type DistillOptions } from "./distill.ts";
 import { isMlError } from "./errors.ts";
 import { evaluateModel } from "./evaluate.ts";
 import { denseSequential, randomInput, randomizeWeights } from "./fixtures/small-models.ts";
@@ -103,6 +103,25 @@ describe("distill", () => {
     });
     expect(seen).toEqual([1, 2, 3, 4, 5, 6].map((b) => b / 12));
     expect(result).toMatchObject({ cancelled: true, epochsRun: 1 });
+  });
+
+  it("stops at its deadline after the batch that crosses it, keeping what it learnt", async () => {
+    const { teacher, student, inputs } = pair(4);
+    const opts: DistillOptions = {
+      task: "classification",
+      epochs: 3,
+      learningRate: 0.1,
+      batchSize: 30,
+      deadline: Date.now() + 3_600_000,
+      onProgress: (p) => {
+        if (p.epoch === 2 && p.batch === 1) opts.deadline = Date.now() - 1;
+      },
+    };
+    const result = await distill(student, teacher, inputs, opts);
+    expect(result).toMatchObject({ timeUp: true, cancelled: false, epochsRun: 1, batchesRun: 5 });
+    expect(Number.isFinite(result.finalLoss)).toBe(true);
+    const past = await distill(student, teacher, inputs, { ...opts, onProgress: undefined, deadline: Date.now() - 1 });
+    expect(past).toMatchObject({ timeUp: true, epochsRun: 0, batchesRun: 1 });
   });
 
   it("keeps zero kernel weights at zero and refuses a temperature that is not > 0", async () => {

@@ -18,7 +18,7 @@ import type { AnyInputSet, Task } from "./dataset-types.ts";
 import { MlError } from "./errors.ts";
 import { checkBatchSize } from "./evaluate.ts";
 import { gatherInputs, inputRows } from "./input-rows.ts";
-import { sparsityMasks, type FineTuneProgress } from "./finetune.ts";
+import { pastDeadline, sparsityMasks, type FineTuneProgress } from "./finetune.ts";
 import { shuffledIndices } from "./random.ts";
 import { describeOutput, type OutputInfo } from "./task-loss.ts";
 import { tf } from "./tf.ts";
@@ -38,6 +38,8 @@ export interface DistillOptions {
   onProgress?: (p: FineTuneProgress) => void;
   /** Checked between batches; on abort, training stops and the result says `cancelled: true`. */
   signal?: AbortSignal;
+  /** No batch starts after this time (ms since the epoch); the result says `timeUp` (as fineTune's). */
+  deadline?: number;
 }
 
 export interface DistillResult {
@@ -50,6 +52,10 @@ export interface DistillResult {
   /** Mean loss of the last epoch run (partial when cancelled); NaN if no batch ran. */
   finalLoss: number;
   cancelled: boolean;
+  /** Training stopped at `deadline`, in the middle of an epoch (epochsRun counts the complete ones). */
+  timeUp: boolean;
+  /** Batches trained in all (the partial epoch's too). */
+  batchesRun: number;
 }
 
 /** A classifier's output as [batch, classes >= 2] logits (up to a per-row constant). */
@@ -177,8 +183,10 @@ export async function distill(
   const history: { epoch: number; loss: number }[] = [];
   let finalLoss = Number.NaN;
   let cancelled = false;
+  let timeUp = false;
+  let batchesRun = 0;
   try {
-    for (let epoch = 1; epoch <= epochs && !cancelled; epoch++) {
+    for (let epoch = 1; epoch <= epochs && !cancelled && !timeUp; epoch++) {
       const order = shuffledIndices(rows, `${opts.seed ?? 0}:distill:${epoch}`);
       let lossSum = 0;
       let seen = 0;
@@ -186,6 +194,10 @@ export async function distill(
         await yieldToHost(); // the compute gate, a cancel request, progress writes
         if (opts.signal?.aborted) {
           cancelled = true;
+          break;
+        }
+        if (pastDeadline(opts.deadline, batchesRun)) {
+          timeUp = true;
           break;
         }
         const start = b * batchSize;
@@ -213,6 +225,7 @@ export async function distill(
           );
         lossSum += loss * size;
         seen += size;
+        batchesRun++;
         finalLoss = lossSum / seen;
         opts.onProgress?.({
           epoch,
@@ -223,7 +236,7 @@ export async function distill(
           fraction: ((epoch - 1) * batches + b + 1) / (epochs * batches),
         });
       }
-      if (!cancelled) history.push({ epoch, loss: lossSum / seen });
+      if (!cancelled && !timeUp) history.push({ epoch, loss: lossSum / seen });
     }
   } finally {
     targets.dispose();
@@ -238,5 +251,7 @@ export async function distill(
     history,
     finalLoss,
     cancelled,
+    timeUp,
+    batchesRun,
   };
 }

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "./backend.ts";
 import { datasetFromArrays, disposeDataset, type Dataset } from "./dataset.ts";
 import { evaluateModel } from "./evaluate.ts";
-import { fineTune, type FineTuneProgress } from "./finetune.ts";
+import { fineTune, type FineTuneOptions, type FineTuneProgress } from "./finetune.ts";
 import { createRandom } from "./random.ts";
 import { tf } from "./tf.ts";
 
@@ -266,6 +266,38 @@ describe("fineTune", () => {
     const r2 = await fineTune(m, ds, { task: "classification", epochs: 2, signal: AbortSignal.abort() });
     expect(r2).toMatchObject({ cancelled: true, epochsRun: 0 });
     expect(Number.isNaN(r2.finalLoss)).toBe(true);
+    m.dispose();
+    disposeDataset(ds);
+  }, 60_000);
+
+  it("stops at its deadline with the weights it has trained so far, after at least one batch", async () => {
+    const ds = await blobs(300, 2);
+    const m = classifier(3);
+    const seen: FineTuneProgress[] = [];
+    const opts: FineTuneOptions = {
+      task: "classification",
+      epochs: 5,
+      batchSize: 30,
+      deadline: Date.now() + 3_600_000,
+      onProgress: (p) => {
+        seen.push(p);
+        // the deadline passes while epoch 2's third batch trains: no fourth batch starts
+        if (p.epoch === 2 && p.batch === 3) opts.deadline = Date.now() - 1;
+      },
+    };
+    const r = await fineTune(m, ds, opts);
+    expect(r).toMatchObject({ timeUp: true, cancelled: false, epochsRun: 1, batchesRun: 13 });
+    expect(r.history).toHaveLength(1);
+    expect(seen).toHaveLength(13);
+    expect(Number.isFinite(r.finalLoss)).toBe(true);
+    // a deadline already past still trains one batch, so the model changes
+    const before = m.getWeights().map((w) => Array.from(w.dataSync()));
+    const r2 = await fineTune(m, ds, { task: "classification", epochs: 5, batchSize: 30, deadline: Date.now() - 1 });
+    expect(r2).toMatchObject({ timeUp: true, epochsRun: 0, batchesRun: 1 });
+    expect(m.getWeights().map((w) => Array.from(w.dataSync()))).not.toEqual(before);
+    // without a deadline, all the epochs
+    const r3 = await fineTune(m, ds, { task: "classification", epochs: 2, batchSize: 30 });
+    expect(r3).toMatchObject({ timeUp: false, epochsRun: 2, batchesRun: 20 });
     m.dispose();
     disposeDataset(ds);
   }, 60_000);

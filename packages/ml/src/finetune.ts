@@ -50,6 +50,17 @@ export interface FineTuneOptions {
   onProgress?: (p: FineTuneProgress) => void;
   /** Checked between batches; on abort, training stops and the result says `cancelled: true`. */
   signal?: AbortSignal;
+  /**
+   * A time (ms since the epoch, as Date.now()) after which no further batch starts: training
+   * stops with the weights it has and the result says `timeUp: true` (at least one batch runs).
+   * What a time-budgeted search gives a recovery so that it ends in time.
+   */
+  deadline?: number;
+}
+
+/** Whether a training loop with a deadline must stop before its next batch (one batch always runs). */
+export function pastDeadline(deadline: number | undefined, batchesRun: number): boolean {
+  return deadline !== undefined && batchesRun > 0 && Date.now() >= deadline;
 }
 
 interface EpochRecord {
@@ -72,6 +83,10 @@ export interface FineTuneResult {
   finalLoss: number;
   cancelled: boolean;
   stoppedEarly: boolean;
+  /** Training stopped at `deadline`, in the middle of an epoch (epochsRun counts the complete ones). */
+  timeUp: boolean;
+  /** Batches trained in all (the partial epoch's too). */
+  batchesRun: number;
   /** Epoch whose weights the model holds after early stopping with restoreBestWeights. */
   bestEpoch?: number;
 }
@@ -182,13 +197,15 @@ export async function fineTune(
   const history: EpochRecord[] = [];
   let cancelled = false;
   let stoppedEarly = false;
+  let timeUp = false;
+  let batchesRun = 0;
   let finalLoss = Number.NaN;
   let best: { epoch: number; metric: number; weights: tf.Tensor[] } | null = null;
   let sinceBest = 0;
   const yieldToHost = createYielder();
 
   try {
-    for (let epoch = 1; epoch <= epochs && !cancelled; epoch++) {
+    for (let epoch = 1; epoch <= epochs && !cancelled && !timeUp; epoch++) {
       const order = opts.shuffle === false ? null : shuffledIndices(rows, `${seed}:${epoch}`);
       let lossSum = 0;
       let metricSum = 0;
@@ -197,6 +214,10 @@ export async function fineTune(
         await yieldToHost(); // lets a cancel request, progress writes and lock renewals through
         if (opts.signal?.aborted) {
           cancelled = true;
+          break;
+        }
+        if (pastDeadline(opts.deadline, batchesRun)) {
+          timeUp = true;
           break;
         }
         const start = b * batchSize;
@@ -229,6 +250,7 @@ export async function fineTune(
         lossSum += loss * size;
         metricSum += metric;
         seen += size;
+        batchesRun++;
         finalLoss = lossSum / seen;
         opts.onProgress?.({
           epoch,
@@ -239,7 +261,7 @@ export async function fineTune(
           fraction: ((epoch - 1) * batches + b + 1) / (epochs * batches),
         });
       }
-      if (cancelled) break;
+      if (cancelled || timeUp) break;
 
       const record: EpochRecord = {
         epoch,
@@ -287,6 +309,8 @@ export async function fineTune(
     finalLoss,
     cancelled,
     stoppedEarly,
+    timeUp,
+    batchesRun,
     ...(stoppedEarly && restoreBest && best ? { bestEpoch: best.epoch } : {}),
   };
 }

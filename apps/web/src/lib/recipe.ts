@@ -13,6 +13,10 @@ function change(before: number, after: number): string {
   return ` (${rel <= 0 ? "−" : "+"}${formatPercent(Math.abs(rel))})`;
 }
 
+/** A training a search's time budget ended before its last epoch. */
+const cutShort = (result: Obj) =>
+  `cut short by the search's time budget after ${formatCount(num(result.batchesRun))} batch${result.batchesRun === 1 ? "" : "es"}`;
+
 function describeResult(kind: string, result: Obj): string[] {
   const out: string[] = [];
   if (kind === "PRUNE") {
@@ -35,6 +39,7 @@ function describeResult(kind: string, result: Obj): string[] {
     if (num(result.finalLoss) !== null) out.push(`final loss ${Number(num(result.finalLoss)!.toPrecision(4))}`);
     if (num(result.trainRows) !== null) out.push(`${formatCount(num(result.trainRows))} training rows`);
     if (result.stoppedEarly === true) out.push("stopped early");
+    if (result.timeUp === true) out.push(cutShort(result));
   } else if (kind === "DISTILL") {
     if (num(result.epochs) !== null && num(result.rows) !== null) {
       const from = typeof result.inputsFrom === "string" ? ` ${result.inputsFrom}` : "";
@@ -45,6 +50,7 @@ function describeResult(kind: string, result: Obj): string[] {
     if (num(result.temperature) !== null) out.push(`temperature ${result.temperature}`);
     if (num(result.finalLoss) !== null) out.push(`final loss ${Number(num(result.finalLoss)!.toPrecision(4))}`);
     if (result.labelsUsed === false) out.push("no labels used");
+    if (result.timeUp === true) out.push(cutShort(result));
   } else if (kind === "QUANTIZE") {
     if (num(result.bytesBefore) !== null && num(result.bytesAfter) !== null) {
       out.push(

@@ -38,6 +38,16 @@ describe("describeRecipe", () => {
       "epochs 2, learning rate 0.05, batch size 32, temperature 2 · 2 epochs over 1,200 UNLABELED inputs, matching the source version · temperature 2 · final loss 0.01235 · no labels used",
     );
   });
+  it("says when a search's time budget cut a fine-tuning short", () => {
+    const recipe = {
+      kind: "FINE_TUNE",
+      params: { epochs: 2, learningRate: 0.01, batchSize: 4, momentum: 0.9 },
+      result: { epochsRun: 1, finalLoss: 0.5, trainRows: 600, stoppedEarly: false, timeUp: true, batchesRun: 212 },
+    };
+    expect(describeRecipe("FINE_TUNE", recipe)).toMatch(
+      / · 1 epoch run · final loss 0\.5 · 600 training rows · cut short by the search's time budget after 212 batches$/,
+    );
+  });
   it("says an upload is an upload", () => {
     expect(describeRecipe("UPLOAD", null)).toBe("Uploaded");
   });

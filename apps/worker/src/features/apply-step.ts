@@ -30,6 +30,8 @@ export interface StepContext {
   /** Fraction (0..1) of this step done, and what it is doing. */
   onProgress: (fraction: number, stage: string) => void;
   seed: number;
+  /** Training steps start no batch after this time (ms since the epoch): a SEARCH's time budget. */
+  deadline?: number;
 }
 
 export interface StepOutput {
@@ -77,6 +79,7 @@ export async function applyStep(step: ChainStep, model: tf.LayersModel, ctx: Ste
         seed: ctx.seed,
         preserveSparsity: true,
         signal: ctx.signal,
+        deadline: ctx.deadline,
         onProgress: (p) =>
           ctx.onProgress(
             p.fraction,
@@ -99,6 +102,7 @@ export async function applyStep(step: ChainStep, model: tf.LayersModel, ctx: Ste
             finalLoss: result.finalLoss,
             history: result.history,
             stoppedEarly: result.stoppedEarly,
+            ...timeUp(result),
             trainRows: train.rows,
           },
         },
@@ -157,6 +161,7 @@ export async function applyStep(step: ChainStep, model: tf.LayersModel, ctx: Ste
           temperature,
           seed: ctx.seed,
           signal: ctx.signal,
+          deadline: ctx.deadline,
           onProgress: (p) =>
             ctx.onProgress(
               p.fraction,
@@ -180,10 +185,16 @@ export async function applyStep(step: ChainStep, model: tf.LayersModel, ctx: Ste
             loss: result.loss,
             finalLoss: result.finalLoss,
             history: result.history,
+            ...timeUp(result),
           },
         },
         cancelled: result.cancelled,
       };
     }
   }
+}
+
+/** What a recipe says of a training the time budget cut short: the batches it ran (nothing when it ran in full). */
+function timeUp(result: { timeUp: boolean; batchesRun: number }): { timeUp?: true; batchesRun?: number } {
+  return result.timeUp ? { timeUp: true, batchesRun: result.batchesRun } : {};
 }

@@ -116,7 +116,14 @@ export async function runOptimizationJob(
     };
     const search = steps[0]?.kind === "SEARCH" ? steps[0] : null;
     if (search) {
-      const { report } = await runSearch(deps, { job, params: search.params, startedAt, progress, onWait, stepData });
+      const { report } = await runSearch(deps, {
+        job,
+        params: search.params,
+        startedAt,
+        progress,
+        onWait,
+        stepData,
+      });
       await progress.stop();
       if (progress.signal.aborted) await handBackIfShuttingDown(deps, jobId, progress);
       await finishJob(deps, jobId, { cancelled: progress.signal.aborted, search: report });

@@ -159,6 +159,7 @@ const step: Handler<"applyStep"> = (args, ctx) =>
       maxAccuracyDrop: args.maxAccuracyDrop,
       signal: ctx.signal,
       seed: args.seed,
+      ...(args.deadline === undefined ? {} : { deadline: args.deadline }),
       onProgress: ctx.progress,
     }),
   );

@@ -86,6 +86,8 @@ export interface Ops {
       teacherModelJsonPath: string;
       maxAccuracyDrop: number;
       seed: number;
+      /** FINE_TUNE and DISTILL start no batch after this time (ms since the epoch): a SEARCH's budget. */
+      deadline?: number;
     };
     result: StepOutput;
   };

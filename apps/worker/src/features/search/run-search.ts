@@ -24,6 +24,7 @@ import {
   budgetUsedUp,
   estimateTrialMs,
   fitsBudget,
+  slowestVersionMs,
   type TrialPhase,
   type TrialTime,
 } from "./trial-budget.ts";
@@ -85,6 +86,8 @@ export async function runSearch(deps: WorkerDeps, ctx: SearchContext): Promise<{
   const trials: SearchTrial[] = [];
   const skipped: { sparsity: number; reason: string }[] = [];
   let summary: JobSummary | null = await summarizeJob(deps, job);
+  /** How long storing, evaluating and measuring the last version made in this attempt took. */
+  let lastEvaluateMs: number | null = null;
   const report = (stoppedBecause: string): SearchReport => ({
     trials: trial,
     stoppedBecause,
@@ -106,6 +109,8 @@ export async function runSearch(deps: WorkerDeps, ctx: SearchContext): Promise<{
     parent: Version,
     search: Record<string, unknown>,
     doing: string,
+    /** A training step starts no batch after this (ms since the epoch). */
+    deadline?: number,
   ): Promise<Version | "cancelled" | { removedNothing: true; prunableLayers: boolean }> {
     const existing = stored.get(slot);
     const recipe = existing?.recipe as { kind?: string; search?: Record<string, unknown> } | null;
@@ -118,7 +123,13 @@ export async function runSearch(deps: WorkerDeps, ctx: SearchContext): Promise<{
     say(doing);
     const output = await deps.tf.compute(
       "applyStep",
-      { ...ctx.stepData, step, modelJsonPath: await modelJsonPathOf(deps, parent.artifact.sha256), seed: slot },
+      {
+        ...ctx.stepData,
+        step,
+        modelJsonPath: await modelJsonPathOf(deps, parent.artifact.sha256),
+        seed: slot,
+        ...(deadline === undefined ? {} : { deadline }),
+      },
       { signal: progress.signal, onWait: ctx.onWait, onProgress: (_f, stage) => say(`${doing}: ${stage}`) },
     );
     if (output.cancelled) return "cancelled";
@@ -131,6 +142,7 @@ export async function runSearch(deps: WorkerDeps, ctx: SearchContext): Promise<{
     // its slot taken by another trial's version would mean the replay went another way.
     if (existing) throw new Error(`search replay diverged at version slot ${slot} of job ${job.id}`);
     say(`${doing}: saving and measuring the new version`);
+    const savingStartedMs = Date.now();
     const version = await storeStepVersion(deps, {
       job,
       stepIndex: slot,
@@ -140,6 +152,7 @@ export async function runSearch(deps: WorkerDeps, ctx: SearchContext): Promise<{
     const outcome = await evaluateVersion(deps, version.id, { trigger: false, onWait: ctx.onWait });
     if (outcome.status === "FAILED")
       throw new UnrecoverableError(`Trial ${trial + 1} made a version that could not be evaluated: ${outcome.message}`);
+    lastEvaluateMs = Date.now() - savingStartedMs;
     slot++;
     return version;
   }
@@ -221,12 +234,44 @@ export async function runSearch(deps: WorkerDeps, ctx: SearchContext): Promise<{
       const what = recovery === "fine_tune" ? "fine-tuning" : "distillation";
       return { report: report(`stopped: ${usedUp} while pruning ${pct(s)}; its ${what} was not started`) };
     }
+    // The recovery trains until a deadline that leaves time to evaluate and measure what it makes
+    // (as long as that took for the pruned version): the trial ends within the budget, its
+    // training cut short if need be (the recipe says so). No time for even that: not started.
+    const evaluateMs = lastEvaluateMs ?? slowestVersionMs(times);
+    const what =
+      recovery === "fine_tune"
+        ? "evaluating and measuring its fine-tuned version"
+        : "evaluating and measuring its distilled version";
+    const noTime =
+      recovery !== "none" && !stored.has(slot) && evaluateMs !== null
+        ? fitsBudget({ budgetMs, elapsedMs: elapsed(), estimateMs: evaluateMs, what })
+        : ({ start: true } as const);
+    if (!noTime.start) {
+      trial += 1;
+      const record: SearchTrial = {
+        trial,
+        sparsity: s,
+        recovery,
+        dtype: null,
+        versionIds: [pruned.id],
+        withinGuardrail: false,
+        savesVsInput: false,
+      };
+      await afterTrial(record, "sparsity", startedMs, replayed);
+      return {
+        report: report(
+          `stopped after pruning ${pct(s)}: ${noTime.why}; its ${recovery === "fine_tune" ? "fine-tuning" : "distillation"} was not started`,
+        ),
+      };
+    }
+    const deadline = evaluateMs === null ? undefined : ctx.startedAt.getTime() + budgetMs - evaluateMs;
     if (recovery !== "none") {
       const recovered = await make(
         recoveryStep(recovery, inputElements),
         pruned,
         search,
         `${recovery === "fine_tune" ? "fine-tuning" : "distilling"} after pruning ${pct(s)}`,
+        deadline,
       );
       if (recovered === "cancelled" || "removedNothing" in recovered) return { report: report("cancelled") };
       last = recovered;

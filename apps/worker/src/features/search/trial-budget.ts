@@ -24,22 +24,34 @@ export function estimateTrialMs(
 ): number | null {
   const samePhase = done.filter((t) => t.phase === next.phase);
   if (samePhase.length) return Math.max(...samePhase.map((t) => t.ms));
-  if (done.length) return Math.max(...done.map((t) => t.ms / Math.max(1, t.versions))) * next.versions;
+  const perVersion = slowestVersionMs(done);
+  if (perVersion !== null) return perVersion * next.versions;
   if (soFar.versionsMade > 0) return (soFar.elapsedMs / soFar.versionsMade) * next.versions;
   return null;
+}
+
+/** The longest time one version of the trials so far took (made, evaluated, measured); null before any. */
+export function slowestVersionMs(done: readonly TrialTime[]): number | null {
+  return done.length ? Math.max(...done.map((t) => t.ms / Math.max(1, t.versions))) : null;
 }
 
 export type BudgetDecision = { start: true } | { start: false; why: string };
 
 const seconds = (ms: number) => (ms >= 120_000 ? `${(ms / 60_000).toFixed(1)} min` : `${Math.round(ms / 1000)} s`);
 
-export function fitsBudget(args: { budgetMs: number; elapsedMs: number; estimateMs: number | null }): BudgetDecision {
+export function fitsBudget(args: {
+  budgetMs: number;
+  elapsedMs: number;
+  estimateMs: number | null;
+  /** What would start, as the reason names it. Default "the next trial". */
+  what?: string;
+}): BudgetDecision {
   const left = args.budgetMs - args.elapsedMs;
   if (left <= 0) return { start: false, why: `the time budget (${seconds(args.budgetMs)}) is used up` };
   if (args.estimateMs !== null && args.estimateMs > left)
     return {
       start: false,
-      why: `the next trial would take about ${seconds(args.estimateMs)} and ${seconds(left)} of the time budget (${seconds(args.budgetMs)}) are left`,
+      why: `${args.what ?? "the next trial"} would take about ${seconds(args.estimateMs)} and ${seconds(left)} of the time budget (${seconds(args.budgetMs)}) are left`,
     };
   return { start: true };
 }

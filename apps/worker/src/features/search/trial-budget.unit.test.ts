@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { budgetFraction, estimateTrialMs, fitsBudget } from "./trial-budget.ts";
+import { budgetFraction, estimateTrialMs, fitsBudget, slowestVersionMs } from "./trial-budget.ts";
 
 describe("estimateTrialMs", () => {
   const none = { elapsedMs: 0, versionsMade: 0 };
@@ -55,5 +55,33 @@ describe("budgetFraction", () => {
     expect(budgetFraction(30_000, 60_000)).toBe(0.5);
     expect(budgetFraction(90_000, 60_000)).toBe(0.99);
     expect(budgetFraction(-5, 60_000)).toBe(0);
+  });
+});
+
+describe("slowestVersionMs", () => {
+  it("is the longest time per version of any trial, null before the first", () => {
+    expect(slowestVersionMs([])).toBeNull();
+    expect(
+      slowestVersionMs([
+        { phase: "sparsity", ms: 30_000, versions: 2 },
+        { phase: "dtype", ms: 20_000, versions: 1 },
+      ]),
+    ).toBe(20_000);
+  });
+});
+
+describe("fitsBudget for a recovery", () => {
+  it("names what would not fit", () => {
+    expect(
+      fitsBudget({
+        budgetMs: 600_000,
+        elapsedMs: 400_000,
+        estimateMs: 280_000,
+        what: "evaluating its fine-tuned version",
+      }),
+    ).toEqual({
+      start: false,
+      why: "evaluating its fine-tuned version would take about 4.7 min and 3.3 min of the time budget (10.0 min) are left",
+    });
   });
 });

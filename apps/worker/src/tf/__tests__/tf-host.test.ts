@@ -104,6 +104,21 @@ describe("TfHost", () => {
     expect(r.cancelled).toBe(true);
   }, 60_000);
 
+  it("ends a fine-tuning and a distillation at their deadline, the recipe saying how far they got", async () => {
+    // 50 epochs would take minutes; a deadline 1.5 s away cuts both short, each after its first batches.
+    const tuned = await host.call("applyStep", { ...stepArgs(50), deadline: Date.now() + 1500 });
+    expect(tuned.cancelled).toBe(false);
+    const tunedResult = tuned.recipe.result as { timeUp?: boolean; batchesRun?: number; epochsRun: number };
+    expect(tunedResult.timeUp).toBe(true);
+    expect(tunedResult.batchesRun).toBeGreaterThan(0);
+    expect(tunedResult.epochsRun).toBeLessThan(50);
+    const distilled = await host.call("applyStep", { ...distillArgs(50), deadline: Date.now() - 1 });
+    expect(distilled.recipe.result).toMatchObject({ timeUp: true, batchesRun: 1, epochs: 0 });
+    // a step without a deadline says nothing of one
+    const full = await host.call("applyStep", stepArgs(1));
+    expect(full.recipe.result).not.toHaveProperty("timeUp");
+  }, 60_000);
+
   it("pauses a training at its compute gate and resumes it", async () => {
     let batches = 0;
     const running = host.call("applyStep", stepArgs(6), { onProgress: () => batches++ });
