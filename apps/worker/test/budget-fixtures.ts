@@ -63,6 +63,30 @@ export const spend = (
     update: { costUsd, requests: BigInt(requests) },
   });
 
+/** A day of a version's spend carrying a tag, on the default profile, as ingestion rolls it up into daily_tag_spend. */
+export const tagSpend = async (
+  db: Db,
+  v: { id: string; modelId: string },
+  teamId: string,
+  day: string,
+  tag: { key: string; value: string },
+  costUsd: string,
+  requests = 1000,
+) =>
+  db.dailyTagSpend.create({
+    data: {
+      day: new Date(day),
+      versionId: v.id,
+      hardwareProfileId: (await db.hardwareProfile.findFirstOrThrow({ where: { isDefault: true } })).id,
+      tagKey: tag.key,
+      tagValue: tag.value,
+      modelId: v.modelId,
+      teamId,
+      requests: BigInt(requests),
+      costUsd,
+    },
+  });
+
 export async function budget(
   db: Db,
   teamId: string,
@@ -72,6 +96,7 @@ export async function budget(
     action?: BudgetAction;
     policyId?: string;
     modelId?: string;
+    tag?: { key: string; value: string };
   } = {},
 ) {
   return db.budget.create({
@@ -84,6 +109,8 @@ export async function budget(
       action: fields.action ?? "NOTIFY",
       policyId: fields.policyId ?? null,
       modelId: fields.modelId ?? null,
+      tagKey: fields.tag?.key ?? null,
+      tagValue: fields.tag?.value ?? null,
     },
   });
 }

@@ -16,7 +16,15 @@ export interface DigestFacts {
   /** What optimized production versions saved over the week, against their source uploads; null if unknown. */
   savings: { totalUsd: string; versions: number } | null;
   /** Days whose spend left the expected range (when anomaly detection runs), newest first. */
-  anomalies?: { model: string; day: Date; actualUsd: string; expectedUsd: string }[];
+  anomalies?: {
+    model: string;
+    day: Date;
+    actualUsd: string;
+    expectedUsd: string;
+    /** The change explained by the price per inference (a promotion, a re-measurement), and by traffic. */
+    priceEffectUsd?: string;
+    volumeEffectUsd?: string;
+  }[];
 }
 
 const shortDay = new Intl.DateTimeFormat("en-US", { timeZone: "UTC", month: "short", day: "numeric" });
@@ -32,6 +40,16 @@ function change(now: string, before: string): string {
   return `${money} (${sign}${formatShare(delta.abs().div(base).toNumber())})`;
 }
 
+/** " (price +$4.00, volume +$0.50)": which of the two moved the day's spend, when known. */
+function effects(a: { priceEffectUsd?: string; volumeEffectUsd?: string }): string {
+  if (a.priceEffectUsd === undefined || a.volumeEffectUsd === undefined) return "";
+  const signed = (x: string) => {
+    const d = new MoneyDecimal(x);
+    return `${d.isNegative() ? "-" : "+"}${formatUsd(d.abs().toString())}`;
+  };
+  return ` (price ${signed(a.priceEffectUsd)}, volume ${signed(a.volumeEffectUsd)})`;
+}
+
 export function describeDigest(f: DigestFacts): EventText {
   const range = `${shortDay.format(f.weekStart)}–${shortDay.format(new Date(f.weekStart.getTime() + 6 * DAY))}`;
   const lines = [
@@ -44,7 +62,7 @@ export function describeDigest(f: DigestFacts): EventText {
     lines.push("", "Anomalies (spend outside the expected range):");
     for (const a of f.anomalies)
       lines.push(
-        `- ${a.model} on ${shortDay.format(a.day)}: ${formatUsd(a.actualUsd)}, expected ${formatUsd(a.expectedUsd)}`,
+        `- ${a.model} on ${shortDay.format(a.day)}: ${formatUsd(a.actualUsd)}, expected ${formatUsd(a.expectedUsd)}${effects(a)}`,
       );
   }
   if (f.savings)

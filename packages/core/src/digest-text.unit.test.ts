@@ -29,10 +29,23 @@ describe("describeDigest", () => {
       previousUsd: "0",
       movers: [],
       savings: null,
-      anomalies: [{ model: "Fraud scorer", day: new Date("2026-11-25T00:00:00Z"), actualUsd: "40", expectedUsd: "12" }],
+      anomalies: [
+        { model: "Fraud scorer", day: new Date("2026-11-25T00:00:00Z"), actualUsd: "40", expectedUsd: "12" },
+        {
+          model: "Tiny ranker",
+          day: new Date("2026-11-24T00:00:00Z"),
+          actualUsd: "30",
+          expectedUsd: "10",
+          priceEffectUsd: "18.5",
+          volumeEffectUsd: "-0.25",
+        },
+      ],
     });
     expect(t.title).toContain("spent $0.00 (Nov 23–Nov 29), no change");
-    expect(t.lines.join("\n")).toContain("- Fraud scorer on Nov 25: $40.00, expected $12.00");
+    expect(t.lines.join("\n")).toContain("- Fraud scorer on Nov 25: $40.00, expected $12.00\n");
+    expect(t.lines.join("\n")).toContain(
+      "- Tiny ranker on Nov 24: $30.00, expected $10.00 (price +$18.50, volume -$0.25)",
+    );
     expect(t.lines.join("\n")).toContain("No model spent anything in either week.");
   });
 });

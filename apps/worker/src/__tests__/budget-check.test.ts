@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestApi } from "../../test/flow.ts";
-import { budget, checkDeps, policy, readyModel, spend } from "../../test/budget-fixtures.ts";
+import { budget, checkDeps, policy, readyModel, spend, tagSpend } from "../../test/budget-fixtures.ts";
 import { checkBudgets } from "../features/check-budgets.ts";
 
 /**
@@ -158,6 +158,28 @@ describe("AUTO_OPTIMIZE", () => {
     );
     expect(await api.db.budgetTrigger.count({ where: { budgetId: b.id } })).toBe(2);
     expect(await api.db.optimizationJob.count({ where: { triggeredBy: `budget:${b.id}` } })).toBe(4);
+  });
+
+  it("ranks a tag budget's models by the spend carrying its tag, not by all their spend", async () => {
+    const teamId = await api.createTeam();
+    const [big, tagged] = await Promise.all([readyModel(api.db, teamId), readyModel(api.db, teamId)]);
+    const acme = { key: "customer", value: "acme" };
+    // The big model spends $100, of which $1 for acme; the other $30, all of it for acme.
+    await spend(api.db, big.version, teamId, "2025-01-05", "100.000000");
+    await tagSpend(api.db, big.version, teamId, "2025-01-05", acme, "1.000000");
+    await tagSpend(api.db, big.version, teamId, "2025-01-05", { key: "customer", value: "globex" }, "99.000000");
+    await spend(api.db, tagged.version, teamId, "2025-01-05", "30.000000");
+    await tagSpend(api.db, tagged.version, teamId, "2025-01-05", acme, "30.000000");
+    const p = await policy(api.db, teamId);
+    const b = await budget(api.db, teamId, { amountUsd: "40", action: "AUTO_OPTIMIZE", policyId: p.id, tag: acme });
+    await checkBudgets(deps, { teamId, now: NOW });
+    const audit = await api.db.auditEvent.findFirstOrThrow({
+      where: { action: "budget.auto_optimize", entityId: b.id },
+    });
+    expect((audit.after as { versions: { versionId: string; costUsd: string }[] }).versions).toEqual([
+      expect.objectContaining({ versionId: tagged.version.id, costUsd: "30.000000" }),
+      expect.objectContaining({ versionId: big.version.id, costUsd: "1.000000" }),
+    ]);
   });
 
   it("records in the audit log that there was no production version to optimize", async () => {

@@ -140,7 +140,7 @@ describe("e-mail and Slack-format notifications", () => {
     expect(body.blocks[0]!.text.text).toContain(`<https://costgate.example.com/budgets/${b.id}|Open in Costgate>`);
   }, 60_000);
 
-  it("sends each team a weekly digest once: spend against the week before, top movers and savings", async () => {
+  it("sends each team a weekly digest once: spend against the week before, top movers, anomalies and savings", async () => {
     const { teamId, users } = await team();
     const now = new Date("2025-03-12T09:00:00Z"); // a Wednesday: the last full week is Mar 3–9
     const weekStart = lastFullWeek(now);
@@ -171,6 +171,26 @@ describe("e-mail and Slack-format notifications", () => {
     await storeCost(api.db, small.version.id, profile.id, "3.000000");
     await storeCost(api.db, optimized.id, profile.id, "2.000000");
     await spend(api.db, optimized, teamId, "2025-03-06", "4.000000", 2_000_000);
+    // The anomaly detector's findings (detect-anomalies has its own tests): one in the week, one after it.
+    const anomaly = (day: string, actualUsd: string, priceEffectUsd: string, volumeEffectUsd: string) =>
+      api.db.spendAnomaly.create({
+        data: {
+          modelId: a.model.id,
+          teamId,
+          day: new Date(`${day}T00:00:00Z`),
+          versionId: a.version.id,
+          expectedUsd: "10",
+          lowUsd: "8",
+          highUsd: "12",
+          actualUsd,
+          priceEffectUsd,
+          volumeEffectUsd,
+          expectedRequests: 1000n,
+          actualRequests: 1100n,
+        },
+      });
+    await anomaly("2025-03-04", "70", "55.5", "4.5");
+    await anomaly("2025-03-10", "999", "0", "989");
 
     await enqueueWeeklyDigests(worker.deps, now);
     await enqueueWeeklyDigests(worker.deps, now); // a second run of the schedule sends nothing more
@@ -181,6 +201,10 @@ describe("e-mail and Slack-format notifications", () => {
       "Top movers by model:\n- Fraud scorer: $70.00, +$30.00 (+75%)\n- Tiny ranker: $4.00, +$4.00 (new)\n",
     );
     expect(mail.text).toContain("Savings from promotions: $2.00 this week, from 1 optimized version in production");
+    expect(mail.text).toContain(
+      "Anomalies (spend outside the expected range):\n- Fraud scorer on Mar 4: $70.00, expected $10.00 (price +$55.50, volume +$4.50)\n",
+    );
+    expect(mail.text).not.toContain("Mar 10");
     expect(await notifyJobsOf(teamId)).toEqual([{ kind: "digest", eventKey: undefined }]);
     expect(mails.filter((m) => m.envelopeTo.includes(users.FINANCE))).toHaveLength(1);
   }, 60_000);

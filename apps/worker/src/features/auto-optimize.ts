@@ -1,6 +1,6 @@
 import { isAppError, type BudgetStatusValue } from "@costgate/core";
-import { Prisma, type Budget } from "@costgate/db";
-import { createOptimizationJob, spendScope, writeAudit } from "@costgate/services";
+import type { Budget } from "@costgate/db";
+import { createOptimizationJob, spendByModel, writeAudit } from "@costgate/services";
 import type { WorkerDeps } from "../deps.ts";
 
 /** How many of the costliest production versions a budget's policy runs on. */
@@ -11,7 +11,8 @@ type Outcome = { versionId: string; modelId: string; costUsd: string; jobId?: st
 /**
  * AUTO_OPTIMIZE, once per budget and period: the check that inserts the period's
  * BudgetTrigger (ON CONFLICT DO NOTHING) runs the budget's policy on the PRODUCTION versions of
- * the covered models that spent the most this period (daily rollups, top 3 by cost), each job
+ * the covered models that spent the most this period (daily rollups, of the budget's tag when it
+ * has one; top 3 by cost), each job
  * with triggeredBy budget:<id> and a trigger key per budget, period and version. What happened
  * (jobs, refusals, no policy, no production version) is one `budget.auto_optimize` audit event.
  * If running fails outright the trigger is removed so the next check tries again; the jobs it
@@ -65,14 +66,9 @@ async function run(deps: Pick<WorkerDeps, "db" | "producer" | "logger">, budget:
       versions: [] as Outcome[],
     };
 
-  // Models of the budget's scope (the policy's model only, when it names one) ranked by this period's spend.
-  const where: Prisma.DailySpendWhereInput = {
-    ...spendScope(budget),
-    day: { gte: status.start, lt: status.end },
-    ...(policy.modelId ? { modelId: policy.modelId } : {}),
-  };
-  const ranked = await db.dailySpend.groupBy({ by: ["modelId"], where, _sum: { costUsd: true } });
-  ranked.sort((a, b) => new Prisma.Decimal(b._sum.costUsd ?? 0).comparedTo(new Prisma.Decimal(a._sum.costUsd ?? 0)));
+  // Models of the budget's scope (the policy's model only, when it names one) ranked by this
+  // period's spend — of the budget's tag, for a budget scoped to one.
+  const ranked = await spendByModel(db, budget, status.start, status.end, policy.modelId);
   const production = await db.modelVersion.findMany({
     where: { modelId: { in: ranked.map((r) => r.modelId) }, stage: "PRODUCTION" },
   });
@@ -80,7 +76,7 @@ async function run(deps: Pick<WorkerDeps, "db" | "producer" | "logger">, budget:
     .map((r) => ({
       version: production.find((v) => v.modelId === r.modelId),
       modelId: r.modelId,
-      costUsd: new Prisma.Decimal(r._sum.costUsd ?? 0).toFixed(6),
+      costUsd: r.spentUsd.toFixed(6),
     }))
     .filter((t): t is typeof t & { version: NonNullable<typeof t.version> } => t.version !== undefined)
     .slice(0, AUTO_OPTIMIZE_TOP_VERSIONS);

@@ -19,7 +19,8 @@ const isoDay = (t: number) => new Date(t).toISOString().slice(0, 10);
 /**
  * What a team's digest says for the week starting `weekStart` (Monday 00:00 UTC): spend against
  * the week before (the daily rollups, to the cent-millionth), the models whose spend moved most,
- * and what optimized production versions saved (services' productionSavings, the API's rule).
+ * what optimized production versions saved (services' productionSavings, the API's rule), and
+ * the week's spend anomalies with their split into price and volume.
  */
 async function digestFacts(db: WorkerDeps["db"], teamId: string, weekStart: Date): Promise<DigestFacts> {
   const start = weekStart.getTime();
@@ -56,6 +57,23 @@ async function digestFacts(db: WorkerDeps["db"], teamId: string, weekStart: Date
     lastDay: isoDay(start + 6 * DAY),
     profileId: profile?.id ?? null,
   });
+  const anomalies = await db.spendAnomaly.findMany({
+    where: { teamId, day: { gte: new Date(start), lt: new Date(start + 7 * DAY) } },
+    orderBy: [{ day: "desc" }, { modelId: "asc" }],
+    select: {
+      day: true,
+      actualUsd: true,
+      expectedUsd: true,
+      priceEffectUsd: true,
+      volumeEffectUsd: true,
+      modelId: true,
+    },
+  });
+  const anomalyModels = await db.model.findMany({
+    where: { id: { in: anomalies.map((a) => a.modelId).filter((id) => !nameOf.has(id)) } },
+    select: { id: true, name: true },
+  });
+  for (const m of anomalyModels) nameOf.set(m.id, m.name);
   return {
     teamName: team.name,
     weekStart,
@@ -70,6 +88,14 @@ async function digestFacts(db: WorkerDeps["db"], teamId: string, weekStart: Date
         previousUsd: m.before.toFixed(6),
       })),
     savings: { totalUsd: savings.total.toFixed(6), versions: savings.rows.filter((r) => r.saved !== null).length },
+    anomalies: anomalies.map((a) => ({
+      model: nameOf.get(a.modelId) ?? a.modelId,
+      day: a.day,
+      actualUsd: a.actualUsd.toString(),
+      expectedUsd: a.expectedUsd.toString(),
+      priceEffectUsd: a.priceEffectUsd.toString(),
+      volumeEffectUsd: a.volumeEffectUsd.toString(),
+    })),
   };
 }
 
