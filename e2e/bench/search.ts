@@ -176,7 +176,7 @@ const table = rows
   )
   .join("\n");
 const said = rows
-  .map((r) => `- ${r.name}: “${r.stage}”${r.stoppedBecause ? ` (stopped: ${r.stoppedBecause})` : ""}`)
+  .map((r) => `- ${r.name}: “${r.stage}”${r.stoppedBecause ? ` (stopped: ${r.stoppedBecause.replace(/^stopped: /, "")})` : ""}`)
   .join("\n");
 
 writeBenchmarkSection(
