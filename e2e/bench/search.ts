@@ -176,7 +176,10 @@ const table = rows
   )
   .join("\n");
 const said = rows
-  .map((r) => `- ${r.name}: “${r.stage}”${r.stoppedBecause ? ` (stopped: ${r.stoppedBecause.replace(/^stopped: /, "")})` : ""}`)
+  .map(
+    (r) =>
+      `- ${r.name}: “${r.stage}”${r.stoppedBecause ? ` (stopped: ${r.stoppedBecause.replace(/^stopped: /, "")})` : ""}`,
+  )
   .join("\n");
 
 writeBenchmarkSection(

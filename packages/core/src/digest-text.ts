@@ -1,6 +1,7 @@
 // The weekly digest of a team's spend as a person reads it (e-mail), from numbers the worker
 // gathered: the week's spend against the week before, the models that moved most, and what
 // optimized versions in production saved.
+import { describeAnomalyEffects, type AnomalyEffects } from "./anomaly-text.ts";
 import type { EventText } from "./event-text.ts";
 import { formatShare, formatUsd } from "./money-display.ts";
 import { MoneyDecimal } from "./decimal.ts";
@@ -40,15 +41,11 @@ function change(now: string, before: string): string {
   return `${money} (${sign}${formatShare(delta.abs().div(base).toNumber())})`;
 }
 
-/** " (price +$4.00, volume +$0.50)": which of the two moved the day's spend, when known. */
-function effects(a: { priceEffectUsd?: string; volumeEffectUsd?: string }): string {
-  if (a.priceEffectUsd === undefined || a.volumeEffectUsd === undefined) return "";
-  const signed = (x: string) => {
-    const d = new MoneyDecimal(x);
-    return `${d.isNegative() ? "-" : "+"}${formatUsd(d.abs().toString())}`;
-  };
-  return ` (price ${signed(a.priceEffectUsd)}, volume ${signed(a.volumeEffectUsd)})`;
-}
+/** " (price +$4.00, volume +$0.50)", when the split is known. */
+const effects = (a: Partial<AnomalyEffects>): string =>
+  a.priceEffectUsd === undefined || a.volumeEffectUsd === undefined
+    ? ""
+    : ` (${describeAnomalyEffects({ priceEffectUsd: a.priceEffectUsd, volumeEffectUsd: a.volumeEffectUsd })})`;
 
 export function describeDigest(f: DigestFacts): EventText {
   const range = `${shortDay.format(f.weekStart)}–${shortDay.format(new Date(f.weekStart.getTime() + 6 * DAY))}`;

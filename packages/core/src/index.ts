@@ -20,4 +20,5 @@ export * from "./digest-text.ts";
 export * from "./usage-tags.ts";
 export * from "./forecast.ts";
 export * from "./anomaly.ts";
+export * from "./anomaly-text.ts";
 export * from "./spend-explorer-link.ts";

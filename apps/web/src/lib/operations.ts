@@ -50,7 +50,7 @@ export const TeamsQuery = graphql(`
 // ------------------------------------------------------------------ overview
 
 export const OverviewQuery = graphql(`
-  query Overview($from: DateTime!, $to: DateTime!) {
+  query Overview($from: DateTime!, $to: DateTime!, $anomaliesFrom: DateTime!) {
     budgets {
       id
       name
@@ -107,6 +107,21 @@ export const OverviewQuery = graphql(`
             }
           }
         }
+      }
+    }
+    spendAnomalies(from: $anomaliesFrom, to: $to) {
+      day
+      expectedUsd
+      actualUsd
+      priceEffectUsd
+      volumeEffectUsd
+      model {
+        id
+        name
+      }
+      version {
+        id
+        number
       }
     }
     topSpenders(from: $from, to: $to, first: 8) {

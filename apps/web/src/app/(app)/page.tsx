@@ -21,6 +21,7 @@ import { OverviewQuery } from "@/lib/operations";
 import { can } from "@/lib/permissions";
 import { getMe } from "@/lib/session";
 import { AcknowledgeButton } from "./budgets/[id]/acknowledge-button";
+import { ANOMALY_DAYS, AnomaliesCard } from "./anomalies-card";
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -28,7 +29,10 @@ export default async function OverviewPage() {
   const now = new Date();
   const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString();
   const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString();
-  const [me, data] = await Promise.all([getMe(), query(OverviewQuery, { from, to })]);
+  const anomaliesFrom = new Date(
+    Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - ANOMALY_DAYS * 86_400_000,
+  ).toISOString();
+  const [me, data] = await Promise.all([getMe(), query(OverviewQuery, { from, to, anomaliesFrom })]);
   const top = data.topSpenders;
   const savings = data.optimizationSavings;
   const alerts = data.alerts.edges.map((e) => e.node);
@@ -161,6 +165,8 @@ export default async function OverviewPage() {
           )}
         </Card>
       </div>
+
+      <AnomaliesCard anomalies={data.spendAnomalies} />
 
       <Card title="Savings from optimized versions in production" id="savings">
         {savings.versions.length === 0 ? (
