@@ -16,8 +16,15 @@ export function parseMoney(input: unknown, field = "value"): Money {
   return new MoneyDecimal(input.trim());
 }
 
+/** A plain decimal string with at most 6 decimals, as PostgreSQL's numeric(20,6) sums come: no rounding needed. */
+const PLAIN_MONEY_RE = /^(-?)(0|[1-9]\d*)(?:\.(\d{1,6}))?$/;
+
 /** Formats money for the API: fixed 6 decimals trimmed of trailing zeros but keeping two ("12.50"). */
 export function formatMoney(value: { toString(): string } | number | string): string {
+  // The same text without a Decimal for the common case (a breakdown serialises thousands).
+  const plain = typeof value === "string" ? PLAIN_MONEY_RE.exec(value) : null;
+  const negativeZero = plain !== null && plain[1] === "-" && /^0(\.0*)?$/.test(value.toString().slice(1));
+  if (plain && !negativeZero) return `${plain[1]}${plain[2]}.${(plain[3] ?? "").replace(/0+$/, "").padEnd(2, "0")}`;
   const d = new MoneyDecimal(value.toString()).toDecimalPlaces(6);
   const fixed = d.toFixed(6);
   const trimmed = fixed.replace(/0+$/, "");

@@ -72,6 +72,24 @@ describe("formatMoney", () => {
     expect(formatMoney("-0.0000001")).toBe("0.00");
   });
 
+  it("gives plain decimal strings (a numeric column's text) the same text as the Decimal path", () => {
+    // Reference: the Decimal path, for strings the fast path takes and for ones it leaves.
+    const viaDecimal = (x: string) => {
+      const [int, frac = ""] = new MoneyDecimal(x).toDecimalPlaces(6).toFixed(6).replace(/0+$/, "").split(".");
+      return `${int}.${frac.padEnd(2, "0")}`;
+    };
+    let seed = 7;
+    const next = () => (seed = (seed * 48271) % 2147483647);
+    const samples = ["-0.000000", "-0.0", "0.000000", "000.5", "-00", "5.", ".5", "1.0000001", "-1.500000"];
+    for (let i = 0; i < 2000; i++) {
+      const int = String(next() % 10 ** (1 + (next() % 12)));
+      const decimals = next() % 8;
+      const frac = decimals ? `.${String(next()).padStart(10, "0").slice(0, decimals)}` : "";
+      samples.push(`${next() % 3 === 0 ? "-" : ""}${int}${frac}`);
+    }
+    for (const x of samples) expect(formatMoney(x), x).toBe(viaDecimal(x));
+  });
+
   it("never uses exponent notation", () => {
     expect(formatMoney("1e21")).toBe("1000000000000000000000.00");
     expect(formatMoney(1e-7)).toBe("0.00");

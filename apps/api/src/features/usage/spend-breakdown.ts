@@ -1,4 +1,4 @@
-import { MoneyDecimal, badInput, tagProblem, type Money, type Principal, type TagValue } from "@costgate/core";
+import { badInput, tagProblem, type Principal, type TagValue } from "@costgate/core";
 import { Prisma, type Db } from "@costgate/db";
 import { daysStartingIn, isoDay, periodStarts, spendScopeWhere, type Granularity } from "./spend-series.ts";
 
@@ -85,41 +85,44 @@ export async function spendBreakdown(db: Db, principal: Principal, args: Breakdo
   const bucket = granularity === "DAY" ? Prisma.sql`day` : Prisma.sql`date_trunc('month', day)::date`;
 
   type Row = { start: string; grp: string | null; cost: string; requests: string };
+  // Grouped by the period's date first, formatted after (to_char once per group, not per row).
   let rows: Row[];
   if (byTag) {
+    // The tag's values, and the usage without the tag per period (all − tagged; none when filtered
+    // to one value), both summed exactly by PostgreSQL.
     const key = args.tagKey!;
     const tagged = args.tag ? Prisma.sql`tag_value = ${args.tag.value}` : Prisma.sql`TRUE`;
-    const raw = await db.$queryRaw<(Row & { all: boolean })[]>`
-      SELECT to_char(${bucket}, 'YYYY-MM-DD') AS start, tag_key = '' AS all, CASE WHEN tag_key = '' THEN NULL ELSE tag_value END AS grp,
-             sum(cost_usd)::text AS cost, sum(requests)::text AS requests
-      FROM daily_tag_spend
-      WHERE ${Prisma.join(filters, " AND ")} AND (tag_key = '' OR (tag_key = ${key} AND ${tagged}))
-      GROUP BY 1, 2, 3`;
-    // Usage without the tag, per period: all − tagged (none when filtered to one value).
-    const untagged = new Map<string, { cost: Money; requests: bigint }>();
-    rows = [];
-    for (const r of raw) {
-      const u = untagged.get(r.start) ?? { cost: new MoneyDecimal(0), requests: 0n };
-      const sign = r.all ? 1 : -1;
-      u.cost = u.cost.add(new MoneyDecimal(r.cost).mul(sign));
-      u.requests += BigInt(r.requests) * BigInt(sign);
-      untagged.set(r.start, u);
-      if (!r.all) rows.push(r);
-    }
-    if (!args.tag)
-      for (const [start, u] of untagged)
-        if (!u.cost.isZero() || u.requests !== 0n)
-          rows.push({ start, grp: null, cost: u.cost.toFixed(6), requests: u.requests.toString() });
+    rows = await db.$queryRaw<Row[]>`
+      WITH t AS (
+        SELECT ${bucket} AS bucket, tag_key = '' AS is_all, tag_value, cost_usd, requests
+        FROM daily_tag_spend
+        WHERE ${Prisma.join(filters, " AND ")} AND (tag_key = '' OR (tag_key = ${key} AND ${tagged}))
+      ), g AS (
+        SELECT bucket, tag_value AS grp, sum(cost_usd) AS cost, sum(requests) AS requests
+        FROM t WHERE NOT is_all GROUP BY 1, 2
+        ${
+          args.tag
+            ? Prisma.empty
+            : Prisma.sql`UNION ALL
+        SELECT bucket, NULL, sum(CASE WHEN is_all THEN cost_usd ELSE -cost_usd END), sum(CASE WHEN is_all THEN requests ELSE -requests END)
+        FROM t GROUP BY 1`
+        }
+      )
+      SELECT to_char(bucket, 'YYYY-MM-DD') AS start, grp, cost::text AS cost, requests::text AS requests
+      FROM g WHERE grp IS NOT NULL OR cost <> 0 OR requests <> 0`;
   } else {
     const tagFilter = args.tag
       ? Prisma.sql`tag_key = ${args.tag.key} AND tag_value = ${args.tag.value}`
       : Prisma.sql`tag_key = ''`;
     rows = await db.$queryRaw<Row[]>`
-      SELECT to_char(${bucket}, 'YYYY-MM-DD') AS start, ${GROUP_COLUMN[args.groupBy as Exclude<SpendGroupBy, "TAG">]} AS grp,
-             sum(cost_usd)::text AS cost, sum(requests)::text AS requests
-      FROM daily_tag_spend
-      WHERE ${Prisma.join(filters, " AND ")} AND ${tagFilter}
-      GROUP BY 1, 2`;
+      SELECT to_char(bucket, 'YYYY-MM-DD') AS start, grp, cost::text AS cost, requests::text AS requests
+      FROM (
+        SELECT ${bucket} AS bucket, ${GROUP_COLUMN[args.groupBy as Exclude<SpendGroupBy, "TAG">]} AS grp,
+               sum(cost_usd) AS cost, sum(requests) AS requests
+        FROM daily_tag_spend
+        WHERE ${Prisma.join(filters, " AND ")} AND ${tagFilter}
+        GROUP BY 1, 2
+      ) g`;
   }
 
   const groups = [...new Set(rows.map((r) => r.grp))].sort((a, b) =>
@@ -131,15 +134,24 @@ export async function spendBreakdown(db: Db, principal: Principal, args: Breakdo
       { field: "groupBy" },
     );
   const labels = await groupLabels(db, args.groupBy, groups);
-  const found = new Map(rows.map((r) => [`${r.start}|${r.grp ?? ""}|${r.grp === null}`, r]));
+  // Rows by group (null: without the tag), then by period.
+  const found = new Map<string | null, Map<string, Row>>();
+  for (const r of rows) {
+    const byPeriod = found.get(r.grp) ?? new Map<string, Row>();
+    byPeriod.set(r.start, r);
+    found.set(r.grp, byPeriod);
+  }
+  const periods = starts.map((periodStart) => ({ periodStart, day: isoDay(periodStart) }));
   const points: BreakdownPoint[] = [];
   for (const group of groups) {
-    for (const periodStart of starts) {
-      const row = found.get(`${isoDay(periodStart)}|${group ?? ""}|${group === null}`);
+    const byPeriod = found.get(group);
+    const groupLabel = group === null ? null : (labels.get(group) ?? group);
+    for (const { periodStart, day } of periods) {
+      const row = byPeriod?.get(day);
       points.push({
         periodStart,
         group,
-        groupLabel: group === null ? null : (labels.get(group) ?? group),
+        groupLabel,
         costUsd: row?.cost ?? "0",
         requests: row ? Number(row.requests) : 0,
       });
