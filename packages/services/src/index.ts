@@ -3,7 +3,7 @@ export { claimArtifact, lockArtifact, publishArtifact, removeIfUnreferenced } fr
 export { createOptimizationJob } from "./optimization-jobs.ts";
 export { promoteVersion } from "./promote-version.ts";
 export type { PromotionGate } from "./promotion-gate.ts";
-export { budgetStatus, budgetStatuses, spendByModel, spendScope } from "./budgets/budget-status.ts";
+export { budgetStatus, budgetStatuses, spendByModel } from "./budgets/budget-status.ts";
 export { recordEvent } from "./events/record-event.ts";
 export { enqueueDeliveries } from "./events/enqueue-deliveries.ts";
 export { emitJobFinished } from "./events/emit-job-finished.ts";

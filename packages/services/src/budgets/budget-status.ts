@@ -14,7 +14,7 @@ type Reader = Db | Prisma.TransactionClient;
 type BudgetScope = Pick<Budget, "teamId" | "modelId"> & Partial<Pick<Budget, "tagKey" | "tagValue">>;
 
 /** What a budget covers: its model's spend, or its whole team's. */
-export const spendScope = (b: BudgetScope): { modelId: string } | { teamId: string } =>
+const spendScope = (b: BudgetScope): { modelId: string } | { teamId: string } =>
   b.modelId ? { modelId: b.modelId } : { teamId: b.teamId };
 
 /**
