@@ -165,7 +165,15 @@ try {
       // Pages issue 16 changed: the jobs list (queued jobs' waits), users (edit, status), policies.
       ["Jobs", "/jobs"],
       ["Policies", "/policies"],
-      ["Users and API keys", "/admin/users"],
+      // Issue 14's spend explorer (this month by model, chart and table).
+      ["Spend explorer", "/spend"],
+      // Administration, for ADMIN only.
+      ...(role === "ADMIN"
+        ? ([
+            ["Users and API keys", "/admin/users"],
+            ["Audit log", "/admin/audit"],
+          ] as [string, string][])
+        : []),
     ];
     for (const [name, path] of targets) {
       log(`${role} ${name} (${path}): ${WARMUP} warm-up + ${RUNS} timed renders`);

@@ -104,6 +104,13 @@ export async function bulkSeed(databaseUrl: string, log: (line: string) => void)
        SELECT (occurred_at AT TIME ZONE 'UTC')::date, version_id, model_id, team_id, sum(requests), sum(cost_usd)
        FROM usage_records GROUP BY 1, 2, 3, 4`,
     );
+    // The rollup the spend explorer reads: the row of all usage (tag_key '') per day, version and profile.
+    await step(
+      "daily_tag_spend",
+      `INSERT INTO daily_tag_spend (day, version_id, hardware_profile_id, tag_key, tag_value, model_id, team_id, requests, cost_usd)
+       SELECT (occurred_at AT TIME ZONE 'UTC')::date, version_id, hardware_profile_id, '', '', min(model_id), min(team_id), sum(requests), sum(cost_usd)
+       FROM usage_records GROUP BY 1, 2, 3`,
+    );
     await step(
       "budgets",
       `INSERT INTO budgets (id, name, team_id, model_id, amount_usd, period, alert_thresholds, action, updated_at)
