@@ -682,6 +682,10 @@ export const PoliciesQuery = graphql(`
         id
         name
       }
+      effectiveHardwareProfile {
+        id
+        name
+      }
       steps {
         kind
         params
@@ -736,6 +740,10 @@ export const PolicyQuery = graphql(`
         name
       }
       hardwareProfile {
+        id
+        name
+      }
+      effectiveHardwareProfile {
         id
         name
       }
@@ -871,7 +879,9 @@ export const JobsQuery = graphql(`
           progress
           stage
           createdAt
+          startedAt
           finishedAt
+          queuePosition
           triggeredBy
           policy {
             id
@@ -910,6 +920,7 @@ export const JobQuery = graphql(`
       createdAt
       startedAt
       finishedAt
+      queuePosition
       policy {
         id
         name
@@ -1165,6 +1176,8 @@ export const WebhooksQuery = graphql(`
         attempts
         createdAt
         deliveredAt
+        nextAttemptAt
+        payload
         lastAttempt {
           statusCode
           durationMs
@@ -1181,6 +1194,14 @@ export const UpdateWebhookMutation = graphql(`
     updateWebhook(id: $id, input: $input) {
       id
       enabled
+    }
+  }
+`);
+
+export const SendTestWebhookMutation = graphql(`
+  mutation SendTestWebhook($webhookId: ID!) {
+    sendTestWebhook(webhookId: $webhookId) {
+      id
     }
   }
 `);
