@@ -7,7 +7,7 @@ import { newestFirst } from "../../graphql/pagination.ts";
 import type { DeliveryWithLastAttempt } from "./recent-deliveries.ts";
 
 /** A test asked for within this long of the webhook's last one answers that one instead of sending another. */
-export const TEST_INTERVAL_MS = 10_000;
+const TEST_INTERVAL_MS = 10_000;
 
 /**
  * Delivers a webhook.test event to one webhook of the caller's team, whatever events it

@@ -16,6 +16,8 @@ function lastAnswer(attempt: Delivery["lastAttempt"]): string {
 /** A delivery's state: a pending one that has already failed is waiting for its next try, which the worker scheduled. */
 function DeliveryStatus({ delivery: d, now }: { delivery: Delivery; now: number }) {
   const retrying = d.status === "PENDING" && d.attempts > 0;
+  // "now" once due: the worker is on it (or, if this lasts, not running).
+  const due = d.nextAttemptAt ? formatDueIn(d.nextAttemptAt, now) : null;
   return (
     <>
       <StatusBadge value={retrying ? "RETRYING" : d.status} />
@@ -23,7 +25,7 @@ function DeliveryStatus({ delivery: d, now }: { delivery: Delivery; now: number 
         <span className="recipe">
           Next attempt{" "}
           <time dateTime={d.nextAttemptAt} title={formatDateTime(d.nextAttemptAt)}>
-            {formatDueIn(d.nextAttemptAt, now)}
+            {due === "now" ? "due now" : due}
           </time>
         </span>
       ) : null}
