@@ -3,7 +3,7 @@
 // actions on the production row, a stale upload message, a queued job's wait.
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
-import { asAdmin, expect, login, stackInfo, test, type Role } from "./fixtures.ts";
+import { asAdmin, expect, login, screenshot, stackInfo, test, type Role } from "./fixtures.ts";
 import type { Page } from "@playwright/test";
 
 /** Uploads files as the admin (POST /uploads); answers the artifact id. */
@@ -274,9 +274,15 @@ test("a queued job shows its place in line and its wait; once it ran, the wait s
   await expect(progress).toContainText(queued);
   const place = Number(queued.exec((await progress.textContent()) ?? "")![1]);
   expect(place, "behind the three jobs run before it").toBeGreaterThanOrEqual(2);
+  await screenshot(page, "job-queued");
   await page.goto("/jobs?status=QUEUED");
   const listed = page.getByRole("row").filter({ has: page.locator(`a[href="/jobs/${last}"]`) });
   await expect(listed).toContainText(queued);
+  await screenshot(page, "jobs-queued");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(listed).toContainText(queued);
+  await screenshot(page, "jobs-queued");
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   await expect
     .poll(
