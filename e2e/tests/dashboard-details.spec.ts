@@ -3,7 +3,7 @@
 // actions on the production row, a stale upload message, a queued job's wait.
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
-import { asAdmin, expect, login, stackInfo, test, type Role } from "./fixtures.ts";
+import { asAdmin, expect, login, screenshot, stackInfo, test, type Role } from "./fixtures.ts";
 import type { Page } from "@playwright/test";
 
 /** Uploads files as the admin (POST /uploads); answers the artifact id. */
@@ -119,13 +119,21 @@ test("the job's candidates: an “Accuracy” header and versions that link to t
   await expect(page.locator("#version-2")).toBeVisible();
 });
 
-test("a policy on the default hardware names the profile", async ({ page }) => {
+test("a policy on the default hardware names the profile, on the list and on its page", async ({ page }) => {
   const { hardwareProfiles } = await asAdmin(`{ hardwareProfiles { name isDefault } }`);
   const name = hardwareProfiles.find((h: { isDefault: boolean }) => h.isDefault).name as string;
+  const id = stackInfo().demoPolicyId;
   await login(page, "ML_ENGINEER");
-  await page.goto(`/policies/${stackInfo().demoPolicyId}`);
+  await page.goto("/policies");
+  const row = page
+    .getByRole("region", { name: "Policies" })
+    .getByRole("row")
+    .filter({ has: page.locator(`a[href="/policies/${id}"]`) });
+  await expect(row.getByRole("cell", { name: `${name} (default)`, exact: true })).toBeVisible();
+  await expect(row).not.toContainText(/\bDefault\b/);
+  await page.goto(`/policies/${id}`);
   const hardware = page.locator(".stats div").filter({ has: page.locator("dt", { hasText: /^Hardware$/ }) });
-  await expect(hardware.locator("dd")).toContainText(name);
+  await expect(hardware.locator("dd")).toHaveText(`${name} (default)`);
 });
 
 for (const role of ["ADMIN", "FINANCE"] as Role[]) {
@@ -226,7 +234,16 @@ test("the upload message stops saying “being evaluated” once the version is 
   await expect(message).not.toContainText("being evaluated");
 });
 
-test("a queued job shows how long it has waited, and its running time leaves the wait out", async ({ page }) => {
+/** "45 s", "3 min", "2 h 5 min" (as the dashboard writes a wait or a running time) in seconds, rounded down as written. */
+function seconds(text: string): number {
+  if (text === "under a second") return 0;
+  const unit: Record<string, number> = { s: 1, min: 60, h: 3600, d: 86400 };
+  return [...text.matchAll(/(\d+) (s|min|h|d)\b/g)].reduce((sum, m) => sum + Number(m[1]) * unit[m[2]!]!, 0);
+}
+
+test("a queued job shows its place in line and its wait; once it ran, the wait stays out of its running time", async ({
+  page,
+}) => {
   const modelId = await modelWithDatasets(`Queue scorer ${suffix}`);
   const source = await readyVersion(modelId);
   const { createOptimizationPolicy: policy } = await asAdmin(
@@ -247,14 +264,26 @@ test("a queued job shows how long it has waited, and its running time leaves the
         v: source.id,
       })
     ).runOptimizationPolicy.id as string;
-  // Enough jobs that the last waits behind the others (the worker runs optimizations one or two at a time).
+  // Enough jobs that the last waits behind the others (the worker runs one optimization at a time).
   const ids = [await run(), await run(), await run(), await run()];
   const last = ids[ids.length - 1]!;
+  const queued = /Queued · (\d+)(st|nd|rd|th) in line · waiting (under a second|\d+ s|\d+ min)/;
   await login(page, "ML_ENGINEER");
   await page.goto(`/jobs/${last}`);
   const progress = page.locator("#progress");
-  await expect(progress).toContainText(/waiting in the queue for \S+/);
-  await expect(progress).toContainText(/in line/);
+  await expect(progress).toContainText(queued);
+  const place = Number(queued.exec((await progress.textContent()) ?? "")![1]);
+  expect(place, "behind the three jobs run before it").toBeGreaterThanOrEqual(2);
+  await screenshot(page, "job-queued");
+  await page.goto("/jobs?status=QUEUED");
+  const listed = page.getByRole("row").filter({ has: page.locator(`a[href="/jobs/${last}"]`) });
+  await expect(listed).toContainText(queued);
+  await screenshot(page, "jobs-queued");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(listed).toContainText(queued);
+  await screenshot(page, "jobs-queued");
+  await page.setViewportSize({ width: 1280, height: 800 });
+
   await expect
     .poll(
       async () =>
@@ -262,8 +291,27 @@ test("a queued job shows how long it has waited, and its running time leaves the
       { message: "the last job to finish", timeout: 180_000, intervals: [1_000] },
     )
     .toBe("SUCCEEDED");
-  await page.reload();
-  await expect(progress).toContainText(/waited \S+.* in the queue · running time/);
+  const { optimizationJob: done } = await asAdmin(
+    `query($id:ID!){ optimizationJob(id:$id){ createdAt startedAt finishedAt queuePosition } }`,
+    { id: last },
+  );
+  expect(done.queuePosition).toBeNull();
+  const waitedS = (Date.parse(done.startedAt) - Date.parse(done.createdAt)) / 1000;
+  const ranS = (Date.parse(done.finishedAt) - Date.parse(done.startedAt)) / 1000;
+  const timing = /waited (under a second|[\d a-z]+?), ran (under a second|[\d a-z]+?)(?= ·|$)/m;
+  const row = page.getByRole("row").filter({ has: page.locator(`a[href="/jobs/${last}"]`) });
+  for (const [where, scope] of [
+    [`/jobs/${last}`, progress],
+    ["/jobs", row],
+  ] as const) {
+    await page.goto(where);
+    await expect(scope).toContainText(/waited .+, ran /);
+    const [, waited, ran] = timing.exec((await scope.innerText()).replace(/[ \t]*\n[ \t]*/g, "\n"))!;
+    // As written (rounded down to its unit), each is its own span of time: the wait is not in the running time.
+    expect(seconds(waited!), `waited ${waited} for ${waitedS} s`).toBeLessThanOrEqual(waitedS);
+    expect(seconds(ran!), `ran ${ran} for ${ranS} s`).toBeLessThanOrEqual(ranS);
+    expect(seconds(ran!), `ran ${ran} for ${ranS} s`).toBeGreaterThan(ranS - (ranS < 60 ? 1 : ranS < 3600 ? 60 : 3600));
+  }
 });
 
 test("an admin edits a user: another role, then deactivated; the person can no longer sign in", async ({

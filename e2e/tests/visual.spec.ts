@@ -50,6 +50,8 @@ const VOLATILE: [RegExp, string][] = [
   // Measured costs have four or more decimals; amounts of money set by people (budgets) stay as they are.
   [/\$\d[\d,]*\.\d{4,}/g, "$0.000300"],
   [/±\s?<?\d+(\.\d+)?%/g, "±10%"],
+  // A job's wait and running time ("waited under a second, ran 12 s") depend on the machine.
+  [/under a second/g, "10 ms"],
   [/\d[\d,]*(\.\d+)?\s?(ms|s|min|h)\b/g, "10 ms"],
   [/\d[\d,]*(\.\d+)?\/s\b/g, "80,000/s"],
   [/\(\d\.\d\d–\d\.\d\d×\)/g, "(0.90–1.10×)"],

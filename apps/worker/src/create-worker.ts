@@ -107,6 +107,7 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
     webhooks: {
       secretKey: secretBoxKey(env.COSTGATE_SECRET_KEY),
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      backoffBaseMs: env.WEBHOOK_BACKOFF_BASE_MS,
       allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS,
       dashboardUrl: env.DASHBOARD_URL ?? null,
     },
@@ -232,9 +233,10 @@ export async function createWorker(env: WorkerEnv, logger: Logger): Promise<Cost
     worker(
       QueueName.webhooks,
       env.WORKER_WEBHOOK_CONCURRENCY,
-      (data, job) => deliverWebhook(deps, data.deliveryId, { finalAttempt: isFinalAttempt(job) }),
+      (data, job) =>
+        deliverWebhook(deps, data.deliveryId, { attempt: job.attemptsMade + 1, finalAttempt: isFinalAttempt(job) }),
       {
-        settings: { backoffStrategy: webhookBackoff(env.WEBHOOK_BACKOFF_BASE_MS) },
+        settings: { backoffStrategy: webhookBackoff(deps.webhooks.backoffBaseMs) },
       },
     ),
   ];

@@ -10,6 +10,8 @@ export interface WebhookSettings {
   /** AES-256 key that opens the stored webhook secrets (from COSTGATE_SECRET_KEY). */
   secretKey: Buffer;
   timeoutMs: number;
+  /** WEBHOOK_BACKOFF_BASE_MS: the delay before the first retry, doubling after each failed attempt. */
+  backoffBaseMs: number;
   /** WEBHOOK_ALLOW_PRIVATE_TARGETS: deliver to loopback/private/link-local addresses too. */
   allowPrivateTargets: boolean;
   /** DASHBOARD_URL: Slack-format messages link to the event's page there. */

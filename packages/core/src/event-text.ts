@@ -2,6 +2,7 @@
 // a Slack-compatible webhook message and of an e-mail. Written from the event's own payload (the
 // JSON body a Costgate-format webhook receives), so every channel says the same thing.
 import { formatShare, formatUsd } from "./money-display.ts";
+import { TEST_EVENT } from "./webhook-events.ts";
 
 /** A Slack incoming-webhook message: `text` for notifications and clients without blocks. */
 export interface SlackMessage {
@@ -64,12 +65,23 @@ function promotedText(d: Json): EventText {
   };
 }
 
+function testText(d: Json): EventText {
+  return {
+    title: "Test event from Costgate",
+    lines: [
+      `${str(d.requestedBy, "Someone")} sent this from the Webhooks page to check that this address receives Costgate's messages. Nothing else happened.`,
+    ],
+    ...(typeof d.webhookId === "string" ? { path: `/admin/webhooks#webhook-${d.webhookId}` } : {}),
+  };
+}
+
 /** The title and lines for an event's payload (the envelope's `data`); unknown events are named as they are. */
 export function describeEvent(event: string, data: unknown): EventText {
   const d = (data && typeof data === "object" ? data : {}) as Json;
   if (event === "alert.created") return alertText(d);
   if (event === "job.finished") return jobText(d);
   if (event === "version.promoted") return promotedText(d);
+  if (event === TEST_EVENT) return testText(d);
   return { title: `Costgate: ${event}`, lines: [] };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describeEvent, slackMessage } from "./event-text.ts";
+import { TEST_EVENT } from "./webhook-events.ts";
 
 const alert = {
   alertId: "a1",
@@ -45,6 +46,27 @@ describe("describeEvent", () => {
       }).title,
     ).toBe("Fraud v3 moved to production");
     expect(describeEvent("export.finished", {}).title).toBe("Costgate: export.finished");
+  });
+});
+
+describe("the test event", () => {
+  const test = { webhookId: "w1", requestedBy: "Fay Finance" };
+  it("says it is a test, who sent it, and that nothing happened", () => {
+    const t = describeEvent(TEST_EVENT, test);
+    expect(t.title).toBe("Test event from Costgate");
+    expect(t.lines).toEqual([
+      "Fay Finance sent this from the Webhooks page to check that this address receives Costgate's messages. Nothing else happened.",
+    ]);
+  });
+  it("links to its webhook on the dashboard in a Slack message", () => {
+    const m = slackMessage(describeEvent(TEST_EVENT, test), "https://costgate.example.com");
+    expect(m.text).toBe(
+      [
+        "Test event from Costgate",
+        "Fay Finance sent this from the Webhooks page to check that this address receives Costgate's messages. Nothing else happened.",
+        "https://costgate.example.com/admin/webhooks#webhook-w1",
+      ].join("\n"),
+    );
   });
 });
 

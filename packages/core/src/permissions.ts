@@ -43,6 +43,8 @@ export const MUTATION_PERMISSIONS = {
   createWebhook: ["ADMIN", "FINANCE"],
   updateWebhook: ["ADMIN", "FINANCE"],
   deleteWebhook: ["ADMIN", "FINANCE"],
+  /** Delivers a webhook.test event to one webhook: whoever manages webhooks. */
+  sendTestWebhook: ["ADMIN", "FINANCE"],
 
   createOptimizationPolicy: ["ADMIN", "ML_ENGINEER"],
   updateOptimizationPolicy: ["ADMIN", "ML_ENGINEER"],

@@ -5,6 +5,7 @@ export { promoteVersion } from "./promote-version.ts";
 export type { PromotionGate } from "./promotion-gate.ts";
 export { budgetStatus, budgetStatuses, spendByModel } from "./budgets/budget-status.ts";
 export { recordEvent } from "./events/record-event.ts";
+export { recordTestEvent } from "./events/record-test-event.ts";
 export { enqueueDeliveries } from "./events/enqueue-deliveries.ts";
 export { emitJobFinished } from "./events/emit-job-finished.ts";
 export { costGate, costGateRefusal, projectPromotion, type CostGateRecord } from "./budgets/cost-gate.ts";

@@ -21,6 +21,7 @@ import { newestFirst } from "./pagination.ts";
 import { actorNames } from "./actor-names.ts";
 import { auditEntities, type AuditEntityView } from "./audit-entities.ts";
 import { recentDeliveries, type DeliveryWithLastAttempt } from "../features/webhooks/recent-deliveries.ts";
+import { queuePositions } from "../features/optimization/queue-positions.ts";
 
 /**
  * Per-request batching of the lookups that nested fields repeat (a list of 100 models asking
@@ -133,6 +134,8 @@ export function createLoaders(db: Db, now: () => Date) {
     actorName: new DataLoader<string, string>((actors) => actorNames(db, [...actors])),
     /** An audit event's entity by "<entityType>:<entityId>", named (see auditEntities). */
     auditEntity: new DataLoader<string, AuditEntityView | null>((keys) => auditEntities(db, keys)),
+    /** A QUEUED job's place in line (null otherwise): see queuePositions. */
+    queuePosition: new DataLoader<string, number | null>((ids) => queuePositions(db, ids)),
     /** The default hardware profile, read once per request. */
     defaultProfile: () => (defaultProfile ??= db.hardwareProfile.findFirst({ where: { isDefault: true } })),
   };

@@ -205,14 +205,81 @@ export function humanize(value: string | null | undefined): string {
   return words.map((w, i) => known[w] ?? (i === 0 ? w[0]!.toUpperCase() + w.slice(1) : w)).join(" ");
 }
 
-/** "2 min 5 s", "850 ms", for durations. */
-export function formatDuration(ms: number | null | undefined): string {
+/**
+ * How long something took or has been going on, as people say it: "under a second", "45 s",
+ * "3 min", "2 h 5 min", "2 d 2 h" (rounded down: a wait of 3 min 50 s is "3 min").
+ */
+export function formatElapsed(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return "—";
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = Math.round(ms / 1000);
+  if (ms < 1000) return "under a second";
+  const s = Math.floor(ms / 1000);
   if (s < 60) return `${s} s`;
   const m = Math.floor(s / 60);
-  return `${m} min ${s % 60} s`;
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
+  const d = Math.floor(h / 24);
+  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
+}
+
+/** When something due happens, from `now`: "in 30 s", "in 20 min"; "now" once it is due. */
+export function formatDueIn(iso: string, now = Date.now()): string {
+  const ms = Date.parse(iso) - now;
+  return ms < 1000 ? "now" : `in ${formatElapsed(ms)}`;
+}
+
+/** 1 → "1st", 2 → "2nd", 11 → "11th", 22 → "22nd". */
+export function ordinal(n: number): string {
+  const teen = n % 100 >= 11 && n % 100 <= 13;
+  const suffix = teen ? "th" : (({ 1: "st", 2: "nd", 3: "rd" } as Record<number, string>)[n % 10] ?? "th");
+  return `${n}${suffix}`;
+}
+
+interface JobTimes {
+  status: string;
+  createdAt: string;
+  startedAt?: string | null;
+  finishedAt?: string | null;
+  /** The API's place in line (OptimizationJob.queuePosition), for a QUEUED job. */
+  queuePosition?: number | null;
+}
+
+/**
+ * A job's time in the queue and at work, each on its own: "Queued · 2nd in line · waiting 3 min";
+ * once a worker took it, "waited 3 min, running for 5 min", then "waited 3 min, ran 5 min" (the
+ * wait is never counted as running time); "waited 4 min, never ran" for one cancelled in the queue.
+ */
+export function describeJobTiming(job: JobTimes, now = Date.now()): string {
+  const created = Date.parse(job.createdAt);
+  if (job.status === "QUEUED")
+    return [
+      "Queued",
+      job.queuePosition ? `${ordinal(job.queuePosition)} in line` : null,
+      `waiting ${formatElapsed(now - created)}`,
+    ]
+      .filter(Boolean)
+      .join(" · ");
+  const started = job.startedAt ? Date.parse(job.startedAt) : null;
+  const finished = job.finishedAt ? Date.parse(job.finishedAt) : null;
+  if (started === null) return finished === null ? "" : `waited ${formatElapsed(finished - created)}, never ran`;
+  const waited = `waited ${formatElapsed(started - created)}`;
+  return finished === null
+    ? `${waited}, running for ${formatElapsed(now - started)}`
+    : `${waited}, ran ${formatElapsed(finished - started)}`;
+}
+
+/**
+ * The hardware a policy compares costs on, named: its own profile, else the default one
+ * ("c7i.large (default)": the API's effectiveHardwareProfile says which that is).
+ */
+export function describePolicyHardware(policy: {
+  hardwareProfile: { name: string } | null | undefined;
+  effectiveHardwareProfile: { name: string } | null | undefined;
+}): string {
+  if (policy.hardwareProfile) return policy.hardwareProfile.name;
+  return policy.effectiveHardwareProfile
+    ? `${policy.effectiveHardwareProfile.name} (default)`
+    : "The default profile (none is set up yet)";
 }
 
 // ---------------------------------------------------------------- measurement honesty (issue #10)

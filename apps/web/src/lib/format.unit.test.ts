@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
+  describeJobTiming,
+  describePolicyHardware,
   formatBytes,
+  formatDueIn,
+  formatElapsed,
   formatMetric,
   formatMoney,
   formatMoneyDelta,
@@ -9,6 +13,7 @@ import {
   formatPerMillion,
   humanize,
   metricLabel,
+  ordinal,
 } from "./format";
 
 describe("money", () => {
@@ -72,5 +77,71 @@ describe("tiny money", () => {
     expect([0.000025, 0.00005].map((v) => formatMoneyTick(v, 0.000025))).toEqual(["$0.000025", "$0.000050"]);
     expect([0, 500, 1500].map((v) => formatMoneyTick(v, 500))).toEqual(["$0", "$500", "$1,500"]);
     expect(formatMoneyTick(2.5, 2.5)).toBe("$2.5");
+  });
+});
+
+describe("waiting and running times", () => {
+  it("says how long something took, coarser as it gets longer", () => {
+    expect(formatElapsed(400)).toBe("under a second");
+    expect(formatElapsed(45_400)).toBe("45 s");
+    expect(formatElapsed(3 * 60_000 + 20_000)).toBe("3 min");
+    expect(formatElapsed(2 * 3_600_000 + 5 * 60_000)).toBe("2 h 5 min");
+    expect(formatElapsed(3_600_000)).toBe("1 h");
+    expect(formatElapsed(50 * 3_600_000)).toBe("2 d 2 h");
+    expect(formatElapsed(-5)).toBe("—");
+  });
+  it("counts places in line", () => {
+    expect([1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111].map(ordinal)).toEqual([
+      "1st",
+      "2nd",
+      "3rd",
+      "4th",
+      "11th",
+      "12th",
+      "13th",
+      "21st",
+      "22nd",
+      "101st",
+      "111th",
+    ]);
+  });
+  const created = "2026-12-05T10:00:00.000Z";
+  const at = (min: number) => new Date(Date.parse(created) + min * 60_000).toISOString();
+  it("says where a queued job stands and how long it has waited", () => {
+    expect(describeJobTiming({ status: "QUEUED", createdAt: created, queuePosition: 2 }, Date.parse(at(3)))).toBe(
+      "Queued · 2nd in line · waiting 3 min",
+    );
+    expect(describeJobTiming({ status: "QUEUED", createdAt: created, queuePosition: null }, Date.parse(at(1)))).toBe(
+      "Queued · waiting 1 min",
+    );
+  });
+  it("keeps the wait out of the running time", () => {
+    const job = { createdAt: created, startedAt: at(3), queuePosition: null };
+    expect(describeJobTiming({ ...job, status: "RUNNING" }, Date.parse(at(8)))).toBe("waited 3 min, running for 5 min");
+    expect(describeJobTiming({ ...job, status: "SUCCEEDED", finishedAt: at(8) }, Date.parse(at(60)))).toBe(
+      "waited 3 min, ran 5 min",
+    );
+    expect(describeJobTiming({ status: "CANCELLED", createdAt: created, finishedAt: at(4) })).toBe(
+      "waited 4 min, never ran",
+    );
+  });
+  it("says when a retry is due", () => {
+    const now = Date.parse(created);
+    expect(formatDueIn(at(0.5), now)).toBe("in 30 s");
+    expect(formatDueIn(at(20), now)).toBe("in 20 min");
+    expect(formatDueIn(at(-1), now)).toBe("now");
+  });
+});
+
+describe("a policy's hardware", () => {
+  it("names the default profile when the policy has none of its own", () => {
+    const c7i = { id: "h1", name: "c7i.large" };
+    expect(describePolicyHardware({ hardwareProfile: null, effectiveHardwareProfile: c7i })).toBe(
+      "c7i.large (default)",
+    );
+    expect(describePolicyHardware({ hardwareProfile: c7i, effectiveHardwareProfile: c7i })).toBe("c7i.large");
+    expect(describePolicyHardware({ hardwareProfile: null, effectiveHardwareProfile: null })).toBe(
+      "The default profile (none is set up yet)",
+    );
   });
 });

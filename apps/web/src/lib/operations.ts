@@ -697,6 +697,10 @@ export const PoliciesQuery = graphql(`
         id
         name
       }
+      effectiveHardwareProfile {
+        id
+        name
+      }
       steps {
         kind
         params
@@ -751,6 +755,10 @@ export const PolicyQuery = graphql(`
         name
       }
       hardwareProfile {
+        id
+        name
+      }
+      effectiveHardwareProfile {
         id
         name
       }
@@ -886,7 +894,9 @@ export const JobsQuery = graphql(`
           progress
           stage
           createdAt
+          startedAt
           finishedAt
+          queuePosition
           triggeredBy
           policy {
             id
@@ -925,6 +935,7 @@ export const JobQuery = graphql(`
       createdAt
       startedAt
       finishedAt
+      queuePosition
       policy {
         id
         name
@@ -1180,6 +1191,8 @@ export const WebhooksQuery = graphql(`
         attempts
         createdAt
         deliveredAt
+        nextAttemptAt
+        payload
         lastAttempt {
           statusCode
           durationMs
@@ -1196,6 +1209,14 @@ export const UpdateWebhookMutation = graphql(`
     updateWebhook(id: $id, input: $input) {
       id
       enabled
+    }
+  }
+`);
+
+export const SendTestWebhookMutation = graphql(`
+  mutation SendTestWebhook($webhookId: ID!) {
+    sendTestWebhook(webhookId: $webhookId) {
+      id
     }
   }
 `);

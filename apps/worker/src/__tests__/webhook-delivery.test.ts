@@ -5,6 +5,7 @@ import { budget, policy, readyModel, receiver, spend, type Received } from "../.
 import type { CostgateWorker } from "../create-worker.ts";
 import { checkBudgets } from "../features/check-budgets.ts";
 import { finishJob } from "../features/finish-job.ts";
+import { deliverWebhook, webhookBackoff } from "../features/deliver-webhook.ts";
 
 /**
  * Webhooks end to end: a real worker consuming the budgets and webhooks queues, and a real
@@ -169,7 +170,7 @@ describe("webhook deliveries", () => {
     await finishJob(worker.deps, job.id, { error: "the step crashed" });
 
     const [delivery] = await settled(h.webhookId, 1);
-    expect(delivery).toMatchObject({ status: "SUCCEEDED", attempts: 2, event: "job.finished" });
+    expect(delivery).toMatchObject({ status: "SUCCEEDED", attempts: 2, event: "job.finished", nextAttemptAt: null });
     expect(delivery!.attemptsLog.map((a) => [a.statusCode, a.error])).toEqual([
       [500, "receiver answered HTTP 500"],
       [200, null],
@@ -230,9 +231,83 @@ describe("webhook deliveries", () => {
     });
 
     const [failed] = await settled(h.webhookId, 1);
-    expect(failed).toMatchObject({ status: "FAILED", attempts: 8, deliveredAt: null });
+    expect(failed).toMatchObject({ status: "FAILED", attempts: 8, deliveredAt: null, nextAttemptAt: null });
     expect(failed!.attemptsLog.map((a) => a.statusCode)).toEqual(Array(8).fill(503));
     expect(h.received).toHaveLength(8);
     expect(new Set(h.received.map((r) => r.headers["costgate-delivery"]))).toEqual(new Set([failed!.id]));
+  }, 60_000);
+
+  it("records when a failed attempt will be tried again (the backoff), and forgets it once the delivery settles", async () => {
+    const h = await hook((n) => (n <= 2 ? 503 : 200), ["job.finished"]);
+    // Attempts made here by hand, as the queue would make them, with a 10-minute base: the retry
+    // the row announces is then 10, then 20 minutes after the attempt that failed.
+    const deps = { ...worker.deps, webhooks: { ...worker.deps.webhooks, backoffBaseMs: 600_000 } };
+    const delivery = await api.db.webhookDelivery.create({
+      data: { webhookId: h.webhookId, event: "job.finished", eventKey: `k-${h.webhookId}`, payload: { data: {} } },
+    });
+    const row = () => api.db.webhookDelivery.findUniqueOrThrow({ where: { id: delivery.id } });
+    expect((await row()).nextAttemptAt).toBeNull();
+    for (const attempt of [1, 2]) {
+      const before = Date.now();
+      await expect(deliverWebhook(deps, delivery.id, { attempt, finalAttempt: false })).rejects.toThrow(/HTTP 503/);
+      const after = Date.now();
+      const wait = 600_000 * 2 ** (attempt - 1);
+      const { status, attempts, nextAttemptAt } = await row();
+      expect({ status, attempts }).toEqual({ status: "PENDING", attempts: attempt });
+      expect(nextAttemptAt!.getTime()).toBeGreaterThanOrEqual(before + wait);
+      expect(nextAttemptAt!.getTime()).toBeLessThanOrEqual(after + wait);
+      // The same rule BullMQ is given to delay the job.
+      expect(webhookBackoff(600_000)(attempt)).toBe(wait);
+    }
+    expect(await deliverWebhook(deps, delivery.id, { attempt: 3, finalAttempt: false })).toBe("SUCCEEDED");
+    expect(await row()).toMatchObject({ status: "SUCCEEDED", attempts: 3, nextAttemptAt: null });
+
+    // A last attempt that fails leaves nothing to wait for either.
+    const never = await hook(() => 503, ["job.finished"]);
+    const last = await api.db.webhookDelivery.create({
+      data: { webhookId: never.webhookId, event: "job.finished", eventKey: "k-last", payload: { data: {} } },
+    });
+    await expect(deliverWebhook(deps, last.id, { attempt: 1, finalAttempt: false })).rejects.toThrow(/HTTP 503/);
+    await expect(deliverWebhook(deps, last.id, { attempt: 2, finalAttempt: true })).rejects.toThrow(/HTTP 503/);
+    expect(await api.db.webhookDelivery.findUniqueOrThrow({ where: { id: last.id } })).toMatchObject({
+      status: "FAILED",
+      attempts: 2,
+      nextAttemptAt: null,
+    });
+  }, 60_000);
+
+  it("delivers a test event to any webhook: the envelope, or a Slack message people read, signed alike", async () => {
+    const json = await hook(undefined, ["alert.created"]);
+    const slack = await hook(undefined, ["alert.created"]);
+    await api.ok(`mutation($id:ID!,$i:UpdateWebhookInput!){ updateWebhook(id:$id, input:$i){ id } }`, {
+      id: slack.webhookId,
+      i: { format: "SLACK" },
+    });
+    const send = (id: string) =>
+      api.ok<{ sendTestWebhook: { id: string } }>(`mutation($id:ID!){ sendTestWebhook(webhookId:$id){ id } }`, { id });
+    const sentJson = (await send(json.webhookId)).sendTestWebhook;
+    const sentSlack = (await send(slack.webhookId)).sendTestWebhook;
+
+    const [jsonDelivery] = await settled(json.webhookId, 1);
+    expect(jsonDelivery).toMatchObject({ id: sentJson.id, status: "SUCCEEDED", event: "webhook.test" });
+    expect(json.received[0]!.headers["costgate-event"]).toBe("webhook.test");
+    expect(verified(json.received[0]!)).toMatchObject({
+      event: "webhook.test",
+      teamId: json.teamId,
+      data: { webhookId: json.webhookId, requestedBy: expect.any(String) },
+    });
+
+    const [slackDelivery] = await settled(slack.webhookId, 1);
+    expect(slackDelivery).toMatchObject({ id: sentSlack.id, status: "SUCCEEDED" });
+    const req = slack.received[0]!;
+    expect(webhookSignatureProblem(SECRET, req.headers["costgate-signature"] as string, req.body)).toBeNull();
+    const message = JSON.parse(req.body) as { text: string; blocks: unknown[] };
+    expect(message.text.split("\n").slice(0, 2)).toEqual([
+      "Test event from Costgate",
+      expect.stringMatching(
+        / sent this from the Webhooks page to check that this address receives Costgate's messages\./,
+      ),
+    ]);
+    expect(message.blocks).toHaveLength(1);
   }, 60_000);
 });

@@ -49,7 +49,7 @@ describe("webhook delivery refuses internal targets", () => {
   const deps = (key: Buffer, allowPrivateTargets: boolean) => ({
     db: api.db,
     logger: pino({ level: "silent" }),
-    webhooks: { secretKey: key, timeoutMs: 2000, allowPrivateTargets },
+    webhooks: { secretKey: key, timeoutMs: 2000, backoffBaseMs: 1000, allowPrivateTargets },
   });
 
   it.each([
@@ -58,7 +58,7 @@ describe("webhook delivery refuses internal targets", () => {
   ])("fails for good a delivery to %s, without connecting, and says why", async (_what, url) => {
     const { key, deliveryId } = await deliveryTo(url());
     const before = hits;
-    await expect(deliverWebhook(deps(key, false), deliveryId, { finalAttempt: false })).rejects.toThrow(
+    await expect(deliverWebhook(deps(key, false), deliveryId, { attempt: 1, finalAttempt: false })).rejects.toThrow(
       /loopback address/,
     );
     expect(hits).toBe(before);
@@ -75,7 +75,7 @@ describe("webhook delivery refuses internal targets", () => {
   it("delivers to the same receiver when private targets are allowed", async () => {
     const { key, deliveryId } = await deliveryTo(`http://localhost:${port}/hook`);
     const before = hits;
-    expect(await deliverWebhook(deps(key, true), deliveryId, { finalAttempt: false })).toBe("SUCCEEDED");
+    expect(await deliverWebhook(deps(key, true), deliveryId, { attempt: 1, finalAttempt: false })).toBe("SUCCEEDED");
     expect(hits).toBe(before + 1);
   });
 });

@@ -14,13 +14,15 @@ class DeliveryAttemptFailed extends Error {}
  * `${ts}.${body}`>, docs/WEBHOOKS.md), waits at most timeoutMs, follows no redirects, connects
  * only to public addresses (post-webhook.ts; a refused target fails for good), and
  * records the attempt (status code, duration, error). A 2xx answer makes the delivery
- * SUCCEEDED; anything else throws for a retry, and the final attempt makes it FAILED.
+ * SUCCEEDED; anything else throws for a retry, recording when it will be (`nextAttemptAt`:
+ * `attempt`, 1-based, is this attempt's number, which BullMQ gives webhookBackoff), and the
+ * final attempt makes it FAILED.
  * Delivery is at least once: receivers dedupe on Costgate-Delivery.
  */
 export async function deliverWebhook(
   deps: Pick<WorkerDeps, "db" | "logger"> & { webhooks: WebhookSettings },
   deliveryId: string,
-  opts: { finalAttempt: boolean },
+  opts: { attempt: number; finalAttempt: boolean },
 ): Promise<"SUCCEEDED" | "FAILED" | "skipped"> {
   const { db } = deps;
   const delivery = await db.webhookDelivery.findUnique({ where: { id: deliveryId }, include: { webhook: true } });
@@ -30,11 +32,19 @@ export async function deliverWebhook(
   const record = (statusCode: number | null, durationMs: number, error: string | null, final: boolean) => {
     const status =
       statusCode !== null && statusCode >= 200 && statusCode < 300 ? "SUCCEEDED" : final ? "FAILED" : "PENDING";
+    // A retry is due when BullMQ's backoff (the same webhookBackoff) brings the job back; people see when.
+    const nextAttemptAt =
+      status === "PENDING" ? new Date(Date.now() + webhookBackoff(deps.webhooks.backoffBaseMs)(opts.attempt)) : null;
     return db.$transaction(async (tx) => {
       await tx.webhookAttempt.create({ data: { deliveryId, statusCode, durationMs, error } });
       await tx.webhookDelivery.update({
         where: { id: deliveryId },
-        data: { attempts: { increment: 1 }, status, ...(status === "SUCCEEDED" ? { deliveredAt: new Date() } : {}) },
+        data: {
+          attempts: { increment: 1 },
+          status,
+          nextAttemptAt,
+          ...(status === "SUCCEEDED" ? { deliveredAt: new Date() } : {}),
+        },
       });
       return status;
     });
@@ -97,6 +107,6 @@ export async function deliverWebhook(
   throw new DeliveryAttemptFailed(`webhook ${webhook.id}, delivery ${deliveryId}: ${error ?? "delivery failed"}`);
 }
 
-/** Delay before retry n (1-based): base, 2×base, 4×base … capped at an hour. */
+/** Delay before the retry after failed attempt n (1-based): base, 2×base, 4×base … capped at an hour. */
 export const webhookBackoff = (baseMs: number) => (attemptsMade: number) =>
   Math.min(baseMs * 2 ** Math.max(0, attemptsMade - 1), 3_600_000);

@@ -1,14 +1,32 @@
-import type { WebhookEvent } from "@costgate/core";
+import type { TEST_EVENT, WebhookEvent } from "@costgate/core";
 import type { Prisma } from "@costgate/db";
 
-/** What a receiver gets as the JSON body of a delivery. */
+/** What a receiver gets as the JSON body of a delivery (with its deliveryId first: webhookBody). */
 interface EventEnvelope {
-  event: WebhookEvent;
+  event: WebhookEvent | typeof TEST_EVENT;
   /** Unique per occurrence: the same event is never delivered twice to one webhook. */
   eventKey: string;
   teamId: string;
   occurredAt: string;
   data: Prisma.InputJsonValue;
+}
+
+/** The envelope of an event as it is stored on each delivery: its data as JSON, the time it happened. */
+export function eventEnvelope(
+  event: EventEnvelope["event"],
+  eventKey: string,
+  teamId: string,
+  data: unknown,
+  occurredAt = new Date(),
+): Prisma.InputJsonValue {
+  const envelope: EventEnvelope = {
+    event,
+    eventKey,
+    teamId,
+    occurredAt: occurredAt.toISOString(),
+    data: JSON.parse(JSON.stringify(data ?? null)) as Prisma.InputJsonValue,
+  };
+  return envelope as unknown as Prisma.InputJsonValue;
 }
 
 /**
@@ -30,19 +48,13 @@ export async function recordEvent(
     select: { id: true },
   });
   if (!hooks.length) return [];
-  const envelope: EventEnvelope = {
-    event,
-    eventKey,
-    teamId,
-    occurredAt: new Date().toISOString(),
-    data: JSON.parse(JSON.stringify(data ?? null)) as Prisma.InputJsonValue,
-  };
+  const envelope = eventEnvelope(event, eventKey, teamId, data);
   const created = await tx.webhookDelivery.createManyAndReturn({
     data: hooks.map((h) => ({
       webhookId: h.id,
       event,
       eventKey,
-      payload: envelope as unknown as Prisma.InputJsonValue,
+      payload: envelope,
     })),
     skipDuplicates: true,
     select: { id: true },

@@ -314,6 +314,10 @@ describe("permission table", () => {
       const w = await webhook();
       return { query: `mutation($id:ID!){ deleteWebhook(id:$id) }`, variables: { id: w.id } };
     },
+    sendTestWebhook: async () => {
+      const w = await webhook();
+      return { query: `mutation($id:ID!){ sendTestWebhook(webhookId:$id){ id } }`, variables: { id: w.id } };
+    },
   };
 
   const served = Object.keys(buildSchema().getMutationType()!.getFields());

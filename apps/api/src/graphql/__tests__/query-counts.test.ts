@@ -15,7 +15,7 @@ const JOBS_LIST = `query Jobs($status: JobStatus, $first: Int!, $after: String) 
     totalCount
     pageInfo { hasNextPage endCursor }
     edges { node {
-      id status progress stage createdAt finishedAt triggeredBy
+      id status progress stage createdAt startedAt finishedAt triggeredBy queuePosition
       policy { id name }
       model { id name }
       sourceVersion { id number }
@@ -30,7 +30,7 @@ const COST = `costPerMillionUsd uncertainty backend batchSize runs disturbedRoun
 const JOBS_WITH_PAGE_FIELDS = `query($first: Int!) {
   optimizationJobs(first: $first) {
     edges { node {
-      id status progress stage error attempts triggeredBy cancelRequested result createdAt startedAt finishedAt
+      id status progress stage error attempts triggeredBy cancelRequested result createdAt startedAt finishedAt queuePosition
       policy { id name maxAccuracyDrop }
       model { id name }
       steps { kind params }
@@ -55,6 +55,7 @@ const POLICIES = `query Policies {
     team { id name }
     model { id name }
     hardwareProfile { id name }
+    effectiveHardwareProfile { id name isDefault }
     steps { kind params }
   }
 }`;
@@ -125,7 +126,8 @@ describe("SQL statements per list query", () => {
         name: `p${i}-${uid()}`,
         steps: STEPS,
         maxAccuracyDrop: 0.02,
-        hardwareProfileId: other.id,
+        // Every other policy on the default profile (effectiveHardwareProfile names it).
+        hardwareProfileId: i % 2 ? other.id : null,
       },
     });
     const measured = async (
@@ -191,7 +193,8 @@ describe("SQL statements per list query", () => {
         steps: STEPS,
         triggeredBy: "manual",
         createdBy: "system",
-        status: "SUCCEEDED",
+        // Every other job still waits in the queue (queuePosition reads the line for all of them at once).
+        status: i % 2 ? "QUEUED" : "SUCCEEDED",
       },
     });
     const pruned = await measured({ number: 2, parentId: source.id, jobId: job.id, stepIndex: 0 }, 1500);
@@ -233,6 +236,7 @@ describe("SQL statements per list query", () => {
       expect(node.model.name.slice(1, 2)).toBe(node.policy.name.slice(1, 2));
       expect(node.sourceVersion.number).toBe(1);
       expect(node.bestVersion.number).toBe(2);
+      expect(node.queuePosition === null).toBe(node.status !== "QUEUED");
     }
     expectFlat(two.count, ten.count);
   });
@@ -264,7 +268,8 @@ describe("SQL statements per list query", () => {
     expect(ten.data.optimizationPolicies).toHaveLength(10);
     for (const p of ten.data.optimizationPolicies) {
       expect(p.model.name.slice(1, 2)).toBe(p.name.slice(1, 2));
-      expect(p.hardwareProfile.name).toBeTruthy();
+      expect(p.effectiveHardwareProfile.name).toBe(p.hardwareProfile?.name ?? p.effectiveHardwareProfile.name);
+      expect(p.effectiveHardwareProfile.isDefault).toBe(p.hardwareProfile === null);
       expect(p.team.id).toBeTruthy();
     }
     expectFlat(two.count, ten.count);

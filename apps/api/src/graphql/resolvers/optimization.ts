@@ -70,6 +70,9 @@ export const optimizationResolvers = {
     steps: (p) => stepsOf(p.steps),
     hardwareProfile: (p, _a, ctx) =>
       p.hardwareProfileId ? ctx.loaders.hardwareProfile.load(p.hardwareProfileId) : null,
+    // What a null hardwareProfile means, answered once here so no client has to look the default up.
+    effectiveHardwareProfile: (p, _a, ctx) =>
+      p.hardwareProfileId ? ctx.loaders.hardwareProfile.load(p.hardwareProfileId) : ctx.loaders.defaultProfile(),
   },
   OptimizationJob: {
     policy: (j, _a, ctx) => ctx.loaders.policy.loadRequired(j.policyId),
@@ -84,6 +87,7 @@ export const optimizationResolvers = {
       const ids = resultOf(j.result).frontier ?? [];
       return (await ctx.loaders.version.loadMany(ids)).filter((v): v is ModelVersion => !!v && !(v instanceof Error));
     },
+    queuePosition: (j, _a, ctx) => (j.status === "QUEUED" ? ctx.loaders.queuePosition.load(j.id) : null),
     bestEffortVersion: (j, _a, ctx) => {
       const id = resultOf(j.result).bestEffortVersionId;
       return id ? ctx.loaders.version.load(id) : null;

@@ -11,6 +11,7 @@ import {
   CreateWebhookMutation,
   DeleteWebhookMutation,
   RevokeApiKeyMutation,
+  SendTestWebhookMutation,
   UpdateUserMutation,
   UpdateWebhookMutation,
   UpsertHardwareProfileMutation,
@@ -194,6 +195,17 @@ export async function setWebhookEnabledAction(id: string, enabled: boolean): Pro
     await request(UpdateWebhookMutation, { id, input: { enabled } });
     revalidatePath("/admin/webhooks");
     return { ok: true, message: enabled ? "Webhook enabled." : "Webhook disabled: it gets no new deliveries." };
+  } catch (error) {
+    return errorState(error);
+  }
+}
+
+/** A webhook.test delivery to this webhook (the API sends one per click, at most one every 10 s). */
+export async function sendTestWebhookAction(id: string): Promise<ActionState> {
+  try {
+    await request(SendTestWebhookMutation, { webhookId: id });
+    revalidatePath("/admin/webhooks");
+    return { ok: true, message: "Test event queued: it is the newest of the recent deliveries below." };
   } catch (error) {
     return errorState(error);
   }

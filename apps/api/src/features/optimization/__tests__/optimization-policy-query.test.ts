@@ -39,6 +39,26 @@ describe("optimizationPolicy(id)", () => {
     return { model, policy };
   };
 
+  it("names the hardware a policy compares costs on: its own profile, else the default one", async () => {
+    const HARDWARE = `query($id:ID!){ optimizationPolicy(id:$id){ hardwareProfile { name } effectiveHardwareProfile { id name isDefault } } }`;
+    const [byDefault, other] = await Promise.all([
+      api.db.hardwareProfile.findFirstOrThrow({ where: { isDefault: true } }),
+      api.db.hardwareProfile.findFirstOrThrow({ where: { isDefault: false } }),
+    ]);
+    const { policy } = await policyOf(teamA);
+    const onDefault = await api.ok(HARDWARE, { id: policy.id }, viewerA);
+    expect(onDefault.optimizationPolicy).toEqual({
+      hardwareProfile: null,
+      effectiveHardwareProfile: { id: byDefault.id, name: byDefault.name, isDefault: true },
+    });
+    await api.db.optimizationPolicy.update({ where: { id: policy.id }, data: { hardwareProfileId: other.id } });
+    const onOther = await api.ok(HARDWARE, { id: policy.id }, viewerA);
+    expect(onOther.optimizationPolicy).toEqual({
+      hardwareProfile: { name: other.name },
+      effectiveHardwareProfile: { id: other.id, name: other.name, isDefault: false },
+    });
+  });
+
   it("answers the policy with its fields to any role of its team", async () => {
     const { model, policy } = await policyOf(teamA);
     for (const token of [engineerA, viewerA]) {

@@ -4,7 +4,7 @@ import { Pager } from "@/components/pager";
 import { AutoRefresh } from "@/components/auto-refresh";
 import { Card, EmptyState, PageHeader, ProgressBar, StatusBadge, Table } from "@/components/ui";
 import { query } from "@/lib/api";
-import { formatDateTime, formatDuration, formatPercent } from "@/lib/format";
+import { describeJobTiming, formatDateTime, formatPercent } from "@/lib/format";
 import { JobsQuery } from "@/lib/operations";
 
 export const metadata: Metadata = { title: "Jobs" };
@@ -21,6 +21,7 @@ export default async function JobsPage({
   const { optimizationJobs } = await query(JobsQuery, { status, first: 25, after: sp.after || null });
   const jobs = optimizationJobs.edges.map((e) => e.node);
   const live = jobs.some((j) => j.status === "QUEUED" || j.status === "RUNNING");
+  const now = Date.now();
   return (
     <>
       <AutoRefresh active={live} intervalMs={2000} />
@@ -90,13 +91,12 @@ export default async function JobsPage({
                   <ProgressBar value={j.progress} label={`Progress of ${j.policy.name}`} />
                   <span className="small muted">{formatPercent(j.progress, 0)}</span>
                 </td>
-                <td className="small">
-                  {j.status === "QUEUED"
-                    ? `Waiting for a worker for ${formatDuration(Date.now() - Date.parse(j.createdAt))}`
-                    : (j.stage ?? "—")}
-                </td>
+                <td className="small">{j.status === "QUEUED" ? describeJobTiming(j, now) : (j.stage ?? "—")}</td>
                 <td>{j.bestVersion ? `v${j.bestVersion.number}` : "—"}</td>
-                <td className="nowrap">{formatDateTime(j.createdAt)}</td>
+                <td>
+                  <span className="nowrap">{formatDateTime(j.createdAt)}</span>
+                  {j.status === "QUEUED" ? null : <span className="recipe">{describeJobTiming(j, now)}</span>}
+                </td>
               </tr>
             ))}
           </Table>

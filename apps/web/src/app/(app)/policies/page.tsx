@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Badge, Card, EmptyState, PageHeader, Table } from "@/components/ui";
 import { query } from "@/lib/api";
-import { humanize } from "@/lib/format";
+import { describePolicyHardware, humanize } from "@/lib/format";
 import { PoliciesQuery } from "@/lib/operations";
 import { can } from "@/lib/permissions";
 import { getMe } from "@/lib/session";
@@ -70,7 +70,7 @@ export default async function PoliciesPage() {
                 </ol>
               </td>
               <td className="num">{p.maxAccuracyDrop}</td>
-              <td>{p.hardwareProfile?.name ?? "Default"}</td>
+              <td>{describePolicyHardware(p)}</td>
               <td>{humanize(p.trigger)}</td>
               <td>{p.autoPromote ? "Yes" : "No"}</td>
               <td>{p.enabled ? <Badge tone="ok">Enabled</Badge> : <Badge>Disabled</Badge>}</td>

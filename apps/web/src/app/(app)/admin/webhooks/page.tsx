@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { AutoRefresh } from "@/components/auto-refresh";
 import { Card, EmptyState, Forbidden, PageHeader } from "@/components/ui";
 import { query } from "@/lib/api";
 import { WebhooksQuery } from "@/lib/operations";
@@ -29,8 +30,12 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
     query(WebhooksQuery, { deliveries: DELIVERIES }),
     searchParams,
   ]);
+  const now = Date.now();
+  // A delivery on its way (a test just sent, a retry due) shows its outcome without a reload.
+  const pending = webhooks.some((w) => w.deliveries.some((d) => d.status === "PENDING"));
   return (
     <>
+      <AutoRefresh active={pending} intervalMs={3000} />
       <PageHeader title="Webhooks" lead={LEAD} />
       {deleted ? (
         <div className="alert success" role="status">
@@ -45,7 +50,7 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
         </Card>
       ) : (
         webhooks.map((w) => (
-          <WebhookCard key={w.id} webhook={w} showTeam={teams.length > 1} deliveryLimit={DELIVERIES} />
+          <WebhookCard key={w.id} webhook={w} showTeam={teams.length > 1} deliveryLimit={DELIVERIES} now={now} />
         ))
       )}
       <Card title="New webhook" id="new-webhook">

@@ -6,9 +6,9 @@ import { ComparisonNote, CostFigure, type ComparisonFacts } from "@/components/c
 import { Badge, Card, EmptyState, PageHeader, ProgressBar, StatusBadge, Table } from "@/components/ui";
 import { query } from "@/lib/api";
 import {
+  describeJobTiming,
   formatBytes,
   formatDateTime,
-  formatDuration,
   formatMetric,
   formatMs,
   formatPercent,
@@ -16,7 +16,7 @@ import {
   humanize,
   metricLabel,
 } from "@/lib/format";
-import { JobQuery, JobsQuery } from "@/lib/operations";
+import { JobQuery } from "@/lib/operations";
 import { can } from "@/lib/permissions";
 import { describeRecipe } from "@/lib/recipe";
 import { getMe } from "@/lib/session";
@@ -47,7 +47,6 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
   const { id } = await params;
   const [me, { optimizationJob: job }] = await Promise.all([getMe(), query(JobQuery, { id })]);
   if (!job) notFound();
-  const queuePosition = job.status === "QUEUED" ? await positionInQueue(job.id) : null;
   const live = job.status === "QUEUED" || job.status === "RUNNING";
   const result = (job.result && typeof job.result === "object" ? job.result : {}) as {
     steps?: StepResult[];
@@ -58,11 +57,11 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
     source?: { costPerMillionUsd?: string; metric?: number };
     search?: SearchReport;
   };
+  // Its place in line and its wait, then its wait apart from its running time (the API's queuePosition).
+  const timing = describeJobTiming(job);
   const isSearch = job.steps[0]?.kind === "SEARCH";
   const byVersion = new Map((result.steps ?? []).map((s) => [s.versionId, s]));
   const metric = result.metric ?? job.sourceVersion.evaluation?.metric ?? "accuracy";
-  const started = job.startedAt ? Date.parse(job.startedAt) : null;
-  const ended = job.finishedAt ? Date.parse(job.finishedAt) : null;
   // Candidates within the guardrail, none of which saves measurable cost against the source.
   const noMeasurableSaving = !job.bestVersion && (result.steps ?? []).some((s) => s.withinGuardrail);
 
@@ -86,11 +85,7 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
         <ProgressBar value={job.progress} label="Job progress" />
         <p className="small muted" style={{ marginTop: "0.4rem" }}>
           {formatPercent(job.progress, 0)} done
-          {job.status === "QUEUED"
-            ? ` · waiting in the queue for ${formatDuration(Date.now() - Date.parse(job.createdAt))}${queuePosition ? ` (${ordinal(queuePosition)} in line)` : ""}`
-            : ""}
-          {started ? ` · waited ${formatDuration(started - Date.parse(job.createdAt))} in the queue` : ""}
-          {started ? ` · running time ${formatDuration((ended ?? Date.now()) - started)}` : ""}
+          {timing ? ` · ${timing}` : ""}
           {job.attempts > 1 ? ` · attempt ${job.attempts}` : ""}
           {live ? " · updates every 1.5 s" : ""}
         </p>
@@ -362,19 +357,4 @@ function Verdict({
       </span>
     </div>
   );
-}
-
-/** Where a QUEUED job stands among the queued jobs (oldest first: workers take them in order); null when not found. */
-async function positionInQueue(jobId: string): Promise<number | null> {
-  const { optimizationJobs } = await query(JobsQuery, { status: "QUEUED", first: 100, after: null });
-  const oldestFirst = optimizationJobs.edges.map((e) => e.node.id).reverse();
-  const index = oldestFirst.indexOf(jobId);
-  return index < 0 ? null : index + 1;
-}
-
-/** 1 → "1st", 2 → "2nd", 11 → "11th". */
-function ordinal(n: number): string {
-  const teen = n % 100 >= 11 && n % 100 <= 13;
-  const suffix = teen ? "th" : (({ 1: "st", 2: "nd", 3: "rd" } as Record<number, string>)[n % 10] ?? "th");
-  return `${n}${suffix}`;
 }

@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Badge, Card, PageHeader, StatusBadge, Table } from "@/components/ui";
 import { query } from "@/lib/api";
-import { formatDateTime, humanize } from "@/lib/format";
-import { HardwareProfilesQuery, PolicyJobsQuery } from "@/lib/operations";
+import { describePolicyHardware, formatDateTime, humanize } from "@/lib/format";
+import { PolicyJobsQuery } from "@/lib/operations";
 import { can } from "@/lib/permissions";
 import { getMe } from "@/lib/session";
 import { describeParams, STEP_DEFS, type StepKind } from "@/lib/steps";
@@ -20,12 +20,10 @@ export default async function PolicyPage({ params }: { params: Promise<{ id: str
   const [me, policy] = await Promise.all([getMe(), loadPolicy(id)]);
   const canEdit = can(me.role, "managePolicies");
   const canRun = can(me.role, "runPolicies");
-  const [versions, { optimizationJobs }, { hardwareProfiles }] = await Promise.all([
+  const [versions, { optimizationJobs }] = await Promise.all([
     canRun && policy.enabled ? loadRunOptions(policy) : Promise.resolve([]),
     query(PolicyJobsQuery, { policyId: policy.id }),
-    query(HardwareProfilesQuery),
   ]);
-  const defaultProfile = hardwareProfiles.find((h) => h.isDefault);
   const jobs = optimizationJobs.edges.map((e) => e.node);
 
   return (
@@ -73,10 +71,7 @@ export default async function PolicyPage({ params }: { params: Promise<{ id: str
             </div>
             <div>
               <dt>Hardware</dt>
-              <dd>
-                {policy.hardwareProfile?.name ??
-                  (defaultProfile ? `${defaultProfile.name} (the default)` : "The default profile")}
-              </dd>
+              <dd>{describePolicyHardware(policy)}</dd>
             </div>
             <div>
               <dt>Trigger</dt>
