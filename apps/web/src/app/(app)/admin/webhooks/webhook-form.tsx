@@ -4,16 +4,18 @@ import { useActionState } from "react";
 import { FormMessage, SelectField, SubmitButton, TextField } from "@/components/form";
 import { createWebhookAction } from "@/lib/actions/admin";
 import { initialState } from "@/lib/form-state";
+import { WEBHOOK_EVENTS, type WebhookEvent } from "@costgate/core";
 
-const EVENTS = [
-  { value: "alert.created", label: "alert.created — a budget threshold was reached" },
-  { value: "job.finished", label: "job.finished — an optimization job ended" },
-  { value: "version.promoted", label: "version.promoted — a version changed stage" },
-  {
-    value: "promotion.override_requested",
-    label: "promotion.override_requested — someone asks to override the cost gate",
-  },
-];
+/** What each event means; keyed by core's list, so an event added there cannot be left out here. */
+const EVENT_LABELS: Record<WebhookEvent, string> = {
+  "alert.created": "a budget threshold was reached, or a day's spend left its expected range",
+  "job.finished": "an optimization job ended",
+  "version.promoted": "a version changed stage",
+  "promotion.override_requested": "someone asks to override the cost gate",
+  "anomaly.detected": "a model's daily spend left its expected range (price and volume effects)",
+  "export.finished": "a spend export (CSV or FOCUS) is ready to download",
+};
+const EVENTS = WEBHOOK_EVENTS.map((value) => ({ value, label: `${value} — ${EVENT_LABELS[value]}` }));
 
 export function WebhookForm({
   teams,
