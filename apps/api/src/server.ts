@@ -18,6 +18,8 @@ import { SessionTokens } from "./auth/session-token.ts";
 import { LoginThrottle } from "./auth/login-throttle.ts";
 import { createAuthenticator } from "./auth/authenticate.ts";
 import { AuthCache } from "./auth/auth-cache.ts";
+import { Generations } from "./cache/generations.ts";
+import { responseCachePlugin } from "./cache/response-cache-plugin.ts";
 import { buildSchema } from "./graphql/schema.ts";
 import { costLimitPlugin, operationLimits } from "./graphql/limits.ts";
 import { inputTextPlugin } from "./graphql/input-text.ts";
@@ -131,6 +133,17 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
       inputTextPlugin(),
       costLimitPlugin(schema, env.GRAPHQL_MAX_COST),
       metrics.plugin(schema),
+      responseCachePlugin({
+        ttlMs: env.RESPONSE_CACHE_SECONDS * 1000,
+        generations: new Generations(redis, env.QUEUE_PREFIX),
+        onError: (err, what) =>
+          logger.warn(
+            { err: err.message },
+            what === "read"
+              ? "response cache: Redis error (queries are answered without the cache meanwhile)"
+              : "response cache: Redis error, answers cached by other API processes may be stale for RESPONSE_CACHE_SECONDS",
+          ),
+      }),
     ],
   });
 
