@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { DEFAULT_ARCHIVE_LIMITS } from "@costgate/formats";
 import {
@@ -30,6 +31,8 @@ const apiEnvSchema = z
      * hand) show after at most this long.
      */
     RESPONSE_CACHE_SECONDS: z.coerce.number().min(0).max(60).default(2),
+    /** API processes serving API_PORT together (node:cluster); 1 runs the server in this process. */
+    API_PROCESSES: positiveInt(availableParallelism()),
     UPLOAD_MAX_FILES: positiveInt(64),
     UPLOAD_MAX_FILE_BYTES: positiveInt(512 * 1024 * 1024),
     UPLOAD_MAX_TOTAL_BYTES: positiveInt(1024 * 1024 * 1024),

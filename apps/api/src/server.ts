@@ -27,6 +27,7 @@ import { createFormatError } from "./graphql/format-error.ts";
 import type { Context } from "./graphql/context.ts";
 import { createLoaders } from "./graphql/loaders.ts";
 import { ApiMetrics } from "./http/metrics.ts";
+import { clusterMetrics } from "./cluster/cluster-metrics.ts";
 import { createHealthRouter } from "./http/health.ts";
 import { createThumbnailsRouter } from "./images/thumbnails-route.ts";
 import { createUploadsRouter } from "./uploads/uploads-route.ts";
@@ -159,8 +160,10 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
     next();
   });
   app.use(createHealthRouter({ db, redis, store, logger }));
+  // In a cluster, every API process's metrics added up (whichever process answers); else this one's.
+  const metricsText = clusterMetrics(metrics.registry) ?? (() => metrics.registry.metrics());
   app.get("/metrics", async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    res.type(metrics.registry.contentType).send(await metricsText());
   });
   app.use(
     createUploadsRouter({
