@@ -9,10 +9,12 @@ import { TestApi, childPids, startApiProcess, until, type ApiProcess } from "@co
  */
 let api: TestApi<ApiProcess>;
 const primary = () => api.server.process.pid!;
+/** API processes that have listened so far (each logs it once). */
+const listening = () => api.server.output().split("Costgate API listening on").length - 1;
 
 beforeAll(async () => {
-  api = await TestApi.start(startApiProcess, { API_PROCESSES: "3", LOG_LEVEL: "warn" });
-  await until("three API processes", async () => childPids(primary()).length === 3, 60_000, 200);
+  api = await TestApi.start(startApiProcess, { API_PROCESSES: "3", LOG_LEVEL: "info" });
+  await until("three API processes listening", async () => listening() === 3, 60_000, 200);
 });
 afterAll(() => api?.stop());
 
@@ -62,10 +64,10 @@ it("a process killed with -9 is replaced, and requests keep being answered", asy
   const [victim, ...rest] = childPids(primary());
   process.kill(victim!, "SIGKILL");
   await until(
-    "a new API process",
+    "a new API process, listening",
     async () => {
       const now = childPids(primary());
-      return now.length === 3 && !now.includes(victim!) && rest.every((p) => now.includes(p));
+      return now.length === 3 && !now.includes(victim!) && rest.every((p) => now.includes(p)) && listening() === 4;
     },
     60_000,
     200,
