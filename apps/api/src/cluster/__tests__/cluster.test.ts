@@ -73,4 +73,4 @@ it("a process killed with -9 is replaced, and requests keep being answered", asy
     200,
   );
   for (let i = 0; i < 10; i++) expect((await me()).status).toBe(200);
-});
+}, 90_000);
