@@ -35,7 +35,8 @@ export function responseCachePlugin(opts: ResponseCacheOptions): ApolloServerPlu
       return {
         async responseForOperation({ operation, operationName, queryHash, request, contextValue, metrics }) {
           const caller = contextValue.principal;
-          if (opts.ttlMs <= 0 || operation.operation !== "query" || !caller) return null;
+          // `operation` is typed as present here, but is not when operationName names none of the document's.
+          if (opts.ttlMs <= 0 || operation?.operation !== "query" || !caller) return null;
           let generations: string;
           try {
             generations = await opts.generations.read(scopesRead(caller));
@@ -63,7 +64,7 @@ export function responseCachePlugin(opts: ResponseCacheOptions): ApolloServerPlu
           };
         },
         async executionDidStart({ operation }) {
-          mutation = operation.operation === "mutation";
+          mutation = operation?.operation === "mutation";
         },
         async willSendResponse({ response, contextValue }) {
           if (mutation) {
