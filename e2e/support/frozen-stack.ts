@@ -65,6 +65,9 @@ export async function startFrozenStack(info: StackInfo, frozenNow: string): Prom
       WEBHOOK_ALLOW_PRIVATE_TARGETS: "true",
       API_PORT: String(apiPort),
       API_HOST: "127.0.0.1",
+      // As the main stack's API (stack.ts): one process, no answers served again.
+      API_PROCESSES: "1",
+      RESPONSE_CACHE_SECONDS: "0",
     },
     logDir,
   );

@@ -272,6 +272,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       // Required by the API and the worker in production (≥ 32 chars): the key that encrypts
       // stored secrets (webhook signing secrets). Both processes must share it.
       COSTGATE_SECRET_KEY: randomBytes(32).toString("hex"),
+      // One API process, and no answers served again: fixtures are written into the database
+      // behind the API's back and must show on the next page load.
+      API_PROCESSES: "1",
+      RESPONSE_CACHE_SECONDS: "0",
     };
 
     const apiPort = await freePort();

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { DEFAULT_ARCHIVE_LIMITS } from "@costgate/formats";
 import {
@@ -23,6 +24,15 @@ const apiEnvSchema = z
      * never). Logout and revocations reach every API process at once through Redis.
      */
     AUTH_CACHE_MS: z.coerce.number().int().min(0).default(5_000),
+    /**
+     * How long a query's answer is kept for the same caller (session or API key) and the same
+     * document and variables (seconds; 0: never). Any mutation through the API drops the answers it
+     * may change, in every API process (src/cache/). Changes made elsewhere (the worker, SQL by
+     * hand) show after at most this long.
+     */
+    RESPONSE_CACHE_SECONDS: z.coerce.number().min(0).max(60).default(2),
+    /** API processes serving API_PORT together (node:cluster); 1 runs the server in this process. */
+    API_PROCESSES: positiveInt(availableParallelism()),
     UPLOAD_MAX_FILES: positiveInt(64),
     UPLOAD_MAX_FILE_BYTES: positiveInt(512 * 1024 * 1024),
     UPLOAD_MAX_TOTAL_BYTES: positiveInt(1024 * 1024 * 1024),

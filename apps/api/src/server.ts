@@ -21,6 +21,8 @@ import { SessionTokens } from "./auth/session-token.ts";
 import { LoginThrottle } from "./auth/login-throttle.ts";
 import { createAuthenticator } from "./auth/authenticate.ts";
 import { AuthCache } from "./auth/auth-cache.ts";
+import { Generations } from "./cache/generations.ts";
+import { responseCachePlugin } from "./cache/response-cache-plugin.ts";
 import { buildSchema } from "./graphql/schema.ts";
 import { costLimitPlugin, operationLimits } from "./graphql/limits.ts";
 import { inputTextPlugin } from "./graphql/input-text.ts";
@@ -28,6 +30,7 @@ import { createFormatError } from "./graphql/format-error.ts";
 import type { Context } from "./graphql/context.ts";
 import { createLoaders } from "./graphql/loaders.ts";
 import { ApiMetrics } from "./http/metrics.ts";
+import { clusterMetrics } from "./cluster/cluster-metrics.ts";
 import { createHealthRouter } from "./http/health.ts";
 import { createThumbnailsRouter } from "./images/thumbnails-route.ts";
 import { createUploadsRouter } from "./uploads/uploads-route.ts";
@@ -137,6 +140,17 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
       inputTextPlugin(),
       costLimitPlugin(schema, env.GRAPHQL_MAX_COST),
       metrics.plugin(schema),
+      responseCachePlugin({
+        ttlMs: env.RESPONSE_CACHE_SECONDS * 1000,
+        generations: new Generations(redis, env.QUEUE_PREFIX),
+        onError: (err, what) =>
+          logger.warn(
+            { err: err.message },
+            what === "read"
+              ? "response cache: Redis error (queries are answered without the cache meanwhile)"
+              : "response cache: Redis error, answers cached by other API processes may be stale for RESPONSE_CACHE_SECONDS",
+          ),
+      }),
     ],
   });
 
@@ -152,8 +166,10 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
     next();
   });
   app.use(createHealthRouter({ db, redis, store, logger }));
+  // In a cluster, every API process's metrics added up (whichever process answers); else this one's.
+  const metricsText = clusterMetrics(metrics.registry) ?? (() => metrics.registry.metrics());
   app.get("/metrics", async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    res.type(metrics.registry.contentType).send(await metricsText());
   });
   app.use(
     createUploadsRouter({

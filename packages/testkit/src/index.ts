@@ -3,6 +3,7 @@ export { freePort, startApiProcess, type ApiProcess } from "./api-process.ts";
 export { signalUnderLoad, startSlowGet, startSlowRequest } from "./http-load.ts";
 export { uploadFiles, uploadModelFolder } from "./uploads.ts";
 export { until } from "./until.ts";
+export { childPids } from "./child-pids.ts";
 export { solidImage, tarOf, writeImageModel, zipOf } from "./archives.ts";
 export { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";
 export { storeCost } from "./stored-cost.ts";

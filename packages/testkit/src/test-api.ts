@@ -69,6 +69,10 @@ export class TestApi<S extends RunningApi = RunningApi> {
       ARTIFACT_DIR: api.artifactDir,
       COSTGATE_SESSION_SECRET: randomBytes(32).toString("hex"),
       COSTGATE_SECRET_KEY: randomBytes(32).toString("hex"),
+      // One API process, and no answers served again: tests write rows behind the API's back and
+      // read them through it at once. The tests of the cluster and of the response cache set these.
+      API_PROCESSES: "1",
+      RESPONSE_CACHE_SECONDS: "0",
       ...overrides,
     };
     api.server = await starter(api.env, { now: () => (api.fixedNow ? new Date(api.fixedNow) : new Date()) });

@@ -40,7 +40,16 @@ const findInKeyOrValue = (key: string, value: unknown, path: string) => {
   return keyProblem ? { path: `${path} (a key)`, problem: keyProblem } : findInValue(value, `${path}.${key}`);
 };
 
+/** Apollo keeps parsed documents and hands the same object out again: each is read once. */
+const documentProblems = new WeakMap<DocumentNode, string | null>();
+
 function findInDocument(document: DocumentNode): string | null {
+  let found = documentProblems.get(document);
+  if (found === undefined) documentProblems.set(document, (found = readDocument(document)));
+  return found;
+}
+
+function readDocument(document: DocumentNode): string | null {
   let found: string | null = null;
   visit(document, {
     StringValue(node) {

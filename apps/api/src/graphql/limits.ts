@@ -75,26 +75,29 @@ function withoutLongLists(variables: Record<string, unknown>): Record<string, un
   return out ?? variables;
 }
 
+/** Costs kept per document, by operation and variables (past it, that document's are forgotten). */
+const MAX_COSTS_PER_DOCUMENT = 256;
+
 /** Apollo plugin: refuses operations whose estimated cost exceeds maxCost before they run. */
 export function costLimitPlugin(schema: GraphQLSchema, maxCost: number): ApolloServerPlugin {
+  // A cost depends only on the document, the operation and the variables, and Apollo hands the
+  // same parsed document out again: the dashboard's documents, asked again and again with the
+  // same variables, are costed once.
+  const known = new WeakMap<DocumentNode, Map<string, number>>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          let cost: number;
-          try {
-            cost = getComplexity({
-              schema,
-              query: document,
-              operationName: request.operationName ?? undefined,
-              variables: withoutLongLists(request.variables ?? {}),
-              estimators: [paginatedEstimator, simpleEstimator({ defaultComplexity: 1 })],
-            });
-          } catch (e) {
-            // getComplexity coerces the variables first and throws graphql-js's error (no code) for a
-            // bad one, e.g. an unknown enum value; that is the client's mistake, not an internal error.
-            if (e instanceof GraphQLError) throw tooComplex(e.message);
-            throw e;
+          const operationName = request.operationName ?? undefined;
+          const variables = withoutLongLists(request.variables ?? {});
+          const key = `${operationName ?? ""}\n${JSON.stringify(variables)}`;
+          let costs = known.get(document);
+          if (!costs) known.set(document, (costs = new Map()));
+          let cost = costs.get(key);
+          if (cost === undefined) {
+            cost = costOf(schema, document, operationName, variables);
+            if (costs.size >= MAX_COSTS_PER_DOCUMENT) costs.clear();
+            costs.set(key, cost);
           }
           if (cost > maxCost)
             throw tooComplex(
@@ -104,4 +107,26 @@ export function costLimitPlugin(schema: GraphQLSchema, maxCost: number): ApolloS
       };
     },
   };
+}
+
+function costOf(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | undefined,
+  variables: Record<string, unknown>,
+): number {
+  try {
+    return getComplexity({
+      schema,
+      query: document,
+      operationName,
+      variables,
+      estimators: [paginatedEstimator, simpleEstimator({ defaultComplexity: 1 })],
+    });
+  } catch (e) {
+    // getComplexity coerces the variables first and throws graphql-js's error (no code) for a
+    // bad one, e.g. an unknown enum value; that is the client's mistake, not an internal error.
+    if (e instanceof GraphQLError) throw tooComplex(e.message);
+    throw e;
+  }
 }

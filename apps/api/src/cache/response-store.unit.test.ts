@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { ResponseStore } from "./response-store.ts";
+
+describe("ResponseStore", () => {
+  it("serves an entry until its deadline, not after", () => {
+    const store = new ResponseStore<string>(100);
+    store.set("k", "v", 10, 2_000, 1_000);
+    expect(store.get("k", 1_999)).toBe("v");
+    expect(store.get("k", 2_000)).toBeUndefined();
+    expect(store.size).toBe(0);
+  });
+
+  it("keeps at most maxBytes, dropping the oldest first", () => {
+    const store = new ResponseStore<string>(100);
+    for (let i = 0; i < 5; i++) store.set(`k${i}`, `v${i}`, 30, 10_000, 0);
+    expect(store.size).toBe(3);
+    expect(store.get("k0", 1)).toBeUndefined();
+    expect(store.get("k1", 1)).toBeUndefined();
+    expect(store.get("k4", 1)).toBe("v4");
+  });
+
+  it("drops expired entries as new ones come, and refuses one larger than the whole budget", () => {
+    const store = new ResponseStore<string>(100);
+    store.set("old", "v", 10, 1_000, 0);
+    store.set("new", "v", 10, 5_000, 2_000);
+    expect(store.size).toBe(1);
+    store.set("huge", "v", 101, 9_000, 2_000);
+    expect(store.get("huge", 2_000)).toBeUndefined();
+  });
+
+  it("replacing a key counts its bytes once", () => {
+    const store = new ResponseStore<string>(100);
+    for (let i = 0; i < 10; i++) store.set("k", `v${i}`, 60, 10_000, 0);
+    store.set("other", "w", 40, 10_000, 0);
+    expect(store.get("k", 1)).toBe("v9");
+    expect(store.get("other", 1)).toBe("w");
+  });
+});
