@@ -152,8 +152,10 @@ describe("measureCost", () => {
     const sp = normalised.speed!;
     expect(sp.calibratedThroughputPerSecond).toBe(calibrated);
     expect(sp.speedFactor).toBe(sp.referenceThroughputPerSecond / calibrated);
-    expect(sp.speedFactor).toBeGreaterThan(0.3);
-    expect(sp.speedFactor).toBeLessThan(0.8);
+    // About 0.5; the machine's speed between the two measurements moves it (0.82 seen on a loaded
+    // 2-core machine): below 1 is what a calibration at twice the speed must give.
+    expect(sp.speedFactor).toBeGreaterThan(0.2);
+    expect(sp.speedFactor).toBeLessThan(1);
     const credited = normalised.throughputPerSecond / sp.rawThroughputPerSecond;
     expect(Math.abs(Math.log(credited * sp.speedFactor!))).toBeLessThan(0.15);
     expect(normalised.costPerMillionUsd).toBe(costPerMillion(1, normalised.throughputPerSecond));
