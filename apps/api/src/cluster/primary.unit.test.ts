@@ -53,7 +53,7 @@ describe("the primary of a clustered API", () => {
     const p = await startPrimary("ok");
     try {
       await until("both processes to answer", p.allListening, 30_000, 100);
-      const pids = childPids(p.child.pid!);
+      const pids = childPids(p.child.pid!, /primary-harness/);
       expect(pids).toHaveLength(2);
       p.child.kill("SIGTERM");
       expect((await p.exited).code).toBe(0);
@@ -67,12 +67,12 @@ describe("the primary of a clustered API", () => {
     const p = await startPrimary("ok", 2);
     try {
       await until("both processes to answer", p.allListening, 30_000, 100);
-      const [victim] = childPids(p.child.pid!);
+      const [victim] = childPids(p.child.pid!, /primary-harness/);
       process.kill(victim!, "SIGKILL");
       await until(
         "a replacement",
         async () => {
-          const now = childPids(p.child.pid!);
+          const now = childPids(p.child.pid!, /primary-harness/);
           return now.length === 2 && !now.includes(victim!);
         },
         30_000,

@@ -61,12 +61,12 @@ it("answers from every process; /metrics adds up all of them, whichever answers"
 });
 
 it("a process killed with -9 is replaced, and requests keep being answered", async () => {
-  const [victim, ...rest] = childPids(primary());
+  const [victim, ...rest] = childPids(primary(), /src\/main\.ts/);
   process.kill(victim!, "SIGKILL");
   await until(
     "a new API process, listening",
     async () => {
-      const now = childPids(primary());
+      const now = childPids(primary(), /src\/main\.ts/);
       return now.length === 3 && !now.includes(victim!) && rest.every((p) => now.includes(p)) && listening() === 4;
     },
     60_000,
