@@ -219,7 +219,9 @@ export async function runSearch(deps: WorkerDeps, ctx: SearchContext): Promise<{
     // A prune that overran the budget (a slow machine, a large model) ends the search: its
     // recovery would overrun it by as much again. The pruned version stays a candidate.
     const usedUp = stored.has(slot) ? null : budgetUsedUp({ budgetMs, elapsedMs: elapsed() });
-    if (recovery !== "none" && usedUp) {
+    const recoveryName = recovery === "fine_tune" ? "fine-tuning" : "distillation";
+    /** Ends the search with this level's prune as its last trial, its recovery not started. */
+    const endAfterPrune = async (why: string) => {
       trial += 1;
       const record: SearchTrial = {
         trial,
@@ -231,9 +233,10 @@ export async function runSearch(deps: WorkerDeps, ctx: SearchContext): Promise<{
         savesVsInput: false,
       };
       await afterTrial(record, "sparsity", startedMs, replayed);
-      const what = recovery === "fine_tune" ? "fine-tuning" : "distillation";
-      return { report: report(`stopped: ${usedUp} while pruning ${pct(s)}; its ${what} was not started`) };
-    }
+      return { report: report(why) };
+    };
+    if (recovery !== "none" && usedUp)
+      return endAfterPrune(`stopped: ${usedUp} while pruning ${pct(s)}; its ${recoveryName} was not started`);
     // The recovery trains until a deadline that leaves time to evaluate and measure what it makes
     // (as long as that took for the pruned version): the trial ends within the budget, its
     // training cut short if need be (the recipe says so). No time for even that: not started.
@@ -246,24 +249,8 @@ export async function runSearch(deps: WorkerDeps, ctx: SearchContext): Promise<{
       recovery !== "none" && !stored.has(slot) && evaluateMs !== null
         ? fitsBudget({ budgetMs, elapsedMs: elapsed(), estimateMs: evaluateMs, what })
         : ({ start: true } as const);
-    if (!noTime.start) {
-      trial += 1;
-      const record: SearchTrial = {
-        trial,
-        sparsity: s,
-        recovery,
-        dtype: null,
-        versionIds: [pruned.id],
-        withinGuardrail: false,
-        savesVsInput: false,
-      };
-      await afterTrial(record, "sparsity", startedMs, replayed);
-      return {
-        report: report(
-          `stopped after pruning ${pct(s)}: ${noTime.why}; its ${recovery === "fine_tune" ? "fine-tuning" : "distillation"} was not started`,
-        ),
-      };
-    }
+    if (!noTime.start)
+      return endAfterPrune(`stopped after pruning ${pct(s)}: ${noTime.why}; its ${recoveryName} was not started`);
     const deadline = evaluateMs === null ? undefined : ctx.startedAt.getTime() + budgetMs - evaluateMs;
     if (recovery !== "none") {
       const recovered = await make(
