@@ -28,7 +28,9 @@ async function chartFacts(chart: Locator) {
       return { x0: b.x, y0: b.y, x1: b.x + b.width, y1: b.y + b.height };
     });
     const ticks = Array.from(svg.querySelectorAll(":scope > g > text")).map((t) => t.textContent ?? "");
-    const labels = Array.from(svg.querySelectorAll(".chart-point > text")).map((t) => t.textContent ?? "");
+    const labels = Array.from(svg.querySelectorAll(".chart-point > text")).flatMap((t) =>
+      (t.textContent ?? "").split(", "),
+    );
     return {
       frame: { x0: frame.x, y0: frame.y, x1: frame.x + frame.width, y1: frame.y + frame.height },
       dots,
@@ -89,12 +91,14 @@ test("several versions and hardware profiles: labels, tooltips, $/1M explained a
 }) => {
   const info = stackInfo();
   const several = await modelWithVersions("Several versions", 3);
-  // v1 measured on a second profile too (stored as a measurement worker of that profile would).
+  // v1 and v2 measured on a second profile too (stored as a measurement worker of that profile
+  // would), at the same $/1M: one artifact, so the same accuracy too, and one dot for both.
   const { hardwareProfiles } = await asAdmin(`{ hardwareProfiles { id name isDefault hourlyPriceUsd } }`);
   const gpu = hardwareProfiles.find((p: any) => p.name === "g5.xlarge");
   const db = createDb(info.databaseUrl, { maxConnections: 1 });
   try {
     await storeCost(db, several.versionIds[0]!, gpu.id, "0.731200");
+    await storeCost(db, several.versionIds[1]!, gpu.id, "0.731200");
   } finally {
     await db.$disconnect();
   }
@@ -130,7 +134,16 @@ test("several versions and hardware profiles: labels, tooltips, $/1M explained a
   await expect(v1.getByRole("cell").filter({ hasText: "$0.73" })).toBeVisible();
   await expect(v1.getByRole("link", { name: /^g5\.xlarge \(\$1\.01\/h\) · / })).toBeVisible();
   await expect(page.getByText(/as last measured on g5\.xlarge \(\$1\.01\/h\)/)).toBeVisible();
-  await expectSaneChart(page, [1]); // only v1 was measured on g5.xlarge
+  await expectSaneChart(page, [1, 2]); // only v1 and v2 were measured on g5.xlarge
+  // At the same place, they share a dot: labelled with both, its tooltip a line for each.
+  const shared = page.locator(CHART).first().locator(".chart-point");
+  await expect(shared).toHaveCount(1);
+  await expect(shared.locator("> text")).toHaveText("v1, v2");
+  await shared.locator("circle").hover();
+  await expect(shared.locator(".chart-tip text")).toHaveText([
+    /^v1 · \$0\.731 per 1M · Accuracy /,
+    /^v2 · \$0\.731 per 1M · Accuracy /,
+  ]);
   await screenshot(page, "model-cost-view");
   await page.setViewportSize({ width: 390, height: 844 });
   await page.reload();

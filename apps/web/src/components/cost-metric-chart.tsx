@@ -1,10 +1,13 @@
 // Versions on cost × metric as an SVG drawn on the server, for the model page and a search job:
 // every version a dot labelled with its number, the Pareto frontier joined by a line, a tooltip
-// per dot (version, $/1M ± uncertainty, metric, stage) on hover. Axes are padded around the data
-// and never show less than $0 or a share outside 0–100%; dots and labels stay inside the plot.
+// per dot (version, $/1M ± uncertainty, metric, stage) on hover. Versions at the same place (one
+// artifact registered twice measures the same) share one dot, labelled and described with each.
+// Axes are padded around the data and never show less than $0 or a share outside 0–100%; dots and
+// labels stay inside the plot.
 // Drawn twice, wide and narrow, so its text stays readable on a phone (CSS shows one).
 import { costText } from "@/components/cost";
 import { paddedDomain, ticks } from "@/lib/chart-domain";
+import { groupOverlapping } from "@/lib/dot-groups";
 import { formatMetric, formatPerMillion, humanize } from "@/lib/format";
 
 export interface ChartPoint {
@@ -39,6 +42,21 @@ const FILL: Record<Tone, string> = {
   rejected: "#b91c1c",
   other: "#7b8794",
 };
+
+export /** Which tone a shared dot takes: the most telling of its versions'. */
+const TONE_RANK: Tone[] = ["best", "effort", "frontier", "other", "rejected"];
+/** Dots closer than this (in the plot's units) are drawn as one; the largest dot's diameter. */
+const OVERLAP = 12;
+/** Versions named in a shared dot's label before the rest are counted. */
+const LABELLED = 3;
+
+const dotLabel = (numbers: number[]) =>
+  numbers.length <= LABELLED
+    ? numbers.map((n) => `v${n}`).join(", ")
+    : `${numbers
+        .slice(0, LABELLED)
+        .map((n) => `v${n}`)
+        .join(", ")} +${numbers.length - LABELLED}`;
 
 export const isShare = (metric: string) => metric === "accuracy" || metric === "agreement";
 
@@ -154,18 +172,27 @@ function Plot({
           </text>
         </g>
       ) : null}
-      {points.map((p) => {
-        const t = toneOf(p);
-        const cx = x(p.cost);
-        const cy = y(p.metric);
+      {groupOverlapping(
+        points
+          .map((p) => ({ item: p, x: x(p.cost), y: y(p.metric) }))
+          .sort(
+            (a, b) =>
+              TONE_RANK.indexOf(toneOf(a.item)) - TONE_RANK.indexOf(toneOf(b.item)) || a.item.number - b.item.number,
+          ),
+        OVERLAP,
+      ).map((group) => {
+        const { item: top, x: cx, y: cy } = group[0]!;
+        const t = toneOf(top);
+        const members = group.map((g) => g.item).sort((a, b) => a.number - b.number);
         const right = cx > W - M.right - 60; // label and tooltip to the left near the right edge
-        const tip = describePoint(p, metric);
-        const tipW = Math.min(W - 8, tip.length * 5.7 + 16);
+        const tips = members.map((p) => describePoint(p, metric));
+        const tipW = Math.min(W - 8, Math.max(...tips.map((tip) => tip.length)) * 5.7 + 16);
+        const tipH = 22 + 16 * (tips.length - 1);
         const tipX = Math.max(4, Math.min(W - tipW - 4, right ? cx - tipW - 10 : cx + 10));
-        const tipY = cy - 34 < 2 ? cy + 12 : cy - 34;
+        const tipY = cy - tipH - 12 < 2 ? cy + 12 : cy - tipH - 12;
         return (
-          <g key={p.id} className="chart-point" data-version={p.number}>
-            <title>{tip}</title>
+          <g key={top.id} className="chart-point" data-versions={members.map((p) => p.number).join(" ")}>
+            <title>{tips.join("\n")}</title>
             <circle
               cx={cx}
               cy={cy}
@@ -182,13 +209,15 @@ function Plot({
               fontWeight="600"
               fill="#1f2933"
             >
-              v{p.number}
+              {dotLabel(members.map((p) => p.number))}
             </text>
             <g className="chart-tip" aria-hidden="true">
-              <rect x={tipX} y={tipY} width={tipW} height={22} rx={4} fill="#1f2933" />
-              <text x={tipX + 8} y={tipY + 15} fontSize="11" fill="#fff">
-                {tip}
-              </text>
+              <rect x={tipX} y={tipY} width={tipW} height={tipH} rx={4} fill="#1f2933" />
+              {tips.map((tip, i) => (
+                <text key={members[i]!.id} x={tipX + 8} y={tipY + 15 + 16 * i} fontSize="11" fill="#fff">
+                  {tip}
+                </text>
+              ))}
             </g>
           </g>
         );
