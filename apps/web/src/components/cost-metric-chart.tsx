@@ -43,7 +43,7 @@ const FILL: Record<Tone, string> = {
   other: "#7b8794",
 };
 
-export /** Which tone a shared dot takes: the most telling of its versions'. */
+/** Which tone a shared dot takes: the most telling of its versions'. */
 const TONE_RANK: Tone[] = ["best", "effort", "frontier", "other", "rejected"];
 /** Dots closer than this (in the plot's units) are drawn as one; the largest dot's diameter. */
 const OVERLAP = 12;
