@@ -67,7 +67,7 @@ async function decodeImage(
   try {
     meta = await sharp(bytes, { ...options, limitInputPixels: false }).metadata();
   } catch (e) {
-    throw badImage(`${path} is a truncated or corrupt ${name} image (${firstLine(e)})`);
+    throw badImage(`${path} is a truncated or corrupt ${name} image${decoderDetail(e)}`);
   }
   checkImageDimensions(path, meta.width, meta.height, limits);
   try {
@@ -80,11 +80,19 @@ async function decodeImage(
     if (info.channels !== size.channels) throw new Error(`decoded to ${info.channels} channels`);
     return { pixels: data, type, width: meta.width, height: meta.height };
   } catch (e) {
-    throw badImage(`${path} is a truncated or corrupt ${name} image (${firstLine(e)})`);
+    throw badImage(`${path} is a truncated or corrupt ${name} image${decoderDetail(e)}`);
   }
 }
 
-const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0];
+/**
+ * What the decoder said, in parentheses; nothing when it said nothing useful. libvips keeps its
+ * messages in one buffer for the whole process: when decodes overlap, a failure can find it
+ * emptied by another and sharp answers "Unknown error", which tells a person nothing.
+ */
+function decoderDetail(e: unknown): string {
+  const line = (e instanceof Error ? e.message : String(e)).split("\n")[0]!.trim();
+  return line && line !== "Unknown error" ? ` (${line})` : "";
+}
 
 /** The archive's layout, and each image's label (null for an unlabeled archive). */
 async function readPlan(

@@ -182,7 +182,9 @@ describe("POST /uploads: image archives refused, leaving nothing behind", () => 
       await expectRefused(
         await zipOf({ "blue/a.jpg": blueJpeg, "blue/b.jpg": blueJpeg.subarray(0, keep) }),
         "x.zip",
-        /^blue\/b\.jpg is a truncated or corrupt JPEG image \(.*premature end of JPEG/,
+        // libvips' reason when it gives one (its message buffer is one for the process: overlapping
+        // decodes can lose it), never its "Unknown error".
+        /^blue\/b\.jpg is a truncated or corrupt JPEG image( \(.*premature end of JPEG.*\))?$/,
       );
     }
   });
