@@ -31,6 +31,12 @@ const apiEnvSchema = z
      * hand) show after at most this long.
      */
     RESPONSE_CACHE_SECONDS: z.coerce.number().min(0).max(60).default(2),
+    /**
+     * The share of RESPONSE_CACHE_SECONDS by which an answer may expire earlier, at random (0 to
+     * 0.5): answers cached together then do not all run again in the same instant (src/cache/
+     * response-store.ts, cacheDeadline). 0: every answer lives the whole time.
+     */
+    RESPONSE_CACHE_SPREAD: z.coerce.number().min(0).max(0.5).default(0.5),
     /** API processes serving API_PORT together (node:cluster); 1 runs the server in this process. */
     API_PROCESSES: positiveInt(availableParallelism()),
     UPLOAD_MAX_FILES: positiveInt(64),

@@ -142,6 +142,7 @@ export async function createServer(env: ApiEnv, overrides: ServerOverrides = {})
       metrics.plugin(schema),
       responseCachePlugin({
         ttlMs: env.RESPONSE_CACHE_SECONDS * 1000,
+        spread: env.RESPONSE_CACHE_SPREAD,
         generations: new Generations(redis, env.QUEUE_PREFIX),
         onError: (err, what) =>
           logger.warn(

@@ -3,11 +3,16 @@ import type { FormattedExecutionResult } from "graphql";
 import type { Context } from "../graphql/context.ts";
 import { callerKey, scopesRead, scopesWritten } from "./cache-scopes.ts";
 import type { Generations } from "./generations.ts";
-import { ResponseStore } from "./response-store.ts";
+import { cacheDeadline, ResponseStore } from "./response-store.ts";
 
 export interface ResponseCacheOptions {
-  /** How long an answer is served again (RESPONSE_CACHE_SECONDS × 1000); 0: nothing is cached, mutations still invalidate. */
+  /**
+   * How long an answer is served again at most (RESPONSE_CACHE_SECONDS × 1000); 0: nothing is
+   * cached, mutations still invalidate.
+   */
   ttlMs: number;
+  /** The share of `ttlMs` by which an answer may expire earlier, at random (`cacheDeadline`); 0.5 when not given. */
+  spread?: number;
   generations: Generations;
   /** Memory this process may hold answers in. */
   maxBytes?: number;
@@ -16,7 +21,7 @@ export interface ResponseCacheOptions {
 }
 
 /**
- * Apollo plugin: a query's answer is served again, for `ttlMs`, to the same caller (session or
+ * Apollo plugin: a query's answer is served again, for at most `ttlMs`, to the same caller (session or
  * API key: `callerKey`) sending the same document, operation name and variables, as long as no
  * mutation through the API could have changed it since (`scopesRead`/`scopesWritten`, generations
  * in Redis read before the query runs). Answers with errors, mutations, anonymous callers: never.
@@ -54,7 +59,7 @@ export function responseCachePlugin(opts: ResponseCacheOptions): ApolloServerPlu
           ].join("\n");
           const cached = store.get(key, now);
           if (!cached) {
-            miss = { key, until: now + opts.ttlMs };
+            miss = { key, until: cacheDeadline(now, opts.ttlMs, opts.spread ?? 0.5) };
             return null;
           }
           metrics.responseCacheHit = true;

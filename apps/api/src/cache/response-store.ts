@@ -6,9 +6,20 @@ interface Entry<V> {
 }
 
 /**
+ * Until when an answer cached at `now` is served: between (1 − `spread`) × `ttlMs` and `ttlMs`,
+ * at random. Sessions that start together (a dashboard opened by a team at 9:00, a load test)
+ * cache their answers together; were they all to expire together, their queries would all run
+ * again in the same instant and queue behind each other (the API's slowest requests). Spread, they
+ * run a few at a time. Never more than `ttlMs`: that is the promise to the caller.
+ */
+export const cacheDeadline = (now: number, ttlMs: number, spread: number, random: () => number = Math.random): number =>
+  now + ttlMs * (1 - spread * random());
+
+/**
  * Answers kept in this process's memory, each until its deadline, at most `maxBytes` in all
- * (sizes as the caller measures them): past it, the oldest go first. A Map iterates in insertion
- * order and every entry lives as long, so the oldest are also the first to expire.
+ * (sizes as the caller measures them): past it, the oldest go first, and expired ones met on the
+ * way (a Map iterates in insertion order; deadlines vary, so an expired entry may wait behind a
+ * live one until it is asked for or its turn comes).
  */
 export class ResponseStore<V> {
   private readonly entries = new Map<string, Entry<V>>();

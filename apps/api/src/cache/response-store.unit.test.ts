@@ -1,5 +1,30 @@
 import { describe, expect, it } from "vitest";
-import { ResponseStore } from "./response-store.ts";
+import { cacheDeadline, ResponseStore } from "./response-store.ts";
+
+describe("cacheDeadline", () => {
+  it("is between (1 − spread) × TTL and the TTL, never past it", () => {
+    expect(cacheDeadline(1_000, 2_000, 0.5, () => 0)).toBe(3_000);
+    expect(cacheDeadline(1_000, 2_000, 0.5, () => 0.5)).toBe(2_500);
+    expect(cacheDeadline(1_000, 2_000, 0.5, () => 0.999_999)).toBeGreaterThan(2_000);
+    expect(cacheDeadline(1_000, 2_000, 0.25, () => 0.999_999)).toBeGreaterThan(2_500);
+  });
+
+  it("with no spread, every answer lives the whole TTL", () => {
+    expect(cacheDeadline(1_000, 2_000, 0, () => 0.9)).toBe(3_000);
+  });
+
+  it("spreads answers cached in the same instant over the second half of the TTL", () => {
+    const deadlines = Array.from({ length: 1_000 }, () => cacheDeadline(0, 2_000, 0.5));
+    const quarters = [0, 0, 0, 0];
+    for (const d of deadlines) {
+      expect(d).toBeGreaterThanOrEqual(1_000);
+      expect(d).toBeLessThanOrEqual(2_000);
+      quarters[Math.min(3, Math.floor((d - 1_000) / 250))]! += 1;
+    }
+    // Uniform: about 250 in each quarter of that half; none holds most of them.
+    for (const q of quarters) expect(q).toBeGreaterThan(150);
+  });
+});
 
 describe("ResponseStore", () => {
   it("serves an entry until its deadline, not after", () => {
