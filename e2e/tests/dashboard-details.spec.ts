@@ -281,6 +281,10 @@ test("a queued job shows its place in line and its wait; once it ran, the wait s
   await screenshot(page, "jobs-queued");
   await page.setViewportSize({ width: 390, height: 844 });
   await expect(listed).toContainText(queued);
+  // On a phone the line wraps between its phrases, never inside one ("3" at a line's end, "s" on the next).
+  const wait = listed.locator(".nowrap").filter({ hasText: /^waiting / });
+  await expect(wait).toHaveCount(1);
+  expect(await wait.evaluate((el) => el.getClientRects().length), "lines the wait takes").toBe(1);
   await screenshot(page, "jobs-queued");
   await page.setViewportSize({ width: 1280, height: 800 });
 

@@ -199,3 +199,25 @@ export function Forbidden({ what }: { what: string }) {
     </div>
   );
 }
+
+/**
+ * A line of short phrases ("Queued · 2nd in line · waiting 3 s", "waited 3 min, ran 5 min") that
+ * wraps between phrases, never inside one: a narrow column does not leave "3" at the end of a line
+ * and "s" on the next. The text is the same as the string's.
+ */
+export function Phrases({ text }: { text: string }) {
+  const parts = text.split(/( · |, )/);
+  return (
+    <>
+      {parts.map((part, i) =>
+        i % 2 ? (
+          part
+        ) : (
+          <span key={i} className="nowrap">
+            {part}
+          </span>
+        ),
+      )}
+    </>
+  );
+}

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Pager } from "@/components/pager";
 import { AutoRefresh } from "@/components/auto-refresh";
-import { Card, EmptyState, PageHeader, ProgressBar, StatusBadge, Table } from "@/components/ui";
+import { Card, EmptyState, PageHeader, Phrases, ProgressBar, StatusBadge, Table } from "@/components/ui";
 import { query } from "@/lib/api";
 import { describeJobTiming, formatDateTime, formatPercent } from "@/lib/format";
 import { JobsQuery } from "@/lib/operations";
@@ -91,11 +91,17 @@ export default async function JobsPage({
                   <ProgressBar value={j.progress} label={`Progress of ${j.policy.name}`} />
                   <span className="small muted">{formatPercent(j.progress, 0)}</span>
                 </td>
-                <td className="small">{j.status === "QUEUED" ? describeJobTiming(j, now) : (j.stage ?? "—")}</td>
+                <td className="small">
+                  {j.status === "QUEUED" ? <Phrases text={describeJobTiming(j, now)} /> : (j.stage ?? "—")}
+                </td>
                 <td>{j.bestVersion ? `v${j.bestVersion.number}` : "—"}</td>
                 <td>
                   <span className="nowrap">{formatDateTime(j.createdAt)}</span>
-                  {j.status === "QUEUED" ? null : <span className="recipe">{describeJobTiming(j, now)}</span>}
+                  {j.status === "QUEUED" ? null : (
+                    <span className="recipe">
+                      <Phrases text={describeJobTiming(j, now)} />
+                    </span>
+                  )}
                 </td>
               </tr>
             ))}

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AutoRefresh } from "@/components/auto-refresh";
 import { ComparisonNote, CostFigure, type ComparisonFacts } from "@/components/cost";
-import { Badge, Card, EmptyState, PageHeader, ProgressBar, StatusBadge, Table } from "@/components/ui";
+import { Badge, Card, EmptyState, PageHeader, Phrases, ProgressBar, StatusBadge, Table } from "@/components/ui";
 import { query } from "@/lib/api";
 import {
   describeJobTiming,
@@ -85,7 +85,14 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
         <ProgressBar value={job.progress} label="Job progress" />
         <p className="small muted" style={{ marginTop: "0.4rem" }}>
           {formatPercent(job.progress, 0)} done
-          {timing ? ` · ${timing}` : ""}
+          {timing ? (
+            <>
+              {" · "}
+              <Phrases text={timing} />
+            </>
+          ) : (
+            ""
+          )}
           {job.attempts > 1 ? ` · attempt ${job.attempts}` : ""}
           {live ? " · updates every 1.5 s" : ""}
         </p>
