@@ -121,7 +121,12 @@ describe("SEARCH", () => {
       expect(c.status).toBe("READY");
       expect(c.comparedToParent.parent.id).toBe(c.parent.id);
       const search = c.recipe.search;
-      expect(search).toMatchObject({ trial: expect.any(Number), recovery: "fine_tune", of: null });
+      expect(search).toMatchObject({ trial: expect.any(Number), of: null });
+      // The dtypes are tried on the best candidate so far: the source when no prune saved beyond
+      // the noise (as on a busy machine), a trial without a recovery then.
+      if (c.source === "QUANTIZE" && c.parent.id === mlp.versionId)
+        expect(search).toMatchObject({ recovery: "none", sparsity: 0 });
+      else expect(search.recovery).toBe("fine_tune");
       trials.add(search.trial);
       if (c.source === "PRUNE") {
         expect(c.parent.id).toBe(mlp.versionId);
