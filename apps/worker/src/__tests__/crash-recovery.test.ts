@@ -7,9 +7,8 @@ import { exited, startWorkerProcess as startWorker, storedObjectsMatchRows } fro
 /**
  * The worker as a real child process, stopped in the middle of a job — by kill -9 and by
  * SIGTERM — then a new worker: the job finishes, with exactly one version per step and no
- * artifact that no row points to. On the tabular MLP and on MobileNetV2-small (the block
- * structure of the real network: depthwise convolutions, BatchNorm, residual adds). Job locks
- * are shorter than every step.
+ * artifact that no row points to. On MobileNetV2-small (the block structure of the real network:
+ * depthwise convolutions, BatchNorm, residual adds). Job locks are shorter than every step.
  */
 const children: ChildProcess[] = [];
 let api: TestApi;
@@ -45,10 +44,12 @@ const alive = (pid: number) => {
   }
 };
 
-describe.each([
-  { name: "tabular-mlp" as const, epochs: 8, batchSize: 16 },
-  { name: "mobilenet-v2-small" as const, epochs: 6, batchSize: 16 },
-])("$name", ({ name, epochs, batchSize }) => {
+// On the real-size model only: the same flows on the tabular MLP checked nothing more (40 s of the suite).
+const name = "mobilenet-v2-small";
+const epochs = 6;
+const batchSize = 16;
+
+describe(name, () => {
   let ref: Awaited<ReturnType<typeof registerReference>>;
   let policyId: string;
 
