@@ -167,4 +167,17 @@ describe("auto-promotion and the cost gate", () => {
       costGate: { deltaMonthlyUsd: "20.00", withinBudget: false, overridden: false },
     });
   });
+
+  it("ends the job only once its best candidate is promoted: whoever reads SUCCEEDED sees it in production", async () => {
+    // The dashboard, the API and the job.finished webhook read the job's status: a SUCCEEDED job
+    // whose best version is still a candidate (promotion a moment later) is a state nobody should see.
+    const { deps, job, candidate } = await jobWithCandidate("3", { amountUsd: "12", action: "NOTIFY" });
+    await finishJob(deps, job.id, {});
+    const [promoted, succeeded] = await Promise.all([
+      api.db.auditEvent.findFirstOrThrow({ where: { entityId: candidate.id, action: "version.promote" } }),
+      api.db.auditEvent.findFirstOrThrow({ where: { entityId: job.id, action: "job.succeeded" } }),
+    ]);
+    // Each written with its transaction's start time: the promotion's began before the job ended.
+    expect(promoted.createdAt.getTime()).toBeLessThanOrEqual(succeeded.createdAt.getTime());
+  });
 });

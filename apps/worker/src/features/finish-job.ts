@@ -84,6 +84,7 @@ export async function finishJob(deps: WorkerDeps, jobId: string, outcome: Outcom
   }
   const { rows, best } = summary;
   const result = { ...summary.result, ...(outcome.search ? { search: outcome.search } : {}) };
+  const refused = best && job.policy.autoPromote ? await autoPromote(deps, best) : null;
 
   const succeeded = await whileOpen(
     db,
@@ -91,7 +92,7 @@ export async function finishJob(deps: WorkerDeps, jobId: string, outcome: Outcom
     {
       status: "SUCCEEDED",
       progress: 1,
-      stage: doneStage(summary, outcome.search),
+      stage: refused ?? doneStage(summary, outcome.search),
       bestVersionId: best?.id ?? null,
       result: result as unknown as Prisma.InputJsonValue,
       finishedAt: now,
@@ -116,21 +117,24 @@ export async function finishJob(deps: WorkerDeps, jobId: string, outcome: Outcom
   );
   if (!succeeded) return;
   await emitJobFinished(deps, jobId);
+}
 
-  if (best && job.policy.autoPromote) {
-    try {
-      // Through the same cost gate as a person's promotion, never overridden: a block ends up in the job's stage below.
-      await promoteVersion(
-        { db, producer: deps.producer, gate: costGate() },
-        { actor: "system" },
-        { versionId: best.id, stage: "PRODUCTION" },
-      );
-    } catch (e) {
-      await db.optimizationJob.update({
-        where: { id: jobId },
-        data: { stage: `Done, but auto-promotion of version ${best.number} was refused: ${(e as Error).message}` },
-      });
-    }
+/**
+ * Promotes the job's best candidate through the same cost gate as a person's promotion, never
+ * overridden. Runs before the job is ended, so that whoever reads SUCCEEDED (the dashboard, the
+ * API, the job.finished webhook) sees the version in production, or why it is not: the job's
+ * stage, returned here when the gate refused.
+ */
+async function autoPromote(deps: WorkerDeps, best: { id: string; number: number }): Promise<string | null> {
+  try {
+    await promoteVersion(
+      { db: deps.db, producer: deps.producer, gate: costGate() },
+      { actor: "system" },
+      { versionId: best.id, stage: "PRODUCTION" },
+    );
+    return null;
+  } catch (e) {
+    return `Done, but auto-promotion of version ${best.number} was refused: ${(e as Error).message}`;
   }
 }
 
