@@ -198,7 +198,11 @@ test("promotion from the rows: a warning on a rejected version, archive and roll
   await versionRow(page, 2).getByRole("button", { name: "Promote" }).click();
   const promote = page.getByRole("dialog", { name: "Promote version 2" });
   await expect(promote.getByRole("note")).toContainText("accuracy guardrail rejected v2");
+  // Read, as a person would, once the projection has arrived: it grows the dialog and moves its
+  // buttons (a click aimed at Cancel while it arrived landed beside it, on a busy machine).
+  await expect(promote.getByText("Projecting the monthly cost…")).toBeHidden({ timeout: 30_000 });
   await promote.getByRole("button", { name: "Cancel" }).click();
+  await expect(promote).toBeHidden();
 
   // The production row takes a version out of production…
   await versionRow(page, 1).getByRole("button", { name: "Archive" }).click();
