@@ -86,10 +86,10 @@ async function runScriptCheck(script, what) {
  * ends, so that the two never interleave.
  */
 const BESIDE = "@costgate/worker";
+const turbo = join(root, "node_modules", "turbo", "bin", "turbo");
 
 /** `turbo run test` for the workspaces `filter` selects; resolves to its exit code. `log`: where its output goes instead of the console. */
 function turboTest(filter, log) {
-  const turbo = join(root, "node_modules", "turbo", "bin", "turbo");
   const env = {
     ...process.env,
     TURBO_TELEMETRY_DISABLED: "1",
@@ -236,7 +236,7 @@ async function main() {
   await runScriptCheck("lint", "lint and import boundaries");
   await runScriptCheck("knip", "unused files, exports and dependencies");
 
-  if (!existsSync(join(root, "node_modules", "turbo", "bin", "turbo"))) {
+  if (!existsSync(turbo)) {
     check("turbo run test", false, "turbo is not installed: run npm install (or npm ci) first");
   } else {
     const besideLog = join(reportsDir, "beside.log");

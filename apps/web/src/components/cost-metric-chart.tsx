@@ -50,13 +50,13 @@ const OVERLAP = 12;
 /** Versions named in a shared dot's label before the rest are counted. */
 const LABELLED = 3;
 
-const dotLabel = (numbers: number[]) =>
-  numbers.length <= LABELLED
-    ? numbers.map((n) => `v${n}`).join(", ")
-    : `${numbers
-        .slice(0, LABELLED)
-        .map((n) => `v${n}`)
-        .join(", ")} +${numbers.length - LABELLED}`;
+const dotLabel = (numbers: number[]) => {
+  const named = numbers
+    .slice(0, LABELLED)
+    .map((n) => `v${n}`)
+    .join(", ");
+  return numbers.length > LABELLED ? `${named} +${numbers.length - LABELLED}` : named;
+};
 
 export const isShare = (metric: string) => metric === "accuracy" || metric === "agreement";
 
