@@ -11,8 +11,8 @@ export interface ResponseCacheOptions {
    * cached, mutations still invalidate.
    */
   ttlMs: number;
-  /** The share of `ttlMs` by which an answer may expire earlier, at random (`cacheDeadline`); 0.5 when not given. */
-  spread?: number;
+  /** The share of `ttlMs` by which an answer may expire earlier, at random (RESPONSE_CACHE_SPREAD; `cacheDeadline`). */
+  spread: number;
   generations: Generations;
   /** Memory this process may hold answers in. */
   maxBytes?: number;
@@ -59,7 +59,7 @@ export function responseCachePlugin(opts: ResponseCacheOptions): ApolloServerPlu
           ].join("\n");
           const cached = store.get(key, now);
           if (!cached) {
-            miss = { key, until: cacheDeadline(now, opts.ttlMs, opts.spread ?? 0.5) };
+            miss = { key, until: cacheDeadline(now, opts.ttlMs, opts.spread) };
             return null;
           }
           metrics.responseCacheHit = true;
