@@ -90,9 +90,7 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
               {" · "}
               <Phrases text={timing} />
             </>
-          ) : (
-            ""
-          )}
+          ) : null}
           {job.attempts > 1 ? ` · attempt ${job.attempts}` : ""}
           {live ? " · updates every 1.5 s" : ""}
         </p>

@@ -26,8 +26,9 @@ export function ParetoChart({
       <figcaption className="small muted">
         Each dot is a measured version, labelled with its number: cheaper to the left,{" "}
         {accuracy ? "more accurate higher up" : "lower error lower down"}
-        {profileName ? `; $/1M on ${profileName}` : ""}. Point at a dot for its $/1M ± uncertainty, {metric} and stage.
-        The blue line joins the Pareto frontier; red rings are versions the accuracy guardrail rejected.
+        {profileName ? `; $/1M on ${profileName}` : ""}. Point at a dot for its $/1M ± uncertainty, {metric} and stage;
+        versions measured alike share a dot, labelled with each. The blue line joins the Pareto frontier; red rings are
+        versions the accuracy guardrail rejected.
       </figcaption>
     </figure>
   );
